@@ -1,0 +1,1 @@
+"""The ``vyapari`` command line: one CLI for everything the platform does locally."""

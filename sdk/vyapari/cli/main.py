@@ -1,0 +1,76 @@
+"""Entry point of the ``vyapari`` console script.
+
+Each sub-command lives in its own module under :mod:`vyapari.cli` exposing
+``register(subparsers)``; modules are imported lazily per command so ``vyapari --help``
+and light commands stay fast. Deliberate errors (bad arguments, bad data) print one line
+``vyapari <command>: error: <what is wrong>`` and exit with status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from vyapari import __version__
+from vyapari.core.errors import VyapariError
+
+# command name -> (module under vyapari.cli, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "costs": ("costs", "Brokerage and statutory charges of a trade (STT, exchange, SEBI, stamp, GST, DP)"),
+    "calendar": ("calendar", "NSE/BSE trading sessions between two dates, with open and close times in IST"),
+    "demo": ("demo", "Run the demo pipeline end to end on generated sample data"),
+}
+
+EXIT_USAGE = 2
+
+
+class OneLineErrorParser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose errors are a single line and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser(selected: str | None = None) -> argparse.ArgumentParser:
+    """The top-level parser; only ``selected``'s module is imported (all for ``--help``)."""
+    parser = OneLineErrorParser(
+        prog="vyapari",
+        description="vyapari: algorithmic trading for Indian equity markets (NSE, BSE). "
+        "Research, backtest, paper and live trading with the same strategy code, with Indian "
+        "charges modelled to the paisa.",
+        epilog="Run 'vyapari <command> --help' for a command's options. All times are IST.",
+    )
+    parser.add_argument("--version", action="version", version=f"vyapari {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="<command>", parser_class=OneLineErrorParser)
+    for name, (module_name, help_text) in COMMANDS.items():
+        if selected is None or selected == name:
+            module = importlib.import_module(f"vyapari.cli.{module_name}")
+            module.register(sub, name, help_text)
+        else:
+            sub.add_parser(name, help=help_text)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the process exit status."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    selected = next((a for a in args_list if not a.startswith("-")), None)
+    parser = build_parser(selected if selected in COMMANDS else None)
+    args = parser.parse_args(args_list)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(args.func(args) or 0)
+    except (VyapariError, ValueError) as exc:
+        print(f"vyapari {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"vyapari {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Foundations shared by every layer: money, time, ids and errors."""

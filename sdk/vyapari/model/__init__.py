@@ -1,0 +1,1 @@
+"""The domain model: enums, instruments, orders, fills, positions and the portfolio ledger."""

@@ -1,0 +1,63 @@
+"""The portfolio ledger: cash, positions, realised and unrealised P&L, itemised charges paid.
+
+Cash accounting (₹): a buy debits ``quantity × price``, a sell credits it; every fill's
+charges are debited. So ``cash + Σ position value`` changes only by price moves and charges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from vyapari.core.money import ZERO
+from vyapari.model.charges import NO_CHARGES, Charges
+from vyapari.model.events import Fill
+from vyapari.model.position import Position
+
+
+@dataclass(slots=True)
+class Portfolio:
+    """Cash in ₹, positions by ``instrument_id``, the fills booked and the charges paid."""
+
+    initial_cash: Decimal
+    cash: Decimal = ZERO
+    positions: dict[str, Position] = field(default_factory=dict)
+    charges_paid: Charges = NO_CHARGES
+    fills: list[Fill] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.fills and self.cash == ZERO:
+            self.cash = self.initial_cash
+
+    def position(self, instrument_id: str) -> Position:
+        """The position in ``instrument_id`` (created flat if absent)."""
+        pos = self.positions.get(instrument_id)
+        if pos is None:
+            pos = self.positions[instrument_id] = Position(instrument_id)
+        return pos
+
+    def apply(self, fill: Fill) -> Decimal:
+        """Book ``fill``: position first (it rejects duplicates), then cash and charges.
+
+        Returns the realised P&L in ₹ (gross of charges).
+        """
+        realised = self.position(fill.instrument_id).apply(fill)
+        self.cash -= fill.notional * fill.side.sign
+        self.cash -= fill.charges.total
+        self.charges_paid = self.charges_paid + fill.charges
+        self.fills.append(fill)
+        return realised
+
+    @property
+    def realised_pnl(self) -> Decimal:
+        """Realised P&L over all positions in ₹, gross of charges."""
+        return sum((p.realised_pnl for p in self.positions.values()), ZERO)
+
+    def unrealised_pnl(self, marks: Mapping[str, Decimal]) -> Decimal:
+        """Unrealised P&L in ₹ at ``marks`` (price by instrument id) for open positions."""
+        return sum((p.unrealised_pnl(marks[i]) for i, p in self.positions.items() if p.quantity), ZERO)
+
+    def equity(self, marks: Mapping[str, Decimal]) -> Decimal:
+        """Cash plus the market value of open positions at ``marks``, in ₹."""
+        return self.cash + sum((p.market_value(marks[i]) for i, p in self.positions.items() if p.quantity), ZERO)
