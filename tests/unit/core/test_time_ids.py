@@ -1,0 +1,38 @@
+from datetime import date, datetime, time, timedelta, timezone
+
+import pytest
+
+from vyapari.core.ids import client_order_id, instrument_id, split_instrument_id
+from vyapari.core.time import IST, assume_ist, ist_at, require_aware, to_ist
+
+
+def test_require_aware_rejects_naive_datetimes():
+    with pytest.raises(ValueError, match="naive"):
+        require_aware(datetime(2026, 1, 1, 9, 15))
+
+
+def test_to_ist_converts_utc_to_ist_wall_time():
+    at = datetime(2025, 9, 4, 3, 45, tzinfo=timezone.utc)
+    assert to_ist(at).time() == time(9, 15)
+    assert to_ist(at).utcoffset() == timedelta(hours=5, minutes=30)
+
+
+def test_assume_ist_attaches_ist_to_naive_only():
+    naive = datetime(2026, 2, 1, 9, 15)
+    assert assume_ist(naive).utcoffset() == timedelta(hours=5, minutes=30)
+    assert ist_at(date(2026, 2, 1), time(9, 15)) == assume_ist(naive)
+    assert assume_ist(datetime(2026, 1, 1, 0, 0, tzinfo=timezone.utc)).tzinfo == IST
+
+
+def test_instrument_id_roundtrip():
+    assert instrument_id("nse", "reliance") == "NSE:RELIANCE"
+    assert split_instrument_id("NSE:RELIANCE") == ("NSE", "RELIANCE")
+    with pytest.raises(ValueError):
+        split_instrument_id("RELIANCE")
+
+
+def test_client_order_id_is_deterministic_and_fits_kite_tags():
+    a = client_order_id("run1", "sma", "2026-01-02T09:15", 0)
+    assert a == client_order_id("run1", "sma", "2026-01-02T09:15", 0)
+    assert a != client_order_id("run1", "sma", "2026-01-02T09:15", 1)
+    assert len(a) == 20
