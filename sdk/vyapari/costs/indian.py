@@ -1,0 +1,157 @@
+"""The Indian equity fee model: statutory charges from dated schedules plus a broker's brokerage.
+
+Per leg, with turnover T = quantity × price (premium for options), rates from the regime
+in force on the trade date (:mod:`vyapari.costs.schedules`):
+
+* brokerage = the broker's rule for the segment (per executed order);
+* STT = T × STT rate of the side, rounded half up to ₹1 unless ``exact_stt``;
+* exchange_txn = T × exchange rate (without IPFT); ipft = T × IPFT rate (NSE only),
+  zero when ``include_ipft`` is False;
+* sebi_fee = T × ₹10/crore; stamp_duty = T × stamp rate on buys only;
+* gst = 18 % × (brokerage + sebi_fee + exchange_txn [+ ipft when ``gst_on_ipft``]);
+* dp = the broker's DP charge (GST included) on a delivery sell, when ``include_dp``.
+
+Items are exact Decimals (STT excepted); a round trip's total is
+``round_paise`` of the sum of both legs' exact items (rounding each leg first can be a
+paisa off, e.g. worked example E4).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+
+from vyapari.core.money import ZERO, round_rupee
+from vyapari.costs.base import FeeModel, TradeLeg, leg_arrays
+from vyapari.costs.brokerage import UPSTOX_BROKERAGE, ZERODHA_BROKERAGE, BrokerageSchedule
+from vyapari.costs.regimes import segment_schedule
+from vyapari.model.charges import Charges
+from vyapari.model.enums import Exchange, Segment, Side
+
+_HALF_UP_EPS_ABS = 1e-9
+_HALF_UP_EPS_REL = 1e-15
+
+
+def round_rupee_array(amount: np.ndarray) -> np.ndarray:
+    """Round non-negative ₹ amounts half up to the rupee in float64.
+
+    A tolerance of 1e-9 ₹ plus 1e-15 × amount lets a value that is exactly ``n + 0.5`` in
+    decimal (but a hair below in binary) round up, while staying far below the 1.25e-6 ₹
+    granularity of STT on paisa-aligned prices.
+    """
+    return np.floor(amount + 0.5 + (_HALF_UP_EPS_ABS + _HALF_UP_EPS_REL * np.abs(amount)))
+
+
+@dataclass(frozen=True, slots=True)
+class IndianEquityFees(FeeModel):
+    """Statutory Indian charges (NSE/BSE, equity cash and F&O) plus a brokerage schedule.
+
+    Attributes
+    ----------
+    brokerage : BrokerageSchedule
+        The broker's brokerage per segment and DP charge.
+    include_ipft : bool
+        Charge NSE's IPFT (₹10/crore; ₹50/crore of option premium). Default True.
+    gst_on_ipft : bool
+        Include IPFT in the GST base (Zerodha: yes; Upstox: no). Default True.
+    exact_stt : bool
+        Keep STT exact instead of rounding it half up to ₹1 per leg. Default False.
+    include_dp : bool
+        Add the DP charge to every delivery-sell leg. Default True. The real charge is
+        per scrip per day; an engine that aggregates sells per scrip-day can set this
+        False and add ``brokerage.dp_charge_inr`` itself.
+    """
+
+    brokerage: BrokerageSchedule
+    include_ipft: bool = True
+    gst_on_ipft: bool = True
+    exact_stt: bool = False
+    include_dp: bool = True
+
+    @property
+    def name(self) -> str:
+        """The broker's name, e.g. ``"zerodha"``."""
+        return self.brokerage.broker
+
+    def charges(self, leg: TradeLeg) -> Charges:
+        """Itemised charges of ``leg`` in ₹; ``ScheduleNotFound`` before the first schedule."""
+        rates = segment_schedule(leg.exchange, leg.segment).rates_on(leg.trade_date)
+        turnover = leg.turnover
+        is_buy = leg.side is Side.BUY
+        stt = turnover * rates.stt(leg.side)
+        txn = turnover * rates.exchange_txn
+        ipft = turnover * rates.ipft if self.include_ipft else ZERO
+        sebi = turnover * rates.sebi_fee
+        brokerage = self.brokerage.rule(leg.segment).brokerage(turnover)
+        gst_base = brokerage + sebi + txn + (ipft if self.gst_on_ipft else ZERO)
+        return Charges(
+            brokerage=brokerage,
+            stt=stt if self.exact_stt else round_rupee(stt),
+            exchange_txn=txn,
+            ipft=ipft,
+            sebi_fee=sebi,
+            stamp_duty=turnover * rates.stamp_buy if is_buy else ZERO,
+            gst=gst_base * rates.gst,
+            dp=self._dp(leg.segment, is_buy),
+        )
+
+    def _dp(self, segment: Segment, is_buy: bool) -> Decimal:
+        """DP charge in ₹ of a leg (delivery sells only)."""
+        if self.include_dp and segment is Segment.DELIVERY and not is_buy:
+            return self.brokerage.dp_charge_inr
+        return ZERO
+
+    def charges_total_array(  # noqa: PLR0917 (the kernel's positional array contract)
+        self,
+        exchange: Exchange,
+        segment: Segment,
+        side_sign: np.ndarray,
+        quantity: np.ndarray,
+        price: np.ndarray,
+        trade_date: np.ndarray,
+    ) -> np.ndarray:
+        """float64 twin of ``charges(leg).total`` for many legs (see :class:`FeeModel`)."""
+        legs = leg_arrays(side_sign, quantity, price, trade_date)
+        schedule = segment_schedule(exchange, segment)
+        idx = schedule.regime_index(legs.trade_date)
+        r = schedule.rate_arrays()
+        turnover = legs.turnover
+        buy = legs.is_buy
+        stt = turnover * np.where(buy, r["stt_buy"][idx], r["stt_sell"][idx])
+        if not self.exact_stt:
+            stt = round_rupee_array(stt)
+        txn = turnover * r["exchange_txn"][idx]
+        ipft = turnover * r["ipft"][idx] if self.include_ipft else np.zeros_like(turnover)
+        sebi = turnover * r["sebi_fee"][idx]
+        stamp = np.where(buy, turnover * r["stamp_buy"][idx], 0.0)
+        brokerage = self.brokerage.rule(segment).brokerage_array(turnover)
+        gst_base = brokerage + sebi + txn + (ipft if self.gst_on_ipft else 0.0)
+        total = brokerage + stt + txn + ipft + sebi + stamp + gst_base * r["gst"][idx]
+        if self.include_dp and Segment(segment) is Segment.DELIVERY:
+            total += np.where(buy, 0.0, float(self.brokerage.dp_charge_inr))
+        return total
+
+
+@dataclass(frozen=True, slots=True)
+class ZerodhaFees(IndianEquityFees):
+    """Zerodha: ₹0 delivery, min(₹20, 0.03 %) intraday/futures, ₹20 options; GST on IPFT.
+
+    DP ₹15.34 (₹13 + GST) per delivery sell. Sources in :mod:`vyapari.costs.brokerage`.
+    """
+
+    brokerage: BrokerageSchedule = ZERODHA_BROKERAGE
+    gst_on_ipft: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class UpstoxFees(IndianEquityFees):
+    """Upstox: min(₹20, 2.5 %) delivery, min(₹20, 0.05 %) intraday/futures, ₹20 options.
+
+    No GST on IPFT ("GST is not applicable to IPFT", help.upstox.com article 260397, facts
+    A.1). DP ₹21.83 (₹18.5 + GST) per delivery sell. Sources in :mod:`vyapari.costs.brokerage`.
+    """
+
+    brokerage: BrokerageSchedule = UPSTOX_BROKERAGE
+    gst_on_ipft: bool = False
