@@ -179,6 +179,35 @@ class FeeModel(ABC):
             out[i] = float(self.charges(leg).total)
         return out
 
+    def charges_items_array(  # noqa: PLR0917 (the kernel's positional array contract)
+        self,
+        exchange: Exchange,
+        segment: Segment,
+        side_sign: np.ndarray,
+        quantity: np.ndarray,
+        price: np.ndarray,
+        trade_date: np.ndarray,
+    ) -> dict[str, np.ndarray]:
+        """Each leg's itemised charges in ₹ as float64 arrays keyed like :class:`Charges`.
+
+        The default loops over :meth:`charges`; array-speed models override it.
+        """
+        legs = leg_arrays(side_sign, quantity, price, trade_date)
+        names = list(NO_CHARGES.as_dict())
+        out = {name: np.zeros(legs.side_sign.shape, dtype=np.float64) for name in names}
+        for i in range(legs.side_sign.size):
+            leg = TradeLeg(
+                exchange,
+                segment,
+                Side.BUY if legs.side_sign[i] > 0 else Side.SELL,
+                int(legs.quantity[i]),
+                to_decimal(float(legs.price[i])),
+                legs.trade_date[i].item(),
+            )
+            for name, value in self.charges(leg).as_dict().items():
+                out[name][i] = float(value)
+        return out
+
 
 @dataclass(frozen=True, slots=True)
 class NoFees(FeeModel):
@@ -205,6 +234,19 @@ class NoFees(FeeModel):
         """Zeros, one per leg."""
         legs = leg_arrays(side_sign, quantity, price, trade_date)
         return np.zeros(legs.side_sign.shape, dtype=np.float64)
+
+    def charges_items_array(  # noqa: PLR0917 (the kernel's positional array contract)
+        self,
+        exchange: Exchange,
+        segment: Segment,
+        side_sign: np.ndarray,
+        quantity: np.ndarray,
+        price: np.ndarray,
+        trade_date: np.ndarray,
+    ) -> dict[str, np.ndarray]:
+        """Every item zero, per leg."""
+        legs = leg_arrays(side_sign, quantity, price, trade_date)
+        return {name: np.zeros(legs.side_sign.shape) for name in NO_CHARGES.as_dict()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,3 +294,18 @@ class SimpleFees(FeeModel):
         """``bps`` of each leg's turnover in ₹."""
         legs = leg_arrays(side_sign, quantity, price, trade_date)
         return legs.turnover * float(self.rate)
+
+    def charges_items_array(  # noqa: PLR0917 (the kernel's positional array contract)
+        self,
+        exchange: Exchange,
+        segment: Segment,
+        side_sign: np.ndarray,
+        quantity: np.ndarray,
+        price: np.ndarray,
+        trade_date: np.ndarray,
+    ) -> dict[str, np.ndarray]:
+        """Brokerage ``bps`` of turnover; every other item zero."""
+        legs = leg_arrays(side_sign, quantity, price, trade_date)
+        items = {name: np.zeros(legs.side_sign.shape) for name in NO_CHARGES.as_dict()}
+        items["brokerage"] = legs.turnover * float(self.rate)
+        return items

@@ -103,7 +103,7 @@ class IndianEquityFees(FeeModel):
             return self.brokerage.dp_charge_inr
         return ZERO
 
-    def charges_total_array(  # noqa: PLR0917 (the kernel's positional array contract)
+    def charges_items_array(  # noqa: PLR0917 (the kernel's positional array contract)
         self,
         exchange: Exchange,
         segment: Segment,
@@ -111,8 +111,8 @@ class IndianEquityFees(FeeModel):
         quantity: np.ndarray,
         price: np.ndarray,
         trade_date: np.ndarray,
-    ) -> np.ndarray:
-        """float64 twin of ``charges(leg).total`` for many legs (see :class:`FeeModel`)."""
+    ) -> dict[str, np.ndarray]:
+        """float64 twin of ``charges(leg)`` item by item, for many legs (see :class:`FeeModel`)."""
         legs = leg_arrays(side_sign, quantity, price, trade_date)
         schedule = segment_schedule(exchange, segment)
         idx = schedule.regime_index(legs.trade_date)
@@ -128,10 +128,26 @@ class IndianEquityFees(FeeModel):
         stamp = np.where(buy, turnover * r["stamp_buy"][idx], 0.0)
         brokerage = self.brokerage.rule(segment).brokerage_array(turnover)
         gst_base = brokerage + sebi + txn + (ipft if self.gst_on_ipft else 0.0)
-        total = brokerage + stt + txn + ipft + sebi + stamp + gst_base * r["gst"][idx]
+        dp = np.zeros_like(turnover)
         if self.include_dp and Segment(segment) is Segment.DELIVERY:
-            total += np.where(buy, 0.0, float(self.brokerage.dp_charge_inr))
-        return total
+            dp = np.where(buy, 0.0, float(self.brokerage.dp_charge_inr))
+        return {
+            "brokerage": brokerage, "stt": stt, "exchange_txn": txn, "ipft": ipft, "sebi_fee": sebi,
+            "stamp_duty": stamp, "gst": gst_base * r["gst"][idx], "dp": dp,
+        }
+
+    def charges_total_array(  # noqa: PLR0917 (the kernel's positional array contract)
+        self,
+        exchange: Exchange,
+        segment: Segment,
+        side_sign: np.ndarray,
+        quantity: np.ndarray,
+        price: np.ndarray,
+        trade_date: np.ndarray,
+    ) -> np.ndarray:
+        """float64 twin of ``charges(leg).total`` for many legs (see :class:`FeeModel`)."""
+        items = self.charges_items_array(exchange, segment, side_sign, quantity, price, trade_date)
+        return sum(items.values(), np.zeros_like(items["brokerage"]))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,116 @@
+"""The backtest's :class:`~vyapari.strategy.context.StrategyContext`: a window onto the
+panel up to the current slice, the account, and order entry into the simulated exchange."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from vyapari.core.ids import client_order_id, instrument_id
+from vyapari.core.time import IST
+from vyapari.model.orders import Order
+from vyapari.strategy.orders import OrderRequest
+
+if TYPE_CHECKING:
+    from vyapari.backtest.event_loop import EventLoopEngine
+
+FIELDS = ("open", "high", "low", "close", "volume")
+
+
+class EventContext:
+    """What a strategy sees at slice ``bar_index`` (never anything later)."""
+
+    def __init__(self, engine: EventLoopEngine) -> None:
+        self._engine = engine
+        panel = engine.panel
+        self.symbols = panel.symbols
+        self.lot_sizes = panel.lot_sizes
+        self._columns = {s: i for i, s in enumerate(panel.symbols)}
+        self._instruments = [instrument_id(engine.config.exchange.value, s) for s in panel.symbols]
+        self._stamps = panel.timestamps()
+        self.bar_index = 0
+
+    def set_row(self, t: int) -> None:
+        """Move to slice ``t``."""
+        p = self._engine.panel
+        self.bar_index = t
+        self.open, self.high, self.low = p.open[t], p.high[t], p.low[t]
+        self.close, self.volume, self.valid = p.close[t], p.volume[t], p.valid[t]
+
+    @property
+    def now(self) -> datetime:
+        """Start of the current bar (IST)."""
+        stamp: pd.Timestamp = self._stamps[self.bar_index]
+        return stamp.to_pydatetime().astimezone(IST)
+
+    @property
+    def session_date(self) -> date:
+        """The current session's date."""
+        p = self._engine.panel
+        return p.session_dates[p.session[self.bar_index]].astype("datetime64[D]").item()  # type: ignore[no-any-return]
+
+    def history(self, field: str, length: int) -> np.ndarray:
+        """Rows ``max(0, t-length+1) .. t`` of ``field`` (``[<=length, N]``)."""
+        if field not in FIELDS:
+            raise KeyError(f"unknown field {field!r}; use one of {', '.join(FIELDS)}")
+        t = self.bar_index
+        return getattr(self._engine.panel, field)[max(0, t - length + 1): t + 1]  # type: ignore[no-any-return]
+
+    @property
+    def positions(self) -> np.ndarray:
+        """Signed quantity per symbol (a copy)."""
+        return self._engine.pos.copy()
+
+    @property
+    def cash(self) -> float:
+        """Cash in ₹ after charges."""
+        return self._engine.cash
+
+    @property
+    def equity(self) -> float:
+        """Cash plus positions at the last close (₹)."""
+        return self._engine.cash + float(self._engine.pos @ self._engine.mark)
+
+    def column(self, symbol: str) -> int:
+        """Column of ``symbol``; ``KeyError`` naming it if unknown."""
+        try:
+            return self._columns[symbol]
+        except KeyError:
+            raise KeyError(f"symbol {symbol!r} is not in this backtest") from None
+
+    def instrument(self, column: int) -> str:
+        """``instrument_id`` of a column, e.g. ``"NSE:TCS"``."""
+        return self._instruments[column]
+
+    def order_id(self, column: int, sequence: int) -> str:
+        """The deterministic ``client_order_id`` of the ``sequence``-th order of the run."""
+        engine = self._engine
+        return client_order_id(engine.config.run_id, engine.strategy.name, self.symbols[column],
+                               self._stamps[self.bar_index].isoformat(), sequence)
+
+    def submit(self, request: OrderRequest) -> str:
+        """Submit an order; returns its ``client_order_id``."""
+        engine = self._engine
+        n = self.column(request.symbol)
+        order = Order(
+            self.order_id(n, len(engine.ledger.order_rows)), self._instruments[n], request.side,
+            request.quantity, request.order_type, request.product, request.limit_price,
+            request.trigger_price, self.now, request.tag,
+        )
+        engine.submit(order, n)
+        return order.client_order_id
+
+    def cancel(self, client_order_id: str) -> None:
+        """Cancel an open order by id (unknown ids raise ``KeyError``)."""
+        self._engine.cancel(self._engine.by_id[client_order_id])
+
+    def open_orders(self) -> list[Order]:
+        """Open orders, oldest first per symbol, symbols in column order."""
+        return [sim.order for n in sorted(self._engine.open_by_col) for sim in self._engine.open_by_col[n]]
+
+    def is_squareoff_time(self) -> bool:
+        """True from 15:20 IST to the end of the session."""
+        return bool(self._engine.plan.after[self.bar_index])

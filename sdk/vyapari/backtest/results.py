@@ -1,0 +1,204 @@
+"""Backtest results: arrays from either engine path, turned into tables, a summary and files.
+
+Both paths hand :func:`build_result` the same arrays (fills, orders, equity, positions),
+so equal runs give byte-identical outputs. Written files (``write``):
+``trades.parquet`` (every fill with its itemised charges and realised P&L),
+``equity.parquet``, ``orders.parquet``, ``positions.parquet`` (changes only) and
+``summary.json``. Times are IST; amounts in ₹.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from vyapari.backtest.config import BacktestConfig
+from vyapari.backtest.kernels import realised_pnl
+from vyapari.backtest.stats import compute_statistics
+from vyapari.core.ids import client_order_id
+from vyapari.model.enums import Segment
+from vyapari.strategy.panel import BarPanel
+
+ORDER_KINDS = ("strategy", "squareoff")
+
+
+@dataclass(frozen=True, eq=False)
+class FillArrays:
+    """One row per fill, in booking order. ``qty`` signed shares, ``price`` ₹, ``charges`` ₹."""
+
+    t: np.ndarray
+    n: np.ndarray
+    qty: np.ndarray
+    price: np.ndarray
+    charges: np.ndarray
+    order: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class OrderArrays:
+    """One row per submitted order: slice, column, signed qty, kind (0 strategy, 1 square-off),
+    order type, limit and trigger prices (NaN when absent) and a status reason ('' if none)."""
+
+    t: np.ndarray
+    n: np.ndarray
+    qty: np.ndarray
+    kind: np.ndarray
+    order_type: list[str] = field(default_factory=list)
+    limit_price: np.ndarray | None = None
+    trigger_price: np.ndarray | None = None
+    reason: list[str] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class BacktestResult:
+    """Everything a backtest produced (see the module docstring)."""
+
+    strategy: str
+    params: Mapping[str, Any]
+    config: BacktestConfig
+    panel: BarPanel
+    segment: Segment
+    path: str
+    equity: np.ndarray
+    positions: np.ndarray
+    fills: FillArrays
+    orders: OrderArrays
+    realised: np.ndarray
+    summary: dict[str, Any]
+
+    # ----- tables -----------------------------------------------------------------
+    def equity_frame(self) -> pd.DataFrame:
+        """``ts`` (IST bar start) and ``equity`` (₹, after the slice, at the last close)."""
+        return pd.DataFrame({"ts": self.panel.timestamps(), "equity": self.equity})
+
+    def _order_ids(self) -> list[str]:
+        ts = self.panel.timestamps()
+        syms = self.panel.symbols
+        return [
+            client_order_id(self.config.run_id, self.strategy, syms[n], ts[t].isoformat(), i)
+            for i, (t, n) in enumerate(zip(self.orders.t.tolist(), self.orders.n.tolist(), strict=True))
+        ]
+
+    def trades_frame(self) -> pd.DataFrame:
+        """Every fill: ids, time, symbol, side, quantity, price, itemised charges, realised P&L."""
+        f = self.fills
+        ts = self.panel.timestamps()
+        ids = self._order_ids()
+        dates = self.panel.session_dates[self.panel.session[f.t]].astype("datetime64[D]")
+        items = self.config.fees.charges_items_array(
+            self.config.exchange, self.segment, np.sign(f.qty).astype(np.int8), np.abs(f.qty), f.price, dates,
+        ) if len(f.qty) else {}
+        frame = pd.DataFrame({
+            "trade_id": [f"{self.config.run_id}-T{i:08d}" for i in range(len(f.qty))],
+            "client_order_id": [ids[o] for o in f.order.tolist()],
+            "ts": ts[f.t],
+            "session_date": pd.to_datetime(dates).date if len(f.qty) else [],
+            "symbol": [self.panel.symbols[n] for n in f.n.tolist()],
+            "side": np.where(f.qty > 0, "BUY", "SELL"),
+            "quantity": np.abs(f.qty),
+            "price": f.price,
+            "notional_inr": np.abs(f.qty) * f.price,
+        })
+        for name, values in items.items():
+            frame[f"{name}_inr"] = values
+        frame["charges_inr"] = f.charges
+        frame["realised_pnl_inr"] = self.realised
+        return frame
+
+    def orders_frame(self) -> pd.DataFrame:
+        """Every order submitted, with how much of it filled and its status."""
+        o = self.orders
+        filled = np.zeros(len(o.qty), dtype=np.int64)
+        np.add.at(filled, self.fills.order, np.abs(self.fills.qty))
+        want = np.abs(o.qty)
+        status = np.where(filled == want, "FILLED", np.where(filled > 0, "PARTIALLY_FILLED", "CANCELLED"))
+        reasons = o.reason or [""] * len(o.qty)
+        status = np.where(np.array([bool(r) for r in reasons], dtype=bool) & (filled == 0), "REJECTED", status)
+        return pd.DataFrame({
+            "client_order_id": self._order_ids(),
+            "ts": self.panel.timestamps()[o.t],
+            "symbol": [self.panel.symbols[n] for n in o.n.tolist()],
+            "side": np.where(o.qty > 0, "BUY", "SELL"),
+            "quantity": want,
+            "order_type": o.order_type or ["MARKET"] * len(o.qty),
+            "limit_price": o.limit_price if o.limit_price is not None else np.full(len(o.qty), np.nan),
+            "trigger_price": o.trigger_price if o.trigger_price is not None else np.full(len(o.qty), np.nan),
+            "kind": [ORDER_KINDS[k] for k in o.kind.tolist()],
+            "filled_quantity": filled,
+            "status": status,
+            "reason": reasons,
+        })
+
+    def positions_frame(self) -> pd.DataFrame:
+        """Positions over time, one row per (slice, symbol) where the quantity changed."""
+        prev = np.vstack([np.zeros((1, self.positions.shape[1]), np.int64), self.positions[:-1]])
+        t_idx, n_idx = np.nonzero(self.positions != prev)
+        return pd.DataFrame({
+            "ts": self.panel.timestamps()[t_idx],
+            "symbol": [self.panel.symbols[n] for n in n_idx.tolist()],
+            "quantity": self.positions[t_idx, n_idx],
+        })
+
+    def write(self, out_dir: Path) -> None:
+        """Write the result files into ``out_dir`` (created if needed), deterministically."""
+        out_dir.mkdir(parents=True, exist_ok=True)
+        tables = {
+            "trades": self.trades_frame(), "equity": self.equity_frame(),
+            "orders": self.orders_frame(), "positions": self.positions_frame(),
+        }
+        for name, frame in tables.items():
+            table = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
+            pq.write_table(table, out_dir / f"{name}.parquet", compression="zstd")
+        text = json.dumps(self.summary, indent=2, sort_keys=True, ensure_ascii=False)
+        (out_dir / "summary.json").write_text(text + "\n", encoding="utf-8")
+
+
+def _r2(value: float) -> float:
+    return float(np.floor(value * 100 + 0.5) / 100)
+
+
+def build_result(
+    *, strategy: str, params: Mapping[str, Any], config: BacktestConfig, panel: BarPanel,
+    segment: Segment, path: str, equity: np.ndarray, positions: np.ndarray, fills: FillArrays,
+    orders: OrderArrays, final_equity: float | None = None,
+) -> BacktestResult:
+    """Assemble a :class:`BacktestResult` and its summary from a run's arrays."""
+    realised = realised_pnl(fills.n, fills.qty, fills.price, panel.shape[1])
+    capital = config.capital_inr
+    final = float(equity[-1]) if final_equity is None else final_equity
+    turnover = float((np.abs(fills.qty) * fills.price).sum())
+    exposure = int((positions != 0).any(axis=1).sum())
+    stats = compute_statistics(equity, panel.session, capital, realised, turnover, exposure)
+    ts = panel.timestamps()
+    summary: dict[str, Any] = {
+        "strategy": strategy,
+        "params": dict(params),
+        "path": path,
+        "symbols": len(panel.symbols),
+        "start": ts[0].isoformat(),
+        "end": ts[-1].isoformat(),
+        "bars": panel.bar_count,
+        "slices": int(panel.shape[0]),
+        "orders": len(orders.qty),
+        "fills": len(fills.qty),
+        "capital_inr": _r2(capital),
+        "final_equity_inr": _r2(final),
+        "pnl_inr": _r2(final - capital),
+        "charges_inr": _r2(float(fills.charges.sum())),
+        "gross_pnl_inr": _r2(final - capital + float(fills.charges.sum())),
+        "fees": config.fees.name,
+        "exchange": config.exchange.value,
+        "segment": segment.value,
+        "fill_at": config.fill_at.value,
+        "statistics": {k: round(v, 6) for k, v in stats.items()},
+    }
+    return BacktestResult(strategy, params, config, panel, segment, path, equity, positions,
+                          fills, orders, realised, summary)

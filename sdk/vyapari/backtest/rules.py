@@ -1,0 +1,80 @@
+"""Rules both engine paths share, computed once on the panel as arrays.
+
+Square-off (MIS): positions are closed at the **open** of a symbol's first bar starting at
+or after 15:20 IST in a session; if a symbol has no such bar that session (daily bars), at
+the **close** of its last bar of the session. After 15:20 no new MIS orders are placed.
+The square-off is a market order that ignores the volume cap (a broker's auto square-off).
+
+Fill prices: market and stop-market fills go through the slippage model and are rounded
+half up to the paisa; :func:`fill_prices` is the single place both paths price them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from vyapari.costs.slippage import SlippageModel
+from vyapari.strategy.panel import BarPanel
+
+SQUAREOFF_MINUTE = 15 * 60 + 20
+IST_OFFSET_NS = (5 * 60 + 30) * 60 * 1_000_000_000
+NS_PER_MINUTE = 60 * 1_000_000_000
+
+
+@dataclass(frozen=True, eq=False)
+class SquareOffPlan:
+    """``after[T]``: the slice starts at/after 15:20 IST; ``at_open``/``at_close`` ``[T, N]``."""
+
+    after: np.ndarray
+    at_open: np.ndarray
+    at_close: np.ndarray
+
+
+def minute_of_day_ist(ts_ns: np.ndarray) -> np.ndarray:
+    """Minutes since midnight IST of UTC-ns timestamps."""
+    return ((ts_ns + IST_OFFSET_NS) // NS_PER_MINUTE) % (24 * 60)
+
+
+def squareoff_plan(panel: BarPanel) -> SquareOffPlan:
+    """Where MIS positions are squared off (see the module docstring)."""
+    after = minute_of_day_ist(panel.ts) >= SQUAREOFF_MINUTE
+    t_count, n_count = panel.shape
+    at_open = np.zeros((t_count, n_count), dtype=bool)
+    at_close = np.zeros((t_count, n_count), dtype=bool)
+    session = panel.session
+    for n in range(n_count):
+        rows = np.flatnonzero(panel.valid[:, n])
+        if rows.size == 0:
+            continue
+        sess = session[rows]
+        late = rows[after[rows]]
+        if late.size:
+            late_sess, first = np.unique(session[late], return_index=True)
+            at_open[late[first], n] = True
+        else:
+            late_sess = np.empty(0, dtype=session.dtype)
+        last_of_session = np.append(sess[1:] != sess[:-1], True)
+        ends = rows[last_of_session]
+        at_close[ends[~np.isin(session[ends], late_sess)], n] = True
+    return SquareOffPlan(after=after, at_open=at_open, at_close=at_close)
+
+
+def round_paise_array(price: np.ndarray) -> np.ndarray:
+    """Round ₹ prices half up to the paisa (robust to binary noise)."""
+    return np.floor(np.asarray(price) * 100.0 + 0.5 + 1e-7) / 100.0
+
+
+def fill_prices(
+    slippage: SlippageModel, side_sign: np.ndarray, ref: np.ndarray, qty: np.ndarray, volume: np.ndarray
+) -> np.ndarray:
+    """Fill prices in ₹ for market fills: slippage applied, rounded to the paisa."""
+    raw = slippage.fill_price_array(side_sign, ref, np.abs(qty), volume.astype(np.int64))
+    return round_paise_array(raw)
+
+
+def volume_caps(slippage: SlippageModel, volume: np.ndarray) -> np.ndarray:
+    """Most shares that may fill per bar ``[T, N]`` (int64)."""
+    vol = np.nan_to_num(volume).astype(np.int64)
+    return slippage.max_fill_quantity_array(vol).astype(np.int64)

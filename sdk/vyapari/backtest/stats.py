@@ -1,0 +1,76 @@
+"""Performance statistics of an equity curve and its trades (pure numpy).
+
+Conventions: returns are simple returns; daily figures use the equity at each session's
+last slice; annualisation assumes 252 sessions a year; the risk-free rate is 0.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+SESSIONS_PER_YEAR = 252
+
+
+def max_drawdown(equity: np.ndarray) -> tuple[float, int]:
+    """Largest peak-to-trough fall as a fraction (≥ 0) and its duration in slices
+    (from the peak to the recovery, or to the end if never recovered)."""
+    if equity.size == 0:
+        return 0.0, 0
+    peaks = np.maximum.accumulate(equity)
+    dd = np.where(peaks > 0, 1.0 - equity / peaks, 0.0)
+    worst = float(dd.max())
+    underwater = dd > 0
+    longest, run = 0, 0
+    for flag in underwater:  # simple scan: runs of consecutive underwater slices
+        run = run + 1 if flag else 0
+        longest = max(longest, run)
+    return worst, longest
+
+
+def session_closes(equity: np.ndarray, session: np.ndarray) -> np.ndarray:
+    """Equity at the last slice of each session."""
+    if equity.size == 0:
+        return equity
+    last = np.append(session[1:] != session[:-1], True)
+    return equity[last]
+
+
+def _ratio(num: float, den: float) -> float:
+    return float(num / den) if den > 0 else 0.0
+
+
+def compute_statistics(
+    equity: np.ndarray, session: np.ndarray, capital: float, realised: np.ndarray,
+    turnover_inr: float, exposure_slices: int,
+) -> dict[str, float]:
+    """The statistics block of a backtest summary (fractions, not percentages)."""
+    final = float(equity[-1]) if equity.size else capital
+    total_return = final / capital - 1.0
+    daily = session_closes(equity, session)
+    daily_ret = np.diff(np.concatenate(([capital], daily))) / np.concatenate(([capital], daily[:-1]))
+    sessions = max(len(daily), 1)
+    growth = max(final / capital, 1e-12)
+    annual = growth ** (SESSIONS_PER_YEAR / sessions) - 1.0
+    vol = float(daily_ret.std(ddof=1)) * math.sqrt(SESSIONS_PER_YEAR) if len(daily_ret) > 1 else 0.0
+    mean = float(daily_ret.mean()) if len(daily_ret) else 0.0
+    downside = daily_ret[daily_ret < 0]
+    down_dev = float(np.sqrt((downside**2).sum() / len(daily_ret))) if len(daily_ret) else 0.0
+    mdd, mdd_len = max_drawdown(equity)
+    wins, losses = realised[realised > 0], realised[realised < 0]
+    closed = wins.size + losses.size
+    return {
+        "total_return": total_return,
+        "annualised_return": annual,
+        "volatility": vol,
+        "sharpe": _ratio(mean * SESSIONS_PER_YEAR, vol),
+        "sortino": _ratio(mean * SESSIONS_PER_YEAR, down_dev * math.sqrt(SESSIONS_PER_YEAR)),
+        "max_drawdown": mdd,
+        "max_drawdown_duration_slices": float(mdd_len),
+        "win_rate": _ratio(wins.size, closed),
+        "profit_factor": _ratio(float(wins.sum()), float(-losses.sum())),
+        "turnover": _ratio(turnover_inr, capital),
+        "exposure": _ratio(exposure_slices, equity.size),
+        "sessions": float(sessions),
+    }

@@ -1,0 +1,58 @@
+"""The array path: a vectorised strategy's targets → kernel fills → prices, charges, equity.
+
+Runs only strategies whose ``is_vectorisable`` is true. If a fill would break the
+buying-power rule (which the event loop enforces by reducing or rejecting orders),
+:class:`NeedsEventLoop` is raised so the engine can rerun on the event loop: the kernel
+never returns a result the event loop would not give.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from vyapari.backtest.config import BacktestConfig
+from vyapari.backtest.kernels import REF_OPEN, account, target_fills
+from vyapari.backtest.results import BacktestResult, FillArrays, OrderArrays, build_result
+from vyapari.backtest.rules import fill_prices, squareoff_plan, volume_caps
+from vyapari.model.enums import ProductType
+from vyapari.strategy.panel import BarPanel
+from vyapari.strategy.strategy import Strategy
+
+
+class NeedsEventLoop(Exception):  # noqa: N818 - a control-flow signal, not an error
+    """The kernel met a case only the event loop handles (e.g. an order beyond buying power)."""
+
+
+def fill_dates(panel: BarPanel, t: np.ndarray) -> np.ndarray:
+    """Session date (``datetime64[D]``) of each fill slice ``t``."""
+    return panel.session_dates[panel.session[t]].astype("datetime64[D]")
+
+
+def run_vectorised(strategy: Strategy, panel: BarPanel, config: BacktestConfig) -> BacktestResult:
+    """Run ``strategy`` through the kernel; see the module docstring."""
+    targets = strategy.target_quantities(panel, config.capital_inr)
+    plan = squareoff_plan(panel)
+    caps = volume_caps(config.slippage, panel.volume)
+    is_mis = strategy.product is ProductType.MIS
+    raw, orders = target_fills(
+        targets, panel.valid, caps, plan.at_open, plan.at_close, plan.after, panel.lot_sizes,
+        is_mis, strategy.product is ProductType.CNC, config.fill_at.value == "same_close",
+    )
+    t, n, qty, ref, order = (raw[:, i] for i in range(5))
+    ref_price = np.where(ref == REF_OPEN, panel.open[t, n], panel.close[t, n])
+    price = fill_prices(config.slippage, np.sign(qty), ref_price, qty, panel.volume[t, n])
+    segment = config.segment_for(strategy.product)
+    charges = config.fees.charges_total_array(
+        config.exchange, segment, np.sign(qty).astype(np.int8), np.abs(qty), price, fill_dates(panel, t),
+    ) if len(qty) else np.zeros(0)
+    equity, positions, violation = account(
+        raw, price, charges, panel.close, panel.valid, config.capital_inr, config.leverage_for(strategy.product),
+    )
+    if violation >= 0:
+        raise NeedsEventLoop(f"fill {violation} exceeds buying power")
+    return build_result(
+        strategy=strategy.name, params=strategy.params, config=config, panel=panel, segment=segment,
+        path="vector", equity=equity, positions=positions,
+        fills=FillArrays(t, n, qty, price, charges, order),
+        orders=OrderArrays(orders[:, 0], orders[:, 1], orders[:, 2], orders[:, 3]),
+    )

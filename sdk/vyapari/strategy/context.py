@@ -1,0 +1,84 @@
+"""The strategy context: what a strategy sees and can do at one time slice.
+
+Engines (backtest event loop, paper, live) implement :class:`StrategyContext`; the
+strategy never knows which one it runs in. Everything it exposes is data up to and
+including the current bar: there is no way to read the future.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Protocol
+
+import numpy as np
+
+from vyapari.model.events import Fill
+from vyapari.model.orders import Order
+from vyapari.strategy.orders import OrderRequest
+
+
+class StrategyContext(Protocol):
+    """The current slice, the account and the order entry of a running strategy.
+
+    Arrays are indexed by symbol column (``symbols.index(s)``); prices in ₹, NaN where a
+    symbol has no bar in this slice. Times are IST; ``now`` is the current bar's start.
+    """
+
+    symbols: tuple[str, ...]
+    bar_index: int
+    now: datetime
+    session_date: date
+    open: np.ndarray
+    high: np.ndarray
+    low: np.ndarray
+    close: np.ndarray
+    volume: np.ndarray
+    valid: np.ndarray
+    lot_sizes: np.ndarray
+
+    def history(self, field: str, length: int) -> np.ndarray:
+        """The last ``length`` rows (up to and including now) of ``field``: ``[<=length, N]``."""
+        ...
+
+    @property
+    def positions(self) -> np.ndarray:
+        """Signed position quantity per symbol (shares)."""
+        ...
+
+    @property
+    def cash(self) -> float:
+        """Cash in ₹ after charges."""
+        ...
+
+    @property
+    def equity(self) -> float:
+        """Cash plus open positions at the last close, in ₹."""
+        ...
+
+    def column(self, symbol: str) -> int:
+        """Column index of ``symbol`` in the arrays."""
+        ...
+
+    def submit(self, request: OrderRequest) -> str:
+        """Submit an order; returns its ``client_order_id``."""
+        ...
+
+    def cancel(self, client_order_id: str) -> None:
+        """Cancel an open order (no-op if already terminal)."""
+        ...
+
+    def open_orders(self) -> list[Order]:
+        """Orders not yet filled, cancelled or rejected."""
+        ...
+
+    def is_squareoff_time(self) -> bool:
+        """True from the MIS square-off time (15:20 IST) to the end of the session."""
+        ...
+
+
+class FillListener(Protocol):
+    """Anything told of fills (the strategy's ``on_fill``)."""
+
+    def on_fill(self, ctx: StrategyContext, fill: Fill) -> None:
+        """Called once per fill, after it is booked."""
+        ...

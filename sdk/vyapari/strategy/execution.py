@@ -1,0 +1,92 @@
+"""Execution models turn target positions into orders.
+
+* :class:`MarketExecution`: a market order for the difference between target and position.
+* :class:`LimitExecution`: a limit order ``offset_bps`` better than the last close, on the
+  tick grid (buys round down, sells round up).
+* :class:`StopExecution`: a stop-market (SL-M) order ``offset_bps`` beyond the last close
+  (buys above, sells below), for breakout entries.
+
+Each bar, unfilled orders of the model are cancelled and replaced, so orders always aim
+at the current target. Quantities are whole lots. Intraday (MIS) positions are squared
+off by the engine at 15:20 IST; no new MIS entries are made after that time.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+
+import numpy as np
+
+from vyapari.core.money import round_to_step, to_decimal
+from vyapari.model.enums import OrderType, ProductType, Side
+from vyapari.strategy.context import StrategyContext
+from vyapari.strategy.orders import OrderRequest
+
+DEFAULT_TICK = Decimal("0.05")
+
+
+class ExecutionModel(ABC):
+    """Turn a target position vector into orders through the context."""
+
+    order_type: OrderType = OrderType.MARKET
+
+    def apply(self, ctx: StrategyContext, targets: np.ndarray, product: ProductType) -> None:
+        """Cancel stale orders and submit orders moving positions to ``targets`` (shares)."""
+        for order in ctx.open_orders():
+            if ctx.valid[ctx.column(order.instrument_id.partition(":")[2])]:
+                ctx.cancel(order.client_order_id)
+        if product is ProductType.MIS and ctx.is_squareoff_time():
+            return
+        delta = targets - ctx.positions
+        for n in np.flatnonzero((delta != 0) & ctx.valid):
+            qty = int(delta[n])
+            lot = int(ctx.lot_sizes[n])
+            qty = (abs(qty) // lot) * lot
+            if qty:
+                side = Side.BUY if delta[n] > 0 else Side.SELL
+                ctx.submit(self.request(ctx, int(n), side, qty, product))
+
+    @abstractmethod
+    def request(self, ctx: StrategyContext, n: int, side: Side, qty: int, product: ProductType) -> OrderRequest:
+        """The order for ``qty`` shares of symbol column ``n``."""
+
+
+class MarketExecution(ExecutionModel):
+    """Market orders (filled at the next bar's open by default)."""
+
+    def request(self, ctx: StrategyContext, n: int, side: Side, qty: int, product: ProductType) -> OrderRequest:
+        return OrderRequest(ctx.symbols[n], side, qty, OrderType.MARKET, product)
+
+
+@dataclass(frozen=True)
+class LimitExecution(ExecutionModel):
+    """Limit orders ``offset_bps`` inside the last close, rounded to ``tick`` ₹."""
+
+    offset_bps: float = 5.0
+    tick: Decimal = DEFAULT_TICK
+    order_type: OrderType = OrderType.LIMIT
+
+    def request(self, ctx: StrategyContext, n: int, side: Side, qty: int, product: ProductType) -> OrderRequest:
+        factor = 1 - side.sign * self.offset_bps / 10_000
+        raw = to_decimal(float(ctx.close[n]) * factor)
+        mode = ROUND_FLOOR if side is Side.BUY else ROUND_CEILING
+        price = round_to_step(raw, self.tick, rounding=mode)
+        return OrderRequest(ctx.symbols[n], side, qty, OrderType.LIMIT, product, limit_price=price)
+
+
+@dataclass(frozen=True)
+class StopExecution(ExecutionModel):
+    """Stop-market (SL-M) orders ``offset_bps`` beyond the last close, on the tick grid."""
+
+    offset_bps: float = 10.0
+    tick: Decimal = DEFAULT_TICK
+    order_type: OrderType = OrderType.SL_M
+
+    def request(self, ctx: StrategyContext, n: int, side: Side, qty: int, product: ProductType) -> OrderRequest:
+        factor = 1 + side.sign * self.offset_bps / 10_000
+        raw = to_decimal(float(ctx.close[n]) * factor)
+        mode = ROUND_CEILING if side is Side.BUY else ROUND_FLOOR
+        price = round_to_step(raw, self.tick, rounding=mode)
+        return OrderRequest(ctx.symbols[n], side, qty, OrderType.SL_M, product, trigger_price=price)

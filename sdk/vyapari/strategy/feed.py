@@ -1,0 +1,128 @@
+"""Data feeds: where a strategy's bars come from.
+
+* :class:`HistoricalDataFeed` (the backtest): per-symbol bar frames for a date range,
+  from a folder of ``<SYMBOL>.parquet``/``<SYMBOL>.csv`` files (:class:`FolderDataFeed`),
+  from the curated Parquet lake (:class:`LakeDataFeed`, raw or adjusted, daily or minute
+  bars), or from frames in memory (:class:`FrameDataFeed`).
+* :class:`LiveDataFeed` (paper and live trading): a stream of bars; implemented by the
+  live engine.
+
+Frames have columns ``ts`` (bar start; tz-aware, or naive meaning IST), ``open``,
+``high``, ``low``, ``close`` (₹) and ``volume`` (shares). :func:`load_panel` aligns them
+into a :class:`~vyapari.strategy.panel.BarPanel` on the exchange calendar.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import pandas as pd
+
+from vyapari.core.errors import DataError
+from vyapari.core.time import IST
+from vyapari.model.enums import Exchange
+from vyapari.strategy.panel import BarPanel, SessionBounds, build_panel
+
+
+class HistoricalDataFeed(ABC):
+    """Bars of many symbols for a date range (inclusive, IST session dates)."""
+
+    @abstractmethod
+    def frames(self, start: date | None, end: date | None) -> dict[str, pd.DataFrame]:
+        """Bar frames by symbol, each sorted by ``ts``."""
+
+
+class LiveDataFeed(ABC):
+    """A stream of completed bars (implemented by the live engine)."""
+
+    @abstractmethod
+    def bars(self) -> Iterator[pd.DataFrame]:
+        """Yield one frame per completed time slice (``symbol, ts, open, high, low, close, volume``)."""
+
+
+def clip_range(frame: pd.DataFrame, start: date | None, end: date | None) -> pd.DataFrame:
+    """Rows whose IST date of ``ts`` lies in ``[start, end]``."""
+    ts = pd.DatetimeIndex(frame["ts"])
+    ts = ts.tz_localize(IST) if ts.tz is None else ts.tz_convert(IST)
+    keep = pd.Series(True, index=frame.index)
+    if start is not None:
+        keep &= ts >= pd.Timestamp(start, tz=IST)
+    if end is not None:
+        keep &= ts < pd.Timestamp(end + timedelta(days=1), tz=IST)
+    return frame.loc[keep.to_numpy()].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class FrameDataFeed(HistoricalDataFeed):
+    """Bars already in memory (tests, notebooks)."""
+
+    data: Mapping[str, pd.DataFrame]
+
+    def frames(self, start: date | None, end: date | None) -> dict[str, pd.DataFrame]:
+        return {s: clip_range(f, start, end) for s, f in self.data.items()}
+
+
+@dataclass(frozen=True)
+class FolderDataFeed(HistoricalDataFeed):
+    """A folder with one file per symbol, ``<SYMBOL>.parquet`` or ``<SYMBOL>.csv``."""
+
+    folder: Path
+    symbols: Sequence[str] | None = None
+
+    def frames(self, start: date | None, end: date | None) -> dict[str, pd.DataFrame]:
+        from vyapari.data.bars import read_bar_folder
+
+        if not self.folder.is_dir():
+            raise DataError(f"--data: {self.folder} is not a folder")
+        return read_bar_folder(self.folder, symbols=list(self.symbols) if self.symbols else None,
+                               start=start, end=end)
+
+
+@dataclass(frozen=True)
+class LakeDataFeed(HistoricalDataFeed):
+    """The curated lake: minute bars (``interval`` 1m/5m/…) or daily bars (``1d``)."""
+
+    root: Path
+    exchange: Exchange = Exchange.NSE
+    symbols: Sequence[str] | None = None
+    interval: str = "1m"
+    adjusted: bool = False
+
+    def frames(self, start: date | None, end: date | None) -> dict[str, pd.DataFrame]:
+        from vyapari.data.lake import Lake
+        from vyapari.data.storage import LocalObjectStore
+
+        if start is None or end is None:
+            raise DataError("--lake needs --start and --end")
+        lake = Lake(LocalObjectStore(self.root))
+        if self.interval == "1d":
+            bars = lake.read_daily_bars(self.exchange.value, list(self.symbols) if self.symbols else None,
+                                        start, end, adjusted=self.adjusted)
+            return {str(s): g.drop(columns="symbol").reset_index(drop=True) for s, g in bars.groupby("symbol")}
+        symbols = list(self.symbols) if self.symbols else lake.minute_symbols(self.exchange.value)
+        out = {}
+        for s in symbols:
+            frame = lake.read_minute_bars(self.exchange.value, s, start, end, adjusted=self.adjusted,
+                                          interval=self.interval)
+            if len(frame):
+                out[s] = frame.drop(columns="symbol", errors="ignore").reset_index(drop=True)
+        return out
+
+
+def load_panel(
+    feed: HistoricalDataFeed, start: date | None, end: date | None, *,
+    exchange: Exchange = Exchange.NSE, session_bounds: SessionBounds | None = None,
+    lot_sizes: Mapping[str, int] | None = None,
+) -> BarPanel:
+    """Read ``feed`` for ``[start, end]`` and align it on ``exchange``'s calendar."""
+    frames = feed.frames(start, end)
+    frames = {s: f for s, f in frames.items() if len(f)}
+    if session_bounds is None:
+        from vyapari.market.calendar import get_calendar
+
+        session_bounds = get_calendar(exchange).session_bounds
+    return build_panel(frames, session_bounds, lot_sizes=lot_sizes)

@@ -1,0 +1,175 @@
+"""The bar panel: aligned numpy arrays of many symbols over time slices.
+
+Conventions
+-----------
+* Row ``t`` is one time slice (a bar start time, IST), column ``n`` one symbol.
+* Prices in ₹ (float64), volume in shares (float64); a missing bar is NaN with
+  ``valid[t, n] == False``.
+* Bars are labelled by their **start** time; ``ts`` holds UTC epoch nanoseconds.
+* Every bar lies inside a trading session of the calendar; ``session[t]`` is the index of
+  its session in ``session_dates``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from vyapari.core.errors import DataError
+from vyapari.core.time import IST
+
+PRICE_COLUMNS = ("open", "high", "low", "close")
+BAR_COLUMNS = (*PRICE_COLUMNS, "volume")
+
+# (session dates, open ns, close ns) for a date range, e.g. TradingCalendar.session_bounds
+SessionBounds = Callable[[date, date], tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+
+@dataclass(frozen=True, eq=False)
+class BarPanel:
+    """Aligned OHLCV arrays ``[T, N]`` for ``symbols`` over time slices ``ts`` (UTC ns)."""
+
+    symbols: tuple[str, ...]
+    ts: np.ndarray
+    open: np.ndarray
+    high: np.ndarray
+    low: np.ndarray
+    close: np.ndarray
+    volume: np.ndarray
+    valid: np.ndarray
+    session: np.ndarray
+    session_dates: np.ndarray
+    session_close_ns: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    lot_sizes: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(T, N)``: time slices × symbols."""
+        return self.close.shape  # type: ignore[return-value]
+
+    @property
+    def bar_count(self) -> int:
+        """Number of real (symbol, time) bars."""
+        return int(self.valid.sum())
+
+    def timestamps(self) -> pd.DatetimeIndex:
+        """Bar start times as tz-aware IST timestamps."""
+        return pd.DatetimeIndex(pd.to_datetime(self.ts, utc=True)).tz_convert(IST)
+
+    def column(self, symbol: str) -> int:
+        """Column index of ``symbol``; ``KeyError`` naming it if absent."""
+        try:
+            return self.symbols.index(symbol)
+        except ValueError:
+            raise KeyError(f"symbol {symbol!r} is not in this panel") from None
+
+    def with_arrays(self, **arrays: np.ndarray) -> BarPanel:
+        """A copy with some arrays replaced (used by look-ahead tests and adjustments)."""
+        fields_ = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        fields_.update(arrays)
+        return BarPanel(**fields_)
+
+
+def _frame_to_ns(symbol: str, frame: pd.DataFrame) -> np.ndarray:
+    missing = [c for c in ("ts", *BAR_COLUMNS) if c not in frame.columns]
+    if missing:
+        raise DataError(f"{symbol}: missing column(s) {', '.join(missing)}")
+    ts = pd.DatetimeIndex(frame["ts"])
+    if ts.tz is None:
+        ts = ts.tz_localize(IST)
+    return ts.tz_convert("UTC").as_unit("ns").asi8
+
+
+def _check_frame(symbol: str, ns: np.ndarray, frame: pd.DataFrame) -> None:
+    def at(i: int) -> str:
+        return pd.Timestamp(int(ns[i]), tz="UTC").tz_convert(IST).isoformat()
+
+    if len(ns) > 1:
+        step = np.diff(ns)
+        bad = np.flatnonzero(step <= 0)
+        if bad.size:
+            i = int(bad[0]) + 1
+            kind = "duplicate" if step[bad[0]] == 0 else "unsorted"
+            raise DataError(f"{symbol}: {kind} bar at {at(i)}")
+    values = frame[list(BAR_COLUMNS)].to_numpy(dtype=np.float64)
+    nan_rows = np.flatnonzero(np.isnan(values).any(axis=1))
+    if nan_rows.size:
+        raise DataError(f"{symbol}: NaN price or volume at {at(int(nan_rows[0]))}")
+    o, h, low, c, v = values.T
+    broken = np.flatnonzero((low > np.minimum(o, c)) | (h < np.maximum(o, c)) | (low <= 0) | (v < 0))
+    if broken.size:
+        raise DataError(f"{symbol}: OHLC out of order, non-positive price or negative volume at "
+                        f"{at(int(broken[0]))}")
+
+
+def _session_index(symbol: str, ns: np.ndarray, bounds: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
+    _, opens, closes = bounds
+    pos = np.searchsorted(opens, ns, side="right") - 1
+    inside = (pos >= 0) & (ns < closes[np.clip(pos, 0, None)])
+    if not inside.all():
+        i = int(np.flatnonzero(~inside)[0])
+        stamp = pd.Timestamp(int(ns[i]), tz="UTC").tz_convert(IST).isoformat()
+        raise DataError(f"{symbol}: bar at {stamp} is outside every trading session")
+
+
+def build_panel(
+    frames: Mapping[str, pd.DataFrame],
+    session_bounds: SessionBounds,
+    *,
+    lot_sizes: Mapping[str, int] | None = None,
+) -> BarPanel:
+    """Align per-symbol bar frames (``ts, open, high, low, close, volume``) into a panel.
+
+    ``ts`` may be tz-aware or naive (naive means IST). Raises :class:`DataError` naming the
+    symbol and timestamp for unsorted or duplicate bars, NaN prices, OHLC out of order and
+    bars outside the sessions given by ``session_bounds``.
+    """
+    if not frames:
+        raise DataError("no bars: the data source holds no symbol in the requested range")
+    symbols = tuple(sorted(frames))
+    per_symbol = {s: _frame_to_ns(s, frames[s]) for s in symbols}
+    for s in symbols:
+        _check_frame(s, per_symbol[s], frames[s])
+    nonempty = [v for v in per_symbol.values() if len(v)]
+    if not nonempty:
+        raise DataError("no bars: every symbol is empty in the requested range")
+    all_ns = np.unique(np.concatenate(nonempty))
+    first = pd.Timestamp(int(all_ns[0]), tz="UTC").tz_convert(IST).date()
+    last = pd.Timestamp(int(all_ns[-1]), tz="UTC").tz_convert(IST).date()
+    bounds = session_bounds(first, last)
+    for s in symbols:
+        _session_index(s, per_symbol[s], bounds)
+    return _assemble(symbols, per_symbol, frames, all_ns, bounds, lot_sizes or {})
+
+
+def _assemble(
+    symbols: Sequence[str],
+    per_symbol: Mapping[str, np.ndarray],
+    frames: Mapping[str, pd.DataFrame],
+    all_ns: np.ndarray,
+    bounds: tuple[np.ndarray, np.ndarray, np.ndarray],
+    lot_sizes: Mapping[str, int],
+) -> BarPanel:
+    t_count, n_count = len(all_ns), len(symbols)
+    arrays = {c: np.full((t_count, n_count), np.nan) for c in BAR_COLUMNS}
+    valid = np.zeros((t_count, n_count), dtype=bool)
+    for n, s in enumerate(symbols):
+        rows = np.searchsorted(all_ns, per_symbol[s])
+        values = frames[s][list(BAR_COLUMNS)].to_numpy(dtype=np.float64)
+        for k, c in enumerate(BAR_COLUMNS):
+            arrays[c][rows, n] = values[:, k]
+        valid[rows, n] = True
+    dates, opens, closes = bounds
+    session_pos = (np.searchsorted(opens, all_ns, side="right") - 1).astype(np.int64)
+    used, session = np.unique(session_pos, return_inverse=True)
+    return BarPanel(
+        symbols=tuple(symbols), ts=all_ns, valid=valid,
+        session=session.astype(np.int32), session_dates=np.asarray(dates)[used],
+        session_close_ns=np.asarray(closes)[used].astype(np.int64),
+        lot_sizes=np.array([int(lot_sizes.get(s, 1)) for s in symbols], dtype=np.int64),
+        **arrays,
+    )

@@ -1,0 +1,84 @@
+"""Signals turn market data into target weights in [-1, 1] per symbol.
+
+* A :class:`VectorSignal` computes on whole arrays at once. Contract: the value at row
+  ``t`` uses data of rows ``<= t`` only (no look-ahead); tests perturb the future and
+  check that past values do not change.
+* A :class:`BarSignal` is updated bar by bar from the strategy context (for logic that
+  needs state or is easier to write per bar).
+
+Weight semantics: ``+1`` full long, ``-1`` full short, ``0`` flat; the RiskSizer turns a
+weight into a quantity when it changes.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from vyapari.strategy.panel import BarPanel
+
+if TYPE_CHECKING:
+    from vyapari.strategy.context import StrategyContext
+
+
+class Signal(ABC):  # noqa: B024 - a marker base shared by the two kinds
+    """Base of all signals."""
+
+
+class VectorSignal(Signal):
+    """A signal computed on the whole panel: ``compute(panel) -> weights[T, N]``."""
+
+    @abstractmethod
+    def compute(self, panel: BarPanel) -> np.ndarray:
+        """Target weights ``[T, N]`` in [-1, 1]; row ``t`` may use rows ``<= t`` only."""
+
+
+class BarSignal(Signal):
+    """A signal updated once per time slice: ``update(ctx) -> weights[N]``."""
+
+    @abstractmethod
+    def update(self, ctx: StrategyContext) -> np.ndarray:
+        """Target weights ``[N]`` for the current slice, from data up to it."""
+
+
+def rolling_mean(values: np.ndarray, window: int) -> np.ndarray:
+    """Trailing mean over ``window`` rows along axis 0; NaN for the first ``window-1`` rows.
+
+    Uses a cumulative sum (O(T·N)); row ``t`` depends on rows ``t-window+1 .. t`` only.
+    """
+    if window < 1:
+        raise ValueError(f"window must be >= 1, got {window}")
+    csum = np.cumsum(values, axis=0, dtype=np.float64)
+    out = np.full(values.shape, np.nan)
+    if values.shape[0] >= window:
+        out[window - 1:] = csum[window - 1:]
+        out[window:] -= csum[:-window]
+        out[window - 1:] /= window
+    return out
+
+
+def forward_fill(values: np.ndarray) -> np.ndarray:
+    """Carry the last non-NaN value forward along axis 0 (past only; leading NaNs stay)."""
+    t_count = values.shape[0]
+    idx = np.where(~np.isnan(values), np.arange(t_count)[:, None], 0)
+    np.maximum.accumulate(idx, axis=0, out=idx)
+    return np.take_along_axis(values, idx, axis=0)
+
+
+def crossover_state(fast: np.ndarray, slow: np.ndarray) -> np.ndarray:
+    """Long/flat state ``[T, N]`` from crossings: 1 after a cross-up, 0 after a cross-down.
+
+    A cross-up at ``t`` is ``fast[t] > slow[t]`` and ``fast[t-1] <= slow[t-1]`` (both defined);
+    a cross-down the mirror. Before the first crossing the state is 0 (flat).
+    """
+    prev_fast, prev_slow = fast[:-1], slow[:-1]
+    cur_fast, cur_slow = fast[1:], slow[1:]
+    up = (cur_fast > cur_slow) & (prev_fast <= prev_slow)
+    down = (cur_fast < cur_slow) & (prev_fast >= prev_slow)
+    events = np.full(fast.shape, np.nan)
+    events[1:][up] = 1.0
+    events[1:][down] = 0.0
+    state = forward_fill(events)
+    return np.nan_to_num(state, nan=0.0)
