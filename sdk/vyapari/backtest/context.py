@@ -7,7 +7,6 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from vyapari.core.ids import client_order_id, instrument_id
 from vyapari.core.time import IST
@@ -30,8 +29,9 @@ class EventContext:
         self.lot_sizes = panel.lot_sizes
         self._columns = {s: i for i, s in enumerate(panel.symbols)}
         self._instruments = [instrument_id(engine.config.exchange.value, s) for s in panel.symbols]
-        self._stamps = panel.timestamps()
         self.bar_index = 0
+        self._now_row = -1
+        self._now = datetime.min.replace(tzinfo=IST)
 
     def set_row(self, t: int) -> None:
         """Move to slice ``t``."""
@@ -43,8 +43,11 @@ class EventContext:
     @property
     def now(self) -> datetime:
         """Start of the current bar (IST)."""
-        stamp: pd.Timestamp = self._stamps[self.bar_index]
-        return stamp.to_pydatetime().astimezone(IST)
+        if self._now_row != self.bar_index:
+            ns = int(self._engine.panel.ts[self.bar_index])
+            self._now = datetime.fromtimestamp(ns // 1_000_000_000, IST).replace(microsecond=ns // 1000 % 1_000_000)
+            self._now_row = self.bar_index
+        return self._now
 
     @property
     def session_date(self) -> date:
@@ -89,7 +92,7 @@ class EventContext:
         """The deterministic ``client_order_id`` of the ``sequence``-th order of the run."""
         engine = self._engine
         return client_order_id(engine.config.run_id, engine.strategy.name, self.symbols[column],
-                               self._stamps[self.bar_index].isoformat(), sequence)
+                               self.now.isoformat(), sequence)
 
     def submit(self, request: OrderRequest) -> str:
         """Submit an order; returns its ``client_order_id``."""

@@ -29,7 +29,7 @@ from vyapari.backtest.config import BacktestConfig
 from vyapari.backtest.context import EventContext
 from vyapari.backtest.matching import match_order
 from vyapari.backtest.results import BacktestResult, FillArrays, OrderArrays, build_result
-from vyapari.backtest.rules import fill_prices, squareoff_plan, volume_caps
+from vyapari.backtest.rules import fill_price_one, squareoff_plan, volume_caps
 from vyapari.core.errors import StrategyError
 from vyapari.core.money import to_decimal
 from vyapari.costs.base import TradeLeg
@@ -204,12 +204,11 @@ class EventLoopEngine:
             return
         price = m.price
         if m.slippage:
-            price = float(fill_prices(self.config.slippage, np.array([order.side.sign]), np.array([price]),
-                                      np.array([qty]), np.array([p.volume[t, n]]))[0])
-        qty = self._within_buying_power(sim, t, n, qty, price)
+            price = fill_price_one(self.config.slippage, order.side.sign, price, qty, p.volume[t, n])
+        qty, charges = self._within_buying_power(sim, t, n, qty, price)
         if qty:
             self.capleft[n] -= qty
-            self._book(t, sim, qty, price)
+            self._book(t, sim, qty, price, charges)
 
     def _allowed_quantity(self, sim: SimOrder, n: int, want: int) -> int:
         lot = int(self.panel.lot_sizes[n])
@@ -227,23 +226,26 @@ class EventLoopEngine:
         leg = TradeLeg(self.config.exchange, self.segment, side, qty, to_decimal(price), day)
         return self.config.fees.charges(leg)
 
-    def _within_buying_power(self, sim: SimOrder, t: int, n: int, qty: int, price: float) -> int:
+    def _within_buying_power(self, sim: SimOrder, t: int, n: int, qty: int, price: float) -> tuple[int, Charges]:
+        """The quantity (whole lots) that keeps gross exposure ≤ leverage × equity, and its charges."""
         lot = int(self.panel.lot_sizes[n])
-        sign = sim.order.side.sign
-        if abs(self.pos[n] + sign * qty) <= abs(self.pos[n]):
-            return qty
+        side = sim.order.side
+        charges = self._charges(t, side, qty, price)
+        if abs(self.pos[n] + side.sign * qty) <= abs(self.pos[n]):
+            return qty, charges
         while qty > 0:
-            total = self._charges(t, sim.order.side, qty, price).total
             pos = self.pos.copy()
             mark = self.mark.copy()
-            pos[n] += sign * qty
+            pos[n] += side.sign * qty
             mark[n] = price
-            cash = self.cash - sign * qty * price - float(total)
+            cash = self.cash - side.sign * qty * price - float(charges.total)
             if float(np.abs(pos * mark).sum()) <= self.leverage * (cash + float(pos @ mark)) + 1e-6:
-                return qty
+                return qty, charges
             qty -= lot
+            if qty > 0:
+                charges = self._charges(t, side, qty, price)
         self._reject(sim, "insufficient buying power")
-        return 0
+        return 0, charges
 
     def _square_off(self, t: int, n: int, price: float) -> None:
         qty = int(self.pos[n])
@@ -253,13 +255,13 @@ class EventLoopEngine:
         order = Order(self.ctx.order_id(n, len(self.ledger.order_rows)), self.ctx.instrument(n), side, abs(qty),
                       product=self.strategy.product)
         sim = self.submit(order, n, kind=1)
-        self._book(t, sim, abs(qty), float(fill_prices(
-            self.config.slippage, np.array([side.sign]), np.array([price]), np.array([abs(qty)]),
-            np.array([self.panel.volume[t, n]]))[0]))
+        self._book(t, sim, abs(qty), fill_price_one(self.config.slippage, side.sign, price, abs(qty),
+                                                    self.panel.volume[t, n]))
 
-    def _book(self, t: int, sim: SimOrder, qty: int, price: float) -> None:
+    def _book(self, t: int, sim: SimOrder, qty: int, price: float, charges: Charges | None = None) -> None:
         order, n = sim.order, sim.column
-        charges = self._charges(t, order.side, qty, price)
+        if charges is None:
+            charges = self._charges(t, order.side, qty, price)
         trade_id = f"{self.config.run_id}-T{len(self.ledger.fill_rows):08d}"
         fill = Fill(trade_id, order.client_order_id, order.instrument_id, order.side, qty, to_decimal(price),
                     self.ctx.now, order.product, charges)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +25,17 @@ from vyapari.backtest.config import BacktestConfig
 from vyapari.backtest.kernels import realised_pnl
 from vyapari.backtest.stats import compute_statistics
 from vyapari.core.ids import client_order_id
+from vyapari.core.time import IST
 from vyapari.model.enums import Segment
 from vyapari.strategy.panel import BarPanel
 
 ORDER_KINDS = ("strategy", "squareoff")
+
+
+def ts_iso(ns: int) -> str:
+    """ISO 8601 text in IST of a UTC-ns bar time (as the event context's ``now``)."""
+    stamp = datetime.fromtimestamp(ns // 1_000_000_000, IST).replace(microsecond=ns // 1000 % 1_000_000)
+    return stamp.isoformat()
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,10 +88,10 @@ class BacktestResult:
         return pd.DataFrame({"ts": self.panel.timestamps(), "equity": self.equity})
 
     def _order_ids(self) -> list[str]:
-        ts = self.panel.timestamps()
+        stamps = [ts_iso(int(x)) for x in self.panel.ts.tolist()]
         syms = self.panel.symbols
         return [
-            client_order_id(self.config.run_id, self.strategy, syms[n], ts[t].isoformat(), i)
+            client_order_id(self.config.run_id, self.strategy, syms[n], stamps[t], i)
             for i, (t, n) in enumerate(zip(self.orders.t.tolist(), self.orders.n.tolist(), strict=True))
         ]
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vyapari.costs.slippage import SlippageModel
+from vyapari.costs.slippage import NoSlippage, SlippageModel
 from vyapari.strategy.panel import BarPanel
 
 SQUAREOFF_MINUTE = 15 * 60 + 20
@@ -72,6 +72,14 @@ def fill_prices(
     """Fill prices in ₹ for market fills: slippage applied, rounded to the paisa."""
     raw = slippage.fill_price_array(side_sign, ref, np.abs(qty), volume.astype(np.int64))
     return round_paise_array(raw)
+
+
+def fill_price_one(slippage: SlippageModel, sign: int, ref: float, qty: int, volume: float) -> float:
+    """:func:`fill_prices` for one fill (a fast path when there is no slippage)."""
+    if isinstance(slippage, NoSlippage):
+        return float(round_paise_array(np.float64(ref)))
+    arr = fill_prices(slippage, np.array([sign]), np.array([ref]), np.array([qty]), np.array([volume]))
+    return float(arr[0])
 
 
 def volume_caps(slippage: SlippageModel, volume: np.ndarray) -> np.ndarray:

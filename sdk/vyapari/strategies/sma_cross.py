@@ -39,6 +39,15 @@ def _sma_from_cumsum(csum: np.ndarray, window: int) -> np.ndarray:
     return out
 
 
+def _sma_2d(csum: np.ndarray, window: int) -> np.ndarray:
+    """Column-wise SMA ``[T, N]`` from running sums ``[T+1, N]`` (csum[0] = 0)."""
+    out = np.full((csum.shape[0] - 1, csum.shape[1]), np.nan)
+    if csum.shape[0] - 1 >= window:
+        np.subtract(csum[window:], csum[:-window], out=out[window - 1:])
+        out[window - 1:] /= window
+    return out
+
+
 class SmaCrossSignal(VectorSignal):
     """Long (1) after a fast-over-slow cross-up, flat (0) after a cross-down."""
 
@@ -47,6 +56,10 @@ class SmaCrossSignal(VectorSignal):
 
     def compute(self, panel: BarPanel) -> np.ndarray:
         t_count, n_count = panel.shape
+        if panel.valid.all():  # every symbol has every bar: one pass over the whole array
+            csum = np.zeros((t_count + 1, n_count))
+            np.cumsum(panel.close, axis=0, out=csum[1:])
+            return crossover_state(_sma_2d(csum, self.fast), _sma_2d(csum, self.slow))
         weights = np.zeros((t_count, n_count))
         for n in range(n_count):
             rows = np.flatnonzero(panel.valid[:, n])

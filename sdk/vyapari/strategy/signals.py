@@ -61,10 +61,11 @@ def rolling_mean(values: np.ndarray, window: int) -> np.ndarray:
 
 def forward_fill(values: np.ndarray) -> np.ndarray:
     """Carry the last non-NaN value forward along axis 0 (past only; leading NaNs stay)."""
-    t_count = values.shape[0]
-    idx = np.where(~np.isnan(values), np.arange(t_count)[:, None], 0)
-    np.maximum.accumulate(idx, axis=0, out=idx)
-    return np.take_along_axis(values, idx, axis=0)
+    from vyapari.strategy._kernels import forward_fill_2d
+
+    if values.ndim == 1:
+        return forward_fill_2d(values[:, None].astype(np.float64))[:, 0]  # type: ignore[no-any-return]
+    return forward_fill_2d(np.ascontiguousarray(values, dtype=np.float64))  # type: ignore[no-any-return]
 
 
 def crossover_state(fast: np.ndarray, slow: np.ndarray) -> np.ndarray:
@@ -73,12 +74,8 @@ def crossover_state(fast: np.ndarray, slow: np.ndarray) -> np.ndarray:
     A cross-up at ``t`` is ``fast[t] > slow[t]`` and ``fast[t-1] <= slow[t-1]`` (both defined);
     a cross-down the mirror. Before the first crossing the state is 0 (flat).
     """
-    prev_fast, prev_slow = fast[:-1], slow[:-1]
-    cur_fast, cur_slow = fast[1:], slow[1:]
-    up = (cur_fast > cur_slow) & (prev_fast <= prev_slow)
-    down = (cur_fast < cur_slow) & (prev_fast >= prev_slow)
-    events = np.full(fast.shape, np.nan)
-    events[1:][up] = 1.0
-    events[1:][down] = 0.0
-    state = forward_fill(events)
-    return np.nan_to_num(state, nan=0.0)
+    from vyapari.strategy._kernels import crossover_state_2d
+
+    return crossover_state_2d(  # type: ignore[no-any-return]
+        np.ascontiguousarray(fast, dtype=np.float64), np.ascontiguousarray(slow, dtype=np.float64)
+    )

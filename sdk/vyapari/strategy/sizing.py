@@ -121,9 +121,6 @@ def trailing_return_stats(close: np.ndarray, lookback: int) -> tuple[np.ndarray,
     """Trailing mean and std ``[T, N]`` of simple bar returns over ``lookback`` bars (past only)."""
     from vyapari.strategy.signals import rolling_mean
 
-    if lookback < 2:
-        zeros = np.zeros_like(close)
-        return zeros, zeros
     ret = np.zeros_like(close)
     ret[1:] = close[1:] / close[:-1] - 1.0
     ret = np.nan_to_num(ret)
@@ -135,22 +132,25 @@ def trailing_return_stats(close: np.ndarray, lookback: int) -> tuple[np.ndarray,
 def hold_targets(
     weights: np.ndarray, close: np.ndarray, lot_sizes: np.ndarray, sizer: RiskSizer, capital: float
 ) -> np.ndarray:
-    """Target quantities ``[T, N]``: sized where the weight changes, held otherwise."""
+    """Target quantities ``[T, N]``: sized where the weight changes, held otherwise.
+
+    A weight "changes" at row 0 when it is non-zero, and at row t when it differs from
+    row t-1. Sizing inputs are taken at the change point (no look-ahead).
+    """
+    from vyapari.strategy._kernels import hold_sized
+
     weights = np.nan_to_num(weights)
-    prev = np.zeros_like(weights)
-    prev[1:] = weights[:-1]
-    change = weights != prev
+    change = np.empty(weights.shape, dtype=bool)
+    change[0] = weights[0] != 0
+    np.not_equal(weights[1:], weights[:-1], out=change[1:])
     rows, cols = np.nonzero(change)
-    mean, vol = trailing_return_stats(close, sizer.lookback)
+    if sizer.lookback >= 2:
+        mean, vol = trailing_return_stats(close, sizer.lookback)
+        mean_k, vol_k = mean[rows, cols], vol[rows, cols]
+    else:
+        mean_k = vol_k = np.zeros(rows.size)
     inputs = SizingInputs(
         weight=weights[rows, cols], price=np.nan_to_num(close[rows, cols]),
-        mean_return=mean[rows, cols], volatility=vol[rows, cols],
-        lot_size=lot_sizes[cols], capital=capital,
+        mean_return=mean_k, volatility=vol_k, lot_size=lot_sizes[cols], capital=capital,
     )
-    sized = sizer.quantities(inputs)
-    targets = np.full(weights.shape, np.nan)
-    targets[rows, cols] = sized
-    targets[0] = np.where(change[0], targets[0], 0.0)
-    from vyapari.strategy.signals import forward_fill
-
-    return forward_fill(targets).astype(np.int64)
+    return hold_sized(weights, rows, cols, sizer.quantities(inputs))  # type: ignore[no-any-return]

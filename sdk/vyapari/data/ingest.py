@@ -1,0 +1,168 @@
+"""Ingestion of one received file into the lake: keep raw, parse, validate, write curated atomically.
+
+Outcomes (:class:`IngestResult.status`):
+
+* ``ingested``: the day's curated file was written (first time, or a corrected file replacing the day);
+* ``unchanged``: the same content was already ingested for that day (content hash), nothing rewritten;
+* ``rejected``: nothing reached ``curated/``; the reason is in ``quarantine/`` as JSON.
+
+Every input is kept under ``raw/`` as received, whatever the outcome, and every file gets a JSON report
+under ``reports/`` listing the rows that were dropped and why.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from vyapari.core.time import IST
+from vyapari.data import layout
+from vyapari.data.formats import BhavcopyFormat, date_from_name
+from vyapari.data.parquet_io import curated_table, sha256, to_parquet_bytes
+from vyapari.data.parsers import ParsedFile, parse
+from vyapari.data.rejections import Rejection
+from vyapari.data.storage import ObjectStore
+from vyapari.data.validation import IsSession, Validated, ValidationPolicy, validate
+
+SessionCheck = Callable[[str], IsSession]
+
+
+@dataclass
+class IngestResult:
+    """What happened to one file.
+
+    Attributes
+    ----------
+    status : str
+        ``ingested``, ``unchanged`` or ``rejected``.
+    reason, message : str or None
+        Machine-readable reject reason and its one-line explanation (rejected files only).
+    rows, dropped : int
+        Rows written to ``curated/`` and rows dropped (each recorded in the report).
+    """
+
+    name: str
+    status: str
+    format: str | None = None
+    dataset: str | None = None
+    exchange: str | None = None
+    session_date: date | None = None
+    rows: int = 0
+    dropped: int = 0
+    reason: str | None = None
+    message: str | None = None
+    raw_key: str | None = None
+    curated_key: str | None = None
+    report_key: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (dates as ISO strings)."""
+        out = asdict(self)
+        out["session_date"] = self.session_date.isoformat() if self.session_date else None
+        return out
+
+    def summary(self) -> str:
+        """One line such as ``rejected: not_a_session: ...``."""
+        if self.status == "rejected":
+            return f"rejected: {self.message}"
+        extra = f" ({self.rows} rows, {self.dropped} dropped)" if self.status == "ingested" else ""
+        return self.status + extra
+
+
+def default_session_check(exchange: str) -> IsSession:
+    """``is_session`` of the project calendar for ``exchange`` (imported lazily)."""
+    from vyapari.market.calendar import get_calendar
+
+    cash = {"NFO": "NSE", "BFO": "BSE"}.get(exchange, exchange)
+    return get_calendar(cash).is_session
+
+
+def _json(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, indent=2, sort_keys=True, default=str).encode()
+
+
+class Ingester:
+    """Ingest files into the lake held by ``store`` (see :mod:`vyapari.data.layout`)."""
+
+    def __init__(self, store: ObjectStore, *, session_check: SessionCheck | None = None,
+                 policy: ValidationPolicy | None = None, today: Callable[[], date] | None = None) -> None:
+        self.store = store
+        self.session_check = session_check or default_session_check
+        self.policy = policy or ValidationPolicy()
+        self.today = today or (lambda: datetime.now(IST).date())
+
+    def ingest(self, data: bytes, name: str) -> IngestResult:
+        """Ingest the bytes of one received file called ``name`` (its original file name)."""
+        base = name.replace("\\", "/").rsplit("/", 1)[-1]
+        name_date = date_from_name(base)
+        parsed: ParsedFile | None = None
+        try:
+            parsed = parse(data, base)
+            checked = validate(parsed, name=base, name_date=name_date,
+                               is_session=self.session_check(parsed.exchange), policy=self.policy)
+        except Rejection as rej:
+            return self._reject(data, base, name_date, rej, parsed)
+        return self._accept(data, base, parsed, checked)
+
+    def _keep_raw(self, data: bytes, source: str, day: date, name: str) -> str:
+        key = layout.raw_key(source, day, name)
+        if self.store.exists(key) and self.store.get(key) != data:
+            key = layout.raw_key(source, day, f"{sha256(data)[:12]}-{name}")
+        if not self.store.exists(key):
+            self.store.put_atomic(key, data)
+        return key
+
+    def _reject(self, data: bytes, name: str, name_date: date | None, rej: Rejection,
+                parsed: ParsedFile | None) -> IngestResult:
+        source = parsed.format.source if parsed else "unknown"
+        day = name_date or self.today()
+        raw = self._keep_raw(data, source, day, name)
+        record = {"file": name, "raw_key": raw, "sha256": sha256(data),
+                  "format": parsed.format.value if parsed else None, **rej.to_dict()}
+        self.store.put_atomic(layout.quarantine_key(source, day, name), _json(record))
+        report = layout.report_key(source, day, name)
+        self.store.put_atomic(report, _json({"status": "rejected", **record}))
+        return IngestResult(name, "rejected", record["format"], parsed.dataset if parsed else None,
+                            parsed.exchange if parsed else None, None, reason=rej.reason.value,
+                            message=str(rej), raw_key=raw, report_key=report)
+
+    def _accept(self, data: bytes, name: str, parsed: ParsedFile, checked: Validated) -> IngestResult:
+        day = checked.session_date or self.today()
+        raw = self._keep_raw(data, parsed.format.source, day, name)
+        body = to_parquet_bytes(curated_table(parsed.dataset, checked.frame))
+        digest = sha256(body)
+        if parsed.dataset == "corporate_actions":
+            key, state = layout.actions_key(parsed.exchange, digest), None
+        else:
+            key = layout.day_key(parsed.dataset, parsed.exchange, day)
+            state = layout.state_key(parsed.dataset, parsed.exchange, day)
+        status = "unchanged" if self._same(key, state, digest) else "ingested"
+        if status == "ingested":
+            self.store.put_atomic(key, body)
+            if state:
+                self.store.put_atomic(state, _json({"curated_sha256": digest, "source_sha256": sha256(data),
+                                                    "file": name, "curated_key": key}))
+        result = IngestResult(name, status, parsed.format.value, parsed.dataset, parsed.exchange,
+                              checked.session_date, len(checked.frame), len(checked.dropped),
+                              raw_key=raw, curated_key=key, warnings=checked.warnings)
+        result.report_key = self._report(parsed.format, day, name, result, checked)
+        return result
+
+    def _same(self, key: str, state: str | None, digest: str) -> bool:
+        if state is None:
+            return self.store.exists(key)
+        if not self.store.exists(state) or not self.store.exists(key):
+            return False
+        return bool(json.loads(self.store.get(state)).get("curated_sha256") == digest)
+
+    def _report(self, fmt: BhavcopyFormat, day: date, name: str, result: IngestResult,
+                checked: Validated) -> str:
+        key = layout.report_key(fmt.source, day, name)
+        payload = {**result.to_dict(), "dropped_rows": [i.to_dict() for i in checked.dropped]}
+        payload.pop("report_key", None)
+        self.store.put_atomic(key, _json(payload))
+        return key

@@ -1,0 +1,170 @@
+"""The market-data lake: ingest exchange files, read bars for the engine (local folder or S3).
+
+Bars returned by :meth:`Lake.read_daily_bars` and :meth:`Lake.read_minute_bars` have columns
+``symbol, ts, open, high, low, close, volume``, sorted by ``(symbol, ts)``: ``ts`` is tz-aware IST and
+labels the bar by its **start** (a daily bar is stamped with its session date at 09:15 IST), prices in
+₹ (float64), volume in shares (int64). ``adjusted=True`` applies splits and bonuses (optionally cash
+dividends) from ``curated/corporate_actions`` on read; stored prices are never rewritten.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from vyapari.core.errors import DataError, InvalidInput
+from vyapari.data import layout
+from vyapari.data.adjust import adjust_bars, load_actions
+from vyapari.data.ingest import IngestResult, Ingester, SessionCheck
+from vyapari.data.minute_bars import parse_interval, resample_bars
+from vyapari.data.minute_store import read_minute_months, write_minute_months
+from vyapari.data.parquet_io import from_parquet_bytes
+from vyapari.data.schema import BAR_COLUMNS
+from vyapari.data.storage import LocalObjectStore, ObjectStore
+from vyapari.data.validation import ValidationPolicy
+
+_DAY_OPEN = pd.Timedelta(hours=9, minutes=15)
+
+
+def empty_bars() -> pd.DataFrame:
+    """An empty bar frame with the engine's columns and dtypes."""
+    return pd.DataFrame({
+        "symbol": pd.Series([], dtype=object), "ts": pd.Series([], dtype="datetime64[ns, Asia/Kolkata]"),
+        **{c: pd.Series([], dtype=np.float64) for c in ("open", "high", "low", "close")},
+        "volume": pd.Series([], dtype=np.int64),
+    })
+
+
+def _check_range(start: date, end: date) -> None:
+    if end < start:
+        raise InvalidInput("end", f"{end.isoformat()} is before start {start.isoformat()}")
+
+
+class Lake:
+    """The lake on an :class:`~vyapari.data.storage.ObjectStore` (layout in :mod:`vyapari.data.layout`).
+
+    Parameters
+    ----------
+    store : ObjectStore
+        Where objects live (``LocalObjectStore(folder)`` by default via :meth:`at`).
+    session_check : callable, optional
+        ``session_check(exchange) -> is_session``; defaults to the project calendar.
+    policy : ValidationPolicy, optional
+        Row-level validation policy (default: drop bad rows and record them).
+    """
+
+    def __init__(self, store: ObjectStore, *, session_check: SessionCheck | None = None,
+                 policy: ValidationPolicy | None = None) -> None:
+        self.store = store
+        self._ingester = Ingester(store, session_check=session_check, policy=policy)
+
+    @classmethod
+    def at(cls, folder: str | os.PathLike[str], **kwargs: object) -> Lake:
+        """A lake in a local folder."""
+        return cls(LocalObjectStore(folder), **kwargs)  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------------ ingestion
+    def ingest_file(self, path_or_bytes: str | os.PathLike[str] | bytes, name: str | None = None) -> IngestResult:
+        """Ingest one file (a path, or its bytes plus its original ``name``); never raises on bad data.
+
+        Returns
+        -------
+        IngestResult
+            ``ingested``, ``unchanged`` or ``rejected`` (with a machine-readable ``reason``).
+        """
+        if isinstance(path_or_bytes, bytes):
+            if not name:
+                raise InvalidInput("name", "the original file name is required with bytes")
+            return self._ingester.ingest(path_or_bytes, name)
+        path = Path(path_or_bytes)
+        if not path.is_file():
+            raise InvalidInput("path", f"{path} is not a file")
+        return self._ingester.ingest(path.read_bytes(), name or path.name)
+
+    # ------------------------------------------------------------------ daily bars
+    def read_daily_table(self, exchange: str, start: date, end: date, dataset: str = "daily_bars") -> pd.DataFrame:
+        """All curated rows of ``dataset`` for ``exchange`` with ``start <= session_date <= end``."""
+        _check_range(start, end)
+        frames = []
+        for year in range(start.year, end.year + 1):
+            for key in self.store.list(layout.day_prefix(dataset, exchange, year)):
+                day = layout.date_of_day_key(key)
+                if day is not None and start <= day <= end:
+                    frames.append(from_parquet_bytes(self.store.get(key)).to_pandas())
+        if not frames:
+            return pd.DataFrame()
+        out = pd.concat(frames, ignore_index=True)
+        out.insert(1, "exchange", exchange)
+        return out
+
+    def read_daily_bars(self, exchange: str, symbols: list[str] | None, start: date, end: date,
+                        adjusted: bool = False, *, series: str | None = None,
+                        dividends: bool = False) -> pd.DataFrame:
+        """Daily bars of ``symbols`` (all when ``None``) between two session dates, inclusive.
+
+        Parameters
+        ----------
+        exchange : str
+            ``NSE`` or ``BSE``.
+        series : str, optional
+            Series to keep; default ``EQ`` on NSE and every series on BSE (one row per scrip).
+        adjusted : bool
+            Adjust for splits and bonuses (and ``dividends`` if set) on read.
+        """
+        table = self.read_daily_table(exchange, start, end)
+        if table.empty:
+            return empty_bars()
+        wanted = series if series is not None else ("EQ" if exchange == "NSE" else None)
+        if wanted is not None:
+            table = table[table["series"] == wanted]
+        if symbols is not None:
+            table = table[table["symbol"].isin(symbols)]
+        days = pd.to_datetime(table["session_date"]).dt.tz_localize("Asia/Kolkata")
+        bars = pd.DataFrame({"symbol": table["symbol"].astype(object), "ts": days + _DAY_OPEN,
+                             **{c: table[c].astype(np.float64) for c in ("open", "high", "low", "close")},
+                             "volume": table["volume"].astype(np.int64)})
+        bars = bars.sort_values(["symbol", "ts"], kind="stable").reset_index(drop=True)
+        if bars.duplicated(["symbol", "ts"]).any():
+            raise DataError(f"{exchange}: several rows per (symbol, session); pass series= to choose one")
+        return self._adjust(bars, dividends) if adjusted else bars
+
+    def _adjust(self, bars: pd.DataFrame, dividends: bool) -> pd.DataFrame:
+        return adjust_bars(bars, load_actions(self.store), dividends=dividends)
+
+    # ------------------------------------------------------------------ minute bars
+    def write_minute_bars(self, exchange: str, symbol: str, bars: pd.DataFrame) -> int:
+        """Store 1-minute bars (``ts`` tz-aware, bar start; OHLC ₹; volume) of one symbol.
+
+        Sessions present in ``bars`` replace the stored ones; each month file is replaced atomically.
+        Returns the number of month files written.
+        """
+        return write_minute_months(self.store, exchange, symbol, bars)
+
+    def read_minute_bars(self, exchange: str, symbol: str, start: date, end: date, adjusted: bool = False,
+                         interval: str = "1m", *, dividends: bool = False) -> pd.DataFrame:
+        """Intraday bars of ``symbol`` for sessions ``start..end`` (IST dates), resampled to ``interval``.
+
+        ``interval`` is ``1m`` (stored), or ``3m``/``5m``/``15m``/``30m``/``60m`` anchored on the session
+        open; ``1d`` delegates to :meth:`read_daily_bars`.
+        """
+        _check_range(start, end)
+        minutes = parse_interval(interval)
+        if minutes == 0:
+            return self.read_daily_bars(exchange, [symbol], start, end, adjusted, dividends=dividends)
+        bars = read_minute_months(self.store, exchange, symbol, start, end)
+        if bars.empty:
+            return empty_bars()
+        bars = resample_bars(bars, minutes, exchange)
+        bars.insert(0, "symbol", symbol)
+        bars = bars[list(BAR_COLUMNS)].reset_index(drop=True)
+        return self._adjust(bars, dividends) if adjusted else bars
+
+    def minute_symbols(self, exchange: str) -> list[str]:
+        """Symbols having minute bars on ``exchange``."""
+        prefix = layout.minute_prefix(exchange, "x").rsplit("symbol=", 1)[0] + "symbol="
+        names = {k[len(prefix):].split("/", 1)[0] for k in self.store.list(prefix)}
+        return sorted(layout.unpart(n) for n in names)

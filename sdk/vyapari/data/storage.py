@@ -1,0 +1,149 @@
+"""The storage port of the data lake: a tiny object-store interface and its local-folder implementation.
+
+All lake I/O goes through :class:`ObjectStore`, so the same :class:`~vyapari.data.lake.Lake` runs on a
+local folder (:class:`LocalObjectStore`) and on S3 (``functions.shared.s3_store.S3ObjectStore``).
+Keys are ``/``-separated relative paths such as ``curated/daily_bars/exchange=NSE/year=2026/x.parquet``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from vyapari.core.errors import InvalidInput
+
+
+@runtime_checkable
+class ObjectStore(Protocol):
+    """A key → bytes store (the lake's only I/O dependency).
+
+    Implementations must make :meth:`put_atomic` all-or-nothing: a reader sees the old object or
+    the new one, never a partial write.
+    """
+
+    def put(self, key: str, data: bytes) -> None:
+        """Store ``data`` under ``key`` (replacing any previous object)."""
+        ...
+
+    def put_atomic(self, key: str, data: bytes) -> None:
+        """Store ``data`` under ``key`` so that readers never observe a partial object."""
+        ...
+
+    def get(self, key: str) -> bytes:
+        """The bytes under ``key``; ``KeyError`` when absent."""
+        ...
+
+    def exists(self, key: str) -> bool:
+        """True when an object is stored under ``key``."""
+        ...
+
+    def list(self, prefix: str) -> list[str]:
+        """All keys starting with ``prefix``, sorted."""
+        ...
+
+    def delete(self, key: str) -> None:
+        """Remove ``key``; absent keys are ignored."""
+        ...
+
+
+def check_key(key: str) -> str:
+    """Validate a lake key: relative, ``/``-separated, without ``..`` or empty parts."""
+    parts = key.split("/")
+    if not key or key.startswith("/") or any(p in ("", ".", "..") for p in parts):
+        raise InvalidInput("key", f"{key!r} is not a valid relative object key")
+    return key
+
+
+class LocalObjectStore:
+    """An :class:`ObjectStore` on a local folder; keys map to files under ``root``.
+
+    Atomic puts write to a temporary file in the target folder and ``os.replace`` it, so readers
+    (including ``pyarrow.dataset``) never see half a file.
+    """
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+
+    def __repr__(self) -> str:
+        return f"LocalObjectStore({str(self.root)!r})"
+
+    def _path(self, key: str) -> Path:
+        return self.root.joinpath(*check_key(key).split("/"))
+
+    def put(self, key: str, data: bytes) -> None:
+        """Store ``data`` under ``key`` (atomically: a local put costs the same either way)."""
+        self.put_atomic(key, data)
+
+    def put_atomic(self, key: str, data: bytes) -> None:
+        """Write to a temporary name in the same folder, then rename over ``key``."""
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def get(self, key: str) -> bytes:
+        """The bytes of ``key``; ``KeyError`` naming the key when absent."""
+        path = self._path(key)
+        if not path.is_file():
+            raise KeyError(key)
+        return path.read_bytes()
+
+    def exists(self, key: str) -> bool:
+        """True when ``key`` is a stored file."""
+        return self._path(key).is_file()
+
+    def list(self, prefix: str) -> list[str]:
+        """Sorted keys under ``prefix`` (a folder prefix or a partial file name), temp files excluded."""
+        base = self.root / prefix.rsplit("/", 1)[0] if "/" in prefix else self.root
+        if not base.is_dir():
+            return []
+        return sorted(k for k in self._walk(base) if k.startswith(prefix))
+
+    def _walk(self, base: Path) -> Iterator[str]:
+        for path in base.rglob("*"):
+            if path.is_file() and not path.name.startswith(".tmp-"):
+                yield path.relative_to(self.root).as_posix()
+
+    def delete(self, key: str) -> None:
+        """Remove ``key`` if present."""
+        self._path(key).unlink(missing_ok=True)
+
+
+class MemoryObjectStore:
+    """An in-memory :class:`ObjectStore` for tests and dry runs."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, bytes] = {}
+
+    def put(self, key: str, data: bytes) -> None:
+        """Store ``data`` under ``key``."""
+        self.objects[check_key(key)] = bytes(data)
+
+    def put_atomic(self, key: str, data: bytes) -> None:
+        """Same as :meth:`put` (a dict assignment is atomic)."""
+        self.put(key, data)
+
+    def get(self, key: str) -> bytes:
+        """The bytes of ``key``; ``KeyError`` when absent."""
+        return self.objects[key]
+
+    def exists(self, key: str) -> bool:
+        """True when ``key`` is stored."""
+        return key in self.objects
+
+    def list(self, prefix: str) -> list[str]:
+        """Sorted keys starting with ``prefix``."""
+        return sorted(k for k in self.objects if k.startswith(prefix))
+
+    def delete(self, key: str) -> None:
+        """Remove ``key`` if present."""
+        self.objects.pop(key, None)

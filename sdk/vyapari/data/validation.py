@@ -1,0 +1,172 @@
+"""Validation of parsed daily files: file-level checks (reject) and row-level checks (drop or reject).
+
+File level (always a rejection): no usable date, rows of several dates, a row date different from the
+date in the file name, a date that is not a session of the exchange's calendar (the Sunday Budget
+session and Muhurat sessions are sessions), too many bad rows.
+
+Row level (a warning; :class:`ValidationPolicy` decides): non-numeric or missing OHLC/volume, a
+non-positive price, OHLC inconsistency (``low <= min(open, close)``, ``max(open, close) <= high``),
+negative volume, duplicate keys. The default drops such rows and records each one (line, symbol,
+series, problem) in the file's report; real NSE files have a few such rows (e.g. series ``T0`` whose
+close lies outside the day's range), and the file stays usable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from vyapari.core.errors import VyapariError
+from vyapari.data.parsers.common import LINE, ParsedFile
+from vyapari.data.rejections import Rejection, RejectReason, RowIssue, RowIssues, RowProblem
+from vyapari.data.schema import DAILY_KEY, FO_KEY
+
+IsSession = Callable[[date], bool]
+_PRICES = ("open", "high", "low", "close")
+
+
+@dataclass(frozen=True)
+class ValidationPolicy:
+    """What to do with row-level problems.
+
+    Attributes
+    ----------
+    on_bad_row : {"drop", "reject"}
+        ``drop`` (default): drop the row and record it; ``reject``: reject the whole file.
+    max_bad_row_fraction : float
+        Reject the file anyway when more than this fraction of its rows are bad (default 5 %).
+    """
+
+    on_bad_row: Literal["drop", "reject"] = "drop"
+    max_bad_row_fraction: float = 0.05
+
+
+@dataclass
+class Validated:
+    """The rows that passed, the session date and what was dropped."""
+
+    frame: pd.DataFrame
+    session_date: date | None
+    dropped: list[RowIssue] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def file_session_date(frame: pd.DataFrame, name_date: date | None, name: str) -> date:
+    """The one session date of a file's rows, cross-checked with the date in its name."""
+    dates = {d for d in frame["session_date"] if d is not None}
+    if not dates:
+        raise Rejection(RejectReason.NO_DATE, f"{name}: no row carries a readable date")
+    if len(dates) > 1:
+        shown = sorted(d.isoformat() for d in dates)[:5]
+        raise Rejection(RejectReason.MIXED_DATES, f"{name}: rows carry {len(dates)} dates {shown}",
+                        {"dates": shown})
+    (day,) = dates
+    if name_date is not None and name_date != day:
+        raise Rejection(RejectReason.DATE_MISMATCH,
+                        f"{name}: rows are dated {day.isoformat()} but the file name says {name_date.isoformat()}",
+                        {"row_date": day.isoformat(), "name_date": name_date.isoformat()})
+    return day
+
+
+def check_session(day: date, is_session: IsSession, exchange: str, name: str) -> list[str]:
+    """Reject ``day`` if it is not a session; a calendar without coverage only warns."""
+    try:
+        ok = is_session(day)
+    except VyapariError as exc:
+        return [f"calendar cannot check {day.isoformat()} ({exc}); accepted unchecked"]
+    if not ok:
+        raise Rejection(RejectReason.NOT_A_SESSION,
+                        f"{name}: {day.isoformat()} ({day:%A}) is not a {exchange} trading session",
+                        {"session_date": day.isoformat(), "exchange": exchange})
+    return []
+
+
+def _flag(issues: RowIssues, frame: pd.DataFrame, mask: np.ndarray, problem: RowProblem,
+          describe: Callable[[pd.Series], str]) -> None:
+    for _, row in frame.loc[mask].iterrows():
+        issues.add(RowIssue(int(row[LINE]), str(row["symbol"]), str(row.get("series", "")), problem,
+                            describe(row)))
+
+
+def _ohlc_text(row: pd.Series) -> str:
+    return f"open={row['open']} high={row['high']} low={row['low']} close={row['close']}"
+
+
+def row_checks(frame: pd.DataFrame, issues: RowIssues, fo: bool) -> None:
+    """Flag missing values, bad prices, OHLC inconsistency and negative volume into ``issues``."""
+    p = {c: frame[c].to_numpy(dtype=np.float64) for c in _PRICES}
+    vol = frame["volume"].to_numpy(dtype=np.float64)
+    missing = np.isnan(np.column_stack([p[c] for c in _PRICES] + [vol])).any(axis=1)
+    _flag(issues, frame, missing, RowProblem.MISSING_VALUE, lambda r: f"{_ohlc_text(r)} volume={r['volume']}")
+    traded = ~missing & (vol > 0 if fo else np.ones(len(vol), dtype=bool))
+    non_positive = traded & (np.column_stack([p[c] for c in _PRICES]) <= 0).any(axis=1)
+    _flag(issues, frame, non_positive, RowProblem.NON_POSITIVE_PRICE, _ohlc_text)
+    lo, hi = np.minimum(p["open"], p["close"]), np.maximum(p["open"], p["close"])
+    bad_ohlc = traded & ~non_positive & ((p["low"] > lo) | (p["high"] < hi) | (p["low"] > p["high"]))
+    _flag(issues, frame, bad_ohlc, RowProblem.OHLC_INCONSISTENT, _ohlc_text)
+    _flag(issues, frame, ~missing & (vol < 0), RowProblem.NEGATIVE_VOLUME, lambda r: f"volume={r['volume']}")
+
+
+def duplicate_checks(frame: pd.DataFrame, issues: RowIssues, key: tuple[str, ...]) -> None:
+    """Flag repeated rows (identical: extras flagged) and conflicting rows (same key: all flagged)."""
+    values = [c for c in frame.columns if c != LINE]
+    exact = frame.duplicated(values, keep="first").to_numpy()
+    _flag(issues, frame, exact, RowProblem.DUPLICATE_ROW, lambda r: "repeats an earlier identical row")
+    rest = frame.loc[~exact]
+    conflict = rest.duplicated(list(key), keep=False).to_numpy()
+    _flag(issues, rest, conflict, RowProblem.CONFLICTING_DUPLICATE,
+          lambda r: f"another row has the same key {tuple(r[k] for k in key)} with different values")
+
+
+def _apply_policy(parsed: ParsedFile, issues: RowIssues, policy: ValidationPolicy, name: str) -> pd.DataFrame:
+    frame = parsed.frame
+    bad = issues.sorted()
+    if not bad:
+        return frame
+    details = {"bad_rows": len(bad), "rows": len(frame), "first": [i.to_dict() for i in bad[:20]]}
+    if policy.on_bad_row == "reject":
+        first = bad[0]
+        raise Rejection(RejectReason.BAD_ROWS, f"{name}: {len(bad)} bad row(s); first line {first.line} "
+                        f"{first.symbol}: {first.problem.value} ({first.detail})", details)
+    if len(bad) > policy.max_bad_row_fraction * len(frame):
+        raise Rejection(RejectReason.TOO_MANY_BAD_ROWS,
+                        f"{name}: {len(bad)} of {len(frame)} rows are bad (limit "
+                        f"{policy.max_bad_row_fraction:.0%}); first: line {bad[0].line} {bad[0].problem.value}",
+                        details)
+    return frame.loc[~frame[LINE].isin(issues.lines())].reset_index(drop=True)
+
+
+def validate(parsed: ParsedFile, *, name: str, name_date: date | None, is_session: IsSession,
+             policy: ValidationPolicy | None = None) -> Validated:
+    """Validate a parsed file; raise :class:`Rejection` or return the accepted rows.
+
+    Parameters
+    ----------
+    parsed : ParsedFile
+        Output of :func:`vyapari.data.parsers.parse`.
+    name : str
+        File name (for messages).
+    name_date : date or None
+        Date carried by the file name, cross-checked with the rows.
+    is_session : callable
+        ``is_session(date) -> bool`` of the exchange's calendar (IST session dates).
+    policy : ValidationPolicy, optional
+        Row-level policy (default: drop and record).
+    """
+    policy = policy or ValidationPolicy()
+    issues = parsed.issues
+    if parsed.dataset == "corporate_actions":
+        frame = _apply_policy(parsed, issues, policy, name)
+        return Validated(frame, None, issues.sorted(), list(parsed.notes))
+    day = file_session_date(parsed.frame, name_date, name)
+    warnings = check_session(day, is_session, parsed.exchange, name)
+    fo = parsed.dataset == "fo_daily"
+    row_checks(parsed.frame, issues, fo)
+    duplicate_checks(parsed.frame, issues, FO_KEY if fo else DAILY_KEY)
+    frame = _apply_policy(parsed, issues, policy, name)
+    return Validated(frame, day, issues.sorted(), warnings)
