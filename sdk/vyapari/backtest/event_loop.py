@@ -156,7 +156,7 @@ class EventLoopEngine:
             return self._reject(sim, "MIS orders are not accepted after the 15:20 IST square-off")
         order.transition(OrderStatus.OPEN)
         self.open_by_col.setdefault(column, []).append(sim)
-        immediate = self.config.fill_at.value == "same_close" and order.order_type is OrderType.MARKET
+        immediate = kind == 0 and self.config.fill_at.value == "same_close" and order.order_type is OrderType.MARKET
         if immediate and self.panel.valid[t, column]:
             self._match(t, sim, same_close_ref=True)
         return sim
@@ -180,7 +180,9 @@ class EventLoopEngine:
                 del self.open_by_col[sim.column]
 
     def _reject(self, sim: SimOrder, reason: str) -> SimOrder:
-        sim.order.transition(OrderStatus.REJECTED, reason)
+        """Reject the order (or cancel its remainder after a partial fill), saying why."""
+        partly = sim.order.status is OrderStatus.PARTIALLY_FILLED
+        sim.order.transition(OrderStatus.CANCELLED if partly else OrderStatus.REJECTED, reason)
         self.ledger.reasons[sim.index] = reason
         if sim in self.open_by_col.get(sim.column, ()):
             self._remove(sim)

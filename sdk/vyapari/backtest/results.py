@@ -84,8 +84,8 @@ class BacktestResult:
 
     # ----- tables -----------------------------------------------------------------
     def equity_frame(self) -> pd.DataFrame:
-        """``ts`` (IST bar start) and ``equity`` (₹, after the slice, at the last close)."""
-        return pd.DataFrame({"ts": self.panel.timestamps(), "equity": self.equity})
+        """``ts`` (IST bar start) and ``equity`` (₹ to the paisa, after the slice, at the last close)."""
+        return pd.DataFrame({"ts": self.panel.timestamps(), "equity": np.floor(self.equity * 100 + 0.5) / 100})
 
     def _order_ids(self) -> list[str]:
         stamps = [ts_iso(int(x)) for x in self.panel.ts.tolist()]
@@ -117,7 +117,7 @@ class BacktestResult:
         })
         for name, values in items.items():
             frame[f"{name}_inr"] = values
-        frame["charges_inr"] = f.charges
+        frame["charges_inr"] = np.floor(f.charges * 100 + 0.5) / 100  # as booked, to the paisa
         frame["realised_pnl_inr"] = self.realised
         return frame
 

@@ -20,6 +20,7 @@ from vyapari.core.errors import VyapariError
 COMMANDS: dict[str, tuple[str, str]] = {
     "costs": ("costs", "Brokerage and statutory charges of a trade (STT, exchange, SEBI, stamp, GST, DP)"),
     "calendar": ("calendar", "NSE/BSE trading sessions between two dates, with open and close times in IST"),
+    "backtest": ("backtest", "Backtest a strategy on minute or daily bars, with Indian charges"),
     "demo": ("demo", "Run the demo pipeline end to end on generated sample data"),
 }
 

@@ -31,7 +31,7 @@ def to_decimal(value: object, *, name: str = "value") -> Decimal:
     elif isinstance(value, int):
         result = Decimal(value)
     elif isinstance(value, float):
-        result = Decimal(repr(value))
+        result = Decimal(float.__repr__(value))  # also for numpy.float64, whose repr differs
     elif isinstance(value, str):
         try:
             result = Decimal(value.strip().replace(",", ""))

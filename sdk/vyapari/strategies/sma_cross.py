@@ -151,8 +151,9 @@ class SmaCrossPerBar(Strategy):
         self._prev_diff[cols] = diff
         self._long[cols[up]] = True
         self._long[cols[down]] = False
-        if up.any() or down.any() or ctx.open_orders():
-            targets = np.where(self._long, self.qty, 0).astype(np.int64)
+        targets = np.where(self._long, self.qty, 0).astype(np.int64)
+        behind = (targets != ctx.positions) & ctx.valid  # e.g. re-entry after an MIS square-off
+        if up.any() or down.any() or behind.any() or ctx.open_orders():
             self.execution.apply(ctx, targets, self.product)
 
     def _sma(self, k: np.ndarray, cols: np.ndarray, window: int) -> np.ndarray:

@@ -1,0 +1,63 @@
+"""``vyapari bars``: print bars of one symbol from a lake folder.
+
+Example::
+
+    vyapari bars --lake lake --symbol RELIANCE --from 2025-09-01 --to 2025-09-30 --adjusted --json
+
+``ts`` is the bar START in IST (daily bars are stamped 09:15 IST of their session); prices in ₹.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from vyapari.cli._common import date_arg, print_json
+from vyapari.core.errors import InvalidInput
+from vyapari.data.lake import Lake
+from vyapari.data.minute_bars import parse_interval
+
+
+def register(subparsers: Any, name: str, help_text: str) -> None:
+    """Add the ``bars`` sub-command to ``subparsers``."""
+    parser = subparsers.add_parser(name, help=help_text, description=f"{help_text}. Bars are labelled by "
+                                   "their start in IST; prices in ₹, volume in shares.")
+    parser.add_argument("--lake", required=True, type=Path, help="lake folder")
+    parser.add_argument("--symbol", required=True, type=str.upper, help="symbol, e.g. RELIANCE")
+    parser.add_argument("--exchange", default="NSE", type=str.upper, choices=["NSE", "BSE"])
+    parser.add_argument("--from", dest="start", required=True, type=date_arg, help="first session YYYY-MM-DD")
+    parser.add_argument("--to", dest="end", required=True, type=date_arg, help="last session YYYY-MM-DD")
+    parser.add_argument("--adjusted", action="store_true", help="adjust for splits and bonuses")
+    parser.add_argument("--interval", default="1d", help="1d (default), 1m, 3m, 5m, 15m, 30m, 60m")
+    parser.add_argument("--json", action="store_true", help="print the bars as JSON")
+    parser.set_defaults(func=run)
+
+
+def _records(bars: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{"symbol": r.symbol, "ts": r.ts.isoformat(), "open": r.open, "high": r.high, "low": r.low,
+             "close": r.close, "volume": int(r.volume)} for r in bars.itertuples(index=False)]
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read and print the bars."""
+    if not args.lake.is_dir():
+        raise InvalidInput("--lake", f"{args.lake} is not a folder")
+    parse_interval(args.interval)
+    lake = Lake.at(args.lake)
+    bars = lake.read_minute_bars(args.exchange, args.symbol, args.start, args.end, args.adjusted, args.interval)
+    if args.json:
+        print_json(_records(bars))
+        return 0
+    table = Table(title=f"{args.exchange}:{args.symbol} {args.interval}"
+                  f"{' adjusted' if args.adjusted else ''} (IST, bar start)")
+    for col in ("ts", "open", "high", "low", "close", "volume"):
+        table.add_column(col, justify="left" if col == "ts" else "right")
+    for row in _records(bars):
+        table.add_row(row["ts"], *(f"{row[c]:.2f}" for c in ("open", "high", "low", "close")), str(row["volume"]))
+    Console().print(table if len(bars) else f"no bars for {args.symbol} between {args.start} and {args.end}")
+    return 0

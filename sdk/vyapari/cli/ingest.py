@@ -1,0 +1,86 @@
+"""``vyapari ingest``: ingest exchange files (bhavcopies, corporate actions) into a lake folder.
+
+Example::
+
+    vyapari ingest downloads/ BhavCopy_NSE_CM_0_0_0_20250910_F_0000.csv.zip --lake lake --json
+
+A folder stands for every (non-hidden) file directly in it, taken in date order (the date in the
+conventional file name, then the name). Exit status 0 when every file was ``ingested`` or
+``unchanged``, 1 when any was ``rejected`` (the others are still ingested), 2 on bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import Progress
+
+from vyapari.cli._common import print_json
+from vyapari.core.errors import InvalidInput
+from vyapari.data.formats import date_from_name
+from vyapari.data.ingest import IngestResult
+from vyapari.data.lake import Lake
+from vyapari.data.validation import ValidationPolicy
+
+
+def register(subparsers: Any, name: str, help_text: str) -> None:
+    """Add the ``ingest`` sub-command to ``subparsers``."""
+    parser = subparsers.add_parser(name, help=help_text, description=f"{help_text}. Every input is kept "
+                                   "under raw/; rejected files are recorded in quarantine/ with a reason.")
+    parser.add_argument("paths", nargs="+", metavar="FILE_OR_DIR", help="files, or folders of files")
+    parser.add_argument("--lake", required=True, type=Path, help="lake folder (created if absent)")
+    parser.add_argument("--on-bad-row", choices=["drop", "reject"], default="drop",
+                        help="bad rows: drop and record them (default) or reject the whole file")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.set_defaults(func=run)
+
+
+def _order_key(path: Path) -> tuple[date, str]:
+    return (date_from_name(path.name) or date.max, path.name)
+
+
+def expand(paths: list[Path]) -> list[Path]:
+    """Files named, plus the files directly inside folders named (each folder in date order)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            inner = [p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")]
+            files.extend(sorted(inner, key=_order_key))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise InvalidInput("FILE_OR_DIR", f"{path} is neither a file nor a folder")
+    return files
+
+
+def ingest_all(lake: Lake, files: list[Path], console: Console) -> list[IngestResult]:
+    """Ingest ``files`` in order with a progress bar on ``console``."""
+    results = []
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("ingesting", total=len(files))
+        for path in files:
+            progress.update(task, description=path.name[:40])
+            results.append(lake.ingest_file(path))
+            progress.advance(task)
+    return results
+
+
+def run(args: argparse.Namespace) -> int:
+    """Ingest every file; print one result per file; 1 if any was rejected."""
+    files = expand(list(args.paths))
+    if not files:
+        raise InvalidInput("FILE_OR_DIR", "no files to ingest")
+    lake = Lake.at(args.lake, policy=ValidationPolicy(on_bad_row=args.on_bad_row))
+    results = ingest_all(lake, files, Console(stderr=True))
+    if args.json:
+        print_json([r.to_dict() for r in results])
+    else:
+        console = Console(highlight=False)
+        for result in results:
+            style = {"ingested": "green", "unchanged": "cyan"}.get(result.status, "red")
+            console.print(f"{result.name}: [{style}]{result.summary()}[/{style}]")
+    return 1 if any(r.status == "rejected" for r in results) else 0

@@ -1,0 +1,90 @@
+"""Minute bars in the lake: one Parquet file per (exchange, symbol, month), replaced atomically.
+
+Bars are labelled by their START instant, tz-aware IST; prices in ₹, volume in shares.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from vyapari.core.errors import DataError
+from vyapari.core.time import IST
+from vyapari.data import layout
+from vyapari.data.parquet_io import from_parquet_bytes, to_parquet_bytes
+from vyapari.data.schema import MINUTE_SCHEMA
+from vyapari.data.storage import ObjectStore
+
+_FIELDS = ("ts", "open", "high", "low", "close", "volume")
+
+
+def check_bars(bars: pd.DataFrame, what: str) -> pd.DataFrame:
+    """Validate a bar frame (columns, tz-aware ``ts``, sorted unique, no NaN price); IST copy."""
+    missing = [c for c in _FIELDS if c not in bars.columns]
+    if missing:
+        raise DataError(f"{what}: missing columns {missing}")
+    if not isinstance(bars["ts"].dtype, pd.DatetimeTZDtype):
+        raise DataError(f"{what}: ts must be tz-aware (got {bars['ts'].dtype})")
+    out = bars[list(_FIELDS)].copy()
+    out["ts"] = out["ts"].dt.tz_convert(IST).astype("datetime64[ns, Asia/Kolkata]")
+    ts = out["ts"]
+    if ts.duplicated().any():
+        raise DataError(f"{what}: duplicate ts {ts[ts.duplicated()].iloc[0].isoformat()}")
+    if not ts.is_monotonic_increasing:
+        bad = int(np.flatnonzero(np.diff(ts.to_numpy().view(np.int64)) < 0)[0]) + 1
+        raise DataError(f"{what}: ts not sorted at {ts.iloc[bad].isoformat()}")
+    nan = out[["open", "high", "low", "close"]].isna().any(axis=1)
+    if nan.any():
+        raise DataError(f"{what}: NaN price at {ts[nan].iloc[0].isoformat()}")
+    return out
+
+
+def _month_table(frame: pd.DataFrame) -> pa.Table:
+    frame = frame.copy()
+    frame["volume"] = frame["volume"].astype(np.int64)
+    return pa.Table.from_pandas(frame[list(_FIELDS)], schema=MINUTE_SCHEMA, preserve_index=False)
+
+
+def _read_key(store: ObjectStore, key: str) -> pd.DataFrame:
+    frame = from_parquet_bytes(store.get(key)).to_pandas()
+    frame["ts"] = frame["ts"].dt.tz_convert(IST)
+    return frame
+
+
+def write_minute_months(store: ObjectStore, exchange: str, symbol: str, bars: pd.DataFrame) -> int:
+    """Merge ``bars`` into the symbol's month files (sessions in ``bars`` replace stored ones)."""
+    new = check_bars(bars, f"{exchange}:{symbol} minute bars")
+    local = new["ts"].dt.tz_convert(IST)
+    written = 0
+    for (year, month), part in new.groupby([local.dt.year, local.dt.month], sort=True):
+        key = layout.minute_key(exchange, symbol, int(year), int(month))
+        if store.exists(key):
+            old = _read_key(store, key)
+            days = set(part["ts"].dt.date)
+            old = old[~old["ts"].dt.date.isin(days)]
+            part = pd.concat([old, part], ignore_index=True).sort_values("ts", kind="stable")
+        store.put_atomic(key, to_parquet_bytes(_month_table(part)))
+        written += 1
+    return written
+
+
+def read_minute_months(store: ObjectStore, exchange: str, symbol: str, start: date, end: date) -> pd.DataFrame:
+    """Stored 1-minute bars of ``symbol`` whose IST session date is in ``[start, end]``."""
+    frames = []
+    for key in store.list(layout.minute_prefix(exchange, symbol)):
+        stem = key.rsplit("/", 1)[-1].removesuffix(".parquet")
+        try:
+            year, month = (int(x) for x in stem.split("-"))
+        except ValueError:
+            continue
+        if (year, month) < (start.year, start.month) or (year, month) > (end.year, end.month):
+            continue
+        frames.append(_read_key(store, key))
+    if not frames:
+        return pd.DataFrame(columns=list(_FIELDS))
+    bars = pd.concat(frames, ignore_index=True).sort_values("ts", kind="stable")
+    days = bars["ts"].dt.date
+    return bars[(days >= start) & (days <= end)].reset_index(drop=True)
