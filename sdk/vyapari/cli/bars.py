@@ -49,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidInput("--lake", f"{args.lake} is not a folder")
     parse_interval(args.interval)
     lake = Lake.at(args.lake)
-    bars = lake.read_minute_bars(args.exchange, args.symbol, args.start, args.end, args.adjusted, args.interval)
+    bars = lake.read_minute_bars(args.exchange, args.symbol, args.start, args.end, args.adjusted,
+                                 args.interval)
     if args.json:
         print_json(_records(bars))
         return 0
@@ -58,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
     for col in ("ts", "open", "high", "low", "close", "volume"):
         table.add_column(col, justify="left" if col == "ts" else "right")
     for row in _records(bars):
-        table.add_row(row["ts"], *(f"{row[c]:.2f}" for c in ("open", "high", "low", "close")), str(row["volume"]))
+        prices = (f"{row[c]:.2f}" for c in ("open", "high", "low", "close"))
+        table.add_row(row["ts"], *prices, str(row["volume"]))
     Console().print(table if len(bars) else f"no bars for {args.symbol} between {args.start} and {args.end}")
     return 0

@@ -14,13 +14,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from enum import Enum
+from enum import StrEnum
 from fractions import Fraction
 
 import numpy as np
 
 
-class ActionKind(str, Enum):
+class ActionKind(StrEnum):
     """What a corporate action does to the share count or to value."""
 
     SPLIT = "split"
@@ -81,14 +81,16 @@ def _parse_part(part: str) -> tuple[ActionKind, Fraction | None, Decimal | None]
     return ActionKind.OTHER, None, None
 
 
-def parse_purpose(symbol: str, ex_date: date | None, purpose: str, series: str = "EQ") -> list[CorporateAction]:
+def parse_purpose(symbol: str, ex_date: date | None, purpose: str,
+                  series: str = "EQ") -> list[CorporateAction]:
     """The typed actions in one PURPOSE text (several when joined by ``/`` or ``and``).
 
     Examples
     --------
     >>> [a.ratio for a in parse_purpose("X", None, "Bonus 1:1")]
     [Fraction(2, 1)]
-    >>> acts = parse_purpose("X", None, "Face Value Split (Sub-Division) - From Rs 10/- Per Share To Rs 2/- Per Share")
+    >>> text = "Face Value Split (Sub-Division) - From Rs 10/- Per Share To Rs 2/- Per Share"
+    >>> acts = parse_purpose("X", None, text)
     >>> acts[0].kind.value, acts[0].ratio
     ('split', Fraction(5, 1))
     """

@@ -17,12 +17,12 @@ import io
 import re
 import zipfile
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 
-from vyapari.data.rejections import Rejection, RejectReason
+from vyapari.data.rejections import RejectionError, RejectReason
 
 
-class BhavcopyFormat(str, Enum):
+class BhavcopyFormat(StrEnum):
     """A recognised file layout."""
 
     NSE_CM_LEGACY = "nse_cm_legacy"
@@ -104,12 +104,12 @@ def unpack(data: bytes, name: str) -> tuple[str, bytes]:
 
     Raises
     ------
-    Rejection
+    RejectionError
         ``empty_file`` for no bytes, ``bad_zip`` for a corrupt archive, ``zip_member_count`` for a zip
         holding other than exactly one file.
     """
     if not data.strip():
-        raise Rejection(RejectReason.EMPTY_FILE, f"{name} has no content")
+        raise RejectionError(RejectReason.EMPTY_FILE, f"{name} has no content")
     if not data.startswith(_ZIP_MAGIC):
         return name, data
     try:
@@ -117,11 +117,11 @@ def unpack(data: bytes, name: str) -> tuple[str, bytes]:
             members = [m for m in archive.infolist() if not m.is_dir()]
             if len(members) != 1:
                 names = ", ".join(m.filename for m in members) or "none"
-                raise Rejection(RejectReason.ZIP_MEMBER_COUNT,
+                raise RejectionError(RejectReason.ZIP_MEMBER_COUNT,
                                 f"{name} holds {len(members)} files ({names}); exactly one is expected")
             return members[0].filename, archive.read(members[0])
     except zipfile.BadZipFile as exc:
-        raise Rejection(RejectReason.BAD_ZIP, f"{name} is not a readable zip: {exc}") from None
+        raise RejectionError(RejectReason.BAD_ZIP, f"{name} is not a readable zip: {exc}") from None
 
 
 def decode(payload: bytes, name: str) -> str:
@@ -129,11 +129,11 @@ def decode(payload: bytes, name: str) -> str:
     try:
         text = payload.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise Rejection(RejectReason.NOT_UTF8,
+        raise RejectionError(RejectReason.NOT_UTF8,
                         f"{name}: byte {exc.start} is not valid UTF-8 ({payload[exc.start:exc.start + 4]!r})",
                         {"byte_offset": exc.start}) from None
     if not text.strip():
-        raise Rejection(RejectReason.EMPTY_FILE, f"{name} has no content")
+        raise RejectionError(RejectReason.EMPTY_FILE, f"{name} has no content")
     return text
 
 
@@ -150,7 +150,7 @@ def detect_format(data: bytes, name: str = "<bytes>") -> BhavcopyFormat:
 
     Raises
     ------
-    Rejection
+    RejectionError
         ``unknown_header`` when the header matches no known layout (plus the unpack/decode reasons).
     """
     inner, payload = unpack(data, name)
@@ -166,13 +166,13 @@ def detect_text_format(text: str, name: str) -> BhavcopyFormat:
     if header == _UDIFF_KEY:
         first = lines[1].split(",") if len(lines) > 1 else []
         if len(first) < 4:
-            raise Rejection(RejectReason.NO_ROWS, f"{name}: UDiFF header without data rows")
+            raise RejectionError(RejectReason.NO_ROWS, f"{name}: UDiFF header without data rows")
         kind = (first[3].strip().upper(), first[2].strip().upper())
         if kind in _UDIFF_KINDS:
             return _UDIFF_KINDS[kind]
-        raise Rejection(RejectReason.UNKNOWN_HEADER, f"{name}: UDiFF file of unknown Src/Sgmt {kind}")
+        raise RejectionError(RejectReason.UNKNOWN_HEADER, f"{name}: UDiFF file of unknown Src/Sgmt {kind}")
     shown = ",".join(split_header(lines[0]))[:120]
-    raise Rejection(RejectReason.UNKNOWN_HEADER, f"{name}: header {shown!r} matches no known layout",
+    raise RejectionError(RejectReason.UNKNOWN_HEADER, f"{name}: header {shown!r} matches no known layout",
                     {"header": shown})
 
 

@@ -23,7 +23,7 @@ from vyapari.data import layout
 from vyapari.data.formats import BhavcopyFormat, date_from_name
 from vyapari.data.parquet_io import curated_table, sha256, to_parquet_bytes
 from vyapari.data.parsers import ParsedFile, parse
-from vyapari.data.rejections import Rejection
+from vyapari.data.rejections import RejectionError
 from vyapari.data.storage import ObjectStore
 from vyapari.data.validation import IsSession, Validated, ValidationPolicy, validate
 
@@ -104,7 +104,7 @@ class Ingester:
             parsed = parse(data, base)
             checked = validate(parsed, name=base, name_date=name_date,
                                is_session=self.session_check(parsed.exchange), policy=self.policy)
-        except Rejection as rej:
+        except RejectionError as rej:
             return self._reject(data, base, name_date, rej, parsed)
         return self._accept(data, base, parsed, checked)
 
@@ -116,7 +116,7 @@ class Ingester:
             self.store.put_atomic(key, data)
         return key
 
-    def _reject(self, data: bytes, name: str, name_date: date | None, rej: Rejection,
+    def _reject(self, data: bytes, name: str, name_date: date | None, rej: RejectionError,
                 parsed: ParsedFile | None) -> IngestResult:
         source = parsed.format.source if parsed else "unknown"
         day = name_date or self.today()

@@ -19,7 +19,7 @@ import pandas as pd
 from vyapari.core.errors import DataError, InvalidInput
 from vyapari.data import layout
 from vyapari.data.adjust import adjust_bars, load_actions
-from vyapari.data.ingest import IngestResult, Ingester, SessionCheck
+from vyapari.data.ingest import Ingester, IngestResult, SessionCheck
 from vyapari.data.minute_bars import parse_interval, resample_bars
 from vyapari.data.minute_store import read_minute_months, write_minute_months
 from vyapari.data.parquet_io import from_parquet_bytes
@@ -68,7 +68,8 @@ class Lake:
         return cls(LocalObjectStore(folder), **kwargs)  # type: ignore[arg-type]
 
     # ------------------------------------------------------------------ ingestion
-    def ingest_file(self, path_or_bytes: str | os.PathLike[str] | bytes, name: str | None = None) -> IngestResult:
+    def ingest_file(self, path_or_bytes: str | os.PathLike[str] | bytes,
+                    name: str | None = None) -> IngestResult:
         """Ingest one file (a path, or its bytes plus its original ``name``); never raises on bad data.
 
         Returns
@@ -86,7 +87,8 @@ class Lake:
         return self._ingester.ingest(path.read_bytes(), name or path.name)
 
     # ------------------------------------------------------------------ daily bars
-    def read_daily_table(self, exchange: str, start: date, end: date, dataset: str = "daily_bars") -> pd.DataFrame:
+    def read_daily_table(self, exchange: str, start: date, end: date,
+                         dataset: str = "daily_bars") -> pd.DataFrame:
         """All curated rows of ``dataset`` for ``exchange`` with ``start <= session_date <= end``."""
         _check_range(start, end)
         frames = []
@@ -144,8 +146,10 @@ class Lake:
         """
         return write_minute_months(self.store, exchange, symbol, bars)
 
-    def read_minute_bars(self, exchange: str, symbol: str, start: date, end: date, adjusted: bool = False,
-                         interval: str = "1m", *, dividends: bool = False) -> pd.DataFrame:
+    def read_minute_bars(  # noqa: PLR0917 - positional signature agreed with the engine
+        self, exchange: str, symbol: str, start: date, end: date, adjusted: bool = False,
+        interval: str = "1m", *, dividends: bool = False,
+    ) -> pd.DataFrame:
         """Intraday bars of ``symbol`` for sessions ``start..end`` (IST dates), resampled to ``interval``.
 
         ``interval`` is ``1m`` (stored), or ``3m``/``5m``/``15m``/``30m``/``60m`` anchored on the session

@@ -38,12 +38,16 @@ def parse_interval(text: str) -> int:
     return value * 60 if unit == "h" else value
 
 
-def aggregate_sorted(labels: np.ndarray, price_open: np.ndarray, price_high: np.ndarray,
-                     price_low: np.ndarray, price_close: np.ndarray, volume: np.ndarray) -> dict[str, np.ndarray]:
+Ohlcv = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def aggregate_sorted(labels: np.ndarray, ohlcv: Ohlcv) -> dict[str, np.ndarray]:
     """OHLCV per run of equal ``labels`` (``labels`` must be non-decreasing).
 
+    ``ohlcv`` is ``(open, high, low, close, volume)`` per input row (for ticks, the price four times).
     Returns a dict with ``label`` and the five bar fields, one entry per distinct label.
     """
+    price_open, price_high, price_low, price_close, volume = ohlcv
     if len(labels) == 0:
         return {"label": labels[:0], **{k: np.empty(0) for k in BAR_FIELDS}}
     starts = np.flatnonzero(np.r_[True, labels[1:] != labels[:-1]])
@@ -79,18 +83,19 @@ def ticks_to_bars_kernel(ts_ns: np.ndarray, price: np.ndarray, qty: np.ndarray,
     if not keep.all():
         ts_ns, price, qty = ts_ns[keep], price[keep], qty[keep]
     labels = ts_ns - (ts_ns - open_ns[0]) % NS_PER_MINUTE if len(open_ns) else ts_ns
-    return aggregate_sorted(labels, price, price, price, price, qty)
+    return aggregate_sorted(labels, (price, price, price, price, qty))
 
 
-def resample_kernel(ts_ns: np.ndarray, o: np.ndarray, h: np.ndarray, low: np.ndarray, c: np.ndarray,
-                    v: np.ndarray, minutes: int, open_ns: np.ndarray, close_ns: np.ndarray) -> dict[str, np.ndarray]:
+def resample_kernel(ts_ns: np.ndarray, ohlcv: Ohlcv, minutes: int, *, open_ns: np.ndarray,
+                    close_ns: np.ndarray) -> dict[str, np.ndarray]:
     """Bars of ``minutes`` anchored on each session's open, from sorted start-labelled bars."""
     sess = session_index(ts_ns, open_ns, close_ns)
     keep = sess >= 0
     base = open_ns[sess[keep]]
     step = minutes * NS_PER_MINUTE
     labels = base + (ts_ns[keep] - base) // step * step
-    return aggregate_sorted(labels, o[keep], h[keep], low[keep], c[keep], v[keep])
+    o, h, low, c, v = ohlcv
+    return aggregate_sorted(labels, (o[keep], h[keep], low[keep], c[keep], v[keep]))
 
 
 def _bounds(exchange: str, first: date, last: date) -> tuple[np.ndarray, np.ndarray]:
@@ -122,7 +127,8 @@ def build_minute_bars(ticks: pd.DataFrame, exchange: str = "NSE") -> pd.DataFram
     if missing:
         raise DataError(f"ticks: missing columns {sorted(missing)}")
     if ticks.empty:
-        return _frame(aggregate_sorted(np.empty(0, np.int64), *(np.empty(0),) * 5))
+        empty = np.empty(0)
+        return _frame(aggregate_sorted(np.empty(0, np.int64), (empty, empty, empty, empty, empty)))
     ts_ns = _ns(ticks["ts"], "ticks.ts")
     local = ticks["ts"].dt.tz_convert(IST)
     open_ns, close_ns = _bounds(exchange, local.min().date(), local.max().date())
@@ -138,8 +144,9 @@ def resample_bars(bars: pd.DataFrame, interval: str | int, exchange: str = "NSE"
         return bars.reset_index(drop=True)
     local = bars["ts"].dt.tz_convert(IST)
     open_ns, close_ns = _bounds(exchange, local.min().date(), local.max().date())
-    cols = [bars[k].to_numpy(np.float64) for k in BAR_FIELDS]
-    out = resample_kernel(_ns(bars["ts"], "bars.ts"), *cols, minutes, open_ns, close_ns)
+    o, h, low, c, v = (bars[k].to_numpy(np.float64) for k in BAR_FIELDS)
+    out = resample_kernel(_ns(bars["ts"], "bars.ts"), (o, h, low, c, v), minutes,
+                          open_ns=open_ns, close_ns=close_ns)
     return _frame(out)
 
 

@@ -65,13 +65,16 @@ def write_minute_months(store: ObjectStore, exchange: str, symbol: str, bars: pd
             old = _read_key(store, key)
             days = set(part["ts"].dt.date)
             old = old[~old["ts"].dt.date.isin(days)]
-            part = pd.concat([old, part], ignore_index=True).sort_values("ts", kind="stable")
-        store.put_atomic(key, to_parquet_bytes(_month_table(part)))
+            merged = pd.concat([old, part], ignore_index=True).sort_values("ts", kind="stable")
+        else:
+            merged = part
+        store.put_atomic(key, to_parquet_bytes(_month_table(merged)))
         written += 1
     return written
 
 
-def read_minute_months(store: ObjectStore, exchange: str, symbol: str, start: date, end: date) -> pd.DataFrame:
+def read_minute_months(store: ObjectStore, exchange: str, symbol: str, start: date,
+                       end: date) -> pd.DataFrame:
     """Stored 1-minute bars of ``symbol`` whose IST session date is in ``[start, end]``."""
     frames = []
     for key in store.list(layout.minute_prefix(exchange, symbol)):

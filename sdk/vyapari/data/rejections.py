@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from vyapari.core.errors import DataError
 
 
-class RejectReason(str, Enum):
+class RejectReason(StrEnum):
     """Why a whole file was rejected (quarantined; nothing from it reaches ``curated/``)."""
 
     EMPTY_FILE = "empty_file"
@@ -28,7 +28,7 @@ class RejectReason(str, Enum):
     TOO_MANY_BAD_ROWS = "too_many_bad_rows"
 
 
-class RowProblem(str, Enum):
+class RowProblem(StrEnum):
     """Why a single row is unusable (a warning: drop and record it, or reject the file, by policy)."""
 
     NON_NUMERIC = "non_numeric"
@@ -41,7 +41,7 @@ class RowProblem(str, Enum):
     BAD_DATE = "bad_date"
 
 
-class Rejection(DataError):
+class RejectionError(DataError):
     """A file-level problem: the file is kept in ``raw/`` and recorded in ``quarantine/``."""
 
     def __init__(self, reason: RejectReason, message: str, details: dict[str, Any] | None = None) -> None:

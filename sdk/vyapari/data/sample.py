@@ -7,7 +7,7 @@ the real NSE calendar up to ``end`` (inclusive)::
     nse_legacy/cmDDMONYYYYbhav.csv                          the same days in the legacy layout
     bse_udiff/BhavCopy_BSE_CM_0_0_0_YYYYMMDD_F_0000.CSV    SENSEX constituents, BSE UDiFF
     corporate_actions/CF-CA-equities.csv                    NSE export layout: a split, a bonus, …
-    minute/<SYMBOL>.parquet                                 ts (IST, bar start), open, high, low, close, volume
+    minute/<SYMBOL>.parquet                                 ts (IST, bar start), OHLC, volume
 
 Every price is on the ₹0.05 tick grid; each day's OHLCV equals the aggregate of its minute bars (open =
 first bar open, high = max, low = min, close = last close, volume = sum). Raw prices before the split
@@ -84,8 +84,8 @@ def simulate(rng: np.random.Generator, symbol: str, ref_inr: float, grids: list[
     volume = rng.poisson(day_volume[day_of] * shape / np.add.reduceat(shape, first)[day_of] / m)
     minute = {"ts": np.concatenate(grids), "open": open_t * m, "high": high_t * m, "low": low_t * m,
               "close": close_t * m, "volume": volume.astype(np.int64)}
-    daily = aggregate_sorted(day_of, minute["open"], minute["high"], minute["low"], minute["close"],
-                             minute["volume"])
+    daily = aggregate_sorted(day_of, (minute["open"], minute["high"], minute["low"], minute["close"],
+                                      minute["volume"]))
     prev = np.r_[daily["open"][0], np.round(daily["close"][:-1] * mult[1:] / mult[:-1])]
     return SymbolPath(symbol, minute, daily, prev.astype(np.int64))
 
@@ -117,7 +117,8 @@ def action_dates(days: list[date]) -> dict[str, tuple[date, int]]:
     return out
 
 
-def generate_sample(out: str | Path, sessions: int = 30, end: date | None = None, seed: int = 7) -> SampleSummary:
+def generate_sample(out: str | Path, sessions: int = 30, end: date | None = None,
+                    seed: int = 7) -> SampleSummary:
     """Write the sample data set under ``out`` (see the module docstring); returns what was written."""
     from vyapari.core.time import IST
 
@@ -126,7 +127,8 @@ def generate_sample(out: str | Path, sessions: int = 30, end: date | None = None
     grids = _grids(days)
     ex_dates = action_dates(days)
     rng = np.random.default_rng(seed)
-    paths = {sym: simulate(rng, sym, ref, grids, _ratios(sym, days, ex_dates)) for sym, ref in NIFTY50.items()}
+    paths = {sym: simulate(rng, sym, ref, grids, _ratios(sym, days, ex_dates))
+             for sym, ref in NIFTY50.items()}
     summary = SampleSummary(Path(out), days)
     for i, day in enumerate(days):
         summary.files += write_nse_day(summary.out, day, i, paths)

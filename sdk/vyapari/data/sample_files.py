@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from vyapari.data.formats import CORPORATE_ACTION_COLUMNS, NSE_CM_LEGACY_COLUMNS, UDIFF_COLUMNS
+from vyapari.data.formats import CORPORATE_ACTION_COLUMNS, UDIFF_COLUMNS
 from vyapari.data.sample_universe import COMPANY_NAMES, FACE_VALUES, NIFTY50, SAMPLE_ACTIONS
 from vyapari.data.schema import MINUTE_SCHEMA
 

@@ -20,8 +20,8 @@ DAILY_SCHEMA = pa.schema([
 ])
 
 FO_COLUMNS = (
-    "session_date", "exchange", "instrument_type", "symbol", "expiry", "strike", "option_type", "open", "high",
-    "low", "close", "settle_price", "underlying_price", "volume", "turnover_inr", "open_interest",
+    "session_date", "exchange", "instrument_type", "symbol", "expiry", "strike", "option_type", "open",
+    "high", "low", "close", "settle_price", "underlying_price", "volume", "turnover_inr", "open_interest",
     "change_in_oi", "lot_size",
 )
 FO_SCHEMA = pa.schema([

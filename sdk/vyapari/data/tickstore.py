@@ -59,16 +59,19 @@ class ParquetTickStore:
         written = 0
         for day, part in frame.groupby(frame["ts"].dt.date, sort=True):
             table = pa.Table.from_pandas(part, schema=TICK_SCHEMA, preserve_index=False)
-            self.store.put_atomic(f"{_prefix(exchange, symbol)}{day.isoformat()}.parquet", to_parquet_bytes(table))
+            key = f"{_prefix(exchange, symbol)}{day.isoformat()}.parquet"
+            self.store.put_atomic(key, to_parquet_bytes(table))
             written += 1
         return written
 
     def read_ticks(self, exchange: str, symbol: str, start: date, end: date) -> pd.DataFrame:
         """Ticks of sessions ``start..end`` (IST dates), sorted by ``ts``."""
-        frames = [from_parquet_bytes(self.store.get(k)).to_pandas() for k in self._keys(exchange, symbol, start, end)]
+        keys = self._keys(exchange, symbol, start, end)
+        frames = [from_parquet_bytes(self.store.get(k)).to_pandas() for k in keys]
         if not frames:
             return pd.DataFrame({"ts": pd.Series([], dtype="datetime64[ns, Asia/Kolkata]"),
-                                 "price": pd.Series([], dtype=np.float64), "qty": pd.Series([], dtype=np.int64)})
+                                 "price": pd.Series([], dtype=np.float64),
+                                 "qty": pd.Series([], dtype=np.int64)})
         return pd.concat(frames, ignore_index=True).sort_values("ts", kind="stable").reset_index(drop=True)
 
     def _keys(self, exchange: str, symbol: str, start: date, end: date) -> Iterable[str]:

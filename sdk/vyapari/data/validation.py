@@ -23,7 +23,7 @@ import pandas as pd
 
 from vyapari.core.errors import VyapariError
 from vyapari.data.parsers.common import LINE, ParsedFile
-from vyapari.data.rejections import Rejection, RejectReason, RowIssue, RowIssues, RowProblem
+from vyapari.data.rejections import RejectionError, RejectReason, RowIssue, RowIssues, RowProblem
 from vyapari.data.schema import DAILY_KEY, FO_KEY
 
 IsSession = Callable[[date], bool]
@@ -60,15 +60,16 @@ def file_session_date(frame: pd.DataFrame, name_date: date | None, name: str) ->
     """The one session date of a file's rows, cross-checked with the date in its name."""
     dates = {d for d in frame["session_date"] if d is not None}
     if not dates:
-        raise Rejection(RejectReason.NO_DATE, f"{name}: no row carries a readable date")
+        raise RejectionError(RejectReason.NO_DATE, f"{name}: no row carries a readable date")
     if len(dates) > 1:
         shown = sorted(d.isoformat() for d in dates)[:5]
-        raise Rejection(RejectReason.MIXED_DATES, f"{name}: rows carry {len(dates)} dates {shown}",
+        raise RejectionError(RejectReason.MIXED_DATES, f"{name}: rows carry {len(dates)} dates {shown}",
                         {"dates": shown})
     (day,) = dates
     if name_date is not None and name_date != day:
-        raise Rejection(RejectReason.DATE_MISMATCH,
-                        f"{name}: rows are dated {day.isoformat()} but the file name says {name_date.isoformat()}",
+        raise RejectionError(RejectReason.DATE_MISMATCH,
+                        f"{name}: rows are dated {day.isoformat()} but the file name says "
+                        f"{name_date.isoformat()}",
                         {"row_date": day.isoformat(), "name_date": name_date.isoformat()})
     return day
 
@@ -80,7 +81,7 @@ def check_session(day: date, is_session: IsSession, exchange: str, name: str) ->
     except VyapariError as exc:
         return [f"calendar cannot check {day.isoformat()} ({exc}); accepted unchecked"]
     if not ok:
-        raise Rejection(RejectReason.NOT_A_SESSION,
+        raise RejectionError(RejectReason.NOT_A_SESSION,
                         f"{name}: {day.isoformat()} ({day:%A}) is not a {exchange} trading session",
                         {"session_date": day.isoformat(), "exchange": exchange})
     return []
@@ -131,19 +132,20 @@ def _apply_policy(parsed: ParsedFile, issues: RowIssues, policy: ValidationPolic
     details = {"bad_rows": len(bad), "rows": len(frame), "first": [i.to_dict() for i in bad[:20]]}
     if policy.on_bad_row == "reject":
         first = bad[0]
-        raise Rejection(RejectReason.BAD_ROWS, f"{name}: {len(bad)} bad row(s); first line {first.line} "
+        raise RejectionError(RejectReason.BAD_ROWS, f"{name}: {len(bad)} bad row(s); first line {first.line} "
                         f"{first.symbol}: {first.problem.value} ({first.detail})", details)
     if len(bad) > policy.max_bad_row_fraction * len(frame):
-        raise Rejection(RejectReason.TOO_MANY_BAD_ROWS,
+        raise RejectionError(RejectReason.TOO_MANY_BAD_ROWS,
                         f"{name}: {len(bad)} of {len(frame)} rows are bad (limit "
-                        f"{policy.max_bad_row_fraction:.0%}); first: line {bad[0].line} {bad[0].problem.value}",
+                        f"{policy.max_bad_row_fraction:.0%}); first: line {bad[0].line} "
+                        f"{bad[0].problem.value}",
                         details)
     return frame.loc[~frame[LINE].isin(issues.lines())].reset_index(drop=True)
 
 
 def validate(parsed: ParsedFile, *, name: str, name_date: date | None, is_session: IsSession,
              policy: ValidationPolicy | None = None) -> Validated:
-    """Validate a parsed file; raise :class:`Rejection` or return the accepted rows.
+    """Validate a parsed file; raise :class:`RejectionError` or return the accepted rows.
 
     Parameters
     ----------

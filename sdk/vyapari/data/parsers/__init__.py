@@ -20,7 +20,7 @@ def parse_payload(payload: bytes, name: str) -> ParsedFile:
 
     Raises
     ------
-    vyapari.data.rejections.Rejection
+    vyapari.data.rejections.RejectionError
         When the bytes are not a usable file of a known layout.
     """
     text = decode(payload, name)

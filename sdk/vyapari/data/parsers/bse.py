@@ -15,7 +15,7 @@ import pyarrow as pa
 from vyapari.data.formats import BhavcopyFormat
 from vyapari.data.parsers.common import Col, ParsedFile, build_frame
 from vyapari.data.parsers.nse_cm import udiff_cm_spec
-from vyapari.data.rejections import Rejection, RejectReason, RowIssues
+from vyapari.data.rejections import RejectionError, RejectReason, RowIssues
 
 _LEGACY_SPEC = {
     "session_date": Col("TRADING_DATE", "date", formats=("%d-%b-%y", "%d-%b-%Y", "%d/%m/%Y")),
@@ -48,7 +48,7 @@ def parse_bse_cm(table: pa.Table, fmt: BhavcopyFormat, name_date: date | None = 
         frame = build_frame(table, _LEGACY_SPEC, ("SC_CODE", "SC_GROUP"), issues)
     else:
         if name_date is None:
-            raise Rejection(RejectReason.NO_DATE, "old BSE layout has no date column and the file name "
+            raise RejectionError(RejectReason.NO_DATE, "old BSE layout has no date column and the file name "
                             "carries none (expected EQDDMMYY)")
         spec = {**_LEGACY_SPEC, "session_date": Col(None, const=name_date), "isin": Col(None, const="")}
         frame = build_frame(table, spec, ("SC_CODE", "SC_GROUP"), issues)

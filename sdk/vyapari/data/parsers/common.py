@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from vyapari.data.formats import BhavcopyFormat, split_header
-from vyapari.data.rejections import Rejection, RejectReason, RowIssue, RowIssues, RowProblem
+from vyapari.data.rejections import RejectionError, RejectReason, RowIssue, RowIssues, RowProblem
 
 LINE = "line"  # column holding each row's line number in the file (header = 1)
 _NULLS = ["", "-", " "]
@@ -53,7 +53,7 @@ def _check_truncated(payload: bytes, n_fields: int, name: str) -> None:
     last = lines[-1].decode("utf-8", "replace")
     fields = next(csv.reader(io.StringIO(last)), [])
     if len(lines) > 1 and len(fields) < n_fields:
-        raise Rejection(RejectReason.TRUNCATED,
+        raise RejectionError(RejectReason.TRUNCATED,
                         f"{name}: last line has {len(fields)} of {n_fields} fields (file cut short)",
                         {"last_line": last[:120]})
 
@@ -77,9 +77,9 @@ def read_strings(payload: bytes, name: str) -> pa.Table:
                 strings_can_be_null=True),
         )
     except pa.ArrowInvalid as exc:
-        raise Rejection(RejectReason.MALFORMED_CSV, f"{name}: {exc}".splitlines()[0]) from None
+        raise RejectionError(RejectReason.MALFORMED_CSV, f"{name}: {exc}".splitlines()[0]) from None
     if table.num_rows == 0:
-        raise Rejection(RejectReason.NO_ROWS, f"{name} has a header but no rows")
+        raise RejectionError(RejectReason.NO_ROWS, f"{name} has a header but no rows")
     return table
 
 

@@ -48,7 +48,8 @@ def parse_corporate_actions(table: pa.Table) -> ParsedFile:
         for action in parse_purpose(row.symbol, row.ex_date, row.purpose, row.series or "EQ"):
             actions.append((int(getattr(row, LINE)), action))
             if action.kind is ActionKind.OTHER:
-                notes.append(f"line {getattr(row, LINE)}: {row.symbol}: purpose {action.purpose!r} kept as 'other'")
+                notes.append(f"line {getattr(row, LINE)}: {row.symbol}: purpose {action.purpose!r} "
+                             "kept as 'other'")
             elif action.ex_date is None:
                 notes.append(f"line {getattr(row, LINE)}: {row.symbol}: {action.kind.value} has no ex-date")
     parsed = ParsedFile(BhavcopyFormat.NSE_CORPORATE_ACTIONS, "corporate_actions", "NSE",
