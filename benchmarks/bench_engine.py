@@ -46,10 +46,16 @@ def run_one(name: str, symbols: int, sessions: int, repeats: int) -> dict[str, o
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     s = result.summary
     return {
-        "config": name, "bars": panel.bar_count, "median_seconds": round(best, 3),
-        "bars_per_second": round(panel.bar_count / best), "peak_rss_mb": round(rss_mb),
-        "fills": s["fills"], "round_trips": s["fills"] // 2, "pnl_inr": s["pnl_inr"],
-        "charges_inr": s["charges_inr"], "path": s["path"],
+        "config": name,
+        "bars": panel.bar_count,
+        "median_seconds": round(best, 3),
+        "bars_per_second": round(panel.bar_count / best),
+        "peak_rss_mb": round(rss_mb),
+        "fills": s["fills"],
+        "round_trips": s["fills"] // 2,
+        "pnl_inr": s["pnl_inr"],
+        "charges_inr": s["charges_inr"],
+        "path": s["path"],
     }
 
 
@@ -67,15 +73,30 @@ def main() -> None:
     for name in CONFIGS:
         repeats = args.repeats if name.startswith("vector") else 1
         out = subprocess.run(
-            [sys.executable, __file__, "--only", name, "--symbols", str(args.symbols),
-             "--sessions", str(args.sessions), "--repeats", str(repeats)],
-            check=True, capture_output=True, text=True,
+            [
+                sys.executable,
+                __file__,
+                "--only",
+                name,
+                "--symbols",
+                str(args.symbols),
+                "--sessions",
+                str(args.sessions),
+                "--repeats",
+                str(repeats),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
         )
         row = json.loads(out.stdout.strip().splitlines()[-1])
         rows.append(row)
-        print(f"{row['config']:<44} {row['bars_per_second']:>12,} bars/s  {row['median_seconds']:>7.3f} s  "
-              f"rss {row['peak_rss_mb']:>5} MB  fills {row['fills']:>7}  P&L ₹{row['pnl_inr']:>14,.2f}  "
-              f"charges ₹{row['charges_inr']:>12,.2f}", flush=True)
+        print(
+            f"{row['config']:<44} {row['bars_per_second']:>12,} bars/s  {row['median_seconds']:>7.3f} s  "
+            f"rss {row['peak_rss_mb']:>5} MB  fills {row['fills']:>7}  P&L ₹{row['pnl_inr']:>14,.2f}  "
+            f"charges ₹{row['charges_inr']:>12,.2f}",
+            flush=True,
+        )
     costs = {r["config"]: r["median_seconds"] for r in rows}
     ratio = costs["vector, zerodha costs"] / costs["vector, zero costs"]
     print(f"cost of realism (vector, zerodha vs zero costs): {ratio:.2f}x time")

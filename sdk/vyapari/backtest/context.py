@@ -45,7 +45,9 @@ class EventContext:
         """Start of the current bar (IST)."""
         if self._now_row != self.bar_index:
             ns = int(self._engine.panel.ts[self.bar_index])
-            self._now = datetime.fromtimestamp(ns // 1_000_000_000, IST).replace(microsecond=ns // 1000 % 1_000_000)
+            self._now = datetime.fromtimestamp(ns // 1_000_000_000, IST).replace(
+                microsecond=ns // 1000 % 1_000_000
+            )
             self._now_row = self.bar_index
         return self._now
 
@@ -53,14 +55,14 @@ class EventContext:
     def session_date(self) -> date:
         """The current session's date."""
         p = self._engine.panel
-        return p.session_dates[p.session[self.bar_index]].astype("datetime64[D]").item()  # type: ignore[no-any-return]
+        return p.session_dates[p.session[self.bar_index]].astype("datetime64[D]").item()
 
     def history(self, field: str, length: int) -> np.ndarray:
         """Rows ``max(0, t-length+1) .. t`` of ``field`` (``[<=length, N]``)."""
         if field not in FIELDS:
             raise KeyError(f"unknown field {field!r}; use one of {', '.join(FIELDS)}")
         t = self.bar_index
-        return getattr(self._engine.panel, field)[max(0, t - length + 1): t + 1]  # type: ignore[no-any-return]
+        return getattr(self._engine.panel, field)[max(0, t - length + 1) : t + 1]
 
     @property
     def positions(self) -> np.ndarray:
@@ -91,17 +93,25 @@ class EventContext:
     def order_id(self, column: int, sequence: int) -> str:
         """The deterministic ``client_order_id`` of the ``sequence``-th order of the run."""
         engine = self._engine
-        return client_order_id(engine.config.run_id, engine.strategy.name, self.symbols[column],
-                               self.now.isoformat(), sequence)
+        return client_order_id(
+            engine.config.run_id, engine.strategy.name, self.symbols[column], self.now.isoformat(), sequence
+        )
 
     def submit(self, request: OrderRequest) -> str:
         """Submit an order; returns its ``client_order_id``."""
         engine = self._engine
         n = self.column(request.symbol)
         order = Order(
-            self.order_id(n, len(engine.ledger.order_rows)), self._instruments[n], request.side,
-            request.quantity, request.order_type, request.product, request.limit_price,
-            request.trigger_price, self.now, request.tag,
+            self.order_id(n, len(engine.ledger.order_rows)),
+            self._instruments[n],
+            request.side,
+            request.quantity,
+            request.order_type,
+            request.product,
+            request.limit_price,
+            request.trigger_price,
+            self.now,
+            request.tag,
         )
         engine.submit(order, n)
         return order.client_order_id

@@ -22,7 +22,10 @@ Progress = Callable[[int, int], None]
 
 
 def run_backtest(
-    strategy: Strategy, panel: BarPanel, config: BacktestConfig, progress: Progress | None = None,
+    strategy: Strategy,
+    panel: BarPanel,
+    config: BacktestConfig,
+    progress: Progress | None = None,
 ) -> BacktestResult:
     """Backtest ``strategy`` on ``panel`` under ``config``.
 

@@ -118,8 +118,9 @@ class EventLoopEngine:
             getattr(self.strategy, hook)(self.ctx)
         except Exception as exc:
             where = self.ctx.now.isoformat()
-            raise StrategyError(f"strategy {self.strategy.name} raised in {hook} at bar {where}: "
-                                f"{type(exc).__name__}: {exc}") from exc
+            raise StrategyError(
+                f"strategy {self.strategy.name} raised in {hook} at bar {where}: {type(exc).__name__}: {exc}"
+            ) from exc
 
     def _open_phase(self, t: int) -> None:
         valid = self.panel.valid[t]
@@ -148,7 +149,9 @@ class EventLoopEngine:
         self.ledger.order_rows.append((t, column, order.quantity * order.side.sign, kind))
         self.ledger.order_types.append(order.order_type.value)
         self.ledger.limits.append(float(order.limit_price) if order.limit_price is not None else math.nan)
-        self.ledger.triggers.append(float(order.trigger_price) if order.trigger_price is not None else math.nan)
+        self.ledger.triggers.append(
+            float(order.trigger_price) if order.trigger_price is not None else math.nan
+        )
         self.ledger.reasons.append("")
         order.transition(OrderStatus.SUBMITTED)
         self.by_id[order.client_order_id] = sim
@@ -156,7 +159,9 @@ class EventLoopEngine:
             return self._reject(sim, "MIS orders are not accepted after the 15:20 IST square-off")
         order.transition(OrderStatus.OPEN)
         self.open_by_col.setdefault(column, []).append(sim)
-        immediate = kind == 0 and self.config.fill_at.value == "same_close" and order.order_type is OrderType.MARKET
+        immediate = (
+            kind == 0 and self.config.fill_at.value == "same_close" and order.order_type is OrderType.MARKET
+        )
         if immediate and self.panel.valid[t, column]:
             self._match(t, sim, same_close_ref=True)
         return sim
@@ -194,8 +199,17 @@ class EventLoopEngine:
         p = self.panel
         use_close = same_close_ref or self.config.fill_at.value == "same_close"
         ref = p.close[t, n] if use_close else p.open[t, n]
-        m = match_order(order.order_type, order.side.sign, _f(order.limit_price), _f(order.trigger_price),
-                        sim.triggered, p.open[t, n], p.high[t, n], p.low[t, n], ref)
+        m = match_order(
+            order.order_type,
+            order.side.sign,
+            _f(order.limit_price),
+            _f(order.trigger_price),
+            sim.triggered,
+            p.open[t, n],
+            p.high[t, n],
+            p.low[t, n],
+            ref,
+        )
         sim.triggered = sim.triggered or m.triggered
         if math.isnan(m.price):
             return
@@ -228,7 +242,9 @@ class EventLoopEngine:
         leg = TradeLeg(self.config.exchange, self.segment, side, qty, to_decimal(price), day)
         return self.config.fees.charges(leg)
 
-    def _within_buying_power(self, sim: SimOrder, t: int, n: int, qty: int, price: float) -> tuple[int, Charges]:
+    def _within_buying_power(
+        self, sim: SimOrder, t: int, n: int, qty: int, price: float
+    ) -> tuple[int, Charges]:
         """The quantity (whole lots) that keeps gross exposure ≤ leverage × equity, and its charges."""
         lot = int(self.panel.lot_sizes[n])
         side = sim.order.side
@@ -254,19 +270,37 @@ class EventLoopEngine:
         if qty == 0:
             return
         side = Side.SELL if qty > 0 else Side.BUY
-        order = Order(self.ctx.order_id(n, len(self.ledger.order_rows)), self.ctx.instrument(n), side, abs(qty),
-                      product=self.strategy.product)
+        order = Order(
+            self.ctx.order_id(n, len(self.ledger.order_rows)),
+            self.ctx.instrument(n),
+            side,
+            abs(qty),
+            product=self.strategy.product,
+        )
         sim = self.submit(order, n, kind=1)
-        self._book(t, sim, abs(qty), fill_price_one(self.config.slippage, side.sign, price, abs(qty),
-                                                    self.panel.volume[t, n]))
+        self._book(
+            t,
+            sim,
+            abs(qty),
+            fill_price_one(self.config.slippage, side.sign, price, abs(qty), self.panel.volume[t, n]),
+        )
 
     def _book(self, t: int, sim: SimOrder, qty: int, price: float, charges: Charges | None = None) -> None:
         order, n = sim.order, sim.column
         if charges is None:
             charges = self._charges(t, order.side, qty, price)
         trade_id = f"{self.config.run_id}-T{len(self.ledger.fill_rows):08d}"
-        fill = Fill(trade_id, order.client_order_id, order.instrument_id, order.side, qty, to_decimal(price),
-                    self.ctx.now, order.product, charges)
+        fill = Fill(
+            trade_id,
+            order.client_order_id,
+            order.instrument_id,
+            order.side,
+            qty,
+            to_decimal(price),
+            self.ctx.now,
+            order.product,
+            charges,
+        )
         self.portfolio.apply(fill)
         order.record_fill(trade_id, qty, fill.price)
         if order.status is OrderStatus.FILLED:
@@ -281,19 +315,40 @@ class EventLoopEngine:
     def _result(self, equity: np.ndarray, positions: np.ndarray) -> BacktestResult:
         rows = self.ledger.fill_rows
         fills = FillArrays(
-            t=np.array([r[0] for r in rows], dtype=np.int64), n=np.array([r[1] for r in rows], dtype=np.int64),
-            qty=np.array([r[2] for r in rows], dtype=np.int64), price=np.array([r[3] for r in rows], dtype=float),
-            charges=np.array([r[4] for r in rows], dtype=float), order=np.array([r[5] for r in rows], dtype=np.int64),
+            t=np.array([r[0] for r in rows], dtype=np.int64),
+            n=np.array([r[1] for r in rows], dtype=np.int64),
+            qty=np.array([r[2] for r in rows], dtype=np.int64),
+            price=np.array([r[3] for r in rows], dtype=float),
+            charges=np.array([r[4] for r in rows], dtype=float),
+            order=np.array([r[5] for r in rows], dtype=np.int64),
         )
         o = np.array(self.ledger.order_rows, dtype=np.int64).reshape(-1, 4)
-        orders = OrderArrays(o[:, 0], o[:, 1], o[:, 2], o[:, 3], self.ledger.order_types,
-                             np.array(self.ledger.limits), np.array(self.ledger.triggers), self.ledger.reasons)
+        orders = OrderArrays(
+            o[:, 0],
+            o[:, 1],
+            o[:, 2],
+            o[:, 3],
+            self.ledger.order_types,
+            np.array(self.ledger.limits),
+            np.array(self.ledger.triggers),
+            self.ledger.reasons,
+        )
         final = self.portfolio.cash + sum(
-            (to_decimal(float(self.mark[n])) * int(q) for n, q in enumerate(self.pos.tolist()) if q), Decimal(0))
+            (to_decimal(float(self.mark[n])) * int(q) for n, q in enumerate(self.pos.tolist()) if q),
+            Decimal(0),
+        )
         return build_result(
-            strategy=self.strategy.name, params=self.strategy.params, config=self.config, panel=self.panel,
-            segment=self.segment, path="event", equity=equity, positions=positions, fills=fills,
-            orders=orders, final_equity=float(final),
+            strategy=self.strategy.name,
+            params=self.strategy.params,
+            config=self.config,
+            panel=self.panel,
+            segment=self.segment,
+            path="event",
+            equity=equity,
+            positions=positions,
+            fills=fills,
+            orders=orders,
+            final_equity=float(final),
         )
 
 

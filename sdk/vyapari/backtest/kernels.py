@@ -44,9 +44,17 @@ def _lots(want: int, lot: int) -> int:
 
 
 @njit(cache=True)
-def target_fills(  # noqa: C901, PLR0912 - one loop mirroring the event loop's phases
-    target: np.ndarray, valid: np.ndarray, cap: np.ndarray, sq_open: np.ndarray, sq_close: np.ndarray,
-    sq_after: np.ndarray, lot: np.ndarray, is_mis: bool, no_short: bool, same_close: bool,
+def target_fills(  # noqa: C901, PLR0912, PLR0915 - one loop mirroring the event loop phases
+    target: np.ndarray,
+    valid: np.ndarray,
+    cap: np.ndarray,
+    sq_open: np.ndarray,
+    sq_close: np.ndarray,
+    sq_after: np.ndarray,
+    lot: np.ndarray,
+    is_mis: bool,
+    no_short: bool,
+    same_close: bool,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Fills ``[K, 5]`` rows ``(t, n, signed qty, ref, order)`` (ref 0 = open, 1 = close) and
     orders ``[M, 4]`` rows ``(t, n, signed qty, kind)`` (kind 0 = strategy, 1 = square-off)."""
@@ -148,8 +156,13 @@ def realised_pnl(fill_n: np.ndarray, qty: np.ndarray, price: np.ndarray, n_count
 
 @njit(cache=True)
 def account(
-    fills: np.ndarray, price: np.ndarray, charges: np.ndarray, close: np.ndarray, valid: np.ndarray,
-    initial_cash: float, leverage: float,
+    fills: np.ndarray,
+    price: np.ndarray,
+    charges: np.ndarray,
+    close: np.ndarray,
+    valid: np.ndarray,
+    initial_cash: float,
+    leverage: float,
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Equity ``[T]`` (₹, after each slice, positions at the last close), position matrix
     ``[T, N]`` and the index of the first fill that breaks buying power (-1 if none).

@@ -47,8 +47,15 @@ def _stop_hit(sign: int, trigger: float, o: float, h: float, low: float) -> tupl
 
 
 def match_order(
-    order_type: OrderType, sign: int, limit: float, trigger: float, triggered: bool,
-    o: float, h: float, low: float, ref: float,
+    order_type: OrderType,
+    sign: int,
+    limit: float,
+    trigger: float,
+    triggered: bool,
+    o: float,
+    h: float,
+    low: float,
+    ref: float,
 ) -> Match:
     """The fill of an order (side ``sign`` +1 buy / -1 sell) against a bar; see the module doc."""
     if order_type is OrderType.MARKET:

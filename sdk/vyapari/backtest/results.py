@@ -85,7 +85,9 @@ class BacktestResult:
     # ----- tables -----------------------------------------------------------------
     def equity_frame(self) -> pd.DataFrame:
         """``ts`` (IST bar start) and ``equity`` (₹ to the paisa, after the slice, at the last close)."""
-        return pd.DataFrame({"ts": self.panel.timestamps(), "equity": np.floor(self.equity * 100 + 0.5) / 100})
+        return pd.DataFrame(
+            {"ts": self.panel.timestamps(), "equity": np.floor(self.equity * 100 + 0.5) / 100}
+        )
 
     def _order_ids(self) -> list[str]:
         stamps = [ts_iso(int(x)) for x in self.panel.ts.tolist()]
@@ -101,20 +103,31 @@ class BacktestResult:
         ts = self.panel.timestamps()
         ids = self._order_ids()
         dates = self.panel.session_dates[self.panel.session[f.t]].astype("datetime64[D]")
-        items = self.config.fees.charges_items_array(
-            self.config.exchange, self.segment, np.sign(f.qty).astype(np.int8), np.abs(f.qty), f.price, dates,
-        ) if len(f.qty) else {}
-        frame = pd.DataFrame({
-            "trade_id": [f"{self.config.run_id}-T{i:08d}" for i in range(len(f.qty))],
-            "client_order_id": [ids[o] for o in f.order.tolist()],
-            "ts": ts[f.t],
-            "session_date": pd.to_datetime(dates).date if len(f.qty) else [],
-            "symbol": [self.panel.symbols[n] for n in f.n.tolist()],
-            "side": np.where(f.qty > 0, "BUY", "SELL"),
-            "quantity": np.abs(f.qty),
-            "price": f.price,
-            "notional_inr": np.abs(f.qty) * f.price,
-        })
+        items = (
+            self.config.fees.charges_items_array(
+                self.config.exchange,
+                self.segment,
+                np.sign(f.qty).astype(np.int8),
+                np.abs(f.qty),
+                f.price,
+                dates,
+            )
+            if len(f.qty)
+            else {}
+        )
+        frame = pd.DataFrame(
+            {
+                "trade_id": [f"{self.config.run_id}-T{i:08d}" for i in range(len(f.qty))],
+                "client_order_id": [ids[o] for o in f.order.tolist()],
+                "ts": ts[f.t],
+                "session_date": pd.to_datetime(dates).date if len(f.qty) else [],
+                "symbol": [self.panel.symbols[n] for n in f.n.tolist()],
+                "side": np.where(f.qty > 0, "BUY", "SELL"),
+                "quantity": np.abs(f.qty),
+                "price": f.price,
+                "notional_inr": np.abs(f.qty) * f.price,
+            }
+        )
         for name, values in items.items():
             frame[f"{name}_inr"] = values
         frame["charges_inr"] = np.floor(f.charges * 100 + 0.5) / 100  # as booked, to the paisa
@@ -129,38 +142,48 @@ class BacktestResult:
         want = np.abs(o.qty)
         status = np.where(filled == want, "FILLED", np.where(filled > 0, "PARTIALLY_FILLED", "CANCELLED"))
         reasons = o.reason or [""] * len(o.qty)
-        status = np.where(np.array([bool(r) for r in reasons], dtype=bool) & (filled == 0), "REJECTED", status)
-        return pd.DataFrame({
-            "client_order_id": self._order_ids(),
-            "ts": self.panel.timestamps()[o.t],
-            "symbol": [self.panel.symbols[n] for n in o.n.tolist()],
-            "side": np.where(o.qty > 0, "BUY", "SELL"),
-            "quantity": want,
-            "order_type": o.order_type or ["MARKET"] * len(o.qty),
-            "limit_price": o.limit_price if o.limit_price is not None else np.full(len(o.qty), np.nan),
-            "trigger_price": o.trigger_price if o.trigger_price is not None else np.full(len(o.qty), np.nan),
-            "kind": [ORDER_KINDS[k] for k in o.kind.tolist()],
-            "filled_quantity": filled,
-            "status": status,
-            "reason": reasons,
-        })
+        status = np.where(
+            np.array([bool(r) for r in reasons], dtype=bool) & (filled == 0), "REJECTED", status
+        )
+        return pd.DataFrame(
+            {
+                "client_order_id": self._order_ids(),
+                "ts": self.panel.timestamps()[o.t],
+                "symbol": [self.panel.symbols[n] for n in o.n.tolist()],
+                "side": np.where(o.qty > 0, "BUY", "SELL"),
+                "quantity": want,
+                "order_type": o.order_type or ["MARKET"] * len(o.qty),
+                "limit_price": o.limit_price if o.limit_price is not None else np.full(len(o.qty), np.nan),
+                "trigger_price": o.trigger_price
+                if o.trigger_price is not None
+                else np.full(len(o.qty), np.nan),
+                "kind": [ORDER_KINDS[k] for k in o.kind.tolist()],
+                "filled_quantity": filled,
+                "status": status,
+                "reason": reasons,
+            }
+        )
 
     def positions_frame(self) -> pd.DataFrame:
         """Positions over time, one row per (slice, symbol) where the quantity changed."""
         prev = np.vstack([np.zeros((1, self.positions.shape[1]), np.int64), self.positions[:-1]])
         t_idx, n_idx = np.nonzero(self.positions != prev)
-        return pd.DataFrame({
-            "ts": self.panel.timestamps()[t_idx],
-            "symbol": [self.panel.symbols[n] for n in n_idx.tolist()],
-            "quantity": self.positions[t_idx, n_idx],
-        })
+        return pd.DataFrame(
+            {
+                "ts": self.panel.timestamps()[t_idx],
+                "symbol": [self.panel.symbols[n] for n in n_idx.tolist()],
+                "quantity": self.positions[t_idx, n_idx],
+            }
+        )
 
     def write(self, out_dir: Path) -> None:
         """Write the result files into ``out_dir`` (created if needed), deterministically."""
         out_dir.mkdir(parents=True, exist_ok=True)
         tables = {
-            "trades": self.trades_frame(), "equity": self.equity_frame(),
-            "orders": self.orders_frame(), "positions": self.positions_frame(),
+            "trades": self.trades_frame(),
+            "equity": self.equity_frame(),
+            "orders": self.orders_frame(),
+            "positions": self.positions_frame(),
         }
         for name, frame in tables.items():
             table = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
@@ -174,9 +197,18 @@ def _r2(value: float) -> float:
 
 
 def build_result(
-    *, strategy: str, params: Mapping[str, Any], config: BacktestConfig, panel: BarPanel,
-    segment: Segment, path: str, equity: np.ndarray, positions: np.ndarray, fills: FillArrays,
-    orders: OrderArrays, final_equity: float | None = None,
+    *,
+    strategy: str,
+    params: Mapping[str, Any],
+    config: BacktestConfig,
+    panel: BarPanel,
+    segment: Segment,
+    path: str,
+    equity: np.ndarray,
+    positions: np.ndarray,
+    fills: FillArrays,
+    orders: OrderArrays,
+    final_equity: float | None = None,
 ) -> BacktestResult:
     """Assemble a :class:`BacktestResult` and its summary from a run's arrays."""
     realised = realised_pnl(fills.n, fills.qty, fills.price, panel.shape[1])
@@ -208,5 +240,6 @@ def build_result(
         "fill_at": config.fill_at.value,
         "statistics": {k: round(v, 6) for k, v in stats.items()},
     }
-    return BacktestResult(strategy, params, config, panel, segment, path, equity, positions,
-                          fills, orders, realised, summary)
+    return BacktestResult(
+        strategy, params, config, panel, segment, path, equity, positions, fills, orders, realised, summary
+    )

@@ -77,7 +77,7 @@ def fill_prices(
 def fill_price_one(slippage: SlippageModel, sign: int, ref: float, qty: int, volume: float) -> float:
     """:func:`fill_prices` for one fill (a fast path when there is no slippage)."""
     if isinstance(slippage, NoSlippage):
-        return float(round_paise_array(np.float64(ref)))
+        return float(round_paise_array(np.array(ref)))
     arr = fill_prices(slippage, np.array([sign]), np.array([ref]), np.array([qty]), np.array([volume]))
     return float(arr[0])
 

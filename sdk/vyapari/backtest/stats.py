@@ -42,8 +42,12 @@ def _ratio(num: float, den: float) -> float:
 
 
 def compute_statistics(
-    equity: np.ndarray, session: np.ndarray, capital: float, realised: np.ndarray,
-    turnover_inr: float, exposure_slices: int,
+    equity: np.ndarray,
+    session: np.ndarray,
+    capital: float,
+    realised: np.ndarray,
+    turnover_inr: float,
+    exposure_slices: int,
 ) -> dict[str, float]:
     """The statistics block of a backtest summary (fractions, not percentages)."""
     final = float(equity[-1]) if equity.size else capital

@@ -19,7 +19,7 @@ from vyapari.strategy.panel import BarPanel
 from vyapari.strategy.strategy import Strategy
 
 
-class NeedsEventLoop(Exception):  # noqa: N818 - a control-flow signal, not an error
+class NeedsEventLoop(Exception):
     """The kernel met a case only the event loop handles (e.g. an order beyond buying power)."""
 
 
@@ -35,24 +35,53 @@ def run_vectorised(strategy: Strategy, panel: BarPanel, config: BacktestConfig) 
     caps = volume_caps(config.slippage, panel.volume)
     is_mis = strategy.product is ProductType.MIS
     raw, orders = target_fills(
-        targets, panel.valid, caps, plan.at_open, plan.at_close, plan.after, panel.lot_sizes,
-        is_mis, strategy.product is ProductType.CNC, config.fill_at.value == "same_close",
+        targets,
+        panel.valid,
+        caps,
+        plan.at_open,
+        plan.at_close,
+        plan.after,
+        panel.lot_sizes,
+        is_mis,
+        strategy.product is ProductType.CNC,
+        config.fill_at.value == "same_close",
     )
     t, n, qty, ref, order = (raw[:, i] for i in range(5))
     ref_price = np.where(ref == REF_OPEN, panel.open[t, n], panel.close[t, n])
     price = fill_prices(config.slippage, np.sign(qty), ref_price, qty, panel.volume[t, n])
     segment = config.segment_for(strategy.product)
-    charges = config.fees.charges_total_array(
-        config.exchange, segment, np.sign(qty).astype(np.int8), np.abs(qty), price, fill_dates(panel, t),
-    ) if len(qty) else np.zeros(0)
+    charges = (
+        config.fees.charges_total_array(
+            config.exchange,
+            segment,
+            np.sign(qty).astype(np.int8),
+            np.abs(qty),
+            price,
+            fill_dates(panel, t),
+        )
+        if len(qty)
+        else np.zeros(0)
+    )
     equity, positions, violation = account(
-        raw, price, charges, panel.close, panel.valid, config.capital_inr, config.leverage_for(strategy.product),
+        raw,
+        price,
+        charges,
+        panel.close,
+        panel.valid,
+        config.capital_inr,
+        config.leverage_for(strategy.product),
     )
     if violation >= 0:
         raise NeedsEventLoop(f"fill {violation} exceeds buying power")
     return build_result(
-        strategy=strategy.name, params=strategy.params, config=config, panel=panel, segment=segment,
-        path="vector", equity=equity, positions=positions,
+        strategy=strategy.name,
+        params=strategy.params,
+        config=config,
+        panel=panel,
+        segment=segment,
+        path="vector",
+        equity=equity,
+        positions=positions,
         fills=FillArrays(t, n, qty, price, charges, order),
         orders=OrderArrays(orders[:, 0], orders[:, 1], orders[:, 2], orders[:, 3]),
     )

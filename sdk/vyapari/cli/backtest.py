@@ -13,14 +13,20 @@ FEES_HELP = "zerodha, upstox, none or bps:N (default zerodha)"
 SLIPPAGE_HELP = "none, bps:N (fixed) or volume[:LIMIT[:IMPACT]] (volume share; default none)"
 
 
-def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None:
     """Add the ``backtest`` command."""
     from vyapari.strategies import STRATEGIES
 
-    p = sub.add_parser(name, help=help_text, description=help_text + ". Orders fill at the next bar's "
-                       "open by default; all times IST; amounts in ₹.")
+    p = sub.add_parser(
+        name,
+        help=help_text,
+        description=help_text + ". Orders fill at the next bar's "
+        "open by default; all times IST; amounts in ₹.",
+    )
     p.add_argument("--strategy", required=True, choices=sorted(STRATEGIES), help="strategy to run")
-    p.add_argument("--params", default="{}", help='strategy parameters as JSON, e.g. \'{"fast": 20, "slow": 50}\'')
+    p.add_argument(
+        "--params", default="{}", help='strategy parameters as JSON, e.g. \'{"fast": 20, "slow": 50}\''
+    )
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--data", type=Path, help="folder with <SYMBOL>.parquet or <SYMBOL>.csv bar files")
     src.add_argument("--lake", type=Path, help="root of a local curated lake (see vyapari ingest)")
@@ -32,9 +38,14 @@ def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None
     p.add_argument("--end", type=date_arg, help="last session date (YYYY-MM-DD)")
     p.add_argument("--fees", default="zerodha", help=FEES_HELP)
     p.add_argument("--slippage", default="none", help=SLIPPAGE_HELP)
-    p.add_argument("--segment", choices=["delivery", "intraday", "futures", "options"],
-                   help="charge segment (default: from the strategy's product, CNC→delivery, MIS→intraday)")
-    p.add_argument("--capital", type=float, default=1_000_000.0, help="starting cash in ₹ (default 10,00,000)")
+    p.add_argument(
+        "--segment",
+        choices=["delivery", "intraday", "futures", "options"],
+        help="charge segment (default: from the strategy's product, CNC→delivery, MIS→intraday)",
+    )
+    p.add_argument(
+        "--capital", type=float, default=1_000_000.0, help="starting cash in ₹ (default 10,00,000)"
+    )
     p.add_argument("--fill-at", default="next_open", choices=["next_open", "same_close"])
     p.add_argument("--path", default="auto", choices=["auto", "vector", "event"], help="engine path")
     p.add_argument("--out", type=Path, help="folder for trades.parquet, equity.parquet, summary.json, ...")
@@ -95,9 +106,14 @@ def run(args: argparse.Namespace) -> int:
 
     strategy = make_strategy(args.strategy, _params(args.params))
     config = BacktestConfig(
-        capital_inr=args.capital, fees=args.fees, slippage=slippage_from_spec(args.slippage),
-        exchange=Exchange(args.exchange), segment=Segment(args.segment) if args.segment else None,
-        fill_at=args.fill_at, path=args.path, run_id=f"{args.strategy}",
+        capital_inr=args.capital,
+        fees=args.fees,
+        slippage=slippage_from_spec(args.slippage),
+        exchange=Exchange(args.exchange),
+        segment=Segment(args.segment) if args.segment else None,
+        fill_at=args.fill_at,
+        path=args.path,
+        run_id=f"{args.strategy}",
     )
     panel = load_panel(_feed(args), args.start, args.end, exchange=Exchange(args.exchange))
     result = _run_with_progress(run_backtest, strategy, panel, config, quiet=args.json)
@@ -127,8 +143,19 @@ def _print_summary(summary: dict[str, Any], out: Path | None) -> None:
     from rich.table import Table
 
     table = Table(title=f"{summary['strategy']} {json.dumps(summary['params'])}", show_header=False)
-    for key in ("start", "end", "symbols", "bars", "orders", "fills", "capital_inr", "final_equity_inr",
-                "pnl_inr", "charges_inr", "path"):
+    for key in (
+        "start",
+        "end",
+        "symbols",
+        "bars",
+        "orders",
+        "fills",
+        "capital_inr",
+        "final_equity_inr",
+        "pnl_inr",
+        "charges_inr",
+        "path",
+    ):
         table.add_row(key, f"{summary[key]:,.2f}" if isinstance(summary[key], float) else str(summary[key]))
     for key, value in summary["statistics"].items():
         table.add_row(key, f"{value:.4f}")

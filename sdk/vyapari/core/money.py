@@ -68,7 +68,7 @@ def format_inr(amount: Decimal) -> str:
     whole, frac = text.split(".")
     if len(whole) > 3:
         head, tail = whole[:-3], whole[-3:]
-        groups = []
+        groups: list[str] = []
         while len(head) > 2:
             groups.insert(0, head[-2:])
             head = head[:-2]

@@ -29,14 +29,27 @@ class Charges:
     @property
     def total(self) -> Decimal:
         """Sum of every item in ₹."""
-        return (self.brokerage + self.stt + self.exchange_txn + self.ipft + self.sebi_fee
-                + self.stamp_duty + self.gst + self.dp)
+        return (
+            self.brokerage
+            + self.stt
+            + self.exchange_txn
+            + self.ipft
+            + self.sebi_fee
+            + self.stamp_duty
+            + self.gst
+            + self.dp
+        )
 
     def __add__(self, other: Charges) -> Charges:
         return Charges(
-            self.brokerage + other.brokerage, self.stt + other.stt, self.exchange_txn + other.exchange_txn,
-            self.ipft + other.ipft, self.sebi_fee + other.sebi_fee, self.stamp_duty + other.stamp_duty,
-            self.gst + other.gst, self.dp + other.dp,
+            self.brokerage + other.brokerage,
+            self.stt + other.stt,
+            self.exchange_txn + other.exchange_txn,
+            self.ipft + other.ipft,
+            self.sebi_fee + other.sebi_fee,
+            self.stamp_duty + other.stamp_duty,
+            self.gst + other.gst,
+            self.dp + other.dp,
         )
 
     def scaled(self, factor: Decimal) -> Charges:

@@ -18,7 +18,9 @@ from vyapari.model.enums import OrderStatus, OrderType, ProductType, Side
 S = OrderStatus
 TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.NEW: frozenset({S.SUBMITTED, S.REJECTED, S.CANCELLED}),
-    S.SUBMITTED: frozenset({S.OPEN, S.TRIGGER_PENDING, S.PARTIALLY_FILLED, S.FILLED, S.REJECTED, S.CANCELLED}),
+    S.SUBMITTED: frozenset(
+        {S.OPEN, S.TRIGGER_PENDING, S.PARTIALLY_FILLED, S.FILLED, S.REJECTED, S.CANCELLED}
+    ),
     S.OPEN: frozenset({S.PARTIALLY_FILLED, S.FILLED, S.CANCELLED, S.REJECTED}),
     S.TRIGGER_PENDING: frozenset({S.OPEN, S.PARTIALLY_FILLED, S.FILLED, S.CANCELLED, S.REJECTED}),
     S.PARTIALLY_FILLED: frozenset({S.PARTIALLY_FILLED, S.FILLED, S.CANCELLED}),
@@ -85,8 +87,11 @@ class Order:
         if trade_id in self._trade_ids:
             return
         if quantity <= 0 or quantity > self.remaining_quantity:
-            raise InvalidInput("quantity", f"fill of {quantity} on order {self.client_order_id} "
-                               f"with {self.remaining_quantity} remaining")
+            raise InvalidInput(
+                "quantity",
+                f"fill of {quantity} on order {self.client_order_id} "
+                f"with {self.remaining_quantity} remaining",
+            )
         total = self.average_price * self.filled_quantity + price * quantity
         self.filled_quantity += quantity
         self.average_price = total / self.filled_quantity

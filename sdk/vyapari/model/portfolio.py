@@ -60,4 +60,6 @@ class Portfolio:
 
     def equity(self, marks: Mapping[str, Decimal]) -> Decimal:
         """Cash plus the market value of open positions at ``marks``, in ₹."""
-        return self.cash + sum((p.market_value(marks[i]) for i, p in self.positions.items() if p.quantity), ZERO)
+        return self.cash + sum(
+            (p.market_value(marks[i]) for i, p in self.positions.items() if p.quantity), ZERO
+        )

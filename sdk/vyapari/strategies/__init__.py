@@ -36,5 +36,7 @@ def make_strategy(name: str, params: Mapping[str, Any]) -> Strategy:
     try:
         factory = STRATEGIES[name]
     except KeyError:
-        raise ValueError(f"--strategy: unknown strategy {name!r} (choose from {', '.join(STRATEGIES)})") from None
+        raise ValueError(
+            f"--strategy: unknown strategy {name!r} (choose from {', '.join(STRATEGIES)})"
+        ) from None
     return factory(params)

@@ -12,8 +12,9 @@ def check_known(name: str, params: Mapping[str, Any], known: set[str]) -> None:
     """Reject parameters the strategy does not have, naming them."""
     unknown = sorted(set(params) - known)
     if unknown:
-        raise InvalidInput("--params", f"{name} has no parameter(s) {', '.join(unknown)} "
-                           f"(known: {', '.join(sorted(known))})")
+        raise InvalidInput(
+            "--params", f"{name} has no parameter(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})"
+        )
 
 
 def positive_int(params: Mapping[str, Any], key: str, default: int) -> int:

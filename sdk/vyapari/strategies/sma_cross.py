@@ -35,7 +35,7 @@ def _sma_from_cumsum(csum: np.ndarray, window: int) -> np.ndarray:
     """SMA of a series from its running sum ``csum`` (length L+1, csum[0] = 0)."""
     out = np.full(len(csum) - 1, np.nan)
     if len(csum) - 1 >= window:
-        out[window - 1:] = (csum[window:] - csum[:-window]) / window
+        out[window - 1 :] = (csum[window:] - csum[:-window]) / window
     return out
 
 
@@ -43,8 +43,8 @@ def _sma_2d(csum: np.ndarray, window: int) -> np.ndarray:
     """Column-wise SMA ``[T, N]`` from running sums ``[T+1, N]`` (csum[0] = 0)."""
     out = np.full((csum.shape[0] - 1, csum.shape[1]), np.nan)
     if csum.shape[0] - 1 >= window:
-        np.subtract(csum[window:], csum[:-window], out=out[window - 1:])
-        out[window - 1:] /= window
+        np.subtract(csum[window:], csum[:-window], out=out[window - 1 :])
+        out[window - 1 :] /= window
     return out
 
 
@@ -86,7 +86,9 @@ def _validated(params: Mapping[str, Any]) -> tuple[int, int, int, ProductType]:
     try:
         product = ProductType(str(params.get("product", "CNC")).upper())
     except ValueError:
-        raise InvalidInput("--params", f"product must be CNC, MIS or NRML, got {params['product']!r}") from None
+        raise InvalidInput(
+            "--params", f"product must be CNC, MIS or NRML, got {params['product']!r}"
+        ) from None
     return fast, slow, qty, product
 
 

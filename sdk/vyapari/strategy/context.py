@@ -26,8 +26,6 @@ class StrategyContext(Protocol):
 
     symbols: tuple[str, ...]
     bar_index: int
-    now: datetime
-    session_date: date
     open: np.ndarray
     high: np.ndarray
     low: np.ndarray
@@ -35,6 +33,16 @@ class StrategyContext(Protocol):
     volume: np.ndarray
     valid: np.ndarray
     lot_sizes: np.ndarray
+
+    @property
+    def now(self) -> datetime:
+        """Start of the current bar (IST)."""
+        ...
+
+    @property
+    def session_date(self) -> date:
+        """The current session's date (IST)."""
+        ...
 
     def history(self, field: str, length: int) -> np.ndarray:
         """The last ``length`` rows (up to and including now) of ``field``: ``[<=length, N]``."""

@@ -49,14 +49,18 @@ class ExecutionModel(ABC):
                 ctx.submit(self.request(ctx, int(n), side, qty, product))
 
     @abstractmethod
-    def request(self, ctx: StrategyContext, n: int, side: Side, qty: int, product: ProductType) -> OrderRequest:
+    def request(
+        self, ctx: StrategyContext, n: int, side: Side, qty: int, product: ProductType
+    ) -> OrderRequest:
         """The order for ``qty`` shares of symbol column ``n``."""
 
 
 class MarketExecution(ExecutionModel):
     """Market orders (filled at the next bar's open by default)."""
 
-    def request(self, ctx: StrategyContext, n: int, side: Side, qty: int, product: ProductType) -> OrderRequest:
+    def request(
+        self, ctx: StrategyContext, n: int, side: Side, qty: int, product: ProductType
+    ) -> OrderRequest:
         return OrderRequest(ctx.symbols[n], side, qty, OrderType.MARKET, product)
 
 
@@ -68,7 +72,9 @@ class LimitExecution(ExecutionModel):
     tick: Decimal = DEFAULT_TICK
     order_type: OrderType = OrderType.LIMIT
 
-    def request(self, ctx: StrategyContext, n: int, side: Side, qty: int, product: ProductType) -> OrderRequest:
+    def request(
+        self, ctx: StrategyContext, n: int, side: Side, qty: int, product: ProductType
+    ) -> OrderRequest:
         factor = 1 - side.sign * self.offset_bps / 10_000
         raw = to_decimal(float(ctx.close[n]) * factor)
         mode = ROUND_FLOOR if side is Side.BUY else ROUND_CEILING
@@ -84,7 +90,9 @@ class StopExecution(ExecutionModel):
     tick: Decimal = DEFAULT_TICK
     order_type: OrderType = OrderType.SL_M
 
-    def request(self, ctx: StrategyContext, n: int, side: Side, qty: int, product: ProductType) -> OrderRequest:
+    def request(
+        self, ctx: StrategyContext, n: int, side: Side, qty: int, product: ProductType
+    ) -> OrderRequest:
         factor = 1 + side.sign * self.offset_bps / 10_000
         raw = to_decimal(float(ctx.close[n]) * factor)
         mode = ROUND_CEILING if side is Side.BUY else ROUND_FLOOR

@@ -78,8 +78,9 @@ class FolderDataFeed(HistoricalDataFeed):
 
         if not self.folder.is_dir():
             raise DataError(f"--data: {self.folder} is not a folder")
-        return read_bar_folder(self.folder, symbols=list(self.symbols) if self.symbols else None,
-                               start=start, end=end)
+        return read_bar_folder(
+            self.folder, symbols=list(self.symbols) if self.symbols else None, start=start, end=end
+        )
 
 
 @dataclass(frozen=True)
@@ -100,22 +101,34 @@ class LakeDataFeed(HistoricalDataFeed):
             raise DataError("--lake needs --start and --end")
         lake = Lake(LocalObjectStore(self.root))
         if self.interval == "1d":
-            bars = lake.read_daily_bars(self.exchange.value, list(self.symbols) if self.symbols else None,
-                                        start, end, adjusted=self.adjusted)
-            return {str(s): g.drop(columns="symbol").reset_index(drop=True) for s, g in bars.groupby("symbol")}
+            bars = lake.read_daily_bars(
+                self.exchange.value,
+                list(self.symbols) if self.symbols else None,
+                start,
+                end,
+                adjusted=self.adjusted,
+            )
+            return {
+                str(s): g.drop(columns="symbol").reset_index(drop=True) for s, g in bars.groupby("symbol")
+            }
         symbols = list(self.symbols) if self.symbols else lake.minute_symbols(self.exchange.value)
         out = {}
         for s in symbols:
-            frame = lake.read_minute_bars(self.exchange.value, s, start, end, adjusted=self.adjusted,
-                                          interval=self.interval)
+            frame = lake.read_minute_bars(
+                self.exchange.value, s, start, end, adjusted=self.adjusted, interval=self.interval
+            )
             if len(frame):
                 out[s] = frame.drop(columns="symbol", errors="ignore").reset_index(drop=True)
         return out
 
 
 def load_panel(
-    feed: HistoricalDataFeed, start: date | None, end: date | None, *,
-    exchange: Exchange = Exchange.NSE, session_bounds: SessionBounds | None = None,
+    feed: HistoricalDataFeed,
+    start: date | None,
+    end: date | None,
+    *,
+    exchange: Exchange = Exchange.NSE,
+    session_bounds: SessionBounds | None = None,
     lot_sizes: Mapping[str, int] | None = None,
 ) -> BarPanel:
     """Read ``feed`` for ``[start, end]`` and align it on ``exchange``'s calendar."""

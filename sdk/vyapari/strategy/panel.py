@@ -49,7 +49,7 @@ class BarPanel:
     @property
     def shape(self) -> tuple[int, int]:
         """``(T, N)``: time slices × symbols."""
-        return self.close.shape  # type: ignore[return-value]
+        return self.close.shape
 
     @property
     def bar_count(self) -> int:
@@ -102,8 +102,9 @@ def _check_frame(symbol: str, ns: np.ndarray, frame: pd.DataFrame) -> None:
     o, h, low, c, v = values.T
     broken = np.flatnonzero((low > np.minimum(o, c)) | (h < np.maximum(o, c)) | (low <= 0) | (v < 0))
     if broken.size:
-        raise DataError(f"{symbol}: OHLC out of order, non-positive price or negative volume at "
-                        f"{at(int(broken[0]))}")
+        raise DataError(
+            f"{symbol}: OHLC out of order, non-positive price or negative volume at {at(int(broken[0]))}"
+        )
 
 
 def _session_index(symbol: str, ns: np.ndarray, bounds: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
@@ -167,8 +168,11 @@ def _assemble(
     session_pos = (np.searchsorted(opens, all_ns, side="right") - 1).astype(np.int64)
     used, session = np.unique(session_pos, return_inverse=True)
     return BarPanel(
-        symbols=tuple(symbols), ts=all_ns, valid=valid,
-        session=session.astype(np.int32), session_dates=np.asarray(dates)[used],
+        symbols=tuple(symbols),
+        ts=all_ns,
+        valid=valid,
+        session=session.astype(np.int32),
+        session_dates=np.asarray(dates)[used],
         session_close_ns=np.asarray(closes)[used].astype(np.int64),
         lot_sizes=np.array([int(lot_sizes.get(s, 1)) for s in symbols], dtype=np.int64),
         **arrays,

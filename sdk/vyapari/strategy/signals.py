@@ -53,9 +53,9 @@ def rolling_mean(values: np.ndarray, window: int) -> np.ndarray:
     csum = np.cumsum(values, axis=0, dtype=np.float64)
     out = np.full(values.shape, np.nan)
     if values.shape[0] >= window:
-        out[window - 1:] = csum[window - 1:]
+        out[window - 1 :] = csum[window - 1 :]
         out[window:] -= csum[:-window]
-        out[window - 1:] /= window
+        out[window - 1 :] /= window
     return out
 
 
@@ -64,8 +64,8 @@ def forward_fill(values: np.ndarray) -> np.ndarray:
     from vyapari.strategy._kernels import forward_fill_2d
 
     if values.ndim == 1:
-        return forward_fill_2d(values[:, None].astype(np.float64))[:, 0]  # type: ignore[no-any-return]
-    return forward_fill_2d(np.ascontiguousarray(values, dtype=np.float64))  # type: ignore[no-any-return]
+        return forward_fill_2d(values[:, None].astype(np.float64))[:, 0]
+    return forward_fill_2d(np.ascontiguousarray(values, dtype=np.float64))
 
 
 def crossover_state(fast: np.ndarray, slow: np.ndarray) -> np.ndarray:
@@ -76,6 +76,6 @@ def crossover_state(fast: np.ndarray, slow: np.ndarray) -> np.ndarray:
     """
     from vyapari.strategy._kernels import crossover_state_2d
 
-    return crossover_state_2d(  # type: ignore[no-any-return]
+    return crossover_state_2d(
         np.ascontiguousarray(fast, dtype=np.float64), np.ascontiguousarray(slow, dtype=np.float64)
     )

@@ -150,7 +150,11 @@ def hold_targets(
     else:
         mean_k = vol_k = np.zeros(rows.size)
     inputs = SizingInputs(
-        weight=weights[rows, cols], price=np.nan_to_num(close[rows, cols]),
-        mean_return=mean_k, volatility=vol_k, lot_size=lot_sizes[cols], capital=capital,
+        weight=weights[rows, cols],
+        price=np.nan_to_num(close[rows, cols]),
+        mean_return=mean_k,
+        volatility=vol_k,
+        lot_size=lot_sizes[cols],
+        capital=capital,
     )
-    return hold_sized(weights, rows, cols, sizer.quantities(inputs))  # type: ignore[no-any-return]
+    return hold_sized(weights, rows, cols, sizer.quantities(inputs))

@@ -88,7 +88,7 @@ class Strategy:
             self._targets = self.target_quantities(panel, capital)
 
     # ----- hooks ---------------------------------------------------------------------
-    def on_start(self, ctx: StrategyContext) -> None:  # noqa: B027 - optional hook
+    def on_start(self, ctx: StrategyContext) -> None:
         """Called once before the first bar."""
 
     def on_bar(self, ctx: StrategyContext) -> None:
@@ -97,10 +97,10 @@ class Strategy:
         if targets is not None:
             self.execution.apply(ctx, targets, self.product)
 
-    def on_fill(self, ctx: StrategyContext, fill: Fill) -> None:  # noqa: B027 - optional hook
+    def on_fill(self, ctx: StrategyContext, fill: Fill) -> None:
         """Called after each fill is booked."""
 
-    def on_stop(self, ctx: StrategyContext) -> None:  # noqa: B027 - optional hook
+    def on_stop(self, ctx: StrategyContext) -> None:
         """Called once after the last bar."""
 
     # ----- helpers -------------------------------------------------------------------
@@ -123,9 +123,12 @@ class Strategy:
 
             mean, vol = trailing_return_stats(close_hist, self.sizer.lookback)
             inputs = SizingInputs(
-                weight=weights[changed], price=np.nan_to_num(ctx.close[changed]),
-                mean_return=mean[-1, changed], volatility=vol[-1, changed],
-                lot_size=ctx.lot_sizes[changed], capital=getattr(self, "_capital", ctx.equity),
+                weight=weights[changed],
+                price=np.nan_to_num(ctx.close[changed]),
+                mean_return=mean[-1, changed],
+                volatility=vol[-1, changed],
+                lot_size=ctx.lot_sizes[changed],
+                capital=getattr(self, "_capital", ctx.equity),
             )
             targets[changed] = self.sizer.quantities(inputs)
         self._last_weights, self._last_targets = weights, targets

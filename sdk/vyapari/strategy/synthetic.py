@@ -18,8 +18,14 @@ NS_PER_MINUTE = 60_000_000_000
 
 
 def random_walk_panel(
-    symbols: int = 50, sessions: int = 250, bars_per_session: int = 375, *, seed: int = 7,
-    end: date = date(2026, 11, 1), exchange: Exchange = Exchange.NSE, sigma: float = 0.0012,
+    symbols: int = 50,
+    sessions: int = 250,
+    bars_per_session: int = 375,
+    *,
+    seed: int = 7,
+    end: date = date(2026, 11, 1),
+    exchange: Exchange = Exchange.NSE,
+    sigma: float = 0.0012,
 ) -> BarPanel:
     """A panel of ``symbols`` × ``sessions`` × ``bars_per_session`` 1-minute bars (see module doc)."""
     from vyapari.market.calendar import get_calendar
@@ -42,9 +48,18 @@ def random_walk_panel(
     volume = rng.integers(500, 50_000, (t_count, symbols)).astype(np.float64)
     session = np.repeat(np.arange(len(chosen), dtype=np.int32), bars_per_session)
     return BarPanel(
-        symbols=tuple(f"SYM{i:03d}" for i in range(symbols)), ts=ts, open=open_, high=high, low=low,
-        close=close, volume=volume, valid=np.ones((t_count, symbols), dtype=bool), session=session,
+        symbols=tuple(f"SYM{i:03d}" for i in range(symbols)),
+        ts=ts,
+        open=open_,
+        high=high,
+        low=low,
+        close=close,
+        volume=volume,
+        valid=np.ones((t_count, symbols), dtype=bool),
+        session=session,
         session_dates=np.array([s.session_date for s in chosen], dtype="datetime64[D]"),
-        session_close_ns=np.array([int(s.close_at.timestamp()) * 1_000_000_000 for s in chosen], dtype=np.int64),
+        session_close_ns=np.array(
+            [int(s.close_at.timestamp()) * 1_000_000_000 for s in chosen], dtype=np.int64
+        ),
         lot_sizes=np.ones(symbols, dtype=np.int64),
     )

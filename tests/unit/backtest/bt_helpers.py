@@ -18,14 +18,22 @@ SESSION = date(2025, 9, 10)
 def minute_times(session: date = SESSION, start: int = 0, count: int = 10) -> pd.DatetimeIndex:
     """``count`` bar starts from minute ``start`` of the session (09:15 + start)."""
     grid = get_calendar(Exchange.NSE).minute_grid(session)
-    return grid[start:start + count]
+    return grid[start : start + count]
 
 
 def frame(rows: Sequence[tuple[float, float, float, float, float]], times: pd.DatetimeIndex) -> pd.DataFrame:
     """A bar frame from ``(open, high, low, close, volume)`` rows."""
     arr = np.asarray(rows, dtype=float)
-    return pd.DataFrame({"ts": times[: len(arr)], "open": arr[:, 0], "high": arr[:, 1], "low": arr[:, 2],
-                         "close": arr[:, 3], "volume": arr[:, 4]})
+    return pd.DataFrame(
+        {
+            "ts": times[: len(arr)],
+            "open": arr[:, 0],
+            "high": arr[:, 1],
+            "low": arr[:, 2],
+            "close": arr[:, 3],
+            "volume": arr[:, 4],
+        }
+    )
 
 
 def panel_of(**frames: pd.DataFrame) -> BarPanel:
@@ -36,5 +44,3 @@ def panel_of(**frames: pd.DataFrame) -> BarPanel:
 def flat_bars(count: int, price: float = 100.0, volume: float = 1_000_000) -> list[tuple[float, ...]]:
     """``count`` identical bars."""
     return [(price, price, price, price, volume)] * count
-
-

@@ -44,8 +44,9 @@ class ArraySignal(VectorSignal):
         return self.fn(panel)
 
 
-def target_strategy(fn: Callable[[BarPanel], np.ndarray], qty: int = 10,
-                    product: ProductType = ProductType.CNC) -> Strategy:
+def target_strategy(
+    fn: Callable[[BarPanel], np.ndarray], qty: int = 10, product: ProductType = ProductType.CNC
+) -> Strategy:
     """A vectorisable strategy holding ``qty`` × weight shares."""
     strategy = Strategy(ArraySignal(fn), FixedQuantity(qty), product=product)
     return strategy

@@ -3,6 +3,8 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 import pytest
+from bt_helpers import flat_bars, frame, minute_times, panel_of
+from bt_strategies import Scripted, target_strategy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,9 +15,6 @@ from vyapari.core.errors import DataError, StrategyError
 from vyapari.model.enums import ProductType
 from vyapari.strategies.sma_cross import SmaCross, SmaCrossSignal
 from vyapari.strategy.synthetic import random_walk_panel
-
-from bt_helpers import flat_bars, frame, minute_times, panel_of
-from bt_strategies import Scripted, target_strategy
 
 
 @settings(max_examples=15, deadline=None)
@@ -31,8 +30,11 @@ def test_cash_positions_and_charges_conserve_value(seed, product):
         assert pf.positions.get(f"NSE:{symbol}") is None or pf.positions[f"NSE:{symbol}"].quantity == signed
         assert result.positions[-1, n] == signed
     # cash = capital − Σ signed notional − Σ charges (exact Decimal)
-    expected_cash = pf.initial_cash - sum((f.notional * f.side.sign for f in pf.fills), Decimal(0)) \
+    expected_cash = (
+        pf.initial_cash
+        - sum((f.notional * f.side.sign for f in pf.fills), Decimal(0))
         - sum((f.charges.total for f in pf.fills), Decimal(0))
+    )
     assert pf.cash == expected_cash
     # equity = capital + realised + unrealised − charges
     last_close = {f"NSE:{s}": Decimal(str(panel.close[-1, n])) for n, s in enumerate(panel.symbols)}
@@ -41,8 +43,11 @@ def test_cash_positions_and_charges_conserve_value(seed, product):
     assert abs(float(equity) - result.equity[-1]) < 0.005
     # every fill carries its itemised charges, which sum to the trade's total
     trades = result.trades_frame()
-    items = [c for c in trades.columns if c.endswith("_inr") and c not in
-             ("notional_inr", "charges_inr", "realised_pnl_inr")]
+    items = [
+        c
+        for c in trades.columns
+        if c.endswith("_inr") and c not in ("notional_inr", "charges_inr", "realised_pnl_inr")
+    ]
     assert np.allclose(trades[items].sum(axis=1), trades["charges_inr"], atol=0.006)
     assert result.summary["charges_inr"] == pytest.approx(float(pf.charges_paid.total), abs=0.01)
 
@@ -114,7 +119,10 @@ def test_sma_cross_on_the_last_bar_is_not_filled():
     [
         (lambda f: f.iloc[[1, 0, 2]], "unsorted bar at 2025-09-10T09:15:00+05:30"),
         (lambda f: f.iloc[[0, 1, 1]], "duplicate bar at 2025-09-10T09:16:00+05:30"),
-        (lambda f: f.assign(close=[100.0, np.nan, 100.0]), "NaN price or volume at 2025-09-10T09:16:00+05:30"),
+        (
+            lambda f: f.assign(close=[100.0, np.nan, 100.0]),
+            "NaN price or volume at 2025-09-10T09:16:00+05:30",
+        ),
         (lambda f: f.assign(ts=f["ts"] - pd.Timedelta(hours=1)), "outside every trading session"),
     ],
 )

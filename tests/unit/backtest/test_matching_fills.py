@@ -2,15 +2,14 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
+from bt_helpers import flat_bars, frame, minute_times, panel_of
+from bt_strategies import Scripted
 
 from vyapari.backtest.config import BacktestConfig
 from vyapari.backtest.engine import run_backtest
 from vyapari.costs.slippage import FixedBpsSlippage, VolumeShareSlippage
 from vyapari.model.enums import OrderType, ProductType, Side
 from vyapari.strategy.orders import OrderRequest
-
-from bt_helpers import flat_bars, frame, minute_times, panel_of
-from bt_strategies import Scripted
 
 FREE = dict(fees="none")
 
@@ -31,7 +30,7 @@ def sell(qty=10, **kw):
 
 def test_market_order_fills_at_next_bar_open():
     bars = [(100, 101, 99, 100.5, 1e6), (102, 103, 101, 102.5, 1e6), (104, 105, 103, 104, 1e6)]
-    result, strat = run(panel_of(AAA=frame(bars, minute_times())), {0: [buy()]})
+    result, _ = run(panel_of(AAA=frame(bars, minute_times())), {0: [buy()]})
     trades = result.trades_frame()
     assert trades["price"].tolist() == [102.0]
     assert trades["ts"].iloc[0] == minute_times()[1]
@@ -52,11 +51,11 @@ def test_order_on_last_bar_is_never_filled():
 @pytest.mark.parametrize(
     ("side", "limit", "bar", "expected"),
     [
-        (Side.BUY, 99.0, (100, 100.5, 98.5, 99.5), 99.0),    # touched inside the bar: at the limit
-        (Side.BUY, 99.0, (97, 98, 96, 97.5), 97.0),          # gap down through the limit: at the open
-        (Side.BUY, 99.0, (100, 101, 99.05, 100), None),      # never reached
+        (Side.BUY, 99.0, (100, 100.5, 98.5, 99.5), 99.0),  # touched inside the bar: at the limit
+        (Side.BUY, 99.0, (97, 98, 96, 97.5), 97.0),  # gap down through the limit: at the open
+        (Side.BUY, 99.0, (100, 101, 99.05, 100), None),  # never reached
         (Side.SELL, 101.0, (100, 101.5, 99, 100), 101.0),
-        (Side.SELL, 101.0, (103, 104, 102, 103), 103.0),     # gap up through a sell limit
+        (Side.SELL, 101.0, (103, 104, 102, 103), 103.0),  # gap up through a sell limit
     ],
 )
 def test_limit_orders_fill_at_limit_or_better_open(side, limit, bar, expected):
@@ -70,7 +69,7 @@ def test_limit_orders_fill_at_limit_or_better_open(side, limit, bar, expected):
 @pytest.mark.parametrize(
     ("side", "trigger", "bar", "expected"),
     [
-        (Side.BUY, 101.0, (100, 102, 99.5, 101.5), 101.0),   # triggered inside: at the trigger
+        (Side.BUY, 101.0, (100, 102, 99.5, 101.5), 101.0),  # triggered inside: at the trigger
         (Side.BUY, 101.0, (103, 104, 102.5, 103.5), 103.0),  # gap through the trigger: at the open
         (Side.BUY, 101.0, (100, 100.9, 99, 100.5), None),
         (Side.SELL, 99.0, (100, 100.5, 98, 98.5), 99.0),
@@ -86,8 +85,15 @@ def test_stop_market_orders_trigger_and_gap(side, trigger, bar, expected):
 
 def test_stop_limit_does_not_fill_beyond_its_limit():
     bars = [(100, 100, 100, 100, 1e6), (103, 104, 102.5, 103.5, 1e6), (102, 102.5, 101.5, 102, 1e6)]
-    req = OrderRequest("AAA", Side.BUY, 10, OrderType.SL, ProductType.NRML,
-                       limit_price=Decimal("102"), trigger_price=Decimal("101"))
+    req = OrderRequest(
+        "AAA",
+        Side.BUY,
+        10,
+        OrderType.SL,
+        ProductType.NRML,
+        limit_price=Decimal("102"),
+        trigger_price=Decimal("101"),
+    )
     result, _ = run(panel_of(AAA=frame(bars, minute_times())), {0: [req]}, product=ProductType.NRML)
     # bar 1 gaps through the trigger above the limit: triggered, no fill; bar 2 opens at the limit
     assert result.trades_frame()["price"].tolist() == [102.0]
@@ -104,8 +110,11 @@ def test_volume_cap_splits_a_fill_across_bars():
 
 def test_fixed_bps_slippage_moves_price_against_the_trader():
     bars = flat_bars(3)
-    result, _ = run(panel_of(AAA=frame(bars, minute_times())), {0: [buy()], 1: [sell()]},
-                    slippage=FixedBpsSlippage(Decimal("10")))
+    result, _ = run(
+        panel_of(AAA=frame(bars, minute_times())),
+        {0: [buy()], 1: [sell()]},
+        slippage=FixedBpsSlippage(Decimal("10")),
+    )
     assert result.trades_frame()["price"].tolist() == [100.1, 99.9]
 
 
@@ -125,8 +134,12 @@ def test_mis_position_is_squared_off_at_1520_open():
 
 def test_mis_position_without_a_1520_bar_is_squared_off_at_the_last_close():
     times = minute_times(start=300, count=4)  # 14:15 .. 14:18, then the data stops
-    bars = [(100, 100, 100, 100, 1e6), (101, 101, 101, 101, 1e6), (102, 102, 102, 102, 1e6),
-            (103, 103.5, 103, 103.5, 1e6)]
+    bars = [
+        (100, 100, 100, 100, 1e6),
+        (101, 101, 101, 101, 1e6),
+        (102, 102, 102, 102, 1e6),
+        (103, 103.5, 103, 103.5, 1e6),
+    ]
     result, _ = run(panel_of(AAA=frame(bars, times)), {0: [buy()]}, product=ProductType.MIS)
     trades = result.trades_frame()
     assert trades["price"].tolist() == [101.0, 103.5]
@@ -165,8 +178,12 @@ def test_order_beyond_buying_power_is_reduced_to_affordable_lots():
 
 
 def test_intraday_leverage_allows_more_exposure_than_cash():
-    result, _ = run(panel_of(AAA=frame(flat_bars(3), minute_times())), {0: [buy(100)]},
-                    product=ProductType.MIS, capital_inr=5_000)
+    result, _ = run(
+        panel_of(AAA=frame(flat_bars(3), minute_times())),
+        {0: [buy(100)]},
+        product=ProductType.MIS,
+        capital_inr=5_000,
+    )
     assert result.trades_frame()["quantity"].tolist()[0] == 100  # 10,000 ₹ on 5,000 ₹ at 5× leverage
 
 

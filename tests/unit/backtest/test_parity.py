@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
+from bt_strategies import target_strategy
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -16,16 +17,19 @@ from vyapari.model.enums import ProductType
 from vyapari.strategies.sma_cross import SmaCross, SmaCrossPerBar
 from vyapari.strategy.synthetic import random_walk_panel
 
-from bt_strategies import target_strategy
-
-SLIPPAGES = [NoSlippage(), FixedBpsSlippage(Decimal("5")),
-             VolumeShareSlippage(volume_limit=Decimal("0.002"), price_impact=Decimal("0.1"))]
+SLIPPAGES = [
+    NoSlippage(),
+    FixedBpsSlippage(Decimal("5")),
+    VolumeShareSlippage(volume_limit=Decimal("0.002"), price_impact=Decimal("0.1")),
+]
 
 
 def with_gaps(panel, rng, share):
     valid = panel.valid & (rng.random(panel.valid.shape) >= share)
     valid[0] = True
-    arrays = {k: np.where(valid, getattr(panel, k), np.nan) for k in ("open", "high", "low", "close", "volume")}
+    arrays = {
+        k: np.where(valid, getattr(panel, k), np.nan) for k in ("open", "high", "low", "close", "volume")
+    }
     return panel.with_arrays(valid=valid, **arrays)
 
 
@@ -52,6 +56,7 @@ def random_weights(seed, allow_short):
         for t in range(1, panel.shape[0]):
             out[t] = np.where(hold[t], out[t - 1], raw[t])
         return out
+
     return fn
 
 
@@ -83,8 +88,12 @@ def test_kernel_and_event_loop_agree_on_random_target_strategies(
 
 
 @settings(max_examples=10, deadline=None)
-@given(seed=st.integers(0, 10_000), fast=st.integers(2, 15), extra=st.integers(1, 30),
-       product=st.sampled_from([ProductType.CNC, ProductType.MIS]))
+@given(
+    seed=st.integers(0, 10_000),
+    fast=st.integers(2, 15),
+    extra=st.integers(1, 30),
+    product=st.sampled_from([ProductType.CNC, ProductType.MIS]),
+)
 def test_sma_cross_vectorised_equals_sma_cross_per_bar(seed, fast, extra, product):
     panel = with_gaps(random_walk_panel(3, 2, seed=seed), np.random.default_rng(seed), 0.1)
     config = BacktestConfig(fees="zerodha")

@@ -17,8 +17,16 @@ def bar_folder(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("bars")
     ts = panel.timestamps()
     for n, symbol in enumerate(panel.symbols):
-        frame = pd.DataFrame({"ts": ts, "open": panel.open[:, n], "high": panel.high[:, n],
-                              "low": panel.low[:, n], "close": panel.close[:, n], "volume": panel.volume[:, n]})
+        frame = pd.DataFrame(
+            {
+                "ts": ts,
+                "open": panel.open[:, n],
+                "high": panel.high[:, n],
+                "low": panel.low[:, n],
+                "close": panel.close[:, n],
+                "volume": panel.volume[:, n],
+            }
+        )
         if n == 0:  # one CSV with naive timestamps meaning IST, the others Parquet
             frame.assign(ts=frame["ts"].dt.tz_localize(None)).to_csv(folder / f"{symbol}.csv", index=False)
         else:
@@ -28,9 +36,30 @@ def bar_folder(tmp_path_factory) -> Path:
 
 def test_backtest_cli_writes_results_and_prints_json_summary(bar_folder, tmp_path, capsys):
     out = tmp_path / "run"
-    code = main(["backtest", "--strategy", "sma_cross", "--params", '{"fast": 5, "slow": 20}', "--data",
-                 str(bar_folder), "--start", "2025-09-01", "--end", "2025-09-30", "--fees", "zerodha",
-                 "--segment", "intraday", "--capital", "1000000", "--out", str(out), "--json"])
+    code = main(
+        [
+            "backtest",
+            "--strategy",
+            "sma_cross",
+            "--params",
+            '{"fast": 5, "slow": 20}',
+            "--data",
+            str(bar_folder),
+            "--start",
+            "2025-09-01",
+            "--end",
+            "2025-09-30",
+            "--fees",
+            "zerodha",
+            "--segment",
+            "intraday",
+            "--capital",
+            "1000000",
+            "--out",
+            str(out),
+            "--json",
+        ]
+    )
     assert code == 0
     summary = json.loads(capsys.readouterr().out)
     for key in ("bars", "orders", "fills", "pnl_inr", "charges_inr", "final_equity_inr", "statistics"):
@@ -50,8 +79,23 @@ def test_backtest_cli_writes_results_and_prints_json_summary(bar_folder, tmp_pat
 
 def test_backtest_cli_same_inputs_give_identical_files(bar_folder, tmp_path):
     for name in ("a", "b"):
-        assert main(["backtest", "--strategy", "sma_cross", "--data", str(bar_folder), "--fees", "bps:5",
-                     "--out", str(tmp_path / name), "--json"]) == 0
+        assert (
+            main(
+                [
+                    "backtest",
+                    "--strategy",
+                    "sma_cross",
+                    "--data",
+                    str(bar_folder),
+                    "--fees",
+                    "bps:5",
+                    "--out",
+                    str(tmp_path / name),
+                    "--json",
+                ]
+            )
+            == 0
+        )
     for f in ("trades.parquet", "equity.parquet", "summary.json"):
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes()
 
@@ -78,8 +122,16 @@ def test_backtest_cli_bad_input_is_one_line_and_exit_2(bar_folder, capsys, args,
 
 
 def test_backtest_cli_names_the_symbol_and_time_of_bad_data(tmp_path, capsys):
-    frame = pd.DataFrame({"ts": ["2025-09-10 09:16:00", "2025-09-10 09:15:00"], "open": [1.0, 1.0],
-                          "high": [1.0, 1.0], "low": [1.0, 1.0], "close": [1.0, 1.0], "volume": [1, 1]})
+    frame = pd.DataFrame(
+        {
+            "ts": ["2025-09-10 09:16:00", "2025-09-10 09:15:00"],
+            "open": [1.0, 1.0],
+            "high": [1.0, 1.0],
+            "low": [1.0, 1.0],
+            "close": [1.0, 1.0],
+            "volume": [1, 1],
+        }
+    )
     frame.to_csv(tmp_path / "XYZ.csv", index=False)
     code = main(["backtest", "--strategy", "sma_cross", "--data", str(tmp_path)])
     err = capsys.readouterr().err
@@ -89,7 +141,21 @@ def test_backtest_cli_names_the_symbol_and_time_of_bad_data(tmp_path, capsys):
 
 def test_backtest_console_script_runs_as_a_process(bar_folder, tmp_path):
     exe = Path(sys.executable).parent / "vyapari"
-    proc = subprocess.run([str(exe), "backtest", "--strategy", "sma_cross_bar", "--data", str(bar_folder),
-                           "--fees", "upstox", "--json"], capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [
+            str(exe),
+            "backtest",
+            "--strategy",
+            "sma_cross_bar",
+            "--data",
+            str(bar_folder),
+            "--fees",
+            "upstox",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["path"] == "event"

@@ -1,4 +1,4 @@
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -12,7 +12,7 @@ def test_require_aware_rejects_naive_datetimes():
 
 
 def test_to_ist_converts_utc_to_ist_wall_time():
-    at = datetime(2025, 9, 4, 3, 45, tzinfo=timezone.utc)
+    at = datetime(2025, 9, 4, 3, 45, tzinfo=UTC)
     assert to_ist(at).time() == time(9, 15)
     assert to_ist(at).utcoffset() == timedelta(hours=5, minutes=30)
 
@@ -21,7 +21,7 @@ def test_assume_ist_attaches_ist_to_naive_only():
     naive = datetime(2026, 2, 1, 9, 15)
     assert assume_ist(naive).utcoffset() == timedelta(hours=5, minutes=30)
     assert ist_at(date(2026, 2, 1), time(9, 15)) == assume_ist(naive)
-    assert assume_ist(datetime(2026, 1, 1, 0, 0, tzinfo=timezone.utc)).tzinfo == IST
+    assert assume_ist(datetime(2026, 1, 1, 0, 0, tzinfo=UTC)).tzinfo == IST
 
 
 def test_instrument_id_roundtrip():

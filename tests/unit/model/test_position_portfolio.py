@@ -5,7 +5,7 @@ import pytest
 
 from vyapari.core.errors import DuplicateFill
 from vyapari.core.time import IST
-from vyapari.model.charges import Charges
+from vyapari.model.charges import NO_CHARGES, Charges
 from vyapari.model.enums import Side
 from vyapari.model.events import Fill
 from vyapari.model.portfolio import Portfolio
@@ -14,7 +14,7 @@ from vyapari.model.position import Position
 AT = datetime(2026, 1, 2, 9, 16, tzinfo=IST)
 
 
-def fill(tid, side, qty, price, charges=Charges(), iid="NSE:TCS"):
+def fill(tid, side, qty, price, charges=NO_CHARGES, iid="NSE:TCS"):
     return Fill(tid, "c", iid, side, qty, Decimal(price), AT, charges=charges)
 
 
