@@ -15,12 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from vyapari.core.time import minute_of_day_ist
 from vyapari.costs.slippage import NoSlippage, SlippageModel
 from vyapari.strategy.panel import BarPanel
 
 SQUAREOFF_MINUTE = 15 * 60 + 20
-IST_OFFSET_NS = (5 * 60 + 30) * 60 * 1_000_000_000
-NS_PER_MINUTE = 60 * 1_000_000_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -30,11 +29,6 @@ class SquareOffPlan:
     after: np.ndarray
     at_open: np.ndarray
     at_close: np.ndarray
-
-
-def minute_of_day_ist(ts_ns: np.ndarray) -> np.ndarray:
-    """Minutes since midnight IST of UTC-ns timestamps."""
-    return ((ts_ns + IST_OFFSET_NS) // NS_PER_MINUTE) % (24 * 60)
 
 
 def squareoff_plan(panel: BarPanel) -> SquareOffPlan:

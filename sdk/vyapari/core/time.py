@@ -14,6 +14,8 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 IST = ZoneInfo("Asia/Kolkata")
 UTC = ZoneInfo("UTC")
 
@@ -48,3 +50,12 @@ def parse_date(text: str, *, name: str = "date") -> date:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise ValueError(f"{name}: {text!r} is not a date in YYYY-MM-DD form") from None
+
+
+IST_OFFSET_NS = (5 * 60 + 30) * 60 * 1_000_000_000
+NS_PER_MINUTE = 60 * 1_000_000_000
+
+
+def minute_of_day_ist(ts_ns: np.ndarray) -> np.ndarray:
+    """Minutes since midnight IST of UTC-epoch-nanosecond timestamps (vectorised)."""
+    return ((np.asarray(ts_ns) + IST_OFFSET_NS) // NS_PER_MINUTE) % (24 * 60)

@@ -25,7 +25,28 @@ def _sma_cross_bar(params: Mapping[str, Any]) -> Strategy:
     return SmaCrossPerBar.from_params(params)
 
 
+def _vwap_reversion(params: Mapping[str, Any]) -> Strategy:
+    from vyapari.strategies.vwap_reversion import VwapReversion
+
+    return VwapReversion(**params)
+
+
+def _orb_momentum(params: Mapping[str, Any]) -> Strategy:
+    from vyapari.strategies.orb_momentum import OrbMomentum
+
+    return OrbMomentum(**params)
+
+
+def _pairs(params: Mapping[str, Any]) -> Strategy:
+    from vyapari.strategies.pairs import Pairs
+
+    return Pairs(**params)
+
+
 STRATEGIES: dict[str, StrategyFactory] = {
+    "vwap_reversion": _vwap_reversion,
+    "orb_momentum": _orb_momentum,
+    "pairs": _pairs,
     "sma_cross": _sma_cross,
     "sma_cross_bar": _sma_cross_bar,
 }
