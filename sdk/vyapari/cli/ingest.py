@@ -31,7 +31,8 @@ def register(subparsers: Any, name: str, help_text: str) -> None:
     """Add the ``ingest`` sub-command to ``subparsers``."""
     parser = subparsers.add_parser(name, help=help_text, description=f"{help_text}. Every input is kept "
                                    "under raw/; rejected files are recorded in quarantine/ with a reason.")
-    parser.add_argument("paths", nargs="+", metavar="FILE_OR_DIR", help="files, or folders of files")
+    parser.add_argument("paths", nargs="+", type=Path, metavar="FILE_OR_DIR",
+                        help="files, or folders of files")
     parser.add_argument("--lake", required=True, type=Path, help="lake folder (created if absent)")
     parser.add_argument("--on-bad-row", choices=["drop", "reject"], default="drop",
                         help="bad rows: drop and record them (default) or reject the whole file")

@@ -20,6 +20,9 @@ from vyapari.core.errors import VyapariError
 COMMANDS: dict[str, tuple[str, str]] = {
     "costs": ("costs", "Brokerage and statutory charges of a trade (STT, exchange, SEBI, stamp, GST, DP)"),
     "calendar": ("calendar", "NSE/BSE trading sessions between two dates, with open and close times in IST"),
+    "sample": ("sample", "Write seeded synthetic NSE/BSE sample data (bhavcopies, minute bars, corporate actions)"),
+    "ingest": ("ingest", "Ingest exchange files (bhavcopies, corporate actions) into the data lake"),
+    "bars": ("bars", "Print daily or intraday bars of a symbol from the data lake (IST, bar start)"),
     "backtest": ("backtest", "Backtest a strategy on minute or daily bars, with Indian charges"),
     "demo": ("demo", "Run the demo pipeline end to end on generated sample data"),
 }

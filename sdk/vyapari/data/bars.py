@@ -49,7 +49,7 @@ def check_bar_frame(frame: pd.DataFrame, where: str) -> pd.DataFrame:
     dup = ts.duplicated()
     if dup.any():
         raise DataError(f"{where}: duplicate ts {ts[dup].iloc[0].isoformat()}")
-    ns = ts.to_numpy(dtype="datetime64[ns]").view(np.int64) if len(ts) else np.empty(0, np.int64)
+    ns = pd.DatetimeIndex(ts).asi8
     back = np.flatnonzero(np.diff(ns) < 0)
     if back.size:
         raise DataError(f"{where}: ts not sorted: {ts.iloc[back[0] + 1].isoformat()} "

@@ -159,7 +159,7 @@ def detect_format(data: bytes, name: str = "<bytes>") -> BhavcopyFormat:
 
 def detect_text_format(text: str, name: str) -> BhavcopyFormat:
     """:func:`detect_format` on already-decoded text."""
-    lines = text.splitlines()
+    lines = text[:4096].splitlines()
     header = tuple(f.upper() for f in split_header(lines[0]))
     if header in _HEADERS:
         return _HEADERS[header]

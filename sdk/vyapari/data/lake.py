@@ -146,7 +146,7 @@ class Lake:
         """
         return write_minute_months(self.store, exchange, symbol, bars)
 
-    def read_minute_bars(  # noqa: PLR0917 - positional signature agreed with the engine
+    def read_minute_bars(
         self, exchange: str, symbol: str, start: date, end: date, adjusted: bool = False,
         interval: str = "1m", *, dividends: bool = False,
     ) -> pd.DataFrame:

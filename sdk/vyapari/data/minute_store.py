@@ -14,7 +14,7 @@ import pyarrow as pa
 from vyapari.core.errors import DataError
 from vyapari.core.time import IST
 from vyapari.data import layout
-from vyapari.data.parquet_io import from_parquet_bytes, to_parquet_bytes
+from vyapari.data.parquet_io import frame_table, from_parquet_bytes, to_parquet_bytes
 from vyapari.data.schema import MINUTE_SCHEMA
 from vyapari.data.storage import ObjectStore
 
@@ -34,7 +34,7 @@ def check_bars(bars: pd.DataFrame, what: str) -> pd.DataFrame:
     if ts.duplicated().any():
         raise DataError(f"{what}: duplicate ts {ts[ts.duplicated()].iloc[0].isoformat()}")
     if not ts.is_monotonic_increasing:
-        bad = int(np.flatnonzero(np.diff(ts.to_numpy().view(np.int64)) < 0)[0]) + 1
+        bad = int(np.flatnonzero(np.diff(pd.DatetimeIndex(ts).asi8) < 0)[0]) + 1
         raise DataError(f"{what}: ts not sorted at {ts.iloc[bad].isoformat()}")
     nan = out[["open", "high", "low", "close"]].isna().any(axis=1)
     if nan.any():
@@ -45,7 +45,7 @@ def check_bars(bars: pd.DataFrame, what: str) -> pd.DataFrame:
 def _month_table(frame: pd.DataFrame) -> pa.Table:
     frame = frame.copy()
     frame["volume"] = frame["volume"].astype(np.int64)
-    return pa.Table.from_pandas(frame[list(_FIELDS)], schema=MINUTE_SCHEMA, preserve_index=False)
+    return frame_table(frame, MINUTE_SCHEMA)
 
 
 def _read_key(store: ObjectStore, key: str) -> pd.DataFrame:

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from vyapari.data.schema import CORPORATE_ACTION_SCHEMA, DAILY_SCHEMA, FO_SCHEMA
@@ -51,17 +52,30 @@ def curated_table(dataset: str, frame: pd.DataFrame) -> pa.Table:
     optional text (ISIN) become nulls; rows are sorted by the dataset key.
     """
     schema = SCHEMAS[dataset]
-    frame = frame.sort_values(_SORT[dataset], kind="stable", na_position="first")
+    frame = frame.sort_values(_SORT[dataset], kind="stable", na_position="first", ignore_index=True)
     arrays = []
     for fld in schema:
         values = frame[fld.name]
         if pa.types.is_integer(fld.type):
             arrays.append(_int_column(values))
         elif pa.types.is_string(fld.type):
-            obj = values.to_numpy(dtype=object)
-            arrays.append(pa.array([v if isinstance(v, str) and v != "" else None for v in obj],
-                                   type=pa.string()))
+            text = pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+            arrays.append(pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text))
         else:
             arrays.append(pa.array(values.to_numpy(dtype=object if fld.type == pa.date32() else None),
                                    type=fld.type, from_pandas=True))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def ts_array(ts: pd.Series, tz: str = "Asia/Kolkata") -> pa.Array:
+    """A tz-aware pandas datetime column as an Arrow ``timestamp[ns, tz]`` array."""
+    utc = ts.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[ns]").to_numpy()
+    as_utc = pa.array(utc, type=pa.timestamp("ns")).cast(pa.timestamp("ns", tz="UTC"))
+    return as_utc.cast(pa.timestamp("ns", tz=tz))
+
+
+def frame_table(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
+    """``frame`` as an Arrow table of ``schema`` (tz-aware timestamp columns converted explicitly)."""
+    arrays = [ts_array(frame[f.name]) if pa.types.is_timestamp(f.type)
+              else pa.array(frame[f.name].to_numpy(), type=f.type) for f in schema]
     return pa.Table.from_arrays(arrays, schema=schema)

@@ -19,7 +19,7 @@ from vyapari.core.errors import DataError
 from vyapari.core.time import IST
 from vyapari.data import layout
 from vyapari.data.minute_bars import build_minute_bars
-from vyapari.data.parquet_io import from_parquet_bytes, to_parquet_bytes
+from vyapari.data.parquet_io import frame_table, from_parquet_bytes, to_parquet_bytes
 from vyapari.data.storage import ObjectStore
 
 TICK_SCHEMA = pa.schema([("ts", pa.timestamp("ns", tz="Asia/Kolkata")), ("price", pa.float64()),
@@ -58,7 +58,7 @@ class ParquetTickStore:
         frame = frame.sort_values("ts", kind="stable")
         written = 0
         for day, part in frame.groupby(frame["ts"].dt.date, sort=True):
-            table = pa.Table.from_pandas(part, schema=TICK_SCHEMA, preserve_index=False)
+            table = frame_table(part, TICK_SCHEMA)
             key = f"{_prefix(exchange, symbol)}{day.isoformat()}.parquet"
             self.store.put_atomic(key, to_parquet_bytes(table))
             written += 1

@@ -89,6 +89,8 @@ def check_session(day: date, is_session: IsSession, exchange: str, name: str) ->
 
 def _flag(issues: RowIssues, frame: pd.DataFrame, mask: np.ndarray, problem: RowProblem,
           describe: Callable[[pd.Series], str]) -> None:
+    if not mask.any():
+        return
     for _, row in frame.loc[mask].iterrows():
         issues.add(RowIssue(int(row[LINE]), str(row["symbol"]), str(row.get("series", "")), problem,
                             describe(row)))
@@ -115,6 +117,8 @@ def row_checks(frame: pd.DataFrame, issues: RowIssues, fo: bool) -> None:
 
 def duplicate_checks(frame: pd.DataFrame, issues: RowIssues, key: tuple[str, ...]) -> None:
     """Flag repeated rows (identical: extras flagged) and conflicting rows (same key: all flagged)."""
+    if not frame.duplicated(list(key), keep=False).any():
+        return
     values = [c for c in frame.columns if c != LINE]
     exact = frame.duplicated(values, keep="first").to_numpy()
     _flag(issues, frame, exact, RowProblem.DUPLICATE_ROW, lambda r: "repeats an earlier identical row")
