@@ -6,30 +6,33 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_OUT ?= demo-output
+EXTRAS ?= aws,brokers,cdk,dev
 
 .PHONY: demo test lint bench synth setup clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --upgrade pip
-	@$(PY) -m pip install --quiet -e '.[dev]'
+	@$(PY) -m pip install --quiet -e '.[$(EXTRAS)]'
 	@touch $(STAMP)
 
-setup: $(STAMP)  ## create .venv and install the project with its dev tools
+setup: $(STAMP)  ## create .venv and install the project with every dependency group
 
-demo: $(STAMP)  ## run the main job: sample data -> backtest -> weekly evaluation -> report
+demo: $(STAMP)  ## the main job: sample data -> lake -> backtest -> weekly evaluation -> report
 	@$(VENV)/bin/vyapari demo --out $(DEMO_OUT)
 
-test: $(STAMP)  ## run the whole test suite
+test: $(STAMP)  ## the whole test suite (installs Chromium and the npm tools it needs)
+	@scripts/test-setup
 	@$(PY) -m pytest -n 2
 
 lint: $(STAMP)  ## ruff, mypy and the import-linter contracts of STYLE.md
-	@$(VENV)/bin/ruff check sdk tests benchmarks
+	@$(VENV)/bin/ruff check sdk tests benchmarks functions
 	@$(VENV)/bin/mypy
 	@$(VENV)/bin/lint-imports
 
-bench: $(STAMP)  ## on-demand performance benchmarks (not run in CI)
-	@$(PY) benchmarks/run.py
+bench: $(STAMP)  ## on-demand performance benchmarks (never run in CI)
+	@$(PY) benchmarks/bench_engine.py
+	@$(PY) benchmarks/bench_data.py
 
 clean:
-	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .mypy_cache .ruff_cache node_modules
