@@ -7,6 +7,7 @@ Example::
 A folder stands for every (non-hidden) file directly in it, taken in date order (the date in the
 conventional file name, then the name). Exit status 0 when every file was ``ingested`` or
 ``unchanged``, 1 when any was ``rejected`` (the others are still ingested), 2 on bad arguments.
+``--workers 2`` ingests with two processes (same lake, results still printed in date order).
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ def register(subparsers: Any, name: str, help_text: str) -> None:
     parser.add_argument("--lake", required=True, type=Path, help="lake folder (created if absent)")
     parser.add_argument("--on-bad-row", choices=["drop", "reject"], default="drop",
                         help="bad rows: drop and record them (default) or reject the whole file")
+    parser.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="processes to ingest with (default 1; files of one session date stay in order "
+                        "in one process)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.set_defaults(func=run)
 
@@ -58,16 +62,16 @@ def expand(paths: list[Path]) -> list[Path]:
     return files
 
 
-def ingest_all(lake: Lake, files: list[Path], console: Console) -> list[IngestResult]:
-    """Ingest ``files`` in order with a progress bar on ``console``."""
-    results = []
+def ingest_all(lake: Lake, files: list[Path], console: Console, workers: int = 1) -> list[IngestResult]:
+    """Ingest ``files`` (results in their order) with a progress bar on ``console``."""
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("ingesting", total=len(files))
-        for path in files:
-            progress.update(task, description=path.name[:40])
-            results.append(lake.ingest_file(path))
+
+        def advance(result: IngestResult) -> None:
+            progress.update(task, description=result.name[:40])
             progress.advance(task)
-    return results
+
+        return lake.ingest_files(files, workers=workers, on_result=advance)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -76,7 +80,9 @@ def run(args: argparse.Namespace) -> int:
     if not files:
         raise InvalidInput("FILE_OR_DIR", "no files to ingest")
     lake = Lake.at(args.lake, policy=ValidationPolicy(on_bad_row=args.on_bad_row))
-    results = ingest_all(lake, files, Console(stderr=True))
+    if args.workers < 1:
+        raise InvalidInput("--workers", f"{args.workers} is not a positive number of processes")
+    results = ingest_all(lake, files, Console(stderr=True), args.workers)
     if args.json:
         print_json([r.to_dict() for r in results])
     else:

@@ -21,7 +21,7 @@ from typing import Any
 from vyapari.core.time import IST
 from vyapari.data import layout
 from vyapari.data.formats import BhavcopyFormat, date_from_name
-from vyapari.data.parquet_io import curated_table, sha256, to_parquet_bytes
+from vyapari.data.parquet_io import curated_parquet, sha256
 from vyapari.data.parsers import ParsedFile, parse
 from vyapari.data.rejections import RejectionError
 from vyapari.data.storage import ObjectStore
@@ -133,7 +133,7 @@ class Ingester:
     def _accept(self, data: bytes, name: str, parsed: ParsedFile, checked: Validated) -> IngestResult:
         day = checked.session_date or self.today()
         raw = self._keep_raw(data, parsed.format.source, day, name)
-        body = to_parquet_bytes(curated_table(parsed.dataset, checked.frame))
+        body = curated_parquet(parsed.dataset, checked.table)
         digest = sha256(body)
         if parsed.dataset == "corporate_actions":
             key, state = layout.actions_key(parsed.exchange, digest), None
@@ -147,7 +147,7 @@ class Ingester:
                 self.store.put_atomic(state, _json({"curated_sha256": digest, "source_sha256": sha256(data),
                                                     "file": name, "curated_key": key}))
         result = IngestResult(name, status, parsed.format.value, parsed.dataset, parsed.exchange,
-                              checked.session_date, len(checked.frame), len(checked.dropped),
+                              checked.session_date, checked.table.num_rows, len(checked.dropped),
                               raw_key=raw, curated_key=key, warnings=checked.warnings)
         result.report_key = self._report(parsed.format, day, name, result, checked)
         return result

@@ -10,6 +10,7 @@ dividends) from ``curated/corporate_actions`` on read; stored prices are never r
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pandas as pd
 from vyapari.core.errors import DataError, InvalidInput
 from vyapari.data import layout
 from vyapari.data.adjust import adjust_bars, load_actions
+from vyapari.data.batch import OnResult, ingest_paths
 from vyapari.data.ingest import Ingester, IngestResult, SessionCheck
 from vyapari.data.minute_bars import parse_interval, resample_bars
 from vyapari.data.minute_store import read_minute_months, write_minute_months
@@ -85,6 +87,27 @@ class Lake:
         if not path.is_file():
             raise InvalidInput("path", f"{path} is not a file")
         return self._ingester.ingest(path.read_bytes(), name or path.name)
+
+    def ingest_files(self, paths: Sequence[str | os.PathLike[str]], workers: int = 1,
+                     on_result: OnResult | None = None) -> list[IngestResult]:
+        """Ingest local files; the lake ends up as after :meth:`ingest_file` on each, in order.
+
+        Parameters
+        ----------
+        paths : sequence of paths
+            Files, in the order to ingest (the CLI passes them in session-date order).
+        workers : int
+            Processes to use (1: in this process). Files of the same session date (from the name)
+            are ingested in order by one worker; each file's writes are atomic.
+        on_result : callable, optional
+            Called with each result as it arrives (for progress display).
+
+        Returns
+        -------
+        list of IngestResult
+            One per path, in the order of ``paths``.
+        """
+        return ingest_paths(self._ingester, [Path(p) for p in paths], workers, on_result)
 
     # ------------------------------------------------------------------ daily bars
     def read_daily_table(self, exchange: str, start: date, end: date,

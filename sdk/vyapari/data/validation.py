@@ -16,10 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from vyapari.core.errors import VyapariError
 from vyapari.data.parsers.common import LINE, ParsedFile
@@ -48,17 +50,22 @@ class ValidationPolicy:
 
 @dataclass
 class Validated:
-    """The rows that passed, the session date and what was dropped."""
+    """The rows that passed (an Arrow table), the session date and what was dropped."""
 
-    frame: pd.DataFrame
+    table: pa.Table
     session_date: date | None
     dropped: list[RowIssue] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The accepted rows as a pandas frame (a copy)."""
+        return self.table.to_pandas()
 
-def file_session_date(frame: pd.DataFrame, name_date: date | None, name: str) -> date:
+
+def file_session_date(table: pa.Table, name_date: date | None, name: str) -> date:
     """The one session date of a file's rows, cross-checked with the date in its name."""
-    dates = {d for d in frame["session_date"] if d is not None}
+    dates = set(pc.unique(table.column("session_date").drop_null()).to_pylist())
     if not dates:
         raise RejectionError(RejectReason.NO_DATE, f"{name}: no row carries a readable date")
     if len(dates) > 1:
@@ -87,64 +94,89 @@ def check_session(day: date, is_session: IsSession, exchange: str, name: str) ->
     return []
 
 
-def _flag(issues: RowIssues, frame: pd.DataFrame, mask: np.ndarray, problem: RowProblem,
-          describe: Callable[[pd.Series], str]) -> None:
+Row = dict[str, Any]
+
+
+def _flag(issues: RowIssues, table: pa.Table, mask: np.ndarray, problem: RowProblem,
+          describe: Callable[[Row], str]) -> None:
     if not mask.any():
         return
-    for _, row in frame.loc[mask].iterrows():
+    for row in table.take(pa.array(np.flatnonzero(mask))).to_pylist():
         issues.add(RowIssue(int(row[LINE]), str(row["symbol"]), str(row.get("series", "")), problem,
                             describe(row)))
 
 
-def _ohlc_text(row: pd.Series) -> str:
+def _ohlc_text(row: Row) -> str:
     return f"open={row['open']} high={row['high']} low={row['low']} close={row['close']}"
 
 
-def row_checks(frame: pd.DataFrame, issues: RowIssues, fo: bool) -> None:
+def _floats(table: pa.Table, column: str) -> np.ndarray:
+    return np.asarray(table.column(column).to_numpy(), dtype=np.float64)
+
+
+def row_checks(table: pa.Table, issues: RowIssues, fo: bool) -> None:
     """Flag missing values, bad prices, OHLC inconsistency and negative volume into ``issues``."""
-    p = {c: frame[c].to_numpy(dtype=np.float64) for c in _PRICES}
-    vol = frame["volume"].to_numpy(dtype=np.float64)
+    p = {c: _floats(table, c) for c in _PRICES}
+    vol = _floats(table, "volume")
     missing = np.isnan(np.column_stack([p[c] for c in _PRICES] + [vol])).any(axis=1)
-    _flag(issues, frame, missing, RowProblem.MISSING_VALUE, lambda r: f"{_ohlc_text(r)} volume={r['volume']}")
+    _flag(issues, table, missing, RowProblem.MISSING_VALUE, lambda r: f"{_ohlc_text(r)} volume={r['volume']}")
     traded = ~missing & (vol > 0 if fo else np.ones(len(vol), dtype=bool))
     non_positive = traded & (np.column_stack([p[c] for c in _PRICES]) <= 0).any(axis=1)
-    _flag(issues, frame, non_positive, RowProblem.NON_POSITIVE_PRICE, _ohlc_text)
+    _flag(issues, table, non_positive, RowProblem.NON_POSITIVE_PRICE, _ohlc_text)
     lo, hi = np.minimum(p["open"], p["close"]), np.maximum(p["open"], p["close"])
     bad_ohlc = traded & ~non_positive & ((p["low"] > lo) | (p["high"] < hi) | (p["low"] > p["high"]))
-    _flag(issues, frame, bad_ohlc, RowProblem.OHLC_INCONSISTENT, _ohlc_text)
-    _flag(issues, frame, ~missing & (vol < 0), RowProblem.NEGATIVE_VOLUME, lambda r: f"volume={r['volume']}")
+    _flag(issues, table, bad_ohlc, RowProblem.OHLC_INCONSISTENT, _ohlc_text)
+    _flag(issues, table, ~missing & (vol < 0), RowProblem.NEGATIVE_VOLUME, lambda r: f"volume={r['volume']}")
 
 
-def duplicate_checks(frame: pd.DataFrame, issues: RowIssues, key: tuple[str, ...]) -> None:
+def _surely_unique(table: pa.Table, key: tuple[str, ...]) -> bool:
+    """True when no two rows share ``key``; a cheap test for text keys without nulls, else ``False``.
+
+    The key parts are joined with a separator: equal keys give equal joins, so distinct joins prove
+    distinct keys (a collision only sends the file to the exact pandas check).
+    """
+    cols = [table.column(name) for name in key]
+    if any(c.null_count or not pa.types.is_string(c.type) for c in cols):
+        return False
+    joined = pc.binary_join_element_wise(*cols, "\x1f")
+    return bool(pc.count_distinct(joined).as_py() == table.num_rows)
+
+
+def duplicate_checks(table: pa.Table, issues: RowIssues, key: tuple[str, ...]) -> None:
     """Flag repeated rows (identical: extras flagged) and conflicting rows (same key: all flagged)."""
+    if _surely_unique(table, key):
+        return
+    frame = table.to_pandas()
     if not frame.duplicated(list(key), keep=False).any():
         return
     values = [c for c in frame.columns if c != LINE]
     exact = frame.duplicated(values, keep="first").to_numpy()
-    _flag(issues, frame, exact, RowProblem.DUPLICATE_ROW, lambda r: "repeats an earlier identical row")
-    rest = frame.loc[~exact]
-    conflict = rest.duplicated(list(key), keep=False).to_numpy()
-    _flag(issues, rest, conflict, RowProblem.CONFLICTING_DUPLICATE,
+    _flag(issues, table, exact, RowProblem.DUPLICATE_ROW, lambda r: "repeats an earlier identical row")
+    rest = np.flatnonzero(~exact)
+    conflict = np.zeros(len(frame), dtype=bool)
+    conflict[rest[frame.iloc[rest].duplicated(list(key), keep=False).to_numpy()]] = True
+    _flag(issues, table, conflict, RowProblem.CONFLICTING_DUPLICATE,
           lambda r: f"another row has the same key {tuple(r[k] for k in key)} with different values")
 
 
-def _apply_policy(parsed: ParsedFile, issues: RowIssues, policy: ValidationPolicy, name: str) -> pd.DataFrame:
-    frame = parsed.frame
+def _apply_policy(parsed: ParsedFile, issues: RowIssues, policy: ValidationPolicy, name: str) -> pa.Table:
+    table = parsed.table
     bad = issues.sorted()
     if not bad:
-        return frame
-    details = {"bad_rows": len(bad), "rows": len(frame), "first": [i.to_dict() for i in bad[:20]]}
+        return table
+    details = {"bad_rows": len(bad), "rows": table.num_rows, "first": [i.to_dict() for i in bad[:20]]}
     if policy.on_bad_row == "reject":
         first = bad[0]
         raise RejectionError(RejectReason.BAD_ROWS, f"{name}: {len(bad)} bad row(s); first line {first.line} "
                         f"{first.symbol}: {first.problem.value} ({first.detail})", details)
-    if len(bad) > policy.max_bad_row_fraction * len(frame):
+    if len(bad) > policy.max_bad_row_fraction * table.num_rows:
         raise RejectionError(RejectReason.TOO_MANY_BAD_ROWS,
-                        f"{name}: {len(bad)} of {len(frame)} rows are bad (limit "
+                        f"{name}: {len(bad)} of {table.num_rows} rows are bad (limit "
                         f"{policy.max_bad_row_fraction:.0%}); first: line {bad[0].line} "
                         f"{bad[0].problem.value}",
                         details)
-    return frame.loc[~frame[LINE].isin(issues.lines())].reset_index(drop=True)
+    lines = np.fromiter(issues.lines(), dtype=np.int64)
+    return table.filter(pa.array(~np.isin(table.column(LINE).to_numpy(), lines)))
 
 
 def validate(parsed: ParsedFile, *, name: str, name_date: date | None, is_session: IsSession,
@@ -167,12 +199,12 @@ def validate(parsed: ParsedFile, *, name: str, name_date: date | None, is_sessio
     policy = policy or ValidationPolicy()
     issues = parsed.issues
     if parsed.dataset == "corporate_actions":
-        frame = _apply_policy(parsed, issues, policy, name)
-        return Validated(frame, None, issues.sorted(), list(parsed.notes))
-    day = file_session_date(parsed.frame, name_date, name)
+        table = _apply_policy(parsed, issues, policy, name)
+        return Validated(table, None, issues.sorted(), list(parsed.notes))
+    day = file_session_date(parsed.table, name_date, name)
     warnings = check_session(day, is_session, parsed.exchange, name)
     fo = parsed.dataset == "fo_daily"
-    row_checks(parsed.frame, issues, fo)
-    duplicate_checks(parsed.frame, issues, FO_KEY if fo else DAILY_KEY)
-    frame = _apply_policy(parsed, issues, policy, name)
-    return Validated(frame, day, issues.sorted(), warnings)
+    row_checks(parsed.table, issues, fo)
+    duplicate_checks(parsed.table, issues, FO_KEY if fo else DAILY_KEY)
+    table = _apply_policy(parsed, issues, policy, name)
+    return Validated(table, day, issues.sorted(), warnings)

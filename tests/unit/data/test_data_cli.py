@@ -57,3 +57,15 @@ def test_sample_then_bars(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert [r["ts"][:10] for r in rows] == ["2025-09-10", "2025-09-11", "2025-09-12"]
     assert _run(["bars", "--lake", str(lake), "--symbol", "RELIANCE", "--from", "2025-09-01",
                  "--to", "2025-09-30", "--interval", "2w"]) == 2
+
+
+def test_ingest_with_two_workers_reports_in_date_order(tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    files = tmp_path / "in"
+    files.mkdir()
+    for day in ("2025-09-12", "2025-09-10", "2025-09-11"):
+        (files / udiff_name(day)).write_bytes(udiff_csv(day))
+    assert _run(["ingest", str(files), "--lake", str(tmp_path / "lake"), "--json", "--workers", "2"]) == 0
+    results = json.loads(capsys.readouterr().out)
+    assert [r["session_date"] for r in results] == ["2025-09-10", "2025-09-11", "2025-09-12"]
+    assert _run(["ingest", str(files), "--lake", str(tmp_path / "lake"), "--workers", "0"]) == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from vyapari.data.formats import BhavcopyFormat, date_from_name, decode, detect_text_format, unpack
+from vyapari.data.parsers import bse, nse_ca, nse_cm, nse_fo
 from vyapari.data.parsers.bse import parse_bse_cm
 from vyapari.data.parsers.common import ParsedFile, read_strings
 from vyapari.data.parsers.nse_ca import parse_corporate_actions
@@ -12,6 +13,7 @@ from vyapari.data.parsers.nse_fo import parse_fo
 __all__ = ["ParsedFile", "parse", "parse_payload"]
 
 _NSE_CM = {BhavcopyFormat.NSE_CM_LEGACY, BhavcopyFormat.NSE_CM_LEGACY_PRE2010, BhavcopyFormat.NSE_CM_UDIFF}
+_COLUMNS = {**nse_cm.COLUMNS, **bse.COLUMNS, **nse_fo.COLUMNS, **nse_ca.COLUMNS}
 _BSE_CM = {BhavcopyFormat.BSE_CM_LEGACY, BhavcopyFormat.BSE_CM_LEGACY_OLD, BhavcopyFormat.BSE_CM_UDIFF}
 
 
@@ -25,7 +27,7 @@ def parse_payload(payload: bytes, name: str) -> ParsedFile:
     """
     text = decode(payload, name)
     fmt = detect_text_format(text, name)
-    table = read_strings(payload.removeprefix(b"\xef\xbb\xbf"), name)
+    table = read_strings(payload.removeprefix(b"\xef\xbb\xbf"), name, _COLUMNS[fmt])
     if fmt in _NSE_CM:
         return parse_nse_cm(table, fmt)
     if fmt in _BSE_CM:

@@ -13,7 +13,7 @@ from datetime import date
 import pyarrow as pa
 
 from vyapari.data.formats import BhavcopyFormat
-from vyapari.data.parsers.common import Col, ParsedFile, build_frame
+from vyapari.data.parsers.common import Col, ParsedFile, build_table, spec_columns
 from vyapari.data.parsers.nse_cm import udiff_cm_spec
 from vyapari.data.rejections import RejectionError, RejectReason, RowIssues
 
@@ -26,6 +26,13 @@ _LEGACY_SPEC = {
     "open": Col("OPEN"), "high": Col("HIGH"), "low": Col("LOW"), "close": Col("CLOSE"),
     "last": Col("LAST"), "prev_close": Col("PREVCLOSE"),
     "volume": Col("NO_OF_SHRS"), "turnover_inr": Col("NET_TURNOV"), "trades": Col("NO_TRADES"),
+}
+
+
+COLUMNS = {  # source columns each layout needs (see read_strings)
+    BhavcopyFormat.BSE_CM_LEGACY: spec_columns(_LEGACY_SPEC, ("SC_CODE", "SC_GROUP")),
+    BhavcopyFormat.BSE_CM_LEGACY_OLD: spec_columns(_LEGACY_SPEC, ("SC_CODE", "SC_GROUP")),  # header filters
+    BhavcopyFormat.BSE_CM_UDIFF: spec_columns(udiff_cm_spec("BSE"), ("TckrSymb", "SctySrs")),
 }
 
 
@@ -43,13 +50,13 @@ def parse_bse_cm(table: pa.Table, fmt: BhavcopyFormat, name_date: date | None = 
     """
     issues = RowIssues()
     if fmt is BhavcopyFormat.BSE_CM_UDIFF:
-        frame = build_frame(table, udiff_cm_spec("BSE"), ("TckrSymb", "SctySrs"), issues)
+        rows = build_table(table, udiff_cm_spec("BSE"), ("TckrSymb", "SctySrs"), issues)
     elif fmt is BhavcopyFormat.BSE_CM_LEGACY:
-        frame = build_frame(table, _LEGACY_SPEC, ("SC_CODE", "SC_GROUP"), issues)
+        rows = build_table(table, _LEGACY_SPEC, ("SC_CODE", "SC_GROUP"), issues)
     else:
         if name_date is None:
             raise RejectionError(RejectReason.NO_DATE, "old BSE layout has no date column and the file name "
                             "carries none (expected EQDDMMYY)")
         spec = {**_LEGACY_SPEC, "session_date": Col(None, const=name_date), "isin": Col(None, const="")}
-        frame = build_frame(table, spec, ("SC_CODE", "SC_GROUP"), issues)
-    return ParsedFile(fmt, "daily_bars", "BSE", frame, issues)
+        rows = build_table(table, spec, ("SC_CODE", "SC_GROUP"), issues)
+    return ParsedFile(fmt, "daily_bars", "BSE", rows, issues)

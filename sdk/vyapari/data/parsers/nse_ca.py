@@ -7,12 +7,11 @@ share). Purposes that are not understood are kept as kind ``other`` and listed i
 
 from __future__ import annotations
 
-import pandas as pd
 import pyarrow as pa
 
 from vyapari.data.corporate_actions import ActionKind, CorporateAction, parse_purpose
 from vyapari.data.formats import BhavcopyFormat
-from vyapari.data.parsers.common import LINE, Col, ParsedFile, build_frame
+from vyapari.data.parsers.common import LINE, Col, ParsedFile, build_table, spec_columns
 from vyapari.data.rejections import RowIssues
 
 _SPEC = {
@@ -22,36 +21,40 @@ _SPEC = {
     "ex_date": Col("EX-DATE", "date", formats=("%d-%b-%Y", "%d-%m-%Y", "%Y-%m-%d")),
 }
 
+COLUMNS = {BhavcopyFormat.NSE_CORPORATE_ACTIONS: spec_columns(_SPEC, ("SYMBOL", "SERIES"))}
 
-def actions_frame(actions: list[tuple[int, CorporateAction]]) -> pd.DataFrame:
-    """The table form of ``(line, action)`` pairs (one row per action)."""
-    return pd.DataFrame({
-        "symbol": [a.symbol for _, a in actions],
-        "series": [a.series for _, a in actions],
-        "ex_date": [a.ex_date for _, a in actions],
-        "kind": [a.kind.value for _, a in actions],
-        "ratio_num": [a.ratio.numerator if a.ratio is not None else None for _, a in actions],
-        "ratio_den": [a.ratio.denominator if a.ratio is not None else None for _, a in actions],
-        "amount_inr": [float(a.amount_inr) if a.amount_inr is not None else None for _, a in actions],
-        "purpose": [a.purpose for _, a in actions],
-        LINE: [line for line, _ in actions],
+
+def actions_table(actions: list[tuple[int, CorporateAction]]) -> pa.Table:
+    """The table form of ``(line, action)`` pairs (one row per action; ratios as int64, ₹ as float64)."""
+    ratios = [a.ratio for _, a in actions]
+    return pa.table({
+        "symbol": pa.array([a.symbol for _, a in actions], pa.string()),
+        "series": pa.array([a.series for _, a in actions], pa.string()),
+        "ex_date": pa.array([a.ex_date for _, a in actions], pa.date32()),
+        "kind": pa.array([a.kind.value for _, a in actions], pa.string()),
+        "ratio_num": pa.array([r.numerator if r is not None else None for r in ratios], pa.int64()),
+        "ratio_den": pa.array([r.denominator if r is not None else None for r in ratios], pa.int64()),
+        "amount_inr": pa.array([float(a.amount_inr) if a.amount_inr is not None else None
+                                for _, a in actions], pa.float64()),
+        "purpose": pa.array([a.purpose for _, a in actions], pa.string()),
+        LINE: pa.array([line for line, _ in actions], pa.int64()),
     })
 
 
 def parse_corporate_actions(table: pa.Table) -> ParsedFile:
     """Parse the NSE corporate-actions export (read as string columns)."""
     issues = RowIssues()
-    rows = build_frame(table, _SPEC, ("SYMBOL", "SERIES"), issues)
+    rows = build_table(table, _SPEC, ("SYMBOL", "SERIES"), issues).to_pylist()
     actions: list[tuple[int, CorporateAction]] = []
     notes: list[str] = []
-    for row in rows.itertuples(index=False):
-        for action in parse_purpose(row.symbol, row.ex_date, row.purpose, row.series or "EQ"):
-            actions.append((int(getattr(row, LINE)), action))
+    for row in rows:
+        for action in parse_purpose(row["symbol"], row["ex_date"], row["purpose"], row["series"] or "EQ"):
+            actions.append((int(row[LINE]), action))
             if action.kind is ActionKind.OTHER:
-                notes.append(f"line {getattr(row, LINE)}: {row.symbol}: purpose {action.purpose!r} "
+                notes.append(f"line {row[LINE]}: {row['symbol']}: purpose {action.purpose!r} "
                              "kept as 'other'")
             elif action.ex_date is None:
-                notes.append(f"line {getattr(row, LINE)}: {row.symbol}: {action.kind.value} has no ex-date")
+                notes.append(f"line {row[LINE]}: {row['symbol']}: {action.kind.value} has no ex-date")
     parsed = ParsedFile(BhavcopyFormat.NSE_CORPORATE_ACTIONS, "corporate_actions", "NSE",
-                        actions_frame(actions), issues, notes)
+                        actions_table(actions), issues, notes)
     return parsed

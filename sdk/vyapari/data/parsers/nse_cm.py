@@ -1,6 +1,6 @@
 """NSE cash-market bhavcopy parsers: legacy ``cmDDMONYYYYbhav.csv`` (and pre-2010) and UDiFF CM.
 
-Both produce the canonical daily-bar frame of :data:`vyapari.data.schema.DAILY_COLUMNS`: prices in ₹,
+Both produce the canonical daily-bar table of :data:`vyapari.data.schema.DAILY_COLUMNS`: prices in ₹,
 ``turnover_inr`` in ₹ (the legacy ``TOTTRDVAL`` and UDiFF ``TtlTrfVal`` are both in ₹), ``volume`` in
 shares, ``session_date`` from the rows (legacy ``TIMESTAMP`` ``DD-MON-YYYY``, UDiFF ``TradDt`` ISO).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 from vyapari.data.formats import BhavcopyFormat
-from vyapari.data.parsers.common import Col, ParsedFile, build_frame
+from vyapari.data.parsers.common import Col, ParsedFile, build_table, spec_columns
 from vyapari.data.rejections import RowIssues
 
 _LEGACY_SPEC = {
@@ -40,6 +40,13 @@ def udiff_cm_spec(exchange: str) -> dict[str, Col]:
     }
 
 
+COLUMNS = {  # source columns each layout needs (see read_strings)
+    BhavcopyFormat.NSE_CM_LEGACY: spec_columns(_LEGACY_SPEC, ("SYMBOL", "SERIES")),
+    BhavcopyFormat.NSE_CM_LEGACY_PRE2010: spec_columns(_PRE2010_SPEC, ("SYMBOL", "SERIES")),
+    BhavcopyFormat.NSE_CM_UDIFF: spec_columns(udiff_cm_spec("NSE"), ("TckrSymb", "SctySrs")),
+}
+
+
 def parse_nse_cm(table: pa.Table, fmt: BhavcopyFormat) -> ParsedFile:
     """Parse an NSE cash-market bhavcopy (any of the three layouts) read as string columns.
 
@@ -52,8 +59,8 @@ def parse_nse_cm(table: pa.Table, fmt: BhavcopyFormat) -> ParsedFile:
     """
     issues = RowIssues()
     if fmt is BhavcopyFormat.NSE_CM_UDIFF:
-        frame = build_frame(table, udiff_cm_spec("NSE"), ("TckrSymb", "SctySrs"), issues)
+        rows = build_table(table, udiff_cm_spec("NSE"), ("TckrSymb", "SctySrs"), issues)
     else:
         spec = _LEGACY_SPEC if fmt is BhavcopyFormat.NSE_CM_LEGACY else _PRE2010_SPEC
-        frame = build_frame(table, spec, ("SYMBOL", "SERIES"), issues)
-    return ParsedFile(fmt, "daily_bars", "NSE", frame, issues)
+        rows = build_table(table, spec, ("SYMBOL", "SERIES"), issues)
+    return ParsedFile(fmt, "daily_bars", "NSE", rows, issues)

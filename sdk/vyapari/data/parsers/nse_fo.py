@@ -9,11 +9,11 @@ the legacy file and units (``TtlTradgVol``) in UDiFF; ``lot_size`` is known only
 
 from __future__ import annotations
 
-import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from vyapari.data.formats import BhavcopyFormat
-from vyapari.data.parsers.common import Col, ParsedFile, build_frame
+from vyapari.data.parsers.common import Col, ParsedFile, build_table, spec_columns
 from vyapari.data.rejections import RowIssues
 
 RUPEES_PER_LAKH = 100_000.0
@@ -54,16 +54,29 @@ def _udiff_spec(exchange: str) -> dict[str, Col]:
     }
 
 
+COLUMNS = {  # source columns each layout needs (see read_strings)
+    BhavcopyFormat.NSE_FO_LEGACY: spec_columns(_LEGACY_SPEC, ("SYMBOL", "INSTRUMENT")),
+    BhavcopyFormat.NSE_FO_UDIFF: spec_columns(_udiff_spec("NFO"), ("TckrSymb", "FinInstrmTp")),
+    BhavcopyFormat.BSE_FO_UDIFF: spec_columns(_udiff_spec("BFO"), ("TckrSymb", "FinInstrmTp")),
+}
+
+
+def _with_column(table: pa.Table, name: str, values: pa.Array) -> pa.Table:
+    return table.set_column(table.schema.get_field_index(name), name, values)
+
+
 def parse_fo(table: pa.Table, fmt: BhavcopyFormat) -> ParsedFile:
     """Parse an F&O bhavcopy (``NSE_FO_LEGACY``, ``NSE_FO_UDIFF`` or ``BSE_FO_UDIFF``) read as strings."""
     issues = RowIssues()
     if fmt is BhavcopyFormat.NSE_FO_LEGACY:
-        frame = build_frame(table, _LEGACY_SPEC, ("SYMBOL", "INSTRUMENT"), issues)
+        rows = build_table(table, _LEGACY_SPEC, ("SYMBOL", "INSTRUMENT"), issues)
         exchange = "NFO"
     else:
         exchange = "BFO" if fmt is BhavcopyFormat.BSE_FO_UDIFF else "NFO"
-        frame = build_frame(table, _udiff_spec(exchange), ("TckrSymb", "FinInstrmTp"), issues)
-        frame["instrument_type"] = frame["instrument_type"].map(lambda t: _UDIFF_TYPES.get(t, t))
-    options = frame["option_type"].to_numpy(dtype=object)
-    frame["option_type"] = np.where(np.isin(options, ["CE", "PE"]), options, "")
-    return ParsedFile(fmt, "fo_daily", exchange, frame, issues)
+        rows = build_table(table, _udiff_spec(exchange), ("TckrSymb", "FinInstrmTp"), issues)
+        kinds = [_UDIFF_TYPES.get(t, t) for t in rows.column("instrument_type").to_pylist()]
+        rows = _with_column(rows, "instrument_type", pa.array(kinds, type=pa.string()))
+    options = rows.column("option_type")
+    known = pc.is_in(options, value_set=pa.array(["CE", "PE"]))
+    rows = _with_column(rows, "option_type", pc.if_else(known, options, "").combine_chunks())
+    return ParsedFile(fmt, "fo_daily", exchange, rows, issues)
