@@ -17,10 +17,10 @@ from typing import Any
 from vyapari.cli._common import date_arg
 
 
-def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None:
     """Add the ``demo`` command."""
     p = sub.add_parser(name, help=help_text, description=__doc__)
-    p.add_argument("--out", type=Path, default=Path("demo-output"), help="output folder (default demo-output)")
+    p.add_argument("--out", type=Path, default=Path("demo-output"), help="output folder (demo-output)")
     p.add_argument("--sessions", type=int, default=30, help="sessions of sample data (default 30)")
     p.add_argument("--end", type=date_arg, help="sample data ends before this date (default: today, IST)")
     p.add_argument("--seed", type=int, default=7, help="random seed of the sample data (default 7)")
@@ -56,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
 
     from vyapari.backtest.config import BacktestConfig
     from vyapari.backtest.engine import run_backtest
+    from vyapari.costs.spec import fee_model_from_spec
     from vyapari.data.sample import generate_sample
     from vyapari.model.enums import Exchange
     from vyapari.strategies import make_strategy
@@ -72,8 +73,8 @@ def run(args: argparse.Namespace) -> int:
     _step(console, f"backtesting vwap_reversion on NIFTY 50 minute bars, {start} .. {end}")
     feed = LakeDataFeed(out / "lake", Exchange.NSE, None, "1m")
     panel = load_panel(feed, start, end, exchange=Exchange.NSE)
-    strategy = make_strategy("vwap_reversion", {})
-    config = BacktestConfig(capital_inr=1_000_000, fees="zerodha", run_id="demo-vwap")
+    strategy = make_strategy("vwap_reversion", {"notional_inr": 50_000})
+    config = BacktestConfig(capital_inr=1_000_000, fees=fee_model_from_spec("zerodha"), run_id="demo-vwap")
     result = run_backtest(strategy, panel, config)
     run_dir = out / "runs" / "vwap_reversion"
     result.write(run_dir)

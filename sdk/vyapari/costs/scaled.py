@@ -32,13 +32,30 @@ class ScaledFees(FeeModel):
         """The base model's charges, each item scaled."""
         return self.base.charges(leg).scaled(Decimal(repr(self.factor)))
 
-    def charges_items_array(self, exchange: Exchange, segment: Segment, side_sign: np.ndarray,
-                            quantity: np.ndarray, price: np.ndarray, trade_date: np.ndarray) -> dict[str, np.ndarray]:
+    def charges_items_array(
+        self,
+        exchange: Exchange,
+        segment: Segment,
+        side_sign: np.ndarray,
+        quantity: np.ndarray,
+        price: np.ndarray,
+        trade_date: np.ndarray,
+    ) -> dict[str, np.ndarray]:
         """The base model's items, scaled."""
         items = self.base.charges_items_array(exchange, segment, side_sign, quantity, price, trade_date)
         return {k: v * self.factor for k, v in items.items()}
 
-    def charges_total_array(self, exchange: Exchange, segment: Segment, side_sign: np.ndarray,
-                            quantity: np.ndarray, price: np.ndarray, trade_date: np.ndarray) -> np.ndarray:
+    def charges_total_array(
+        self,
+        exchange: Exchange,
+        segment: Segment,
+        side_sign: np.ndarray,
+        quantity: np.ndarray,
+        price: np.ndarray,
+        trade_date: np.ndarray,
+    ) -> np.ndarray:
         """The base model's totals, scaled."""
-        return self.base.charges_total_array(exchange, segment, side_sign, quantity, price, trade_date) * self.factor
+        return (
+            self.base.charges_total_array(exchange, segment, side_sign, quantity, price, trade_date)
+            * self.factor
+        )

@@ -15,6 +15,8 @@ from enum import Enum
 
 from vyapari.core.errors import InvalidInput
 
+EPS = 1e-9  # values are compared with targets to a millionth of a percent (binary noise at exact targets)
+
 
 class Badge(str, Enum):
     """Traffic-light verdict; ``worst`` orders them red < amber < green."""
@@ -56,7 +58,9 @@ class TargetCriteria:
         if not self.max_drawdown > 0:
             raise InvalidInput("MAX_DRAWDOWN_PCT", f"must be > 0, got {self.max_drawdown * 100:g}")
         if not self.p95_weekly_drawdown < 0:
-            raise InvalidInput("P95_WEEKLY_DRAWDOWN_PCT", f"must be < 0, got {self.p95_weekly_drawdown * 100:g}")
+            raise InvalidInput(
+                "P95_WEEKLY_DRAWDOWN_PCT", f"must be < 0, got {self.p95_weekly_drawdown * 100:g}"
+            )
         if not 0 <= self.tolerance < 1:
             raise InvalidInput("TOLERANCE_PCT", f"must be in [0, 100), got {self.tolerance * 100:g}")
 
@@ -74,19 +78,19 @@ class TargetCriteria:
     def return_badge(self, value: float) -> Badge:
         """At least the target: green; within the band below it: amber; else red."""
         target = self.weekly_return
-        if value >= target:
+        if value >= target - EPS:
             return Badge.GREEN
-        return Badge.AMBER if value >= target - abs(target) * self.tolerance else Badge.RED
+        return Badge.AMBER if value >= target - abs(target) * self.tolerance - EPS else Badge.RED
 
     def drawdown_badge(self, value: float) -> Badge:
         """At most the limit (a positive fraction): green; within the band above it: amber."""
-        if value <= self.max_drawdown:
+        if value <= self.max_drawdown + EPS:
             return Badge.GREEN
-        return Badge.AMBER if value <= self.max_drawdown * (1 + self.tolerance) else Badge.RED
+        return Badge.AMBER if value <= self.max_drawdown * (1 + self.tolerance) + EPS else Badge.RED
 
     def weekly_drawdown_badge(self, value: float) -> Badge:
         """No worse than the floor (negative): green; within the band beyond it: amber."""
         floor = self.p95_weekly_drawdown
-        if value >= floor:
+        if value >= floor - EPS:
             return Badge.GREEN
-        return Badge.AMBER if value >= floor * (1 + self.tolerance) else Badge.RED
+        return Badge.AMBER if value >= floor * (1 + self.tolerance) - EPS else Badge.RED

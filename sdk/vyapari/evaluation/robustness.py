@@ -39,8 +39,15 @@ class BootstrapResult:
     block: int
 
 
-def block_bootstrap_mean(returns: np.ndarray, target: float, *, block: int = 4, resamples: int = 2000,
-                         level: float = 0.90, seed: int = 7) -> BootstrapResult:
+def block_bootstrap_mean(
+    returns: np.ndarray,
+    target: float,
+    *,
+    block: int = 4,
+    resamples: int = 2000,
+    level: float = 0.90,
+    seed: int = 7,
+) -> BootstrapResult:
     """Circular block bootstrap of the mean of ``returns`` (weekly, fractions).
 
     Each resample joins ``ceil(n / block)`` blocks of ``block`` consecutive returns starting at
@@ -59,8 +66,9 @@ def block_bootstrap_mean(returns: np.ndarray, target: float, *, block: int = 4, 
     means = r[idx].mean(axis=1)
     tail = (1 - level) / 2
     low, high = np.quantile(means, [tail, 1 - tail])
-    return BootstrapResult(float(r.mean()), float(low), float(high), level,
-                           float((means >= target).mean()), resamples, block)
+    return BootstrapResult(
+        float(r.mean()), float(low), float(high), level, float((means >= target).mean()), resamples, block
+    )
 
 
 def expected_max_sharpe(trial_sharpe_variance: float, trials: int) -> float:
@@ -69,7 +77,8 @@ def expected_max_sharpe(trial_sharpe_variance: float, trials: int) -> float:
         return 0.0
     z = NormalDist().inv_cdf
     return math.sqrt(trial_sharpe_variance) * (
-        (1 - EULER_GAMMA) * z(1 - 1 / trials) + EULER_GAMMA * z(1 - 1 / (trials * math.e)))
+        (1 - EULER_GAMMA) * z(1 - 1 / trials) + EULER_GAMMA * z(1 - 1 / (trials * math.e))
+    )
 
 
 def deflated_sharpe_ratio(returns: np.ndarray, trials: int, trial_sharpe_variance: float) -> float:
@@ -88,8 +97,11 @@ def deflated_sharpe_ratio(returns: np.ndarray, trials: int, trial_sharpe_varianc
     return NormalDist().cdf((sr - sr0) * math.sqrt(t_count - 1) / denom)
 
 
-def cost_sensitivity(run_at: Callable[[float], Any], summarise: Callable[[Any], float],
-                     multipliers: Sequence[float] = (1.0, 2.0, 3.0)) -> list[dict[str, Any]]:
+def cost_sensitivity(
+    run_at: Callable[[float], Any],
+    summarise: Callable[[Any], float],
+    multipliers: Sequence[float] = (1.0, 2.0, 3.0),
+) -> list[dict[str, Any]]:
     """Run at each cost ``multiplier`` and report ``summarise(result)`` (the mean weekly net
     return); a strategy whose figure is ≤ 0 at 2× is flagged ``dies_at_2x``."""
     rows = [{"multiplier": m, "mean_weekly_net_return": float(summarise(run_at(m)))} for m in multipliers]
@@ -110,8 +122,9 @@ class Window:
     out_end: date
 
 
-def walk_forward_windows(sessions: Sequence[date], in_sample: int, out_of_sample: int,
-                         step: int | None = None) -> list[Window]:
+def walk_forward_windows(
+    sessions: Sequence[date], in_sample: int, out_of_sample: int, step: int | None = None
+) -> list[Window]:
     """Rolling windows of ``in_sample`` sessions followed by ``out_of_sample`` sessions,
     advancing by ``step`` (default ``out_of_sample``) so out-of-sample spans do not overlap."""
     if in_sample < 1 or out_of_sample < 1:
@@ -119,14 +132,21 @@ def walk_forward_windows(sessions: Sequence[date], in_sample: int, out_of_sample
     step = step or out_of_sample
     out, i = [], 0
     while i + in_sample + out_of_sample <= len(sessions):
-        out.append(Window(sessions[i], sessions[i + in_sample - 1], sessions[i + in_sample],
-                          sessions[i + in_sample + out_of_sample - 1]))
+        out.append(
+            Window(
+                sessions[i],
+                sessions[i + in_sample - 1],
+                sessions[i + in_sample],
+                sessions[i + in_sample + out_of_sample - 1],
+            )
+        )
         i += step
     return out
 
 
-def walk_forward(windows: Sequence[Window], choose: Callable[[Window], Any],
-                 score: Callable[[Any, Window], pd.Series]) -> tuple[pd.Series, list[Any]]:
+def walk_forward(
+    windows: Sequence[Window], choose: Callable[[Window], Any], score: Callable[[Any, Window], pd.Series]
+) -> tuple[pd.Series, list[Any]]:
     """Choose parameters on each in-sample span, score them out of sample, and chain the
     out-of-sample equity pieces into one curve starting at the first piece's first value.
 

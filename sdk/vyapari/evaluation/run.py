@@ -27,9 +27,15 @@ def read_equity(path: Path) -> pd.Series:
         raise DataError(f"{path}: cannot be read ({type(exc).__name__}: {exc})") from None
     column = "timestamp" if "timestamp" in frame.columns else "ts" if "ts" in frame.columns else None
     if column is None or "equity" not in frame.columns:
-        raise DataError(f"{path}: needs columns timestamp (or ts) and equity, has {', '.join(map(str, frame.columns))}")
+        raise DataError(
+            f"{path}: needs columns timestamp (or ts) and equity, has {', '.join(map(str, frame.columns))}"
+        )
     try:
-        ts = pd.to_datetime(frame[column], format="ISO8601") if frame[column].dtype == object else frame[column]
+        ts = (
+            pd.to_datetime(frame[column], format="ISO8601")
+            if frame[column].dtype == object
+            else frame[column]
+        )
         index = pd.DatetimeIndex(ts)
     except (ValueError, TypeError) as exc:
         raise DataError(f"{path}: unparseable timestamps ({exc})") from None
@@ -50,8 +56,12 @@ def cumulative_charges(trades: pd.DataFrame, index: pd.DatetimeIndex) -> pd.Seri
     return per_time.reindex(index.union(per_time.index)).ffill().fillna(0.0).reindex(index)
 
 
-def evaluate_run_dir(run_dir: Path, out_dir: Path | None = None, criteria: TargetCriteria | None = None,
-                     robustness: dict[str, Any] | None = None) -> tuple[WeeklyEvaluation, Path]:
+def evaluate_run_dir(
+    run_dir: Path,
+    out_dir: Path | None = None,
+    criteria: TargetCriteria | None = None,
+    robustness: dict[str, Any] | None = None,
+) -> tuple[WeeklyEvaluation, Path]:
     """Evaluate a backtest folder and write its report into ``out_dir`` (default: the folder)."""
     from vyapari.evaluation.report import write_report
 
@@ -59,7 +69,9 @@ def evaluate_run_dir(run_dir: Path, out_dir: Path | None = None, criteria: Targe
     equity = read_equity(run_dir / "equity.parquet")
     trades_path = run_dir / "trades.parquet"
     trades = pd.read_parquet(trades_path) if trades_path.exists() else pd.DataFrame()
-    summary = json.loads((run_dir / "summary.json").read_text()) if (run_dir / "summary.json").exists() else {}
+    summary = (
+        json.loads((run_dir / "summary.json").read_text()) if (run_dir / "summary.json").exists() else {}
+    )
     charges = cumulative_charges(trades, equity.index)
     pnl = trades["realised_pnl_inr"].to_numpy() if "realised_pnl_inr" in trades.columns else None
     evaluation = WeeklyTargetEvaluator(criteria).evaluate(equity, charges, pnl)
@@ -68,18 +80,31 @@ def evaluate_run_dir(run_dir: Path, out_dir: Path | None = None, criteria: Targe
     if len(full) >= 2:
         boot = block_bootstrap_mean(full["gross_return"].to_numpy(), criteria.weekly_return)
         extra["bootstrap_mean_weekly_gross_return"] = {
-            "mean_pct": round(boot.mean * 100, 4), "low_pct": round(boot.low * 100, 4),
-            "high_pct": round(boot.high * 100, 4), "level": boot.level,
-            "prob_at_least_target": round(boot.prob_at_least_target, 4), "block_weeks": boot.block}
-    report = write_report(out_dir or run_dir, evaluation, equity, gross=equity + charges,
-                          trades=trades if len(trades) else None, summary=summary, robustness=extra,
-                          target=criteria.weekly_return, title=f"vyapari: {summary.get('strategy', 'run')}")
+            "mean_pct": round(boot.mean * 100, 4),
+            "low_pct": round(boot.low * 100, 4),
+            "high_pct": round(boot.high * 100, 4),
+            "level": boot.level,
+            "prob_at_least_target": round(boot.prob_at_least_target, 4),
+            "block_weeks": boot.block,
+        }
+    report = write_report(
+        out_dir or run_dir,
+        evaluation,
+        equity,
+        gross=equity + charges,
+        trades=trades if len(trades) else None,
+        summary=summary,
+        robustness=extra,
+        target=criteria.weekly_return,
+        title=f"vyapari: {summary.get('strategy', 'run')}",
+    )
     return evaluation, report
 
 
-def evaluate_equity_file(path: Path, criteria: TargetCriteria | None = None,
-                         trades_path: Path | None = None) -> WeeklyEvaluation:
-    """Evaluate an equity file (and optionally a trades file with ``ts``, ``charges_inr``, ``realised_pnl_inr``)."""
+def evaluate_equity_file(
+    path: Path, criteria: TargetCriteria | None = None, trades_path: Path | None = None
+) -> WeeklyEvaluation:
+    """Evaluate an equity file, optionally with trades (``ts``, ``charges_inr``, ``realised_pnl_inr``)."""
     equity = read_equity(path)
     trades = pd.read_parquet(trades_path) if trades_path is not None else pd.DataFrame()
     charges = cumulative_charges(trades, equity.index) if len(trades) else None
