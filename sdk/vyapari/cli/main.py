@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ingest": ("ingest", "Ingest exchange files (bhavcopies, corporate actions) into the data lake"),
     "bars": ("bars", "Print daily or intraday bars of a symbol from the data lake (IST, bar start)"),
     "backtest": ("backtest", "Backtest a strategy on minute or daily bars, with Indian charges"),
+    "sweep": ("sweep", "Run a parameter grid over the lake on a local process pool and rank the results"),
     "evaluate": ("evaluate", "Weekly target verdict (green/amber/red) of an equity curve or a backtest run"),
     "demo": ("demo", "Run the demo pipeline end to end on generated sample data"),
     "api": ("api", "Serve the REST API locally for a browser (Swagger UI at /swagger)"),

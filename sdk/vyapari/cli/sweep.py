@@ -1,0 +1,118 @@
+"""``vyapari sweep``: a parameter grid over a lake, ranked — the same work items the AWS
+backtest workflow fans out, run on a local process pool."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from vyapari.cli._common import date_arg, print_json
+
+
+def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None:
+    """Add the ``sweep`` command."""
+    from vyapari.strategies import STRATEGIES
+
+    p = sub.add_parser(
+        name,
+        help=help_text,
+        description=help_text + ". Results go to "
+        "<lake>/runs/<run-id>/ (one folder per work item, plus ranking.json and ranking.csv).",
+    )
+    p.add_argument("--strategy", required=True, choices=sorted(STRATEGIES))
+    p.add_argument("--params", default="{}", help="fixed parameters as JSON")
+    p.add_argument(
+        "--grid", required=True, help='parameter grid as JSON, e.g. \'{"k": [1.5, 2], "lookback": [20, 40]}\''
+    )
+    p.add_argument("--lake", type=Path, required=True, help="the local lake folder")
+    p.add_argument("--start", type=date_arg, required=True)
+    p.add_argument("--end", type=date_arg, required=True)
+    p.add_argument("--symbols", help="comma-separated symbols (default: all the lake has)")
+    p.add_argument("--exchange", default="NSE", type=str.upper, choices=["NSE", "BSE"])
+    p.add_argument("--interval", default="1m")
+    p.add_argument("--fees", default="zerodha")
+    p.add_argument("--capital", type=float, default=1_000_000.0)
+    p.add_argument("--rank-by", default="sharpe")
+    p.add_argument(
+        "--symbols-per-item", type=int, default=1000, help="symbols per work item (default: all in one)"
+    )
+    p.add_argument("--workers", type=int, default=2, help="processes (default 2)")
+    p.add_argument("--run-id", default="sweep", help="name of the run folder (default sweep)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run)
+
+
+def _json_arg(text: str, name: str) -> dict[str, Any]:
+    from vyapari.core.errors import InvalidInput
+
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(name, f"not valid JSON ({exc.msg})") from None
+    if not isinstance(value, dict):
+        raise InvalidInput(name, "must be a JSON object")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    """Plan, run with a progress bar, print the ranking."""
+    from rich.progress import Progress
+
+    from vyapari.workflows.plan import BacktestRequest
+    from vyapari.workflows.sweep import run_sweep
+
+    request = BacktestRequest.from_dict(
+        {
+            "run_id": args.run_id,
+            "strategy": args.strategy,
+            "params": _json_arg(args.params, "--params"),
+            "grid": _json_arg(args.grid, "--grid"),
+            "start": args.start.isoformat(),
+            "end": args.end.isoformat(),
+            "symbols": args.symbols.split(",") if args.symbols else None,
+            "exchange": args.exchange,
+            "interval": args.interval,
+            "symbols_per_item": args.symbols_per_item,
+            "rank_by": args.rank_by,
+            "capital_inr": args.capital,
+            "fees": args.fees,
+        }
+    )
+    with Progress(transient=True, disable=args.json) as progress:
+        task = progress.add_task(f"sweep {args.strategy}", total=None)
+        ranking = run_sweep(
+            request,
+            args.lake,
+            workers=args.workers,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    if args.json:
+        print_json(ranking)
+    else:
+        _print(ranking)
+    return 0
+
+
+def _print(ranking: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{ranking['run_id']}: {ranking['items']} items ranked by {ranking['rank_by']}")
+    for col in ("rank", "params", "fills", "pnl_inr", "sharpe", "max_drawdown"):
+        table.add_column(col)
+    for row in ranking["top"]:
+        table.add_row(
+            str(row["rank"]),
+            json.dumps(row["params"]),
+            str(row["fills"]),
+            f"{row['pnl_inr']:,.2f}" if row["pnl_inr"] is not None else "-",
+            f"{row['sharpe']:.3f}" if row["sharpe"] is not None else "-",
+            f"{row['max_drawdown']:.2%}" if row["max_drawdown"] is not None else "-",
+        )
+    console = Console()
+    console.print(table)
+    console.print(
+        f"deflated Sharpe of the best ({ranking['trials']} trials): {ranking['best_deflated_sharpe']}"
+    )
