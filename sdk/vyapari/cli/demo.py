@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -79,20 +78,51 @@ def run(args: argparse.Namespace) -> int:
     run_dir = out / "runs" / "vwap_reversion"
     result.write(run_dir)
     s = result.summary
-    console.print(f"  {s['bars']:,} bars, {s['fills']:,} fills, P&L ₹{s['pnl_inr']:,.2f} after "
-                  f"₹{s['charges_inr']:,.2f} of charges ({s['path']} engine)")
-    _evaluate(console, run_dir, start, end)
+    console.print(
+        f"  {s['bars']:,} bars, {s['fills']:,} fills, P&L ₹{s['pnl_inr']:,.2f} after "
+        f"₹{s['charges_inr']:,.2f} of charges ({s['path']} engine)"
+    )
+    _step(console, "robustness: costs at 1x/2x/3x and a walk-forward over k")
+    robustness = _robustness(panel, config)
+    _evaluate(console, run_dir, robustness)
     return 0
 
 
-def _evaluate(console: Any, run_dir: Path, start: date, end: date) -> None:
+def _robustness(panel: Any, config: Any) -> dict[str, Any]:
+    from vyapari.evaluation.checks import cost_sensitivity_of, walk_forward_of
+    from vyapari.strategies import make_strategy
+
+    base = {"notional_inr": 50_000}
+    grid = [{**base, "k": k} for k in (1.5, 2.0, 2.5)]
+    sessions = len(panel.session_dates)
+    return {
+        "cost_sensitivity": cost_sensitivity_of(
+            lambda p: make_strategy("vwap_reversion", p), base, panel, config
+        ),
+        "walk_forward": walk_forward_of(
+            lambda p: make_strategy("vwap_reversion", p),
+            grid,
+            panel,
+            config,
+            in_sample=max(sessions // 3, 2),
+            out_of_sample=max(sessions // 6, 1),
+        ),
+    }
+
+
+def _evaluate(console: Any, run_dir: Path, robustness: dict[str, Any]) -> None:
     from vyapari.evaluation.run import evaluate_run_dir
 
-    _step(console, "weekly evaluation against the target (≥1% mean weekly gross return, ≤10% max drawdown, "
-                   "P95 weekly drawdown ≥ −3%)")
-    evaluation, report = evaluate_run_dir(run_dir, run_dir)
+    _step(
+        console,
+        "weekly evaluation against the target (≥1% mean weekly gross return, ≤10% max drawdown, "
+        "P95 weekly drawdown ≥ −3%)",
+    )
+    evaluation, report = evaluate_run_dir(run_dir, run_dir, robustness=robustness)
     badge = evaluation.badge
     colour = {"green": "green", "amber": "yellow", "red": "red"}.get(badge, "white")
-    console.print(f"  overall badge: [bold {colour}]{badge.upper()}[/] (synthetic data: says nothing about "
-                  "real markets)")
+    console.print(
+        f"  overall badge: [bold {colour}]{badge.upper()}[/] (synthetic data: says nothing about "
+        "real markets)"
+    )
     console.print(f"  report: {report}")
