@@ -33,6 +33,7 @@ lint: $(STAMP)  ## ruff, mypy and the import-linter contracts of STYLE.md
 bench: $(STAMP)  ## on-demand performance benchmarks (never run in CI)
 	@$(PY) benchmarks/bench_engine.py
 	@$(PY) benchmarks/bench_data.py
+	@$(PY) benchmarks/bench_cold_start.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .mypy_cache .ruff_cache node_modules

@@ -1,0 +1,1 @@
+"""Lambda function aggregate_results."""

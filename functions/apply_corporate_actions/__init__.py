@@ -1,0 +1,1 @@
+"""Lambda function apply_corporate_actions."""

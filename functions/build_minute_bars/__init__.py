@@ -1,0 +1,1 @@
+"""Lambda function build_minute_bars."""

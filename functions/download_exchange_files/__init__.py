@@ -1,0 +1,1 @@
+"""Lambda function download_exchange_files."""

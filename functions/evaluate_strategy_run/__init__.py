@@ -1,0 +1,1 @@
+"""Lambda function evaluate_strategy_run."""

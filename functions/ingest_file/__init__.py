@@ -1,0 +1,1 @@
+"""Lambda function ingest_file."""

@@ -1,0 +1,1 @@
+"""Lambda function list_active_runs."""

@@ -1,0 +1,1 @@
+"""Lambda function register_partitions."""

@@ -1,0 +1,1 @@
+"""Lambda function run_backtest_item."""

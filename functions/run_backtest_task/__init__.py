@@ -1,0 +1,1 @@
+"""Fargate task running one large backtest work item (``python -m functions.run_backtest_task``)."""
