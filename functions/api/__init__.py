@@ -1,0 +1,1 @@
+"""The REST API Lambda: one Powertools resolver for every route."""

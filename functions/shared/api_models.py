@@ -1,0 +1,208 @@
+"""Request and response models of the REST API (pydantic; they generate the OpenAPI document).
+
+Conventions: dates are ISO ``YYYY-MM-DD`` IST session dates; instants are ISO 8601 with offset (IST);
+rupee amounts are decimal strings; ``next_token`` is opaque and ``null`` on the last page.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+SYMBOL_PATTERN = r"^[A-Z0-9&_-]{1,20}$"
+Mode = Literal["paper", "live"]
+
+
+class Strict(BaseModel):
+    """A request model refusing unknown fields."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorOut(BaseModel):
+    """Every error response: a code, a one-line message, the request id; ``fields`` on 422."""
+
+    error: str
+    message: str
+    request_id: str
+    fields: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class SessionOut(BaseModel):
+    """One trading session (times IST)."""
+
+    session_date: date
+    open_at: str
+    close_at: str
+    kind: str
+
+
+class ExchangeOut(BaseModel):
+    """A cash exchange with today's and the next session."""
+
+    code: str
+    name: str
+    timezone: str
+    session_today: SessionOut | None
+    next_session: SessionOut
+
+
+class ExchangesOut(BaseModel):
+    """``GET /exchanges``."""
+
+    items: list[ExchangeOut]
+
+
+class AssetOut(BaseModel):
+    """A symbol known to the lake."""
+
+    symbol: str
+    exchange: str
+    instrument_id: str
+    daily_bars: bool
+    minute_bars: bool
+
+
+class AssetsOut(BaseModel):
+    """``GET /assets``."""
+
+    items: list[AssetOut]
+
+
+class BarOut(BaseModel):
+    """One bar: ``ts`` is the bar start (IST); prices ₹; volume in shares."""
+
+    ts: str
+    open: float
+    high: float
+    low: float
+    close: float
+    volume: int
+
+
+class BarsOut(BaseModel):
+    """``GET /bars``: one page of bars."""
+
+    symbol: str
+    exchange: str
+    interval: str
+    bars: list[BarOut]
+    next_token: str | None
+
+
+class StrategyIn(Strict):
+    """``POST /strategies``: a named definition of a reference strategy with its parameters."""
+
+    name: str = Field(pattern=NAME_PATTERN, description="unique name of the definition")
+    strategy: str = Field(pattern=NAME_PATTERN, description="a reference strategy, e.g. vwap_reversion")
+    params: dict[str, Any] = Field(default_factory=dict, description="constructor parameters")
+    description: str = Field(default="", max_length=500)
+
+
+class StrategyOut(StrategyIn):
+    """A registered strategy definition."""
+
+    created_by: str
+    created_at: str
+
+
+class StrategiesOut(BaseModel):
+    """``GET /strategies``."""
+
+    items: list[StrategyOut]
+    next_token: str | None
+    reference_strategies: list[str]
+
+
+class RunIn(Strict):
+    """``POST /strategy-runs``: a backtest of a registered definition."""
+
+    strategy_name: str = Field(pattern=NAME_PATTERN)
+    exchange: Literal["NSE", "BSE"] = "NSE"
+    symbols: list[str] = Field(min_length=1, max_length=50)
+    start: date
+    end: date
+    interval: Literal["1m", "5m", "15m", "1d"] = "1d"
+
+
+class RunOut(BaseModel):
+    """A strategy run; ``execution_arn`` is set once started."""
+
+    run_id: str
+    strategy_name: str
+    exchange: str
+    symbols: list[str]
+    start: date
+    end: date
+    interval: str
+    status: str
+    created_by: str
+    created_at: str
+    client_token: str | None = None
+    execution_arn: str | None = None
+    started_at: str | None = None
+
+
+class RunsOut(BaseModel):
+    """``GET /strategy-runs``."""
+
+    items: list[RunOut]
+    next_token: str | None
+
+
+class StartIn(Strict):
+    """``POST /strategy-runs/{id}/start``: ``client_token`` makes the start idempotent."""
+
+    client_token: str = Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")
+
+
+class EvaluationOut(BaseModel):
+    """``GET /strategy-runs/{id}/evaluate``: the latest weekly evaluation as published."""
+
+    run_id: str
+    badges: list[Any]
+    evaluation: dict[str, Any]
+
+
+class OrderIn(Strict):
+    """``POST /orders``: an order intent for the live service (paper or live)."""
+
+    client_order_id: str = Field(pattern=r"^[A-Za-z0-9_-]{6,40}$")
+    mode: Mode
+    instrument_id: str = Field(pattern=r"^(NSE|BSE):[A-Z0-9&_-]{1,20}$", examples=["NSE:RELIANCE"])
+    side: Literal["BUY", "SELL"]
+    quantity: int = Field(gt=0, le=1_000_000)
+    order_type: Literal["MARKET", "LIMIT", "SL", "SL-M"]
+    product: Literal["CNC", "MIS", "NRML"]
+    price: Decimal | None = Field(default=None, gt=0, le=10_000_000, decimal_places=2)
+    trigger_price: Decimal | None = Field(default=None, gt=0, le=10_000_000, decimal_places=2)
+
+
+class OrderIntentOut(BaseModel):
+    """A recorded order intent."""
+
+    client_order_id: str
+    mode: str
+    instrument_id: str
+    side: str
+    quantity: int
+    order_type: str
+    product: str
+    price: str | None = None
+    trigger_price: str | None = None
+    status: str
+    requested_by: str
+    requested_at: str
+
+
+class RecordsOut(BaseModel):
+    """``GET /orders``, ``/positions``, ``/trades``: records as the live service wrote them."""
+
+    mode: str
+    items: list[dict[str, Any]]
+    next_token: str | None

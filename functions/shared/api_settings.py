@@ -1,0 +1,71 @@
+"""Settings of the API and WebSocket functions, parsed once from the environment.
+
+``VYAPARI_API_BACKEND`` chooses the wiring: ``aws`` (default; DynamoDB, Step Functions, S3, Cognito) or
+``local`` (JSON files under ``VYAPARI_API_STATE_DIR``, HMAC tokens signed with ``VYAPARI_WS_TOKEN_SECRET``)
+as used by ``vyapari api serve`` and the tests. The lake is ``LAKE_URI`` (``s3://bucket/prefix`` or a
+folder), the same variable as the workflow functions' settings.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    """Environment of the API functions (empty string = not set).
+
+    Attributes map to variables: ``backend`` ← ``VYAPARI_API_BACKEND``, ``lake_uri`` ← ``LAKE_URI``,
+    ``registry_table`` ← ``REGISTRY_TABLE``, ``orders_table`` ←
+    ``ORDERS_TABLE``, ``positions_table`` ← ``POSITIONS_TABLE``, ``trades_table`` ← ``TRADES_TABLE``,
+    ``connections_table`` ← ``CONNECTIONS_TABLE``, ``state_machine_arn`` ← ``BACKTEST_STATE_MACHINE_ARN``,
+    ``ws_endpoint_url`` ← ``WS_ENDPOINT_URL`` (``https://<api-id>.execute-api.<region>.amazonaws.com/<stage>``),
+    ``user_pool_id`` ← ``COGNITO_USER_POOL_ID``, ``app_client_id`` ← ``COGNITO_APP_CLIENT_ID``,
+    ``region`` ← ``AWS_REGION``, ``state_dir`` ← ``VYAPARI_API_STATE_DIR``,
+    ``token_secret`` ← ``VYAPARI_WS_TOKEN_SECRET``.
+    """
+
+    backend: str = "aws"
+    lake_uri: str = "lake"
+    registry_table: str = ""
+    orders_table: str = ""
+    positions_table: str = ""
+    trades_table: str = ""
+    connections_table: str = ""
+    state_machine_arn: str = ""
+    ws_endpoint_url: str = ""
+    user_pool_id: str = ""
+    app_client_id: str = ""
+    region: str = ""
+    state_dir: str = ""
+    token_secret: str = ""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> ApiSettings:
+        """Settings from ``env`` (``os.environ`` by default); ``backend`` must be ``aws`` or ``local``."""
+        env = os.environ if env is None else env
+        values = {f.name: env.get(_VARIABLES[f.name], f.default) for f in fields(cls)}
+        settings = cls(**values)  # type: ignore[arg-type]
+        if settings.backend not in ("aws", "local"):
+            raise ValueError(f"VYAPARI_API_BACKEND: {settings.backend!r} is not aws or local")
+        return settings
+
+    def need(self, name: str) -> str:
+        """The value of setting ``name``; ``ValueError`` naming its variable when it is empty."""
+        value = str(getattr(self, name))
+        if not value:
+            raise ValueError(f"{_VARIABLES[name]} is not set")
+        return value
+
+
+_VARIABLES = {
+    "backend": "VYAPARI_API_BACKEND", "lake_uri": "LAKE_URI",
+    "registry_table": "REGISTRY_TABLE", "orders_table": "ORDERS_TABLE", "positions_table": "POSITIONS_TABLE",
+    "trades_table": "TRADES_TABLE", "connections_table": "CONNECTIONS_TABLE",
+    "state_machine_arn": "BACKTEST_STATE_MACHINE_ARN", "ws_endpoint_url": "WS_ENDPOINT_URL",
+    "user_pool_id": "COGNITO_USER_POOL_ID", "app_client_id": "COGNITO_APP_CLIENT_ID", "region": "AWS_REGION",
+    "state_dir": "VYAPARI_API_STATE_DIR",
+    "token_secret": "VYAPARI_WS_TOKEN_SECRET",
+}

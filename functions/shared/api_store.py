@@ -1,0 +1,190 @@
+"""AWS implementations of the API's ports (DynamoDB records, Step Functions, WebSocket posts) and the
+wiring of the API's services from :class:`~functions.shared.api_settings.ApiSettings`.
+
+DynamoDB tables used by :class:`DynamoRecordStore` have a string partition key ``pk`` and a string sort
+key ``sk``; a record is stored as its own attributes next to them (floats become ``Decimal``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import boto3
+from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
+
+from functions.shared.api_settings import ApiSettings
+from vyapari.api.ports import (
+    JsonFileRecordStore,
+    Page,
+    Record,
+    RecordingStarter,
+    RecordStore,
+    StaleConnection,
+    WorkflowStarter,
+)
+from vyapari.api.registry import Registry
+from vyapari.data.storage import ObjectStore
+
+
+def _to_dynamo(record: Record) -> dict[str, Any]:
+    return dict(json.loads(json.dumps(record), parse_float=Decimal))
+
+
+def _from_dynamo(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _from_dynamo(v) for k, v in value.items() if k not in ("pk", "sk")}
+    if isinstance(value, list):
+        return [_from_dynamo(v) for v in value]
+    return value
+
+
+class DynamoRecordStore:
+    """A :class:`~vyapari.api.ports.RecordStore` on a DynamoDB table keyed ``pk`` (S) / ``sk`` (S)."""
+
+    def __init__(self, table_name: str, *, resource: Any = None) -> None:
+        self.table = (resource or boto3.resource("dynamodb")).Table(table_name)
+
+    def get(self, partition: str, key: str) -> Record | None:
+        """The record, or ``None`` (strongly consistent read)."""
+        item = self.table.get_item(Key={"pk": partition, "sk": key}, ConsistentRead=True).get("Item")
+        return _from_dynamo(item) if item is not None else None
+
+    def put(self, partition: str, key: str, record: Record, *, if_absent: bool = False) -> bool:
+        """Put the item; with ``if_absent`` conditionally on no item existing."""
+        extra = {"ConditionExpression": "attribute_not_exists(pk)"} if if_absent else {}
+        try:
+            self.table.put_item(Item={**_to_dynamo(record), "pk": partition, "sk": key}, **extra)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def delete(self, partition: str, key: str) -> None:
+        """Delete the item (absent items are ignored by DynamoDB)."""
+        self.table.delete_item(Key={"pk": partition, "sk": key})
+
+    def query(self, partition: str, *, limit: int, after: str | None = None) -> Page:
+        """One page of the partition in ``sk`` order."""
+        condition = Key("pk").eq(partition)
+        if after is not None:
+            condition = condition & Key("sk").gt(after)
+        response = self.table.query(KeyConditionExpression=condition, Limit=limit, ConsistentRead=True)
+        last = response.get("LastEvaluatedKey")
+        return Page([_from_dynamo(i) for i in response.get("Items", [])], last["sk"] if last else None)
+
+
+class StepFunctionsStarter:
+    """A :class:`~vyapari.api.ports.WorkflowStarter` calling ``StartExecution`` on one state machine."""
+
+    def __init__(self, state_machine_arn: str, *, client: Any = None) -> None:
+        self.arn = state_machine_arn
+        self.client = client or boto3.client("stepfunctions")
+
+    def start(self, name: str, payload: Record) -> str:
+        """Start (or find) the execution ``name``; returns its ARN."""
+        try:
+            response = self.client.start_execution(stateMachineArn=self.arn, name=name,
+                                                   input=json.dumps(payload, sort_keys=True))
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ExecutionAlreadyExists":
+                raise
+            return f"{self.arn.replace(':stateMachine:', ':execution:', 1)}:{name}"
+        return str(response["executionArn"])
+
+
+class ApiGatewayPoster:
+    """A :class:`~vyapari.api.ports.ConnectionPoster` on the API Gateway Management API."""
+
+    def __init__(self, endpoint_url: str, *, client: Any = None) -> None:
+        self.client = client or boto3.client("apigatewaymanagementapi", endpoint_url=endpoint_url)
+
+    def post(self, connection_id: str, data: bytes) -> None:
+        """``PostToConnection``; ``GoneException`` becomes :class:`StaleConnection`."""
+        try:
+            self.client.post_to_connection(ConnectionId=connection_id, Data=data)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "GoneException":
+                raise StaleConnection(connection_id) from exc
+            raise
+
+
+class LazyObjectStore:
+    """An object store built on first use (keeps S3/pyarrow imports out of a cold start)."""
+
+    def __init__(self, factory: Callable[[], ObjectStore]) -> None:
+        self._factory = factory
+
+    @cached_property
+    def store(self) -> ObjectStore:
+        """The real store."""
+        return self._factory()
+
+    def get(self, key: str) -> bytes:
+        """Delegate to the real store."""
+        return self.store.get(key)
+
+    def list(self, prefix: str) -> list[str]:
+        """Delegate to the real store."""
+        return self.store.list(prefix)
+
+    def exists(self, key: str) -> bool:
+        """Delegate to the real store."""
+        return self.store.exists(key)
+
+    def put(self, key: str, data: bytes) -> None:
+        """Delegate to the real store."""
+        self.store.put(key, data)
+
+    def put_atomic(self, key: str, data: bytes) -> None:
+        """Delegate to the real store."""
+        self.store.put_atomic(key, data)
+
+    def delete(self, key: str) -> None:
+        """Delegate to the real store."""
+        self.store.delete(key)
+
+
+@dataclass
+class ApiServices:
+    """What the API routes use: the registry, the live service's tables and the lake."""
+
+    registry: Registry
+    orders: RecordStore
+    positions: RecordStore
+    trades: RecordStore
+    lake: ObjectStore
+
+
+def _lake(settings: ApiSettings) -> ObjectStore:
+    """The lake of ``LAKE_URI``, built by the workflow functions' builder (S3 or a folder)."""
+    from functions.shared.lake_store import build_store
+    from functions.shared.settings import Settings
+
+    return build_store(Settings(lake_uri=settings.need("lake_uri")))
+
+
+def records(settings: ApiSettings, table_setting: str) -> RecordStore:
+    """The record store of one table setting (a JSON file per table in the local backend)."""
+    if settings.backend == "local":
+        return JsonFileRecordStore(Path(settings.need("state_dir")) / f"{table_setting}.json")
+    return DynamoRecordStore(settings.need(table_setting))
+
+
+def build_services(settings: ApiSettings) -> ApiServices:
+    """Wire the services of the REST API for ``settings.backend``."""
+    starter: WorkflowStarter = (RecordingStarter() if settings.backend == "local"
+                                else StepFunctionsStarter(settings.need("state_machine_arn")))
+    lake = LazyObjectStore(lambda: _lake(settings))
+    registry = Registry(records(settings, "registry_table"), starter, lake)
+    return ApiServices(registry, records(settings, "orders_table"), records(settings, "positions_table"),
+                       records(settings, "trades_table"), lake)

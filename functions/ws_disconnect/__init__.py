@@ -1,0 +1,1 @@
+"""WebSocket API Lambda (see handler.py)."""

@@ -1,0 +1,58 @@
+"""Orders, positions and trades written by the live service, and order intents placed through the API.
+
+The live service writes one record per order (key ``client_order_id``), position (key
+``instrument_id``) and trade (key ``trade_id``) in the partition of its mode (``paper`` or ``live``) of
+its table. The API only reads them, a page at a time, in key order.
+
+An order intent is what a trader asks the live service to place. It is validated here (cross-field
+rules the request schema cannot express) and recorded once per ``client_order_id`` in partition
+``intent#<mode>`` of the orders table with status ``PENDING``; the live service's risk gate decides.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vyapari.api.errors import Conflict
+from vyapari.api.ports import Record, RecordStore
+from vyapari.core.errors import InvalidInput
+
+MODES = ("paper", "live")
+INTENT_FIELDS = ("client_order_id", "mode", "instrument_id", "side", "quantity", "order_type", "product",
+                 "price", "trigger_price")
+
+
+def check_intent(intent: dict[str, Any]) -> None:
+    """Cross-field rules of an order intent; :class:`InvalidInput` names the offending field.
+
+    LIMIT needs ``price``; SL needs ``price`` and ``trigger_price``; SL-M needs ``trigger_price``;
+    MARKET takes neither.
+    """
+    kind, price, trigger = intent["order_type"], intent.get("price"), intent.get("trigger_price")
+    needs_price, needs_trigger = kind in ("LIMIT", "SL"), kind in ("SL", "SL-M")
+    if needs_price and price is None:
+        raise InvalidInput("price", f"required for {kind} orders")
+    if not needs_price and price is not None:
+        raise InvalidInput("price", f"not allowed for {kind} orders")
+    if needs_trigger and trigger is None:
+        raise InvalidInput("trigger_price", f"required for {kind} orders")
+    if not needs_trigger and trigger is not None:
+        raise InvalidInput("trigger_price", f"not allowed for {kind} orders")
+
+
+def record_intent(orders: RecordStore, intent: dict[str, Any], by: str, at: str) -> tuple[Record, bool]:
+    """Record an intent once per ``client_order_id``; returns ``(record, created)``.
+
+    Repeating an identical intent returns the stored record (``created`` False); reusing the id with
+    different fields is :class:`Conflict`.
+    """
+    check_intent(intent)
+    fields = {k: intent.get(k) for k in INTENT_FIELDS}
+    record = {**fields, "status": "PENDING", "requested_by": by, "requested_at": at}
+    partition = f"intent#{intent['mode']}"
+    if orders.put(partition, intent["client_order_id"], record, if_absent=True):
+        return record, True
+    stored = orders.get(partition, intent["client_order_id"]) or {}
+    if {k: stored.get(k) for k in INTENT_FIELDS} != fields:
+        raise Conflict(f"client_order_id {intent['client_order_id']!r} was used for another order")
+    return stored, False

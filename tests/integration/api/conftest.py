@@ -1,0 +1,34 @@
+"""Moto fixtures of the API integration tests: credentials, region and the API's DynamoDB tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+REGION = "ap-south-1"
+TABLES = {"REGISTRY_TABLE": "vyapari-registry", "ORDERS_TABLE": "vyapari-orders",
+          "POSITIONS_TABLE": "vyapari-positions", "TRADES_TABLE": "vyapari-trades",
+          "CONNECTIONS_TABLE": "vyapari-connections"}
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
+    """A moto account with the API's tables; the environment names them (backend ``aws``)."""
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                       "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "VYAPARI_API_BACKEND": "aws",
+                       **TABLES}.items():
+        monkeypatch.setenv(key, value)
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name=REGION)
+        for name in TABLES.values():
+            dynamodb.create_table(
+                TableName=name, BillingMode="PAY_PER_REQUEST",
+                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                           {"AttributeName": "sk", "KeyType": "RANGE"}],
+                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                      {"AttributeName": "sk", "AttributeType": "S"}])
+        yield {"region": REGION, **TABLES}
