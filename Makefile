@@ -26,7 +26,7 @@ test: $(STAMP)  ## the whole test suite (installs Chromium and the npm tools it 
 	@$(PY) -m pytest -n 2
 
 lint: $(STAMP)  ## ruff, mypy and the import-linter contracts of STYLE.md
-	@$(VENV)/bin/ruff check sdk tests benchmarks functions
+	@$(VENV)/bin/ruff check sdk tests benchmarks functions cdk
 	@$(VENV)/bin/mypy
 	@$(VENV)/bin/lint-imports
 

@@ -20,13 +20,13 @@ from vyapari.core.errors import VyapariError
 COMMANDS: dict[str, tuple[str, str]] = {
     "costs": ("costs", "Brokerage and statutory charges of a trade (STT, exchange, SEBI, stamp, GST, DP)"),
     "calendar": ("calendar", "NSE/BSE trading sessions between two dates, with open and close times in IST"),
-    "sample": ("sample", "Write seeded synthetic NSE/BSE sample data (bhavcopies, minute bars, corporate actions)"),
+    "sample": ("sample", "Write seeded synthetic NSE/BSE sample data (bhavcopies, minute bars, actions)"),
     "ingest": ("ingest", "Ingest exchange files (bhavcopies, corporate actions) into the data lake"),
     "bars": ("bars", "Print daily or intraday bars of a symbol from the data lake (IST, bar start)"),
     "backtest": ("backtest", "Backtest a strategy on minute or daily bars, with Indian charges"),
     "sweep": ("sweep", "Run a parameter grid over the lake on a local process pool and rank the results"),
     "evaluate": ("evaluate", "Weekly target verdict (green/amber/red) of an equity curve or a backtest run"),
-    "local": ("local", "Run a workflow's ASL file locally (moto Step Functions, handlers in-process; needs the aws group)"),
+    "local": ("local", "Run a workflow's ASL file locally (moto Step Functions, handlers in-process)"),
     "demo": ("demo", "Run the demo pipeline end to end on generated sample data"),
     "api": ("api", "Serve the REST API locally for a browser (Swagger UI at /swagger)"),
 }

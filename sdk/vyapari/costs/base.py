@@ -141,7 +141,7 @@ class FeeModel(ABC):
     def charges(self, leg: TradeLeg) -> Charges:
         """Itemised charges of ``leg`` in ₹ (exact items; STT rounded unless exact)."""
 
-    def charges_total_array(  # noqa: PLR0917 (the kernel's positional array contract)
+    def charges_total_array(
         self,
         exchange: Exchange,
         segment: Segment,
@@ -179,7 +179,7 @@ class FeeModel(ABC):
             out[i] = float(self.charges(leg).total)
         return out
 
-    def charges_items_array(  # noqa: PLR0917 (the kernel's positional array contract)
+    def charges_items_array(
         self,
         exchange: Exchange,
         segment: Segment,
@@ -222,7 +222,7 @@ class NoFees(FeeModel):
         """No charges."""
         return NO_CHARGES
 
-    def charges_total_array(  # noqa: PLR0917 (the kernel's positional array contract)
+    def charges_total_array(
         self,
         exchange: Exchange,
         segment: Segment,
@@ -235,7 +235,7 @@ class NoFees(FeeModel):
         legs = leg_arrays(side_sign, quantity, price, trade_date)
         return np.zeros(legs.side_sign.shape, dtype=np.float64)
 
-    def charges_items_array(  # noqa: PLR0917 (the kernel's positional array contract)
+    def charges_items_array(
         self,
         exchange: Exchange,
         segment: Segment,
@@ -282,7 +282,7 @@ class SimpleFees(FeeModel):
         """Brokerage = ``bps`` of the leg's turnover; other items zero."""
         return Charges(brokerage=leg.turnover * self.rate if self.bps else ZERO)
 
-    def charges_total_array(  # noqa: PLR0917 (the kernel's positional array contract)
+    def charges_total_array(
         self,
         exchange: Exchange,
         segment: Segment,
@@ -295,7 +295,7 @@ class SimpleFees(FeeModel):
         legs = leg_arrays(side_sign, quantity, price, trade_date)
         return legs.turnover * float(self.rate)
 
-    def charges_items_array(  # noqa: PLR0917 (the kernel's positional array contract)
+    def charges_items_array(
         self,
         exchange: Exchange,
         segment: Segment,

@@ -103,7 +103,7 @@ class IndianEquityFees(FeeModel):
             return self.brokerage.dp_charge_inr
         return ZERO
 
-    def charges_items_array(  # noqa: PLR0917 (the kernel's positional array contract)
+    def charges_items_array(
         self,
         exchange: Exchange,
         segment: Segment,
@@ -136,7 +136,7 @@ class IndianEquityFees(FeeModel):
             "stamp_duty": stamp, "gst": gst_base * r["gst"][idx], "dp": dp,
         }
 
-    def charges_total_array(  # noqa: PLR0917 (the kernel's positional array contract)
+    def charges_total_array(
         self,
         exchange: Exchange,
         segment: Segment,

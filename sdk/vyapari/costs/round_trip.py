@@ -47,7 +47,7 @@ class RoundTripCharges:
         return self.combined.total
 
 
-def round_trip(  # noqa: PLR0917 (mirrors the CLI's arguments; engine calls it positionally)
+def round_trip(
     model: FeeModel,
     exchange: Exchange,
     segment: Segment,
