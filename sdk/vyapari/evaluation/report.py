@@ -28,8 +28,8 @@ def _figures(
 
     eq = go.Figure(
         [
-            go.Scatter(x=equity.index, y=equity.values, name="net equity (₹)"),
-            go.Scatter(x=gross.index, y=gross.values, name="gross of charges (₹)"),
+            go.Scatter(x=equity.index, y=equity.to_numpy(), name="net equity (₹)"),
+            go.Scatter(x=gross.index, y=gross.to_numpy(), name="gross of charges (₹)"),
         ]
     )
     eq.update_layout(title="Equity", xaxis_title="time (IST)", yaxis_title="₹")
