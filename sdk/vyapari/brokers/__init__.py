@@ -1,1 +1,73 @@
-"""vyapari.brokers."""
+"""vyapari.brokers: one broker interface for paper, Zerodha Kite and Upstox.
+
+* :class:`BrokerAdapter` owns the workflow (validation, idempotency on
+  ``client_order_id``, reconcile-before-retry, rate limits, error mapping, redacted logs);
+  brokers implement primitives only.
+* :func:`make_broker` (``BROKER=paper|zerodha|upstox``) is the only place that names a
+  concrete broker; import concrete adapters from their subpackages.
+* Errors: :mod:`vyapari.brokers.errors`; sessions and the secrets port:
+  :mod:`vyapari.brokers.session`, :mod:`vyapari.brokers.secrets`.
+"""
+
+from vyapari.brokers.base import BrokerAdapter
+from vyapari.brokers.errors import (
+    BrokerError,
+    BrokerTimeout,
+    BrokerUnavailable,
+    InsufficientFunds,
+    InvalidOrder,
+    IpNotRegistered,
+    OrderNotFound,
+    OrderRejected,
+    RateLimited,
+    SessionExpired,
+)
+from vyapari.brokers.factory import BROKERS, make_broker
+from vyapari.brokers.fills import book_trades
+from vyapari.brokers.secrets import InMemorySecretsStore, LocalFileSecretsStore, SecretsStore
+from vyapari.brokers.session import BrokerSession, SessionProvider, session_valid_until
+from vyapari.brokers.ticks import TickStream
+from vyapari.brokers.types import (
+    BrokerOrder,
+    BrokerPosition,
+    BrokerTrade,
+    Candle,
+    Holding,
+    InstrumentInfo,
+    OrderChange,
+    OrderRequest,
+    Tick,
+)
+
+__all__ = [
+    "BROKERS",
+    "BrokerAdapter",
+    "BrokerError",
+    "BrokerOrder",
+    "BrokerPosition",
+    "BrokerSession",
+    "BrokerTimeout",
+    "BrokerTrade",
+    "BrokerUnavailable",
+    "Candle",
+    "Holding",
+    "InMemorySecretsStore",
+    "InstrumentInfo",
+    "InsufficientFunds",
+    "InvalidOrder",
+    "IpNotRegistered",
+    "LocalFileSecretsStore",
+    "OrderChange",
+    "OrderNotFound",
+    "OrderRejected",
+    "OrderRequest",
+    "RateLimited",
+    "SecretsStore",
+    "SessionExpired",
+    "SessionProvider",
+    "Tick",
+    "TickStream",
+    "book_trades",
+    "make_broker",
+    "session_valid_until",
+]

@@ -1,0 +1,64 @@
+"""Book broker executions into a :class:`~vyapari.model.portfolio.Portfolio` exactly once.
+
+Brokers resend trade updates (socket replays, polling overlaps). A trade is identified by
+its ``trade_id``; :func:`book_trades` skips any trade the portfolio already holds, so the
+same execution delivered twice leaves positions and cash unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from vyapari.brokers.types import BrokerTrade
+from vyapari.core.ids import split_instrument_id
+from vyapari.core.time import IST
+from vyapari.costs.base import FeeModel, NoFees, TradeLeg
+from vyapari.model.enums import Exchange, InstrumentKind, segment_for
+from vyapari.model.events import Fill
+from vyapari.model.portfolio import Portfolio
+
+
+def trade_to_fill(
+    trade: BrokerTrade, fees: FeeModel | None = None, kind: InstrumentKind = InstrumentKind.EQUITY
+) -> Fill:
+    """``trade`` as a :class:`Fill`, with charges in ₹ from ``fees`` (none when omitted)."""
+    exchange, _ = split_instrument_id(trade.instrument_id)
+    leg = TradeLeg(
+        Exchange(exchange),
+        segment_for(kind, trade.product),
+        trade.side,
+        trade.quantity,
+        trade.price,
+        trade.filled_at.astimezone(IST).date(),
+    )
+    return Fill(
+        trade.trade_id,
+        trade.client_order_id or trade.broker_order_id,
+        trade.instrument_id,
+        trade.side,
+        trade.quantity,
+        trade.price,
+        trade.filled_at,
+        trade.product,
+        (fees or NoFees()).charges(leg),
+    )
+
+
+def book_trades(
+    portfolio: Portfolio,
+    trades: Iterable[BrokerTrade],
+    fees: FeeModel | None = None,
+    kinds: Mapping[str, InstrumentKind] | None = None,
+) -> list[Fill]:
+    """Apply the trades ``portfolio`` has not seen (by ``trade_id``); returns the fills applied."""
+    seen = {fill.trade_id for fill in portfolio.fills}
+    applied: list[Fill] = []
+    for trade in trades:
+        if trade.trade_id in seen:
+            continue
+        kind = (kinds or {}).get(trade.instrument_id, InstrumentKind.EQUITY)
+        fill = trade_to_fill(trade, fees, kind)
+        portfolio.apply(fill)
+        seen.add(trade.trade_id)
+        applied.append(fill)
+    return applied

@@ -1,0 +1,7 @@
+"""The paper broker: simulated fills with the backtest's rules, slippage and fees."""
+
+from vyapari.brokers.paper.adapter import PaperBrokerAdapter, PaperTickStream
+from vyapari.brokers.paper.config import PaperConfig, paper_config_from_env
+from vyapari.brokers.paper.exchange import PaperExchange
+
+__all__ = ["PaperBrokerAdapter", "PaperConfig", "PaperExchange", "PaperTickStream", "paper_config_from_env"]

@@ -1,0 +1,129 @@
+"""Keep credentials out of logs and error messages.
+
+Two layers, both applied by :func:`redact`:
+
+1. **Known values**: every credential the brokers package handles (API key and secret,
+   request token, OAuth code, access token) is registered with :func:`register_secret`
+   the moment it is read, and any occurrence is replaced by ``***``.
+2. **Shapes**: ``access_token=…``, ``"api_secret": "…"``, ``Authorization: token k:t``,
+   ``Bearer …`` and the like are masked even for values never registered.
+
+:class:`RedactingFilter` applies :func:`redact` to every record (message and arguments);
+:func:`install_redaction` attaches it to the loggers of this package and of the broker SDKs
+and their HTTP stacks (``kiteconnect``, ``upstox_client``, ``urllib3``, ``requests``,
+``websocket``, ``autobahn``), and to the handlers of the root logger.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+
+MASK = "***"
+_MIN_SECRET_LENGTH = 4
+_KEYS = (
+    r"access_token|api_secret|api_key|request_token|client_secret|client_id|refresh_token"
+    r"|checksum|enctoken|code|token|password|secret"
+)
+_SHAPES = (
+    re.compile(rf"(?i)\b({_KEYS})(=)([^&\s\"',;]+)"),
+    re.compile(rf"(?i)([\"']?(?:{_KEYS})[\"']?\s*:\s*)([\"'])([^\"']+)([\"'])"),
+    re.compile(r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?)([^\"'\n,}]+)"),
+    re.compile(r"(?i)\b(bearer)\s+([A-Za-z0-9._\-]{6,})"),
+    re.compile(r"(?i)\b(token)\s+([A-Za-z0-9._\-]+:[A-Za-z0-9._\-]+)"),
+)
+LOGGER_NAMES = (
+    "vyapari",
+    "vyapari.brokers",
+    "kiteconnect",
+    "kiteconnect.connect",
+    "kiteconnect.ticker",
+    "upstox_client",
+    "upstox_client.rest",
+    "urllib3",
+    "urllib3.connection",
+    "urllib3.connectionpool",
+    "urllib3.poolmanager",
+    "urllib3.response",
+    "urllib3.util.retry",
+    "requests",
+    "websocket",
+    "autobahn",
+    "twisted",
+)
+"""Loggers the filter is attached to (a logger's filters do not see its children's records)."""
+
+_lock = threading.Lock()
+_secrets: set[str] = set()
+
+
+def register_secret(value: str | None) -> None:
+    """Remember ``value`` so :func:`redact` masks it anywhere (values shorter than 4 are ignored)."""
+    if value and len(value) >= _MIN_SECRET_LENGTH:
+        with _lock:
+            _secrets.add(value)
+
+
+def _mask_shapes(text: str) -> str:
+    text = _SHAPES[0].sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
+    text = _SHAPES[1].sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}{m.group(4)}", text)
+    text = _SHAPES[2].sub(lambda m: f"{m.group(1)}{MASK}", text)
+    for shape in _SHAPES[3:]:
+        text = shape.sub(lambda m: f"{m.group(1)} {MASK}", text)
+    return text
+
+
+def redact(text: object) -> str:
+    """``str(text)`` with every registered secret and credential-shaped value masked."""
+    out = str(text)
+    with _lock:
+        known = sorted(_secrets, key=len, reverse=True)
+    for secret in known:
+        if secret in out:
+            out = out.replace(secret, MASK)
+    return _mask_shapes(out)
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that rewrites each record's message with :func:`redact` (never drops one)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Redact ``record`` in place; always returns True."""
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            message = str(record.msg)
+        record.msg = redact(message)
+        record.args = None
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
+
+
+_FILTER = RedactingFilter()
+
+
+def _attach(target: logging.Filterer) -> None:
+    if _FILTER not in target.filters:
+        target.addFilter(_FILTER)
+
+
+def install_redaction() -> None:
+    """Attach the redacting filter to the package's, the SDKs' and the root handlers' loggers.
+
+    Idempotent. Call it wherever credentials are first handled (adapters do, and the login
+    command does) so that records from SDK loggers are masked before any handler sees them.
+    """
+    for name in LOGGER_NAMES:
+        _attach(logging.getLogger(name))
+    for handler in logging.getLogger().handlers:
+        _attach(handler)
+
+
+def get_logger(name: str) -> logging.Logger:
+    """``logging.getLogger(name)`` with the redacting filter attached."""
+    logger = logging.getLogger(name)
+    _attach(logger)
+    return logger

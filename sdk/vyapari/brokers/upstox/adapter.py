@@ -1,0 +1,182 @@
+"""Upstox through the official ``upstox-python-sdk``: orders v3, order book/trades/portfolio v2,
+historical candles v3.
+
+Orders go to ``OrderApiV3.place_order(PlaceOrderV3Request(..., tag=client_order_id))``;
+instruments are translated to Upstox instrument keys through the instrument master
+(``UPSTOX_INSTRUMENTS_URL``). The access token is re-read through the session provider
+before each call.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import urllib.request
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from vyapari.brokers.base import BrokerAdapter
+from vyapari.brokers.errors import BrokerFailure, InvalidOrder
+from vyapari.brokers.retry import RetryPolicy
+from vyapari.brokers.session import BrokerSession, SessionProvider
+from vyapari.brokers.store import OrderStore
+from vyapari.brokers.ticks import TickStream
+from vyapari.brokers.types import (
+    BrokerOrder,
+    BrokerPosition,
+    BrokerTrade,
+    Candle,
+    Holding,
+    InstrumentInfo,
+    OrderChange,
+    OrderRequest,
+)
+from vyapari.brokers.upstox.client import API_VERSION, make_upstox_client, upstox_failure
+from vyapari.brokers.upstox.config import UpstoxConfig
+from vyapari.brokers.upstox.parsing import (
+    PRODUCT_CODES,
+    InstrumentMap,
+    candle_from_upstox,
+    holding_from_upstox,
+    instrument_from_upstox,
+    order_from_upstox,
+    position_from_upstox,
+    trade_from_upstox,
+)
+from vyapari.core.ids import split_instrument_id
+from vyapari.core.time import IST
+
+_UNITS = {"minute": ("minutes", "1"), "day": ("days", "1"), "week": ("weeks", "1"), "month": ("months", "1")}
+
+
+def _num(value: object) -> float:
+    return 0.0 if value is None else float(str(value))
+
+
+def _rows(response: Any) -> list[dict[str, Any]]:
+    return [item.to_dict() if hasattr(item, "to_dict") else dict(item) for item in (response.data or [])]
+
+
+def interval_units(interval: str) -> tuple[str, str]:
+    """Upstox (unit, count) of ``interval``: minute, Nminute, day, week or month."""
+    if interval in _UNITS:
+        return _UNITS[interval]
+    count = interval.removesuffix("minute")
+    if count.isdigit():
+        return "minutes", count
+    raise InvalidOrder(f"interval {interval!r} is not minute, Nminute, day, week or month")
+
+
+class UpstoxBrokerAdapter(BrokerAdapter):
+    """Upstox (see the module docstring)."""
+
+    name = "upstox"
+
+    def __init__(
+        self,
+        config: UpstoxConfig,
+        session: SessionProvider,
+        *,
+        store: OrderStore | None = None,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        extra = {"sleep": sleep} if sleep is not None else {}
+        super().__init__(limiter=config.rate_limiter(), retry=retry, store=store, session=session, **extra)
+        self.config = config
+        self.client: Any = make_upstox_client(config)
+        self.names = InstrumentMap()
+        self._timeout = {"_request_timeout": config.timeout_s}
+
+    def _apply_session(self, session: BrokerSession) -> None:
+        self.client.configuration.access_token = session.access_token
+
+    def _api(self, name: str) -> Any:
+        import upstox_client
+
+        return getattr(upstox_client, name)(self.client)
+
+    def instrument_key(self, instrument_id: str) -> str:
+        """Upstox's instrument key for ``instrument_id`` (loads the master once)."""
+        if instrument_id not in self.names.by_id:
+            self._instruments(None)
+        try:
+            return self.names.by_id[instrument_id].broker_token
+        except KeyError:
+            raise InvalidOrder(f"{instrument_id} is not in Upstox's instruments", broker=self.name) from None
+
+    def _place_order(self, request: OrderRequest) -> str:
+        import upstox_client
+
+        body = upstox_client.PlaceOrderV3Request(
+            quantity=request.quantity, product=PRODUCT_CODES[request.product], validity="DAY",
+            price=_num(request.limit_price), tag=request.client_order_id,
+            instrument_token=self.instrument_key(request.instrument_id),
+            order_type=request.order_type.value, transaction_type=request.side.value,
+            disclosed_quantity=0, trigger_price=_num(request.trigger_price), is_amo=False, slice=False,
+        )
+        response = self._api("OrderApiV3").place_order(body, **self._timeout)
+        return str(response.data.order_ids[0])
+
+    def _modify_order(self, order: BrokerOrder, change: OrderChange) -> None:
+        import upstox_client
+
+        body = upstox_client.ModifyOrderRequest(
+            quantity=change.quantity or order.quantity, validity="DAY",
+            price=_num(change.limit_price or order.limit_price), order_id=order.broker_order_id,
+            order_type=(change.order_type or order.order_type).value, disclosed_quantity=0,
+            trigger_price=_num(change.trigger_price or order.trigger_price),
+        )
+        self._api("OrderApiV3").modify_order(body, **self._timeout)
+
+    def _cancel_order(self, order: BrokerOrder) -> None:
+        self._api("OrderApiV3").cancel_order(order.broker_order_id, **self._timeout)
+
+    def _order_book(self) -> list[BrokerOrder]:
+        response = self._api("OrderApi").get_order_book(API_VERSION, **self._timeout)
+        return [order_from_upstox(d, self.names) for d in _rows(response)]
+
+    def _trade_book(self) -> list[BrokerTrade]:
+        tags = {o.broker_order_id: o.client_order_id for o in self._order_book()}
+        response = self._api("OrderApi").get_trade_history(API_VERSION, **self._timeout)
+        return [trade_from_upstox(d, self.names, tags) for d in _rows(response)]
+
+    def _positions(self) -> list[BrokerPosition]:
+        response = self._api("PortfolioApi").get_positions(API_VERSION, **self._timeout)
+        return [position_from_upstox(d, self.names) for d in _rows(response)]
+
+    def _holdings(self) -> list[Holding]:
+        response = self._api("PortfolioApi").get_holdings(API_VERSION, **self._timeout)
+        return [holding_from_upstox(d, self.names) for d in _rows(response)]
+
+    def _historical_candles(
+        self, instrument_id: str, interval: str, start: datetime, end: datetime
+    ) -> list[Candle]:
+        unit, count = interval_units(interval)
+        response = self._api("HistoryV3Api").get_historical_candle_data1(
+            self.instrument_key(instrument_id), unit, count,
+            end.astimezone(IST).date().isoformat(), start.astimezone(IST).date().isoformat(),
+            **self._timeout,
+        )
+        candles = [candle_from_upstox(row) for row in response.data.candles or []]
+        return sorted((c for c in candles if start <= c.start_at <= end), key=lambda c: c.start_at)
+
+    def _instruments(self, exchange: str | None) -> list[InstrumentInfo]:
+        with urllib.request.urlopen(self.config.instruments_url, timeout=self.config.timeout_s) as response:
+            raw = response.read()
+        if raw[:2] == b"\x1f\x8b":
+            raw = gzip.decompress(raw)
+        infos = [instrument_from_upstox(d) for d in json.loads(raw)]
+        self.names.add(infos)
+        return [i for i in infos if exchange is None or split_instrument_id(i.instrument_id)[0] == exchange]
+
+    def _ticks(self) -> TickStream:
+        from vyapari.brokers.upstox.ticks import UpstoxTickStream
+
+        if self.session_provider is None:  # pragma: no cover - always set for Upstox
+            raise InvalidOrder("no session", broker=self.name)
+        return UpstoxTickStream(self.config, self.session_provider, self.instrument_key, self.names)
+
+    def _failure(self, exc: Exception) -> BrokerFailure | None:
+        return upstox_failure(exc)
