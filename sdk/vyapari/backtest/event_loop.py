@@ -27,12 +27,13 @@ import numpy as np
 
 from vyapari.backtest.config import BacktestConfig
 from vyapari.backtest.context import EventContext
-from vyapari.backtest.matching import match_order
 from vyapari.backtest.results import BacktestResult, FillArrays, OrderArrays, build_result
-from vyapari.backtest.rules import fill_price_one, squareoff_plan, volume_caps
+from vyapari.backtest.rules import squareoff_plan
 from vyapari.core.errors import StrategyError
 from vyapari.core.money import to_decimal
 from vyapari.costs.base import TradeLeg
+from vyapari.execution.matching import match_order
+from vyapari.execution.pricing import fill_price_one, volume_caps
 from vyapari.model.charges import Charges
 from vyapari.model.enums import OrderStatus, OrderType, ProductType, Side
 from vyapari.model.events import Fill

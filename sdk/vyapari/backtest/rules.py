@@ -5,8 +5,8 @@ or after 15:20 IST in a session; if a symbol has no such bar that session (daily
 the **close** of its last bar of the session. After 15:20 no new MIS orders are placed.
 The square-off is a market order that ignores the volume cap (a broker's auto square-off).
 
-Fill prices: market and stop-market fills go through the slippage model and are rounded
-half up to the paisa; :func:`fill_prices` is the single place both paths price them.
+Fill prices and volume caps live in :mod:`vyapari.execution.pricing`, shared with the
+paper broker.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from vyapari.core.time import minute_of_day_ist
-from vyapari.costs.slippage import NoSlippage, SlippageModel
 from vyapari.strategy.panel import BarPanel
 
 SQUAREOFF_MINUTE = 15 * 60 + 20
@@ -53,30 +52,3 @@ def squareoff_plan(panel: BarPanel) -> SquareOffPlan:
         ends = rows[last_of_session]
         at_close[ends[~np.isin(session[ends], late_sess)], n] = True
     return SquareOffPlan(after=after, at_open=at_open, at_close=at_close)
-
-
-def round_paise_array(price: np.ndarray) -> np.ndarray:
-    """Round ₹ prices half up to the paisa (robust to binary noise)."""
-    return np.floor(np.asarray(price) * 100.0 + 0.5 + 1e-7) / 100.0
-
-
-def fill_prices(
-    slippage: SlippageModel, side_sign: np.ndarray, ref: np.ndarray, qty: np.ndarray, volume: np.ndarray
-) -> np.ndarray:
-    """Fill prices in ₹ for market fills: slippage applied, rounded to the paisa."""
-    raw = slippage.fill_price_array(side_sign, ref, np.abs(qty), volume.astype(np.int64))
-    return round_paise_array(raw)
-
-
-def fill_price_one(slippage: SlippageModel, sign: int, ref: float, qty: int, volume: float) -> float:
-    """:func:`fill_prices` for one fill (a fast path when there is no slippage)."""
-    if isinstance(slippage, NoSlippage):
-        return float(round_paise_array(np.array(ref)))
-    arr = fill_prices(slippage, np.array([sign]), np.array([ref]), np.array([qty]), np.array([volume]))
-    return float(arr[0])
-
-
-def volume_caps(slippage: SlippageModel, volume: np.ndarray) -> np.ndarray:
-    """Most shares that may fill per bar ``[T, N]`` (int64)."""
-    vol = np.nan_to_num(volume).astype(np.int64)
-    return slippage.max_fill_quantity_array(vol).astype(np.int64)

@@ -13,7 +13,8 @@ import numpy as np
 from vyapari.backtest.config import BacktestConfig
 from vyapari.backtest.kernels import REF_OPEN, account, target_fills
 from vyapari.backtest.results import BacktestResult, FillArrays, OrderArrays, build_result
-from vyapari.backtest.rules import fill_prices, squareoff_plan, volume_caps
+from vyapari.backtest.rules import squareoff_plan
+from vyapari.execution.pricing import fill_prices, volume_caps
 from vyapari.model.enums import ProductType
 from vyapari.strategy.panel import BarPanel
 from vyapari.strategy.strategy import Strategy

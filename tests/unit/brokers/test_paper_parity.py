@@ -10,14 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vyapari.backtest.matching import match_order as backtest_match
-from vyapari.backtest.rules import fill_price_one as backtest_fill_price
 from vyapari.brokers.errors import InvalidOrder
 from vyapari.brokers.paper import PaperBrokerAdapter, PaperConfig, paper_config_from_env
 from vyapari.brokers.types import Candle, OrderRequest, Tick
 from vyapari.core.money import to_decimal
 from vyapari.core.time import IST
 from vyapari.costs import FixedBpsSlippage, SimpleFees, TradeLeg, VolumeShareSlippage, ZerodhaFees
+from vyapari.execution.matching import match_order as backtest_match
+from vyapari.execution.pricing import fill_price_one as backtest_fill_price
 from vyapari.model.enums import Exchange, OrderStatus, OrderType, ProductType, Segment, Side
 
 T0 = datetime(2026, 1, 5, 9, 15, tzinfo=IST)

@@ -20,11 +20,12 @@ from datetime import datetime
 from decimal import Decimal
 
 from vyapari.brokers.paper.config import PaperConfig
-from vyapari.brokers.paper.matching import fill_price_one, match_order, max_fill_quantity, to_price
 from vyapari.brokers.types import BrokerTrade, Candle, OrderRequest
 from vyapari.core.ids import split_instrument_id
 from vyapari.core.time import IST
 from vyapari.costs.base import TradeLeg
+from vyapari.execution.matching import match_order
+from vyapari.execution.pricing import fill_price_one, max_fill_quantity, to_price
 from vyapari.model.charges import Charges
 from vyapari.model.enums import Exchange, InstrumentKind, OrderStatus, ProductType, Side, segment_for
 from vyapari.model.events import Fill
