@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -85,38 +86,37 @@ class FolderDataFeed(HistoricalDataFeed):
 
 @dataclass(frozen=True)
 class LakeDataFeed(HistoricalDataFeed):
-    """The curated lake: minute bars (``interval`` 1m/5m/…) or daily bars (``1d``)."""
+    """The curated lake on any object store: minute bars (``interval`` 1m/5m/…) or daily (``1d``).
 
-    root: Path
+    ``lake`` is a :class:`~vyapari.data.lake.Lake`, or a local folder path. ``adjusted``
+    reads split/bonus-adjusted prices (default: raw, the prices that traded).
+    """
+
+    lake: Any
     exchange: Exchange = Exchange.NSE
     symbols: Sequence[str] | None = None
     interval: str = "1m"
     adjusted: bool = False
 
-    def frames(self, start: date | None, end: date | None) -> dict[str, pd.DataFrame]:
+    def _lake(self) -> Any:
         from vyapari.data.lake import Lake
-        from vyapari.data.storage import LocalObjectStore
 
+        return self.lake if isinstance(self.lake, Lake) else Lake.at(Path(self.lake))
+
+    def frames(self, start: date | None, end: date | None) -> dict[str, pd.DataFrame]:
         if start is None or end is None:
             raise DataError("--lake needs --start and --end")
-        lake = Lake(LocalObjectStore(self.root))
+        lake = self._lake()
+        exchange = Exchange(self.exchange).value
+        symbols = list(self.symbols) if self.symbols else None
         if self.interval == "1d":
-            bars = lake.read_daily_bars(
-                self.exchange.value,
-                list(self.symbols) if self.symbols else None,
-                start,
-                end,
-                adjusted=self.adjusted,
-            )
+            bars = lake.read_daily_bars(exchange, symbols, start, end, adjusted=self.adjusted)
             return {
                 str(s): g.drop(columns="symbol").reset_index(drop=True) for s, g in bars.groupby("symbol")
             }
-        symbols = list(self.symbols) if self.symbols else lake.minute_symbols(self.exchange.value)
         out = {}
-        for s in symbols:
-            frame = lake.read_minute_bars(
-                self.exchange.value, s, start, end, adjusted=self.adjusted, interval=self.interval
-            )
+        for s in symbols or lake.minute_symbols(exchange):
+            frame = lake.read_minute_bars(exchange, s, start, end, self.adjusted, self.interval)
             if len(frame):
                 out[s] = frame.drop(columns="symbol", errors="ignore").reset_index(drop=True)
         return out

@@ -10,43 +10,15 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from vyapari.data.lake import Lake
 from vyapari.data.storage import ObjectStore
 from vyapari.model.enums import Exchange
-from vyapari.strategy.feed import HistoricalDataFeed
+from vyapari.strategy.feed import LakeDataFeed
 from vyapari.workflows.plan import WorkItem, item_prefix
-
-
-@dataclass(frozen=True)
-class StoreLakeFeed(HistoricalDataFeed):
-    """A historical feed over a :class:`~vyapari.data.lake.Lake` on any object store (local or S3)."""
-
-    lake: Lake
-    exchange: str
-    symbols: Sequence[str]
-    interval: str = "1m"
-    adjusted: bool = True
-
-    def frames(self, start: date | None, end: date | None) -> dict[str, pd.DataFrame]:
-        """Bars per symbol (``ts`` IST bar start, OHLC ₹, volume); symbols without bars are left out."""
-        if start is None or end is None:
-            raise ValueError("a work item needs start and end dates")
-        out = {}
-        for symbol in self.symbols:
-            frame = self.lake.read_minute_bars(
-                self.exchange, symbol, start, end, self.adjusted, self.interval
-            )
-            if len(frame):
-                out[symbol] = frame.drop(columns="symbol", errors="ignore").reset_index(drop=True)
-        return out
 
 
 def _upload(store: ObjectStore, folder: Path, prefix: str) -> list[str]:
@@ -72,7 +44,7 @@ def run_item(store: ObjectStore, item: WorkItem) -> dict[str, Any]:
 
     prefix = item_prefix(item.run_id, item.item_id)
     store.put_atomic(prefix + "item.json", json.dumps(item.to_dict(), indent=2, sort_keys=True).encode())
-    feed = StoreLakeFeed(Lake(store), item.exchange, item.symbols, item.interval)
+    feed = LakeDataFeed(Lake(store), Exchange(item.exchange), item.symbols, item.interval)
     start, end = date.fromisoformat(item.start), date.fromisoformat(item.end)
     if not feed.frames(start, end):
         return {"item_id": item.item_id, "status": "no_data", "bars": 0, "fills": 0, "pnl_inr": 0.0,
