@@ -150,7 +150,7 @@ class FeeModel(ABC):
         price: np.ndarray,
         trade_date: np.ndarray,
     ) -> np.ndarray:
-        """Each leg's total charges in ₹ as float64 (unrounded except STT, as :meth:`charges`).
+        """Each leg's total charges in ₹ as float64: the sum of :meth:`charges_items_array`.
 
         Parameters
         ----------
@@ -165,19 +165,8 @@ class FeeModel(ABC):
         trade_date : ndarray of datetime64[D]
             IST session date per leg; may span several charge regimes.
         """
-        legs = leg_arrays(side_sign, quantity, price, trade_date)
-        out = np.empty(legs.side_sign.shape, dtype=np.float64)
-        for i in range(out.size):
-            leg = TradeLeg(
-                exchange,
-                segment,
-                Side.BUY if legs.side_sign[i] > 0 else Side.SELL,
-                int(legs.quantity[i]),
-                to_decimal(float(legs.price[i])),
-                legs.trade_date[i].item(),
-            )
-            out[i] = float(self.charges(leg).total)
-        return out
+        items = self.charges_items_array(exchange, segment, side_sign, quantity, price, trade_date)
+        return sum(items.values(), np.zeros(np.shape(side_sign), dtype=np.float64))
 
     def charges_items_array(
         self,
@@ -221,19 +210,6 @@ class NoFees(FeeModel):
     def charges(self, leg: TradeLeg) -> Charges:
         """No charges."""
         return NO_CHARGES
-
-    def charges_total_array(
-        self,
-        exchange: Exchange,
-        segment: Segment,
-        side_sign: np.ndarray,
-        quantity: np.ndarray,
-        price: np.ndarray,
-        trade_date: np.ndarray,
-    ) -> np.ndarray:
-        """Zeros, one per leg."""
-        legs = leg_arrays(side_sign, quantity, price, trade_date)
-        return np.zeros(legs.side_sign.shape, dtype=np.float64)
 
     def charges_items_array(
         self,
@@ -281,19 +257,6 @@ class SimpleFees(FeeModel):
     def charges(self, leg: TradeLeg) -> Charges:
         """Brokerage = ``bps`` of the leg's turnover; other items zero."""
         return Charges(brokerage=leg.turnover * self.rate if self.bps else ZERO)
-
-    def charges_total_array(
-        self,
-        exchange: Exchange,
-        segment: Segment,
-        side_sign: np.ndarray,
-        quantity: np.ndarray,
-        price: np.ndarray,
-        trade_date: np.ndarray,
-    ) -> np.ndarray:
-        """``bps`` of each leg's turnover in ₹."""
-        legs = leg_arrays(side_sign, quantity, price, trade_date)
-        return legs.turnover * float(self.rate)
 
     def charges_items_array(
         self,

@@ -132,22 +132,15 @@ class IndianEquityFees(FeeModel):
         if self.include_dp and Segment(segment) is Segment.DELIVERY:
             dp = np.where(buy, 0.0, float(self.brokerage.dp_charge_inr))
         return {
-            "brokerage": brokerage, "stt": stt, "exchange_txn": txn, "ipft": ipft, "sebi_fee": sebi,
-            "stamp_duty": stamp, "gst": gst_base * r["gst"][idx], "dp": dp,
+            "brokerage": brokerage,
+            "stt": stt,
+            "exchange_txn": txn,
+            "ipft": ipft,
+            "sebi_fee": sebi,
+            "stamp_duty": stamp,
+            "gst": gst_base * r["gst"][idx],
+            "dp": dp,
         }
-
-    def charges_total_array(
-        self,
-        exchange: Exchange,
-        segment: Segment,
-        side_sign: np.ndarray,
-        quantity: np.ndarray,
-        price: np.ndarray,
-        trade_date: np.ndarray,
-    ) -> np.ndarray:
-        """float64 twin of ``charges(leg).total`` for many legs (see :class:`FeeModel`)."""
-        items = self.charges_items_array(exchange, segment, side_sign, quantity, price, trade_date)
-        return sum(items.values(), np.zeros_like(items["brokerage"]))
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,18 +44,3 @@ class ScaledFees(FeeModel):
         """The base model's items, scaled."""
         items = self.base.charges_items_array(exchange, segment, side_sign, quantity, price, trade_date)
         return {k: v * self.factor for k, v in items.items()}
-
-    def charges_total_array(
-        self,
-        exchange: Exchange,
-        segment: Segment,
-        side_sign: np.ndarray,
-        quantity: np.ndarray,
-        price: np.ndarray,
-        trade_date: np.ndarray,
-    ) -> np.ndarray:
-        """The base model's totals, scaled."""
-        return (
-            self.base.charges_total_array(exchange, segment, side_sign, quantity, price, trade_date)
-            * self.factor
-        )
