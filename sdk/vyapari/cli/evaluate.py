@@ -1,6 +1,16 @@
 """``vyapari evaluate``: the weekly target verdict of an equity curve or a backtest folder.
 
-Exit status 0 whatever the badge (the badge is the answer, not an error); 2 on bad input.
+Inputs: ``--equity FILE`` (CSV or Parquet with ``timestamp`` or ``ts`` and ``equity`` columns;
+naive timestamps mean IST) with optional ``--trades FILE`` (``ts``, ``charges_inr``,
+``realised_pnl_inr``), or ``--run DIR`` (a backtest output folder). ``--json`` prints the
+evaluation's ``to_dict()``; otherwise a table of criteria with coloured badges. ``--out DIR``
+writes ``report.json`` and ``report.html`` there (nothing is written without it).
+
+Targets come from the environment: ``TARGET_WEEKLY_RETURN_PCT`` (1.0), ``MAX_DRAWDOWN_PCT``
+(10.0), ``P95_WEEKLY_DRAWDOWN_PCT`` (−3.0), ``TOLERANCE_PCT`` (20).
+
+Exit status: 0 whatever the badge (the badge is the answer, not a failure; read it from the
+JSON ``badge`` key); 2 with a one-line error naming the file on bad input.
 """
 
 from __future__ import annotations
@@ -8,8 +18,14 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vyapari.cli._common import print_json
+
+if TYPE_CHECKING:
+    from vyapari.evaluation.result import WeeklyEvaluation
+
+BADGE_STYLE = {"green": "green", "amber": "yellow", "red": "red"}
 
 
 def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None:
@@ -17,67 +33,66 @@ def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None
     p = sub.add_parser(
         name,
         help=help_text,
-        description=help_text + ". Targets come from "
-        "TARGET_WEEKLY_RETURN_PCT (1.0), MAX_DRAWDOWN_PCT (10.0), P95_WEEKLY_DRAWDOWN_PCT (-3.0) "
-        "and TOLERANCE_PCT (20).",
+        description=help_text + ". Targets come from TARGET_WEEKLY_RETURN_PCT (1.0), MAX_DRAWDOWN_PCT "
+        "(10.0), P95_WEEKLY_DRAWDOWN_PCT (-3.0) and TOLERANCE_PCT (20). Exit status 0 whatever the "
+        "badge, 2 on bad input.",
     )
     src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--equity", type=Path, help="CSV or Parquet with timestamp,equity (naive = IST)")
-    src.add_argument("--run", type=Path, help="a backtest output folder (vyapari backtest --out)")
-    p.add_argument(
-        "--trades", type=Path, help="with --equity: trades Parquet (ts, charges_inr, realised_pnl_inr)"
-    )
-    p.add_argument("--out", type=Path, help="write report.json and report.html here")
+    src.add_argument("--equity", type=Path, help="CSV or Parquet with timestamp (or ts),equity; naive = IST")
+    src.add_argument("--run", type=Path, help="a backtest output folder (equity.parquet, trades.parquet)")
+    p.add_argument("--trades", type=Path, help="with --equity: trades CSV or Parquet (ts, charges_inr, ...)")
+    p.add_argument("--out", type=Path, help="write report.json and report.html into this folder")
     p.add_argument("--json", action="store_true", help="print the evaluation as JSON")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Evaluate, optionally write the report, print the verdict."""
+    """Evaluate, optionally write the report, print the verdict; 0 whatever the badge."""
+    from vyapari.core.errors import InvalidInput
     from vyapari.evaluation.criteria import TargetCriteria
-    from vyapari.evaluation.run import evaluate_equity_file, evaluate_run_dir
+    from vyapari.evaluation.run import evaluate_inputs, load_equity_file, load_run_dir, write_inputs_report
 
+    if args.run is not None and args.trades is not None:
+        raise InvalidInput("--trades", "only with --equity (a --run folder has its own trades.parquet)")
     criteria = TargetCriteria.from_env(os.environ)
-    report = None
-    if args.run is not None:
-        evaluation, report = evaluate_run_dir(args.run, args.out, criteria)
-    else:
-        evaluation = evaluate_equity_file(args.equity, criteria, args.trades)
-        if args.out is not None:
-            from vyapari.evaluation.report import write_report
-            from vyapari.evaluation.run import read_equity
-
-            report = write_report(
-                args.out, evaluation, read_equity(args.equity), target=criteria.weekly_return
-            )
+    inputs = load_run_dir(args.run) if args.run is not None else load_equity_file(args.equity, args.trades)
+    evaluation = evaluate_inputs(inputs, criteria)
+    report = write_inputs_report(args.out, inputs, evaluation) if args.out is not None else None
     if args.json:
         print_json(evaluation.to_dict())
-        return 0
-    _print(evaluation, report)
+    else:
+        _print(evaluation, report)
     return 0
 
 
-def _print(evaluation: object, report: Path | None) -> None:
+def _print(evaluation: WeeklyEvaluation, report: Path | None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from vyapari.evaluation.weekly import WeeklyEvaluation
-
-    assert isinstance(evaluation, WeeklyEvaluation)
-    colour = {"green": "green", "amber": "yellow", "red": "red"}
-    table = Table(title=f"weekly target: {len(evaluation.full_weeks)} full weeks")
+    figures = evaluation.to_dict()
+    table = Table(title=f"weekly target: {figures['weeks']} full weeks")
     for col in ("criterion", "value", "target", "badge", "reason"):
         table.add_column(col)
-    for c in evaluation.criteria:
+    for c in figures["criteria"]:
+        unit = "%" if c["name"] != "full_weeks" else ""
         table.add_row(
-            c.name,
-            f"{c.value:.2%}",
-            f"{c.target:.2%}",
-            f"[{colour[c.badge.value]}]{c.badge.value}[/]",
-            c.reason,
+            c["name"],
+            f"{c['value']:.2f}{unit}" if c["value"] is not None else "n/a",
+            f"{c['target']:.2f}{unit}",
+            f"[{BADGE_STYLE[c['badge']]}]{c['badge']}[/]",
+            c["reason"],
         )
     console = Console()
     console.print(table)
-    console.print(f"overall: [bold {colour[evaluation.badge.value]}]{evaluation.badge.value.upper()}[/]")
+    if figures["partial_weeks"]:
+        console.print(f"partial weeks (flagged, not judged): {', '.join(figures['partial_weeks'])}")
+    net = figures["mean_weekly_net_return_pct"]
+    win = figures["weekly_win_rate_pct"]
+    if net is not None:
+        console.print(f"mean weekly net return: {net:.2f}%   weekly win rate: {win:.1f}%")
+    if figures["trade_win_rate_pct"] is not None:
+        console.print(f"trade win rate: {figures['trade_win_rate_pct']:.1f}%")
+    badge = figures["badge"]
+    console.print(f"overall: [bold {BADGE_STYLE[badge]}]{badge.upper()}[/]")
     if report is not None:
         console.print(f"report: {report}")

@@ -5,21 +5,28 @@ mean weekly **gross** return ≥ 1 % (``TARGET_WEEKLY_RETURN_PCT``), max drawdow
 (``MAX_DRAWDOWN_PCT``), the 95th-percentile worst weekly drawdown no worse than −3 %
 (``P95_WEEKLY_DRAWDOWN_PCT``); amber within ``TOLERANCE_PCT`` (20 %) of a target.
 Values are fractions in code (0.01 is 1 %); ``_pct`` appears only at the output edge.
+
+The amber band is relative to the target: with a 20 % tolerance a 1 % return target is amber
+from 0.8 % (inclusive) up to 1 % (exclusive), a 10 % drawdown limit is amber above 10 % up to
+12 % (inclusive), and a −3 % P95 weekly drawdown floor is amber below −3 % down to −3.6 %
+(inclusive). Comparisons allow :data:`EPS` so that a value sitting exactly on a boundary, up to
+binary floating-point noise, gets the better badge.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 
 from vyapari.core.errors import InvalidInput
 
-EPS = 1e-9  # values are compared with targets to a millionth of a percent (binary noise at exact targets)
+EPS = 1e-9  # a millionth of a percent: binary noise at exact boundaries is not a miss
 
 
 class Badge(str, Enum):
-    """Traffic-light verdict; ``worst`` orders them red < amber < green."""
+    """Traffic-light verdict; :meth:`worst` orders them red < amber < green."""
 
     GREEN = "green"
     AMBER = "amber"
@@ -39,15 +46,29 @@ def _env_float(environ: Mapping[str, str], key: str, default: float) -> float:
     if text is None or text.strip() == "":
         return default
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         raise InvalidInput(key, f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise InvalidInput(key, f"{text!r} is not a finite number")
+    return value
 
 
 @dataclass(frozen=True)
 class TargetCriteria:
-    """Targets as fractions: weekly return ≥ ``weekly_return``, drawdown ≤ ``max_drawdown``,
-    P95 weekly drawdown ≥ ``p95_weekly_drawdown`` (negative); amber band ``tolerance``."""
+    """The weekly target, as fractions.
+
+    Attributes
+    ----------
+    weekly_return : float
+        Mean weekly gross return to reach (0.01 = 1 % a week); may be zero or negative.
+    max_drawdown : float
+        Largest acceptable peak-to-trough fall over the whole curve, positive (0.10 = 10 %).
+    p95_weekly_drawdown : float
+        Floor for the 5th percentile of the weekly drawdowns, negative (−0.03 = −3 %).
+    tolerance : float
+        Width of the amber band relative to each target, in [0, 1) (0.20 = 20 %).
+    """
 
     weekly_return: float = 0.01
     max_drawdown: float = 0.10
@@ -55,19 +76,26 @@ class TargetCriteria:
     tolerance: float = 0.20
 
     def __post_init__(self) -> None:
-        if not self.max_drawdown > 0:
-            raise InvalidInput("MAX_DRAWDOWN_PCT", f"must be > 0, got {self.max_drawdown * 100:g}")
-        if not self.p95_weekly_drawdown < 0:
+        if not math.isfinite(self.weekly_return):
+            raise InvalidInput("TARGET_WEEKLY_RETURN_PCT", "must be a finite number")
+        if not 0 < self.max_drawdown < 1:
+            raise InvalidInput("MAX_DRAWDOWN_PCT", f"must be in (0, 100), got {self.max_drawdown * 100:g}")
+        if not -1 < self.p95_weekly_drawdown < 0:
             raise InvalidInput(
-                "P95_WEEKLY_DRAWDOWN_PCT", f"must be < 0, got {self.p95_weekly_drawdown * 100:g}"
+                "P95_WEEKLY_DRAWDOWN_PCT", f"must be in (-100, 0), got {self.p95_weekly_drawdown * 100:g}"
             )
         if not 0 <= self.tolerance < 1:
             raise InvalidInput("TOLERANCE_PCT", f"must be in [0, 100), got {self.tolerance * 100:g}")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> TargetCriteria:
-        """Criteria from ``TARGET_WEEKLY_RETURN_PCT``, ``MAX_DRAWDOWN_PCT``,
-        ``P95_WEEKLY_DRAWDOWN_PCT`` and ``TOLERANCE_PCT`` (percent values), defaults otherwise."""
+        """Criteria from percent values in ``environ``, defaults for absent or empty keys.
+
+        Reads ``TARGET_WEEKLY_RETURN_PCT`` (1.0), ``MAX_DRAWDOWN_PCT`` (10.0),
+        ``P95_WEEKLY_DRAWDOWN_PCT`` (−3.0) and ``TOLERANCE_PCT`` (20). Raises
+        :class:`~vyapari.core.errors.InvalidInput` naming the variable when one is not a number or
+        is out of range.
+        """
         return cls(
             weekly_return=_env_float(environ, "TARGET_WEEKLY_RETURN_PCT", 1.0) / 100,
             max_drawdown=_env_float(environ, "MAX_DRAWDOWN_PCT", 10.0) / 100,
@@ -75,22 +103,39 @@ class TargetCriteria:
             tolerance=_env_float(environ, "TOLERANCE_PCT", 20.0) / 100,
         )
 
+    # amber edges: the far side of each band
+    @property
+    def return_amber_edge(self) -> float:
+        """Lowest mean weekly return that is still amber (fraction)."""
+        return self.weekly_return - abs(self.weekly_return) * self.tolerance
+
+    @property
+    def drawdown_amber_edge(self) -> float:
+        """Largest max drawdown that is still amber (positive fraction)."""
+        return self.max_drawdown * (1 + self.tolerance)
+
+    @property
+    def weekly_drawdown_amber_edge(self) -> float:
+        """Worst P95 weekly drawdown that is still amber (negative fraction)."""
+        return self.p95_weekly_drawdown * (1 + self.tolerance)
+
     def return_badge(self, value: float) -> Badge:
-        """At least the target: green; within the band below it: amber; else red."""
-        target = self.weekly_return
-        if value >= target - EPS:
-            return Badge.GREEN
-        return Badge.AMBER if value >= target - abs(target) * self.tolerance - EPS else Badge.RED
+        """At least the target: green; down to :attr:`return_amber_edge`: amber; else red."""
+        return _badge_at_least(value, self.weekly_return, self.return_amber_edge)
 
     def drawdown_badge(self, value: float) -> Badge:
-        """At most the limit (a positive fraction): green; within the band above it: amber."""
-        if value <= self.max_drawdown + EPS:
-            return Badge.GREEN
-        return Badge.AMBER if value <= self.max_drawdown * (1 + self.tolerance) + EPS else Badge.RED
+        """At most the limit (positive fraction): green; up to :attr:`drawdown_amber_edge`: amber."""
+        return _badge_at_least(-value, -self.max_drawdown, -self.drawdown_amber_edge)
 
     def weekly_drawdown_badge(self, value: float) -> Badge:
-        """No worse than the floor (negative): green; within the band beyond it: amber."""
-        floor = self.p95_weekly_drawdown
-        if value >= floor - EPS:
-            return Badge.GREEN
-        return Badge.AMBER if value >= floor * (1 + self.tolerance) - EPS else Badge.RED
+        """No worse than the floor (negative): green; down to :attr:`weekly_drawdown_amber_edge`: amber."""
+        return _badge_at_least(value, self.p95_weekly_drawdown, self.weekly_drawdown_amber_edge)
+
+
+def _badge_at_least(value: float, target: float, amber_edge: float) -> Badge:
+    """Green when ``value >= target``, amber when ``value >= amber_edge``, else red (NaN is red)."""
+    if value >= target - EPS:
+        return Badge.GREEN
+    if value >= amber_edge - EPS:
+        return Badge.AMBER
+    return Badge.RED

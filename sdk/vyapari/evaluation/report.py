@@ -1,151 +1,222 @@
-"""Reports: ``report.json`` and a self-contained ``report.html`` (Plotly, inlined, no network).
+"""Reports: ``report.json`` and a self-contained ``report.html``.
 
-The HTML shows the badges, the equity curve (net and gross of charges), the drawdown,
-weekly returns against the target line, the charges breakdown, the trades table (first
-500 rows) and the robustness section.
+The HTML inlines the plotly.js bundle once (no network, no CDN) and shows the badges with their
+reasons, the equity curve (net and gross of charges), the drawdown, the weekly gross returns
+against the target line, the charges breakdown (sum of the trades' ``*_inr`` charge columns),
+the trades table (first :data:`MAX_TRADES` rows) and the robustness section. Chart containers
+have ids ``plot-equity``, ``plot-drawdown``, ``plot-weekly`` and ``plot-charges``.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from vyapari.evaluation.weekly import WeeklyEvaluation
+from vyapari.evaluation.inputs import charges_breakdown, cumulative_charges
+from vyapari.evaluation.result import WeeklyEvaluation
 
 COLOURS = {"green": "#1a7f37", "amber": "#b7791f", "red": "#c53030"}
+PARTIAL_COLOUR = "#a0aec0"
 MAX_TRADES = 500
+CHARTS = ("equity", "drawdown", "weekly", "charges")
+
+PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<style>body{{font-family:system-ui,sans-serif;margin:2rem;max-width:1200px}}
+.badge{{color:#fff;padding:2px 8px;border-radius:4px;font-weight:600}}
+table{{border-collapse:collapse;margin:1rem 0}}
+td,th{{padding:4px 8px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}}
+.note{{color:#555}}</style></head><body><h1>{title}</h1>{body}</body></html>"""
 
 
-def _figures(
-    ev: WeeklyEvaluation, equity: pd.Series, gross: pd.Series, target: float, charges: dict[str, float]
-) -> list[tuple[str, Any]]:
+def _badge(value: str, text: str | None = None) -> str:
+    return f"<span class='badge' style='background:{COLOURS[value]}'>{html.escape(text or value)}</span>"
+
+
+def _fmt(value: float, is_fraction: bool) -> str:
+    if not math.isfinite(value):
+        return "n/a"
+    return f"{value:.2%}" if is_fraction else f"{value:g}"
+
+
+def badges_html(ev: WeeklyEvaluation) -> str:
+    """The overall verdict and a table of criteria with coloured badges and reasons."""
+    rows = "".join(
+        f"<tr><td>{html.escape(c.name)}</td><td>{_fmt(c.value, c.is_fraction)}</td>"
+        f"<td>{_fmt(c.target, c.is_fraction)}</td><td>{_badge(c.badge.value)}</td>"
+        f"<td>{html.escape(c.reason)}</td></tr>"
+        for c in ev.criteria
+    )
+    partial = ", ".join(ev.to_dict()["partial_weeks"]) or "none"
+    return (
+        f"<h2>Verdict: {_badge(ev.badge.value, ev.badge.value.upper())}</h2>"
+        f"<p>{len(ev.full_weeks)} full weeks judged; partial weeks left out: {html.escape(partial)}</p>"
+        "<table><tr><th>criterion</th><th>value</th><th>target</th><th>badge</th><th>reason</th></tr>"
+        f"{rows}</table>"
+    )
+
+
+def _figures(ev: WeeklyEvaluation, equity: pd.Series, gross: pd.Series, charges: dict[str, float]) -> list:
     import plotly.graph_objects as go
 
+    values = equity.to_numpy(dtype=float)
     eq = go.Figure(
         [
-            go.Scatter(x=equity.index, y=equity.to_numpy(), name="net equity (₹)"),
-            go.Scatter(x=gross.index, y=gross.to_numpy(), name="gross of charges (₹)"),
+            go.Scatter(x=equity.index, y=values, name="net equity (₹)"),
+            go.Scatter(x=gross.index, y=gross.to_numpy(dtype=float), name="gross of charges (₹)"),
         ]
     )
     eq.update_layout(title="Equity", xaxis_title="time (IST)", yaxis_title="₹")
-    peaks = np.maximum.accumulate(equity.to_numpy(dtype=float))
     dd = go.Figure(
-        [
-            go.Scatter(
-                x=equity.index, y=(equity.to_numpy() / peaks - 1) * 100, fill="tozeroy", name="drawdown %"
-            )
-        ]
+        [go.Scatter(x=equity.index, y=(values / np.maximum.accumulate(values) - 1) * 100, fill="tozeroy")]
     )
-    dd.update_layout(title="Drawdown", yaxis_title="%")
-    weeks = ev.weekly
-    colours = np.where(
-        weeks["partial"],
-        "#a0aec0",
-        np.where(weeks["gross_return"] >= target, COLOURS["green"], COLOURS["red"]),
-    )
+    dd.update_layout(title="Drawdown", xaxis_title="time (IST)", yaxis_title="%")
+    weeks, target = ev.weekly, ev.targets.weekly_return
+    met = [COLOURS[ev.targets.return_badge(float(r)).value] for r in weeks["gross_return"]]
     wk = go.Figure(
         [
             go.Bar(
                 x=weeks["week"],
                 y=weeks["gross_return"] * 100,
-                marker_color=colours,
-                name="weekly gross return %",
+                marker_color=np.where(weeks["partial"], PARTIAL_COLOUR, met),
             )
         ]
     )
     wk.add_hline(y=target * 100, line_dash="dash", annotation_text=f"target {target:.2%}")
-    wk.update_layout(title="Weekly gross returns (grey: partial week)", yaxis_title="%")
-    ch = go.Figure([go.Bar(x=list(charges), y=list(charges.values()), name="₹")])
-    ch.update_layout(title="Charges paid (₹)")
-    return [("equity", eq), ("drawdown", dd), ("weekly", wk), ("charges", ch)]
+    wk.update_layout(title="Weekly gross returns by badge (grey: partial week, not judged)", yaxis_title="%")
+    ch = go.Figure([go.Bar(x=list(charges), y=list(charges.values()))])
+    ch.update_layout(title="Charges paid (₹)" if charges else "Charges paid (₹): no trades given")
+    return [eq, dd, wk, ch]
 
 
-def _badges_html(ev: WeeklyEvaluation) -> str:
-    rows = "".join(
-        f"<tr><td>{html.escape(c.name)}</td><td>{c.value * 100:.2f}%</td><td>{c.target * 100:.2f}%</td>"
-        f"<td><span class='badge' style='background:{COLOURS[c.badge.value]}'>{c.badge.value}</span></td>"
-        f"<td>{html.escape(c.reason)}</td></tr>"
-        for c in ev.criteria
-    )
-    overall = (
-        f"<span class='badge' style='background:{COLOURS[ev.badge.value]}'>{ev.badge.value.upper()}</span>"
-    )
-    return (
-        f"<h2>Verdict: {overall}</h2><table><tr><th>criterion</th><th>value</th><th>target</th><th>badge</th>"
-        f"<th>reason</th></tr>{rows}</table>"
-    )
+def finite_json(value: Any) -> Any:
+    """``value`` with non-finite floats (NaN, ±inf) replaced by None, so the JSON is standard."""
+    if isinstance(value, dict):
+        return {str(k): finite_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite_json(v) for v in value]
+    if isinstance(value, float | np.floating) and not math.isfinite(float(value)):
+        return None
+    return value
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if hasattr(obj, "isoformat"):
+        return obj.isoformat()
+    return str(obj)
 
 
 def _table_html(frame: pd.DataFrame) -> str:
     return frame.to_html(index=False, border=0, classes="data", float_format=lambda x: f"{x:,.2f}")
 
 
-PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-<style>body{{font-family:system-ui,sans-serif;margin:2rem;max-width:1200px}}
-.badge{{color:#fff;padding:2px 8px;border-radius:4px;font-weight:600}}
-table{{border-collapse:collapse;margin:1rem 0}}
-td,th{{padding:4px 8px;border-bottom:1px solid #ddd;text-align:left}}
-.note{{color:#555}}</style></head><body><h1>{title}</h1>{body}</body></html>"""
+def _value_html(value: Any) -> str:
+    """Robustness values as nested tables: dicts as key/value rows, lists of dicts as tables."""
+    if isinstance(value, dict):
+        rows = "".join(
+            f"<tr><th>{html.escape(str(k))}</th><td>{_value_html(v)}</td></tr>" for k, v in value.items()
+        )
+        return f"<table>{rows}</table>"
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return _table_html(pd.DataFrame(value))
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return html.escape(json.dumps(value, default=str, ensure_ascii=False))
+
+
+def _charts_html(figures: list) -> str:
+    import plotly.io as pio
+
+    return "\n".join(
+        f"<div id='chart-{name}' class='chart'>"
+        + pio.to_html(
+            fig,
+            include_plotlyjs=(i == 0),
+            full_html=False,
+            div_id=f"plot-{name}",
+            config={"displaylogo": False},
+        )
+        + "</div>"
+        for i, (name, fig) in enumerate(zip(CHARTS, figures, strict=True))
+    )
+
+
+def _html_body(
+    evaluation: WeeklyEvaluation,
+    figures: list,
+    trades: pd.DataFrame | None,
+    summary: dict[str, Any],
+    robustness: dict[str, Any],
+) -> str:
+    parts = [badges_html(evaluation)]
+    flat = {k: v for k, v in summary.items() if not isinstance(v, dict | list)}
+    if flat:
+        parts.append("<h2>Run</h2>" + _table_html(pd.DataFrame([flat])))
+    parts.append(_charts_html(figures))
+    parts.append("<h2>Robustness</h2>" + (_value_html(robustness) if robustness else "<p>none computed</p>"))
+    if trades is not None:
+        shown = trades.head(MAX_TRADES)
+        parts.append(f"<h2>Trades (first {len(shown)} of {len(trades)})</h2>" + _table_html(shown))
+    parts.append("<p class='note'>Times IST; amounts ₹. Badges judge the full weeks only.</p>")
+    return "\n".join(parts)
 
 
 def write_report(
     out_dir: Path,
     evaluation: WeeklyEvaluation,
     equity: pd.Series,
-    *,
-    gross: pd.Series | None = None,
     trades: pd.DataFrame | None = None,
     summary: dict[str, Any] | None = None,
     robustness: dict[str, Any] | None = None,
-    target: float = 0.01,
+    *,
     title: str = "vyapari report",
 ) -> Path:
-    """Write ``report.json`` and ``report.html`` into ``out_dir``; returns the HTML path."""
-    import plotly.io as pio
+    """Write ``report.json`` and a self-contained ``report.html`` into ``out_dir``.
 
+    Parameters
+    ----------
+    out_dir : Path
+        Folder to write into (created if missing).
+    evaluation : WeeklyEvaluation
+        The verdict (its targets give the weekly target line).
+    equity : pandas.Series
+        Net equity (₹) by IST timestamp.
+    trades : pandas.DataFrame, optional
+        Trades with ``ts`` and ``*_inr`` columns: gross equity adds back ``charges_inr``; the
+        charge columns are summed for the breakdown; the first 500 rows are tabulated.
+    summary, robustness : dict, optional
+        The run's summary and robustness results (JSON-serialisable), shown as tables.
+
+    Returns
+    -------
+    Path
+        The path of ``report.html``.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
-    charges = {}
-    if trades is not None and len(trades):
-        charges = {
-            c.removesuffix("_inr"): round(float(trades[c].sum()), 2)
-            for c in trades.columns
-            if c.endswith("_inr") and c not in ("notional_inr", "charges_inr", "realised_pnl_inr")
-        }
+    charges = charges_breakdown(trades)
+    gross = equity
+    if trades is not None and "charges_inr" in trades.columns:
+        gross = equity + cumulative_charges(trades, pd.DatetimeIndex(equity.index))
     payload = {
         "evaluation": evaluation.to_dict(),
         "summary": summary or {},
         "charges_inr": charges,
         "robustness": robustness or {},
     }
-    (out_dir / "report.json").write_text(
-        json.dumps(payload, indent=2, default=str, ensure_ascii=False) + "\n"
+    text = json.dumps(
+        finite_json(payload), indent=2, default=_json_default, ensure_ascii=False, allow_nan=False
     )
-    parts = [_badges_html(evaluation)]
-    if summary:
-        parts.append(
-            "<h2>Run</h2>"
-            + _table_html(pd.DataFrame([{k: v for k, v in summary.items() if not isinstance(v, dict)}]))
-        )
-    for i, (name, fig) in enumerate(
-        _figures(evaluation, equity, gross if gross is not None else equity, target, charges)
-    ):
-        parts.append(
-            f"<div id='chart-{name}' class='chart'>"
-            + pio.to_html(fig, include_plotlyjs=(i == 0), full_html=False, div_id=f"plot-{name}")
-            + "</div>"
-        )
-    if robustness:
-        parts.append(
-            "<h2>Robustness</h2><pre>" + html.escape(json.dumps(robustness, indent=2, default=str)) + "</pre>"
-        )
-    if trades is not None:
-        parts.append(f"<h2>Trades (first {MAX_TRADES})</h2>" + _table_html(trades.head(MAX_TRADES)))
-    parts.append("<p class='note'>Times IST; amounts ₹. Badges judge the full weeks only.</p>")
+    (out_dir / "report.json").write_text(text + "\n", encoding="utf-8")
+    body = _html_body(
+        evaluation, _figures(evaluation, equity, gross, charges), trades, summary or {}, robustness or {}
+    )
     path = out_dir / "report.html"
-    path.write_text(PAGE.format(title=html.escape(title), body="\n".join(parts)), encoding="utf-8")
+    path.write_text(PAGE.format(title=html.escape(title), body=body), encoding="utf-8")
     return path
