@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DEMO_OUT ?= demo-output
 EXTRAS ?= aws,brokers,cdk,dev
 
-.PHONY: demo test lint bench synth setup clean
+.PHONY: demo test lint bench synth layers setup clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,13 @@ bench: $(STAMP)  ## on-demand performance benchmarks (never run in CI)
 	@$(PY) benchmarks/bench_engine.py
 	@$(PY) benchmarks/bench_data.py
 	@$(PY) benchmarks/bench_cold_start.py
+
+synth: $(STAMP)  ## synthesize the CDK app into cdk.out (no Docker needed)
+	@scripts/test-setup --npm-only
+	@PATH=$(CURDIR)/$(VENV)/bin:$$PATH npx cdk synth --quiet
+
+layers: $(STAMP)  ## build the Lambda dependency layers for arm64/py3.12 without Docker
+	@$(PY) layers/build.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .mypy_cache .ruff_cache node_modules

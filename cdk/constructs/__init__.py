@@ -1,0 +1,1 @@
+"""Reusable constructs: one Python Lambda, one ASL state machine, the function code asset and layers."""

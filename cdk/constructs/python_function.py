@@ -1,0 +1,99 @@
+"""``PythonFunction``: the one construct every vyapari Lambda goes through.
+
+Python 3.12 on arm64 (Graviton: ~20 % cheaper per GB-s), X-Ray active tracing, its own log group with
+the stage's retention, Powertools environment (service name, metrics namespace, log level), the shared
+code asset (:mod:`cdk.constructs.function_code`) and the dependency layers it asks for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+
+from cdk.constructs.function_code import function_code, handler_module_path
+from constructs import Construct
+
+METRICS_NAMESPACE = "vyapari"  # the default of functions/shared/powertools.py; dashboards read it
+RETENTION = {
+    1: logs.RetentionDays.ONE_DAY,
+    3: logs.RetentionDays.THREE_DAYS,
+    5: logs.RetentionDays.FIVE_DAYS,
+    7: logs.RetentionDays.ONE_WEEK,
+    14: logs.RetentionDays.TWO_WEEKS,
+    30: logs.RetentionDays.ONE_MONTH,
+    60: logs.RetentionDays.TWO_MONTHS,
+    90: logs.RetentionDays.THREE_MONTHS,
+    180: logs.RetentionDays.SIX_MONTHS,
+    365: logs.RetentionDays.ONE_YEAR,
+    731: logs.RetentionDays.TWO_YEARS,
+}
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """What varies between functions: ``directory`` is the folder under ``functions/``."""
+
+    directory: str
+    handler: str
+    memory_mb: int = 256
+    timeout_s: int = 30
+    needs_pandas: bool = False
+    description: str = ""
+    service: str = "vyapari-workflows"
+
+
+def retention(days: int) -> logs.RetentionDays:
+    """The CloudWatch ``RetentionDays`` for ``days`` (must be one CloudWatch accepts, e.g. 14, 90)."""
+    try:
+        return RETENTION[days]
+    except KeyError:
+        raise ValueError(f"log retention {days} days is not a CloudWatch retention value") from None
+
+
+class PythonFunction(Construct):
+    """One Lambda from ``functions/<directory>/handler.py``; exposes ``function`` and ``log_group``."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        spec: FunctionSpec,
+        layers: Sequence[lambda_.ILayerVersion],
+        environment: Mapping[str, str] | None = None,
+        log_retention_days: int = 14,
+        log_level: str = "INFO",
+    ) -> None:
+        super().__init__(scope, construct_id)
+        if not handler_module_path(spec.handler).is_file():
+            raise FileNotFoundError(
+                f"handler {spec.handler!r}: {handler_module_path(spec.handler)} is missing"
+            )
+        self.spec = spec
+        self.log_group = logs.LogGroup(
+            self, "Logs", retention=retention(log_retention_days), removal_policy=RemovalPolicy.DESTROY
+        )
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            runtime=lambda_.Runtime.PYTHON_3_12,
+            architecture=lambda_.Architecture.ARM_64,
+            code=function_code(),
+            handler=spec.handler,
+            memory_size=spec.memory_mb,
+            timeout=Duration.seconds(spec.timeout_s),
+            description=spec.description[:256],
+            tracing=lambda_.Tracing.ACTIVE,
+            layers=list(layers),
+            log_group=self.log_group,
+            environment={
+                **(environment or {}),
+                "POWERTOOLS_SERVICE_NAME": spec.service,
+                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+                "LOG_LEVEL": log_level,
+            },
+        )

@@ -1,0 +1,110 @@
+"""Accepted cdk-nag (AwsSolutions) findings, each with the reason it is accepted.
+
+cdk-nag 3.x matches acknowledgements by exact finding id (``AwsSolutions-IAM5[Resource::...]``), so the
+IAM5 ids are computed from the same deterministic names the stacks use; a new wildcard therefore
+fails ``-c nag=1`` until someone decides about it here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import aws_cdk as cdk
+
+from constructs import IConstruct
+
+PACK = "AwsSolutions::AwsSolutions"
+LAMBDA_BASIC = (
+    f"{PACK}-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]"
+)
+APIGW_LOGS = (
+    f"{PACK}-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+    "AmazonAPIGatewayPushToCloudWatchLogs]"
+)
+WILDCARD_REASON = (
+    "Wildcards come from CDK grant methods scoped to our own resources: lake object keys "
+    "(bucket/*, runs/*), S3 action groups (s3:GetObject* …), Lambda versions (fn:*) for Step "
+    "Functions invoke, X-Ray trace writes (the API requires Resource *), ECS tasks of our cluster, "
+    "Glue tables of our database, the backtest machine's own child executions, and "
+    "@connections/* of our WebSocket stage."
+)
+S3_ACTIONS = ("s3:List*", "s3:GetObject*", "s3:GetBucket*", "s3:DeleteObject*", "s3:Abort*")
+COMMON = {
+    LAMBDA_BASIC: "AWS's basic execution policy only lets a function write its own CloudWatch logs.",
+    f"{PACK}-L1": "Python 3.12 is pinned on purpose: layers and container image are built for 3.12; "
+    "move all three together.",
+}
+API = {
+    APIGW_LOGS: "API Gateway's account-level logging role needs exactly this AWS policy for access logs.",
+    f"{PACK}-APIG2": "Requests are validated by the Powertools resolver against the OpenAPI/pydantic models "
+    "(422 with field errors); a second validator in API Gateway would drift from it.",
+    f"{PACK}-APIG3": "No WAF for a single-operator platform behind Cognito with stage throttling (a web ACL "
+    "costs ~USD 6/month plus requests); add one for a public multi-tenant deployment.",
+    f"{PACK}-APIG4": "WebSocket routes: $connect verifies the Cognito JWT in ws_connect (browsers cannot set "
+    "headers on WebSocket upgrades); $disconnect/$default exist only on an accepted connection.",
+    f"{PACK}-COG8": "The Cognito Plus plan (threat protection) is billed per MAU; TOTP MFA is required and "
+    "self sign-up is disabled instead.",
+}
+LIVE = {
+    f"{PACK}-SMG4": "Broker keys are issued and rotated by the broker; the session secret is rewritten by "
+    "the daily login, which is its rotation.",
+    f"{PACK}-ECS2": "Only non-secret configuration is in environment variables; broker keys and the access "
+    "token are injected as ECS secrets.",
+}
+COMPUTE = {
+    f"{PACK}-ECS2": "Only non-secret configuration (lake URI, Glue database) is in environment variables."
+}
+
+
+def iam5(*resources: str, actions: Iterable[str] = ()) -> list[str]:
+    """Finding ids of IAM5 wildcards on ``resources`` and ``actions``."""
+    return [f"{PACK}-IAM5[Resource::{r}]" for r in resources] + [f"{PACK}-IAM5[Action::{a}]" for a in actions]
+
+
+def logical_ref(construct: IConstruct, attribute: str = "Arn") -> str:
+    """How cdk-nag prints ``Fn::GetAtt`` of ``construct``'s resource: ``<LogicalId.Attribute>``."""
+    stack = cdk.Stack.of(construct)
+    return f"<{stack.resolve(stack.get_logical_id(construct.node.default_child))}.{attribute}>"  # type: ignore[arg-type]
+
+
+def _stack_wildcards(stack: cdk.Stack, prefix: str) -> list[str]:
+    lake = f"arn:<AWS::Partition>:s3:::{prefix}-lake-<AWS::AccountId>-{stack.region}"
+    return iam5("*", f"{lake}/*", f"{lake}/runs/*", actions=S3_ACTIONS)
+
+
+def _workflow_wildcards(stack: cdk.Stack, prefix: str) -> list[str]:
+    arn = f"arn:<AWS::Partition>:{{}}:{stack.region}:<AWS::AccountId>:{{}}"
+    fixed = [arn.format("states", f"execution:{prefix}-backtest{sep}*") for sep in (":", "/")]
+    fixed += [
+        arn.format("glue", f"table/vyapari_{prefix.removeprefix('vyapari-')}/*"),
+        arn.format("ecs", f"task/{prefix}/*"),
+        arn.format("ecs", f"task-definition/{prefix}-backtest:*"),
+    ]
+    functions = [f"{logical_ref(fn.function)}:*" for fn in getattr(stack, "functions", {}).values()]
+    return iam5(*fixed, *functions)
+
+
+def _api_wildcards(stack: cdk.Stack, prefix: str) -> list[str]:
+    ws_api = getattr(stack, "ws_api", None)
+    if ws_api is None:
+        return []
+    stage = prefix.removeprefix("vyapari-")
+    ref = f"<{stack.resolve(stack.get_logical_id(ws_api.node.default_child))}>"
+    return iam5(
+        f"arn:<AWS::Partition>:execute-api:{stack.region}:<AWS::AccountId>:{ref}/{stage}/*/@connections/*"
+    )
+
+
+def acknowledge_all(stacks: Mapping[str, cdk.Stack], prefix: str) -> None:
+    """Acknowledge the accepted findings on each stack of the stage ``prefix`` (``vyapari-<stage>``)."""
+    extra = {
+        "workflows": ({}, _workflow_wildcards),
+        "api": (API, _api_wildcards),
+        "live": (LIVE, None),
+        "compute": (COMPUTE, None),
+    }
+    for name, stack in stacks.items():
+        reasons, wildcards = extra.get(name, ({}, None))
+        ids = _stack_wildcards(stack, prefix) + (wildcards(stack, prefix) if wildcards else [])
+        rules = {**COMMON, **reasons, **dict.fromkeys(ids, WILDCARD_REASON)}
+        cdk.Validations.of(stack).acknowledge(*[cdk.Acknowledgment(id=k, reason=v) for k, v in rules.items()])

@@ -1,0 +1,1 @@
+"""The stacks of one stage: data, compute, workflows, api, live, monitoring."""

@@ -1,0 +1,241 @@
+"""API: Cognito (groups admin, trader, viewer), the REST API (Cognito authorizer on every method,
+throttling, access logs, X-Ray) and the WebSocket API (``$connect``/``$disconnect``/``$default`` plus the
+publisher with ``execute-api:ManageConnections``). Weekly results are served by the REST API from the
+lake's ``evaluations/`` keys the weekly workflow publishes.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_apigatewayv2_integrations as integrations
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_logs as logs
+
+from cdk.config import StageConfig
+from cdk.constructs.layers import DependencyLayers
+from cdk.constructs.python_function import FunctionSpec, PythonFunction, retention
+from cdk.stacks.data import DataRefs, DataStack
+from cdk.stacks.workflows import WorkflowsStack
+from constructs import Construct
+
+GROUPS = {
+    "admin": "Everything, including user and kill-switch actions",
+    "trader": "Runs and orders",
+    "viewer": "Read-only",
+}
+WS_ROUTES = {"$connect": "ws_connect", "$disconnect": "ws_disconnect", "$default": "ws_default"}
+ACCESS_LOG_FORMAT = apigw.AccessLogFormat.json_with_standard_fields(
+    caller=False,
+    http_method=True,
+    ip=True,
+    protocol=True,
+    request_time=True,
+    resource_path=True,
+    response_length=True,
+    status=True,
+    user=True,
+)
+
+
+def ws_spec(directory: str) -> FunctionSpec:
+    """The spec of a WebSocket function ``functions/<directory>/handler.py``."""
+    return FunctionSpec(
+        directory=directory,
+        handler=f"functions.{directory}.handler.lambda_handler",
+        memory_mb=256,
+        timeout_s=10 if directory != "ws_publish" else 60,
+        service="vyapari-ws",
+        description=f"WebSocket {directory}",
+    )
+
+
+class ApiStack(Stack):
+    """Exposes ``user_pool``, ``rest_api``, ``api_function``, ``ws_api``, ``ws_stage``, ``ws_functions``."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StageConfig,
+        data: DataStack,
+        workflows: WorkflowsStack,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        refs = data.refs(self)
+        self.config = config
+        self.layers = DependencyLayers(self, "Layers", config=config)
+        self._cognito()
+        self.api_environment = {
+            "VYAPARI_API_BACKEND": "aws",
+            "LAKE_URI": refs.lake_uri,
+            "REGISTRY_TABLE": refs.tables["registry"].table_name,
+            "ORDERS_TABLE": refs.tables["orders"].table_name,
+            "POSITIONS_TABLE": refs.tables["positions"].table_name,
+            "TRADES_TABLE": refs.tables["trades"].table_name,
+            "CONNECTIONS_TABLE": refs.tables["connections"].table_name,
+            "BACKTEST_STATE_MACHINE_ARN": workflows.machines["backtest"].state_machine.state_machine_arn,
+            "COGNITO_USER_POOL_ID": self.user_pool.user_pool_id,
+            "COGNITO_APP_CLIENT_ID": self.app_client.user_pool_client_id,
+        }
+        self._websocket(refs)
+        self._rest(refs, workflows)
+
+    def _cognito(self) -> None:
+        removal = RemovalPolicy.RETAIN if self.config.retain_data else RemovalPolicy.DESTROY
+        self.user_pool = cognito.UserPool(
+            self,
+            "Users",
+            self_sign_up_enabled=False,
+            sign_in_aliases=cognito.SignInAliases(email=True),
+            mfa=cognito.Mfa.REQUIRED,
+            mfa_second_factor=cognito.MfaSecondFactor(sms=False, otp=True),
+            password_policy=cognito.PasswordPolicy(
+                min_length=12,
+                require_digits=True,
+                require_lowercase=True,
+                require_uppercase=True,
+                require_symbols=True,
+            ),
+            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            removal_policy=removal,
+        )
+        for name, description in GROUPS.items():
+            cognito.CfnUserPoolGroup(
+                self,
+                f"Group{name.title()}",
+                user_pool_id=self.user_pool.user_pool_id,
+                group_name=name,
+                description=description,
+            )
+        self.app_client = self.user_pool.add_client(
+            "WebClient",
+            auth_flows=cognito.AuthFlow(user_srp=True),
+            generate_secret=False,
+            access_token_validity=Duration.hours(1),
+            id_token_validity=Duration.hours(1),
+        )
+
+    def _function(self, construct_id: str, spec: FunctionSpec, environment: dict[str, str]) -> PythonFunction:
+        return PythonFunction(
+            self,
+            construct_id,
+            spec=spec,
+            layers=self.layers.for_function(spec.needs_pandas),
+            environment=environment,
+            log_retention_days=self.config.log_retention_days,
+        )
+
+    def _websocket(self, data: DataRefs) -> None:
+        env = {k: v for k, v in self.api_environment.items() if k != "BACKTEST_STATE_MACHINE_ARN"}
+        self.ws_functions = {
+            d: self._function(d.title().replace("_", ""), ws_spec(d), env) for d in WS_ROUTES.values()
+        }
+        for fn in self.ws_functions.values():
+            data.tables["connections"].grant_read_write_data(fn.function)
+        self.ws_api = apigwv2.WebSocketApi(
+            self,
+            "WebSocketApi",
+            api_name=f"{self.config.prefix}-ws",
+            route_selection_expression="$request.body.action",
+            connect_route_options=apigwv2.WebSocketRouteOptions(
+                integration=integrations.WebSocketLambdaIntegration(
+                    "ConnectIntegration", self.ws_functions["ws_connect"].function
+                )
+            ),
+            disconnect_route_options=apigwv2.WebSocketRouteOptions(
+                integration=integrations.WebSocketLambdaIntegration(
+                    "DisconnectIntegration", self.ws_functions["ws_disconnect"].function
+                )
+            ),
+        )
+        self.ws_api.add_route(
+            "$default",
+            integration=integrations.WebSocketLambdaIntegration(
+                "DefaultIntegration", self.ws_functions["ws_default"].function
+            ),
+            return_response=True,
+        )
+        self.ws_stage = apigwv2.WebSocketStage(
+            self,
+            "WebSocketStage",
+            web_socket_api=self.ws_api,
+            stage_name=self.config.stage,
+            auto_deploy=True,
+            throttle=apigwv2.ThrottleSettings(
+                rate_limit=self.config.api_throttle_rate, burst_limit=self.config.api_throttle_burst
+            ),
+        )
+        ws_logs = logs.LogGroup(
+            self,
+            "WebSocketAccessLogs",
+            retention=retention(self.config.log_retention_days),
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        cfn_stage = self.ws_stage.node.default_child
+        cfn_stage.access_log_settings = apigwv2.CfnStage.AccessLogSettingsProperty(  # type: ignore[union-attr]
+            destination_arn=ws_logs.log_group_arn,
+            format='{"requestId":"$context.requestId","ip":"$context.identity.sourceIp",'
+            '"routeKey":"$context.routeKey","status":"$context.status",'
+            '"connectionId":"$context.connectionId","requestTime":"$context.requestTime"}',
+        )
+        publisher = self._function(
+            "WsPublish", ws_spec("ws_publish"), {**env, "WS_ENDPOINT_URL": self.ws_stage.callback_url}
+        )
+        data.tables["connections"].grant_read_write_data(publisher.function)
+        self.ws_stage.grant_management_api_access(publisher.function)
+        self.ws_functions["ws_publish"] = publisher
+        CfnOutput(self, "WebSocketUrl", value=self.ws_stage.url)
+
+    def _rest(self, data: DataRefs, workflows: WorkflowsStack) -> None:
+        spec = FunctionSpec(
+            directory="api",
+            handler="functions.api.handler.lambda_handler",
+            memory_mb=1024,
+            timeout_s=29,
+            needs_pandas=True,
+            service="vyapari-api",
+            description="REST API (Powertools resolver)",
+        )
+        env = {**self.api_environment, "WS_ENDPOINT_URL": self.ws_stage.callback_url}
+        self.api_function = self._function("Api", spec, env)
+        fn = self.api_function.function
+        for name in ("registry", "orders", "positions", "trades"):
+            data.tables[name].grant_read_write_data(fn)
+        data.lake.grant_read(fn)
+        workflows.machines["backtest"].state_machine.grant_start_execution(fn)
+        access_logs = logs.LogGroup(
+            self,
+            "RestAccessLogs",
+            retention=retention(self.config.log_retention_days),
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        authorizer = apigw.CognitoUserPoolsAuthorizer(self, "Authorizer", cognito_user_pools=[self.user_pool])
+        self.rest_api = apigw.LambdaRestApi(
+            self,
+            "RestApi",
+            handler=fn,
+            proxy=True,
+            rest_api_name=f"{self.config.prefix}-api",
+            cloud_watch_role=True,
+            cloud_watch_role_removal_policy=RemovalPolicy.DESTROY,
+            default_method_options=apigw.MethodOptions(
+                authorizer=authorizer, authorization_type=apigw.AuthorizationType.COGNITO
+            ),
+            deploy_options=apigw.StageOptions(
+                stage_name=self.config.stage,
+                tracing_enabled=True,
+                throttling_rate_limit=self.config.api_throttle_rate,
+                throttling_burst_limit=self.config.api_throttle_burst,
+                logging_level=apigw.MethodLoggingLevel.ERROR,
+                metrics_enabled=True,
+                access_log_destination=apigw.LogGroupLogDestination(access_logs),
+                access_log_format=ACCESS_LOG_FORMAT,
+            ),
+        )
+        CfnOutput(self, "RestApiUrl", value=self.rest_api.url)
+        CfnOutput(self, "UserPoolId", value=self.user_pool.user_pool_id)
+        CfnOutput(self, "AppClientId", value=self.app_client.user_pool_client_id)

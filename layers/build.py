@@ -1,0 +1,94 @@
+"""Build the Lambda dependency layers without Docker: ``python layers/build.py [name ...]``.
+
+Each ``layers/<name>/requirements.txt`` is installed with pip's cross-platform options (arm64 wheels for
+CPython 3.12, binary only) into ``layers/<name>/python``, then trimmed: packages the Lambda runtime
+already has (boto3, botocore, s3transfer), console scripts, tests, caches and type stubs. The result must
+stay well under Lambda's 250 MB unzipped limit together with the AWS SDK for pandas layer (~150 MB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+LAYERS = Path(__file__).resolve().parent
+PLATFORM_ARGS = [
+    "--platform",
+    "manylinux2014_aarch64",
+    "--platform",
+    "manylinux_2_28_aarch64",
+    "--implementation",
+    "cp",
+    "--python-version",
+    "3.12",
+    "--only-binary=:all:",
+]
+IN_RUNTIME = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "python_dateutil", "urllib3", "six")
+TRIM_DIRS = ("tests", "test", "__pycache__")
+BUDGET_MB = 90  # 250 MB limit minus the AWS SDK for pandas layer and the function code
+
+
+def _size_mb(path: Path) -> float:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
+
+
+def trim(target: Path) -> None:
+    """Delete what Lambda does not need from an installed layer directory."""
+    for entry in list(target.iterdir()):
+        name = entry.name.lower()
+        if entry.name == "bin" or any(name.startswith(p) for p in IN_RUNTIME):
+            shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink()
+    for pattern in TRIM_DIRS:
+        for found in list(target.rglob(pattern)):
+            if found.is_dir():
+                shutil.rmtree(found, ignore_errors=True)
+    for stub in target.rglob("*.pyi"):
+        stub.unlink()
+
+
+def build(name: str) -> float:
+    """Install and trim ``layers/<name>``; returns its size in MB."""
+    requirements = LAYERS / name / "requirements.txt"
+    target = LAYERS / name / "python"
+    shutil.rmtree(target, ignore_errors=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-compile",
+            *PLATFORM_ARGS,
+            "--target",
+            str(target),
+            "-r",
+            str(requirements),
+        ],
+        check=True,
+    )
+    trim(target)
+    return _size_mb(target)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build the named layers (all with a requirements.txt by default)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help="layer directories under layers/ (default: all)")
+    args = parser.parse_args(argv)
+    names = args.names or sorted(p.parent.name for p in LAYERS.glob("*/requirements.txt"))
+    status = 0
+    for name in names:
+        size = build(name)
+        print(f"layers/{name}/python: {size:.1f} MB")
+        if size > BUDGET_MB:
+            print(f"layers/{name} exceeds its {BUDGET_MB} MB budget", file=sys.stderr)
+            status = 1
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

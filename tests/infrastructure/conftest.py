@@ -1,0 +1,59 @@
+"""One synthesis of the whole CDK app per test session (synth costs ~10 s and ~1 GB).
+
+The session app runs with cdk-nag enabled (``nag=1``), so the same synthesis serves the assertion
+tests, the nag test (its validation report) and the cfn-lint test (its templates).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+aws_cdk = pytest.importorskip("aws_cdk", reason="the cdk dependency group is not installed")
+
+from aws_cdk.assertions import Template  # noqa: E402
+from cdk.app import build_app, make_app  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Synthesized:
+    """The synthesized stage: stacks by short name, their templates, the output directory."""
+
+    stacks: dict[str, Any]
+    templates: dict[str, Template]
+    outdir: Path
+
+    def json(self, name: str) -> dict[str, Any]:
+        """The template of stack ``name`` as a plain dict."""
+        return self.templates[name].to_json()  # type: ignore[no-any-return]
+
+    def resources(self, resource_type: str) -> dict[str, dict[str, Any]]:
+        """Every resource of ``resource_type`` across the stage, keyed ``<stack>/<logical id>``."""
+        found: dict[str, dict[str, Any]] = {}
+        for name in self.templates:
+            for logical_id, resource in self.json(name)["Resources"].items():
+                if resource["Type"] == resource_type:
+                    found[f"{name}/{logical_id}"] = resource
+        return found
+
+
+@pytest.fixture(scope="session")
+def synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    """The dev stage synthesized once, with cdk-nag on."""
+    outdir = tmp_path_factory.mktemp("cdk.out")
+    app = make_app({"nag": "1", "stage": "dev"}, outdir=str(outdir))
+    stacks = build_app(app)
+    app.synth()
+    templates = {name: Template.from_stack(stack) for name, stack in stacks.items()}
+    return Synthesized(stacks, templates, outdir)
+
+
+@pytest.fixture(scope="session")
+def substitutions() -> dict[str, Any]:
+    """``statemachines/substitutions.json``."""
+    root = Path(__file__).resolve().parents[2]
+    return dict(json.loads((root / "statemachines" / "substitutions.json").read_text(encoding="utf-8")))
