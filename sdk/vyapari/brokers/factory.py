@@ -56,6 +56,12 @@ def make_broker(
     if name == "paper":
         from vyapari.brokers.paper import PaperBrokerAdapter, paper_config_from_env
 
+        if settings.get("PAPER_STATE_FILE"):
+            from vyapari.brokers.paper.journal import JournaledPaperBrokerAdapter
+
+            return JournaledPaperBrokerAdapter(
+                settings["PAPER_STATE_FILE"], paper_config_from_env(settings), store=store
+            )
         return PaperBrokerAdapter(paper_config_from_env(settings), store=store)
     provider = SessionProvider(name, secrets or secrets_store_from_settings(settings))
     if name == "zerodha":

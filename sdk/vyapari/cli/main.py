@@ -27,9 +27,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sweep": ("sweep", "Run a parameter grid over the lake on a local process pool and rank the results"),
     "evaluate": ("evaluate", "Weekly target verdict (green/amber/red) of an equity curve or a backtest run"),
     "local": ("local", "Run a workflow's ASL file locally (moto Step Functions, handlers in-process)"),
-    "login": ("login", "Daily broker login (Zerodha request token, Upstox code); stores the session, mode 0600"),
+    "login": ("login", "Daily broker login (Zerodha request token, Upstox code); session stored 0600"),
     "demo": ("demo", "Run the demo pipeline end to end on generated sample data"),
     "api": ("api", "Serve the REST API locally for a browser (Swagger UI at /swagger)"),
+    "live": ("live", "Trade live or on paper, replay a recorded day; kill switch"),
 }
 
 EXIT_USAGE = 2

@@ -1,0 +1,144 @@
+"""``vyapari live``: run a strategy live or on paper (or replay a recorded day); the kill switch.
+
+``vyapari live --broker paper --strategy NAME --replay FOLDER_OR_LAKE [--date D] --speed max|N``
+replays a day through the live engine; without ``--replay`` it trades the broker's tick
+stream until SIGTERM. ``vyapari live kill`` / ``vyapari live reset`` engage / release the
+kill switch of the state in ``--state-dir`` (shared with the running service).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from vyapari.cli._common import date_arg, print_json
+
+
+def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None:
+    """Add the ``live`` command."""
+    p = sub.add_parser(name, help=help_text, description=help_text + ". Times IST; amounts ₹.")
+    p.add_argument(
+        "action",
+        nargs="?",
+        default="run",
+        choices=["run", "kill", "reset", "status"],
+        help="run (default), kill (engage the kill switch), reset (release it), status",
+    )
+    p.add_argument("--broker", default=None, help="paper, zerodha or upstox (default: $BROKER or paper)")
+    p.add_argument("--strategy", help="strategy to run")
+    p.add_argument("--params", default="{}", help="strategy parameters as JSON")
+    p.add_argument("--symbols", help="comma-separated symbols (default: all in the replay source)")
+    p.add_argument("--replay", type=Path, help="minute-bar folder (<SYMBOL>.parquet|csv) or lake root")
+    p.add_argument("--date", type=date_arg, help="session to replay (YYYY-MM-DD; default: all in the folder)")
+    p.add_argument("--speed", default="max", help="max (as fast as possible) or N (N× real time)")
+    p.add_argument(
+        "--state-dir",
+        type=Path,
+        default=Path(".vyapari-live"),
+        help="folder of the order-state SQLite file and the paper broker's journal",
+    )
+    p.add_argument("--run-id", default=None, help="deployment id (default: the strategy name)")
+    p.add_argument("--capital", type=float, default=None, help="starting cash in ₹ (default 10,00,000)")
+    p.add_argument("--fees", default=None, help="zerodha, upstox, none or bps (paper: $PAPER_FEES)")
+    p.add_argument("--reason", default="operator", help="kill switch reason")
+    p.set_defaults(func=run)
+
+
+def _settings(args: argparse.Namespace) -> dict[str, str]:
+    settings = {k: v for k, v in os.environ.items() if k.startswith(("BROKER", "PAPER_", "KITE_", "UPSTOX_"))}
+    settings["VYAPARI_SECRETS_FILE"] = os.environ.get("VYAPARI_SECRETS_FILE", "")
+    if args.broker:
+        settings["BROKER"] = args.broker
+    if args.capital is not None:
+        settings["PAPER_INITIAL_CAPITAL"] = str(args.capital)
+    if args.fees:
+        settings["PAPER_FEES"] = args.fees
+    settings.setdefault("PAPER_STATE_FILE", str(args.state_dir / "paper-journal.jsonl"))
+    return settings
+
+
+def run(args: argparse.Namespace) -> int:
+    """Dispatch the action."""
+    from vyapari.live.store import SqliteOrderStateStore
+
+    store = SqliteOrderStateStore(args.state_dir / "orders.sqlite")
+    try:
+        if args.action != "run":
+            return _switch(args, store)
+        return _run(args, store)
+    finally:
+        store.close()
+
+
+def _switch(args: argparse.Namespace, store: Any) -> int:
+    from vyapari.live.risk import engage_kill_switch, kill_switch_state, reset_kill_switch
+
+    if args.action == "kill":
+        engage_kill_switch(store, args.reason)
+    elif args.action == "reset":
+        reset_kill_switch(store)
+    print_json({"kill_switch": kill_switch_state(store)})
+    return 0
+
+
+def _run(args: argparse.Namespace, store: Any) -> int:
+    from vyapari.brokers.factory import make_broker
+    from vyapari.cli.backtest import _params
+    from vyapari.core.errors import InvalidInput
+    from vyapari.live.service import StopFlag, run_stream
+    from vyapari.model.enums import Exchange
+    from vyapari.strategies import make_strategy
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if not args.strategy:
+        raise InvalidInput("--strategy", "required to run")
+    speed = None if args.speed == "max" else float(args.speed)
+    if speed is not None and not speed > 0:
+        raise InvalidInput("--speed", f"must be max or a positive number, got {args.speed!r}")
+    settings = _settings(args)
+    broker = make_broker(settings)
+    strategy = make_strategy(args.strategy, _params(args.params))
+    stop = StopFlag().install()
+    symbols = [s.strip().upper() for s in args.symbols.split(",")] if args.symbols else None
+    if args.replay is None:
+        if not symbols:
+            raise InvalidInput("--symbols", "required without --replay")
+        engine = _engine(args, strategy, broker, store, symbols, None)
+        run_stream(engine, stop)
+    else:
+        from vyapari.live.replay import load_replay_panel, replay
+
+        panel = load_replay_panel(args.replay, args.date, Exchange.NSE, symbols)
+        engine = _engine(args, strategy, broker, store, list(panel.symbols), panel.lot_sizes)
+        replay(engine, panel, speed, stop)
+    print_json({"stopped_early": stop(), **engine.summary()})
+    return 0
+
+
+def _engine(
+    args: argparse.Namespace, strategy: Any, broker: Any, store: Any, symbols: list[str], lots: Any
+) -> Any:
+    from vyapari.live.bars import SessionTable
+    from vyapari.live.engine import LiveConfig, LiveEngine
+    from vyapari.live.ports import EmfMetrics, NullPublisher
+    from vyapari.market.calendar import get_calendar
+
+    capital = float(getattr(getattr(broker, "config", None), "initial_capital", args.capital or 1_000_000))
+    fees = getattr(getattr(broker, "config", None), "fees", None) or args.fees or "zerodha"
+    config = LiveConfig(run_id=args.run_id or strategy.name, capital_inr=capital, fees=fees)
+    metrics_path = args.state_dir / "metrics.jsonl"
+    metrics = EmfMetrics(stream=metrics_path.open("a", encoding="utf-8"))
+    return LiveEngine(
+        strategy,
+        broker,
+        symbols,
+        config,
+        store,
+        SessionTable(get_calendar("NSE").session_bounds),
+        lot_sizes=lots,
+        publisher=NullPublisher(),
+        metrics=metrics,
+    )

@@ -1,0 +1,164 @@
+"""Incremental 1-minute bars from ticks, with the ingestion builder's conventions.
+
+:class:`MinuteBarBuilder` is the streaming twin of
+:func:`vyapari.data.minute_bars.ticks_to_bars_kernel`: a bar is labelled by its **start**
+(UTC epoch ns; ``label = ts − (ts − session open) mod 1 minute``), covers
+``[start, start + 1 min)``, and only ticks inside a session's ``[open, close)`` count.
+Open is the first tick's price, high/low the extremes, close the last price, volume the
+sum of traded quantities (shares); prices in ₹. Ticks are fed one by one; when a tick of a
+later minute arrives (or the clock passes the minute, :meth:`MinuteBarBuilder.advance`),
+the finished minute is emitted as one :class:`BarSlice` across all instruments, NaN where
+an instrument did not trade. A tick older than the current minute is counted in
+``late`` and dropped (the slice was already acted on).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+
+from vyapari.data.minute_bars import NS_PER_MINUTE
+
+Bounds = Callable[[date, date], tuple[np.ndarray, np.ndarray, np.ndarray]]
+NS_PER_DAY = 86_400 * 1_000_000_000
+IST_OFFSET_NS = (5 * 60 + 30) * 60 * 1_000_000_000
+
+
+@dataclass(frozen=True, eq=False)
+class BarSlice:
+    """One finished minute: arrays ``[N]`` in instrument order; ``ts_ns`` is the bar start (UTC ns)."""
+
+    ts_ns: int
+    session_date: date
+    session_open_ns: int
+    session_close_ns: int
+    open: np.ndarray
+    high: np.ndarray
+    low: np.ndarray
+    close: np.ndarray
+    volume: np.ndarray
+    valid: np.ndarray
+
+
+class SessionTable:
+    """Session bounds (UTC ns) around the instants asked about, loaded from a calendar."""
+
+    def __init__(self, bounds: Bounds, margin_days: int = 10) -> None:
+        self._bounds = bounds
+        self._margin = margin_days
+        self._dates: np.ndarray = np.empty(0, dtype="datetime64[D]")
+        self._open = np.empty(0, np.int64)
+        self._close = np.empty(0, np.int64)
+
+    def _load(self, ts_ns: int) -> None:
+        day = date(1970, 1, 1) + timedelta(days=(ts_ns + IST_OFFSET_NS) // NS_PER_DAY)
+        margin = timedelta(days=self._margin)
+        dates, opens, closes = self._bounds(day - margin, day + margin)
+        self._dates = np.asarray(dates).astype("datetime64[D]")
+        self._open = np.asarray(opens, np.int64)
+        self._close = np.asarray(closes, np.int64)
+
+    def find(self, ts_ns: int) -> tuple[date, int, int] | None:
+        """``(session_date, open_ns, close_ns)`` of the session containing ``ts_ns``, else None."""
+        if not len(self._open) or not self._open[0] <= ts_ns < self._close[-1]:
+            self._load(ts_ns)
+        i = int(np.searchsorted(self._open, ts_ns, side="right")) - 1
+        if i < 0 or ts_ns >= self._close[i]:
+            return None
+        return self._dates[i].item(), int(self._open[i]), int(self._close[i])
+
+
+class MinuteBarBuilder:
+    """Build 1-minute bars tick by tick for a fixed instrument list (see the module docstring)."""
+
+    def __init__(self, instruments: Sequence[str], sessions: SessionTable) -> None:
+        self.instruments = tuple(instruments)
+        self.columns = {name: i for i, name in enumerate(self.instruments)}
+        self.sessions = sessions
+        self.late = 0
+        self.outside = 0
+        self._label = -1
+        self._session: tuple[date, int, int] | None = None
+        self._reset()
+
+    def _reset(self) -> None:
+        n = len(self.instruments)
+        self._o = [math.nan] * n
+        self._h = [math.nan] * n
+        self._l = [math.nan] * n
+        self._c = [math.nan] * n
+        self._v = [0.0] * n
+        self._seen = [False] * n
+
+    def _session_of(self, ts_ns: int) -> tuple[date, int, int] | None:
+        s = self._session
+        if s is not None and s[1] <= ts_ns < s[2]:
+            return s
+        found = self.sessions.find(ts_ns)
+        if found is not None:
+            self._session = found
+        return found
+
+    def add(self, column: int, ts_ns: int, price: float, quantity: float) -> BarSlice | None:
+        """Add a tick of ``quantity`` shares at ``price`` ₹ for instrument ``column``.
+
+        Returns the previous minute's slice when this tick starts a new minute, else None.
+        """
+        session = self._session_of(ts_ns)
+        if session is None:
+            self.outside += 1
+            return None
+        label = ts_ns - (ts_ns - session[1]) % NS_PER_MINUTE
+        done = None
+        if label != self._label:
+            if label < self._label:
+                self.late += 1
+                return None
+            done = self._emit()
+            self._label = label
+        if self._seen[column]:
+            if price > self._h[column]:
+                self._h[column] = price
+            elif price < self._l[column]:
+                self._l[column] = price
+            self._v[column] += quantity
+        else:
+            self._seen[column] = True
+            self._o[column] = self._h[column] = self._l[column] = price
+            self._v[column] = quantity
+        self._c[column] = price
+        return done
+
+    def advance(self, now_ns: int) -> BarSlice | None:
+        """Emit the current minute if the clock ``now_ns`` has passed its end (quiet markets)."""
+        if self._label >= 0 and now_ns >= self._label + NS_PER_MINUTE:
+            done = self._emit()
+            self._label = -1
+            return done
+        return None
+
+    def _emit(self) -> BarSlice | None:
+        if self._label < 0 or not any(self._seen):
+            self._reset()
+            return None
+        session = self._session_of(self._label)
+        assert session is not None  # the label came from an in-session tick
+        valid = np.array(self._seen, dtype=bool)
+        out = BarSlice(
+            self._label,
+            session[0],
+            session[1],
+            session[2],
+            np.array(self._o),
+            np.array(self._h),
+            np.array(self._l),
+            np.array(self._c),
+            np.where(valid, np.array(self._v), np.nan),
+            valid,
+        )
+        self._reset()
+        return out

@@ -1,0 +1,161 @@
+"""The live :class:`~vyapari.strategy.context.StrategyContext` and the engine's account.
+
+:class:`LiveAccount` books fills (Decimal, :class:`~vyapari.model.portfolio.Portfolio`) and
+keeps float mirrors for the hot path: signed positions and marks per column, cash in ₹.
+Marks follow the backtest: a fill moves its column's mark to the fill price; after the
+decisions of a slice every symbol with a bar is marked at its close.
+
+:class:`LiveContext` shows a strategy the current slice (row ``bar_index`` of the
+:class:`~vyapari.live.history.BarHistory`), the account, and order entry through the
+engine (risk checks, intents, the broker).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from vyapari.core.money import to_decimal
+from vyapari.core.time import IST
+from vyapari.model.events import Fill
+from vyapari.model.orders import Order
+from vyapari.model.portfolio import Portfolio
+from vyapari.strategy.orders import OrderRequest
+from vyapari.strategy.panel import BAR_COLUMNS
+
+if TYPE_CHECKING:
+    from vyapari.live.engine import LiveEngine
+
+
+def ns_to_ist(ns: int) -> datetime:
+    """A UTC-ns instant as an aware IST datetime (microsecond precision)."""
+    return datetime.fromtimestamp(ns // 1_000_000_000, IST).replace(microsecond=ns // 1000 % 1_000_000)
+
+
+class LiveAccount:
+    """Cash (₹), positions (units) and marks (₹) of the run's symbols."""
+
+    def __init__(self, columns: dict[str, int], capital_inr: float) -> None:
+        self.columns = columns
+        self.portfolio = Portfolio(initial_cash=to_decimal(capital_inr))
+        n = len(columns)
+        self.pos = np.zeros(n, dtype=np.int64)
+        self.mark = np.zeros(n)
+        self.cash = float(capital_inr)
+        self.trade_ids: set[str] = set()
+
+    def book(self, fill: Fill) -> int:
+        """Apply ``fill`` once (by ``trade_id``); returns its column (-1 if not ours)."""
+        self.portfolio.apply(fill)
+        self.trade_ids.add(fill.trade_id)
+        n = self.columns.get(fill.instrument_id, -1)
+        if n >= 0:
+            self.pos[n] += fill.signed_quantity
+            self.mark[n] = float(fill.price)
+        self.cash = float(self.portfolio.cash)
+        return n
+
+    def mark_closes(self, close: np.ndarray, valid: np.ndarray) -> None:
+        """Mark symbols with a bar at their close (₹)."""
+        self.mark[valid] = close[valid]
+
+    @property
+    def equity(self) -> float:
+        """Cash plus positions at the marks, in ₹."""
+        return self.cash + float(self.pos @ self.mark)
+
+    @property
+    def gross_exposure(self) -> float:
+        """Σ |position| × mark in ₹."""
+        return float(np.abs(self.pos) @ self.mark)
+
+    def final_equity(self) -> Decimal:
+        """Exact equity in ₹: Decimal cash plus positions at the marks."""
+        return self.portfolio.cash + sum(
+            (to_decimal(float(self.mark[n])) * int(q) for n, q in enumerate(self.pos.tolist()) if q),
+            Decimal(0),
+        )
+
+
+class LiveContext:
+    """What a strategy sees at the current slice of a live run (never anything later)."""
+
+    open: np.ndarray
+    high: np.ndarray
+    low: np.ndarray
+    close: np.ndarray
+    volume: np.ndarray
+    valid: np.ndarray
+
+    def __init__(self, engine: LiveEngine) -> None:
+        self._engine = engine
+        self.symbols = engine.history.symbols
+        self.lot_sizes = engine.history.lot_sizes
+        self._columns = {s: i for i, s in enumerate(self.symbols)}
+        self.bar_index = 0
+        self._now = datetime.min.replace(tzinfo=IST)
+
+    def set_row(self, t: int) -> None:
+        """Move to slice ``t`` of the history."""
+        h = self._engine.history
+        self.bar_index = t
+        self.open, self.high, self.low = h.row("open", t), h.row("high", t), h.row("low", t)
+        self.close, self.volume, self.valid = h.row("close", t), h.row("volume", t), h.row("valid", t)
+        self._now = ns_to_ist(h.ts(t))
+
+    @property
+    def now(self) -> datetime:
+        """Start of the current bar (IST)."""
+        return self._now
+
+    @property
+    def session_date(self) -> date:
+        """The current session's date (IST)."""
+        return self._engine.history.session_date(self.bar_index)
+
+    def history(self, field: str, length: int) -> np.ndarray:
+        """The last ``length`` rows (up to now) of ``field``: ``[<=length, N]``."""
+        if field not in BAR_COLUMNS:
+            raise KeyError(f"unknown field {field!r}; use one of {', '.join(BAR_COLUMNS)}")
+        return self._engine.history.tail(field, self.bar_index, length)
+
+    @property
+    def positions(self) -> np.ndarray:
+        """Signed units per symbol (a copy)."""
+        return self._engine.account.pos.copy()
+
+    @property
+    def cash(self) -> float:
+        """Cash in ₹ after charges."""
+        return self._engine.account.cash
+
+    @property
+    def equity(self) -> float:
+        """Cash plus positions at the last marks, in ₹."""
+        return self._engine.account.equity
+
+    def column(self, symbol: str) -> int:
+        """Column of ``symbol``; ``KeyError`` naming it if unknown."""
+        try:
+            return self._columns[symbol]
+        except KeyError:
+            raise KeyError(f"symbol {symbol!r} is not in this live run") from None
+
+    def submit(self, request: OrderRequest) -> str:
+        """Submit an order through the risk gate; returns its ``client_order_id``."""
+        return self._engine.submit_strategy_order(request)
+
+    def cancel(self, client_order_id: str) -> None:
+        """Cancel an open order of the strategy (no-op if terminal)."""
+        self._engine.cancel_strategy_order(client_order_id)
+
+    def open_orders(self) -> list[Order]:
+        """The strategy's open orders, oldest first."""
+        return self._engine.strategy_open_orders()
+
+    def is_squareoff_time(self) -> bool:
+        """True from the MIS square-off time (15:20 IST) to the end of the session."""
+        return self._engine.after_squareoff(self._engine.history.ts(self.bar_index))

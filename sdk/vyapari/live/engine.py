@@ -1,0 +1,467 @@
+"""The live engine: ticks → minute slices → the same Strategy as the backtest → orders.
+
+Per finished slice ``t`` (engine steps ``2t`` = open phase, ``2t+1`` = decisions):
+
+1. **Open**: reconcile with the broker on the first live slice (and every
+   ``reconcile_every`` slices); hand the slice's bars to a bar-driven (paper) broker so
+   resting orders fill at their open; book new trades (idempotent by ``trade_id``) and
+   take order statuses; check the kill switch and the daily loss limit.
+2. **Decide**: a vectorised strategy's signal is recomputed on the history so far
+   (``strategy.prepare``) and ``on_bar`` reads its last row; per-bar strategies just get
+   ``on_bar``. Every order passes :class:`~vyapari.live.risk.RiskGate` and is written as an
+   intent before it is sent.
+3. **Square-off** (MIS): once the clock reaches 15:20 IST, open strategy orders are
+   cancelled and positions closed by market orders (they fill at each symbol's first bar
+   from 15:20, like the backtest's square-off at that bar's open).
+4. **Mark and checkpoint**: marks move to the closes, P&L is published, and the slice is
+   recorded as done. After a restart, slices up to the checkpoint are re-run in
+   *replay*: the strategy sees the same history, fills and open orders, and its
+   decisions are matched to stored intents, never sent again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import numpy as np
+
+from vyapari.brokers.base import BrokerAdapter
+from vyapari.brokers.fills import trade_to_fill
+from vyapari.brokers.types import BrokerTrade, Tick
+from vyapari.core.ids import client_order_id, instrument_id
+from vyapari.core.time import IST_OFFSET_NS, NS_PER_MINUTE
+from vyapari.costs.base import FeeModel
+from vyapari.costs.spec import fee_model_from_spec
+from vyapari.live.bars import BarSlice, MinuteBarBuilder, SessionTable
+from vyapari.live.context import LiveAccount, LiveContext
+from vyapari.live.feed import feed_bar_driven_broker, is_bar_driven
+from vyapari.live.history import BarHistory
+from vyapari.live.orders import OrderManager
+from vyapari.live.ports import InMemoryMetrics, Metrics, NullPublisher, Publisher
+from vyapari.live.risk import RiskGate, RiskInputs, RiskLimits, RiskRejected, kill_switch_state
+from vyapari.live.store import IntentState, OrderIntent, OrderStateStore
+from vyapari.model.enums import Exchange, OrderType, ProductType, Side
+from vyapari.model.orders import Order
+from vyapari.strategy.orders import OrderRequest
+from vyapari.strategy.signals import VectorSignal
+from vyapari.strategy.strategy import Strategy
+
+log = logging.getLogger(__name__)
+SQUAREOFF_MINUTE = 15 * 60 + 20
+
+
+@dataclass(frozen=True)
+class LiveConfig:
+    """How a live run trades (validated once).
+
+    Attributes
+    ----------
+    run_id : str
+        Names the deployment; part of every ``client_order_id`` and of the checkpoint key.
+    capital_inr : float
+        Starting cash in ₹ of the engine's own ledger (the paper broker's capital for paper).
+    fees : FeeModel or str
+        Charges booked on every fill (``"zerodha"``, ``"bps:3"``, ...), as the backtest's.
+    exchange : Exchange
+        Where the symbols trade.
+    limits : RiskLimits
+        Pre-trade limits.
+    squareoff_minute : int
+        MIS square-off time, minutes after midnight IST (15:20 = 920).
+    reconcile_every : int
+        Slices between reconciliations with the broker's books.
+    """
+
+    run_id: str
+    capital_inr: float = 1_000_000.0
+    fees: FeeModel | str = "zerodha"
+    exchange: Exchange = Exchange.NSE
+    limits: RiskLimits = field(default_factory=RiskLimits)
+    squareoff_minute: int = SQUAREOFF_MINUTE
+    reconcile_every: int = 15
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fees", fee_model_from_spec(self.fees))
+
+
+class LiveEngine:
+    """Drives one strategy over a broker's ticks (see the module docstring)."""
+
+    def __init__(
+        self,
+        strategy: Strategy,
+        broker: BrokerAdapter,
+        symbols: Sequence[str],
+        config: LiveConfig,
+        store: OrderStateStore,
+        sessions: SessionTable,
+        *,
+        lot_sizes: np.ndarray | None = None,
+        publisher: Publisher | None = None,
+        metrics: Metrics | None = None,
+    ) -> None:
+        self.strategy, self.broker, self.config, self.store = strategy, broker, config, store
+        self.publisher = publisher or NullPublisher()
+        self.metrics = metrics or InMemoryMetrics()
+        lots = np.ones(len(symbols), np.int64) if lot_sizes is None else np.asarray(lot_sizes, np.int64)
+        self.instruments = [instrument_id(config.exchange.value, s) for s in symbols]
+        self.columns = {iid: n for n, iid in enumerate(self.instruments)}
+        self.history = BarHistory(symbols, lots)
+        self.builder = MinuteBarBuilder(self.instruments, sessions)
+        self.account = LiveAccount(self.columns, config.capital_inr)
+        self.orders = OrderManager(broker, store, config.run_id, self.metrics, self.publisher)
+        self.risk = RiskGate(config.limits)
+        self.ctx = LiveContext(self)
+        self.fees: FeeModel = config.fees  # type: ignore[assignment]
+        self._checkpoint_key = f"checkpoint:{config.run_id}"
+        self.checkpoint_ns = int(store.get_value(self._checkpoint_key) or -1)
+        self._replay_trades = broker.trades() if self.checkpoint_ns >= 0 else []
+        self._bar_driven = is_bar_driven(broker)
+        self._seq = 0
+        self._clock_ns = 0
+        self._live_slices = 0
+        self._day_start: tuple[object, float] = (None, config.capital_inr)
+        self.killed = False
+        self.stop_requested = False
+        self.slices = 0
+
+    # ----- ticks in ------------------------------------------------------------------
+    def on_tick(self, tick: Tick) -> None:
+        """Feed one broker tick (unknown instruments are ignored)."""
+        n = self.columns.get(tick.instrument_id)
+        if n is not None:
+            ns = int(tick.received_at.timestamp()) * 1_000_000_000 + tick.received_at.microsecond * 1000
+            self.on_price(n, ns, float(tick.price), float(tick.last_quantity))
+
+    def on_price(self, column: int, ts_ns: int, price: float, quantity: float) -> None:
+        """Feed one trade of ``quantity`` shares at ``price`` ₹ at ``ts_ns`` (UTC ns) for ``column``."""
+        self._clock_ns = ts_ns
+        done = self.builder.add(column, ts_ns, price, quantity)
+        if done is not None:
+            self.on_slice(done)
+
+    def on_clock(self, now_ns: int) -> None:
+        """Advance the clock (timer): emits the current minute once it is over."""
+        self._clock_ns = max(self._clock_ns, now_ns)
+        done = self.builder.advance(now_ns)
+        if done is not None:
+            self.on_slice(done)
+
+    # ----- one slice -----------------------------------------------------------------
+    def on_slice(self, bar: BarSlice) -> None:
+        """Run the phases of one finished slice (see the module docstring)."""
+        t = self.history.append(bar)
+        self.ctx.set_row(t)
+        replay = bar.ts_ns <= self.checkpoint_ns
+        self.orders.replaying = replay
+        if t == 0:
+            self.strategy.prepare(self.history.panel(), self.config.capital_inr)
+            self.strategy.on_start(self.ctx)
+        if replay:
+            self._book_trades([tr for tr in self._replay_trades if _ns(tr.filled_at) == bar.ts_ns], 2 * t)
+        else:
+            self._open_phase(bar, t)
+        self._seq = 0
+        self._decide(t)
+        if self.strategy.product is ProductType.MIS and self.after_squareoff(max(self._clock_ns, bar.ts_ns)):
+            self.flatten("squareoff", t)
+        self.account.mark_closes(bar.close, bar.valid)
+        self.slices += 1
+        if not replay:
+            self._publish_slice(bar)
+            self.store.set_value(self._checkpoint_key, str(bar.ts_ns))
+            self.checkpoint_ns = bar.ts_ns
+
+    def _open_phase(self, bar: BarSlice, t: int) -> None:
+        step = 2 * t
+        if self._live_slices % self.config.reconcile_every == 0:
+            self.reconcile(step)
+        self._live_slices += 1
+        if self._bar_driven:
+            feed_bar_driven_broker(self.broker, self.instruments, bar)
+        if self.orders.open_intents():
+            self._book_trades(self.broker.trades(), step)
+            for order in self.broker.orders():
+                self.orders.apply_status(order, step)
+        self._check_kill_switch(t)
+        self._check_daily_loss(bar, t)
+
+    def _decide(self, t: int) -> None:
+        if isinstance(self.strategy.signal, VectorSignal):
+            self.strategy.prepare(self.history.panel(), self.config.capital_inr)
+        try:
+            self.strategy.on_bar(self.ctx)
+        except Exception:
+            self.metrics.count("strategy_errors_total")
+            log.exception(
+                "strategy %s raised in on_bar at %s; no further orders this slice",
+                self.strategy.name,
+                self.ctx.now.isoformat(),
+            )
+
+    def _book_trades(self, trades: Sequence[BrokerTrade], step: int) -> None:
+        fresh = [tr for tr in trades if tr.trade_id not in self.account.trade_ids]
+        fresh.sort(key=lambda tr: (tr.filled_at, tr.trade_id))
+        for trade in fresh:
+            fill = trade_to_fill(trade, self.fees)
+            self.account.book(fill)
+            self.orders.apply_trade(fill.client_order_id, fill.quantity, step)
+            self.metrics.count("fills_total")
+            try:
+                self.strategy.on_fill(self.ctx, fill)
+            except Exception:
+                log.exception("strategy %s raised in on_fill", self.strategy.name)
+
+    def reconcile(self, step: int) -> dict[str, int]:
+        """Reconcile intents, trades and positions with the broker's books; returns counts."""
+        session = self.history.session_date(self.ctx.bar_index).isoformat()
+        now_after = self.after_squareoff(self.history.ts(self.ctx.bar_index))
+
+        def may_send(intent: OrderIntent) -> bool:
+            late = intent.product is ProductType.MIS and now_after and intent.kind == "strategy"
+            return intent.session_date == session and not self.killed and not late
+
+        counts = self.orders.reconcile(self.broker.orders(), step, may_send)
+        self._book_trades(self.broker.trades(), step)
+        self._check_positions()
+        return counts
+
+    def _check_positions(self) -> None:
+        broker = {p.instrument_id: p.quantity for p in self.broker.positions()}
+        for iid, n in self.columns.items():
+            if broker.get(iid, 0) != int(self.account.pos[n]):
+                self.metrics.count("position_mismatch_total", instrument=iid)
+                log.error(
+                    "position mismatch in %s: ours %d, broker %d",
+                    iid,
+                    self.account.pos[n],
+                    broker.get(iid, 0),
+                )
+
+    # ----- orders --------------------------------------------------------------------
+    def after_squareoff(self, ns: int) -> bool:
+        """True when ``ns`` is at/after the MIS square-off minute (IST) of its day."""
+        return ((ns + IST_OFFSET_NS) // NS_PER_MINUTE) % 1440 >= self.config.squareoff_minute
+
+    def _intent(
+        self,
+        symbol: str,
+        side: Side,
+        qty: int,
+        kind: str,
+        *,
+        order_type: OrderType = OrderType.MARKET,
+        limit: Decimal | None = None,
+        trigger: Decimal | None = None,
+        tag: str | None = None,
+    ) -> OrderIntent:
+        t = self.ctx.bar_index
+        now = self.ctx.now.isoformat()
+        key = tag if tag is not None else self._seq
+        self._seq += 1
+        cid = client_order_id(self.config.run_id, self.strategy.name, now, symbol, key)
+        return OrderIntent(
+            cid,
+            self.config.run_id,
+            self.instruments[self.ctx.column(symbol)],
+            side,
+            qty,
+            order_type,
+            self.strategy.product,
+            limit,
+            trigger,
+            decided_at=now,
+            session_date=self.ctx.session_date.isoformat(),
+            kind=kind,
+            opened_step=2 * t + 1,
+        )
+
+    def submit_strategy_order(self, request: OrderRequest) -> str:
+        """Risk-check and place a strategy's order; returns its ``client_order_id``."""
+        intent = self._intent(
+            request.symbol,
+            request.side,
+            request.quantity,
+            "strategy",
+            order_type=request.order_type,
+            limit=request.limit_price,
+            trigger=request.trigger_price,
+        )
+        intent = intent.evolve(product=request.product)
+        n = self.ctx.column(request.symbol)
+        if self.orders.replaying or intent.client_order_id in self.orders.intents:
+            return self.orders.place(intent, int(self.history.lot_sizes[n])).client_order_id
+        try:
+            self._gate(intent, n)
+        except RiskRejected as exc:
+            log.warning(
+                "order %s %s %d %s refused: %s",
+                intent.client_order_id,
+                intent.side.value,
+                intent.quantity,
+                intent.instrument_id,
+                exc,
+            )
+            return self.orders.block(intent, str(exc)).client_order_id
+        return self.orders.place(intent, int(self.history.lot_sizes[n])).client_order_id
+
+    def _gate(self, intent: OrderIntent, n: int) -> None:
+        from vyapari.live.risk import RiskReason
+
+        if self.killed:
+            raise RiskRejected(RiskReason.KILL_SWITCH, "the kill switch is engaged")
+        if intent.product is ProductType.MIS and self.ctx.is_squareoff_time():
+            raise RiskRejected(RiskReason.AFTER_SQUAREOFF, "MIS orders are not accepted after 15:20 IST")
+        pending = sum(
+            i.side.sign * (i.quantity - i.filled_quantity)
+            for i in self.orders.open_intents()
+            if i.instrument_id == intent.instrument_id
+        )
+        price = float(self.ctx.close[n]) if self.ctx.valid[n] else float(self.account.mark[n])
+        level = intent.limit_price if intent.limit_price is not None else intent.trigger_price
+        self.risk.check(
+            RiskInputs(
+                intent.instrument_id,
+                intent.side.sign * intent.quantity,
+                price,
+                None if level is None else float(level),
+                int(self.account.pos[n]) + pending,
+                self.account.gross_exposure,
+                self.account.equity - self._day_start[1],
+            )
+        )
+
+    def cancel_strategy_order(self, client_order_id: str) -> None:
+        """Cancel one of the strategy's open orders."""
+        intent = self.orders.intents.get(client_order_id)
+        if intent is not None and intent.kind == "strategy":
+            self.orders.cancel(client_order_id, 2 * self.ctx.bar_index + 1)
+
+    def strategy_open_orders(self) -> list[Order]:
+        """Open strategy orders as model :class:`Order` objects."""
+        step = 2 * self.ctx.bar_index + 1
+        out = []
+        for i in self.orders.open_intents(step):
+            if i.kind != "strategy":
+                continue
+            order = Order(
+                i.client_order_id,
+                i.instrument_id,
+                i.side,
+                i.quantity,
+                i.order_type,
+                i.product,
+                i.limit_price,
+                i.trigger_price,
+                tag=i.client_order_id,
+                broker_order_id=i.broker_order_id,
+            )
+            order.filled_quantity = i.filled_quantity
+            out.append(order)
+        return out
+
+    def flatten(self, why: str, t: int) -> None:
+        """Cancel open strategy orders and close every position with market orders."""
+        step = 2 * t + 1
+        for intent in self.orders.open_intents(step + 1):  # orders decided this slice too
+            if intent.kind == "strategy":
+                self.orders.cancel(intent.client_order_id, step)
+        closing = {i.instrument_id for i in self.orders.open_intents(step + 1) if i.kind == "squareoff"}
+        for n, qty in enumerate(self.account.pos.tolist()):
+            if qty == 0 or self.instruments[n] in closing:
+                continue
+            side = Side.SELL if qty > 0 else Side.BUY
+            intent = self._intent(self.history.symbols[n], side, abs(qty), "squareoff", tag=why)
+            self.orders.place(intent, int(self.history.lot_sizes[n]))
+
+    # ----- guards --------------------------------------------------------------------
+    def _check_kill_switch(self, t: int) -> None:
+        engaged = kill_switch_state(self.store) is not None
+        if engaged and not self.killed:
+            log.error("kill switch engaged: cancelling open orders and squaring off")
+            self.metrics.count("kill_switch_total")
+            self.killed = True
+            self.flatten("kill", t)
+        elif not engaged and self.killed:
+            log.warning("kill switch reset: new orders accepted again")
+            self.killed = False
+
+    def _check_daily_loss(self, bar: BarSlice, t: int) -> None:
+        if self._day_start[0] != bar.session_date:
+            self._day_start = (bar.session_date, self.account.equity)
+            self.risk.daily_loss_breached = (
+                self.store.get_value(f"daily_loss:{self.config.run_id}:{bar.session_date}") is not None
+            )
+        if self.config.limits.max_daily_loss_inr is None:
+            return
+        marked = self.account.cash + float(
+            self.account.pos @ np.where(bar.valid, bar.close, self.account.mark)
+        )
+        was = self.risk.daily_loss_breached
+        if self.risk.daily_loss_hit(marked - self._day_start[1]) and not was:
+            log.error(
+                "daily loss limit breached (₹%.2f): squaring off, no new entries today",
+                marked - self._day_start[1],
+            )
+            self.store.set_value(f"daily_loss:{self.config.run_id}:{bar.session_date}", "1")
+            self.metrics.count("daily_loss_breaches_total")
+            self.flatten("daily_loss", t)
+
+    # ----- out -----------------------------------------------------------------------
+    def _publish_slice(self, bar: BarSlice) -> None:
+        equity = self.account.equity
+        at = self.ctx.now.isoformat()
+        self.publisher.publish(
+            "quotes",
+            {
+                "at": at,
+                "close": dict(
+                    zip(
+                        (self.instruments[n] for n in np.flatnonzero(bar.valid)),
+                        bar.close[bar.valid].tolist(),
+                        strict=True,
+                    )
+                ),
+            },
+        )
+        self.publisher.publish(
+            "pnl",
+            {
+                "at": at,
+                "equity_inr": equity,
+                "cash_inr": self.account.cash,
+                "day_pnl_inr": equity - self._day_start[1],
+            },
+        )
+        self.metrics.observe("pnl_inr", equity - self.config.capital_inr)
+
+    def summary(self) -> dict[str, object]:
+        """Orders by state, fills, positions and P&L (₹) of the run so far."""
+        states: dict[str, int] = {}
+        for intent in self.orders.intents.values():
+            states[intent.state.value] = states.get(intent.state.value, 0) + 1
+        final = self.account.final_equity()
+        return {
+            "run_id": self.config.run_id,
+            "strategy": self.strategy.name,
+            "slices": self.slices,
+            "orders": states,
+            "fills": len(self.account.portfolio.fills),
+            "positions": {self.instruments[n]: int(q) for n, q in enumerate(self.account.pos) if q},
+            "final_equity_inr": float(final),
+            "pnl_inr": float(final) - self.config.capital_inr,
+            "charges_inr": float(self.account.portfolio.charges_paid.total),
+            "kill_switch": self.killed,
+            "late_ticks": self.builder.late,
+            "open_orders": sum(1 for i in self.orders.intents.values() if i.state is IntentState.PENDING),
+        }
+
+
+def _ns(at: object) -> int:
+    from datetime import datetime
+
+    assert isinstance(at, datetime)
+    return int(at.timestamp()) * 1_000_000_000 + at.microsecond * 1000

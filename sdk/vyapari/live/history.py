@@ -1,0 +1,95 @@
+"""The growing bar history of a live run, viewable as a :class:`BarPanel` at any time.
+
+Rows are finished minute slices in arrival order (bar start, IST); columns the run's
+symbols. Arrays grow by doubling, so appending is amortised O(N) and :meth:`panel` is a
+set of views (no copy): a vectorised signal recomputed on ``panel()`` sees exactly the
+rows a backtest would have seen up to now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import numpy as np
+
+from vyapari.live.bars import BarSlice
+from vyapari.strategy.panel import BAR_COLUMNS, BarPanel
+
+
+class BarHistory:
+    """Finished slices ``[T, N]`` (prices ₹, volume shares, NaN where a symbol had no bar)."""
+
+    def __init__(self, symbols: Sequence[str], lot_sizes: np.ndarray, capacity: int = 512) -> None:
+        self.symbols = tuple(symbols)
+        self.lot_sizes = np.asarray(lot_sizes, dtype=np.int64)
+        n = len(self.symbols)
+        self._arrays = {c: np.full((capacity, n), np.nan) for c in BAR_COLUMNS}
+        self._valid = np.zeros((capacity, n), dtype=bool)
+        self._ts = np.zeros(capacity, np.int64)
+        self._session = np.zeros(capacity, np.int32)
+        self._dates: list[date] = []
+        self._closes: list[int] = []
+        self.rows = 0
+
+    def _grow(self) -> None:
+        cap = len(self._ts) * 2
+        for c, arr in self._arrays.items():
+            bigger = np.full((cap, arr.shape[1]), np.nan)
+            bigger[: self.rows] = arr[: self.rows]
+            self._arrays[c] = bigger
+        valid = np.zeros((cap, self._valid.shape[1]), dtype=bool)
+        valid[: self.rows] = self._valid[: self.rows]
+        self._valid = valid
+        self._ts = np.concatenate([self._ts, np.zeros(cap - len(self._ts), np.int64)])
+        self._session = np.concatenate([self._session, np.zeros(cap - len(self._session), np.int32)])
+
+    def append(self, bar: BarSlice) -> int:
+        """Add ``bar`` as the next row; returns its row index."""
+        if self.rows and bar.ts_ns <= self._ts[self.rows - 1]:
+            raise ValueError(f"slice {bar.ts_ns} is not after the last one {self._ts[self.rows - 1]}")
+        if self.rows == len(self._ts):
+            self._grow()
+        t = self.rows
+        for c in BAR_COLUMNS:
+            self._arrays[c][t] = getattr(bar, c)
+        self._valid[t] = bar.valid
+        self._ts[t] = bar.ts_ns
+        if not self._dates or self._dates[-1] != bar.session_date:
+            self._dates.append(bar.session_date)
+            self._closes.append(bar.session_close_ns)
+        self._session[t] = len(self._dates) - 1
+        self.rows += 1
+        return t
+
+    def row(self, field: str, t: int) -> np.ndarray:
+        """Row ``t`` of ``field`` (a view)."""
+        if field == "valid":
+            return self._valid[t]
+        return self._arrays[field][t]
+
+    def ts(self, t: int) -> int:
+        """Bar start of row ``t`` (UTC ns)."""
+        return int(self._ts[t])
+
+    def session_date(self, t: int) -> date:
+        """Session date of row ``t``."""
+        return self._dates[int(self._session[t])]
+
+    def tail(self, field: str, t: int, length: int) -> np.ndarray:
+        """Rows ``max(0, t-length+1) .. t`` of ``field``."""
+        return self._arrays[field][max(0, t - length + 1) : t + 1]
+
+    def panel(self) -> BarPanel:
+        """All rows so far as a :class:`BarPanel` (views)."""
+        t = self.rows
+        return BarPanel(
+            symbols=self.symbols,
+            ts=self._ts[:t],
+            valid=self._valid[:t],
+            session=self._session[:t],
+            session_dates=np.array(self._dates, dtype="datetime64[D]"),
+            session_close_ns=np.array(self._closes, dtype=np.int64),
+            lot_sizes=self.lot_sizes,
+            **{c: self._arrays[c][:t] for c in BAR_COLUMNS},
+        )

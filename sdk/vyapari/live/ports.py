@@ -1,0 +1,116 @@
+"""Ports of the live engine to the outside: a :class:`Publisher` and :class:`Metrics`.
+
+The WebSocket API publishes on channels ``orders``, ``pnl`` and ``quotes``; the AWS
+implementations live outside the sdk. Here: :class:`NullPublisher`,
+:class:`InMemoryPublisher`, :class:`InMemoryMetrics` and :class:`EmfMetrics` (CloudWatch
+Embedded Metric Format as JSON lines on a text stream, stdlib only).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any, Protocol, TextIO
+
+CHANNELS = ("orders", "pnl", "quotes")
+
+
+class Publisher(Protocol):
+    """Pushes updates to subscribers of a channel (``orders``, ``pnl``, ``quotes``)."""
+
+    def publish(self, channel: str, message: Mapping[str, Any]) -> None:
+        """Send ``message`` (JSON-serialisable) on ``channel``."""
+        ...
+
+
+class Metrics(Protocol):
+    """Counters and observations (``orders_total``, ``order_latency_seconds``, ...)."""
+
+    def count(self, name: str, value: float = 1.0, **dimensions: str) -> None:
+        """Add ``value`` to counter ``name``."""
+        ...
+
+    def observe(self, name: str, value: float, unit: str = "None", **dimensions: str) -> None:
+        """Record one observation (latency in seconds, P&L in ₹, ...)."""
+        ...
+
+
+class NullPublisher:
+    """Publishes nothing."""
+
+    def publish(self, channel: str, message: Mapping[str, Any]) -> None:
+        """Drop ``message``."""
+
+
+class InMemoryPublisher:
+    """Keeps every message, by channel (tests, local runs)."""
+
+    def __init__(self) -> None:
+        self.messages: dict[str, list[dict[str, Any]]] = defaultdict(list)
+
+    def publish(self, channel: str, message: Mapping[str, Any]) -> None:
+        """Append ``message`` to ``channel``'s list."""
+        if channel not in CHANNELS:
+            raise ValueError(f"unknown channel {channel!r}; use one of {', '.join(CHANNELS)}")
+        self.messages[channel].append(dict(message))
+
+
+class InMemoryMetrics:
+    """Counters and observation lists in memory."""
+
+    def __init__(self) -> None:
+        self.counters: dict[str, float] = defaultdict(float)
+        self.observations: dict[str, list[float]] = defaultdict(list)
+
+    def count(self, name: str, value: float = 1.0, **dimensions: str) -> None:
+        """Add to ``name`` (dimensions folded into the key as ``name{k=v}``)."""
+        self.counters[_key(name, dimensions)] += value
+
+    def observe(self, name: str, value: float, unit: str = "None", **dimensions: str) -> None:
+        """Append to ``name``'s observations."""
+        self.observations[_key(name, dimensions)].append(value)
+
+
+def _key(name: str, dimensions: Mapping[str, str]) -> str:
+    if not dimensions:
+        return name
+    return name + "{" + ",".join(f"{k}={v}" for k, v in sorted(dimensions.items())) + "}"
+
+
+class EmfMetrics:
+    """One CloudWatch EMF JSON line per metric on ``stream`` (stdout by default)."""
+
+    def __init__(
+        self, namespace: str = "vyapari/live", stream: TextIO | None = None, service: str = "live"
+    ) -> None:
+        self.namespace, self.service = namespace, service
+        self._stream = stream if stream is not None else sys.stdout
+
+    def _emit(self, name: str, value: float, unit: str, dimensions: Mapping[str, str]) -> None:
+        dims = {"service": self.service, **dimensions}
+        record = {
+            "_aws": {
+                "Timestamp": int(time.time() * 1000),
+                "CloudWatchMetrics": [
+                    {
+                        "Namespace": self.namespace,
+                        "Dimensions": [sorted(dims)],
+                        "Metrics": [{"Name": name, "Unit": unit}],
+                    }
+                ],
+            },
+            name: value,
+            **dims,
+        }
+        self._stream.write(json.dumps(record, separators=(",", ":")) + "\n")
+
+    def count(self, name: str, value: float = 1.0, **dimensions: str) -> None:
+        """Emit a Count metric."""
+        self._emit(name, value, "Count", dimensions)
+
+    def observe(self, name: str, value: float, unit: str = "None", **dimensions: str) -> None:
+        """Emit an observation with ``unit`` (``Seconds``, ``None`` for ₹)."""
+        self._emit(name, value, unit, dimensions)
