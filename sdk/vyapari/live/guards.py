@@ -1,0 +1,121 @@
+"""The live engine's guards and outputs: the kill switch, the daily loss limit, P&L and quote
+publishing, and the run summary. A mixin of :class:`~vyapari.live.engine.LiveEngine`, kept
+apart so the engine module stays about the slice loop.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+
+from vyapari.live.bars import BarSlice
+from vyapari.live.risk import kill_switch_state
+from vyapari.live.store import IntentState
+
+log = logging.getLogger("vyapari.live.engine")
+
+
+class GuardsMixin:
+    """Needs the engine's ``store``, ``account``, ``orders``, ``risk``, ``config``, ``metrics``,
+    ``publisher``, ``ctx``, ``instruments``, ``strategy``, ``builder`` and ``flatten``."""
+
+    store: Any
+    account: Any
+    orders: Any
+    risk: Any
+    config: Any
+    metrics: Any
+    publisher: Any
+    ctx: Any
+    instruments: Any
+    strategy: Any
+    builder: Any
+    killed: bool
+    slices: int
+    _day_start: tuple[Any, float]
+
+    def flatten(self, why: str, t: int) -> None:  # implemented by the engine
+        raise NotImplementedError
+
+    def _check_kill_switch(self, t: int) -> None:
+        engaged = kill_switch_state(self.store) is not None
+        if engaged and not self.killed:
+            log.error("kill switch engaged: cancelling open orders and squaring off")
+            self.metrics.count("kill_switch_total")
+            self.killed = True
+            self.flatten("kill", t)
+        elif not engaged and self.killed:
+            log.warning("kill switch reset: new orders accepted again")
+            self.killed = False
+
+    def _check_daily_loss(self, bar: BarSlice, t: int) -> None:
+        if self._day_start[0] != bar.session_date:
+            self._day_start = (bar.session_date, self.account.equity)
+            self.risk.daily_loss_breached = (
+                self.store.get_value(f"daily_loss:{self.config.run_id}:{bar.session_date}") is not None
+            )
+        if self.config.limits.max_daily_loss_inr is None:
+            return
+        marked = self.account.cash + float(
+            self.account.pos @ np.where(bar.valid, bar.close, self.account.mark)
+        )
+        was = self.risk.daily_loss_breached
+        if self.risk.daily_loss_hit(marked - self._day_start[1]) and not was:
+            log.error(
+                "daily loss limit breached (₹%.2f): squaring off, no new entries today",
+                marked - self._day_start[1],
+            )
+            self.store.set_value(f"daily_loss:{self.config.run_id}:{bar.session_date}", "1")
+            self.metrics.count("daily_loss_breaches_total")
+            self.flatten("daily_loss", t)
+
+    # ----- out -----------------------------------------------------------------------
+    def _publish_slice(self, bar: BarSlice) -> None:
+        equity = self.account.equity
+        at = self.ctx.now.isoformat()
+        self.publisher.publish(
+            "quotes",
+            {
+                "at": at,
+                "close": dict(
+                    zip(
+                        (self.instruments[n] for n in np.flatnonzero(bar.valid)),
+                        bar.close[bar.valid].tolist(),
+                        strict=True,
+                    )
+                ),
+            },
+        )
+        self.publisher.publish(
+            "pnl",
+            {
+                "at": at,
+                "equity_inr": equity,
+                "cash_inr": self.account.cash,
+                "day_pnl_inr": equity - self._day_start[1],
+            },
+        )
+        self.metrics.observe("pnl_inr", equity - self.config.capital_inr)
+
+    def summary(self) -> dict[str, object]:
+        """Orders by state, fills, positions and P&L (₹) of the run so far."""
+        states: dict[str, int] = {}
+        for intent in self.orders.intents.values():
+            states[intent.state.value] = states.get(intent.state.value, 0) + 1
+        final = self.account.final_equity()
+        return {
+            "run_id": self.config.run_id,
+            "strategy": self.strategy.name,
+            "slices": self.slices,
+            "orders": states,
+            "fills": len(self.account.portfolio.fills),
+            "positions": {self.instruments[n]: int(q) for n, q in enumerate(self.account.pos) if q},
+            "final_equity_inr": float(final),
+            "pnl_inr": float(final) - self.config.capital_inr,
+            "charges_inr": float(self.account.portfolio.charges_paid.total),
+            "kill_switch": self.killed,
+            "late_ticks": self.builder.late,
+            "open_orders": sum(1 for i in self.orders.intents.values() if i.state is IntentState.PENDING),
+        }
