@@ -33,6 +33,7 @@ _STAGE_KEYS: dict[str, str] = {
     "dailyLossLimitInr": "daily_loss_limit_inr",
     "broker": "broker",
     "liveStrategy": "live_strategy",
+    "liveSymbols": "live_symbols",
     "retainData": "retain_data",
     "alarmEmail": "alarm_email",
 }
@@ -60,6 +61,7 @@ class StageConfig:
     daily_loss_limit_inr: int = 10_000
     broker: str = "paper"
     live_strategy: str = "vwap_reversion"
+    live_symbols: str = "RELIANCE,HDFCBANK,ICICIBANK,INFY,TCS"
     retain_data: bool = False
     alarm_email: str = ""
     aws_sdk_pandas_version: str = "3.16.1"
