@@ -28,6 +28,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "evaluate": ("evaluate", "Weekly target verdict (green/amber/red) of an equity curve or a backtest run"),
     "local": ("local", "Run a workflow's ASL file locally (moto Step Functions, handlers in-process)"),
     "login": ("login", "Daily broker login (Zerodha request token, Upstox code); session stored 0600"),
+    "ready": ("ready", "Pre-open readiness check (session, egress IP, feed, ingestion, instruments, risk)"),
+    "instruments": ("instruments", "Publish a broker's instrument dump as a checked snapshot; look one up"),
     "demo": ("demo", "Run the demo pipeline end to end on generated sample data"),
     "api": ("api", "Serve the REST API locally for a browser (Swagger UI at /swagger)"),
     "live": ("live", "Trade live or on paper, replay a recorded day; kill switch"),

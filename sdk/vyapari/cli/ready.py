@@ -1,0 +1,105 @@
+"""``vyapari ready``: the pre-open trading-day readiness check; exit 0 ready, 1 not ready, 2 bad input.
+
+Examples
+--------
+``vyapari ready --broker zerodha --lake ./lake --state-dir ./state --json`` prints the JSON report
+(``ready``, ``errors``, one object per check with ``status`` pass/fail/skip, ``reason``, ``error``).
+
+Settings (environment): ``REGISTERED_EGRESS_IP`` (the IP registered with the broker),
+``EGRESS_IP_URL`` (plain-text "what is my IP" service; default checkip.amazonaws.com) and
+``VYAPARI_SECRETS_FILE`` (where ``vyapari login`` stored the session). The tick feed is probed by
+the live service, which holds the stream; here that check is reported as skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from vyapari.cli._common import print_json
+
+if TYPE_CHECKING:
+    from vyapari.readiness import ReadinessReport, RiskState
+
+EXIT_NOT_READY = 1
+
+
+def _instant(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 instant") from None
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} needs a UTC offset, e.g. +05:30")
+    return value
+
+
+def register(subparsers: Any, name: str, help_text: str) -> None:
+    """Add the ``ready`` sub-command to ``subparsers`` (an argparse sub-parsers action)."""
+    p = subparsers.add_parser(name, help=help_text, description=help_text + ". Times are IST.")
+    p.add_argument("--broker", required=True, choices=["paper", "zerodha", "upstox"], help="broker to check")
+    p.add_argument("--lake", type=Path, help="lake folder (ingestion and instrument snapshots)")
+    p.add_argument("--state-dir", type=Path, help="live state folder (kill switch), as for 'vyapari live'")
+    p.add_argument("--exchange", type=str.upper, choices=["NSE", "BSE"], default="NSE", help="exchange")
+    p.add_argument("--at", type=_instant, help="check as of this instant (default: now)")
+    p.add_argument("--json", action="store_true", help="print the JSON report")
+    p.set_defaults(func=run)
+
+
+def _risk_loader(state_dir: Path | None) -> Any:
+    if state_dir is None:
+        return None
+
+    def load() -> RiskState:
+        from vyapari.live.risk import RiskLimits, kill_switch_state
+        from vyapari.live.store import SqliteOrderStateStore
+        from vyapari.readiness import RiskState
+
+        path = state_dir / "orders.sqlite"
+        if not path.is_file():
+            raise FileNotFoundError(f"no live state at {path}")
+        store = SqliteOrderStateStore(path)
+        try:
+            return RiskState(limits=RiskLimits(), kill_switch=kill_switch_state(store))
+        finally:
+            store.close()
+
+    return load
+
+
+def build_report(args: argparse.Namespace, env: dict[str, str]) -> ReadinessReport:
+    """Wire the standard suite from ``args`` and ``env`` and run it once."""
+    from vyapari.brokers.factory import secrets_store_from_settings
+    from vyapari.brokers.session import SessionProvider, now_ist
+    from vyapari.data.storage import LocalObjectStore
+    from vyapari.market.calendar import get_calendar
+    from vyapari.readiness import SuiteConfig, egress_ip_from_url, run_checks, standard_checks
+    from vyapari.readiness.egress import DEFAULT_EGRESS_URL
+
+    now = args.at or now_ist()
+    loader = None
+    if args.broker != "paper":
+        loader = SessionProvider(args.broker, secrets_store_from_settings(env), clock=lambda: now).current
+    config = SuiteConfig(
+        broker=args.broker, store=LocalObjectStore(args.lake) if args.lake else None,
+        session_loader=loader, egress_ip=egress_ip_from_url(env.get("EGRESS_IP_URL") or DEFAULT_EGRESS_URL),
+        registered_ip=env.get("REGISTERED_EGRESS_IP"), risk_loader=_risk_loader(args.state_dir),
+        exchange=args.exchange,
+    )
+    return run_checks(standard_checks(config), get_calendar(args.exchange), now=now, broker=args.broker)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Execute ``vyapari ready``; 0 when every check passes or is skipped, 1 otherwise."""
+    report = build_report(args, dict(os.environ))
+    if args.json:
+        print_json(report.to_dict())
+    else:
+        for r in report.results:
+            error = f" [{r.error.__name__}]" if r.error else ""
+            print(f"{r.status.value.upper():4}  {r.name:15} {r.reason}{error}")
+        print("READY" if report.ready else f"NOT READY: {len(report.failures)} check(s) failed")
+    return 0 if report.ready else EXIT_NOT_READY
