@@ -2,7 +2,8 @@
 
 * :class:`MarketExecution`: a market order for the difference between target and position.
 * :class:`LimitExecution`: a limit order ``offset_bps`` better than the last close, on the
-  tick grid (buys round down, sells round up).
+  tick grid (buys round down, sells round up); the tick is the exchange's price band for
+  the session date unless one is given.
 * :class:`StopExecution`: a stop-market (SL-M) order ``offset_bps`` beyond the last close
   (buys above, sells below), for breakout entries.
 
@@ -24,7 +25,14 @@ from vyapari.model.enums import OrderType, ProductType, Side
 from vyapari.strategy.context import StrategyContext
 from vyapari.strategy.orders import OrderRequest
 
-DEFAULT_TICK = Decimal("0.05")
+
+def _tick(ctx: StrategyContext, price: Decimal, tick: Decimal | None) -> Decimal:
+    """``tick`` if given, else the NSE equity tick band for ``price`` on the current session date."""
+    if tick is not None:
+        return tick
+    from vyapari.market.ticks import tick_size
+
+    return tick_size(price, ctx.session_date)
 
 
 class ExecutionModel(ABC):
@@ -69,7 +77,7 @@ class LimitExecution(ExecutionModel):
     """Limit orders ``offset_bps`` inside the last close, rounded to ``tick`` ₹."""
 
     offset_bps: float = 5.0
-    tick: Decimal = DEFAULT_TICK
+    tick: Decimal | None = None
     order_type: OrderType = OrderType.LIMIT
 
     def request(
@@ -78,7 +86,7 @@ class LimitExecution(ExecutionModel):
         factor = 1 - side.sign * self.offset_bps / 10_000
         raw = to_decimal(float(ctx.close[n]) * factor)
         mode = ROUND_FLOOR if side is Side.BUY else ROUND_CEILING
-        price = round_to_step(raw, self.tick, rounding=mode)
+        price = round_to_step(raw, _tick(ctx, raw, self.tick), rounding=mode)
         return OrderRequest(ctx.symbols[n], side, qty, OrderType.LIMIT, product, limit_price=price)
 
 
@@ -87,7 +95,7 @@ class StopExecution(ExecutionModel):
     """Stop-market (SL-M) orders ``offset_bps`` beyond the last close, on the tick grid."""
 
     offset_bps: float = 10.0
-    tick: Decimal = DEFAULT_TICK
+    tick: Decimal | None = None
     order_type: OrderType = OrderType.SL_M
 
     def request(
@@ -96,5 +104,5 @@ class StopExecution(ExecutionModel):
         factor = 1 + side.sign * self.offset_bps / 10_000
         raw = to_decimal(float(ctx.close[n]) * factor)
         mode = ROUND_CEILING if side is Side.BUY else ROUND_FLOOR
-        price = round_to_step(raw, self.tick, rounding=mode)
+        price = round_to_step(raw, _tick(ctx, raw, self.tick), rounding=mode)
         return OrderRequest(ctx.symbols[n], side, qty, OrderType.SL_M, product, trigger_price=price)

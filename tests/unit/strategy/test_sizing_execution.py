@@ -70,6 +70,10 @@ def test_hold_targets_sizes_at_the_change_and_holds():
 class Ctx:
     """A minimal context for execution models."""
 
+    from datetime import date as _date
+
+    session_date = _date(2025, 9, 10)
+
     symbols = ("AAA",)
     valid = np.array([True])
     lot_sizes = np.array([1])
@@ -118,3 +122,13 @@ def test_no_new_mis_orders_after_the_square_off_time():
     ctx.is_squareoff_time = lambda: True
     MarketExecution().apply(ctx, np.array([5]), ProductType.MIS)
     assert ctx.sent == []
+
+
+def test_limit_execution_uses_the_dated_tick_band_by_default():
+    ctx = Ctx()  # ₹1,234.56 on 2025-09-10: the >1,000–5,000 band of 15-Apr-2025 has a ₹0.10 tick
+    LimitExecution(offset_bps=10).apply(ctx, np.array([5]), ProductType.MIS)
+    assert ctx.sent[0].limit_price == Decimal("1233.30")
+    ctx = Ctx()
+    ctx.close = np.array([240.123])  # below ₹250 the tick is ₹0.01
+    LimitExecution(offset_bps=0).apply(ctx, np.array([5]), ProductType.MIS)
+    assert ctx.sent[0].limit_price == Decimal("240.12")
