@@ -2,9 +2,8 @@
 
 * :func:`evaluate_run` copies an item's result files out of the lake, evaluates them with
   ``vyapari.evaluation.run.evaluate_run_dir`` (the weekly target evaluator and its report) and stores
-  the evaluation under ``runs/<run_id>/evaluation/<as_of>.json`` (plus the report files). While that
-  module is not importable, :func:`fallback_weekly` computes the three target figures itself and the
-  document says ``"evaluator": "workflows-fallback"``.
+  the evaluation under ``runs/<run_id>/evaluation/<as_of>.json`` (plus the report files), judged
+  against the criteria given (by default those of the environment the caller parsed).
 * :func:`publish` writes ``evaluations/<run_id>/latest.json`` (what ``GET /runs/{id}/evaluation`` reads,
   see :func:`vyapari.api.registry.evaluation_key`), a dated copy, and marks the run active in
   ``runs/<run_id>/manifest.json`` so the weekly workflow evaluates it again.
@@ -15,17 +14,13 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Callable
-from dataclasses import asdict, is_dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from vyapari.data.storage import ObjectStore
+from vyapari.evaluation.criteria import TargetCriteria
 from vyapari.workflows.plan import item_prefix
-
-TARGET_WEEKLY_RETURN = 0.01  # mean weekly gross return, fraction
-TARGET_MAX_DRAWDOWN = -0.10  # fraction of the peak
-TARGET_P95_WEEKLY_DRAWDOWN = -0.03
 
 Evaluator = Callable[[Path, Path], dict[str, Any]]
 
@@ -50,43 +45,12 @@ def best_item_id(store: ObjectStore, run_id: str) -> str:
     raise KeyError(f"run {run_id!r} has neither a manifest nor a ranking")
 
 
-def fallback_weekly(run_dir: Path, out_dir: Path) -> dict[str, Any]:
-    """Weekly target figures from ``equity.parquet`` (₹ per bar) when the evaluator is unavailable."""
-    import pandas as pd
+def sdk_evaluator(run_dir: Path, out_dir: Path, criteria: TargetCriteria | None = None) -> dict[str, Any]:
+    """Evaluate a run folder with :func:`vyapari.evaluation.run.evaluate_run_dir`; its JSON document."""
+    from vyapari.evaluation.run import evaluate_run_dir
 
-    equity = pd.read_parquet(run_dir / "equity.parquet").set_index("ts")["equity"]
-    weekly = equity.resample("W-FRI").last().dropna()
-    returns = (
-        weekly.pct_change().dropna() if len(weekly) > 1 else pd.Series([equity.iloc[-1] / equity.iloc[0] - 1])
-    )
-    drawdown = float((equity / equity.cummax() - 1).min())
-    weekly_dd = equity.groupby(pd.Grouper(freq="W-FRI")).apply(lambda s: float((s / s.cummax() - 1).min()))
-    figures = {
-        "mean_weekly_return": float(returns.mean()),
-        "max_drawdown": drawdown,
-        "p95_weekly_drawdown": float(weekly_dd.dropna().quantile(0.05)),
-        "weeks": len(returns),
-    }
-    checks = [
-        figures["mean_weekly_return"] >= TARGET_WEEKLY_RETURN,
-        drawdown >= TARGET_MAX_DRAWDOWN,
-        figures["p95_weekly_drawdown"] >= TARGET_P95_WEEKLY_DRAWDOWN,
-    ]
-    badge = "green" if all(checks) else ("amber" if sum(checks) >= 2 else "red")
-    return {"evaluator": "workflows-fallback", "badge": badge, "figures": figures}
-
-
-def sdk_evaluator(run_dir: Path, out_dir: Path) -> dict[str, Any]:
-    """``vyapari.evaluation.run.evaluate_run_dir`` as a dict, or :func:`fallback_weekly` if it is absent."""
-    try:
-        from vyapari.evaluation.run import evaluate_run_dir  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return fallback_weekly(run_dir, out_dir)
-    evaluation, report = evaluate_run_dir(run_dir, out_dir)
-    to_dict = getattr(evaluation, "to_dict", None)
-    doc = to_dict() if callable(to_dict) else (asdict(evaluation) if is_dataclass(evaluation) else {})
-    doc = dict(doc)
-    doc.setdefault("badge", getattr(evaluation, "badge", None))
+    evaluation, report = evaluate_run_dir(run_dir, out_dir, criteria)
+    doc = dict(evaluation.to_dict())
     doc.update(evaluator="vyapari.evaluation", report=Path(str(report)).name)
     return doc
 
