@@ -30,6 +30,7 @@ EVALUATOR = partial(sdk_evaluator, criteria=TargetCriteria.from_env(os.environ))
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Evaluate the run and store the evaluation."""
     dated = {"session_date": event.get("as_of"), "time": event.get("time") or datetime.now(IST).isoformat()}
-    result = evaluate_run(STORE, str(event["run_id"]), session_date_of(dated), event.get("item_id"), EVALUATOR)
+    run_id, item_id = str(event["run_id"]), event.get("item_id")
+    result = evaluate_run(STORE, run_id, session_date_of(dated), item_id, EVALUATOR)
     logger.info("evaluated", extra=result)
     return result
