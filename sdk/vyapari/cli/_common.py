@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +18,17 @@ def date_arg(text: str) -> date:
         return parse_date(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date in YYYY-MM-DD form") from None
+
+
+def instant_arg(text: str) -> datetime:
+    """``argparse`` type for an ISO 8601 instant with its UTC offset (e.g. ``2026-01-27T09:00+05:30``)."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 instant") from None
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} needs a UTC offset, e.g. +05:30")
+    return value
 
 
 def price_arg(text: str) -> Decimal:

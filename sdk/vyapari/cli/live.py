@@ -14,7 +14,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from vyapari.cli._common import date_arg, print_json
+from vyapari.cli._common import date_arg, instant_arg, print_json
+
+EXIT_NOT_READY = 1
 
 
 def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None:
@@ -44,6 +46,9 @@ def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None
     p.add_argument("--capital", type=float, default=None, help="starting cash in ₹ (default 10,00,000)")
     p.add_argument("--fees", default=None, help="zerodha, upstox, none or bps (paper: $PAPER_FEES)")
     p.add_argument("--reason", default="operator", help="kill switch reason")
+    p.add_argument("--lake", type=Path, help="lake read by the readiness check")
+    p.add_argument("--ready-at", type=instant_arg, help="readiness as of this instant (now)")
+    p.add_argument("--skip-ready", action="store_true", help="live: skip the pre-open readiness check")
     p.set_defaults(func=run)
 
 
@@ -106,6 +111,8 @@ def _run(args: argparse.Namespace, store: Any) -> int:
     if args.replay is None:
         if not symbols:
             raise InvalidInput("--symbols", "required without --replay")
+        if not args.skip_ready and not _ready(args, settings, stop):
+            return EXIT_NOT_READY
         engine = _engine(args, strategy, broker, store, symbols, None)
         run_stream(engine, stop)
     else:
@@ -116,6 +123,36 @@ def _run(args: argparse.Namespace, store: Any) -> int:
         replay(engine, panel, speed, stop)
     print_json({"stopped_early": stop(), **engine.summary()})
     return 0
+
+
+def _ready(args: argparse.Namespace, settings: dict[str, str], stop: Any) -> bool:
+    """Run the pre-open readiness check; print the failures and refuse to trade on any.
+
+    On a day that is not a session (and no ``--ready-at``), the service waits, checking again
+    every 15 minutes, instead of exiting: a holiday must not look like a crashed service.
+    """
+    import sys
+    import time
+
+    from vyapari.cli.ready import build_report
+    from vyapari.readiness import NotASession
+
+    check = argparse.Namespace(broker=settings.get("BROKER", args.broker or "paper"), lake=args.lake,
+                               state_dir=args.state_dir, exchange="NSE", at=args.ready_at)
+    while True:
+        report = build_report(check, {**os.environ, **settings})
+        holiday = bool(report.failures) and all(f.error is NotASession for f in report.failures)
+        if report.ready or not holiday or args.ready_at is not None or stop():
+            break
+        logging.getLogger(__name__).info("no session today: waiting for the next one")
+        for _ in range(15 * 60):
+            if stop():
+                break
+            time.sleep(1)
+    for failure in report.failures:
+        error = failure.error.__name__ if failure.error else "NotReady"
+        print(f"not ready: {failure.name}: {failure.reason} [{error}]", file=sys.stderr)
+    return bool(report.ready)
 
 
 def _engine(

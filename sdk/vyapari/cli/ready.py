@@ -15,26 +15,15 @@ from __future__ import annotations
 
 import argparse
 import os
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vyapari.cli._common import print_json
+from vyapari.cli._common import instant_arg, print_json
 
 if TYPE_CHECKING:
     from vyapari.readiness import ReadinessReport, RiskState
 
 EXIT_NOT_READY = 1
-
-
-def _instant(text: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 instant") from None
-    if value.tzinfo is None:
-        raise argparse.ArgumentTypeError(f"{text!r} needs a UTC offset, e.g. +05:30")
-    return value
 
 
 def register(subparsers: Any, name: str, help_text: str) -> None:
@@ -44,7 +33,7 @@ def register(subparsers: Any, name: str, help_text: str) -> None:
     p.add_argument("--lake", type=Path, help="lake folder (ingestion and instrument snapshots)")
     p.add_argument("--state-dir", type=Path, help="live state folder (kill switch), as for 'vyapari live'")
     p.add_argument("--exchange", type=str.upper, choices=["NSE", "BSE"], default="NSE", help="exchange")
-    p.add_argument("--at", type=_instant, help="check as of this instant (default: now)")
+    p.add_argument("--at", type=instant_arg, help="check as of this instant (default: now)")
     p.add_argument("--json", action="store_true", help="print the JSON report")
     p.set_defaults(func=run)
 
