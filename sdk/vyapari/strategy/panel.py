@@ -67,6 +67,20 @@ class BarPanel:
         except ValueError:
             raise KeyError(f"symbol {symbol!r} is not in this panel") from None
 
+    def symbol_frame(self, symbol: str) -> pd.DataFrame:
+        """One symbol's bars as a frame (the inverse of :func:`build_panel`): ``ts`` (IST bar
+        start), ``open``, ``high``, ``low``, ``close`` (₹) and ``volume`` (shares, int64), rows
+        where the symbol has a bar."""
+        n = self.column(symbol)
+        rows = self.valid[:, n]
+        return pd.DataFrame(
+            {
+                "ts": self.timestamps()[rows],
+                **{c: getattr(self, c)[rows, n] for c in PRICE_COLUMNS},
+                "volume": self.volume[rows, n].astype(np.int64),
+            }
+        )
+
     def with_arrays(self, **arrays: np.ndarray) -> BarPanel:
         """A copy with some arrays replaced (used by look-ahead tests and adjustments)."""
         fields_ = {name: getattr(self, name) for name in self.__dataclass_fields__}

@@ -3,7 +3,6 @@
 import json
 from datetime import date
 
-import pandas as pd
 import pytest
 
 from vyapari.cli.main import main
@@ -15,45 +14,45 @@ from vyapari.strategy.synthetic import random_walk_panel
 def lake(tmp_path_factory):
     root = tmp_path_factory.mktemp("lake")
     panel = random_walk_panel(3, 4, seed=8, end=date(2025, 10, 1))
+    for symbol in panel.symbols:
+        Lake.at(root).write_minute_bars("NSE", symbol, panel.symbol_frame(symbol))
     ts = panel.timestamps()
-    for n, symbol in enumerate(panel.symbols):
-        frame = pd.DataFrame(
-            {
-                "ts": ts,
-                "open": panel.open[:, n],
-                "high": panel.high[:, n],
-                "low": panel.low[:, n],
-                "close": panel.close[:, n],
-                "volume": panel.volume[:, n].astype("int64"),
-            }
-        )
-        Lake.at(root).write_minute_bars("NSE", symbol, frame)
     return root, ts[0].date(), ts[-1].date()
 
 
-def test_sweep_runs_every_grid_point_and_ranks_them(lake, capsys):
+def run_cli(command, lake, *extra):
+    """``vyapari <command> --strategy sma_cross --lake … --start … --end … <extra>``; its exit status."""
     root, start, end = lake
-    code = main(
+    return main(
         [
-            "sweep",
+            command,
             "--strategy",
             "sma_cross",
-            "--grid",
-            '{"fast": [3, 5], "slow": [20, 30]}',
             "--lake",
             str(root),
             "--start",
             start.isoformat(),
             "--end",
             end.isoformat(),
-            "--rank-by",
-            "pnl_inr",
-            "--workers",
-            "2",
-            "--run-id",
-            "grid1",
-            "--json",
+            *extra,
         ]
+    )
+
+
+def test_sweep_runs_every_grid_point_and_ranks_them(lake, capsys):
+    root = lake[0]
+    code = run_cli(
+        "sweep",
+        lake,
+        "--grid",
+        '{"fast": [3, 5], "slow": [20, 30]}',
+        "--rank-by",
+        "pnl_inr",
+        "--workers",
+        "2",
+        "--run-id",
+        "grid1",
+        "--json",
     )
     assert code == 0
     ranking = json.loads(capsys.readouterr().out)
@@ -68,66 +67,26 @@ def test_sweep_runs_every_grid_point_and_ranks_them(lake, capsys):
 
 
 def test_sweep_grid_point_equals_a_single_backtest(lake, capsys):
-    root, start, end = lake
-    main(
-        [
-            "sweep",
-            "--strategy",
-            "sma_cross",
-            "--grid",
-            '{"fast": [4]}',
-            "--params",
-            '{"slow": 25}',
-            "--lake",
-            str(root),
-            "--start",
-            start.isoformat(),
-            "--end",
-            end.isoformat(),
-            "--workers",
-            "1",
-            "--run-id",
-            "one",
-            "--json",
-        ]
+    run_cli(
+        "sweep",
+        lake,
+        "--grid",
+        '{"fast": [4]}',
+        "--params",
+        '{"slow": 25}',
+        "--workers",
+        "1",
+        "--run-id",
+        "one",
+        "--json",
     )
     swept = json.loads(capsys.readouterr().out)["best"]
-    main(
-        [
-            "backtest",
-            "--strategy",
-            "sma_cross",
-            "--params",
-            '{"fast": 4, "slow": 25}',
-            "--lake",
-            str(root),
-            "--start",
-            start.isoformat(),
-            "--end",
-            end.isoformat(),
-            "--json",
-        ]
-    )
+    run_cli("backtest", lake, "--params", '{"fast": 4, "slow": 25}', "--json")
     single = json.loads(capsys.readouterr().out)
     assert swept["pnl_inr"] == single["pnl_inr"] and swept["fills"] == single["fills"]
 
 
 def test_sweep_rejects_a_bad_grid(lake, capsys):
-    root, start, end = lake
-    code = main(
-        [
-            "sweep",
-            "--strategy",
-            "sma_cross",
-            "--grid",
-            '{"fast": 3}',
-            "--lake",
-            str(root),
-            "--start",
-            start.isoformat(),
-            "--end",
-            end.isoformat(),
-        ]
-    )
+    code = run_cli("sweep", lake, "--grid", '{"fast": 3}')
     assert code == 2
     assert "grid" in capsys.readouterr().err

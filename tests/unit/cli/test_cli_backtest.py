@@ -15,18 +15,8 @@ from vyapari.strategy.synthetic import random_walk_panel
 def bar_folder(tmp_path_factory) -> Path:
     panel = random_walk_panel(3, 3, seed=4, end=pd.Timestamp("2025-10-01").date())
     folder = tmp_path_factory.mktemp("bars")
-    ts = panel.timestamps()
     for n, symbol in enumerate(panel.symbols):
-        frame = pd.DataFrame(
-            {
-                "ts": ts,
-                "open": panel.open[:, n],
-                "high": panel.high[:, n],
-                "low": panel.low[:, n],
-                "close": panel.close[:, n],
-                "volume": panel.volume[:, n],
-            }
-        )
+        frame = panel.symbol_frame(symbol)
         if n == 0:  # one CSV with naive timestamps meaning IST, the others Parquet
             frame.assign(ts=frame["ts"].dt.tz_localize(None)).to_csv(folder / f"{symbol}.csv", index=False)
         else:
