@@ -128,8 +128,9 @@ def leg_arrays(
 class FeeModel(ABC):
     """Computes the cash charges of trade legs.
 
-    Subclasses implement :meth:`charges`; array-speed models also override
-    :meth:`charges_total_array` (the default loops over :meth:`charges`).
+    Subclasses implement :meth:`charges`; array-speed models also implement
+    :meth:`_items_array` on validated :class:`LegArrays` (the default loops over :meth:`charges`).
+    :meth:`charges_items_array` and :meth:`charges_total_array` are the public array API.
     """
 
     @property
@@ -179,9 +180,12 @@ class FeeModel(ABC):
     ) -> dict[str, np.ndarray]:
         """Each leg's itemised charges in ₹ as float64 arrays keyed like :class:`Charges`.
 
-        The default loops over :meth:`charges`; array-speed models override it.
+        Validates the arrays once (:func:`leg_arrays`) and hands them to :meth:`_items_array`.
         """
-        legs = leg_arrays(side_sign, quantity, price, trade_date)
+        return self._items_array(exchange, segment, leg_arrays(side_sign, quantity, price, trade_date))
+
+    def _items_array(self, exchange: Exchange, segment: Segment, legs: LegArrays) -> dict[str, np.ndarray]:
+        """Items per leg; this default loops over :meth:`charges`, array-speed models override it."""
         names = list(NO_CHARGES.as_dict())
         out = {name: np.zeros(legs.side_sign.shape, dtype=np.float64) for name in names}
         for i in range(legs.side_sign.size):
@@ -211,17 +215,8 @@ class NoFees(FeeModel):
         """No charges."""
         return NO_CHARGES
 
-    def charges_items_array(
-        self,
-        exchange: Exchange,
-        segment: Segment,
-        side_sign: np.ndarray,
-        quantity: np.ndarray,
-        price: np.ndarray,
-        trade_date: np.ndarray,
-    ) -> dict[str, np.ndarray]:
+    def _items_array(self, exchange: Exchange, segment: Segment, legs: LegArrays) -> dict[str, np.ndarray]:
         """Every item zero, per leg."""
-        legs = leg_arrays(side_sign, quantity, price, trade_date)
         return {name: np.zeros(legs.side_sign.shape) for name in NO_CHARGES.as_dict()}
 
 
@@ -258,17 +253,8 @@ class SimpleFees(FeeModel):
         """Brokerage = ``bps`` of the leg's turnover; other items zero."""
         return Charges(brokerage=leg.turnover * self.rate if self.bps else ZERO)
 
-    def charges_items_array(
-        self,
-        exchange: Exchange,
-        segment: Segment,
-        side_sign: np.ndarray,
-        quantity: np.ndarray,
-        price: np.ndarray,
-        trade_date: np.ndarray,
-    ) -> dict[str, np.ndarray]:
+    def _items_array(self, exchange: Exchange, segment: Segment, legs: LegArrays) -> dict[str, np.ndarray]:
         """Brokerage ``bps`` of turnover; every other item zero."""
-        legs = leg_arrays(side_sign, quantity, price, trade_date)
         items = {name: np.zeros(legs.side_sign.shape) for name in NO_CHARGES.as_dict()}
         items["brokerage"] = legs.turnover * float(self.rate)
         return items

@@ -24,7 +24,7 @@ from decimal import Decimal
 import numpy as np
 
 from vyapari.core.money import ZERO, round_rupee
-from vyapari.costs.base import FeeModel, TradeLeg, leg_arrays
+from vyapari.costs.base import FeeModel, LegArrays, TradeLeg
 from vyapari.costs.brokerage import UPSTOX_BROKERAGE, ZERODHA_BROKERAGE, BrokerageSchedule
 from vyapari.costs.regimes import segment_schedule
 from vyapari.model.charges import Charges
@@ -103,17 +103,8 @@ class IndianEquityFees(FeeModel):
             return self.brokerage.dp_charge_inr
         return ZERO
 
-    def charges_items_array(
-        self,
-        exchange: Exchange,
-        segment: Segment,
-        side_sign: np.ndarray,
-        quantity: np.ndarray,
-        price: np.ndarray,
-        trade_date: np.ndarray,
-    ) -> dict[str, np.ndarray]:
+    def _items_array(self, exchange: Exchange, segment: Segment, legs: LegArrays) -> dict[str, np.ndarray]:
         """float64 twin of ``charges(leg)`` item by item, for many legs (see :class:`FeeModel`)."""
-        legs = leg_arrays(side_sign, quantity, price, trade_date)
         schedule = segment_schedule(exchange, segment)
         idx = schedule.regime_index(legs.trade_date)
         r = schedule.rate_arrays()

@@ -91,9 +91,11 @@ def _items(data: bytes | str) -> list[Any]:
 def _kite_components(c: Mapping[str, Any]) -> dict[str, Decimal]:
     gst = c.get("gst") or {}
     return {
-        "brokerage": _num(c.get("brokerage")), "stt": _num(c.get("transaction_tax")),
+        "brokerage": _num(c.get("brokerage")),
+        "stt": _num(c.get("transaction_tax")),
         "exchange_txn": _num(c.get("exchange_turnover_charge")),
-        "sebi_fee": _num(c.get("sebi_turnover_charge")), "stamp_duty": _num(c.get("stamp_duty")),
+        "sebi_fee": _num(c.get("sebi_turnover_charge")),
+        "stamp_duty": _num(c.get("stamp_duty")),
         "gst": _num(gst.get("total") if isinstance(gst, Mapping) else gst),
     }
 
@@ -127,11 +129,19 @@ def parse_upstox_charges(data: bytes | str) -> list[BrokerCharges]:
         c = item.get("charges") or {}
         taxes, other = c.get("taxes") or {}, c.get("other_taxes") or c.get("other_charges") or {}
         txn = _num(other.get("transaction")) + _num(other.get("clearing")) + _num(other.get("ipft"))
-        out.append(BrokerCharges(str(item["order_id"]), {
-            "brokerage": _num(c.get("brokerage")), "stt": _num(taxes.get("stt")), "exchange_txn": txn,
-            "sebi_fee": _num(other.get("sebi_turnover")), "stamp_duty": _num(taxes.get("stamp_duty")),
-            "gst": _num(taxes.get("gst")),
-        }))
+        out.append(
+            BrokerCharges(
+                str(item["order_id"]),
+                {
+                    "brokerage": _num(c.get("brokerage")),
+                    "stt": _num(taxes.get("stt")),
+                    "exchange_txn": txn,
+                    "sebi_fee": _num(other.get("sebi_turnover")),
+                    "stamp_duty": _num(taxes.get("stamp_duty")),
+                    "gst": _num(taxes.get("gst")),
+                },
+            )
+        )
     return out
 
 
@@ -153,9 +163,12 @@ def parse_charges_csv(text: str) -> list[BrokerCharges]:
 def model_components(charges: Charges) -> dict[str, Decimal]:
     """The model's :class:`Charges` in the compared components (IPFT folded into ``exchange_txn``)."""
     return {
-        "brokerage": charges.brokerage, "stt": charges.stt,
+        "brokerage": charges.brokerage,
+        "stt": charges.stt,
         "exchange_txn": charges.exchange_txn + charges.ipft,
-        "sebi_fee": charges.sebi_fee, "stamp_duty": charges.stamp_duty, "gst": charges.gst,
+        "sebi_fee": charges.sebi_fee,
+        "stamp_duty": charges.stamp_duty,
+        "gst": charges.gst,
     }
 
 
@@ -210,18 +223,34 @@ class ReconciliationReport:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready report (₹ amounts as text so no paisa is lost)."""
         return {
-            "ok": self.ok, "tolerance_inr": str(self.tolerance), "metrics": self.metrics,
+            "ok": self.ok,
+            "tolerance_inr": str(self.tolerance),
+            "metrics": self.metrics,
             "missing_at_broker": list(self.missing_at_broker),
             "unknown_to_model": list(self.unknown_to_model),
-            "trades": [{"order_id": t.order_id, "ok": t.ok, "differences": [
-                {"component": d.component, "model_inr": str(d.model), "broker_inr": str(d.broker),
-                 "difference_inr": str(d.difference), "within_tolerance": d.within_tolerance}
-                for d in t.differences]} for t in self.trades],
+            "trades": [
+                {
+                    "order_id": t.order_id,
+                    "ok": t.ok,
+                    "differences": [
+                        {
+                            "component": d.component,
+                            "model_inr": str(d.model),
+                            "broker_inr": str(d.broker),
+                            "difference_inr": str(d.difference),
+                            "within_tolerance": d.within_tolerance,
+                        }
+                        for d in t.differences
+                    ],
+                }
+                for t in self.trades
+            ],
         }
 
 
-def _compare(order_id: str, model: Mapping[str, Decimal], broker: Mapping[str, Decimal],
-             tolerance: Decimal) -> TradeReconciliation:
+def _compare(
+    order_id: str, model: Mapping[str, Decimal], broker: Mapping[str, Decimal], tolerance: Decimal
+) -> TradeReconciliation:
     names = (*COMPONENTS, "total")
     m = {**model, "total": sum(model.values(), ZERO)}
     b = {**broker, "total": sum((broker.get(c, ZERO) for c in COMPONENTS), ZERO)}
@@ -245,8 +274,13 @@ def _metrics(trades: Iterable[TradeReconciliation]) -> dict[str, float]:
     }
 
 
-def reconcile_charges(fills: Sequence[OrderFill], broker: Sequence[BrokerCharges], model: FeeModel,
-                      *, tolerance: Decimal = PAISA) -> ReconciliationReport:
+def reconcile_charges(
+    fills: Sequence[OrderFill],
+    broker: Sequence[BrokerCharges],
+    model: FeeModel,
+    *,
+    tolerance: Decimal = PAISA,
+) -> ReconciliationReport:
     """Compare the broker's per-order charges with ``model``'s for the same fills.
 
     Parameters
@@ -269,10 +303,12 @@ def reconcile_charges(fills: Sequence[OrderFill], broker: Sequence[BrokerCharges
     ours = {f.order_id for f in fills}
     trades = tuple(
         _compare(f.order_id, model_components(model.charges(f.leg)), by_id[f.order_id].components, tolerance)
-        for f in fills if f.order_id in by_id
+        for f in fills
+        if f.order_id in by_id
     )
     return ReconciliationReport(
-        tolerance, trades,
+        tolerance,
+        trades,
         missing_at_broker=tuple(f.order_id for f in fills if f.order_id not in by_id),
         unknown_to_model=tuple(b.order_id for b in broker if b.order_id not in ours),
         metrics=_metrics(trades),

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from vyapari.costs.base import FeeModel, TradeLeg
+from vyapari.costs.base import FeeModel, LegArrays, TradeLeg
 from vyapari.model.charges import Charges
 from vyapari.model.enums import Exchange, Segment
 
@@ -32,15 +32,7 @@ class ScaledFees(FeeModel):
         """The base model's charges, each item scaled."""
         return self.base.charges(leg).scaled(Decimal(repr(self.factor)))
 
-    def charges_items_array(
-        self,
-        exchange: Exchange,
-        segment: Segment,
-        side_sign: np.ndarray,
-        quantity: np.ndarray,
-        price: np.ndarray,
-        trade_date: np.ndarray,
-    ) -> dict[str, np.ndarray]:
+    def _items_array(self, exchange: Exchange, segment: Segment, legs: LegArrays) -> dict[str, np.ndarray]:
         """The base model's items, scaled."""
-        items = self.base.charges_items_array(exchange, segment, side_sign, quantity, price, trade_date)
+        items = self.base._items_array(exchange, segment, legs)
         return {k: v * self.factor for k, v in items.items()}
