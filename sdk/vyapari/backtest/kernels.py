@@ -44,6 +44,26 @@ def _lots(want: int, lot: int) -> int:
 
 
 @njit(cache=True)
+def _record(buf: np.ndarray, count: int, a: int, b: int, c: int, d: int, e: int) -> np.ndarray:
+    """Append a row ``(a, b, c, d[, e])`` to a fills (5 columns) or orders (4 columns) buffer."""
+    row = np.empty(buf.shape[1], dtype=np.int64)
+    row[0], row[1], row[2], row[3] = a, b, c, d
+    if buf.shape[1] > 4:
+        row[4] = e
+    return _push(buf, count, row)
+
+
+@njit(cache=True)
+def _square_off(
+    fills: np.ndarray, orders: np.ndarray, k: int, m: int, t: int, n: int, qty: int, ref: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Record a square-off order of ``qty`` and its fill at ``ref`` (rows ``m`` and ``k``)."""
+    orders = _record(orders, m, t, n, qty, 1, 0)
+    fills = _record(fills, k, t, n, qty, ref, m)
+    return fills, orders
+
+
+@njit(cache=True)
 def target_fills(  # noqa: C901, PLR0912, PLR0915 - one loop mirroring the event loop phases
     target: np.ndarray,
     valid: np.ndarray,
@@ -65,8 +85,6 @@ def target_fills(  # noqa: C901, PLR0912, PLR0915 - one loop mirroring the event
     capleft = np.zeros(n_count, dtype=np.int64)
     fills = np.empty((1024, 5), dtype=np.int64)
     orders = np.empty((1024, 4), dtype=np.int64)
-    row5 = np.empty(5, dtype=np.int64)
-    row4 = np.empty(4, dtype=np.int64)
     k = 0
     m = 0
     for t in range(t_count):
@@ -77,18 +95,14 @@ def target_fills(  # noqa: C901, PLR0912, PLR0915 - one loop mirroring the event
             if is_mis and sq_open[t, n]:
                 pending[n] = 0
                 if pos[n] != 0:
-                    row4[0], row4[1], row4[2], row4[3] = t, n, -pos[n], 1
-                    orders = _push(orders, m, row4)
-                    row5[0], row5[1], row5[2], row5[3], row5[4] = t, n, -pos[n], 0, m
-                    fills = _push(fills, k, row5)
+                    fills, orders = _square_off(fills, orders, k, m, t, n, -pos[n], REF_OPEN)
                     m += 1
                     k += 1
                     pos[n] = 0
             elif pending[n] != 0:
                 q = _clip(pending[n], pos[n], capleft[n], lot[n], no_short)
                 if q != 0:
-                    row5[0], row5[1], row5[2], row5[3], row5[4] = t, n, q, 1 if same_close else 0, order_of[n]
-                    fills = _push(fills, k, row5)
+                    fills = _record(fills, k, t, n, q, REF_CLOSE if same_close else REF_OPEN, order_of[n])
                     k += 1
                     pos[n] += q
                     capleft[n] -= abs(q)
@@ -101,15 +115,13 @@ def target_fills(  # noqa: C901, PLR0912, PLR0915 - one loop mirroring the event
             pending[n] = _lots(target[t, n] - pos[n], lot[n])
             if pending[n] == 0:
                 continue
-            row4[0], row4[1], row4[2], row4[3] = t, n, pending[n], 0
-            orders = _push(orders, m, row4)
+            orders = _record(orders, m, t, n, pending[n], 0, 0)
             order_of[n] = m
             m += 1
             if same_close:
                 q = _clip(pending[n], pos[n], capleft[n], lot[n], no_short)
                 if q != 0:
-                    row5[0], row5[1], row5[2], row5[3], row5[4] = t, n, q, 1, order_of[n]
-                    fills = _push(fills, k, row5)
+                    fills = _record(fills, k, t, n, q, REF_CLOSE, order_of[n])
                     k += 1
                     pos[n] += q
                     capleft[n] -= abs(q)
@@ -119,10 +131,7 @@ def target_fills(  # noqa: C901, PLR0912, PLR0915 - one loop mirroring the event
                 if valid[t, n] and sq_close[t, n]:
                     pending[n] = 0
                     if pos[n] != 0:
-                        row4[0], row4[1], row4[2], row4[3] = t, n, -pos[n], 1
-                        orders = _push(orders, m, row4)
-                        row5[0], row5[1], row5[2], row5[3], row5[4] = t, n, -pos[n], 1, m
-                        fills = _push(fills, k, row5)
+                        fills, orders = _square_off(fills, orders, k, m, t, n, -pos[n], REF_CLOSE)
                         m += 1
                         k += 1
                         pos[n] = 0
