@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from vyapari.core.ids import client_order_id, instrument_id
-from vyapari.core.time import IST
+from vyapari.core.time import IST, ist_from_ns
 from vyapari.model.orders import Order
 from vyapari.strategy.orders import OrderRequest
 
@@ -44,10 +44,7 @@ class EventContext:
     def now(self) -> datetime:
         """Start of the current bar (IST)."""
         if self._now_row != self.bar_index:
-            ns = int(self._engine.panel.ts[self.bar_index])
-            self._now = datetime.fromtimestamp(ns // 1_000_000_000, IST).replace(
-                microsecond=ns // 1000 % 1_000_000
-            )
+            self._now = ist_from_ns(int(self._engine.panel.ts[self.bar_index]))
             self._now_row = self.bar_index
         return self._now
 

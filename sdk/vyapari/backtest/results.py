@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from vyapari.backtest.config import BacktestConfig
 from vyapari.backtest.kernels import realised_pnl
 from vyapari.backtest.stats import compute_statistics
 from vyapari.core.ids import client_order_id
-from vyapari.core.time import IST
+from vyapari.core.time import ist_from_ns
 from vyapari.model.enums import Segment
 from vyapari.strategy.panel import BarPanel
 
@@ -34,8 +33,7 @@ ORDER_KINDS = ("strategy", "squareoff")
 
 def ts_iso(ns: int) -> str:
     """ISO 8601 text in IST of a UTC-ns bar time (as the event context's ``now``)."""
-    stamp = datetime.fromtimestamp(ns // 1_000_000_000, IST).replace(microsecond=ns // 1000 % 1_000_000)
-    return stamp.isoformat()
+    return ist_from_ns(ns).isoformat()
 
 
 @dataclass(frozen=True, eq=False)

@@ -56,6 +56,11 @@ IST_OFFSET_NS = (5 * 60 + 30) * 60 * 1_000_000_000
 NS_PER_MINUTE = 60 * 1_000_000_000
 
 
+def ist_from_ns(ns: int) -> datetime:
+    """A UTC-epoch-nanosecond instant as an aware IST datetime (microsecond precision)."""
+    return datetime.fromtimestamp(ns // 1_000_000_000, IST).replace(microsecond=ns // 1000 % 1_000_000)
+
+
 def minute_of_day_ist(ts_ns: np.ndarray) -> np.ndarray:
     """Minutes since midnight IST of UTC-epoch-nanosecond timestamps (vectorised)."""
     return ((np.asarray(ts_ns) + IST_OFFSET_NS) // NS_PER_MINUTE) % (24 * 60)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from vyapari.core.money import to_decimal
-from vyapari.core.time import IST
+from vyapari.core.time import IST, ist_from_ns
 from vyapari.model.events import Fill
 from vyapari.model.orders import Order
 from vyapari.model.portfolio import Portfolio
@@ -28,11 +28,6 @@ from vyapari.strategy.panel import BAR_COLUMNS
 
 if TYPE_CHECKING:
     from vyapari.live.engine import LiveEngine
-
-
-def ns_to_ist(ns: int) -> datetime:
-    """A UTC-ns instant as an aware IST datetime (microsecond precision)."""
-    return datetime.fromtimestamp(ns // 1_000_000_000, IST).replace(microsecond=ns // 1000 % 1_000_000)
 
 
 class LiveAccount:
@@ -104,7 +99,7 @@ class LiveContext:
         self.bar_index = t
         self.open, self.high, self.low = h.row("open", t), h.row("high", t), h.row("low", t)
         self.close, self.volume, self.valid = h.row("close", t), h.row("volume", t), h.row("valid", t)
-        self._now = ns_to_ist(h.ts(t))
+        self._now = ist_from_ns(h.ts(t))
 
     @property
     def now(self) -> datetime:

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from vyapari.brokers.types import Candle
+from vyapari.core.time import ist_from_ns
 from vyapari.execution.pricing import to_price
 from vyapari.live.bars import BarSlice
-from vyapari.live.context import ns_to_ist
 
 
 @runtime_checkable
@@ -33,7 +33,7 @@ def is_bar_driven(broker: object) -> bool:
 
 def feed_bar_driven_broker(broker: Any, instruments: Sequence[str], bar: BarSlice) -> None:
     """Give ``broker`` one candle per instrument with a bar in ``bar`` (prices ₹ on the paisa)."""
-    start = ns_to_ist(bar.ts_ns)
+    start = ist_from_ns(bar.ts_ns)
     for n in bar.valid.nonzero()[0].tolist():
         candle = Candle(
             start,
