@@ -21,12 +21,9 @@ def max_drawdown(equity: np.ndarray) -> tuple[float, int]:
     peaks = np.maximum.accumulate(equity)
     dd = np.where(peaks > 0, 1.0 - equity / peaks, 0.0)
     worst = float(dd.max())
-    underwater = dd > 0
-    longest, run = 0, 0
-    for flag in underwater:  # simple scan: runs of consecutive underwater slices
-        run = run + 1 if flag else 0
-        longest = max(longest, run)
-    return worst, longest
+    edges = np.diff(np.concatenate(([0], (dd > 0).astype(np.int8), [0])))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)  # runs of underwater slices
+    return worst, int((ends - starts).max()) if starts.size else 0
 
 
 def session_closes(equity: np.ndarray, session: np.ndarray) -> np.ndarray:
