@@ -48,7 +48,8 @@ def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None
     )
     p.add_argument("--fill-at", default="next_open", choices=["next_open", "same_close"])
     p.add_argument("--path", default="auto", choices=["auto", "vector", "event"], help="engine path")
-    p.add_argument("--out", type=Path, help="folder for trades.parquet, equity.parquet, summary.json, ...")
+    p.add_argument("--out", type=Path,
+                   help="folder for the results (Parquet), summary.json and report.json/report.html")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=run)
 
@@ -118,7 +119,10 @@ def run(args: argparse.Namespace) -> int:
     panel = load_panel(_feed(args), args.start, args.end, exchange=Exchange(args.exchange))
     result = _run_with_progress(run_backtest, strategy, panel, config, quiet=args.json)
     if args.out is not None:
+        from vyapari.evaluation.run import evaluate_run_dir
+
         result.write(args.out)
+        evaluate_run_dir(args.out)  # report.json and report.html beside the results
     if args.json:
         print_json(result.summary)
     else:

@@ -64,6 +64,9 @@ def test_backtest_cli_writes_results_and_prints_json_summary(bar_folder, tmp_pat
     assert len(trades) == summary["fills"]
     assert {"stt_inr", "gst_inr", "stamp_duty_inr", "charges_inr"} <= set(trades.columns)
     assert (out / "equity.parquet").exists() and (out / "summary.json").exists()
+    report = json.loads((out / "report.json").read_text())
+    assert report["summary"] == summary and report["evaluation"]["badge"] in ("green", "amber", "red")
+    assert "plot-equity" in (out / "report.html").read_text()
     assert json.loads((out / "summary.json").read_text()) == summary
 
 
