@@ -11,10 +11,12 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from vyapari.cli._common import date_arg, instant_arg, print_json
+from vyapari.live.ports import LivePorts
 
 EXIT_NOT_READY = 1
 
@@ -65,17 +67,20 @@ def _settings(args: argparse.Namespace) -> dict[str, str]:
     return settings
 
 
-def run(args: argparse.Namespace) -> int:
-    """Dispatch the action."""
+def run(args: argparse.Namespace, ports: LivePorts | None = None) -> int:
+    """Dispatch the action; ``ports`` replaces the local defaults (see :class:`LivePorts`)."""
     from vyapari.live.store import SqliteOrderStateStore
 
-    store = SqliteOrderStateStore(args.state_dir / "orders.sqlite")
+    ports = ports or LivePorts()
+    store = ports.store or SqliteOrderStateStore(args.state_dir / "orders.sqlite")
+    ports = replace(ports, store=store)
     try:
         if args.action != "run":
             return _switch(args, store)
-        return _run(args, store)
+        return _run(args, ports)
     finally:
-        store.close()
+        if isinstance(store, SqliteOrderStateStore):
+            store.close()
 
 
 def _switch(args: argparse.Namespace, store: Any) -> int:
@@ -89,7 +94,7 @@ def _switch(args: argparse.Namespace, store: Any) -> int:
     return 0
 
 
-def _run(args: argparse.Namespace, store: Any) -> int:
+def _run(args: argparse.Namespace, ports: LivePorts) -> int:
     from vyapari.brokers.factory import make_broker
     from vyapari.cli.backtest import _params
     from vyapari.core.errors import InvalidInput
@@ -104,28 +109,28 @@ def _run(args: argparse.Namespace, store: Any) -> int:
     if speed is not None and not speed > 0:
         raise InvalidInput("--speed", f"must be max or a positive number, got {args.speed!r}")
     settings = _settings(args)
-    broker = make_broker(settings)
+    broker = make_broker(settings, secrets=ports.secrets)
     strategy = make_strategy(args.strategy, _params(args.params))
     stop = StopFlag().install()
     symbols = [s.strip().upper() for s in args.symbols.split(",")] if args.symbols else None
     if args.replay is None:
         if not symbols:
             raise InvalidInput("--symbols", "required without --replay")
-        if not args.skip_ready and not _ready(args, settings, stop):
+        if not args.skip_ready and not _ready(args, settings, stop, ports):
             return EXIT_NOT_READY
-        engine = _engine(args, strategy, broker, store, symbols, None)
+        engine = _engine(args, strategy, broker, ports, symbols, None)
         run_stream(engine, stop)
     else:
         from vyapari.live.replay import load_replay_panel, replay
 
         panel = load_replay_panel(args.replay, args.date, Exchange.NSE, symbols)
-        engine = _engine(args, strategy, broker, store, list(panel.symbols), panel.lot_sizes)
+        engine = _engine(args, strategy, broker, ports, list(panel.symbols), panel.lot_sizes)
         replay(engine, panel, speed, stop)
     print_json({"stopped_early": stop(), **engine.summary()})
     return 0
 
 
-def _ready(args: argparse.Namespace, settings: dict[str, str], stop: Any) -> bool:
+def _ready(args: argparse.Namespace, settings: dict[str, str], stop: Any, ports: LivePorts) -> bool:
     """Run the pre-open readiness check; print the failures and refuse to trade on any.
 
     On a day that is not a session (and no ``--ready-at``), the service waits, checking again
@@ -140,7 +145,7 @@ def _ready(args: argparse.Namespace, settings: dict[str, str], stop: Any) -> boo
     check = argparse.Namespace(broker=settings.get("BROKER", args.broker or "paper"), lake=args.lake,
                                state_dir=args.state_dir, exchange="NSE", at=args.ready_at)
     while True:
-        report = build_report(check, {**os.environ, **settings})
+        report = build_report(check, {**os.environ, **settings}, secrets=ports.secrets)
         holiday = bool(report.failures) and all(f.error is NotASession for f in report.failures)
         if report.ready or not holiday or args.ready_at is not None or stop():
             break
@@ -156,7 +161,7 @@ def _ready(args: argparse.Namespace, settings: dict[str, str], stop: Any) -> boo
 
 
 def _engine(
-    args: argparse.Namespace, strategy: Any, broker: Any, store: Any, symbols: list[str], lots: Any
+    args: argparse.Namespace, strategy: Any, broker: Any, ports: LivePorts, symbols: list[str], lots: Any
 ) -> Any:
     from vyapari.live.bars import SessionTable
     from vyapari.live.engine import LiveConfig, LiveEngine
@@ -166,16 +171,20 @@ def _engine(
     capital = float(getattr(getattr(broker, "config", None), "initial_capital", args.capital or 1_000_000))
     fees = getattr(getattr(broker, "config", None), "fees", None) or args.fees or "zerodha"
     config = LiveConfig(run_id=args.run_id or strategy.name, capital_inr=capital, fees=fees)
-    metrics_path = args.state_dir / "metrics.jsonl"
-    metrics = EmfMetrics(stream=metrics_path.open("a", encoding="utf-8"))
+    metrics = ports.metrics
+    if metrics is None:
+        metrics_path = args.state_dir / "metrics.jsonl"
+        metrics = EmfMetrics(stream=metrics_path.open("a", encoding="utf-8"))
+    if ports.store is None:
+        raise ValueError("LivePorts.store must be set by run()")
     return LiveEngine(
         strategy,
         broker,
         symbols,
         config,
-        store,
+        ports.store,
         SessionTable(get_calendar("NSE").session_bounds),
         lot_sizes=lots,
-        publisher=NullPublisher(),
+        publisher=ports.publisher or NullPublisher(),
         metrics=metrics,
     )

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from vyapari.cli._common import instant_arg, print_json
 
 if TYPE_CHECKING:
+    from vyapari.brokers.secrets import SecretsStore
     from vyapari.readiness import ReadinessReport, RiskState
 
 EXIT_NOT_READY = 1
@@ -59,8 +60,14 @@ def _risk_loader(state_dir: Path | None) -> Any:
     return load
 
 
-def build_report(args: argparse.Namespace, env: dict[str, str]) -> ReadinessReport:
-    """Wire the standard suite from ``args`` and ``env`` and run it once."""
+def build_report(
+    args: argparse.Namespace, env: dict[str, str], *, secrets: SecretsStore | None = None
+) -> ReadinessReport:
+    """Wire the standard suite from ``args`` and ``env`` and run it once.
+
+    ``secrets`` is where the broker session lives (Secrets Manager in AWS); the local 0600
+    file named by ``VYAPARI_SECRETS_FILE`` by default.
+    """
     from vyapari.brokers.factory import secrets_store_from_settings
     from vyapari.brokers.session import SessionProvider, now_ist
     from vyapari.data.storage import LocalObjectStore
@@ -71,7 +78,9 @@ def build_report(args: argparse.Namespace, env: dict[str, str]) -> ReadinessRepo
     now = args.at or now_ist()
     loader = None
     if args.broker != "paper":
-        loader = SessionProvider(args.broker, secrets_store_from_settings(env), clock=lambda: now).current
+        loader = SessionProvider(
+            args.broker, secrets or secrets_store_from_settings(env), clock=lambda: now
+        ).current
     config = SuiteConfig(
         broker=args.broker, store=LocalObjectStore(args.lake) if args.lake else None,
         session_loader=loader, egress_ip=egress_ip_from_url(env.get("EGRESS_IP_URL") or DEFAULT_EGRESS_URL),

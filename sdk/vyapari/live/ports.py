@@ -13,7 +13,12 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Mapping
-from typing import Any, Protocol, TextIO
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
+
+if TYPE_CHECKING:
+    from vyapari.brokers.secrets import SecretsStore
+    from vyapari.live.store import OrderStateStore
 
 CHANNELS = ("orders", "pnl", "quotes")
 
@@ -114,3 +119,18 @@ class EmfMetrics:
     def observe(self, name: str, value: float, unit: str = "None", **dimensions: str) -> None:
         """Emit an observation with ``unit`` (``Seconds``, ``None`` for ₹)."""
         self._emit(name, value, unit, dimensions)
+
+
+@dataclass(frozen=True)
+class LivePorts:
+    """What a deployment plugs into ``vyapari live`` / ``vyapari ready`` (``None`` = local default).
+
+    The CLI defaults are a SQLite order store under ``--state-dir``, the 0600 secrets file, no
+    publisher and EMF metrics to ``--state-dir``/metrics.jsonl. The AWS container entrypoint
+    passes DynamoDB, Secrets Manager, the WebSocket publisher and EMF on stdout instead.
+    """
+
+    store: OrderStateStore | None = None
+    secrets: SecretsStore | None = None
+    publisher: Publisher | None = None
+    metrics: Metrics | None = None
