@@ -71,6 +71,19 @@ class TickStream(ABC):
         self._close()
         self.connected = False
 
+    def reconnect(self) -> None:
+        """Drop the connection and open it again (a watchdog's remedy for a silent feed).
+
+        Subscriptions are kept; :meth:`handle_open` resubscribes them and counts the reconnect.
+        """
+        self.connected = False
+        self._drop()
+
+    def _drop(self) -> None:
+        """Transport hook of :meth:`reconnect`: by default a full close and a new open."""
+        self._close()
+        self._open()
+
     def subscribe(self, instrument_ids: Iterable[str]) -> None:
         """Add ``instrument_ids`` to the subscription set and send them if connected."""
         new = sorted(set(instrument_ids))

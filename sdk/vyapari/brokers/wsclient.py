@@ -70,6 +70,13 @@ class WebSocketTickStream(TickStream):
         if self._thread is not None:
             self._thread.join(timeout=5)
 
+    def _drop(self) -> None:
+        """Close the current socket only: the run loop reopens it after ``reconnect_s`` (no join)."""
+        if self._app is None or self._thread is None or not self._thread.is_alive():
+            self._open()
+        else:
+            self._app.close(timeout=1.0)
+
     def _send_text(self, text: str) -> None:
         if self._app is not None:
             self._app.send(text)

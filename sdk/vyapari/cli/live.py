@@ -1,9 +1,11 @@
 """``vyapari live``: run a strategy live or on paper (or replay a recorded day); the kill switch.
 
 ``vyapari live --broker paper --strategy NAME --replay FOLDER_OR_LAKE [--date D] --speed max|N``
-replays a day through the live engine; without ``--replay`` it trades the broker's tick
-stream until SIGTERM. ``vyapari live kill`` / ``vyapari live reset`` engage / release the
-kill switch of the state in ``--state-dir`` (shared with the running service).
+replays a day through the live engine; without ``--replay`` it checks readiness, then trades the
+broker's tick stream until SIGTERM, re-checking readiness every minute (new orders are blocked
+while a check fails; see :mod:`vyapari.live.service`). ``vyapari live kill`` /
+``vyapari live reset`` engage / release the kill switch of the state in ``--state-dir`` (shared
+with the running service).
 """
 
 from __future__ import annotations
@@ -13,10 +15,13 @@ import logging
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vyapari.cli._common import date_arg, instant_arg, print_json
 from vyapari.live.ports import LivePorts
+
+if TYPE_CHECKING:
+    from vyapari.readiness import ReadinessReport, SuiteConfig
 
 EXIT_NOT_READY = 1
 
@@ -55,7 +60,8 @@ def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None
 
 
 def _settings(args: argparse.Namespace) -> dict[str, str]:
-    settings = {k: v for k, v in os.environ.items() if k.startswith(("BROKER", "PAPER_", "KITE_", "UPSTOX_"))}
+    prefixes = ("BROKER", "PAPER_", "KITE_", "UPSTOX_", "RISK_", "DAILY_LOSS_LIMIT_INR")
+    settings = {k: v for k, v in os.environ.items() if k.startswith(prefixes)}
     settings["VYAPARI_SECRETS_FILE"] = os.environ.get("VYAPARI_SECRETS_FILE", "")
     if args.broker:
         settings["BROKER"] = args.broker
@@ -67,8 +73,20 @@ def _settings(args: argparse.Namespace) -> dict[str, str]:
     return settings
 
 
-def run(args: argparse.Namespace, ports: LivePorts | None = None) -> int:
-    """Dispatch the action; ``ports`` replaces the local defaults (see :class:`LivePorts`)."""
+def run(
+    args: argparse.Namespace,
+    ports: LivePorts | None = None,
+    *,
+    pre_open: ReadinessReport | None = None,
+    suite: SuiteConfig | None = None,
+) -> int:
+    """Dispatch the action; ``ports`` replaces the local defaults (see :class:`LivePorts`).
+
+    ``pre_open`` is a readiness report the caller already made (the AWS entrypoint checks against
+    S3 and Secrets Manager): no check is run here; a failed one refuses to trade, a passing one is
+    recorded in the engine's gate and re-checked in the session with ``suite`` (default: wired from
+    the arguments, the environment and ``ports.secrets``).
+    """
     from vyapari.live.store import SqliteOrderStateStore
 
     ports = ports or LivePorts()
@@ -77,7 +95,7 @@ def run(args: argparse.Namespace, ports: LivePorts | None = None) -> int:
     try:
         if args.action != "run":
             return _switch(args, store)
-        return _run(args, ports)
+        return _run(args, ports, pre_open, suite)
     finally:
         if isinstance(store, SqliteOrderStateStore):
             store.close()
@@ -94,7 +112,9 @@ def _switch(args: argparse.Namespace, store: Any) -> int:
     return 0
 
 
-def _run(args: argparse.Namespace, ports: LivePorts) -> int:
+def _run(
+    args: argparse.Namespace, ports: LivePorts, pre_open: ReadinessReport | None, suite: SuiteConfig | None
+) -> int:
     from vyapari.brokers.factory import make_broker
     from vyapari.cli.backtest import _params
     from vyapari.core.errors import InvalidInput
@@ -116,22 +136,45 @@ def _run(args: argparse.Namespace, ports: LivePorts) -> int:
     if args.replay is None:
         if not symbols:
             raise InvalidInput("--symbols", "required without --replay")
-        if not args.skip_ready and not _ready(args, settings, stop, ports):
+        report = pre_open if pre_open is not None or args.skip_ready else _ready(args, settings, stop, ports)
+        if report is not None and not report.ready:
             return EXIT_NOT_READY
-        engine = _engine(args, strategy, broker, ports, symbols, None)
-        run_stream(engine, stop)
+        lots, freeze = _instrument_limits(args, settings, symbols)
+        engine = _engine(
+            args, settings, strategy, broker, ports, symbols, lots, freeze, gated=report is not None
+        )
+        monitor = None if report is None else _monitor(args, settings, ports, engine, report, suite)
+        run_stream(engine, stop, monitor=monitor)
     else:
         from vyapari.live.replay import load_replay_panel, replay
 
         panel = load_replay_panel(args.replay, args.date, Exchange.NSE, symbols)
-        engine = _engine(args, strategy, broker, ports, list(panel.symbols), panel.lot_sizes)
+        engine = _engine(args, settings, strategy, broker, ports, list(panel.symbols), panel.lot_sizes, None)
         replay(engine, panel, speed, stop)
     print_json({"stopped_early": stop(), **engine.summary()})
     return 0
 
 
-def _ready(args: argparse.Namespace, settings: dict[str, str], stop: Any, ports: LivePorts) -> bool:
-    """Run the pre-open readiness check; print the failures and refuse to trade on any.
+def _check_args(args: argparse.Namespace, settings: dict[str, str]) -> argparse.Namespace:
+    return argparse.Namespace(broker=settings.get("BROKER", args.broker or "paper"), lake=args.lake,
+                              state_dir=args.state_dir, exchange="NSE", at=args.ready_at)
+
+
+def _monitor(args: argparse.Namespace, settings: dict[str, str], ports: LivePorts, engine: Any,
+             report: ReadinessReport, suite: SuiteConfig | None) -> Any:
+    """The in-session readiness re-checks, started with the pre-open ``report``."""
+    from vyapari.cli.ready import suite_config
+    from vyapari.live.service import live_readiness
+
+    env = {**os.environ, **settings}
+    suite = suite or suite_config(_check_args(args, settings), env, secrets=ports.secrets)
+    return live_readiness(engine, suite, report)
+
+
+def _ready(
+    args: argparse.Namespace, settings: dict[str, str], stop: Any, ports: LivePorts
+) -> ReadinessReport:
+    """Run the pre-open readiness check; print the failures; returns the report (refuse on a failure).
 
     On a day that is not a session (and no ``--ready-at``), the service waits, checking again
     every 15 minutes, instead of exiting: a holiday must not look like a crashed service.
@@ -140,12 +183,16 @@ def _ready(args: argparse.Namespace, settings: dict[str, str], stop: Any, ports:
     import time
 
     from vyapari.cli.ready import build_report
+    from vyapari.live.risk import risk_limits_from_env
+    from vyapari.live.service import risk_state_loader
     from vyapari.readiness import NotASession
 
-    check = argparse.Namespace(broker=settings.get("BROKER", args.broker or "paper"), lake=args.lake,
-                               state_dir=args.state_dir, exchange="NSE", at=args.ready_at)
+    if ports.store is None:
+        raise ValueError("LivePorts.store must be set by run()")
+    check = _check_args(args, settings)
+    risk = risk_state_loader(ports.store, risk_limits_from_env(settings))
     while True:
-        report = build_report(check, {**os.environ, **settings}, secrets=ports.secrets)
+        report = build_report(check, {**os.environ, **settings}, secrets=ports.secrets, risk_loader=risk)
         holiday = bool(report.failures) and all(f.error is NotASession for f in report.failures)
         if report.ready or not holiday or args.ready_at is not None or stop():
             break
@@ -157,20 +204,48 @@ def _ready(args: argparse.Namespace, settings: dict[str, str], stop: Any, ports:
     for failure in report.failures:
         error = failure.error.__name__ if failure.error else "NotReady"
         print(f"not ready: {failure.name}: {failure.reason} [{error}]", file=sys.stderr)
-    return bool(report.ready)
+    return report
+
+
+def _instrument_limits(
+    args: argparse.Namespace, settings: dict[str, str], symbols: list[str]
+) -> tuple[Any, Any]:
+    """Lot sizes and freeze quantities (units, int64 arrays) in force today from the lake's instrument
+    snapshot of the live broker; ``(None, None)`` on paper or without ``--lake`` (lot 1, no slicing)."""
+    broker = settings.get("BROKER", "paper")
+    if args.lake is None or broker == "paper":
+        return None, None
+    import numpy as np
+
+    from vyapari.brokers.session import now_ist
+    from vyapari.core.ids import instrument_id
+    from vyapari.data.storage import LocalObjectStore
+    from vyapari.instruments.lookup import InstrumentMaster, freeze_quantities
+    from vyapari.instruments.snapshot import InstrumentSnapshots
+
+    today = (args.ready_at or now_ist()).date()
+    master = InstrumentMaster(InstrumentSnapshots(LocalObjectStore(args.lake)), broker)
+    ids = [instrument_id("NSE", s) for s in symbols]
+    lots = np.array([master.lot_size(i, today).value for i in ids], np.int64)
+    return lots, freeze_quantities(master, ids, today)
 
 
 def _engine(
-    args: argparse.Namespace, strategy: Any, broker: Any, ports: LivePorts, symbols: list[str], lots: Any
+    args: argparse.Namespace, settings: dict[str, str], strategy: Any, broker: Any, ports: LivePorts,
+    symbols: list[str], lots: Any, freeze: Any, *, gated: bool = False,
 ) -> Any:
     from vyapari.live.bars import SessionTable
     from vyapari.live.engine import LiveConfig, LiveEngine
     from vyapari.live.ports import EmfMetrics, NullPublisher
     from vyapari.market.calendar import get_calendar
+    from vyapari.readiness import ReadinessGate
 
     capital = float(getattr(getattr(broker, "config", None), "initial_capital", args.capital or 1_000_000))
     fees = getattr(getattr(broker, "config", None), "fees", None) or args.fees or "zerodha"
-    config = LiveConfig(run_id=args.run_id or strategy.name, capital_inr=capital, fees=fees)
+    from vyapari.live.risk import risk_limits_from_env
+
+    config = LiveConfig(run_id=args.run_id or strategy.name, capital_inr=capital, fees=fees,
+                        limits=risk_limits_from_env(settings))
     metrics = ports.metrics
     if metrics is None:
         metrics_path = args.state_dir / "metrics.jsonl"
@@ -185,6 +260,8 @@ def _engine(
         ports.store,
         SessionTable(get_calendar("NSE").session_bounds),
         lot_sizes=lots,
+        freeze_quantities=freeze,
         publisher=ports.publisher or NullPublisher(),
         metrics=metrics,
+        readiness=ReadinessGate() if gated else None,
     )

@@ -21,8 +21,11 @@ from typing import TYPE_CHECKING, Any
 from vyapari.cli._common import instant_arg, print_json
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
     from vyapari.brokers.secrets import SecretsStore
-    from vyapari.readiness import ReadinessReport, RiskState
+    from vyapari.readiness import ReadinessReport, RiskState, SuiteConfig
 
 EXIT_NOT_READY = 1
 
@@ -60,33 +63,53 @@ def _risk_loader(state_dir: Path | None) -> Any:
     return load
 
 
-def build_report(
-    args: argparse.Namespace, env: dict[str, str], *, secrets: SecretsStore | None = None
-) -> ReadinessReport:
-    """Wire the standard suite from ``args`` and ``env`` and run it once.
+def suite_config(
+    args: argparse.Namespace,
+    env: dict[str, str],
+    *,
+    secrets: SecretsStore | None = None,
+    clock: Callable[[], datetime] | None = None,
+    risk_loader: Callable[[], RiskState] | None = None,
+) -> SuiteConfig:
+    """The standard suite's dependencies from ``args`` (broker, lake, state dir, exchange) and ``env``.
 
     ``secrets`` is where the broker session lives (Secrets Manager in AWS); the local 0600
-    file named by ``VYAPARI_SECRETS_FILE`` by default.
+    file named by ``VYAPARI_SECRETS_FILE`` by default. ``clock`` is the session loader's (IST
+    wall time by default); ``risk_loader`` replaces the one reading ``--state-dir``.
     """
     from vyapari.brokers.factory import secrets_store_from_settings
     from vyapari.brokers.session import SessionProvider, now_ist
     from vyapari.data.storage import LocalObjectStore
-    from vyapari.market.calendar import get_calendar
-    from vyapari.readiness import SuiteConfig, egress_ip_from_url, run_checks, standard_checks
+    from vyapari.readiness import SuiteConfig, egress_ip_from_url
     from vyapari.readiness.egress import DEFAULT_EGRESS_URL
 
-    now = args.at or now_ist()
     loader = None
     if args.broker != "paper":
-        loader = SessionProvider(
-            args.broker, secrets or secrets_store_from_settings(env), clock=lambda: now
-        ).current
-    config = SuiteConfig(
+        store = secrets or secrets_store_from_settings(env)
+        loader = SessionProvider(args.broker, store, clock=clock or now_ist).current
+    return SuiteConfig(
         broker=args.broker, store=LocalObjectStore(args.lake) if args.lake else None,
         session_loader=loader, egress_ip=egress_ip_from_url(env.get("EGRESS_IP_URL") or DEFAULT_EGRESS_URL),
-        registered_ip=env.get("REGISTERED_EGRESS_IP"), risk_loader=_risk_loader(args.state_dir),
-        exchange=args.exchange,
+        registered_ip=env.get("REGISTERED_EGRESS_IP"),
+        risk_loader=risk_loader or _risk_loader(args.state_dir), exchange=args.exchange,
     )
+
+
+def build_report(
+    args: argparse.Namespace,
+    env: dict[str, str],
+    *,
+    secrets: SecretsStore | None = None,
+    risk_loader: Callable[[], RiskState] | None = None,
+) -> ReadinessReport:
+    """Wire the standard suite from ``args`` and ``env`` (see :func:`suite_config`) and run it once
+    as of ``args.at`` (default now)."""
+    from vyapari.brokers.session import now_ist
+    from vyapari.market.calendar import get_calendar
+    from vyapari.readiness import run_checks, standard_checks
+
+    now = args.at or now_ist()
+    config = suite_config(args, env, secrets=secrets, clock=lambda: now, risk_loader=risk_loader)
     return run_checks(standard_checks(config), get_calendar(args.exchange), now=now, broker=args.broker)
 
 

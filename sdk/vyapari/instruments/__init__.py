@@ -5,10 +5,11 @@
   (row count within ±20 % of the live one, required columns, unique tokens); a bad download keeps
   yesterday's live and returns a :class:`PublishResult` naming the reason.
 * :mod:`.lookup`: :class:`InstrumentMaster` answers lot, tick, freeze quantity, expiry and broker
-  token as of a session date, falling back to :mod:`vyapari.market.lots` / ``ticks`` and saying so.
+  token as of a session date, falling back to :mod:`vyapari.market.lots` / ``ticks`` and saying so;
+  :func:`freeze_quantities` gives the live engine its per-instrument freeze quantities for a session.
 """
 
-from vyapari.instruments.lookup import AsOf, InstrumentMaster, InstrumentNotFound
+from vyapari.instruments.lookup import AsOf, InstrumentMaster, InstrumentNotFound, freeze_quantities
 from vyapari.instruments.parsers import (
     InstrumentFileError,
     ParsedMaster,
@@ -31,6 +32,7 @@ __all__ = [
     "PublishResult",
     "SnapshotPolicy",
     "apply_freeze_quantities",
+    "freeze_quantities",
     "parse_freeze_quantities",
     "parse_kite_csv",
     "parse_upstox_json",

@@ -10,10 +10,13 @@ the answer's ``source``; freeze quantity and broker token have no fallback.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Generic, TypeVar
+
+import numpy as np
 
 from vyapari.core.errors import ScheduleNotFound
 from vyapari.instruments.records import InstrumentRecord, table_to_records
@@ -138,3 +141,17 @@ class InstrumentMaster:
 def instrument_kind(record: InstrumentRecord) -> InstrumentKind:
     """Equity, future or option from the record's ``instrument_type``."""
     return _KINDS.get(record.instrument_type or "", InstrumentKind.EQUITY)
+
+
+def freeze_quantities(master: InstrumentMaster, instrument_ids: Sequence[str], on: date) -> np.ndarray:
+    """Freeze quantity in units per instrument in force on ``on`` (int64 ``[N]``), for the live engine.
+
+    0 where the snapshot in force lacks the instrument or its freeze quantity (the engine then never
+    slices it); the array lines up with ``instrument_ids``.
+    """
+    out = np.zeros(len(instrument_ids), np.int64)
+    for n, iid in enumerate(instrument_ids):
+        hit = master.record(iid, on)
+        if hit is not None and hit.value.freeze_quantity:
+            out[n] = hit.value.freeze_quantity
+    return out

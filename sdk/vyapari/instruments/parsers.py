@@ -133,21 +133,43 @@ def _expiry_ms(value: Any) -> date | None:
     return datetime.fromtimestamp(int(value) / 1000, tz=UTC).astimezone(IST).date()
 
 
-def _upstox_record(d: Mapping[str, Any]) -> InstrumentRecord:
-    segment = str(d.get("segment") or "").upper()
-    exchange = _UPSTOX_FO.get(segment) or str(d.get("exchange") or segment.split("_")[0]).upper()
+def upstox_exchange(segment: Any, exchange: Any = None) -> str:
+    """Our exchange code of an Upstox row: a derivative ``segment`` maps to ``NFO``/``BFO``/...,
+    else ``exchange`` as given (``NSE``; Upstox's order books already say ``NFO``), else the
+    segment's prefix (``NSE_EQ`` → ``NSE``).
+
+    The one mapping the instrument snapshot and the Upstox adapter share, so both give an
+    instrument the same ``instrument_id``.
+    """
+    seg = str(segment or "").strip().upper()
+    exch = str(exchange or "").strip().upper()
+    for code in (seg, exch):
+        if code in _UPSTOX_FO:
+            return _UPSTOX_FO[code]
+    return (exch or seg).split("_")[0]
+
+
+def upstox_instrument_id(segment: Any, exchange: Any, trading_symbol: Any) -> str:
+    """Our ``instrument_id`` of an Upstox row: ``"<our exchange>:<TRADING SYMBOL>"`` (upper case)."""
+    return f"{upstox_exchange(segment, exchange)}:{str(trading_symbol).strip().upper()}"
+
+
+def upstox_record(d: Mapping[str, Any]) -> InstrumentRecord:
+    """One object of Upstox's instrument JSON as a record (see the module docstring)."""
+    exchange = upstox_exchange(d.get("segment"), d.get("exchange"))
     symbol = str(d["trading_symbol"]).strip().upper()
     freeze = d.get("freeze_quantity")
     strike = d.get("strike_price")
     return InstrumentRecord(
-        instrument_id=f"{exchange}:{symbol}", broker_token=str(d["instrument_key"]), exchange=exchange,
+        instrument_id=upstox_instrument_id(d.get("segment"), d.get("exchange"), symbol),
+        broker_token=str(d["instrument_key"]).strip(), exchange=exchange,
         symbol=symbol, lot_size=int(d.get("lot_size") or 1),
         tick_size=to_decimal(d.get("tick_size") or 5, name="tick_size") / 100,
         underlying=(str(d.get("underlying_symbol") or "").upper() or None),
         instrument_type=(str(d.get("instrument_type") or "").upper() or None),
         expiry=_expiry_ms(d.get("expiry")),
         strike=to_decimal(strike) if strike not in (None, "", 0) else None,
-        freeze_quantity=int(freeze) if freeze else None,
+        freeze_quantity=int(Decimal(str(freeze))) if freeze else None,
     )
 
 
@@ -171,7 +193,7 @@ def parse_upstox_json(data: bytes) -> ParsedMaster:
     records, bad = [], []
     for i, item in enumerate(items):
         try:
-            records.append(_upstox_record(item))
+            records.append(upstox_record(item))
         except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
             bad.append(f"item {i}: {type(exc).__name__} {exc}")
     if not records:

@@ -10,11 +10,16 @@ later minute arrives (or the clock passes the minute, :meth:`MinuteBarBuilder.ad
 the finished minute is emitted as one :class:`BarSlice` across all instruments, NaN where
 an instrument did not trade. A tick older than the current minute is counted in
 ``late`` and dropped (the slice was already acted on).
+
+The running open, high, low, close and volume live unboxed in ``array('d')`` buffers (one
+slot per instrument, reused every minute; a ``seen`` byte says which slots hold this
+minute's values), so closing a minute copies five contiguous buffers instead of gathering
+thousands of Python floats scattered over the heap.
 """
 
 from __future__ import annotations
 
-import math
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -83,16 +88,12 @@ class MinuteBarBuilder:
         self.outside = 0
         self._label = -1
         self._session: tuple[date, int, int] | None = None
+        n = len(self.instruments)
+        self._o, self._h, self._l, self._c, self._v = (array("d", bytes(8 * n)) for _ in range(5))
         self._reset()
 
     def _reset(self) -> None:
-        n = len(self.instruments)
-        self._o = [math.nan] * n
-        self._h = [math.nan] * n
-        self._l = [math.nan] * n
-        self._c = [math.nan] * n
-        self._v = [0.0] * n
-        self._seen = [False] * n
+        self._seen = bytearray(len(self.instruments))  # 1 where a slot holds this minute's values
 
     def _session_of(self, ts_ns: int) -> tuple[date, int, int] | None:
         s = self._session
@@ -127,7 +128,7 @@ class MinuteBarBuilder:
                 self._l[column] = price
             self._v[column] += quantity
         else:
-            self._seen[column] = True
+            self._seen[column] = 1
             self._o[column] = self._h[column] = self._l[column] = price
             self._v[column] = quantity
         self._c[column] = price
@@ -142,23 +143,16 @@ class MinuteBarBuilder:
         return None
 
     def _emit(self) -> BarSlice | None:
-        if self._label < 0 or not any(self._seen):
+        if self._label < 0 or 1 not in self._seen:
             self._reset()
             return None
         session = self._session_of(self._label)
         assert session is not None  # the label came from an in-session tick
-        valid = np.array(self._seen, dtype=bool)
-        out = BarSlice(
-            self._label,
-            session[0],
-            session[1],
-            session[2],
-            np.array(self._o),
-            np.array(self._h),
-            np.array(self._l),
-            np.array(self._c),
-            np.where(valid, np.array(self._v), np.nan),
-            valid,
-        )
+        valid = np.frombuffer(self._seen, dtype=np.uint8).astype(bool)
+        ohlcv = np.array((self._o, self._h, self._l, self._c, self._v))  # one copy of the five buffers
+        if not valid.all():
+            ohlcv[:, ~valid] = np.nan  # slots of instruments that did not trade hold older minutes
+        o, h, low, c, v = ohlcv
+        out = BarSlice(self._label, session[0], session[1], session[2], o, h, low, c, v, valid)
         self._reset()
         return out

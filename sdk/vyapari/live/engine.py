@@ -5,9 +5,11 @@ Per finished slice ``t`` (engine steps ``2t`` = open phase, ``2t+1`` = decisions
 1. **Open**: reconcile with the broker on the first live slice (and every
    ``reconcile_every`` slices); hand the slice's bars to a bar-driven (paper) broker so
    resting orders fill at their open; book new trades (idempotent by ``trade_id``) and
-   take order statuses; check the kill switch and the daily loss limit.
-2. **Decide**: a vectorised strategy's signal is recomputed on the history so far
-   (``strategy.prepare``) and ``on_bar`` reads its last row; per-bar strategies just get
+   take order statuses (just the slice's own when the broker reports them); check the
+   kill switch and the daily loss limit.
+2. **Decide**: a vectorised strategy gets the newest row's targets (``strategy.advance``:
+   stepped when its signal can, else recomputed on the history so far) and ``on_bar``
+   reads them; per-bar strategies just get
    ``on_bar``. Every order passes :class:`~vyapari.live.risk.RiskGate` and is written as an
    intent before it is sent.
 3. **Square-off** (MIS): once the clock reaches 15:20 IST, open strategy orders are
@@ -40,12 +42,13 @@ from vyapari.live.context import LiveAccount, LiveContext
 from vyapari.live.feed import feed_bar_driven_broker, is_bar_driven
 from vyapari.live.guards import GuardsMixin
 from vyapari.live.history import BarHistory
-from vyapari.live.orders import OrderManager
+from vyapari.live.orders import OrderManager, freeze_by_instrument
 from vyapari.live.ports import InMemoryMetrics, Metrics, NullPublisher, Publisher
 from vyapari.live.risk import RiskGate, RiskInputs, RiskLimits, RiskRejected
 from vyapari.live.store import OrderIntent, OrderStateStore
 from vyapari.model.enums import Exchange, OrderType, ProductType, Side
 from vyapari.model.orders import Order
+from vyapari.readiness import NotReady, ReadinessGate
 from vyapari.strategy.orders import OrderRequest
 from vyapari.strategy.signals import VectorSignal
 from vyapari.strategy.strategy import Strategy
@@ -101,19 +104,23 @@ class LiveEngine(GuardsMixin):
         sessions: SessionTable,
         *,
         lot_sizes: np.ndarray | None = None,
+        freeze_quantities: np.ndarray | None = None,
         publisher: Publisher | None = None,
         metrics: Metrics | None = None,
+        readiness: ReadinessGate | None = None,
     ) -> None:
         self.strategy, self.broker, self.config, self.store = strategy, broker, config, store
         self.publisher = publisher or NullPublisher()
         self.metrics = metrics or InMemoryMetrics()
+        self.readiness = readiness
         lots = np.ones(len(symbols), np.int64) if lot_sizes is None else np.asarray(lot_sizes, np.int64)
         self.instruments = [instrument_id(config.exchange.value, s) for s in symbols]
         self.columns = {iid: n for n, iid in enumerate(self.instruments)}
         self.history = BarHistory(symbols, lots)
         self.builder = MinuteBarBuilder(self.instruments, sessions)
         self.account = LiveAccount(self.columns, config.capital_inr)
-        self.orders = OrderManager(broker, store, config.run_id, self.metrics, self.publisher)
+        freeze = freeze_by_instrument(self.instruments, freeze_quantities)  # units; <= 0: none known
+        self.orders = OrderManager(broker, store, config.run_id, self.metrics, self.publisher, freeze)
         self.risk = RiskGate(config.limits)
         self.ctx = LiveContext(self)
         self.fees: FeeModel = config.fees  # type: ignore[assignment]
@@ -158,8 +165,8 @@ class LiveEngine(GuardsMixin):
         self.ctx.set_row(t)
         replay = bar.ts_ns <= self.checkpoint_ns
         self.orders.replaying = replay
-        if t == 0:
-            self.strategy.prepare(self.history.panel(), self.config.capital_inr)
+        if t == 0:  # prepare (or a stepped signal's first row: no whole-panel work)
+            self.strategy.advance(self.history.panel(), self.config.capital_inr)
             self.strategy.on_start(self.ctx)
         if replay:
             self._book_trades([tr for tr in self._replay_trades if _ns(tr.filled_at) == bar.ts_ns], 2 * t)
@@ -181,9 +188,14 @@ class LiveEngine(GuardsMixin):
         if self._live_slices % self.config.reconcile_every == 0:
             self.reconcile(step)
         self._live_slices += 1
-        if self._bar_driven:
-            feed_bar_driven_broker(self.broker, self.instruments, bar)
-        if self.orders.open_intents():
+        moved = None
+        if self._bar_driven:  # the builder's tuple of instruments: the same object every slice
+            moved = feed_bar_driven_broker(self.broker, self.builder.instruments, bar)
+        if moved is not None:  # a simulated broker said what the slice changed: book just that
+            self._book_trades(moved.trades, step)
+            for order in moved.orders:
+                self.orders.apply_status(order, step)
+        elif self.orders.open_intents():
             self._book_trades(self.broker.trades(), step)
             for order in self.broker.orders():
                 self.orders.apply_status(order, step)
@@ -191,8 +203,8 @@ class LiveEngine(GuardsMixin):
         self._check_daily_loss(bar, t)
 
     def _decide(self, t: int) -> None:
-        if isinstance(self.strategy.signal, VectorSignal):
-            self.strategy.prepare(self.history.panel(), self.config.capital_inr)
+        if isinstance(self.strategy.signal, VectorSignal):  # the newest row's targets (stepped if it can)
+            self.strategy.advance(self.history.panel(), self.config.capital_inr)
         try:
             self.strategy.on_bar(self.ctx)
         except Exception:
@@ -297,6 +309,8 @@ class LiveEngine(GuardsMixin):
             return self.orders.place(intent, int(self.history.lot_sizes[n])).client_order_id
         try:
             self._gate(intent, n)
+        except NotReady as exc:  # logged once per change of error by _require_ready, not per order
+            return self.orders.block(intent, f"{type(exc).__name__}: {exc}").client_order_id
         except RiskRejected as exc:
             log.warning(
                 "order %s %s %d %s refused: %s",
@@ -316,6 +330,7 @@ class LiveEngine(GuardsMixin):
             raise RiskRejected(RiskReason.KILL_SWITCH, "the kill switch is engaged")
         if intent.product is ProductType.MIS and self.ctx.is_squareoff_time():
             raise RiskRejected(RiskReason.AFTER_SQUAREOFF, "MIS orders are not accepted after 15:20 IST")
+        self._require_ready(intent.instrument_id)
         pending = sum(
             i.side.sign * (i.quantity - i.filled_quantity)
             for i in self.orders.open_intents()

@@ -4,14 +4,22 @@ A broker that exposes ``on_bar(instrument_id, Candle)`` fills resting orders aga
 bars (the paper broker). The engine hands it each finished slice before the strategy
 decides, so an order decided on slice ``t`` fills at slice ``t+1``'s open, as in the
 backtest. Real brokers do not expose ``on_bar``; they fill from the exchange.
+
+A broker that also exposes ``on_slice`` takes the whole minute at once as float arrays
+(no Decimal candle per instrument) and reports what the slice changed: its trades and the
+orders whose status moved. The engine then books exactly those instead of reading the
+broker's whole trade and order books.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
-from vyapari.brokers.types import Candle
+import numpy as np
+
+from vyapari.brokers.types import BrokerOrder, BrokerTrade, Candle
 from vyapari.core.time import ist_from_ns
 from vyapari.execution.pricing import to_price
 from vyapari.live.bars import BarSlice
@@ -26,14 +34,60 @@ class BarDrivenBroker(Protocol):
         ...
 
 
+class SliceOutcome(Protocol):
+    """What a slice changed at a simulated broker."""
+
+    @property
+    def trades(self) -> Sequence[BrokerTrade]:
+        """Executions of the slice."""
+        ...
+
+    @property
+    def orders(self) -> Sequence[BrokerOrder]:
+        """Current book entries of the orders whose status or fills moved in the slice."""
+        ...
+
+
+@runtime_checkable
+class SliceDrivenBroker(Protocol):
+    """A bar-driven broker that takes a whole minute across instruments as float arrays."""
+
+    def on_slice(
+        self,
+        instruments: Sequence[str],
+        start_at: datetime,
+        open_: np.ndarray,
+        high: np.ndarray,
+        low: np.ndarray,
+        close: np.ndarray,
+        volume: np.ndarray,
+        valid: np.ndarray,
+    ) -> SliceOutcome:
+        """Match resting orders against one minute's bars (arrays ``[N]`` follow ``instruments``)."""
+        ...
+
+
 def is_bar_driven(broker: object) -> bool:
     """True when ``broker`` fills from bars handed to it (paper)."""
     return isinstance(broker, BarDrivenBroker)
 
 
-def feed_bar_driven_broker(broker: Any, instruments: Sequence[str], bar: BarSlice) -> None:
-    """Give ``broker`` one candle per instrument with a bar in ``bar`` (prices ₹ on the paisa)."""
+def feed_bar_driven_broker(broker: Any, instruments: Sequence[str], bar: BarSlice) -> SliceOutcome | None:
+    """Give ``broker`` the slice ``bar`` (prices ₹ on the paisa, volume in units).
+
+    Pass the same ``instruments`` tuple every time: a slice-driven broker caches its layout
+    by identity.
+
+    Returns what the slice changed when the broker takes whole slices (``on_slice``); for a
+    broker that only takes candles (one per instrument with a bar), None: read its books.
+    """
     start = ist_from_ns(bar.ts_ns)
+    on_slice = getattr(broker, "on_slice", None)  # a SliceDrivenBroker (isinstance is slow per slice)
+    if on_slice is not None:
+        outcome: SliceOutcome = on_slice(
+            instruments, start, bar.open, bar.high, bar.low, bar.close, bar.volume, bar.valid
+        )
+        return outcome
     for n in bar.valid.nonzero()[0].tolist():
         candle = Candle(
             start,
@@ -44,3 +98,4 @@ def feed_bar_driven_broker(broker: Any, instruments: Sequence[str], bar: BarSlic
             int(bar.volume[n]),
         )
         broker.on_bar(instruments[n], candle)
+    return None

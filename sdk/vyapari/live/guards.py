@@ -1,5 +1,5 @@
-"""The live engine's guards and outputs: the kill switch, the daily loss limit, P&L and quote
-publishing, and the run summary. A mixin of :class:`~vyapari.live.engine.LiveEngine`, kept
+"""The live engine's guards and outputs: the kill switch, the daily loss limit, the readiness gate,
+P&L and quote publishing, and the run summary. A mixin of :class:`~vyapari.live.engine.LiveEngine`, kept
 apart so the engine module stays about the slice loop.
 """
 
@@ -13,13 +13,14 @@ import numpy as np
 from vyapari.live.bars import BarSlice
 from vyapari.live.risk import kill_switch_state
 from vyapari.live.store import IntentState
+from vyapari.readiness.errors import NotReady
 
 log = logging.getLogger("vyapari.live.engine")
 
 
 class GuardsMixin:
     """Needs the engine's ``store``, ``account``, ``orders``, ``risk``, ``config``, ``metrics``,
-    ``publisher``, ``ctx``, ``instruments``, ``strategy``, ``builder`` and ``flatten``."""
+    ``publisher``, ``ctx``, ``instruments``, ``strategy``, ``builder``, ``readiness`` and ``flatten``."""
 
     store: Any
     account: Any
@@ -32,9 +33,11 @@ class GuardsMixin:
     instruments: Any
     strategy: Any
     builder: Any
+    readiness: Any
     killed: bool
     slices: int
     _day_start: tuple[Any, float]
+    _not_ready: str | None = None  # the readiness error currently blocking new orders
 
     def flatten(self, why: str, t: int) -> None:  # implemented by the engine
         raise NotImplementedError
@@ -49,6 +52,29 @@ class GuardsMixin:
         elif not engaged and self.killed:
             log.warning("kill switch reset: new orders accepted again")
             self.killed = False
+
+    def _require_ready(self, instrument_id: str | None = None) -> None:
+        """Raise the readiness gate's named error (a :class:`NotReady`) when it blocks new orders.
+
+        Every refusal counts ``readiness_blocks_total{error=<Name>}``; the log line is written
+        once per change of error (blocked, blocked for another reason, ready again), not per order.
+        Square-off and kill orders never come here: they reduce risk and are always sent. A stale
+        feed blocks only orders for the silent instruments (``instrument_id``).
+        """
+        if self.readiness is None:
+            return
+        try:
+            self.readiness.require(self.ctx.now, instrument_id)
+        except NotReady as exc:
+            name = type(exc).__name__
+            self.metrics.count("readiness_blocks_total", error=name)
+            if name != self._not_ready:
+                log.error("new orders blocked by readiness [%s]: %s", name, exc)
+                self._not_ready = name
+            raise
+        if self._not_ready is not None:
+            log.warning("readiness restored (was %s): new orders accepted again", self._not_ready)
+            self._not_ready = None
 
     def _check_daily_loss(self, bar: BarSlice, t: int) -> None:
         if self._day_start[0] != bar.session_date:

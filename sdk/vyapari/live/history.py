@@ -2,8 +2,9 @@
 
 Rows are finished minute slices in arrival order (bar start, IST); columns the run's
 symbols. Arrays grow by doubling, so appending is amortised O(N) and :meth:`panel` is a
-set of views (no copy): a vectorised signal recomputed on ``panel()`` sees exactly the
-rows a backtest would have seen up to now.
+set of views (no copy; the session arrays are rebuilt only when a session starts): a
+vectorised signal recomputed on ``panel()`` sees exactly the rows a backtest would have
+seen up to now.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class BarHistory:
         self._session = np.zeros(capacity, np.int32)
         self._dates: list[date] = []
         self._closes: list[int] = []
+        self._session_arrays = (np.empty(0, dtype="datetime64[D]"), np.empty(0, np.int64))  # of the above
         self.rows = 0
 
     def _grow(self) -> None:
@@ -58,6 +60,10 @@ class BarHistory:
         if not self._dates or self._dates[-1] != bar.session_date:
             self._dates.append(bar.session_date)
             self._closes.append(bar.session_close_ns)
+            self._session_arrays = (
+                np.array(self._dates, dtype="datetime64[D]"),
+                np.array(self._closes, dtype=np.int64),
+            )
         self._session[t] = len(self._dates) - 1
         self.rows += 1
         return t
@@ -88,8 +94,8 @@ class BarHistory:
             ts=self._ts[:t],
             valid=self._valid[:t],
             session=self._session[:t],
-            session_dates=np.array(self._dates, dtype="datetime64[D]"),
-            session_close_ns=np.array(self._closes, dtype=np.int64),
+            session_dates=self._session_arrays[0],
+            session_close_ns=self._session_arrays[1],
             lot_sizes=self.lot_sizes,
             **{c: self._arrays[c][:t] for c in BAR_COLUMNS},
         )

@@ -10,18 +10,43 @@
 * :meth:`OrderManager.reconcile` compares the store with the broker's book: orders we do
   not know are adopted, ``PENDING`` intents are confirmed or resolved as above (or
   ``EXPIRED`` when too late), a ``SUBMITTED`` intent the broker lacks becomes ``MISSING``.
+  A resent intent goes out with the ``lot_size`` stored in it.
+
+Orders above the freeze quantity
+--------------------------------
+An order for more units than the exchange's freeze quantity of its instrument (given per
+``instrument_id`` at construction, from the instrument snapshot in force on the session
+date) is sliced by :func:`~vyapari.brokers.slicing.slice_order` into whole-lot children,
+largest first, with ids derived from the parent's. The parent intent is written first
+(``freeze_quantity`` set, never sent), then **every** child intent (``parent_id`` set,
+``PENDING``), and only then are the children sent one by one, so a crash at any point
+leaves each child either stored-and-unsent or stored-and-maybe-sent, and both are resolved
+by tag like any ``PENDING`` intent (a parent whose children were not all written yet gets
+them re-derived: unwritten children were never sent). Sending stops at the first child the
+broker refuses (the rest are recorded ``REJECTED``, never sent) or whose outcome is unknown
+(the rest stay ``PENDING`` for reconciliation). Fills and statuses of children roll up to
+the parent (:func:`aggregate`); the strategy and :meth:`OrderManager.open_intents` see only
+the parent; cancelling the parent cancels its open children.
+
+Slicing lives here, not in the broker adapter, because crash safety does: each child must be
+a durable intent of its own before it is sent, and only the order manager writes intents.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+
+import numpy as np
 
 from vyapari.brokers.base import BrokerAdapter
 from vyapari.brokers.errors import BrokerError
+from vyapari.brokers.slicing import slice_order
 from vyapari.brokers.types import BrokerOrder
 from vyapari.brokers.types import OrderRequest as BrokerOrderRequest
+from vyapari.core.errors import InvalidInput
 from vyapari.live.ports import Metrics, Publisher
 from vyapari.live.store import IntentState, OrderIntent, OrderStateStore
 from vyapari.model.enums import OrderStatus
@@ -49,11 +74,87 @@ def intent_message(intent: OrderIntent) -> dict[str, object]:
         "reason": intent.reason,
         "kind": intent.kind,
         "decided_at": intent.decided_at,
+        "parent_id": intent.parent_id,
     }
 
 
+def freeze_by_instrument(
+    instrument_ids: Sequence[str], freeze_quantities: np.ndarray | Sequence[int] | None
+) -> dict[str, int]:
+    """``{instrument_id: freeze quantity in units}`` from an array aligned with ``instrument_ids``.
+
+    A value ``<= 0`` means no freeze quantity is known for that instrument (never sliced).
+    """
+    if freeze_quantities is None:
+        return {}
+    values = np.asarray(freeze_quantities, np.int64)
+    if values.shape != (len(instrument_ids),):
+        raise InvalidInput(
+            "freeze_quantities",
+            f"expected one value per instrument ({len(instrument_ids)}), got {values.shape}",
+        )
+    return {iid: int(q) for iid, q in zip(instrument_ids, values.tolist(), strict=True) if q > 0}
+
+
+def broker_request(intent: OrderIntent) -> BrokerOrderRequest:
+    """The broker's order for ``intent`` (its own id, quantity and lot size)."""
+    return BrokerOrderRequest(
+        intent.client_order_id,
+        intent.instrument_id,
+        intent.side,
+        intent.quantity,
+        intent.order_type,
+        intent.product,
+        intent.limit_price,
+        intent.trigger_price,
+        intent.lot_size,
+    )
+
+
+def aggregate(parent: OrderIntent, children: Sequence[OrderIntent], step: int) -> OrderIntent:
+    """``parent`` with the state and ``filled_quantity`` its ``children`` add up to.
+
+    Open while any child is open: ``PARTIALLY_FILLED`` once anything filled, else ``SUBMITTED``
+    when a child is at the broker, else ``PENDING``. Once all are terminal: ``FILLED`` when all
+    filled, ``MISSING`` when one is missing (an operator must look), ``CANCELLED`` when part
+    filled or any was cancelled, else ``REJECTED`` / ``EXPIRED``; ``closed_step`` is the last
+    child's (``step`` when unknown) and ``reason`` counts the children by state.
+    """
+    filled = sum(c.filled_quantity for c in children)
+    states = [c.state for c in children]
+    if not children or any(s.is_open for s in states):
+        if filled:
+            state = IntentState.PARTIALLY_FILLED
+        elif all(s is IntentState.PENDING for s in states if s.is_open):
+            state = IntentState.PENDING
+        else:
+            state = IntentState.SUBMITTED
+        return parent.evolve(state=state, filled_quantity=filled, closed_step=None, reason=None)
+    if all(s is IntentState.FILLED for s in states):
+        state = IntentState.FILLED
+    elif IntentState.MISSING in states:
+        state = IntentState.MISSING
+    elif filled or IntentState.CANCELLED in states:
+        state = IntentState.CANCELLED
+    elif IntentState.REJECTED in states:
+        state = IntentState.REJECTED
+    else:
+        state = IntentState.EXPIRED
+    reason = None
+    if state is not IntentState.FILLED:
+        counts = ", ".join(f"{n} {s.value}" for s, n in sorted(Counter(states).items()))
+        first = next((c.reason for c in children if c.reason), None)
+        reason = f"slices: {counts}" + (f" ({first})" if first else "")
+    closed = max((c.closed_step for c in children if c.closed_step is not None), default=step)
+    return parent.evolve(state=state, filled_quantity=filled, closed_step=closed, reason=reason)
+
+
 class OrderManager:
-    """Intents of one run (``run_id``) against one broker (see the module docstring)."""
+    """Intents of one run (``run_id``) against one broker (see the module docstring).
+
+    ``freeze_quantities`` maps ``instrument_id`` to the exchange's freeze quantity in units;
+    orders above it are sliced (instruments absent from it are never sliced).
+    """
 
     def __init__(
         self,
@@ -62,11 +163,14 @@ class OrderManager:
         run_id: str,
         metrics: Metrics,
         publisher: Publisher,
+        freeze_quantities: Mapping[str, int] | None = None,
     ) -> None:
         self.broker, self.store, self.run_id = broker, store, run_id
         self.metrics, self.publisher = metrics, publisher
+        self.freeze_quantities = dict(freeze_quantities or {})
         self.intents: dict[str, OrderIntent] = {i.client_order_id: i for i in store.intents(run_id)}
         self.replaying = False
+        self._booked: dict[str, int] = {}
 
     # ----- writes -----------------------------------------------------------------
     def _save(self, intent: OrderIntent) -> OrderIntent:
@@ -75,18 +179,30 @@ class OrderManager:
         self.publisher.publish("orders", intent_message(intent))
         return intent
 
-    def place(self, intent: OrderIntent, lot_size: int = 1) -> OrderIntent:
-        """Send ``intent`` at most once; returns its stored state."""
+    def place(self, intent: OrderIntent, lot_size: int | None = None) -> OrderIntent:
+        """Send ``intent`` (sliced when above its freeze quantity) at most once; returns its stored state.
+
+        ``lot_size`` (units per lot) is stored in the intent when given.
+        """
+        if lot_size is not None:
+            intent = intent.evolve(lot_size=lot_size)
         known = self.intents.get(intent.client_order_id)
         if known is not None:
-            if known.state is IntentState.PENDING and not self.replaying:
-                return self._resolve_pending(known, lot_size)
+            if self.replaying:
+                return known
+            if known.is_parent:
+                return self._resume(known, known.opened_step)
+            if known.state is IntentState.PENDING:
+                return self._resolve_pending(known if lot_size is None else known.evolve(lot_size=lot_size))
             return known
         if self.replaying:
             log.error("order %s was not decided before the restart; not sent", intent.client_order_id)
             return intent.evolve(state=IntentState.EXPIRED, reason="not decided before the restart")
+        freeze = self.freeze_quantities.get(intent.instrument_id)
+        if freeze is not None and intent.quantity > freeze:
+            return self._place_sliced(intent, freeze)
         self._save(intent.evolve(state=IntentState.PENDING))
-        return self._send(intent, lot_size)
+        return self._send(intent)
 
     def block(self, intent: OrderIntent, reason: str) -> OrderIntent:
         """Record ``intent`` as refused by a limit (never sent)."""
@@ -98,21 +214,10 @@ class OrderManager:
             intent.evolve(state=IntentState.BLOCKED, reason=reason, closed_step=intent.opened_step)
         )
 
-    def _send(self, intent: OrderIntent, lot_size: int) -> OrderIntent:
-        request = BrokerOrderRequest(
-            intent.client_order_id,
-            intent.instrument_id,
-            intent.side,
-            intent.quantity,
-            intent.order_type,
-            intent.product,
-            intent.limit_price,
-            intent.trigger_price,
-            lot_size,
-        )
+    def _send(self, intent: OrderIntent) -> OrderIntent:
         started = time.perf_counter()
         try:
-            order = self.broker.submit(request)
+            order = self.broker.submit(broker_request(intent))
         except BrokerError as exc:
             self.metrics.count("order_rejects_total", reason=type(exc).__name__)
             if exc.outcome_unknown or exc.retryable:
@@ -129,7 +234,7 @@ class OrderManager:
         self.metrics.count("orders_total", side=intent.side.value)
         return self._save(intent.evolve(state=IntentState.SUBMITTED, broker_order_id=order.broker_order_id))
 
-    def _resolve_pending(self, intent: OrderIntent, lot_size: int) -> OrderIntent:
+    def _resolve_pending(self, intent: OrderIntent) -> OrderIntent:
         found = self.broker.find_order(intent.client_order_id)
         if found is not None:
             log.warning(
@@ -143,31 +248,161 @@ class OrderManager:
         log.warning(
             "order %s: the broker's book shows it was never accepted; sending it now", intent.client_order_id
         )
-        return self._send(intent, lot_size)
+        return self._send(intent)
 
+    # ----- sliced orders ------------------------------------------------------------
+    def _place_sliced(self, intent: OrderIntent, freeze: int) -> OrderIntent:
+        try:
+            slice_order(broker_request(intent), freeze)
+        except InvalidInput as exc:
+            self.metrics.count("order_rejects_total", reason="InvalidInput")
+            log.error("order %s cannot be sliced: %s; not sent", intent.client_order_id, exc)
+            return self._save(
+                intent.evolve(
+                    state=IntentState.REJECTED, reason=f"cannot slice: {exc}", closed_step=intent.opened_step
+                )
+            )
+        parent = self._save(intent.evolve(state=IntentState.PENDING, freeze_quantity=freeze))
+        children = [self._save(child) for child in self._planned_children(parent)]
+        log.info(
+            "order %s: %d units exceed the freeze quantity %d of %s; sent as %d orders",
+            parent.client_order_id,
+            parent.quantity,
+            freeze,
+            parent.instrument_id,
+            len(children),
+        )
+        self.metrics.count("sliced_orders_total")
+        self._send_children(children, self._send)
+        return self._refresh(parent.client_order_id, parent.opened_step)
+
+    def _planned_children(self, parent: OrderIntent) -> list[OrderIntent]:
+        """The child intents ``parent`` is sliced into (deterministic ids and sizes), as PENDING."""
+        return [
+            parent.evolve(
+                client_order_id=request.client_order_id,
+                quantity=request.quantity,
+                parent_id=parent.client_order_id,
+                freeze_quantity=None,
+                state=IntentState.PENDING,
+                filled_quantity=0,
+                broker_order_id=None,
+                reason=None,
+                closed_step=None,
+            )
+            for request in slice_order(broker_request(parent), parent.freeze_quantity)
+        ]
+
+    def children(self, parent: OrderIntent) -> list[OrderIntent]:
+        """The stored children of ``parent`` in slice order (empty for an unsliced intent)."""
+        if not parent.is_parent:
+            return []
+        planned = (c.client_order_id for c in self._planned_children(parent))
+        return [self.intents[cid] for cid in planned if cid in self.intents]
+
+    def _send_children(
+        self, children: Sequence[OrderIntent], send: Callable[[OrderIntent], OrderIntent]
+    ) -> None:
+        """Send ``children`` in order; stop at the first one not accepted (see the module docstring)."""
+        for n, child in enumerate(children):
+            result = send(child)
+            if result.state is IntentState.SUBMITTED:
+                continue
+            rest = children[n + 1 :]
+            if result.state is IntentState.REJECTED:
+                for other in rest:
+                    self._save(
+                        other.evolve(
+                            state=IntentState.REJECTED,
+                            reason=f"not sent: slice {child.client_order_id} was rejected",
+                            closed_step=other.opened_step,
+                        )
+                    )
+            elif rest:
+                log.warning(
+                    "order %s: %d further slices left PENDING until %s is resolved",
+                    child.parent_id,
+                    len(rest),
+                    child.client_order_id,
+                )
+            return
+
+    def _ensure_children(self, parent: OrderIntent) -> None:
+        """Write the children of an open ``parent`` a crash left unwritten (they were never sent)."""
+        if not parent.state.is_open:
+            return
+        for child in self._planned_children(parent):
+            if child.client_order_id not in self.intents:
+                log.warning(
+                    "order %s: slice %s was never written; written now",
+                    parent.client_order_id,
+                    child.client_order_id,
+                )
+                self._save(child)
+
+    def _resume(self, parent: OrderIntent, step: int) -> OrderIntent:
+        """Finish a sliced order after a restart or an unknown outcome (never sends a child twice)."""
+        self._ensure_children(parent)
+        pending = [c for c in self.children(parent) if c.state is IntentState.PENDING]
+        self._send_children(pending, self._resolve_pending)
+        return self._refresh(parent.client_order_id, step)
+
+    def _refresh(self, parent_id: str, step: int) -> OrderIntent:
+        """Roll the children's states up into the parent (saved only when it changed)."""
+        parent = self.intents[parent_id]
+        updated = aggregate(parent, self.children(parent), step)
+        return parent if updated == parent else self._save(updated)
+
+    # ----- cancels ------------------------------------------------------------------
     def cancel(self, client_order_id: str, step: int) -> None:
-        """Cancel an open order at the broker (no-op when terminal, unknown or replaying)."""
+        """Cancel an open order at the broker (no-op when terminal, unknown or replaying).
+
+        A sliced order cancels each of its open children. A ``PENDING`` order the broker's book
+        does not show was never accepted: it is recorded ``CANCELLED`` and never sent.
+        """
         intent = self.intents.get(client_order_id)
         if intent is None or not intent.state.is_open or self.replaying:
             return
+        if not intent.is_parent:
+            self._cancel_one(intent, step)
+            return
+        for child in self.children(intent):
+            if child.state.is_open:
+                self._cancel_one(child, step)
+        self._refresh(client_order_id, step)
+
+    def _cancel_one(self, intent: OrderIntent, step: int) -> None:
+        cid = intent.client_order_id
         if intent.state is IntentState.PENDING:
-            self._resolve_pending(intent, 1)
-            intent = self.intents[client_order_id]
+            found = self.broker.find_order(cid)
+            if found is None:
+                self._save(
+                    intent.evolve(
+                        state=IntentState.CANCELLED, closed_step=step, reason="cancelled before it was sent"
+                    )
+                )
+                self._roll_up(intent, step)
+                return
+            self._save(intent.evolve(state=IntentState.SUBMITTED, broker_order_id=found.broker_order_id))
         try:
-            order = self.broker.cancel(client_order_id)
+            order = self.broker.cancel(cid)
         except BrokerError as exc:
-            log.warning("cancel of %s failed (%s); syncing its status", client_order_id, type(exc).__name__)
-            found = self.broker.find_order(client_order_id)
+            log.warning("cancel of %s failed (%s); syncing its status", cid, type(exc).__name__)
+            found = self.broker.find_order(cid)
             if found is not None:
                 self.apply_status(found, step)
             return
         self.apply_status(order, step)
 
+    def _roll_up(self, intent: OrderIntent, step: int) -> None:
+        if intent.parent_id is not None and intent.parent_id in self.intents:
+            self._refresh(intent.parent_id, step)
+
     # ----- broker state in --------------------------------------------------------
     def apply_status(self, order: BrokerOrder, step: int) -> None:
         """Take the broker's status of one of our orders (fills come from trades)."""
         intent = self.intents.get(order.client_order_id or "")
-        if intent is None or not intent.state.is_open:
+        if intent is None or not intent.state.is_open or intent.is_parent:
             return
         state = _FROM_BROKER.get(order.status, IntentState.SUBMITTED)
         if state is IntentState.FILLED and intent.filled_quantity < intent.quantity:
@@ -183,13 +418,26 @@ class OrderManager:
                 closed_step=closed,
             )
         )
+        self._roll_up(intent, step)
 
-    def apply_trade(self, client_order_id: str | None, quantity: int, step: int) -> None:
-        """Count a booked fill of ``quantity`` units against its intent."""
+    def apply_trade(self, client_order_id: str | None, quantity: int, step: int) -> str | None:
+        """Count a booked fill of ``quantity`` units against its intent (and its parent's).
+
+        Returns the id the strategy knows the order by: the parent's for a slice, else
+        ``client_order_id`` itself.
+
+        The filled quantity is the larger of the stored one and the sum of the trades booked
+        by this process, so trades re-booked after a restart (already counted in the stored
+        intent before the crash) are not counted twice.
+        """
         intent = self.intents.get(client_order_id or "")
         if intent is None:
-            return
-        filled = intent.filled_quantity + quantity
+            return client_order_id
+        booked = self._booked.get(intent.client_order_id, 0) + quantity
+        self._booked[intent.client_order_id] = booked
+        if booked <= intent.filled_quantity:
+            return intent.parent_id or intent.client_order_id
+        filled = booked
         done = filled >= intent.quantity
         self._save(
             intent.evolve(
@@ -198,19 +446,22 @@ class OrderManager:
                 closed_step=step if done else None,
             )
         )
+        self._roll_up(intent, step)
+        return intent.parent_id or intent.client_order_id
 
     def open_intents(self, step: int | None = None) -> list[OrderIntent]:
-        """Intents open now and opened before engine ``step`` (replaying: as they were at ``step``).
+        """Orders as decided (slices are folded into their parent) open now and opened before ``step``.
 
-        An intent decided at ``step`` itself is not shown, so a restarted slice sees what the
-        first run of that slice saw.
+        Replaying, they are shown as they were at ``step``. An intent decided at ``step`` itself
+        is not shown, so a restarted slice sees what the first run of that slice saw.
         """
+        decided = [i for i in self.intents.values() if i.parent_id is None]
         if step is None or not self.replaying:
             limit = step if step is not None else 1 << 62
-            return [i for i in self.intents.values() if i.state.is_open and i.opened_step < limit]
+            return [i for i in decided if i.state.is_open and i.opened_step < limit]
         return [
             i
-            for i in self.intents.values()
+            for i in decided
             if i.state is not IntentState.BLOCKED
             and i.opened_step < step
             and (i.closed_step is None or i.closed_step >= step)
@@ -245,8 +496,14 @@ class OrderManager:
                         opened_step=step,
                     )
                 )
+        parents = [i for i in self.intents.values() if i.is_parent and i.state.is_open]
+        for parent in parents:
+            self._ensure_children(parent)
         for intent in list(self.intents.values()):
-            self._reconcile_one(intent, book.get(intent.client_order_id), step, may_send, counts)
+            if not intent.is_parent:
+                self._reconcile_one(intent, book.get(intent.client_order_id), step, may_send, counts)
+        for parent in parents:
+            self._refresh(parent.client_order_id, step)
         for key, value in counts.items():
             if value:
                 self.metrics.count("reconcile_total", value, outcome=key)
@@ -266,7 +523,7 @@ class OrderManager:
                 self._save(intent.evolve(state=IntentState.SUBMITTED, broker_order_id=order.broker_order_id))
             elif may_send(intent):
                 counts["resent"] += 1
-                self._send(intent, 1)
+                self._send(intent)
             else:
                 counts["expired"] += 1
                 self._save(

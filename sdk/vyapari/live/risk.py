@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -85,6 +85,37 @@ class RiskLimits:
             value = getattr(self, name)
             if value is not None and not value > 0:
                 raise InvalidInput(name, f"must be positive when set, got {value}")
+
+
+RISK_SETTINGS: dict[str, tuple[str, Callable[[str], object]]] = {
+    "RISK_MAX_ORDER_VALUE_INR": ("max_order_value_inr", Decimal),
+    "RISK_MAX_ORDER_QUANTITY": ("max_order_quantity", int),
+    "RISK_MAX_POSITION": ("max_position", int),
+    "RISK_MAX_GROSS_EXPOSURE_INR": ("max_gross_exposure_inr", Decimal),
+    "DAILY_LOSS_LIMIT_INR": ("max_daily_loss_inr", Decimal),
+    "RISK_MAX_ORDERS_PER_SECOND": ("max_orders_per_second", int),
+    "RISK_MAX_ORDERS_PER_MINUTE": ("max_orders_per_minute", int),
+    "RISK_PRICE_BAND": ("price_band", float),
+}
+"""Environment variable → (:class:`RiskLimits` field, parser); an empty or unset variable disables it."""
+
+
+def risk_limits_from_env(settings: Mapping[str, str]) -> RiskLimits:
+    """:class:`RiskLimits` from ``settings`` (see :data:`RISK_SETTINGS`; ₹ amounts, ``RISK_PRICE_BAND``
+    a fraction); raises :class:`InvalidInput` naming the variable for a value that is not a
+    positive number."""
+    values: dict[str, object] = {}
+    for variable, (field_name, parse) in RISK_SETTINGS.items():
+        text = (settings.get(variable) or "").strip().replace(",", "").replace("_", "")
+        if not text:
+            continue
+        try:
+            values[field_name] = parse(text)
+        except (ValueError, ArithmeticError):
+            raise InvalidInput(variable, f"must be a positive number, got {settings[variable]!r}") from None
+        if not values[field_name] > 0:  # type: ignore[operator]
+            raise InvalidInput(variable, f"must be positive, got {settings[variable]!r}")
+    return RiskLimits(**values)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,6 +59,14 @@ class OrderIntent:
 
     ``kind`` is ``strategy``, ``squareoff`` (MIS 15:20 IST / daily loss / kill switch) or
     ``adopted`` (found at the broker, unknown to us).
+
+    ``lot_size`` is units per lot (1 for cash equities), kept so an intent re-sent after a
+    restart goes out with the lot it was decided with. An order above the exchange's freeze
+    quantity is a *parent* (``freeze_quantity`` set: the freeze quantity in units it was
+    sliced by) that is never sent itself; its *children* (``parent_id`` set) are the orders
+    the broker sees, and the parent's state and ``filled_quantity`` are their aggregate
+    (:func:`vyapari.live.orders.aggregate`). Rows written before these fields existed load with the
+    defaults (lot 1, not sliced).
     """
 
     client_order_id: str
@@ -79,6 +87,14 @@ class OrderIntent:
     reason: str | None = None
     opened_step: int = -1
     closed_step: int | None = None
+    lot_size: int = 1
+    parent_id: str | None = None
+    freeze_quantity: int | None = None
+
+    @property
+    def is_parent(self) -> bool:
+        """True for a sliced order: its children are sent, never the intent itself."""
+        return self.freeze_quantity is not None
 
     def evolve(self, **changes: Any) -> OrderIntent:
         """A copy with ``changes`` applied (intents are immutable values)."""
@@ -95,7 +111,7 @@ class OrderIntent:
 
     @classmethod
     def from_json(cls, text: str) -> OrderIntent:
-        """Inverse of :meth:`to_json`."""
+        """Inverse of :meth:`to_json` (rows without the newer fields get their defaults)."""
         data = json.loads(text)
         for key in ("limit_price", "trigger_price"):
             data[key] = None if data[key] is None else Decimal(data[key])

@@ -6,7 +6,8 @@ Each check is a small class behind the :class:`Check` interface (inject fakes in
 (:class:`IngestionCheck`), today's instrument snapshot (:class:`InstrumentsCheck`) and risk limits /
 kill switch (:class:`RiskCheck`). :func:`run_checks` runs them once into a :class:`ReadinessReport`
 (JSON via ``to_dict``); :class:`ReadinessGate` blocks orders with the failed check's named error,
-a subclass of :class:`NotReady`.
+a subclass of :class:`NotReady`. During the session :class:`ReadinessMonitor` re-runs the cheap
+checks (:data:`RECHECKED`) on a timer and records each report in the gate.
 """
 
 from vyapari.readiness.base import Check, CheckContext, CheckResult, CheckStatus
@@ -32,10 +33,12 @@ from vyapari.readiness.errors import (
     SessionExpired,
 )
 from vyapari.readiness.feed import FeedCheck, TickAges, TickFreshness
+from vyapari.readiness.monitor import ReadinessMonitor, merge_reports
 from vyapari.readiness.report import ReadinessGate, ReadinessReport, run_checks
-from vyapari.readiness.suite import SuiteConfig, standard_checks
+from vyapari.readiness.suite import RECHECKED, SuiteConfig, standard_checks
 
 __all__ = [
+    "RECHECKED",
     "BrokerSessionCheck",
     "CalendarCheck",
     "Check",
@@ -54,6 +57,7 @@ __all__ = [
     "NotASession",
     "NotReady",
     "ReadinessGate",
+    "ReadinessMonitor",
     "ReadinessReport",
     "RiskCheck",
     "RiskLimitsMissing",
@@ -63,6 +67,7 @@ __all__ = [
     "TickAges",
     "TickFreshness",
     "egress_ip_from_url",
+    "merge_reports",
     "run_checks",
     "standard_checks",
 ]

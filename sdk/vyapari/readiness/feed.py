@@ -46,7 +46,9 @@ class TickFreshness:
 class FeedCheck:
     """Every instrument of ``universe`` ticked within ``max_age_s`` seconds, during market hours.
 
-    Outside continuous trading, or without a stream (``ages`` None, e.g. the CLI), it is skipped.
+    An instrument that has not ticked yet is aged from the session's open, so the first seconds of
+    the session are not a failure. Outside continuous trading, or without a stream (``ages`` None,
+    e.g. the CLI), it is skipped.
     """
 
     ages: TickAges | None
@@ -63,9 +65,9 @@ class FeedCheck:
         stale: dict[str, float | None] = {}
         for instrument in self.universe:
             at = self.ages.last_tick_at(instrument)
-            age = None if at is None else (ctx.now - at).total_seconds()
-            if age is None or age > self.max_age_s:
-                stale[instrument] = age
+            age = (ctx.now - (ctx.session.open_at if at is None else at)).total_seconds()
+            if age > self.max_age_s:
+                stale[instrument] = None if at is None else age
         if stale:
             names = ", ".join(sorted(stale)[:10])
             count = f"{len(stale)} of {len(self.universe)}"

@@ -10,7 +10,7 @@ from typing import Any
 from vyapari.core.time import IST, require_aware
 from vyapari.market.calendar import TradingCalendar
 from vyapari.readiness.base import Check, CheckContext, CheckResult, failed
-from vyapari.readiness.errors import NotReady
+from vyapari.readiness.errors import FeedStale, NotReady
 
 
 @dataclass(frozen=True)
@@ -42,12 +42,32 @@ class ReadinessReport:
             "checks": [r.to_dict() for r in self.results],
         }
 
-    def raise_if_not_ready(self) -> None:
-        """Raise the first failure's named error (message lists every failure); no-op when ready."""
-        if self.ready:
+    def blocking(self, instrument_id: str | None = None) -> tuple[CheckResult, ...]:
+        """The failures that block an order for ``instrument_id`` (every failure when None).
+
+        A :class:`FeedStale` failure blocks only orders for the instruments it names as silent
+        (its ``stale_age_s`` detail): one quiet, illiquid symbol must not stop trading in the
+        others, and a dead stream names every instrument so it still blocks them all.
+        """
+        if instrument_id is None:
+            return self.failures
+        def blocks(result: CheckResult) -> bool:
+            if result.error is not FeedStale:
+                return True
+            return instrument_id in result.details.get("stale_age_s", {instrument_id: None})
+
+        return tuple(r for r in self.failures if blocks(r))
+
+    def raise_if_not_ready(self, instrument_id: str | None = None) -> None:
+        """Raise the first blocking failure's named error (message lists them); no-op when none.
+
+        ``instrument_id`` narrows a stale-feed failure to the order's instrument (see :meth:`blocking`).
+        """
+        blocking = self.blocking(instrument_id)
+        if not blocking:
             return
-        first = self.failures[0]
-        text = "; ".join(f"{r.name}: {r.reason}" for r in self.failures)
+        first = blocking[0]
+        text = "; ".join(f"{r.name}: {r.reason}" for r in blocking)
         raise (first.error or NotReady)(f"not ready: {text}", report=self)
 
 
@@ -82,8 +102,10 @@ def run_checks(checks: Iterable[Check], calendar: TradingCalendar, *, now: datet
 class ReadinessGate:
     """Blocks order placement until a passing report is recorded for today's session.
 
-    The live service records the pre-open report with :meth:`record` and calls :meth:`require`
-    before every order; a failed report (or none, or one from another day) raises its named error.
+    The live service records the pre-open report with :meth:`record`, then every in-session re-check
+    (:class:`~vyapari.readiness.monitor.ReadinessMonitor`); the engine calls :meth:`require` before
+    every new strategy order. A failed report (or none, or one from another day) raises its named
+    error; a later passing report lifts the block.
     """
 
     def __init__(self) -> None:
@@ -93,10 +115,13 @@ class ReadinessGate:
         """Keep ``report`` as the current readiness state."""
         self.report = report
 
-    def require(self, now: datetime) -> None:
-        """Raise :class:`NotReady` (or the failed check's error) unless today's report passed."""
+    def require(self, now: datetime, instrument_id: str | None = None) -> None:
+        """Raise :class:`NotReady` (or the failed check's error) unless today's report passed.
+
+        With ``instrument_id``, a stale feed blocks only if that instrument is among the silent.
+        """
         report = self.report
         today = require_aware(now, name="now").astimezone(IST).date()
         if report is None or report.checked_at.date() != today:
             raise NotReady(f"readiness not checked for {today}; run the pre-open check")
-        report.raise_if_not_ready()
+        report.raise_if_not_ready(instrument_id)

@@ -21,6 +21,9 @@ from vyapari.readiness.checks import (
 from vyapari.readiness.errors import IngestionMissing, InstrumentsStale, NotReady, RiskLimitsMissing
 from vyapari.readiness.feed import FeedCheck, TickAges
 
+RECHECKED = ("calendar", "broker_session", "tick_feed", "risk")
+"""Checks cheap enough to re-run during the session (no network probe, no lake listing)."""
+
 
 @dataclass(frozen=True)
 class Unavailable:

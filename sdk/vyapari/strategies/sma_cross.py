@@ -9,7 +9,10 @@ default, so no square-off; an open position is valued at the last close.
 
 Two implementations with identical decisions: :class:`SmaCross` (a vectorised signal, run
 by the array kernel) and :class:`SmaCrossPerBar` (per-bar hooks, run by the event loop).
-Both compute SMAs as differences of a running sum, so their floats are identical.
+Both compute SMAs as differences of a running sum, so their floats are identical: the
+per-bar hooks feed each bar to :class:`SmaCrossStepper`, which also steps the vectorised
+signal one row at a time live (the last ``slow + 1`` running sums per symbol, in a ring),
+bit for bit equal to the full computation.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from vyapari.model.enums import ProductType
 from vyapari.strategies._params import check_known, positive_int
 from vyapari.strategy.context import StrategyContext
 from vyapari.strategy.panel import BarPanel
-from vyapari.strategy.signals import VectorSignal, crossover_state
+from vyapari.strategy.signals import SignalStepper, VectorSignal, crossover_state
 from vyapari.strategy.sizing import FixedQuantity
 from vyapari.strategy.strategy import Strategy
 
@@ -75,6 +78,89 @@ class SmaCrossSignal(VectorSignal):
             idx = np.maximum.accumulate(np.where(panel.valid[:, n], np.arange(t_count), 0))
             weights[:, n] = np.where(np.arange(t_count) >= rows[0], filled[idx], 0.0)
         return weights
+
+    def stepper(self) -> SmaCrossStepper:
+        return SmaCrossStepper(self.fast, self.slow)
+
+
+class SmaCrossStepper(SignalStepper):
+    """:class:`SmaCrossSignal` one row at a time.
+
+    Per symbol, over its own bars only: the running sum of closes (the last ``slow + 1``
+    values in a ring), the fast and slow SMAs of its previous bar and the long/flat state;
+    a row without the symbol's bar keeps its state, as the full computation does.
+    """
+
+    def __init__(self, fast: int, slow: int) -> None:
+        self.fast, self.slow = fast, slow
+        self._ring = np.zeros((0, 0))
+
+    def _start(self, n_count: int) -> None:
+        self._ring = np.zeros((self.slow + 1, n_count))  # csum[k] of each symbol at k mod (slow+1)
+        self._count = np.zeros(n_count, dtype=np.int64)  # bars of each symbol so far
+        self._prev_fast = np.full(n_count, np.nan)
+        self._prev_slow = np.full(n_count, np.nan)
+        self._state = np.zeros(n_count)
+        self._uniform = True  # every symbol had every bar so far: one count for all, no gathering
+
+    def step(self, panel: BarPanel) -> np.ndarray:
+        return self.update(panel.valid[-1], panel.close[-1]).copy()
+
+    def update(self, valid: np.ndarray, close: np.ndarray) -> np.ndarray:
+        """Take one slice (``valid`` and ``close`` ₹ per symbol); the long (1) / flat (0) state ``[N]``.
+
+        The returned array is the stepper's own: read it, do not keep or change it.
+        """
+        if self._ring.shape[1] != len(valid):
+            self._start(len(valid))
+        if self._uniform and valid.all():
+            return self._update_all(close)
+        self._uniform = False
+        cols = np.flatnonzero(valid)
+        if cols.size:
+            size = self.slow + 1
+            k = self._count[cols]
+            csum = self._ring[k % size, cols] + close[cols]
+            k = k + 1
+            self._ring[k % size, cols] = csum
+            self._count[cols] = k
+            fast, slow = self._sma(csum, k, cols, self.fast), self._sma(csum, k, cols, self.slow)
+            prev_fast, prev_slow = self._prev_fast[cols], self._prev_slow[cols]
+            up = (fast > slow) & (prev_fast <= prev_slow)
+            down = ~up & (fast < slow) & (prev_fast >= prev_slow)
+            self._state[cols[up]] = 1.0
+            self._state[cols[down]] = 0.0
+            self._prev_fast[cols], self._prev_slow[cols] = fast, slow
+        return self._state
+
+    def _update_all(self, close: np.ndarray) -> np.ndarray:
+        """:meth:`update` when every symbol has a bar now and had one at every row before:
+        the same arithmetic on whole rows of the ring."""
+        size = self.slow + 1
+        k = int(self._count[0]) if len(self._count) else 0
+        csum = self._ring[k % size] + close
+        k += 1
+        self._ring[k % size] = csum
+        self._count += 1
+        fast, slow = self._sma_all(csum, k, self.fast), self._sma_all(csum, k, self.slow)
+        up = (fast > slow) & (self._prev_fast <= self._prev_slow)
+        down = ~up & (fast < slow) & (self._prev_fast >= self._prev_slow)
+        self._state[up] = 1.0
+        self._state[down] = 0.0
+        self._prev_fast, self._prev_slow = fast, slow
+        return self._state
+
+    def _sma_all(self, csum: np.ndarray, k: int, window: int) -> np.ndarray:
+        if k < window:
+            return np.full(csum.size, np.nan)
+        return (csum - self._ring[(k - window) % (self.slow + 1)]) / window
+
+    def _sma(self, csum: np.ndarray, k: np.ndarray, cols: np.ndarray, window: int) -> np.ndarray:
+        """SMA over ``window`` bars ending at each symbol's ``k``-th bar (NaN before ``window`` bars)."""
+        out = np.full(cols.size, np.nan)
+        ok = k >= window
+        out[ok] = (csum[ok] - self._ring[(k[ok] - window) % (self.slow + 1), cols[ok]]) / window
+        return out
 
 
 def _validated(params: Mapping[str, Any]) -> tuple[int, int, int, ProductType]:
@@ -130,37 +216,16 @@ class SmaCrossPerBar(Strategy):
         return {"fast": self.fast, "slow": self.slow, "qty": self.qty, "product": self.product.value}
 
     def on_start(self, ctx: StrategyContext) -> None:
-        n = len(ctx.symbols)
-        self._csum = np.zeros((1024, n))
-        self._count = np.zeros(n, dtype=np.int64)
-        self._prev_diff = np.full(n, np.nan)
-        self._long = np.zeros(n, dtype=bool)
-        self._cols = np.arange(n)
+        self._signal = SmaCrossStepper(self.fast, self.slow)  # the vectorised signal's running sums
+        self._long = np.zeros(len(ctx.symbols), dtype=bool)
 
     def on_bar(self, ctx: StrategyContext) -> None:
-        cols = self._cols[ctx.valid]
-        if cols.size == 0:
+        if not ctx.valid.any():
             return
-        k = self._count[cols]
-        if int(k.max()) + 1 >= self._csum.shape[0]:
-            self._csum = np.concatenate([self._csum, np.zeros_like(self._csum)])
-        self._csum[k + 1, cols] = self._csum[k, cols] + ctx.close[cols]
-        k = self._count[cols] = k + 1
-        diff = self._sma(k, cols, self.fast) - self._sma(k, cols, self.slow)
-        prev = self._prev_diff[cols]
-        up = (diff > 0) & (prev <= 0) & ~self._long[cols]
-        down = (diff < 0) & (prev >= 0) & self._long[cols]
-        self._prev_diff[cols] = diff
-        self._long[cols[up]] = True
-        self._long[cols[down]] = False
-        targets = np.where(self._long, self.qty, 0).astype(np.int64)
+        long = self._signal.update(ctx.valid, ctx.close) > 0
+        flipped = bool((long != self._long).any())
+        self._long = long
+        targets = np.where(long, self.qty, 0).astype(np.int64)
         behind = (targets != ctx.positions) & ctx.valid  # e.g. re-entry after an MIS square-off
-        if up.any() or down.any() or behind.any() or ctx.open_orders():
+        if flipped or behind.any() or ctx.open_orders():
             self.execution.apply(ctx, targets, self.product)
-
-    def _sma(self, k: np.ndarray, cols: np.ndarray, window: int) -> np.ndarray:
-        start = k - window
-        ok = start >= 0
-        out = np.full(cols.size, np.nan)
-        out[ok] = (self._csum[k[ok], cols[ok]] - self._csum[start[ok], cols[ok]]) / window
-        return out

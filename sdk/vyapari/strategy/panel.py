@@ -81,6 +81,20 @@ class BarPanel:
             }
         )
 
+    def head(self, rows: int) -> BarPanel:
+        """The first ``rows`` time slices (views), with the sessions they touch."""
+        sessions = int(self.session[rows - 1]) + 1 if rows > 0 else 0
+        return BarPanel(
+            symbols=self.symbols,
+            ts=self.ts[:rows],
+            **{c: getattr(self, c)[:rows] for c in BAR_COLUMNS},
+            valid=self.valid[:rows],
+            session=self.session[:rows],
+            session_dates=self.session_dates[:sessions],
+            session_close_ns=self.session_close_ns[:sessions],
+            lot_sizes=self.lot_sizes,
+        )
+
     def with_arrays(self, **arrays: np.ndarray) -> BarPanel:
         """A copy with some arrays replaced (used by look-ahead tests and adjustments)."""
         fields_ = {name: getattr(self, name) for name in self.__dataclass_fields__}

@@ -5,6 +5,10 @@
   check that past values do not change.
 * A :class:`BarSignal` is updated bar by bar from the strategy context (for logic that
   needs state or is easier to write per bar).
+* A :class:`VectorSignal` may also offer a :class:`SignalStepper` (:meth:`VectorSignal.stepper`):
+  running state that yields the newest row only, bit for bit equal to ``compute`` on the
+  panel so far. A live engine steps it once per slice instead of recomputing the whole
+  history; a signal without one is recomputed.
 
 Weight semantics: ``+1`` full long, ``-1`` full short, ``0`` flat; the RiskSizer turns a
 weight into a quantity when it changes.
@@ -27,12 +31,28 @@ class Signal(ABC):  # noqa: B024 - a marker base shared by the two kinds
     """Base of all signals."""
 
 
+class SignalStepper(ABC):
+    """The newest row of a :class:`VectorSignal`, from state carried from row to row.
+
+    Contract: :meth:`step` is called once per row, in order from row 0, with the panel
+    whose last row is the new one, and returns exactly ``compute(panel)[-1]``.
+    """
+
+    @abstractmethod
+    def step(self, panel: BarPanel) -> np.ndarray:
+        """Weights ``[N]`` of the panel's last row."""
+
+
 class VectorSignal(Signal):
     """A signal computed on the whole panel: ``compute(panel) -> weights[T, N]``."""
 
     @abstractmethod
     def compute(self, panel: BarPanel) -> np.ndarray:
         """Target weights ``[T, N]`` in [-1, 1]; row ``t`` may use rows ``<= t`` only."""
+
+    def stepper(self) -> SignalStepper | None:
+        """A fresh :class:`SignalStepper` for this signal, or None when it has none (the default)."""
+        return None
 
 
 class BarSignal(Signal):

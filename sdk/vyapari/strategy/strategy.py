@@ -4,6 +4,11 @@ A strategy built only from a :class:`VectorSignal`, a sizer and :class:`MarketEx
 can run through the array kernel of the backtest engine; one that overrides ``on_bar`` or
 ``on_fill`` (or uses a :class:`BarSignal`) runs through the Python event loop. Both give
 the same trades and equity for strategies both can express.
+
+A backtest calls :meth:`Strategy.prepare` once with the whole panel. A live engine calls
+:meth:`Strategy.advance` after every slice with the history so far: the newest row's targets,
+stepped from the signal's :class:`~vyapari.strategy.signals.SignalStepper` when it has one
+(bit for bit the targets ``prepare`` would give), else recomputed on the whole history.
 """
 
 from __future__ import annotations
@@ -18,8 +23,12 @@ from vyapari.model.events import Fill
 from vyapari.strategy.context import StrategyContext
 from vyapari.strategy.execution import ExecutionModel, MarketExecution
 from vyapari.strategy.panel import BarPanel
-from vyapari.strategy.signals import BarSignal, Signal, VectorSignal
-from vyapari.strategy.sizing import FixedQuantity, RiskSizer, SizingInputs, hold_targets
+from vyapari.strategy.signals import BarSignal, Signal, SignalStepper, VectorSignal
+from vyapari.strategy.sizing import FixedNotional, FixedQuantity, RiskSizer, SizingInputs, hold_targets
+
+# Sizers that size each change point on its own from its weight, price, lot and capital only
+# (no trailing statistics, nothing across change points): stepping one row gives hold_targets' row.
+_STEPPABLE_SIZERS = (FixedQuantity, FixedNotional)
 
 
 class Strategy:
@@ -54,6 +63,8 @@ class Strategy:
         self._targets: np.ndarray | None = None
         self._last_weights: np.ndarray | None = None
         self._last_targets: np.ndarray | None = None
+        self._stepping: _TargetStepper | None = None
+        self._stepped: tuple[int, np.ndarray] | None = None
 
     # ----- what the engine asks -----------------------------------------------------
     @property
@@ -84,8 +95,48 @@ class Strategy:
     def prepare(self, panel: BarPanel, capital: float) -> None:
         """Called by a backtest before the first bar with the whole panel."""
         self._capital = capital
+        self._stepping, self._stepped = None, None
         if isinstance(self.signal, VectorSignal):
             self._targets = self.target_quantities(panel, capital)
+
+    def advance(self, panel: BarPanel, capital: float) -> None:
+        """Live: make the targets of ``panel``'s newest row the current ones (once per row).
+
+        The same targets as :meth:`prepare` on ``panel`` for that row. Stepped (one row of
+        work) when the signal has a stepper and the targets are the standard ones:
+        ``prepare`` and ``target_quantities`` not overridden and a sizer in
+        ``_STEPPABLE_SIZERS``; otherwise :meth:`prepare` on the whole panel.
+        """
+        rows = panel.shape[0]
+        if self._stepping is not None and self._stepping.rows == rows:
+            return  # this row is already the current one
+        if self._stepping is None or self._stepping.rows != rows - 1:  # first row, or rows missed
+            stepper = self._new_stepper()
+            if stepper is None:
+                self.prepare(panel, capital)
+                return
+            self._stepping = _TargetStepper(stepper)
+            for head in range(1, rows):
+                self._stepping.step(panel.head(head), self.sizer, capital)
+        self._capital = capital
+        self._stepped = (rows - 1, self._stepping.step(panel, self.sizer, capital))
+
+    @property
+    def steps_incrementally(self) -> bool:
+        """True when :meth:`advance` steps the signal row by row (False: it recomputes everything)."""
+        return self._stepping is not None
+
+    def _new_stepper(self) -> SignalStepper | None:
+        """A fresh signal stepper when :meth:`advance` may step, else None."""
+        cls = type(self)
+        standard = (
+            cls.prepare is Strategy.prepare
+            and cls.target_quantities is Strategy.target_quantities
+            and type(self.sizer) in _STEPPABLE_SIZERS
+        )
+        if not standard or not isinstance(self.signal, VectorSignal):
+            return None
+        return self.signal.stepper()
 
     # ----- hooks ---------------------------------------------------------------------
     def on_start(self, ctx: StrategyContext) -> None:
@@ -106,6 +157,8 @@ class Strategy:
     # ----- helpers -------------------------------------------------------------------
     def current_targets(self, ctx: StrategyContext) -> np.ndarray | None:
         """Target quantities for the current slice from the signal (``None`` without one)."""
+        if self._stepped is not None and self._stepped[0] == ctx.bar_index:
+            return self._stepped[1]
         if self._targets is not None:
             return self._targets[ctx.bar_index]
         if isinstance(self.signal, BarSignal):
@@ -132,4 +185,40 @@ class Strategy:
             )
             targets[changed] = self.sizer.quantities(inputs)
         self._last_weights, self._last_targets = weights, targets
+        return targets
+
+
+class _TargetStepper:
+    """:func:`hold_targets` one row at a time: size where the stepped weight changes, else hold."""
+
+    def __init__(self, signal: SignalStepper) -> None:
+        self.signal = signal
+        self.rows = 0
+        self._weights: np.ndarray | None = None
+        self._targets: np.ndarray | None = None
+
+    def step(self, panel: BarPanel, sizer: RiskSizer, capital: float) -> np.ndarray:
+        """Targets ``[N]`` (signed shares) of ``panel``'s last row, the next row in order."""
+        t, n_count = panel.shape[0] - 1, panel.shape[1]
+        weights = np.nan_to_num(self.signal.step(panel))
+        if weights.shape != (n_count,):
+            raise ValueError(f"signal stepper returned shape {weights.shape}, expected ({n_count},)")
+        prev = self._weights if self._weights is not None else np.zeros(n_count)
+        targets = self._targets if self._targets is not None else np.zeros(n_count, np.int64)
+        changed = np.flatnonzero(weights != prev)
+        if changed.size:
+            targets = targets.copy()
+            zeros = np.zeros(changed.size)
+            targets[changed] = sizer.quantities(
+                SizingInputs(
+                    weight=weights[changed],
+                    price=np.nan_to_num(panel.close[t, changed]),
+                    mean_return=zeros,
+                    volatility=zeros,
+                    lot_size=panel.lot_sizes[changed],
+                    capital=capital,
+                )
+            )
+        self._weights, self._targets = weights, targets
+        self.rows += 1
         return targets

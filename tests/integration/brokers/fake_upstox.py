@@ -54,9 +54,20 @@ def error(status: int, code: str, message: str) -> Response:
     )
 
 
+_BOOK_EXCHANGES = {"NSE_EQ": "NSE", "NSE_FO": "NFO", "BSE_EQ": "BSE", "BSE_FO": "BFO"}
+
+
 class FakeUpstox(FakeServer):
+    """``instruments`` is the served master; ``book_symbols`` maps an instrument key to the
+    (exchange, trading symbol) the order, trade and position books show for it (by default the
+    master's symbol, with the order book's exchange codes ``NSE``/``NFO``/...); ``position_rows``
+    replaces the default INFY position."""
+
     def __init__(self) -> None:
         super().__init__()
+        self.instruments: list[dict[str, Any]] = list(INSTRUMENTS)
+        self.book_symbols: dict[str, tuple[str, str]] = {}
+        self.position_rows: list[dict[str, Any]] | None = None
         self.tokens = {ACCESS_TOKEN}
         self.orders: list[dict[str, Any]] = []
         self.trades: list[dict[str, Any]] = []
@@ -72,7 +83,7 @@ class FakeUpstox(FakeServer):
             ("GET", "/v2/portfolio/short-term-positions", self.auth(self.positions)),
             ("GET", "/v2/portfolio/long-term-holdings", self.auth(lambda r: ok([]))),
             ("GET", "/v3/historical-candle/*/*/*/*/*", self.historical),  # public: no token
-            ("GET", "/instruments.json", lambda r: Response(200, INSTRUMENTS)),
+            ("GET", "/instruments.json", lambda r: Response(200, self.instruments)),
         ]
 
     def auth(self, fn: Any) -> Any:
@@ -99,18 +110,28 @@ class FakeUpstox(FakeServer):
             },
         )
 
+    def book_names(self, key: str) -> tuple[str, str]:
+        """(exchange, trading symbol) of ``key`` as the books show them."""
+        if key in self.book_symbols:
+            return self.book_symbols[key]
+        row = next((i for i in self.instruments if i["instrument_key"] == key), None)
+        if row is None:
+            return "NSE", "INFY"
+        return _BOOK_EXCHANGES.get(row["segment"], "NSE"), row["trading_symbol"]
+
     def place(self, req: Request) -> Response:
         b = req.body
         if b["price"] == 0.01:
             return error(400, "UDAPI100500", "Price is outside the circuit limits")
         order_id = str(next(self._ids))
+        exchange, symbol = self.book_names(b["instrument_token"])
         self.orders.append(
             {
                 "order_id": order_id,
                 "status": "open",
                 "tag": b.get("tag"),
-                "exchange": "NSE",
-                "trading_symbol": "INFY",
+                "exchange": exchange,
+                "trading_symbol": symbol,
                 "instrument_token": b["instrument_token"],
                 "transaction_type": b["transaction_type"],
                 "quantity": b["quantity"],
@@ -158,8 +179,8 @@ class FakeUpstox(FakeServer):
             {
                 "trade_id": str(next(self._trade_ids)),
                 "order_id": order_id,
-                "exchange": "NSE",
-                "trading_symbol": "INFY",
+                "exchange": order["exchange"],
+                "trading_symbol": order["trading_symbol"],
                 "instrument_token": order["instrument_token"],
                 "transaction_type": order["transaction_type"],
                 "product": order["product"],
@@ -170,6 +191,8 @@ class FakeUpstox(FakeServer):
         )
 
     def positions(self, req: Request) -> Response:
+        if self.position_rows is not None:
+            return ok(self.position_rows)
         return ok(
             [
                 {

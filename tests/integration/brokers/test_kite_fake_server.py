@@ -65,6 +65,29 @@ def test_market_order_is_tagged_and_protected(kite: FakeKite) -> None:
     assert sent["variety"] == "regular"
 
 
+def test_stop_market_orders_are_protected_and_limit_orders_are_not(kite: FakeKite) -> None:
+    adapter, _ = _adapter(kite)
+    adapter.submit(_buy("cid0002", order_type=OrderType.SL_M, trigger_price=Decimal("1510")))
+    adapter.submit(_buy("cid0003", order_type=OrderType.LIMIT, limit_price=Decimal("1490")))
+    sent = [r.form for r in kite.log if r.path == "/orders/regular"]
+    assert [(f["tag"], f["order_type"], f.get("market_protection")) for f in sent] == [
+        ("cid0002", "SL-M", "-1"),
+        ("cid0003", "LIMIT", None),
+    ]
+
+
+def test_timeout_before_accept_reads_the_book_before_the_one_retry(kite: FakeKite) -> None:
+    adapter, sleeps = _adapter(kite)
+    slow_failure = Response(503, {"status": "error", "message": "OMS busy", "error_type": "NetworkException"})
+    slow_failure.delay_s = 2.5  # the client gives up at 1 s; the server never accepted the order
+    kite.add_fault("POST", "/orders/regular", slow_failure)
+    order = adapter.submit(_buy())
+    calls = [(r.method, r.path) for r in kite.log if r.path in ("/orders/regular", "/orders")]
+    assert calls == [("POST", "/orders/regular"), ("GET", "/orders"), ("POST", "/orders/regular")]
+    assert [o["tag"] for o in kite.orders] == ["cid0001"]
+    assert order.broker_order_id == kite.orders[0]["order_id"] and len(sleeps) == 1
+
+
 def test_same_client_order_id_twice_is_one_kite_order(kite: FakeKite) -> None:
     adapter, _ = _adapter(kite)
     adapter.submit(_buy())
@@ -79,6 +102,7 @@ def test_timeout_after_accept_leaves_exactly_one_order(kite: FakeKite) -> None:
     order = adapter.submit(_buy())
     assert len(kite.orders) == 1
     assert _placements(kite) == 1
+    assert [(r.method, r.path) for r in kite.log][-1] == ("GET", "/orders")  # the book, not a retry
     assert order.broker_order_id == kite.orders[0]["order_id"]
 
 

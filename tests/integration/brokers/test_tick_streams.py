@@ -137,3 +137,27 @@ def test_upstox_stream_decodes_protobuf_and_resubscribes(ws: FakeWebSocketServer
         stream.close()
     assert ticks[0].price == Decimal("1500.5")
     assert ticks[0].received_at == datetime(2026, 1, 5, 9, 15, tzinfo=IST)
+
+
+def test_reconnect_on_request_opens_a_new_socket_and_resubscribes(ws: FakeWebSocketServer) -> None:
+    """The service's stale-feed watchdog calls ``reconnect()`` on a socket the server never closed."""
+    config = KiteConfig("kitekey0001", ws_root=ws.url.rstrip("/"))
+    stream = KiteTickStream(config, _provider("zerodha"), TOKENS.__getitem__)
+    stream.reconnect_s = 0.1
+    ticks: list[Tick] = []
+    reconnects: list[int] = []
+    stream.on_tick(ticks.append)
+    stream.on_reconnect(reconnects.append)
+    stream.subscribe(["NSE:INFY", "NSE:TCS"])
+    stream.connect()
+    try:
+        ws.wait_for(lambda: len(_subscribed(ws, 1)) == 1)
+        stream.reconnect()
+        ws.wait_for(lambda: len(_subscribed(ws, 2)) == 1)
+        assert _subscribed(ws, 2) == [[408065, 2953217]]
+        ws.wait_for(lambda: reconnects == [1])
+        ws.send_binary(kite_frame(kite_quote_packet(408065, 150100, 2, 10)))
+        ws.wait_for(lambda: len(ticks) == 1)
+    finally:
+        stream.close()
+    assert stream.reconnects == 1 and ticks[0].price == Decimal("1501")

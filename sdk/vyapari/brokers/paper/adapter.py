@@ -1,8 +1,10 @@
 """The paper broker: the :class:`BrokerAdapter` workflow over a :class:`PaperExchange`.
 
-Feed it bars (:meth:`PaperBrokerAdapter.on_bar`) or ticks (:meth:`PaperBrokerAdapter.on_tick`)
-from a live or replayed stream; resting orders fill against them with the backtest's rules,
-slippage and fee models, so paper equals backtest. No network, no session, no rate limit.
+Feed it bars (:meth:`PaperBrokerAdapter.on_bar`), whole minutes across instruments as float
+arrays (:meth:`PaperBrokerAdapter.on_slice`, what the live engine uses) or ticks
+(:meth:`PaperBrokerAdapter.on_tick`) from a live or replayed stream; resting orders fill
+against them with the backtest's rules, slippage and fee models, so paper equals backtest.
+No network, no session, no rate limit.
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
+import numpy as np
+
 from vyapari.brokers.base import BrokerAdapter
 from vyapari.brokers.errors import BrokerFailure, OrderNotFound, OrderRejected
 from vyapari.brokers.paper.config import PaperConfig
-from vyapari.brokers.paper.exchange import PaperExchange, PaperOrder
+from vyapari.brokers.paper.exchange import PaperExchange, PaperOrder, SliceResult
 from vyapari.brokers.retry import NO_RETRY
 from vyapari.brokers.store import OrderStore
 from vyapari.brokers.ticks import TickStream
@@ -82,6 +86,21 @@ class PaperBrokerAdapter(BrokerAdapter):
         """Fill resting orders of ``instrument_id`` against ``bar``; returns the fills."""
         return self.exchange.on_bar(instrument_id, bar)
 
+    def on_slice(
+        self,
+        instruments: Sequence[str],
+        start_at: datetime,
+        open_: np.ndarray,
+        high: np.ndarray,
+        low: np.ndarray,
+        close: np.ndarray,
+        volume: np.ndarray,
+        valid: np.ndarray,
+    ) -> SliceResult:
+        """One minute's bars across ``instruments`` (float arrays ``[N]``, ₹ and units; see
+        :meth:`PaperExchange.on_slice`); returns its fills, trades and the orders it moved."""
+        return self.exchange.on_slice(instruments, start_at, open_, high, low, close, volume, valid)
+
     def on_tick(self, tick: Tick) -> list[Fill]:
         """Fill resting orders against ``tick`` and forward it to subscribed streams."""
         fills = self.exchange.on_tick(tick.instrument_id, tick.price, tick.received_at, tick.last_quantity)
@@ -107,6 +126,7 @@ class PaperBrokerAdapter(BrokerAdapter):
             target.quantity = change.quantity
         if change.order_type is not None:
             target.order_type = change.order_type
+        self.exchange.touch(paper)
 
     def _cancel_order(self, order: BrokerOrder) -> None:
         try:
@@ -123,17 +143,7 @@ class PaperBrokerAdapter(BrokerAdapter):
             raise OrderNotFound(f"no paper order {broker_order_id}", broker=self.name) from None
 
     def _order_book(self) -> list[BrokerOrder]:
-        return [
-            BrokerOrder(
-                broker_order_id=p.broker_order_id, client_order_id=p.order.client_order_id,
-                instrument_id=p.order.instrument_id, side=p.order.side, quantity=p.order.quantity,
-                status=p.order.status, order_type=p.order.order_type, product=p.order.product,
-                filled_quantity=p.order.filled_quantity, average_price=p.order.average_price,
-                limit_price=p.order.limit_price, trigger_price=p.order.trigger_price,
-                status_message=p.order.status_reason,
-            )
-            for p in self.exchange.orders.values()
-        ]
+        return self.exchange.order_book()
 
     def _trade_book(self) -> list[BrokerTrade]:
         return list(self.exchange.trades)
@@ -141,12 +151,16 @@ class PaperBrokerAdapter(BrokerAdapter):
     def _positions(self) -> list[BrokerPosition]:
         out = []
         for instrument_id, pos in self.exchange.portfolio.positions.items():
-            mark = self.exchange.marks.get(instrument_id, pos.average_price)
+            mark = self._mark(instrument_id, pos.average_price)
             unrealised = pos.unrealised_pnl(mark) if pos.quantity else ZERO
             product = self.exchange.products.get(instrument_id, ProductType.CNC)
             out.append(BrokerPosition(instrument_id, pos.quantity, pos.average_price, product,
                                       pos.realised_pnl, unrealised))
         return out
+
+    def _mark(self, instrument_id: str, fallback: Decimal) -> Decimal:
+        mark = self.exchange.mark(instrument_id)
+        return fallback if mark is None else mark
 
     def _holdings(self) -> list[Holding]:
         return [
@@ -173,5 +187,5 @@ class PaperBrokerAdapter(BrokerAdapter):
 
     def equity(self) -> Decimal:
         """Cash plus open positions at the last seen prices, in ₹."""
-        marks = {i: self.exchange.marks.get(i, p.average_price) for i, p in self.portfolio.positions.items()}
+        marks = {i: self._mark(i, p.average_price) for i, p in self.portfolio.positions.items()}
         return self.portfolio.equity(marks)

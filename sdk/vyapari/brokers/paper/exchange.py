@@ -8,6 +8,11 @@ lots, oldest order first; a CNC sell never goes short; a risk-increasing fill be
 ``leverage`` × equity is cut by whole lots or rejected. A tick is a bar whose open, high,
 low and close are its price. Every fill is booked in a :class:`Portfolio` with charges from
 the fee model, dated by the bar's IST session date.
+
+Bars come one instrument at a time (:meth:`PaperExchange.on_bar`, Decimal candles) or as a
+whole minute across instruments (:meth:`PaperExchange.on_slice`, float arrays): the slice
+is exactly the ``on_bar`` calls of its instruments in order, but only instruments with
+resting orders are matched; the others just move their float marks (:class:`MarkBook`).
 """
 
 from __future__ import annotations
@@ -15,12 +20,16 @@ from __future__ import annotations
 import itertools
 import math
 import threading
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 
+import numpy as np
+
 from vyapari.brokers.paper.config import PaperConfig
-from vyapari.brokers.types import BrokerTrade, Candle, OrderRequest
+from vyapari.brokers.paper.marks import MarkBook
+from vyapari.brokers.types import BrokerOrder, BrokerTrade, Candle, OrderRequest
 from vyapari.core.ids import split_instrument_id
 from vyapari.core.time import IST
 from vyapari.costs.base import TradeLeg
@@ -41,10 +50,59 @@ class PaperOrder:
     broker_order_id: str
     lot_size: int
     triggered: bool = False
+    sign: int = field(init=False)  # +1 buy / -1 sell, read on every match
+
+    def __post_init__(self) -> None:
+        self.sign = self.order.side.sign
+
+
+@dataclass(frozen=True, slots=True)
+class SliceResult:
+    """What one slice did at the exchange: its fills, the same as trades, and the orders it moved.
+
+    ``orders`` are the book entries (as :meth:`PaperExchange.order_book` shows them) of every
+    order whose status or filled quantity changed during the slice, in the order they changed.
+    """
+
+    fills: list[Fill] = field(default_factory=list)
+    trades: list[BrokerTrade] = field(default_factory=list)
+    orders: list[BrokerOrder] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Bar:
+    """One instrument's bar as the matcher reads it: floats in ₹, volume in units."""
+
+    start_at: datetime
+    day: date
+    open: float
+    high: float
+    low: float
+    volume: int
 
 
 def _f(value: Decimal | None) -> float:
     return math.nan if value is None else float(value)
+
+
+def book_entry(paper: PaperOrder) -> BrokerOrder:
+    """The order book's view of ``paper``."""
+    o = paper.order
+    return BrokerOrder(
+        broker_order_id=paper.broker_order_id,
+        client_order_id=o.client_order_id,
+        instrument_id=o.instrument_id,
+        side=o.side,
+        quantity=o.quantity,
+        status=o.status,
+        order_type=o.order_type,
+        product=o.product,
+        filled_quantity=o.filled_quantity,
+        average_price=o.average_price,
+        limit_price=o.limit_price,
+        trigger_price=o.trigger_price,
+        status_message=o.status_reason,
+    )
 
 
 class PaperExchange:
@@ -56,30 +114,69 @@ class PaperExchange:
         self.orders: dict[str, PaperOrder] = {}
         self.trades: list[BrokerTrade] = []
         self.products: dict[str, ProductType] = {}
-        self.marks: dict[str, Decimal] = {}
+        self.book = MarkBook()
+        self._leverage = float(config.leverage)
+        self._resting: dict[str, list[PaperOrder]] = {}  # instrument → open orders, oldest first
+        self._entries: dict[str, BrokerOrder] = {}  # cached order book, by broker order id
+        self._stale: dict[str, PaperOrder] = {}  # orders changed since their entry was built
+        self._moved: list[PaperOrder] | None = None  # orders changed during the current slice
         self._ids = itertools.count(1)
         self._trade_ids = itertools.count(1)
         self._lock = threading.RLock()
 
+    # ----- orders in ------------------------------------------------------------------
     def place(self, request: OrderRequest) -> str:
         """Rest ``request`` until the next bar of its instrument; returns the paper order id."""
         with self._lock:
             broker_id = f"PAPER-{next(self._ids):08d}"
             order = Order(
-                request.client_order_id, request.instrument_id, request.side, request.quantity,
-                request.order_type, request.product, request.limit_price, request.trigger_price,
+                request.client_order_id,
+                request.instrument_id,
+                request.side,
+                request.quantity,
+                request.order_type,
+                request.product,
+                request.limit_price,
+                request.trigger_price,
                 tag=request.client_order_id,
             )
             order.transition(OrderStatus.SUBMITTED)
             order.transition(OrderStatus.OPEN)
-            self.orders[broker_id] = PaperOrder(order, broker_id, request.lot_size)
+            paper = PaperOrder(order, broker_id, request.lot_size)
+            self.orders[broker_id] = paper
+            self._resting.setdefault(request.instrument_id, []).append(paper)
+            self.touch(paper)
             return broker_id
 
     def cancel(self, broker_order_id: str) -> None:
         """Cancel a resting order (an error if it is already complete)."""
         with self._lock:
-            self.orders[broker_order_id].order.transition(OrderStatus.CANCELLED, "cancelled by user")
+            paper = self.orders[broker_order_id]
+            paper.order.transition(OrderStatus.CANCELLED, "cancelled by user")
+            self.touch(paper)
 
+    def touch(self, paper: PaperOrder) -> None:
+        """Note that ``paper`` changed (its order book entry is rebuilt when next read)."""
+        self._stale[paper.broker_order_id] = paper
+
+    def order_book(self) -> list[BrokerOrder]:
+        """Every order of the day, in placement order (entries rebuilt only for changed orders)."""
+        with self._lock:
+            for broker_id, paper in self._stale.items():
+                self._entries[broker_id] = book_entry(paper)
+            self._stale.clear()
+            return list(self._entries.values())
+
+    @property
+    def marks(self) -> dict[str, Decimal]:
+        """The last price in ₹ of every instrument that had a bar."""
+        return self.book.as_dict()
+
+    def mark(self, instrument_id: str) -> Decimal | None:
+        """The last price in ₹ of ``instrument_id`` (None before its first bar)."""
+        return self.book.get(instrument_id)
+
+    # ----- market data in -----------------------------------------------------------
     def on_tick(self, instrument_id: str, price: Decimal, at: datetime, quantity: int = 0) -> list[Fill]:
         """Match resting orders against a trade of ``quantity`` units at ``price`` ₹ at ``at``.
 
@@ -90,24 +187,107 @@ class PaperExchange:
     def on_bar(self, instrument_id: str, bar: Candle) -> list[Fill]:
         """Match resting orders of ``instrument_id`` (oldest first) against ``bar``; returns the fills."""
         with self._lock:
-            cap = max_fill_quantity(self.config.slippage, bar.volume)
-            fills: list[Fill] = []
-            for paper in list(self.orders.values()):
-                order = paper.order
-                if order.instrument_id != instrument_id or order.status.is_terminal:
-                    continue
-                fill = self._match(paper, bar, cap)
-                if fill is not None:
-                    cap -= fill.quantity
-                    fills.append(fill)
-            self.marks[instrument_id] = bar.close
+            at = bar.start_at
+            one = _Bar(
+                at, at.astimezone(IST).date(), float(bar.open), float(bar.high), float(bar.low), bar.volume
+            )
+            fills = self._match_instrument(instrument_id, one)
+            self.book.set(instrument_id, bar.close)
             return fills
 
-    def _match(self, paper: PaperOrder, bar: Candle, cap: int) -> Fill | None:
+    def on_slice(
+        self,
+        instruments: Sequence[str],
+        start_at: datetime,
+        open_: np.ndarray,
+        high: np.ndarray,
+        low: np.ndarray,
+        close: np.ndarray,
+        volume: np.ndarray,
+        valid: np.ndarray,
+    ) -> SliceResult:
+        """One minute across ``instruments``: the same as ``on_bar`` for each valid column in order.
+
+        Arrays ``[N]`` follow ``instruments``: prices in ₹ (floats whose shortest repr is the
+        price, e.g. on the paisa), volume in units (truncated to whole units, as a candle's),
+        ``valid`` False where an instrument had no bar. Only instruments with resting orders
+        are matched; every valid instrument is marked at its close.
+        """
+        with self._lock:
+            layout = self.book.columns(instruments)
+            valid_cols = np.flatnonzero(valid)
+            day = start_at.astimezone(IST).date()
+            trades_before = len(self.trades)
+            fills: list[Fill] = []
+            moved: list[PaperOrder] = []
+            self._moved = moved
+            done = 0
+            try:
+                for c in self._columns_to_match(instruments, valid):
+                    j = int(np.searchsorted(valid_cols, c))
+                    if j > done:  # columns before c are marked first, as their on_bar came first
+                        self.book.set_many(layout[valid_cols[done:j]], close[valid_cols[done:j]])
+                    done = j
+                    one = _Bar(start_at, day, float(open_[c]), float(high[c]), float(low[c]), int(volume[c]))
+                    fills += self._match_instrument(instruments[c], one)
+            finally:
+                self._moved = None
+            self.book.set_many(layout[valid_cols[done:]], close[valid_cols[done:]])
+            changed = {p.broker_order_id: p for p in moved}.values()
+            return SliceResult(fills, self.trades[trades_before:], [book_entry(p) for p in changed])
+
+    def matters(self, instruments: Sequence[str]) -> np.ndarray:
+        """``[N]`` True where an instrument has a resting order or an open position."""
+        with self._lock:
+            out = self.book.qty[self.book.columns(instruments)] != 0
+            positions = self.book.positions_of(instruments)
+            for instrument_id in self._resting:
+                n = positions.get(instrument_id)
+                if n is not None:
+                    out[n] = True
+            return out
+
+    def _columns_to_match(self, instruments: Sequence[str], valid: np.ndarray) -> list[int]:
+        if not self._resting:
+            return []
+        positions = self.book.positions_of(instruments)
+        cols = [positions[i] for i in self._resting if i in positions]
+        return sorted(c for c in cols if valid[c])
+
+    def _match_instrument(self, instrument_id: str, bar: _Bar) -> list[Fill]:
+        resting = self._resting.get(instrument_id)
+        if not resting:
+            return []
+        cap = max_fill_quantity(self.config.slippage, bar.volume)
+        fills: list[Fill] = []
+        for paper in resting:
+            if paper.order.status.is_terminal:
+                continue
+            fill = self._match(paper, bar, cap)
+            if fill is not None:
+                cap -= fill.quantity
+                fills.append(fill)
+        still = [p for p in resting if not p.order.status.is_terminal]
+        if still:
+            self._resting[instrument_id] = still
+        else:
+            del self._resting[instrument_id]
+        return fills
+
+    def _match(self, paper: PaperOrder, bar: _Bar, cap: int) -> Fill | None:
         order = paper.order
-        o, h, low = float(bar.open), float(bar.high), float(bar.low)
-        m = match_order(order.order_type, order.side.sign, _f(order.limit_price),
-                        _f(order.trigger_price), paper.triggered, o, h, low, o)
+        o = bar.open
+        m = match_order(
+            order.order_type,
+            paper.sign,
+            _f(order.limit_price),
+            _f(order.trigger_price),
+            paper.triggered,
+            o,
+            bar.high,
+            bar.low,
+            o,
+        )
         paper.triggered = paper.triggered or m.triggered
         if math.isnan(m.price):
             return None
@@ -116,9 +296,9 @@ class PaperExchange:
             return None
         price = m.price
         if m.slippage:
-            price = fill_price_one(self.config.slippage, order.side.sign, price, qty, bar.volume)
-        qty = self._within_buying_power(paper, qty, price, bar)
-        return self._book(paper, bar, qty, price) if qty else None
+            price = fill_price_one(self.config.slippage, paper.sign, price, qty, bar.volume)
+        qty, charges = self._within_buying_power(paper, qty, price, bar)
+        return self._book(paper, bar, qty, price, charges) if qty else None
 
     def _allowed(self, paper: PaperOrder, cap: int) -> int:
         order = paper.order
@@ -131,48 +311,94 @@ class PaperExchange:
                     self._reject(paper, "short selling is not allowed in delivery (CNC)")
         return qty
 
-    def _within_buying_power(self, paper: PaperOrder, qty: int, price: float, bar: Candle) -> int:
+    def _within_buying_power(
+        self, paper: PaperOrder, qty: int, price: float, bar: _Bar
+    ) -> tuple[int, Charges | None]:
+        """The fillable quantity (whole lots) and, when already computed, its charges."""
         order = paper.order
         current = self.portfolio.position(order.instrument_id).quantity
         while qty > 0:
-            after = current + order.side.sign * qty
-            if abs(after) <= abs(current) or self._affordable(order, qty, price, after, bar):
-                return qty
+            after = current + paper.sign * qty
+            if abs(after) <= abs(current):
+                return qty, None
+            charges = self._charges(order, qty, price, bar.day)
+            if self._affordable(paper, qty, price, after, charges):
+                return qty, charges
             qty -= paper.lot_size
         self._reject(paper, "insufficient buying power")
-        return 0
+        return 0, None
 
-    def _affordable(self, order: Order, qty: int, price: float, after: int, bar: Candle) -> bool:
-        marks = dict(self.marks)
-        marks[order.instrument_id] = to_price(price)
-        charges = self._charges(order, qty, price, bar)
-        cash = self.portfolio.cash - order.side.sign * qty * to_price(price) - charges.total
+    def _affordable(self, paper: PaperOrder, qty: int, price: float, after: int, charges: Charges) -> bool:
+        """Gross exposure ≤ leverage × equity after the fill (floats when certain, else Decimal)."""
+        instrument_id = paper.order.instrument_id
+        cash = float(self.portfolio.cash) - paper.sign * qty * price - float(charges.total)
+        verdict = self.book.exposure_margin(instrument_id, after, price, cash, self._leverage)
+        if verdict is not None:
+            return verdict
+        return self._affordable_exact(paper.order, qty, price, after, charges)
+
+    def _affordable_exact(self, order: Order, qty: int, price: float, after: int, charges: Charges) -> bool:
+        fill_price = to_price(price)
+        cash = self.portfolio.cash - order.side.sign * qty * fill_price - charges.total
         positions = {i: p.quantity for i, p in self.portfolio.positions.items()}
         positions[order.instrument_id] = after
-        gross = sum((abs(q) * marks.get(i, Decimal(0)) for i, q in positions.items()), Decimal(0))
-        equity = cash + sum((q * marks.get(i, Decimal(0)) for i, q in positions.items()), Decimal(0))
+
+        def mark(instrument_id: str) -> Decimal:
+            if instrument_id == order.instrument_id:
+                return fill_price
+            return self.book.get(instrument_id) or Decimal(0)
+
+        gross = sum((abs(q) * mark(i) for i, q in positions.items()), Decimal(0))
+        equity = cash + sum((q * mark(i) for i, q in positions.items()), Decimal(0))
         return gross <= self.config.leverage * equity
 
     def _reject(self, paper: PaperOrder, reason: str) -> None:
         partly = paper.order.status is OrderStatus.PARTIALLY_FILLED
         paper.order.transition(OrderStatus.CANCELLED if partly else OrderStatus.REJECTED, reason)
+        self.touch(paper)
+        if self._moved is not None:
+            self._moved.append(paper)
 
-    def _charges(self, order: Order, qty: int, price: float, bar: Candle) -> Charges:
+    def _charges(self, order: Order, qty: int, price: float, day: date) -> Charges:
         exchange, _ = split_instrument_id(order.instrument_id)
         segment = segment_for(InstrumentKind.EQUITY, order.product)
-        day = bar.start_at.astimezone(IST).date()
         leg = TradeLeg(Exchange(exchange), segment, order.side, qty, to_price(price), day)
         return self.config.fees.charges(leg)
 
-    def _book(self, paper: PaperOrder, bar: Candle, qty: int, price: float) -> Fill:
+    def _book(self, paper: PaperOrder, bar: _Bar, qty: int, price: float, charges: Charges | None) -> Fill:
         order = paper.order
         trade_id = f"PAPER-T{next(self._trade_ids):08d}"
-        fill = Fill(trade_id, order.client_order_id, order.instrument_id, order.side, qty,
-                    to_price(price), bar.start_at, order.product, self._charges(order, qty, price, bar))
+        if charges is None:
+            charges = self._charges(order, qty, price, bar.day)
+        fill = Fill(
+            trade_id,
+            order.client_order_id,
+            order.instrument_id,
+            order.side,
+            qty,
+            to_price(price),
+            bar.start_at,
+            order.product,
+            charges,
+        )
         self.portfolio.apply(fill)
+        self.book.add_position(order.instrument_id, paper.sign * qty)
         order.record_fill(trade_id, qty, fill.price)
         self.products[order.instrument_id] = order.product
-        self.trades.append(BrokerTrade(trade_id, paper.broker_order_id, order.instrument_id, order.side,
-                                       qty, fill.price, bar.start_at, order.product, order.client_order_id))
+        self.trades.append(
+            BrokerTrade(
+                trade_id,
+                paper.broker_order_id,
+                order.instrument_id,
+                order.side,
+                qty,
+                fill.price,
+                bar.start_at,
+                order.product,
+                order.client_order_id,
+            )
+        )
+        self.touch(paper)
+        if self._moved is not None:
+            self._moved.append(paper)
         return fill
-

@@ -4,22 +4,32 @@
 placed, modified, cancelled; bars) to a JSON-lines journal and rebuilds its state on start
 by re-applying the journal, which reproduces the same broker order ids, trade ids, fills and
 cash. Order writes are fsync'd; bar lines are flushed (they survive a killed process). A
-bar for a minute the exchange already saw is ignored, so a restarted engine may hand it the
-same bars again. A half-written last line (a crash mid-write) is ignored: that input never
-reached the exchange.
+bar (or slice) for a minute the exchange already saw is ignored, so a restarted engine may
+hand it the same bars again. A half-written last line (a crash mid-write) is ignored: that
+input never reached the exchange.
+
+A slice (:meth:`JournaledPaperBrokerAdapter.on_slice`) is journaled as one line holding only
+the instruments that can change or value the account: those with resting orders or an open
+position when it arrives. Re-applying that subset rebuilds the same fills, cash and marks of
+held instruments; an instrument left out holds nothing and has no order, so its mark is never
+read before a later bar (in which it has an order) sets it again.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from vyapari.brokers.paper.adapter import PaperBrokerAdapter
 from vyapari.brokers.paper.config import PaperConfig
+from vyapari.brokers.paper.exchange import SliceResult
 from vyapari.brokers.store import OrderStore
 from vyapari.brokers.types import BrokerOrder, Candle, OrderChange, OrderRequest
 from vyapari.model.enums import OrderType, ProductType, Side
@@ -40,6 +50,7 @@ class JournaledPaperBrokerAdapter(PaperBrokerAdapter):
         self.journal_path = Path(path)
         self.journal_path.parent.mkdir(parents=True, exist_ok=True)
         self._last_bar: dict[str, datetime] = {}
+        self._last_slice: datetime | None = None
         self._file: Any = None
         self._load()
         self._file = self.journal_path.open("a", encoding="utf-8")
@@ -83,6 +94,18 @@ class JournaledPaperBrokerAdapter(PaperBrokerAdapter):
                     Decimal(r["c"]),
                     int(r["v"]),
                 ),
+            )
+        elif op == "slice":
+            prices = {key: np.array(r[key], dtype=np.float64) for key in ("o", "h", "l", "c", "v")}
+            self.on_slice(
+                r["ids"],
+                datetime.fromisoformat(r["at"]),
+                prices["o"],
+                prices["h"],
+                prices["l"],
+                prices["c"],
+                prices["v"],
+                np.ones(len(r["ids"]), dtype=bool),
             )
         elif op == "modify":
             order = self.exchange.orders[r["broker_order_id"]]
@@ -160,6 +183,40 @@ class JournaledPaperBrokerAdapter(PaperBrokerAdapter):
             durable=False,
         )
         return fills
+
+    def on_slice(
+        self,
+        instruments: Sequence[str],
+        start_at: datetime,
+        open_: np.ndarray,
+        high: np.ndarray,
+        low: np.ndarray,
+        close: np.ndarray,
+        volume: np.ndarray,
+        valid: np.ndarray,
+    ) -> SliceResult:
+        """Match one minute once (a minute already seen is ignored); journal the instruments that matter."""
+        if self._last_slice is not None and start_at <= self._last_slice:
+            return SliceResult()
+        keep = np.flatnonzero(valid & self.exchange.matters(instruments)) if self._file is not None else None
+        result = super().on_slice(instruments, start_at, open_, high, low, close, volume, valid)
+        self._last_slice = start_at
+        if keep is not None:
+            cols = keep.tolist()
+            self._write(
+                {
+                    "op": "slice",
+                    "at": start_at.isoformat(),
+                    "ids": [instruments[n] for n in cols],
+                    "o": open_[keep].tolist(),
+                    "h": high[keep].tolist(),
+                    "l": low[keep].tolist(),
+                    "c": close[keep].tolist(),
+                    "v": np.trunc(volume[keep]).tolist(),
+                },
+                durable=False,
+            )
+        return result
 
     def close(self) -> None:
         """Close the journal (everything written is already flushed)."""

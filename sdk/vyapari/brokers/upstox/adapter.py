@@ -2,17 +2,17 @@
 historical candles v3.
 
 Orders go to ``OrderApiV3.place_order(PlaceOrderV3Request(..., tag=client_order_id))``;
-instruments are translated to Upstox instrument keys through the instrument master
-(``UPSTOX_INSTRUMENTS_URL``). The access token is re-read through the session provider
-before each call.
+instruments are translated to Upstox instrument keys through the day's instrument snapshot
+when one is given (``instruments=``), else the instrument master (``UPSTOX_INSTRUMENTS_URL``,
+read once), parsed by the snapshot's own parser so ids agree with the lake's. Book rows whose
+key the map lacks load the master first, so a row is never named by a fallback while the
+master could name it. The access token is re-read through the session provider before each call.
 """
 
 from __future__ import annotations
 
-import gzip
-import json
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -39,13 +39,15 @@ from vyapari.brokers.upstox.parsing import (
     InstrumentMap,
     candle_from_upstox,
     holding_from_upstox,
-    instrument_from_upstox,
+    info_from_record,
     order_from_upstox,
     position_from_upstox,
     trade_from_upstox,
 )
 from vyapari.core.ids import split_instrument_id
 from vyapari.core.time import IST
+from vyapari.instruments.parsers import parse_upstox_json
+from vyapari.instruments.records import InstrumentRecord
 
 _UNITS = {"minute": ("minutes", "1"), "day": ("days", "1"), "week": ("weeks", "1"), "month": ("months", "1")}
 
@@ -69,7 +71,12 @@ def interval_units(interval: str) -> tuple[str, str]:
 
 
 class UpstoxBrokerAdapter(BrokerAdapter):
-    """Upstox (see the module docstring)."""
+    """Upstox (see the module docstring).
+
+    ``instruments`` are the Upstox snapshot's records in force on the session date (from
+    :class:`vyapari.instruments.InstrumentSnapshots`); without them the master is downloaded
+    when first needed.
+    """
 
     name = "upstox"
 
@@ -81,12 +88,16 @@ class UpstoxBrokerAdapter(BrokerAdapter):
         store: OrderStore | None = None,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] | None = None,
+        instruments: Iterable[InstrumentRecord] | None = None,
     ) -> None:
         extra = {"sleep": sleep} if sleep is not None else {}
         super().__init__(limiter=config.rate_limiter(), retry=retry, store=store, session=session, **extra)
         self.config = config
         self.client: Any = make_upstox_client(config)
         self.names = InstrumentMap()
+        self._master_loaded = instruments is not None
+        if instruments is not None:
+            self.names.add(info_from_record(r) for r in instruments)
         self._timeout = {"_request_timeout": config.timeout_s}
 
     def _apply_session(self, session: BrokerSession) -> None:
@@ -99,7 +110,7 @@ class UpstoxBrokerAdapter(BrokerAdapter):
 
     def instrument_key(self, instrument_id: str) -> str:
         """Upstox's instrument key for ``instrument_id`` (loads the master once)."""
-        if instrument_id not in self.names.by_id:
+        if instrument_id not in self.names.by_id and not self._master_loaded:
             self._instruments(None)
         try:
             return self.names.by_id[instrument_id].broker_token
@@ -133,22 +144,29 @@ class UpstoxBrokerAdapter(BrokerAdapter):
     def _cancel_order(self, order: BrokerOrder) -> None:
         self._api("OrderApiV3").cancel_order(order.broker_order_id, **self._timeout)
 
+    def _named(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """``rows``, after loading the master once if one names a key the map lacks."""
+        keys = {str(d.get("instrument_token") or "").strip() for d in rows} - {""}
+        if not self._master_loaded and keys - self.names.by_key.keys():
+            self._instruments(None)
+        return rows
+
     def _order_book(self) -> list[BrokerOrder]:
         response = self._api("OrderApi").get_order_book(API_VERSION, **self._timeout)
-        return [order_from_upstox(d, self.names) for d in _rows(response)]
+        return [order_from_upstox(d, self.names) for d in self._named(_rows(response))]
 
     def _trade_book(self) -> list[BrokerTrade]:
         tags = {o.broker_order_id: o.client_order_id for o in self._order_book()}
         response = self._api("OrderApi").get_trade_history(API_VERSION, **self._timeout)
-        return [trade_from_upstox(d, self.names, tags) for d in _rows(response)]
+        return [trade_from_upstox(d, self.names, tags) for d in self._named(_rows(response))]
 
     def _positions(self) -> list[BrokerPosition]:
         response = self._api("PortfolioApi").get_positions(API_VERSION, **self._timeout)
-        return [position_from_upstox(d, self.names) for d in _rows(response)]
+        return [position_from_upstox(d, self.names) for d in self._named(_rows(response))]
 
     def _holdings(self) -> list[Holding]:
         response = self._api("PortfolioApi").get_holdings(API_VERSION, **self._timeout)
-        return [holding_from_upstox(d, self.names) for d in _rows(response)]
+        return [holding_from_upstox(d, self.names) for d in self._named(_rows(response))]
 
     def _historical_candles(
         self, instrument_id: str, interval: str, start: datetime, end: datetime
@@ -165,10 +183,9 @@ class UpstoxBrokerAdapter(BrokerAdapter):
     def _instruments(self, exchange: str | None) -> list[InstrumentInfo]:
         with urllib.request.urlopen(self.config.instruments_url, timeout=self.config.timeout_s) as response:
             raw = response.read()
-        if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
-        infos = [instrument_from_upstox(d) for d in json.loads(raw)]
+        infos = [info_from_record(r) for r in parse_upstox_json(raw).records]  # gzip or plain JSON
         self.names.add(infos)
+        self._master_loaded = True
         return [i for i in infos if exchange is None or split_instrument_id(i.instrument_id)[0] == exchange]
 
     def _ticks(self) -> TickStream:

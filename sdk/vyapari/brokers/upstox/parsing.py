@@ -2,7 +2,11 @@
 
 Instruments: Upstox names them by ``instrument_key`` (``"NSE_EQ|INE009A01021"``); the
 :class:`InstrumentMap` built from the instrument master translates to and from our
-``"NSE:INFY"``. Times are IST wall times (``"2026-01-05 09:21:00"`` or
+``"NSE:INFY"``. Rows of the master become ids through the instrument snapshot's own parser
+(:func:`vyapari.instruments.parsers.upstox_record`: derivative segments are ``NFO``/``BFO``...),
+so the adapter and the snapshot give every instrument the same ``instrument_id`` and key; a
+book row is mapped by its ``instrument_token`` (the key), falling back to its exchange and
+trading symbol only for a key the master lacks. Times are IST wall times (``"2026-01-05 09:21:00"`` or
 ``"05-Jan-2026 09:21:00"``). Products: ``I`` intraday (MIS), ``D`` delivery (CNC; also
 carry-forward F&O, our NRML).
 """
@@ -16,9 +20,10 @@ from decimal import Decimal
 from typing import Any
 
 from vyapari.brokers.types import BrokerOrder, BrokerPosition, BrokerTrade, Candle, Holding, InstrumentInfo
-from vyapari.core.ids import instrument_id
 from vyapari.core.money import to_decimal
 from vyapari.core.time import assume_ist
+from vyapari.instruments.parsers import upstox_instrument_id, upstox_record
+from vyapari.instruments.records import InstrumentRecord
 from vyapari.model.enums import OrderStatus, OrderType, ProductType, Side
 
 PRODUCT_CODES = {ProductType.MIS: "I", ProductType.CNC: "D", ProductType.NRML: "D"}
@@ -83,8 +88,8 @@ def _product(code: Any) -> ProductType:
 
 def _id(d: Mapping[str, Any], names: InstrumentMap) -> str:
     symbol = d.get("trading_symbol") or d.get("tradingsymbol") or ""
-    exchange = str(d.get("exchange") or "NSE").split("_")[0]
-    return names.id_of(str(d.get("instrument_token") or ""), instrument_id(exchange, symbol))
+    fallback = upstox_instrument_id(None, d.get("exchange") or "NSE", symbol)
+    return names.id_of(str(d.get("instrument_token") or "").strip(), fallback)
 
 
 def _price(value: Any) -> Decimal | None:
@@ -144,13 +149,11 @@ def candle_from_upstox(row: list[Any]) -> Candle:
     return Candle(start, o, h, low, c, int(row[5] or 0))
 
 
+def info_from_record(record: InstrumentRecord, isin: str | None = None) -> InstrumentInfo:
+    """A snapshot record as the adapter's :class:`InstrumentInfo` (same id, key, lot and tick)."""
+    return InstrumentInfo(record.instrument_id, record.broker_token, record.lot_size, record.tick_size, isin)
+
+
 def instrument_from_upstox(d: Mapping[str, Any]) -> InstrumentInfo:
-    """One entry of the instrument master JSON (``tick_size`` there is in paise)."""
-    exchange = str(d.get("exchange") or str(d["segment"]).split("_")[0])
-    return InstrumentInfo(
-        instrument_id=instrument_id(exchange, str(d["trading_symbol"])),
-        broker_token=str(d["instrument_key"]),
-        lot_size=int(d.get("lot_size") or 1),
-        tick_size=to_decimal(d.get("tick_size") or 5) / 100,
-        isin=d.get("isin"),
-    )
+    """One entry of the instrument master JSON (``tick_size`` there is in paise), as the snapshot reads it."""
+    return info_from_record(upstox_record(d), d.get("isin"))
