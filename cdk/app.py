@@ -38,7 +38,9 @@ def build_app(app: cdk.App) -> dict[str, cdk.Stack]:
         app, config.stack_id("Workflows"), config=config, data=data, compute=compute, env=env
     )
     api = ApiStack(app, config.stack_id("Api"), config=config, data=data, workflows=workflows, env=env)
-    live = LiveStack(app, config.stack_id("Live"), config=config, data=data, compute=compute, env=env)
+    live = LiveStack(
+        app, config.stack_id("Live"), config=config, data=data, compute=compute, api=api, env=env
+    )
     monitoring = MonitoringStack(
         app, config.stack_id("Monitoring"), config=config, workflows=workflows, api=api, live=live, env=env
     )

@@ -23,10 +23,10 @@ APIGW_LOGS = (
 )
 WILDCARD_REASON = (
     "Wildcards come from CDK grant methods scoped to our own resources: lake object keys "
-    "(bucket/*, runs/*), S3 action groups (s3:GetObject* …), Lambda versions (fn:*) for Step "
-    "Functions invoke, X-Ray trace writes (the API requires Resource *), ECS tasks of our cluster, "
-    "Glue tables of our database, the backtest machine's own child executions, and "
-    "@connections/* of our WebSocket stage."
+    "(bucket/*, runs/*, the instrument snapshot's raw/, curated/ and quarantine/ prefixes), S3 action "
+    "groups (s3:GetObject* …), Lambda versions (fn:*) for Step Functions and Scheduler invoke, X-Ray "
+    "trace writes (the API requires Resource *), ECS tasks of our cluster, Glue tables of our database, "
+    "the backtest machine's own child executions, and @connections/* of our WebSocket stage."
 )
 S3_ACTIONS = ("s3:List*", "s3:GetObject*", "s3:GetBucket*", "s3:DeleteObject*", "s3:Abort*")
 COMMON = {
@@ -48,9 +48,18 @@ API = {
 LIVE = {
     f"{PACK}-SMG4": "Broker keys are issued and rotated by the broker; the session secret is rewritten by "
     "the daily login, which is its rotation.",
-    f"{PACK}-ECS2": "Only non-secret configuration is in environment variables; broker keys and the access "
-    "token are injected as ECS secrets.",
+    f"{PACK}-ECS2": "Only non-secret configuration is in environment variables; broker keys are injected "
+    "as ECS secrets and the daily session is read from Secrets Manager by the running service.",
+    f"{PACK}-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]":
+    "The readiness check runs in the private subnets so its egress-IP check sees the NAT's static "
+    "address; AWS's VPC access policy only manages the function's own network interfaces and logs.",
 }
+CALLBACK_COG4 = (
+    "The broker login callback is the broker's browser redirect (Kite request_token, Upstox code), which "
+    "carries no Cognito token. The token is single-use and worthless without the app's API secret; the "
+    "function stores a session only when the broker accepts it and, with KITE_USER_ID/UPSTOX_USER_ID set, "
+    "only for that account. Every other method has the Cognito authorizer (tests/infrastructure)."
+)
 COMPUTE = {
     f"{PACK}-ECS2": "Only non-secret configuration (lake URI, Glue database) is in environment variables."
 }
@@ -84,6 +93,26 @@ def _workflow_wildcards(stack: cdk.Stack, prefix: str) -> list[str]:
     return iam5(*fixed, *functions)
 
 
+def _live_wildcards(stack: cdk.Stack, prefix: str) -> list[str]:
+    """The instrument snapshot's lake prefixes, the schedulers' invoke (fn:*) and the WebSocket posts."""
+    from cdk.stacks.live import INSTRUMENT_PREFIXES
+
+    lake = f"arn:<AWS::Partition>:s3:::{prefix}-lake-<AWS::AccountId>-{stack.region}"
+    stage = prefix.removeprefix("vyapari-")
+    connections = (f"arn:<AWS::Partition>:execute-api:{stack.region}:<AWS::AccountId>:{prefix}-ws-api-id/"
+                   f"{stage}/POST/@connections/*")
+    jobs = getattr(stack, "preopen", {}).values()
+    return iam5(*[f"{lake}/{p}*" for p in INSTRUMENT_PREFIXES], connections,
+                *[f"{logical_ref(job.function.function)}:*" for job in jobs])
+
+
+def _acknowledge_callback(stack: cdk.Stack) -> None:
+    """COG4 on the login callback method only (not the whole API stack)."""
+    method = getattr(stack, "callback_method", None)
+    if method is not None:
+        cdk.Validations.of(method).acknowledge(cdk.Acknowledgment(id=f"{PACK}-COG4", reason=CALLBACK_COG4))
+
+
 def _api_wildcards(stack: cdk.Stack, prefix: str) -> list[str]:
     ws_api = getattr(stack, "ws_api", None)
     if ws_api is None:
@@ -100,7 +129,7 @@ def acknowledge_all(stacks: Mapping[str, cdk.Stack], prefix: str) -> None:
     extra = {
         "workflows": ({}, _workflow_wildcards),
         "api": (API, _api_wildcards),
-        "live": (LIVE, None),
+        "live": (LIVE, _live_wildcards),
         "compute": (COMPUTE, None),
     }
     for name, stack in stacks.items():
@@ -108,3 +137,4 @@ def acknowledge_all(stacks: Mapping[str, cdk.Stack], prefix: str) -> None:
         ids = _stack_wildcards(stack, prefix) + (wildcards(stack, prefix) if wildcards else [])
         rules = {**COMMON, **reasons, **dict.fromkeys(ids, WILDCARD_REASON)}
         cdk.Validations.of(stack).acknowledge(*[cdk.Acknowledgment(id=k, reason=v) for k, v in rules.items()])
+        _acknowledge_callback(stack)

@@ -1,7 +1,10 @@
 """Build the Lambda dependency layers without Docker: ``python layers/build.py [name ...]``.
 
 Each ``layers/<name>/requirements.txt`` is installed with pip's cross-platform options (arm64 wheels for
-CPython 3.12, binary only) into ``layers/<name>/python``, then trimmed: packages the Lambda runtime
+CPython 3.12, binary only) into ``layers/<name>/python``. An optional ``layers/<name>/sdists.txt`` names
+pure-Python packages published only as sdists: each is built to a ``py3-none-any`` wheel here and installed
+with ``--no-deps`` (its dependencies belong in requirements.txt); a built wheel that is not pure is refused.
+The layer is then trimmed: packages the Lambda runtime
 already has (boto3, botocore, s3transfer), console scripts, tests, caches and type stubs. The result must
 stay well under Lambda's 250 MB unzipped limit together with the AWS SDK for pandas layer (~150 MB).
 """
@@ -12,6 +15,7 @@ import argparse
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 LAYERS = Path(__file__).resolve().parent
@@ -49,6 +53,28 @@ def trim(target: Path) -> None:
         stub.unlink()
 
 
+def _pip(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "pip", *args], check=True)
+
+
+def install_pure_sdists(sdists: Path, target: Path) -> list[str]:
+    """Build each requirement of ``sdists`` to a wheel and install it into ``target`` without dependencies.
+
+    Returns the wheel file names. Raises ``RuntimeError`` for a wheel that is not ``py3-none-any``
+    (it would not run on the Lambda architecture).
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        _pip("wheel", "--quiet", "--no-deps", "--wheel-dir", tmp, "-r", str(sdists))
+        wheels = sorted(Path(tmp).glob("*.whl"))
+        impure = [w.name for w in wheels if not w.name.endswith("-py3-none-any.whl")]
+        if impure:
+            raise RuntimeError(f"{sdists} must list pure-Python packages only; built {', '.join(impure)}")
+        if wheels:
+            _pip("install", "--quiet", "--no-compile", "--no-deps", "--target", str(target),
+                 *[str(w) for w in wheels])
+        return [w.name for w in wheels]
+
+
 def build(name: str) -> float:
     """Install and trim ``layers/<name>``; returns its size in MB."""
     requirements = LAYERS / name / "requirements.txt"
@@ -70,6 +96,9 @@ def build(name: str) -> float:
         ],
         check=True,
     )
+    sdists = LAYERS / name / "sdists.txt"
+    if sdists.is_file():
+        install_pure_sdists(sdists, target)
     trim(target)
     return _size_mb(target)
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 
@@ -55,7 +56,11 @@ def retention(days: int) -> logs.RetentionDays:
 
 
 class PythonFunction(Construct):
-    """One Lambda from ``functions/<directory>/handler.py``; exposes ``function`` and ``log_group``."""
+    """One Lambda from ``functions/<directory>/handler.py``; exposes ``function`` and ``log_group``.
+
+    ``vpc`` (with ``vpc_subnets`` and ``security_groups``) puts it in the VPC, e.g. behind the NAT's
+    static egress IP.
+    """
 
     def __init__(
         self,
@@ -67,6 +72,9 @@ class PythonFunction(Construct):
         environment: Mapping[str, str] | None = None,
         log_retention_days: int = 14,
         log_level: str = "INFO",
+        vpc: ec2.IVpc | None = None,
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        security_groups: Sequence[ec2.ISecurityGroup] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         if not handler_module_path(spec.handler).is_file():
@@ -90,6 +98,9 @@ class PythonFunction(Construct):
             tracing=lambda_.Tracing.ACTIVE,
             layers=list(layers),
             log_group=self.log_group,
+            vpc=vpc,
+            vpc_subnets=vpc_subnets,
+            security_groups=list(security_groups) if security_groups is not None else None,
             environment={
                 **(environment or {}),
                 "POWERTOOLS_SERVICE_NAME": spec.service,

@@ -1,7 +1,13 @@
-"""API: Cognito (groups admin, trader, viewer), the REST API (Cognito authorizer on every method,
-throttling, access logs, X-Ray) and the WebSocket API (``$connect``/``$disconnect``/``$default`` plus the
-publisher with ``execute-api:ManageConnections``). Weekly results are served by the REST API from the
-lake's ``evaluations/`` keys the weekly workflow publishes.
+"""API: Cognito (groups admin, trader, viewer), the REST API (Cognito authorizer on every method but
+the broker login callback, throttling, access logs, X-Ray) and the WebSocket API
+(``$connect``/``$disconnect``/``$default`` plus the publisher with ``execute-api:ManageConnections``).
+Weekly results are served by the REST API from the lake's ``evaluations/`` keys the weekly workflow
+publishes.
+
+The broker login callback ``GET /broker/{broker}/callback`` is the broker's browser redirect, so it has
+no Cognito authorizer. It is served by its own function (same handler code) which alone may read the
+broker keys and write the session secrets (``vyapari/<stage>/…``, created by the live stack and granted
+here by name) and carries the broker SDK layer.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_secretsmanager as secretsmanager
 
 from cdk.config import StageConfig
 from cdk.constructs.layers import DependencyLayers
@@ -26,6 +33,8 @@ GROUPS = {
     "viewer": "Read-only",
 }
 WS_ROUTES = {"$connect": "ws_connect", "$disconnect": "ws_disconnect", "$default": "ws_default"}
+LOGIN_BROKERS = ("zerodha", "upstox")
+CALLBACK_PATH = ("broker", "{broker}", "callback")
 ACCESS_LOG_FORMAT = apigw.AccessLogFormat.json_with_standard_fields(
     caller=False,
     http_method=True,
@@ -37,6 +46,11 @@ ACCESS_LOG_FORMAT = apigw.AccessLogFormat.json_with_standard_fields(
     status=True,
     user=True,
 )
+
+
+def ws_api_export(config: StageConfig) -> str:
+    """Export name of the WebSocket API id (the live stack builds its ManageConnections ARN from it)."""
+    return f"{config.prefix}-ws-api-id"
 
 
 def ws_spec(directory: str) -> FunctionSpec:
@@ -52,7 +66,8 @@ def ws_spec(directory: str) -> FunctionSpec:
 
 
 class ApiStack(Stack):
-    """Exposes ``user_pool``, ``rest_api``, ``api_function``, ``ws_api``, ``ws_stage``, ``ws_functions``."""
+    """Exposes ``user_pool``, ``rest_api``, ``api_function``, ``login_function``, ``callback_method``,
+    ``ws_api``, ``ws_stage``, ``ws_functions``."""
 
     def __init__(
         self,
@@ -189,6 +204,7 @@ class ApiStack(Stack):
         self.ws_stage.grant_management_api_access(publisher.function)
         self.ws_functions["ws_publish"] = publisher
         CfnOutput(self, "WebSocketUrl", value=self.ws_stage.url)
+        CfnOutput(self, "WebSocketApiId", value=self.ws_api.api_id, export_name=ws_api_export(self.config))
 
     def _rest(self, data: DataRefs, workflows: WorkflowsStack) -> None:
         spec = FunctionSpec(
@@ -236,6 +252,62 @@ class ApiStack(Stack):
                 access_log_format=ACCESS_LOG_FORMAT,
             ),
         )
+        self._broker_login(env)
         CfnOutput(self, "RestApiUrl", value=self.rest_api.url)
         CfnOutput(self, "UserPoolId", value=self.user_pool.user_pool_id)
         CfnOutput(self, "AppClientId", value=self.app_client.user_pool_client_id)
+
+    def callback_url(self, broker: str) -> str:
+        """The login redirect URL of ``broker`` to register with the broker (Kite console, Upstox app)."""
+        return (f"https://{self.rest_api.rest_api_id}.execute-api.{self.region}.{self.url_suffix}/"
+                f"{self.config.stage}/broker/{broker}/callback")
+
+    def _broker_login(self, env: dict[str, str]) -> None:
+        """The unauthenticated callback resource and its own function, the only one with secret access."""
+        spec = FunctionSpec(
+            directory="api",
+            handler="functions.api.handler.lambda_handler",
+            memory_mb=512,
+            timeout_s=29,
+            needs_pandas=True,
+            service="vyapari-login",
+            description="Broker login callback: exchange the daily token, store the session",
+        )
+        prefix = f"vyapari/{self.config.stage}"
+        self.login_function = PythonFunction(
+            self,
+            "BrokerLogin",
+            spec=spec,
+            layers=[*self.layers.for_function(spec.needs_pandas), self.layers.brokers()],
+            environment={
+                **env,
+                "VYAPARI_SECRETS_PREFIX": prefix,
+                "UPSTOX_REDIRECT_URI": self.callback_url("upstox"),
+            },
+            log_retention_days=self.config.log_retention_days,
+        )
+        fn = self.login_function.function
+        keys = secretsmanager.Secret.from_secret_name_v2(self, "BrokerKeysRef", f"{prefix}/broker-keys")
+        keys.grant_read(fn)
+        for broker in LOGIN_BROKERS:
+            session = secretsmanager.Secret.from_secret_name_v2(
+                self, f"{broker.title()}SessionRef", f"{prefix}/{broker}/session"
+            )
+            session.grant_read(fn)
+            session.grant_write(fn)
+        resource = self.rest_api.root
+        for part in CALLBACK_PATH:
+            resource = resource.add_resource(part)
+        self.callback_method = resource.add_method(
+            "GET",
+            apigw.LambdaIntegration(fn),
+            authorization_type=apigw.AuthorizationType.NONE,
+            request_parameters={"method.request.path.broker": True},
+        )
+        for broker in LOGIN_BROKERS:
+            CfnOutput(
+                self,
+                f"{broker.title()}CallbackUrl",
+                value=self.callback_url(broker),
+                description=f"Register as the {broker} app's redirect URL (daily login callback)",
+            )

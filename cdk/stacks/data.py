@@ -63,8 +63,19 @@ CURATED_TABLES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
     ),
 }
 # DynamoDB tables keyed pk (S) / sk (S) as functions/shared/api_store.py expects, except idempotency
-# (Powertools' persistence layer: partition key "id", TTL "expiration").
-KEYED_TABLES = ("orders", "positions", "trades", "connections", "registry")
+# (Powertools' persistence layer: partition key "id", TTL "expiration"). ``order_state`` holds the live
+# service's order intents, kill switch and checkpoints (functions/shared/dynamo_order_store.py).
+KEYED_TABLES = ("orders", "positions", "trades", "connections", "registry", "order_state")
+
+
+def table_name(prefix: str, name: str) -> str:
+    """Physical name of table ``name`` of a stage, e.g. ``vyapari-dev-order-state``."""
+    return f"{prefix}-{name.replace('_', '-')}"
+
+
+def table_construct_id(name: str) -> str:
+    """Construct id stem of table ``name``, e.g. ``OrderState`` (``Orders`` for ``orders``)."""
+    return "".join(part.title() for part in name.split("_"))
 
 
 @dataclass(frozen=True)
@@ -134,7 +145,7 @@ class DataStack(Stack):
         lake = s3.Bucket.from_bucket_name(scope, "LakeRef", self.lake_bucket_name)
         tables = {
             name: dynamodb.Table.from_table_name(
-                scope, f"{name.title()}TableRef", f"{self.config.prefix}-{name}"
+                scope, f"{table_construct_id(name)}TableRef", table_name(self.config.prefix, name)
             )
             for name in self.tables
         }
@@ -197,8 +208,8 @@ class DataStack(Stack):
     def _keyed_table(self, name: str, removal: RemovalPolicy) -> dynamodb.TableV2:
         return dynamodb.TableV2(
             self,
-            f"{name.title()}Table",
-            table_name=f"{self.config.prefix}-{name}",
+            f"{table_construct_id(name)}Table",
+            table_name=table_name(self.config.prefix, name),
             partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
             sort_key=dynamodb.Attribute(name="sk", type=dynamodb.AttributeType.STRING),
             billing=dynamodb.Billing.on_demand(),

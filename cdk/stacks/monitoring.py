@@ -1,10 +1,14 @@
 """Monitoring: one CloudWatch dashboard and the alarms that page (through one SNS topic).
 
-Custom metrics are Powertools EMF in the ``vyapari`` namespace with the ``service`` dimension
-(``functions/shared/powertools.py``). Live-side names (``vyapari-live``) are the contract for the live
-service: ``OrdersPlaced``, ``OrdersRejected`` (Count), ``OrderLatencyMs`` (Milliseconds),
-``LivePnlInr`` (None, rupees), ``DailyLossLimitBreached`` (Count); the weekly evaluation emits
-``WeeklyBadge`` (0 red, 1 amber, 2 green) with a ``strategy`` dimension.
+Custom metrics are EMF in the ``vyapari`` namespace with the ``service`` dimension. Workflow functions
+use Powertools (``functions/shared/powertools.py``). The live service (``vyapari-live``) writes the sdk's
+names with :class:`vyapari.live.ports.EmfMetrics`: ``orders_total`` (by ``side``),
+``order_rejects_total`` (by ``reason``), ``fills_total``, ``order_latency_seconds``, ``pnl_inr``
+(rupees), ``daily_loss_breaches_total``, ``kill_switch_total``, ``ready`` (its own pre-open check). The
+weekly evaluation emits ``WeeklyBadge`` (0 red, 1 amber, 2 green) with a ``strategy`` dimension.
+Pre-open: ``vyapari-readiness`` emits ``ready`` (0/1) and one metric per failed check's error name
+(``SessionExpired``, ``IngestionMissing`` …); ``vyapari-instruments`` emits
+``instruments_snapshot_failed`` and ``instruments_rows``.
 """
 
 from __future__ import annotations
@@ -23,6 +27,17 @@ from cdk.stacks.workflows import WorkflowsStack
 from constructs import Construct
 
 FIVE_MINUTES = Duration.minutes(5)
+LIVE, READINESS, INSTRUMENTS = "vyapari-live", "vyapari-readiness", "vyapari-instruments"
+
+
+def search(name: str, service: str, dimension: str, statistic: str, period_s: int) -> cw.MathExpression:
+    """Every series of metric ``name`` of ``service`` split by ``dimension`` (e.g. orders by side)."""
+    return cw.MathExpression(
+        expression=f"SEARCH('{{{METRICS_NAMESPACE},{dimension},service}} MetricName=\"{name}\" "
+        f"service=\"{service}\"', '{statistic}', {period_s})",
+        label="",
+        period=Duration.seconds(period_s),
+    )
 
 
 def custom(name: str, service: str = "vyapari-workflows", statistic: str = "Sum") -> cw.Metric:
@@ -61,11 +76,12 @@ class MonitoringStack(Stack):
             self, "Dashboard", dashboard_name=f"{config.prefix}-overview", default_interval=Duration.days(7)
         )
         self._widgets(workflows, api)
+        self._preopen_widgets(live)
 
     def _alarm(
         self,
         key: str,
-        metric: cw.Metric,
+        metric: cw.Metric | cw.MathExpression,
         description: str,
         *,
         threshold: float = 1,
@@ -124,8 +140,32 @@ class MonitoringStack(Stack):
         )
         self._alarm(
             "daily-loss-limit",
-            custom("DailyLossLimitBreached", "vyapari-live"),
+            custom("daily_loss_breaches_total", LIVE),
             f"The live service breached the daily loss limit (INR {self.config.daily_loss_limit_inr})",
+        )
+        self._preopen_alarms(live)
+
+    def _preopen_alarms(self, live: LiveStack) -> None:
+        self._alarm(
+            "not-ready",
+            custom("ready", READINESS, "Minimum"),
+            "The pre-open readiness check failed: see the dashboard's report (failed checks by name)",
+            threshold=1,
+            comparison=cw.ComparisonOperator.LESS_THAN_THRESHOLD,
+        )
+        self._alarm(
+            "instruments-snapshot-failed",
+            custom("instruments_snapshot_failed", INSTRUMENTS),
+            "Today's instrument snapshot was not published (yesterday's stays live)",
+        )
+        errors = {
+            f"e{n}": job.function.function.metric_errors(period=FIVE_MINUTES, statistic="Sum")
+            for n, job in enumerate(live.preopen.values())
+        }
+        self._alarm(
+            "preopen-errors",
+            cw.MathExpression(expression=" + ".join(errors), using_metrics=errors, period=FIVE_MINUTES),
+            "A pre-open function (instrument snapshot, readiness check) failed or crashed",
         )
 
     def _widgets(self, workflows: WorkflowsStack, api: ApiStack) -> None:
@@ -193,14 +233,17 @@ class MonitoringStack(Stack):
         )
         self.dashboard.add_widgets(
             graph(
-                title="Orders placed and rejected",
-                left=[custom("OrdersPlaced", "vyapari-live"), custom("OrdersRejected", "vyapari-live")],
+                title="Orders sent (by side) and refused (by reason)",
+                left=[search("orders_total", LIVE, "side", "Sum", 300)],
+                right=[search("order_rejects_total", LIVE, "reason", "Sum", 300)],
                 width=8,
             ),
             graph(
-                title="Order latency (ms)", left=[custom("OrderLatencyMs", "vyapari-live", "p90")], width=8
+                title="Order latency (s)",
+                left=[custom("order_latency_seconds", LIVE, "p90")],
+                width=8,
             ),
-            graph(title="Live P&L (INR)", left=[custom("LivePnlInr", "vyapari-live", "Average")], width=8),
+            graph(title="Live P&L (INR)", left=[custom("pnl_inr", LIVE, "Average")], width=8),
         )
         self.dashboard.add_widgets(
             cw.GraphWidget(
@@ -209,4 +252,40 @@ class MonitoringStack(Stack):
                 width=24,
                 view=cw.GraphWidgetView.BAR,
             )
+        )
+
+    def _preopen_widgets(self, live: LiveStack) -> None:
+        """Readiness (ready, failed checks by error name, the latest reports) and instrument snapshots."""
+        failures = cw.MathExpression(
+            expression=f"SEARCH('{{{METRICS_NAMESPACE},service}} service=\"{READINESS}\" "
+            "NOT MetricName=\"ready\" NOT MetricName=\"ColdStart\"', 'Sum', 86400)",
+            label="",
+            period=Duration.days(1),
+        )
+        ready = live.preopen["readiness_check"].function.log_group
+        self.dashboard.add_widgets(
+            cw.GraphWidget(
+                title="Pre-open readiness (1 ready, 0 not) and failed checks by error",
+                left=[custom("ready", READINESS, "Minimum")],
+                right=[failures],
+                width=8,
+            ),
+            cw.GraphWidget(
+                title="Instrument snapshots: failures and rows",
+                left=[custom("instruments_snapshot_failed", INSTRUMENTS)],
+                right=[custom("instruments_rows", INSTRUMENTS, "Maximum")],
+                width=8,
+            ),
+            cw.LogQueryWidget(
+                title="Latest readiness reports",
+                log_group_names=[ready.log_group_name],
+                query_lines=[
+                    "fields @timestamp, report.ready as ready, report.session_date as session, "
+                    "report.errors.0 as first_error, report.failed as failed",
+                    "filter ispresent(report.ready)",
+                    "sort @timestamp desc",
+                    "limit 10",
+                ],
+                width=8,
+            ),
         )

@@ -1,9 +1,9 @@
 """REST API Lambda: Powertools' REST resolver with request validation, OpenAPI and Swagger UI.
 
-Routes live in :mod:`functions.api.routes` (market data, strategies and runs, trading); this module
-wires the services from settings once, maps every error kind to its HTTP status in one table, and
-serves ``/openapi.json`` and ``/swagger``. No response ever carries a stack trace: unexpected errors
-become a 500 with the request id only, and are logged here.
+Routes live in :mod:`functions.api.routes` (market data, strategies and runs, trading, the live kill
+switch, the broker login callback); this module wires the services from settings once, maps every error kind to its HTTP
+status in one table, and serves ``/openapi.json`` and ``/swagger``. No response ever carries a stack
+trace: unexpected errors become a 500 with the request id only, and are logged here.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.api.routes import market, strategies, trading
+from functions.api.routes import broker, live, market, strategies, trading
 from functions.shared.api_models import ErrorOut
 from functions.shared.api_settings import ApiSettings
 from functions.shared.api_store import build_services
@@ -31,10 +31,11 @@ TITLE = "vyapari API"
 logger = Logger(service="vyapari-api")
 app = APIGatewayRestResolver(enable_validation=True)
 app.configure_openapi(title=TITLE, version=__version__,
-                      description="Market data, strategy registry and runs, orders, positions and trades. "
-                      "Roles come from Cognito groups: viewer (read), trader (runs, orders), admin (all).")
+                      description="Market data, strategy registry and runs, orders, positions and trades, "
+                      "the live kill switch. Roles come from Cognito groups: viewer (read), trader (runs, "
+                      "orders, kill switch), admin (all).")
 app.enable_swagger(path="/swagger", title=TITLE, version=__version__)
-for _router in (market.router, strategies.router, trading.router):
+for _router in (market.router, strategies.router, trading.router, live.router, broker.router):
     app.include_router(_router)
 SERVICES = build_services(ApiSettings.from_env())
 

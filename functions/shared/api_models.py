@@ -206,3 +206,30 @@ class RecordsOut(BaseModel):
     mode: str
     items: list[dict[str, Any]]
     next_token: str | None
+
+
+class LoginOut(BaseModel):
+    """``GET /broker/{broker}/callback``: the stored session (never its token); ``valid_until`` IST."""
+
+    broker: str
+    user_id: str
+    valid_until: str
+    message: str
+
+
+class KillSwitchIn(Strict):
+    """``POST /live/kill-switch``: engage (``engaged`` true, with a ``reason``) or reset the kill switch."""
+
+    engaged: bool = Field(strict=True, description="true engages the switch, false resets it")
+    reason: str = Field(default="operator", min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$",
+                        description="why it is engaged (kept with the caller's user name)")
+
+
+class KillSwitchOut(BaseModel):
+    """The live kill switch: ``engaged_at`` ISO 8601 IST; ``changed`` says whether this request changed it
+    (engaging an engaged switch keeps the first engagement)."""
+
+    engaged: bool
+    reason: str | None = None
+    engaged_at: str | None = None
+    changed: bool = False

@@ -24,7 +24,12 @@ class ApiSettings:
     ``ws_endpoint_url`` ← ``WS_ENDPOINT_URL`` (``https://<api-id>.execute-api.<region>.amazonaws.com/<stage>``),
     ``user_pool_id`` ← ``COGNITO_USER_POOL_ID``, ``app_client_id`` ← ``COGNITO_APP_CLIENT_ID``,
     ``region`` ← ``AWS_REGION``, ``state_dir`` ← ``VYAPARI_API_STATE_DIR``,
-    ``token_secret`` ← ``VYAPARI_WS_TOKEN_SECRET``.
+    ``token_secret`` ← ``VYAPARI_WS_TOKEN_SECRET``, ``secrets_prefix`` ← ``VYAPARI_SECRETS_PREFIX``
+    (``vyapari/<stage>``: where the broker login callback stores sessions in AWS), ``secrets_file`` ←
+    ``VYAPARI_SECRETS_FILE`` (the local backend's 0600 secrets file), ``order_state_table`` ←
+    ``ORDER_STATE_TABLE`` (the live service's order-state table: the kill switch in AWS),
+    ``live_state_dir`` ← ``VYAPARI_LIVE_STATE_DIR`` (the local backend's live state folder, whose
+    ``orders.sqlite`` holds the kill switch; default ``<state_dir>/live``).
     """
 
     backend: str = "aws"
@@ -41,6 +46,10 @@ class ApiSettings:
     region: str = ""
     state_dir: str = ""
     token_secret: str = ""
+    secrets_prefix: str = ""
+    secrets_file: str = ""
+    order_state_table: str = ""
+    live_state_dir: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ApiSettings:
@@ -68,4 +77,6 @@ _VARIABLES = {
     "user_pool_id": "COGNITO_USER_POOL_ID", "app_client_id": "COGNITO_APP_CLIENT_ID", "region": "AWS_REGION",
     "state_dir": "VYAPARI_API_STATE_DIR",
     "token_secret": "VYAPARI_WS_TOKEN_SECRET",
+    "secrets_prefix": "VYAPARI_SECRETS_PREFIX", "secrets_file": "VYAPARI_SECRETS_FILE",
+    "order_state_table": "ORDER_STATE_TABLE", "live_state_dir": "VYAPARI_LIVE_STATE_DIR",
 }

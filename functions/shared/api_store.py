@@ -8,12 +8,13 @@ key ``sk``; a record is stored as its own attributes next to them (floats become
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from boto3.dynamodb.conditions import Key
@@ -31,6 +32,10 @@ from vyapari.api.ports import (
 )
 from vyapari.api.registry import Registry
 from vyapari.data.storage import ObjectStore
+
+if TYPE_CHECKING:
+    from functions.shared.broker_login import BrokerLogin
+    from vyapari.api.kill_switch import KillSwitch
 
 
 def _to_dynamo(record: Record) -> dict[str, Any]:
@@ -156,13 +161,17 @@ class LazyObjectStore:
 
 @dataclass
 class ApiServices:
-    """What the API routes use: the registry, the live service's tables and the lake."""
+    """What the API routes use: the registry, the live service's tables, the lake, the broker login
+    (``None`` where no secrets store is configured) and the live kill switch (``None`` without an
+    order-state store)."""
 
     registry: Registry
     orders: RecordStore
     positions: RecordStore
     trades: RecordStore
     lake: ObjectStore
+    login: BrokerLogin | None = None
+    kill_switch: KillSwitch | None = None
 
 
 def _lake(settings: ApiSettings) -> ObjectStore:
@@ -180,6 +189,41 @@ def records(settings: ApiSettings, table_setting: str) -> RecordStore:
     return DynamoRecordStore(settings.need(table_setting))
 
 
+def build_login(settings: ApiSettings) -> BrokerLogin | None:
+    """The broker login: Secrets Manager under ``VYAPARI_SECRETS_PREFIX`` in AWS (None when unset), the
+    local secrets file (``VYAPARI_SECRETS_FILE``, default ``~/.vyapari/secrets.json``) locally."""
+    from functions.shared.broker_login import BrokerLogin, broker_settings
+
+    if settings.backend == "local":
+        from vyapari.brokers.factory import secrets_store_from_settings
+
+        store = secrets_store_from_settings({"VYAPARI_SECRETS_FILE": settings.secrets_file})
+        return BrokerLogin(store, broker_settings(os.environ))
+    if not settings.secrets_prefix:
+        return None
+    from functions.shared.secrets_manager_store import SecretsManagerSecretsStore
+
+    return BrokerLogin(SecretsManagerSecretsStore(settings.secrets_prefix, max_age_s=0),
+                       broker_settings(os.environ))
+
+
+def build_kill_switch(settings: ApiSettings) -> KillSwitch | None:
+    """The live kill switch over the live service's order-state store: ``<live state dir>/orders.sqlite``
+    locally (the file ``vyapari live`` uses), the ``ORDER_STATE_TABLE`` table in AWS (None when unset)."""
+    from vyapari.api.kill_switch import KillSwitch
+
+    if settings.backend == "local":
+        from vyapari.live.store import SqliteOrderStateStore
+
+        folder = Path(settings.live_state_dir or Path(settings.need("state_dir")) / "live")
+        return KillSwitch(SqliteOrderStateStore(folder / "orders.sqlite"))
+    if not settings.order_state_table:
+        return None
+    from functions.shared.dynamo_order_store import DynamoDbOrderStateStore
+
+    return KillSwitch(DynamoDbOrderStateStore(settings.order_state_table))
+
+
 def build_services(settings: ApiSettings) -> ApiServices:
     """Wire the services of the REST API for ``settings.backend``."""
     starter: WorkflowStarter = (RecordingStarter() if settings.backend == "local"
@@ -187,4 +231,5 @@ def build_services(settings: ApiSettings) -> ApiServices:
     lake = LazyObjectStore(lambda: _lake(settings))
     registry = Registry(records(settings, "registry_table"), starter, lake)
     return ApiServices(registry, records(settings, "orders_table"), records(settings, "positions_table"),
-                       records(settings, "trades_table"), lake)
+                       records(settings, "trades_table"), lake, build_login(settings),
+                       build_kill_switch(settings))

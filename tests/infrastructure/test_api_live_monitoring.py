@@ -8,15 +8,92 @@ from aws_cdk.assertions import Match
 from tests.infrastructure.conftest import Synthesized
 
 
-def test_every_rest_method_uses_the_cognito_authorizer(synth: Synthesized) -> None:
+def _callback_method_id(synth: Synthesized) -> str:
+    api = synth.stacks["api"]
+    return f"api/{api.resolve(api.get_logical_id(api.callback_method.node.default_child))}"
+
+
+def test_every_rest_method_but_the_login_callback_uses_the_cognito_authorizer(synth: Synthesized) -> None:
     api = synth.templates["api"]
     api.resource_count_is("AWS::ApiGateway::Authorizer", 1)
     api.has_resource_properties("AWS::ApiGateway::Authorizer", {"Type": "COGNITO_USER_POOLS"})
     methods = synth.resources("AWS::ApiGateway::Method")
+    callback = methods.pop(_callback_method_id(synth))
     assert len(methods) >= 2
     for name, method in methods.items():
         assert method["Properties"]["AuthorizationType"] == "COGNITO_USER_POOLS", name
         assert "Ref" in method["Properties"]["AuthorizerId"], name
+    assert callback["Properties"]["HttpMethod"] == "GET"
+    assert callback["Properties"]["AuthorizationType"] == "NONE"
+    assert "AuthorizerId" not in callback["Properties"]
+
+
+def _policy_statements(template: dict, role_logical_id: str) -> list[dict]:
+    """Every statement of the inline policies attached to one role."""
+    return [
+        statement
+        for resource in template["Resources"].values()
+        if resource["Type"] == "AWS::IAM::Policy"
+        and {"Ref": role_logical_id} in resource["Properties"].get("Roles", [])
+        for statement in resource["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def _resources(statements: list[dict], action: str) -> list[str]:
+    """The resources (as JSON text) the statements allow ``action`` on, one entry per resource."""
+    out = []
+    for statement in statements:
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        if action in actions:
+            resources = statement["Resource"]
+            out += [json.dumps(r) for r in (resources if isinstance(resources, list) else [resources])]
+    return out
+
+
+def _actions(statements: list[dict]) -> set[str]:
+    out: set[str] = set()
+    for statement in statements:
+        actions = statement["Action"]
+        out |= {actions} if isinstance(actions, str) else set(actions)
+    return out
+
+
+def _function_role(template: dict, handler: str, service: str | None = None) -> str:
+    for resource in template["Resources"].values():
+        props = resource["Properties"]
+        if resource["Type"] == "AWS::Lambda::Function" and props.get("Handler") == handler and (
+            service is None or props["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"] == service
+        ):
+            return str(props["Role"]["Fn::GetAtt"][0])
+    raise AssertionError(f"no function {handler} ({service})")
+
+
+def test_login_callback_has_its_own_function_with_the_secrets_and_broker_layer(synth: Synthesized) -> None:
+    api = synth.json("api")
+    callback = synth.resources("AWS::ApiGateway::Method")[_callback_method_id(synth)]
+    uri = json.dumps(callback["Properties"]["Integration"]["Uri"])
+    login = next(
+        logical_id
+        for logical_id, r in api["Resources"].items()
+        if r["Type"] == "AWS::Lambda::Function"
+        and r["Properties"]["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"] == "vyapari-login"
+    )
+    assert login in uri
+    variables = api["Resources"][login]["Properties"]["Environment"]["Variables"]
+    assert variables["VYAPARI_SECRETS_PREFIX"] == "vyapari/dev"
+    assert "broker/upstox/callback" in json.dumps(variables["UPSTOX_REDIRECT_URI"])
+    assert len(api["Resources"][login]["Properties"]["Layers"]) == 3  # pandas, common, brokers
+    handler = "functions.api.handler.lambda_handler"
+    login_statements = _policy_statements(api, _function_role(api, handler, "vyapari-login"))
+    assert {"secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"} <= _actions(login_statements)
+    secrets = _resources(login_statements, "secretsmanager:GetSecretValue")
+    assert len(secrets) == 3
+    for name in ("broker-keys", "zerodha/session", "upstox/session"):
+        assert any(f"secret:vyapari/dev/{name}-??????" in s for s in secrets), name
+    written = _resources(login_statements, "secretsmanager:PutSecretValue")
+    assert len(written) == 2 and not any("broker-keys" in s for s in written)
+    api_actions = _actions(_policy_statements(api, _function_role(api, handler, "vyapari-api")))
+    assert not any(a.startswith("secretsmanager:") for a in api_actions)
 
 
 def test_cognito_has_the_three_role_groups(synth: Synthesized) -> None:
@@ -115,17 +192,33 @@ def test_live_service_is_one_self_healing_task_with_broker_secrets(synth: Synthe
         "ContainerDefinitions"
     ][0]
     assert container["StopTimeout"] == 120
+    assert container["EntryPoint"] == ["python", "-m", "functions.live_service"]
     assert container["Command"][0] == "live"
     secrets = {s["Name"] for s in container["Secrets"]}
-    assert {
-        "KITE_API_KEY",
-        "KITE_API_SECRET",
-        "UPSTOX_API_KEY",
-        "UPSTOX_API_SECRET",
-        "BROKER_ACCESS_TOKEN",
-    } <= secrets
+    assert secrets == {"KITE_API_KEY", "KITE_API_SECRET", "UPSTOX_API_KEY", "UPSTOX_API_SECRET"}
+    variables = {v["Name"]: v["Value"] for v in container["Environment"]}
+    assert variables["VYAPARI_SECRETS_PREFIX"] == "vyapari/dev"
+    wanted = {"ORDER_STATE_TABLE", "CONNECTIONS_TABLE", "WS_ENDPOINT_URL", "REGISTERED_EGRESS_IP"}
+    assert wanted <= set(variables)
     names = {s["Properties"]["Name"] for s in synth.resources("AWS::SecretsManager::Secret").values()}
-    assert names == {"vyapari/dev/broker-keys", "vyapari/dev/paper/session"}
+    assert names == {"vyapari/dev/broker-keys", "vyapari/dev/zerodha/session", "vyapari/dev/upstox/session"}
+
+
+def test_live_task_role_reads_the_session_and_writes_the_order_state(synth: Synthesized) -> None:
+    from aws_cdk.assertions import Template
+    from cdk.app import build_app, make_app
+
+    prod = Template.from_stack(build_app(make_app({"stage": "prod"}))["live"]).to_json()  # zerodha
+    task = next(r for r in prod["Resources"].values() if r["Type"] == "AWS::ECS::TaskDefinition")
+    statements = _policy_statements(prod, task["Properties"]["TaskRoleArn"]["Fn::GetAtt"][0])
+    actions = _actions(statements)
+    assert "secretsmanager:GetSecretValue" in actions and "secretsmanager:PutSecretValue" not in actions
+    session = [s for s in statements if "secretsmanager:GetSecretValue" in s["Action"]]
+    assert len(session) == 1 and "ZerodhaSession" in json.dumps(session[0]["Resource"])
+    assert {"dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem",
+            "dynamodb:UpdateItem"} <= actions
+    assert any("vyapari-prod-order-state" in json.dumps(s["Resource"]) for s in statements)
+    assert "execute-api:ManageConnections" in actions
 
 
 def test_alarms_page_through_one_topic(synth: Synthesized) -> None:
@@ -145,6 +238,9 @@ def test_alarms_page_through_one_topic(synth: Synthesized) -> None:
             "api-5xx",
             "live-down",
             "daily-loss-limit",
+            "not-ready",
+            "instruments-snapshot-failed",
+            "preopen-errors",
         )
     }
     for alarm in alarms.values():
@@ -152,6 +248,14 @@ def test_alarms_page_through_one_topic(synth: Synthesized) -> None:
     assert alarms["vyapari-dev-live-down"]["MetricName"] == "RunningTaskCount"
     assert alarms["vyapari-dev-live-down"]["ComparisonOperator"] == "LessThanThreshold"
     assert alarms["vyapari-dev-daily-loss-limit"]["Namespace"] == "vyapari"
+    assert alarms["vyapari-dev-daily-loss-limit"]["MetricName"] == "daily_loss_breaches_total"
+    not_ready = alarms["vyapari-dev-not-ready"]
+    assert (not_ready["MetricName"], not_ready["Threshold"], not_ready["ComparisonOperator"]) == (
+        "ready", 1, "LessThanThreshold")
+    assert {"Name": "service", "Value": "vyapari-readiness"} in not_ready["Dimensions"]
+    snapshot = alarms["vyapari-dev-instruments-snapshot-failed"]
+    assert (snapshot["MetricName"], snapshot["Statistic"], snapshot["Threshold"]) == (
+        "instruments_snapshot_failed", "Sum", 1)
     assert alarms["vyapari-dev-api-5xx"]["MetricName"] == "5XXError"
 
 
@@ -164,10 +268,57 @@ def test_dashboard_shows_pipeline_api_orders_pnl_and_badges(synth: Synthesized) 
         "ExecutionsFailed",
         "ExecutionTime",
         "Latency",
-        "OrdersPlaced",
-        "OrdersRejected",
-        "OrderLatencyMs",
-        "LivePnlInr",
+        "orders_total",
+        "order_rejects_total",
+        "order_latency_seconds",
+        "pnl_inr",
         "WeeklyBadge",
+        "instruments_snapshot_failed",
+        "Latest readiness reports",
+        "vyapari-readiness",
     ):
         assert text in body, text
+
+
+def _live_function(synth: Synthesized, directory: str) -> tuple[str, dict]:
+    live = synth.json("live")
+    handler = f"functions.{directory}.handler.lambda_handler"
+    return next(
+        (logical_id, r["Properties"])
+        for logical_id, r in live["Resources"].items()
+        if r["Type"] == "AWS::Lambda::Function" and r["Properties"]["Handler"] == handler
+    )
+
+
+def test_preopen_functions_are_scheduled_on_weekday_mornings_in_asia_kolkata(synth: Synthesized) -> None:
+    schedules = {
+        s["Properties"]["Name"]: s["Properties"]
+        for s in synth.templates["live"].find_resources("AWS::Scheduler::Schedule").values()
+    }
+    assert {n: s["ScheduleExpression"] for n, s in schedules.items()} == {
+        "vyapari-dev-download-instruments": "cron(20 8 ? * MON-FRI *)",
+        "vyapari-dev-readiness-check": "cron(45 8 ? * MON-FRI *)",
+    }
+    for name, schedule in schedules.items():
+        directory = name.removeprefix("vyapari-dev-").replace("-", "_")
+        logical_id, _ = _live_function(synth, directory)
+        assert schedule["ScheduleExpressionTimezone"] == "Asia/Kolkata"
+        assert schedule["Target"]["Arn"] == {"Fn::GetAtt": [logical_id, "Arn"]}
+        assert json.loads(schedule["Target"]["Input"]) == {"time": "<aws.scheduler.scheduled-time>"}
+
+
+def test_preopen_grants_are_least_privilege(synth: Synthesized) -> None:
+    live = synth.json("live")
+    _, download = _live_function(synth, "download_instruments")
+    _, ready = _live_function(synth, "readiness_check")
+    download_statements = _policy_statements(live, download["Role"]["Fn::GetAtt"][0])
+    written = _resources(download_statements, "s3:PutObject")
+    prefixes = sorted(r.split("-ap-south-1/", 1)[1].split('"')[0] for r in written)
+    assert prefixes == ["curated/instruments/*", "quarantine/instruments-*", "raw/instruments-*"]
+    assert not any(a.startswith("dynamodb:") for a in _actions(download_statements))
+    ready_actions = _actions(_policy_statements(live, ready["Role"]["Fn::GetAtt"][0]))
+    assert "dynamodb:GetItem" in ready_actions and "dynamodb:PutItem" not in ready_actions
+    assert not any(a.startswith("s3:Put") or a.startswith("s3:Delete") for a in ready_actions)
+    assert ready["VpcConfig"]["SubnetIds"] and ready["VpcConfig"]["SecurityGroupIds"]
+    assert "REGISTERED_EGRESS_IP" in ready["Environment"]["Variables"]
+    assert download["Environment"]["Variables"]["VYAPARI_SECRETS_PREFIX"] == "vyapari/dev"

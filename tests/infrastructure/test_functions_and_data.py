@@ -94,7 +94,7 @@ def test_glue_catalogues_each_curated_dataset(synth: Synthesized) -> None:
 
 def test_dynamodb_tables_for_the_api_and_live_service(synth: Synthesized) -> None:
     data = synth.templates["data"]
-    for name in ("orders", "positions", "trades", "connections", "registry"):
+    for name in ("orders", "positions", "trades", "connections", "registry", "order-state"):
         data.has_resource_properties(
             "AWS::DynamoDB::GlobalTable",
             Match.object_like(

@@ -125,7 +125,7 @@ def test_backtest_machine_can_run_the_fargate_task_and_pass_its_roles(synth: Syn
 
 
 def test_schedules_run_in_asia_kolkata(synth: Synthesized) -> None:
-    schedules = synth.resources("AWS::Scheduler::Schedule")
+    schedules = synth.templates["workflows"].find_resources("AWS::Scheduler::Schedule")
     expressions = {s["Properties"]["Name"]: s["Properties"]["ScheduleExpression"] for s in schedules.values()}
     assert expressions == {
         "vyapari-dev-ingestion": "cron(45 18 ? * MON-FRI *)",

@@ -1,4 +1,4 @@
-"""Routers of the REST API, grouped by concept (market data, strategies and runs, trading)."""
+"""Routers of the REST API, grouped by concept (market data, strategies and runs, trading, live)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""Daily instrument snapshot of the broker dumps (scheduled before the pre-open)."""

@@ -1,0 +1,106 @@
+"""The AWS ports of the live service, built from the task's environment.
+
+Variables (set by ``cdk/stacks/live.py``):
+
+``ORDER_STATE_TABLE``
+    DynamoDB table of intents, kill switch and checkpoints (required).
+``VYAPARI_SECRETS_PREFIX``
+    ``vyapari/<stage>``: the broker session is the secret ``<prefix>/<broker>/session`` (required).
+``SECRETS_MAX_AGE_S``
+    Seconds a session read is reused (default 30): a new token is used at most this much later.
+``WS_ENDPOINT_URL``, ``CONNECTIONS_TABLE``
+    The WebSocket API's management endpoint and connections table; without both, nothing is
+    published (logged once).
+``LAKE_URI``
+    ``s3://bucket`` of the lake, read by the pre-open readiness check.
+``POWERTOOLS_METRICS_NAMESPACE``, ``POWERTOOLS_SERVICE_NAME``
+    EMF namespace (``vyapari``) and ``service`` dimension (``vyapari-live``) of the metrics written
+    as JSON lines on stdout, which the awslogs driver ships to CloudWatch.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TextIO
+
+from functions.shared.dynamo_order_store import DynamoDbOrderStateStore
+from functions.shared.secrets_manager_store import DEFAULT_MAX_AGE_S, SecretsManagerSecretsStore
+from functions.shared.ws_publisher import WebSocketPublisher
+from vyapari.data.storage import ObjectStore
+from vyapari.live.ports import EmfMetrics, LivePorts
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LiveServiceSettings:
+    """The service's environment, validated once (see the module docstring)."""
+
+    order_state_table: str
+    secrets_prefix: str
+    secrets_max_age_s: float = DEFAULT_MAX_AGE_S
+    ws_endpoint_url: str = ""
+    connections_table: str = ""
+    lake_uri: str = ""
+    metrics_namespace: str = "vyapari"
+    service: str = "vyapari-live"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> LiveServiceSettings:
+        """Settings from ``env`` (``os.environ`` by default); ``ValueError`` names a missing variable."""
+        env = os.environ if env is None else env
+        missing = [k for k in ("ORDER_STATE_TABLE", "VYAPARI_SECRETS_PREFIX") if not env.get(k)]
+        if missing:
+            raise ValueError(f"{' and '.join(missing)} must be set for the live service")
+        try:
+            max_age = float(env.get("SECRETS_MAX_AGE_S") or DEFAULT_MAX_AGE_S)
+        except ValueError:
+            raise ValueError("SECRETS_MAX_AGE_S must be a number of seconds") from None
+        return cls(
+            order_state_table=env["ORDER_STATE_TABLE"],
+            secrets_prefix=env["VYAPARI_SECRETS_PREFIX"],
+            secrets_max_age_s=max_age,
+            ws_endpoint_url=env.get("WS_ENDPOINT_URL", ""),
+            connections_table=env.get("CONNECTIONS_TABLE", ""),
+            lake_uri=env.get("LAKE_URI", ""),
+            metrics_namespace=env.get("POWERTOOLS_METRICS_NAMESPACE") or "vyapari",
+            service=env.get("POWERTOOLS_SERVICE_NAME") or "vyapari-live",
+        )
+
+
+def build_ports(settings: LiveServiceSettings, *, metrics_stream: TextIO | None = None) -> LivePorts:
+    """DynamoDB order state, Secrets Manager session, WebSocket publisher, EMF metrics on stdout."""
+    metrics = EmfMetrics(settings.metrics_namespace, metrics_stream or sys.stdout, settings.service)
+    publisher = None
+    if settings.ws_endpoint_url and settings.connections_table:
+        publisher = WebSocketPublisher.from_settings(
+            settings.ws_endpoint_url, settings.connections_table, metrics=metrics
+        )
+    else:
+        log.warning("WS_ENDPOINT_URL or CONNECTIONS_TABLE not set: live updates are not published")
+    return LivePorts(
+        store=DynamoDbOrderStateStore(settings.order_state_table),
+        secrets=SecretsManagerSecretsStore(settings.secrets_prefix, max_age_s=settings.secrets_max_age_s),
+        publisher=publisher,
+        metrics=metrics,
+    )
+
+
+def build_lake(settings: LiveServiceSettings) -> ObjectStore | None:
+    """The lake of ``LAKE_URI`` (S3 or a folder), or None when it is not set."""
+    if not settings.lake_uri:
+        return None
+    from functions.shared.lake_store import build_store
+    from functions.shared.settings import Settings
+
+    return build_store(Settings(lake_uri=settings.lake_uri))
+
+
+def close_ports(ports: LivePorts) -> None:
+    """Send what the publisher still holds (a few seconds at most)."""
+    if isinstance(ports.publisher, WebSocketPublisher):
+        ports.publisher.close()

@@ -1,0 +1,264 @@
+"""DynamoDB implementation of the live engine's :class:`~vyapari.live.store.OrderStateStore` port.
+
+One table keyed ``pk`` (S) / ``sk`` (S), like the other keyed tables of the stage. Items:
+
+=========================  ==============  ====================================================
+``pk``                     ``sk``          holds
+=========================  ==============  ====================================================
+``intent#<cid>``           ``intent``      the current intent: ``body`` (its JSON), ``run_id``,
+                                           ``seq``, ``state``, ``state_rank``, ``filled``
+``run#<run_id>``           ``<seq:020d>``  ``client_order_id``: a run's intents in insertion order
+``runs``                   ``<run_id>``    one item per run (``intents()`` without a run)
+``kv``                     ``<key>``       ``value``: kill switch, checkpoints, loss breaches
+``meta``                   ``seq``         the insertion counter (atomic ``ADD``)
+=========================  ==============  ====================================================
+
+Writes return only once DynamoDB has acknowledged them, i.e. stored durably in several
+Availability Zones, so an intent ``put`` before an order is sent survives a crash of the task.
+Every read is strongly consistent (``ConsistentRead``): a restarted task sees the last write.
+
+Stale writers: an intent may only move forward. A ``put`` is refused with
+:class:`StaleIntentWrite` when it would lower the filled quantity, or lower the state's rank
+(``PENDING`` 0 < ``SUBMITTED`` 1 < ``PARTIALLY_FILLED`` 2 < terminal states 3) at the same filled
+quantity. A late trade on a cancelled order (more units filled) is progress and is accepted.
+The check is a DynamoDB condition expression, so it also holds between processes (an old task
+still running next to its replacement, or ``vyapari live kill`` next to the service).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from vyapari.live.store import IntentState, OrderIntent
+
+STATE_RANK: dict[IntentState, int] = {
+    IntentState.PENDING: 0,
+    IntentState.SUBMITTED: 1,
+    IntentState.PARTIALLY_FILLED: 2,
+    IntentState.FILLED: 3,
+    IntentState.CANCELLED: 3,
+    IntentState.REJECTED: 3,
+    IntentState.BLOCKED: 3,
+    IntentState.EXPIRED: 3,
+    IntentState.MISSING: 3,
+}
+"""Progress of a state; a write may not lower it at an equal filled quantity."""
+
+CLIENT_CONFIG = Config(
+    connect_timeout=2, read_timeout=5, retries={"max_attempts": 8, "mode": "standard"}
+)
+"""Bounded time-outs (seconds) and the standard retry mode (throttling, 5xx) for every call."""
+
+_BATCH = 100  # BatchGetItem's limit
+_SEQ_WIDTH = 20
+_NEWER = (
+    "attribute_not_exists(pk) OR filled < :filled OR (filled = :filled AND state_rank <= :rank)"
+)
+
+
+class StaleIntentWrite(RuntimeError):
+    """A ``put`` that would move an intent backwards (another writer already stored newer news)."""
+
+    def __init__(self, client_order_id: str, state: IntentState, filled: int) -> None:
+        super().__init__(
+            f"intent {client_order_id}: refusing to store {state.value} with {filled} filled over a "
+            "newer stored state; this writer is stale (another process has moved the order on)"
+        )
+        self.client_order_id = client_order_id
+
+
+def _condition_failed(exc: ClientError) -> bool:
+    code = exc.response.get("Error", {}).get("Code")
+    if code == "ConditionalCheckFailedException":
+        return True
+    if code == "TransactionCanceledException":
+        reasons = exc.response.get("CancellationReasons") or []
+        return any(r.get("Code") == "ConditionalCheckFailed" for r in reasons)
+    return False
+
+
+class DynamoDbOrderStateStore:
+    """Intents and key-values on one DynamoDB table (layout in the module docstring).
+
+    Parameters
+    ----------
+    table_name : str
+        An existing table with string keys ``pk`` and ``sk`` (``ORDER_STATE_TABLE``).
+    resource : optional
+        A boto3 DynamoDB service resource (tests, or one with an explicit endpoint).
+    """
+
+    def __init__(self, table_name: str, *, resource: Any = None) -> None:
+        if not table_name:
+            raise ValueError("ORDER_STATE_TABLE is not set: the order-state table name is required")
+        self.resource = resource or boto3.resource("dynamodb", config=CLIENT_CONFIG)
+        self.table = self.resource.Table(table_name)
+        self.table_name = table_name
+        self._lock = threading.Lock()
+        self._known: dict[str, tuple[str, int]] = {}  # client_order_id -> (run_id, seq) stored
+
+    def __repr__(self) -> str:
+        return f"DynamoDbOrderStateStore({self.table_name!r})"
+
+    # ----- intents ----------------------------------------------------------------
+    def put(self, intent: OrderIntent) -> None:
+        """Insert or move ``intent`` forward; durable when this returns.
+
+        Raises :class:`StaleIntentWrite` when the stored intent is further along (see the module
+        docstring) and ``ValueError`` when ``run_id`` differs from the stored one. An intent this
+        store has already seen costs one conditional write; a new one a read, a counter update and
+        a transaction of three puts.
+        """
+        cid = intent.client_order_id
+        with self._lock:
+            known = self._known.get(cid)
+            if known is None:
+                stored = self._get_item(cid)
+                if stored is None and self._insert(intent):
+                    return
+                stored = stored or self._get_item(cid)
+                if stored is None:  # pragma: no cover - inserted by another writer, then deleted
+                    raise RuntimeError(f"intent {cid} vanished while being written")
+                known = self._remember(stored)
+            run_id, seq = known
+            if run_id != intent.run_id:
+                raise ValueError(f"intent {cid} belongs to run {run_id!r}, not {intent.run_id!r}")
+            self._update(intent, seq)
+
+    def _remember(self, item: dict[str, Any]) -> tuple[str, int]:
+        known = (str(item["run_id"]), int(item["seq"]))
+        self._known[str(item["pk"]).removeprefix("intent#")] = known
+        return known
+
+    def _item(self, intent: OrderIntent, seq: int) -> dict[str, Any]:
+        return {
+            "pk": f"intent#{intent.client_order_id}",
+            "sk": "intent",
+            "run_id": intent.run_id,
+            "seq": seq,
+            "state": intent.state.value,
+            "state_rank": STATE_RANK[intent.state],
+            "filled": intent.filled_quantity,
+            "body": intent.to_json(),
+        }
+
+    def _insert(self, intent: OrderIntent) -> bool:
+        """Write a new intent with its run index; False when another writer inserted it first."""
+        seq = self._next_seq()
+        puts: list[dict[str, Any]] = [
+            {
+                "TableName": self.table_name,
+                "Item": self._item(intent, seq),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            },
+            {
+                "TableName": self.table_name,
+                "Item": {
+                    "pk": f"run#{intent.run_id}",
+                    "sk": f"{seq:0{_SEQ_WIDTH}d}",
+                    "client_order_id": intent.client_order_id,
+                },
+            },
+            {"TableName": self.table_name, "Item": {"pk": "runs", "sk": intent.run_id}},
+        ]
+        try:
+            self.resource.meta.client.transact_write_items(TransactItems=[{"Put": p} for p in puts])
+        except ClientError as exc:
+            if _condition_failed(exc):
+                return False
+            raise
+        self._known[intent.client_order_id] = (intent.run_id, seq)
+        return True
+
+    def _update(self, intent: OrderIntent, seq: int) -> None:
+        item = self._item(intent, seq)
+        try:
+            self.table.put_item(
+                Item=item,
+                ConditionExpression=_NEWER,
+                ExpressionAttributeValues={":filled": item["filled"], ":rank": item["state_rank"]},
+            )
+        except ClientError as exc:
+            if _condition_failed(exc):
+                raise StaleIntentWrite(intent.client_order_id, intent.state, intent.filled_quantity) from None
+            raise
+
+    def _next_seq(self) -> int:
+        response = self.table.update_item(
+            Key={"pk": "meta", "sk": "seq"},
+            UpdateExpression="ADD seq :one",
+            ExpressionAttributeValues={":one": 1},
+            ReturnValues="UPDATED_NEW",
+        )
+        return int(response["Attributes"]["seq"])
+
+    def _get_item(self, client_order_id: str) -> dict[str, Any] | None:
+        key = {"pk": f"intent#{client_order_id}", "sk": "intent"}
+        item: dict[str, Any] | None = self.table.get_item(Key=key, ConsistentRead=True).get("Item")
+        return item
+
+    def get(self, client_order_id: str) -> OrderIntent | None:
+        """The intent with ``client_order_id`` or None (strongly consistent)."""
+        item = self._get_item(client_order_id)
+        if item is None:
+            return None
+        self._remember(item)
+        return OrderIntent.from_json(str(item["body"]))
+
+    def intents(self, run_id: str | None = None) -> list[OrderIntent]:
+        """All intents (of ``run_id``), in insertion order."""
+        runs = [run_id] if run_id is not None else [str(i["sk"]) for i in self._query("runs")]
+        entries = sorted(
+            (int(i["sk"]), str(i["client_order_id"])) for run in runs for i in self._query(f"run#{run}")
+        )
+        bodies = self._bodies([cid for _, cid in entries])
+        return [OrderIntent.from_json(bodies[cid]) for _, cid in entries if cid in bodies]
+
+    def _query(self, partition: str) -> Iterable[dict[str, Any]]:
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": partition},
+            "ConsistentRead": True,
+        }
+        while True:
+            page = self.table.query(**kwargs)
+            yield from page.get("Items", [])
+            if "LastEvaluatedKey" not in page:
+                return
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def _bodies(self, client_order_ids: list[str]) -> dict[str, str]:
+        """``client_order_id`` -> intent JSON, read in batches of 100 (strongly consistent)."""
+        out: dict[str, str] = {}
+        unique = list(dict.fromkeys(client_order_ids))
+        for start in range(0, len(unique), _BATCH):
+            keys = [{"pk": f"intent#{cid}", "sk": "intent"} for cid in unique[start : start + _BATCH]]
+            request: dict[str, Any] = {self.table_name: {"Keys": keys, "ConsistentRead": True}}
+            while request:
+                response = self.resource.batch_get_item(RequestItems=request)
+                for item in response.get("Responses", {}).get(self.table_name, []):
+                    with self._lock:
+                        self._remember(item)
+                    out[str(item["pk"]).removeprefix("intent#")] = str(item["body"])
+                request = response.get("UnprocessedKeys") or {}
+        return out
+
+    # ----- key-values -------------------------------------------------------------
+    def get_value(self, key: str) -> str | None:
+        """The value under ``key`` or None (strongly consistent)."""
+        item = self.table.get_item(Key={"pk": "kv", "sk": key}, ConsistentRead=True).get("Item")
+        return None if item is None else str(item["value"])
+
+    def set_value(self, key: str, value: str | None) -> None:
+        """Store ``value`` under ``key`` durably (None deletes it)."""
+        if value is None:
+            self.table.delete_item(Key={"pk": "kv", "sk": key})
+        else:
+            self.table.put_item(Item={"pk": "kv", "sk": key, "value": value})
+
