@@ -195,7 +195,7 @@ class LiveEngine(GuardsMixin):
             self._book_trades(moved.trades, step)
             for order in moved.orders:
                 self.orders.apply_status(order, step)
-        elif self.orders.open_intents():
+        elif self.orders.has_open():
             self._book_trades(self.broker.trades(), step)
             for order in self.broker.orders():
                 self.orders.apply_status(order, step)
@@ -331,11 +331,7 @@ class LiveEngine(GuardsMixin):
         if intent.product is ProductType.MIS and self.ctx.is_squareoff_time():
             raise RiskRejected(RiskReason.AFTER_SQUAREOFF, "MIS orders are not accepted after 15:20 IST")
         self._require_ready(intent.instrument_id)
-        pending = sum(
-            i.side.sign * (i.quantity - i.filled_quantity)
-            for i in self.orders.open_intents()
-            if i.instrument_id == intent.instrument_id
-        )
+        pending = self.orders.pending_quantity(intent.instrument_id)
         price = float(self.ctx.close[n]) if self.ctx.valid[n] else float(self.account.mark[n])
         level = intent.limit_price if intent.limit_price is not None else intent.trigger_price
         self.risk.check(

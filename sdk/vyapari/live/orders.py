@@ -168,14 +168,32 @@ class OrderManager:
         self.broker, self.store, self.run_id = broker, store, run_id
         self.metrics, self.publisher = metrics, publisher
         self.freeze_quantities = dict(freeze_quantities or {})
-        self.intents: dict[str, OrderIntent] = {i.client_order_id: i for i in store.intents(run_id)}
+        self.intents: dict[str, OrderIntent] = {}
         self.replaying = False
         self._booked: dict[str, int] = {}
+        # open decided intents (slices folded into their parent), by instrument, in decision order:
+        # the risk gate and the open-phase checks read these instead of scanning the whole day
+        self._rank: dict[str, int] = {}
+        self._open: dict[str, dict[str, OrderIntent]] = {}
+        for stored in store.intents(run_id):
+            self._remember(stored)
+
+    def _remember(self, intent: OrderIntent) -> None:
+        cid = intent.client_order_id
+        self._rank.setdefault(cid, len(self._rank))
+        self.intents[cid] = intent
+        if intent.parent_id is not None:
+            return
+        by_instrument = self._open.setdefault(intent.instrument_id, {})
+        if intent.state.is_open:
+            by_instrument[cid] = intent
+        else:
+            by_instrument.pop(cid, None)
 
     # ----- writes -----------------------------------------------------------------
     def _save(self, intent: OrderIntent) -> OrderIntent:
         self.store.put(intent)
-        self.intents[intent.client_order_id] = intent
+        self._remember(intent)
         self.publisher.publish("orders", intent_message(intent))
         return intent
 
@@ -455,10 +473,12 @@ class OrderManager:
         Replaying, they are shown as they were at ``step``. An intent decided at ``step`` itself
         is not shown, so a restarted slice sees what the first run of that slice saw.
         """
-        decided = [i for i in self.intents.values() if i.parent_id is None]
         if step is None or not self.replaying:
             limit = step if step is not None else 1 << 62
-            return [i for i in decided if i.state.is_open and i.opened_step < limit]
+            live = [i for by in self._open.values() for i in by.values() if i.opened_step < limit]
+            live.sort(key=lambda i: self._rank[i.client_order_id])
+            return live
+        decided = [i for i in self.intents.values() if i.parent_id is None]
         return [
             i
             for i in decided
@@ -466,6 +486,16 @@ class OrderManager:
             and i.opened_step < step
             and (i.closed_step is None or i.closed_step >= step)
         ]
+
+    def has_open(self) -> bool:
+        """True when any decided order is open (cheap: no scan of the day's intents)."""
+        return any(self._open.values())
+
+    def pending_quantity(self, instrument_id: str) -> int:
+        """Signed units still to fill (+ buy, − sell) of the open orders in ``instrument_id``."""
+        return sum(
+            i.side.sign * (i.quantity - i.filled_quantity) for i in self._open.get(instrument_id, {}).values()
+        )
 
     def reconcile(
         self, orders: Iterable[BrokerOrder], step: int, may_send: Callable[[OrderIntent], bool]
