@@ -4,6 +4,10 @@ the broker login callback, throttling, access logs, X-Ray) and the WebSocket API
 Weekly results are served by the REST API from the lake's ``evaluations/`` keys the weekly workflow
 publishes.
 
+The REST function also reads and writes the live kill switch (``/live/kill-switch``): it gets
+``ORDER_STATE_TABLE`` and may get, put and delete only the key-value items (partition ``kv``) of the
+live service's order-state table, never its order intents.
+
 The broker login callback ``GET /broker/{broker}/callback`` is the broker's browser redirect, so it has
 no Cognito authorizer. It is served by its own function (same handler code) which alone may read the
 broker keys and write the session secrets (``vyapari/<stage>/…``, created by the live stack and granted
@@ -17,6 +21,7 @@ from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 
@@ -33,6 +38,8 @@ GROUPS = {
     "viewer": "Read-only",
 }
 WS_ROUTES = {"$connect": "ws_connect", "$disconnect": "ws_disconnect", "$default": "ws_default"}
+KILL_SWITCH_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem")
+KV_PARTITION = "kv"  # functions/shared/dynamo_order_store.py: the kill switch's partition
 LOGIN_BROKERS = ("zerodha", "upstox")
 CALLBACK_PATH = ("broker", "{broker}", "callback")
 ACCESS_LOG_FORMAT = apigw.AccessLogFormat.json_with_standard_fields(
@@ -217,10 +224,16 @@ class ApiStack(Stack):
             description="REST API (Powertools resolver)",
         )
         env = {**self.api_environment, "WS_ENDPOINT_URL": self.ws_stage.callback_url}
-        self.api_function = self._function("Api", spec, env)
+        order_state = data.tables["order_state"]
+        self.api_function = self._function("Api", spec, {**env, "ORDER_STATE_TABLE": order_state.table_name})
         fn = self.api_function.function
         for name in ("registry", "orders", "positions", "trades"):
             data.tables[name].grant_read_write_data(fn)
+        fn.add_to_role_policy(iam.PolicyStatement(
+            actions=list(KILL_SWITCH_ACTIONS),
+            resources=[order_state.table_arn],
+            conditions={"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": [KV_PARTITION]}},
+        ))
         data.lake.grant_read(fn)
         workflows.machines["backtest"].state_machine.grant_start_execution(fn)
         access_logs = logs.LogGroup(

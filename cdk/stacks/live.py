@@ -44,6 +44,8 @@ from cdk.stacks.compute import ComputeStack
 from cdk.stacks.data import DataRefs, DataStack
 from constructs import Construct
 
+RECORD_TABLES = ("orders", "positions", "trades")
+"""Tables of the API's order, position and trade records, written by the live service."""
 KEY_FIELDS = ("KITE_API_KEY", "KITE_API_SECRET", "UPSTOX_API_KEY", "UPSTOX_API_SECRET")
 OPTIONAL_KEY_FIELDS = ("KITE_USER_ID", "UPSTOX_USER_ID")
 SESSION_FIELDS = ("broker", "access_token", "issued_at", "valid_until", "user_id")
@@ -178,6 +180,8 @@ class LiveStack(Stack):
             self.session_secrets[config.broker].grant_read(role)  # read only: the login writes it
         refs.tables["order_state"].grant_read_write_data(role)
         refs.tables["connections"].grant_read_write_data(role)  # fan-out drops stale connections
+        for name in RECORD_TABLES:  # order, trade and position records the API reads
+            refs.tables[name].grant(role, "dynamodb:GetItem", "dynamodb:PutItem")
         role.add_to_principal_policy(self.manage_connections())
         refs.lake.grant_read_write(role)
         return task
@@ -198,6 +202,7 @@ class LiveStack(Stack):
             "TICKSTORE": self.config.tickstore,
             "ORDER_STATE_TABLE": data.tables["order_state"].table_name,
             "CONNECTIONS_TABLE": data.tables["connections"].table_name,
+            **{f"{name.upper()}_TABLE": data.tables[name].table_name for name in RECORD_TABLES},
             "WS_ENDPOINT_URL": api.ws_stage.callback_url,
             "VYAPARI_SECRETS_PREFIX": secrets_prefix(self.config),
             "SECRETS_MAX_AGE_S": str(SECRETS_MAX_AGE_S),

@@ -1,9 +1,10 @@
 """REST API Lambda: Powertools' REST resolver with request validation, OpenAPI and Swagger UI.
 
 Routes live in :mod:`functions.api.routes` (market data, strategies and runs, trading, the live kill
-switch, the broker login callback); this module wires the services from settings once, maps every error kind to its HTTP
-status in one table, and serves ``/openapi.json`` and ``/swagger``. No response ever carries a stack
-trace: unexpected errors become a 500 with the request id only, and are logged here.
+switch, the broker login callback); this module wires the services from settings once, maps every
+error kind to its HTTP status in one table, and serves ``/openapi.json`` and ``/swagger``. No
+response ever carries a stack trace: unexpected errors become a 500 with the request id only, and
+are logged here.
 """
 
 from __future__ import annotations

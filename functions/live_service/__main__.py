@@ -2,8 +2,9 @@
 
 The arguments are exactly those of ``vyapari live`` (parsed by the sdk's own parser); the order
 state goes to DynamoDB, the broker session is read from Secrets Manager (re-read while running,
-so the morning login needs no restart), updates go to the WebSocket channels and metrics are EMF
-lines on stdout (see :mod:`functions.live_service.ports`).
+so the morning login needs no restart), orders, trades and positions are recorded for the REST API
+(partition ``paper`` for the paper broker, else ``live``), updates go to the WebSocket channels and
+metrics are EMF lines on stdout (see :mod:`functions.live_service.ports`).
 
 Before trading a live stream (not a replay, not ``--skip-ready``), the pre-open readiness suite
 runs here against the S3 lake, the Secrets Manager session and the DynamoDB kill switch, and
@@ -49,6 +50,12 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     if args.command != "live":
         build_parser("live").error(f"this entrypoint runs 'live' only, not {args.command!r}")
     return args
+
+
+def record_mode(args: argparse.Namespace, env: Mapping[str, str]) -> str:
+    """``paper`` for the paper broker (``--broker``, else ``BROKER``, else paper), ``live`` otherwise."""
+    broker = args.broker or env.get("BROKER") or "paper"
+    return "paper" if broker == "paper" else "live"
 
 
 def needs_preopen_check(args: argparse.Namespace) -> bool:
@@ -102,7 +109,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
         settings = LiveServiceSettings.from_env(env)
-        ports = build_ports(settings)
+        ports = build_ports(settings, mode=record_mode(args, env))
     except (VyapariError, ValueError) as exc:
         print(f"live service: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

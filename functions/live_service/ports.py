@@ -11,6 +11,10 @@ Variables (set by ``cdk/stacks/live.py``):
 ``WS_ENDPOINT_URL``, ``CONNECTIONS_TABLE``
     The WebSocket API's management endpoint and connections table; without both, nothing is
     published (logged once).
+``ORDERS_TABLE``, ``POSITIONS_TABLE``, ``TRADES_TABLE``
+    The REST API's record tables: with all three, every order update, fill and position is written
+    there (partition ``paper`` or ``live``) for ``GET /orders|/positions|/trades``
+    (:mod:`functions.shared.live_records`); with none, nothing is recorded (logged once).
 ``LAKE_URI``
     ``s3://bucket`` of the lake, read by the pre-open readiness check.
 ``POWERTOOLS_METRICS_NAMESPACE``, ``POWERTOOLS_SERVICE_NAME``
@@ -28,12 +32,15 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from functions.shared.dynamo_order_store import DynamoDbOrderStateStore
+from functions.shared.live_records import QueuedPublisher, dynamodb_record_stores, live_records_publisher
 from functions.shared.secrets_manager_store import DEFAULT_MAX_AGE_S, SecretsManagerSecretsStore
 from functions.shared.ws_publisher import WebSocketPublisher
+from vyapari.api.live_records import LiveRecords
 from vyapari.data.storage import ObjectStore
-from vyapari.live.ports import EmfMetrics, LivePorts
+from vyapari.live.ports import EmfMetrics, LivePorts, Publisher
 
 log = logging.getLogger(__name__)
+RECORD_TABLES = ("ORDERS_TABLE", "POSITIONS_TABLE", "TRADES_TABLE")
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,7 @@ class LiveServiceSettings:
     ws_endpoint_url: str = ""
     connections_table: str = ""
     lake_uri: str = ""
+    record_tables: tuple[str, str, str] | None = None  # orders, positions, trades
     metrics_namespace: str = "vyapari"
     service: str = "vyapari-live"
 
@@ -60,6 +68,10 @@ class LiveServiceSettings:
             max_age = float(env.get("SECRETS_MAX_AGE_S") or DEFAULT_MAX_AGE_S)
         except ValueError:
             raise ValueError("SECRETS_MAX_AGE_S must be a number of seconds") from None
+        tables = tuple(env.get(k, "") for k in RECORD_TABLES)
+        if any(tables) and not all(tables):
+            unset = [k for k, v in zip(RECORD_TABLES, tables, strict=True) if not v]
+            raise ValueError(f"{' and '.join(unset)} must be set too: the API's records need all three")
         return cls(
             order_state_table=env["ORDER_STATE_TABLE"],
             secrets_prefix=env["VYAPARI_SECRETS_PREFIX"],
@@ -67,21 +79,29 @@ class LiveServiceSettings:
             ws_endpoint_url=env.get("WS_ENDPOINT_URL", ""),
             connections_table=env.get("CONNECTIONS_TABLE", ""),
             lake_uri=env.get("LAKE_URI", ""),
+            record_tables=(tables[0], tables[1], tables[2]) if all(tables) else None,
             metrics_namespace=env.get("POWERTOOLS_METRICS_NAMESPACE") or "vyapari",
             service=env.get("POWERTOOLS_SERVICE_NAME") or "vyapari-live",
         )
 
 
-def build_ports(settings: LiveServiceSettings, *, metrics_stream: TextIO | None = None) -> LivePorts:
-    """DynamoDB order state, Secrets Manager session, WebSocket publisher, EMF metrics on stdout."""
+def build_ports(settings: LiveServiceSettings, *, mode: str = "paper",
+                metrics_stream: TextIO | None = None) -> LivePorts:
+    """DynamoDB order state, Secrets Manager session, the API's records in partition ``mode``
+    (``paper`` or ``live``) then the WebSocket publisher, EMF metrics on stdout."""
     metrics = EmfMetrics(settings.metrics_namespace, metrics_stream or sys.stdout, settings.service)
-    publisher = None
+    publisher: Publisher | None = None
     if settings.ws_endpoint_url and settings.connections_table:
         publisher = WebSocketPublisher.from_settings(
             settings.ws_endpoint_url, settings.connections_table, metrics=metrics
         )
     else:
         log.warning("WS_ENDPOINT_URL or CONNECTIONS_TABLE not set: live updates are not published")
+    if settings.record_tables is not None:
+        stores = dynamodb_record_stores(*settings.record_tables)
+        publisher = live_records_publisher(stores, mode, publisher, metrics=metrics)
+    else:
+        log.warning("ORDERS_TABLE, POSITIONS_TABLE and TRADES_TABLE not set: the API lists no orders")
     return LivePorts(
         store=DynamoDbOrderStateStore(settings.order_state_table),
         secrets=SecretsManagerSecretsStore(settings.secrets_prefix, max_age_s=settings.secrets_max_age_s),
@@ -101,6 +121,10 @@ def build_lake(settings: LiveServiceSettings) -> ObjectStore | None:
 
 
 def close_ports(ports: LivePorts) -> None:
-    """Send what the publisher still holds (a few seconds at most)."""
-    if isinstance(ports.publisher, WebSocketPublisher):
-        ports.publisher.close()
+    """Record and send what the publishers still hold (a few seconds at most)."""
+    publisher = ports.publisher
+    if isinstance(publisher, QueuedPublisher):
+        publisher.close()
+        publisher = publisher.target.forward if isinstance(publisher.target, LiveRecords) else None
+    if isinstance(publisher, WebSocketPublisher):
+        publisher.close()

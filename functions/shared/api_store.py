@@ -20,6 +20,7 @@ import boto3
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
+from functions.shared.api_live import build_kill_switch
 from functions.shared.api_settings import ApiSettings
 from vyapari.api.ports import (
     JsonFileRecordStore,
@@ -205,23 +206,6 @@ def build_login(settings: ApiSettings) -> BrokerLogin | None:
 
     return BrokerLogin(SecretsManagerSecretsStore(settings.secrets_prefix, max_age_s=0),
                        broker_settings(os.environ))
-
-
-def build_kill_switch(settings: ApiSettings) -> KillSwitch | None:
-    """The live kill switch over the live service's order-state store: ``<live state dir>/orders.sqlite``
-    locally (the file ``vyapari live`` uses), the ``ORDER_STATE_TABLE`` table in AWS (None when unset)."""
-    from vyapari.api.kill_switch import KillSwitch
-
-    if settings.backend == "local":
-        from vyapari.live.store import SqliteOrderStateStore
-
-        folder = Path(settings.live_state_dir or Path(settings.need("state_dir")) / "live")
-        return KillSwitch(SqliteOrderStateStore(folder / "orders.sqlite"))
-    if not settings.order_state_table:
-        return None
-    from functions.shared.dynamo_order_store import DynamoDbOrderStateStore
-
-    return KillSwitch(DynamoDbOrderStateStore(settings.order_state_table))
 
 
 def build_services(settings: ApiSettings) -> ApiServices:

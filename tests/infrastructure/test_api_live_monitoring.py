@@ -198,8 +198,10 @@ def test_live_service_is_one_self_healing_task_with_broker_secrets(synth: Synthe
     assert secrets == {"KITE_API_KEY", "KITE_API_SECRET", "UPSTOX_API_KEY", "UPSTOX_API_SECRET"}
     variables = {v["Name"]: v["Value"] for v in container["Environment"]}
     assert variables["VYAPARI_SECRETS_PREFIX"] == "vyapari/dev"
-    wanted = {"ORDER_STATE_TABLE", "CONNECTIONS_TABLE", "WS_ENDPOINT_URL", "REGISTERED_EGRESS_IP"}
+    wanted = {"ORDER_STATE_TABLE", "CONNECTIONS_TABLE", "WS_ENDPOINT_URL", "REGISTERED_EGRESS_IP",
+              "ORDERS_TABLE", "POSITIONS_TABLE", "TRADES_TABLE"}
     assert wanted <= set(variables)
+    assert variables["ORDERS_TABLE"] == "vyapari-dev-orders"
     names = {s["Properties"]["Name"] for s in synth.resources("AWS::SecretsManager::Secret").values()}
     assert names == {"vyapari/dev/broker-keys", "vyapari/dev/zerodha/session", "vyapari/dev/upstox/session"}
 
@@ -219,6 +221,9 @@ def test_live_task_role_reads_the_session_and_writes_the_order_state(synth: Synt
             "dynamodb:UpdateItem"} <= actions
     assert any("vyapari-prod-order-state" in json.dumps(s["Resource"]) for s in statements)
     assert "execute-api:ManageConnections" in actions
+    for table in ("orders", "positions", "trades"):  # the API's records: written, never deleted
+        [records] = [s for s in statements if f"vyapari-prod-{table}" in json.dumps(s["Resource"])]
+        assert sorted(records["Action"]) == ["dynamodb:GetItem", "dynamodb:PutItem"]
 
 
 def test_alarms_page_through_one_topic(synth: Synthesized) -> None:

@@ -6,7 +6,8 @@
   implementations (AWS ones live in ``functions/shared/api_store.py``);
 * :mod:`~vyapari.api.market` (exchanges, assets, bars), :mod:`~vyapari.api.registry` (strategy
   definitions, strategy runs, evaluations), :mod:`~vyapari.api.trading` (orders, positions, trades,
-  order intents), :mod:`~vyapari.api.streams` (WebSocket connections, subscriptions, fan-out).
+  order intents), :mod:`~vyapari.api.kill_switch` (the live kill switch, in the live service's
+  order-state store), :mod:`~vyapari.api.streams` (WebSocket connections, subscriptions, fan-out).
 
 Heavy libraries (pandas, pyarrow) are imported inside the functions that need them, so a Lambda that
 imports this package stays light until it reads bars.

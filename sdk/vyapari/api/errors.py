@@ -31,3 +31,10 @@ class Conflict(ApiError):
 
     status = 409
     code = "conflict"
+
+
+class Unavailable(ApiError):
+    """A service the operation needs is not configured in this deployment (e.g. no order-state table)."""
+
+    status = 503
+    code = "unavailable"

@@ -1,8 +1,10 @@
 """Roles of API callers, derived from their Cognito groups.
 
-``viewer`` reads; ``trader`` also creates and starts strategy runs and places order intents (paper or
-live); ``admin`` may do everything, including editing the strategy registry. A caller in several groups
-has the highest of their roles; a caller in none has no role and is refused everything but public routes.
+``viewer`` reads (the kill switch's state too); ``trader`` also creates and starts strategy runs, places
+order intents (paper or live) and engages or resets the live kill switch (whoever may trade may stop
+trading); ``admin`` may do everything, including editing the strategy registry. A caller in several
+groups has the highest of their roles; a caller in none has no role and is refused everything but
+public routes.
 """
 
 from __future__ import annotations

@@ -9,8 +9,10 @@ A small WSGI shim turns each HTTP request into an API Gateway REST proxy event (
 authorizer claims for ``--groups``, or the ``X-Vyapari-Groups`` header of a request) and calls the
 handler named by ``--handler`` (default ``functions.api.handler.lambda_handler``), loaded by name like
 the Lambda runtime does, with the ``local`` backend: JSON files under ``--state-dir`` instead of
-DynamoDB, the lake folder instead of S3, recorded workflow starts instead of Step Functions. Serving
-needs the ``aws`` dependency group (Powertools, pydantic) installed.
+DynamoDB, the lake folder instead of S3, recorded workflow starts instead of Step Functions, and the
+kill switch in ``--live-state-dir``/orders.sqlite (default ``.vyapari-live``, the folder of
+``vyapari live --state-dir``), so ``vyapari live kill``, the API and a running ``vyapari live`` share
+it. Serving needs the ``aws`` dependency group (Powertools, pydantic) installed.
 """
 
 from __future__ import annotations
@@ -93,12 +95,15 @@ def wsgi_app(handler: Handler, groups: str = "admin") -> WsgiApp:
     return app
 
 
-def load_handler(name: str, *, lake: Path, state_dir: Path, app_dir: Path) -> Handler:
+def load_handler(name: str, *, lake: Path, state_dir: Path, app_dir: Path,
+                 live_state_dir: Path | None = None) -> Handler:
     """Import ``module.function`` with the local backend settings in the environment."""
     module_name, _, function = name.rpartition(".")
     if not module_name:
         raise InvalidInput("--handler", f"{name!r} is not module.function")
     os.environ.update(VYAPARI_API_BACKEND="local", LAKE_URI=str(lake), VYAPARI_API_STATE_DIR=str(state_dir))
+    if live_state_dir is not None:
+        os.environ["VYAPARI_LIVE_STATE_DIR"] = str(live_state_dir)
     sys.path.insert(0, str(app_dir.resolve()))
     try:
         module = importlib.import_module(module_name)
@@ -124,6 +129,9 @@ def register(subparsers: Any, name: str, help_text: str) -> None:
     serve.add_argument("--lake", type=Path, default=Path("lake"), help="lake folder (default ./lake)")
     serve.add_argument("--state-dir", type=Path, default=Path(".vyapari-api"),
                        help="folder of the local registry, orders, positions and trades (JSON files)")
+    serve.add_argument("--live-state-dir", type=Path, default=Path(".vyapari-live"),
+                       help="the live engine's state folder (vyapari live --state-dir): its orders.sqlite "
+                       "holds the kill switch (default .vyapari-live)")
     serve.add_argument("--groups", default="admin", help="Cognito groups of every caller (default admin)")
     serve.add_argument("--handler", default="functions.api.handler.lambda_handler", help="module.function")
     serve.add_argument("--app-dir", type=Path, default=Path("."), help="folder holding the handler's package")
@@ -132,7 +140,8 @@ def register(subparsers: Any, name: str, help_text: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted."""
-    handler = load_handler(args.handler, lake=args.lake, state_dir=args.state_dir, app_dir=args.app_dir)
+    handler = load_handler(args.handler, lake=args.lake, state_dir=args.state_dir, app_dir=args.app_dir,
+                           live_state_dir=args.live_state_dir)
     app = wsgi_app(handler, args.groups)
     with make_server(args.host, args.port, app, handler_class=_QuietHandler) as server:
         print(f"vyapari API on http://{args.host}:{server.server_port}/swagger (groups: {args.groups})",

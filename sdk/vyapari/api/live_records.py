@@ -1,0 +1,147 @@
+"""Live engine → API records: the orders, positions and trades ``GET /orders|/positions|/trades`` list.
+
+:class:`LiveRecords` is a :class:`~vyapari.live.ports.Publisher`: the engine hands it every message
+it publishes, it writes records from the ``orders`` channel, then forwards the message unchanged to
+the next publisher (the WebSocket fan-out). In partition ``mode`` (``paper`` or ``live``) of each
+:class:`~vyapari.api.ports.RecordStore`:
+
+* **orders** — key ``client_order_id``: the latest ``orders`` message of the order (state,
+  ``filled_quantity``, ``broker_order_id``, ``reason``, ``kind``, ``decided_at``, ``parent_id``) plus
+  ``mode`` and ``updated_at`` (ISO 8601 IST, when it was recorded);
+* **trades** — key ``trade_id`` = ``<client_order_id>#<filled_quantity after the fill>``: one record
+  per increase of an order's ``filled_quantity`` (``quantity`` units of ``side``);
+* **positions** — key ``instrument_id``: ``quantity`` (signed units: bought − sold),
+  ``bought_quantity``, ``sold_quantity`` and ``updated_at``, summed from those fills.
+
+Fills are what the ``orders`` channel shows: the engine publishes an order each time its filled
+quantity grows, but not the fill's price or charges, so trades and positions carry quantities only
+(no average price, no P&L; the ``pnl`` channel has the account's). An order sliced above the
+freeze quantity (its slices carry ``parent_id``) is counted through its slices only, never also
+through the parent's aggregate; the parent's record is marked ``sliced``.
+
+Each fill is counted once: the increase is measured against the order record already stored (the
+high-water mark of ``filled_quantity``), so a restarted engine that publishes an order again moves
+nothing. The trade and the position are written before the order record; a crash between those
+writes can leave a position short of that fill. Writing never raises into the trading loop: a failed
+write is logged with its error type and counted in :attr:`LiveRecords.errors`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from vyapari.api.ports import Record, RecordStore
+from vyapari.api.trading import MODES
+from vyapari.core.errors import InvalidInput
+from vyapari.live.ports import Metrics, Publisher
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RecordStores:
+    """The record stores the API reads (tables ``ORDERS_TABLE``, ``POSITIONS_TABLE``, ``TRADES_TABLE``)."""
+
+    orders: RecordStore
+    positions: RecordStore
+    trades: RecordStore
+
+
+class LiveRecords:
+    """Writes the API's records from the engine's ``orders`` messages (see the module docstring).
+
+    Parameters
+    ----------
+    stores : RecordStores
+        Where the records go.
+    mode : str
+        ``paper`` or ``live``: the partition of every record.
+    forward : Publisher, optional
+        Receives every message after it is recorded (e.g. the WebSocket publisher).
+    metrics : Metrics, optional
+        Receives ``live_records_errors_total`` for each message that could not be recorded.
+    clock : callable
+        The current instant (``updated_at``; IST).
+    """
+
+    def __init__(self, stores: RecordStores, mode: str, forward: Publisher | None = None, *,
+                 metrics: Metrics | None = None, clock: Callable[[], datetime] | None = None) -> None:
+        if mode not in MODES:
+            raise InvalidInput("mode", f"must be one of {', '.join(MODES)}, got {mode!r}")
+        from vyapari.api.registry import now_ist
+
+        self.stores, self.mode, self.forward, self.metrics = stores, mode, forward, metrics
+        self._clock = clock or now_ist
+        self._orders: dict[str, Record] = {}  # client_order_id -> its stored record (this process)
+        self._positions: dict[str, Record] = {}
+        self.errors = 0
+
+    def publish(self, channel: str, message: Mapping[str, Any]) -> None:
+        """Record an ``orders`` message (never raises), then forward ``message`` on ``channel``."""
+        if channel == "orders" and message.get("client_order_id"):
+            try:
+                self.record_order(message)
+            except Exception as exc:  # a record that cannot be written must not stop trading
+                self.errors += 1
+                log.warning("recording order %s failed: %s", message.get("client_order_id"),
+                            type(exc).__name__)
+                if self.metrics is not None:
+                    self.metrics.count("live_records_errors_total", channel=channel)
+        if self.forward is not None:
+            self.forward.publish(channel, message)
+
+    def record_order(self, message: Mapping[str, Any]) -> None:
+        """Write the order's record and, for a fill, its trade and position (errors propagate)."""
+        cid = str(message["client_order_id"])
+        now = self._clock().isoformat()
+        parent_id = message.get("parent_id")
+        if parent_id:
+            self._mark_sliced(str(parent_id), now)
+        previous = self._stored_order(cid)
+        sliced = bool(previous.get("sliced"))
+        filled_before = int(previous.get("filled_quantity") or 0)
+        filled = int(message.get("filled_quantity") or 0)
+        if filled > filled_before and not sliced:
+            self._record_fill(message, filled - filled_before, filled, now)
+        record = {**message, "mode": self.mode, "updated_at": now, "sliced": sliced,
+                  "filled_quantity": max(filled, filled_before)}
+        self._put_order(cid, record)
+
+    def _stored_order(self, cid: str) -> Record:
+        if cid not in self._orders:
+            self._orders[cid] = self.stores.orders.get(self.mode, cid) or {}
+        return self._orders[cid]
+
+    def _put_order(self, cid: str, record: Record) -> None:
+        self.stores.orders.put(self.mode, cid, record)
+        self._orders[cid] = record
+
+    def _mark_sliced(self, parent_id: str, now: str) -> None:
+        parent = self._stored_order(parent_id)
+        if parent and not parent.get("sliced"):
+            self._put_order(parent_id, {**parent, "sliced": True, "updated_at": now})
+
+    def _record_fill(self, message: Mapping[str, Any], quantity: int, filled: int, now: str) -> None:
+        side = str(message["side"])
+        iid = str(message["instrument_id"])
+        cid = str(message["client_order_id"])
+        trade_id = f"{cid}#{filled}"
+        self.stores.trades.put(self.mode, trade_id, {
+            "trade_id": trade_id, "client_order_id": cid, "broker_order_id": message.get("broker_order_id"),
+            "instrument_id": iid, "side": side, "quantity": quantity, "filled_quantity": filled,
+            "kind": message.get("kind"), "parent_id": message.get("parent_id"), "mode": self.mode,
+            "recorded_at": now,
+        })
+        if iid not in self._positions:
+            self._positions[iid] = self.stores.positions.get(self.mode, iid) or {}
+        held = self._positions[iid]
+        bought = int(held.get("bought_quantity") or 0) + (quantity if side == "BUY" else 0)
+        sold = int(held.get("sold_quantity") or 0) + (quantity if side == "SELL" else 0)
+        position = {"instrument_id": iid, "quantity": bought - sold, "bought_quantity": bought,
+                    "sold_quantity": sold, "mode": self.mode, "updated_at": now}
+        self.stores.positions.put(self.mode, iid, position)
+        self._positions[iid] = position
