@@ -12,6 +12,7 @@ spoken here and the SDKs' decoders (Upstox protobuf) reused.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from abc import abstractmethod
 from typing import Any
@@ -71,11 +72,17 @@ class WebSocketTickStream(TickStream):
             self._thread.join(timeout=5)
 
     def _drop(self) -> None:
-        """Close the current socket only: the run loop reopens it after ``reconnect_s`` (no join)."""
-        if self._app is None or self._thread is None or not self._thread.is_alive():
-            self._open()
-        else:
-            self._app.close(timeout=1.0)
+        """Cut the current socket as a network drop would: the transport's own reconnection
+        (after ``reconnect_s``) reopens it and :meth:`handle_open` resubscribes. No join, no wait."""
+        raw = getattr(getattr(self._app, "sock", None), "sock", None)
+        if raw is None:  # not connected: the run loop is already retrying, or never started
+            if self._thread is None or not self._thread.is_alive():
+                self._open()
+            return
+        import socket
+
+        with contextlib.suppress(OSError):
+            raw.shutdown(socket.SHUT_RDWR)
 
     def _send_text(self, text: str) -> None:
         if self._app is not None:
