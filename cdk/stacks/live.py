@@ -52,7 +52,8 @@ SESSION_FIELDS = ("broker", "access_token", "issued_at", "valid_until", "user_id
 SESSION_BROKERS = ("zerodha", "upstox")
 LIVE_CONTAINER = "live"
 LIVE_ENTRYPOINT = ["python", "-m", "functions.live_service"]
-LIVE_STATE_DIR = "/tmp/vyapari-live"  # the task's own scratch space (the paper journal)
+# the task's scratch space (metrics, the fills log); order state and the paper journal are in DynamoDB
+LIVE_STATE_DIR = "/tmp/vyapari-live"
 STOP_TIMEOUT = Duration.seconds(120)  # Fargate's maximum: time to cancel open orders and flush state
 SECRETS_MAX_AGE_S = 30
 # Kite builds its dump around 08:00 IST; the readiness check runs before the 09:00 pre-open session.

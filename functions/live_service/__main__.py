@@ -109,7 +109,8 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
         settings = LiveServiceSettings.from_env(env)
-        ports = build_ports(settings, mode=record_mode(args, env))
+        journal_id = env.get("PAPER_JOURNAL_ID") or args.run_id or args.strategy or "paper"
+        ports = build_ports(settings, mode=record_mode(args, env), journal_id=journal_id)
     except (VyapariError, ValueError) as exc:
         print(f"live service: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from functions.shared.dynamo_order_store import DynamoDbOrderStateStore
+from functions.shared.dynamo_paper_journal import DynamoDbPaperJournal
 from functions.shared.live_records import QueuedPublisher, dynamodb_record_stores, live_records_publisher
 from functions.shared.secrets_manager_store import DEFAULT_MAX_AGE_S, SecretsManagerSecretsStore
 from functions.shared.ws_publisher import WebSocketPublisher
@@ -85,10 +86,12 @@ class LiveServiceSettings:
         )
 
 
-def build_ports(settings: LiveServiceSettings, *, mode: str = "paper",
+def build_ports(settings: LiveServiceSettings, *, mode: str = "paper", journal_id: str = "paper",
                 metrics_stream: TextIO | None = None) -> LivePorts:
     """DynamoDB order state, Secrets Manager session, the API's records in partition ``mode``
-    (``paper`` or ``live``) then the WebSocket publisher, EMF metrics on stdout."""
+    (``paper`` or ``live``) then the WebSocket publisher, EMF metrics on stdout; on paper, the
+    paper broker's journal ``journal_id`` in the order-state table (so a replaced task keeps its
+    simulated orders, fills and cash)."""
     metrics = EmfMetrics(settings.metrics_namespace, metrics_stream or sys.stdout, settings.service)
     publisher: Publisher | None = None
     if settings.ws_endpoint_url and settings.connections_table:
@@ -107,6 +110,9 @@ def build_ports(settings: LiveServiceSettings, *, mode: str = "paper",
         secrets=SecretsManagerSecretsStore(settings.secrets_prefix, max_age_s=settings.secrets_max_age_s),
         publisher=publisher,
         metrics=metrics,
+        paper_journal=(
+            DynamoDbPaperJournal(settings.order_state_table, journal_id) if mode == "paper" else None
+        ),
     )
 
 

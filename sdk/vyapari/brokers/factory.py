@@ -4,18 +4,27 @@
 ``PAPER_*``, ``KITE_*``, ``UPSTOX_*`` variables of ``.env.sample``); nothing here reads
 ``os.environ``. Concrete broker modules are imported only when chosen, so paper trading
 never imports ``kiteconnect`` or ``upstox_client``.
+
+The paper broker keeps its account across restarts when it has a journal: the ``journal``
+argument (a :class:`~vyapari.brokers.paper.journal.PaperJournal`, e.g. the AWS service's
+DynamoDB journal), else the JSON-lines file ``PAPER_STATE_FILE``; with neither it starts
+afresh every time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vyapari.brokers.base import BrokerAdapter
 from vyapari.brokers.secrets import LocalFileSecretsStore, SecretsStore
 from vyapari.brokers.session import SessionProvider
 from vyapari.brokers.store import OrderStore
 from vyapari.core.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from vyapari.brokers.paper.journal import PaperJournal
 
 BROKERS = ("paper", "zerodha", "upstox")
 DEFAULT_SECRETS_FILE = Path.home() / ".vyapari" / "secrets.json"
@@ -39,6 +48,7 @@ def make_broker(
     *,
     secrets: SecretsStore | None = None,
     store: OrderStore | None = None,
+    journal: PaperJournal | None = None,
 ) -> BrokerAdapter:
     """The broker adapter ``settings["BROKER"]`` names, configured from ``settings``.
 
@@ -51,16 +61,21 @@ def make_broker(
         the local file by default.
     store : OrderStore, optional
         A durable idempotency store (the live engine's ledger); in memory by default.
+    journal : PaperJournal, optional
+        Where the paper broker journals its inputs (it wins over ``PAPER_STATE_FILE``); only
+        the paper broker reads it, the others ignore it.
     """
     name = broker_name(settings)
     if name == "paper":
         from vyapari.brokers.paper import PaperBrokerAdapter, paper_config_from_env
 
-        if settings.get("PAPER_STATE_FILE"):
+        if journal is not None or settings.get("PAPER_STATE_FILE"):
             from vyapari.brokers.paper.journal import JournaledPaperBrokerAdapter
 
             return JournaledPaperBrokerAdapter(
-                settings["PAPER_STATE_FILE"], paper_config_from_env(settings), store=store
+                journal if journal is not None else settings["PAPER_STATE_FILE"],
+                paper_config_from_env(settings),
+                store=store,
             )
         return PaperBrokerAdapter(paper_config_from_env(settings), store=store)
     provider = SessionProvider(name, secrets or secrets_store_from_settings(settings))

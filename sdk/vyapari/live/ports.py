@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 if TYPE_CHECKING:
+    from vyapari.brokers.paper.journal import PaperJournal
     from vyapari.brokers.secrets import SecretsStore
     from vyapari.live.store import OrderStateStore
 
@@ -127,10 +128,12 @@ class LivePorts:
 
     The CLI defaults are a SQLite order store under ``--state-dir``, the 0600 secrets file, no
     publisher and EMF metrics to ``--state-dir``/metrics.jsonl. The AWS container entrypoint
-    passes DynamoDB, Secrets Manager, the WebSocket publisher and EMF on stdout instead.
+    passes DynamoDB, Secrets Manager, the WebSocket publisher and EMF on stdout instead, and a
+    DynamoDB journal for the paper broker (locally: the file ``PAPER_STATE_FILE``).
     """
 
     store: OrderStateStore | None = None
     secrets: SecretsStore | None = None
     publisher: Publisher | None = None
     metrics: Metrics | None = None
+    paper_journal: PaperJournal | None = None

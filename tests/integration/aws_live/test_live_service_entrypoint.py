@@ -116,6 +116,28 @@ def test_ports_are_built_from_the_task_environment(env: dict[str, str]) -> None:
         close_ports(ports)
 
 
+def test_paper_mode_journals_the_paper_broker_in_the_order_state_table(env: dict[str, str]) -> None:
+    """A replaced task must find its simulated orders and fills again: the journal is in DynamoDB."""
+    from functions.shared.dynamo_paper_journal import DynamoDbPaperJournal
+
+    from vyapari.brokers.factory import make_broker
+    from vyapari.brokers.paper.journal import JournaledPaperBrokerAdapter
+
+    settings = LiveServiceSettings.from_env(env)
+    live = build_ports(settings, mode="live", metrics_stream=io.StringIO())
+    paper = build_ports(settings, mode="paper", journal_id="run-1", metrics_stream=io.StringIO())
+    try:
+        assert live.paper_journal is None
+        assert isinstance(paper.paper_journal, DynamoDbPaperJournal)
+        broker = make_broker({"BROKER": "paper"}, journal=paper.paper_journal)
+        assert isinstance(broker, JournaledPaperBrokerAdapter)
+        paper.paper_journal.append(['{"probe": 1}'], durable=True)
+        assert list(DynamoDbPaperJournal(env["ORDER_STATE_TABLE"], "run-1").read_all()) == ['{"probe": 1}']
+    finally:
+        close_ports(live)
+        close_ports(paper)
+
+
 @pytest.mark.parametrize("missing", ["ORDER_STATE_TABLE", "VYAPARI_SECRETS_PREFIX"])
 def test_a_missing_setting_is_named(env: dict[str, str], missing: str) -> None:
     with pytest.raises(ValueError, match=missing):

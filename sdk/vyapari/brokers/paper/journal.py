@@ -13,17 +13,25 @@ the instruments that can change or value the account: those with resting orders 
 position when it arrives. Re-applying that subset rebuilds the same fills, cash and marks of
 held instruments; an instrument left out holds nothing and has no order, so its mark is never
 read before a later bar (in which it has an order) sets it again.
+
+Where the lines go is a port, :class:`PaperJournal` (``append`` lines, ``read_all`` of them,
+``close``): :class:`FilePaperJournal` is the local JSON-lines file (what a ``path`` gives),
+:class:`InMemoryPaperJournal` a list (tests), and the AWS service plugs in a DynamoDB journal
+(``functions.shared.dynamo_paper_journal``) so the account outlives the container. One line is
+one input of the exchange; an input is applied to the simulated exchange, then appended, and the
+call returns only once ``append`` has returned (orders with ``durable=True``).
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Protocol
 
 import numpy as np
 
@@ -35,30 +43,156 @@ from vyapari.brokers.types import BrokerOrder, Candle, OrderChange, OrderRequest
 from vyapari.model.enums import OrderType, ProductType, Side
 from vyapari.model.events import Fill
 
+_TAIL_BLOCK = 1 << 16  # bytes read at a time when looking for the end of the last whole line
+
+
+class PaperJournal(Protocol):
+    """Where a journaled paper broker keeps its inputs: an append-only sequence of text lines.
+
+    A line is one JSON record without a newline. ``read_all`` returns every line appended before,
+    in order (a line cut short by a crash may come last: the reader stops at a line that is not
+    JSON). ``append`` returns once the lines are stored: with ``durable=True`` (orders) they
+    survive a crash of the machine, else (bars, slices) at least a crash of the process.
+    """
+
+    def append(self, lines: Sequence[str], *, durable: bool) -> None:
+        """Store ``lines`` after everything appended before."""
+        ...
+
+    def read_all(self) -> Iterable[str]:
+        """Every stored line, oldest first."""
+        ...
+
+    def close(self) -> None:
+        """Release what the journal holds open (later appends may reopen it)."""
+        ...
+
+
+class FilePaperJournal:
+    """The journal as a local JSON-lines file (UTF-8, one record per newline-terminated line).
+
+    Every append is flushed to the operating system (it survives a killed process); a durable one
+    is also ``fsync``'d (it survives a power cut). A last line without its newline is a write cut
+    short by a crash: ``read_all`` leaves it out, and the first append cuts it off the file so the
+    next line starts on a line of its own.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._file: IO[str] | None = None
+
+    def __repr__(self) -> str:
+        return f"FilePaperJournal({str(self.path)!r})"
+
+    def read_all(self) -> Iterator[str]:
+        """Every whole line of the file, oldest first (none when there is no file)."""
+        if not self.path.exists():
+            return
+        data = self.path.read_bytes()
+        whole = data[: data.rfind(b"\n") + 1].decode("utf-8")
+        yield from whole.split("\n")[:-1]
+
+    def append(self, lines: Sequence[str], *, durable: bool) -> None:
+        """Write ``lines``, flush, and ``fsync`` when ``durable``; ``ValueError`` on a line with a newline."""
+        if any("\n" in line for line in lines):
+            raise ValueError(f"{self.path}: a journal line must not contain a newline")
+        file = self._file or self._open()
+        file.write("".join(f"{line}\n" for line in lines))
+        file.flush()
+        if durable:
+            os.fsync(file.fileno())
+
+    def _open(self) -> IO[str]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.path.exists():
+            whole = _whole_lines_length(self.path)
+            if whole < self.path.stat().st_size:
+                os.truncate(self.path, whole)  # a torn last line: never applied, never kept
+        self._file = self.path.open("a", encoding="utf-8")
+        return self._file
+
+    def close(self) -> None:
+        """Close the file (everything written is already flushed)."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def _whole_lines_length(path: Path) -> int:
+    """Bytes of ``path`` up to and including its last newline (0 when it has none)."""
+    with path.open("rb") as f:
+        end = f.seek(0, os.SEEK_END)
+        while end > 0:
+            start = max(0, end - _TAIL_BLOCK)
+            f.seek(start)
+            found = f.read(end - start).rfind(b"\n")
+            if found >= 0:
+                return start + found + 1
+            end = start
+    return 0
+
+
+class InMemoryPaperJournal:
+    """The journal as a list of lines (tests; one adapter after another may share it)."""
+
+    def __init__(self, lines: Iterable[str] = ()) -> None:
+        self.lines: list[str] = list(lines)
+        self._lock = threading.Lock()
+
+    def append(self, lines: Sequence[str], *, durable: bool) -> None:
+        """Keep ``lines`` (``durable`` changes nothing in memory)."""
+        with self._lock:
+            self.lines.extend(lines)
+
+    def read_all(self) -> list[str]:
+        """A copy of the lines, oldest first."""
+        with self._lock:
+            return list(self.lines)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
 
 def _dec(value: Any) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
 class JournaledPaperBrokerAdapter(PaperBrokerAdapter):
-    """The paper broker with its state journaled to ``path`` (see the module docstring)."""
+    """The paper broker with its state journaled (see the module docstring).
+
+    Parameters
+    ----------
+    journal : PaperJournal, str or Path
+        Where the inputs go: a :class:`PaperJournal`, or the path of a JSON-lines file
+        (a :class:`FilePaperJournal`; ``journal_path`` is then that path).
+    config : PaperConfig, optional
+        Capital, slippage and fees (the defaults of :class:`PaperConfig`).
+    store : OrderStore, optional
+        The idempotency store of :class:`~vyapari.brokers.base.BrokerAdapter`.
+    """
 
     def __init__(
-        self, path: str | Path, config: PaperConfig | None = None, *, store: OrderStore | None = None
+        self,
+        journal: PaperJournal | str | os.PathLike[str],
+        config: PaperConfig | None = None,
+        *,
+        store: OrderStore | None = None,
     ) -> None:
         super().__init__(config, store=store)
-        self.journal_path = Path(path)
-        self.journal_path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(journal, str | os.PathLike):
+            self.journal_path: Path | None = Path(journal)
+            self.journal: PaperJournal = FilePaperJournal(self.journal_path)
+        else:
+            self.journal_path = None
+            self.journal = journal
         self._last_bar: dict[str, datetime] = {}
         self._last_slice: datetime | None = None
-        self._file: Any = None
+        self._recording = False  # off while the journal is re-applied, and after close()
         self._load()
-        self._file = self.journal_path.open("a", encoding="utf-8")
+        self._recording = True
 
     def _load(self) -> None:
-        if not self.journal_path.exists():
-            return
-        for line in self.journal_path.read_text(encoding="utf-8").splitlines():
+        for line in self.journal.read_all():
             try:
                 record = json.loads(line)
             except json.JSONDecodeError:
@@ -118,12 +252,8 @@ class JournaledPaperBrokerAdapter(PaperBrokerAdapter):
             super()._modify_order(_book_entry(order.order, r["broker_order_id"]), change)
 
     def _write(self, record: dict[str, Any], durable: bool) -> None:
-        if self._file is None:
-            return
-        self._file.write(json.dumps(record, separators=(",", ":")) + "\n")
-        self._file.flush()
-        if durable:
-            os.fsync(self._file.fileno())
+        if self._recording:
+            self.journal.append([json.dumps(record, separators=(",", ":"))], durable=durable)
 
     def _place_order(self, request: OrderRequest) -> str:
         broker_id = super()._place_order(request)
@@ -198,7 +328,7 @@ class JournaledPaperBrokerAdapter(PaperBrokerAdapter):
         """Match one minute once (a minute already seen is ignored); journal the instruments that matter."""
         if self._last_slice is not None and start_at <= self._last_slice:
             return SliceResult()
-        keep = np.flatnonzero(valid & self.exchange.matters(instruments)) if self._file is not None else None
+        keep = np.flatnonzero(valid & self.exchange.matters(instruments)) if self._recording else None
         result = super().on_slice(instruments, start_at, open_, high, low, close, volume, valid)
         self._last_slice = start_at
         if keep is not None:
@@ -219,10 +349,10 @@ class JournaledPaperBrokerAdapter(PaperBrokerAdapter):
         return result
 
     def close(self) -> None:
-        """Close the journal (everything written is already flushed)."""
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        """Stop journaling and close the journal (everything appended is already stored)."""
+        if self._recording:
+            self._recording = False
+            self.journal.close()
 
 
 def _s(value: Decimal | None) -> str | None:
