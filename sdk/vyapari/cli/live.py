@@ -5,7 +5,8 @@ replays a day through the live engine; without ``--replay`` it checks readiness,
 broker's tick stream until SIGTERM, re-checking readiness every minute (new orders are blocked
 while a check fails; see :mod:`vyapari.live.service`). ``vyapari live kill`` /
 ``vyapari live reset`` engage / release the kill switch of the state in ``--state-dir`` (shared
-with the running service).
+with the running service). Every booked fill is appended to ``--state-dir``/fills/<YYYY-MM-DD>.jsonl
+(with the broker's order id) for ``vyapari charges reconcile`` after the close.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,7 +50,7 @@ def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None
         "--state-dir",
         type=Path,
         default=Path(".vyapari-live"),
-        help="folder of the order-state SQLite file and the paper broker's journal",
+        help="folder of the order-state SQLite file, the paper broker's journal and the fills log",
     )
     p.add_argument("--run-id", default=None, help="deployment id (default: the strategy name)")
     p.add_argument("--capital", type=float, default=None, help="starting cash in ₹ (default 10,00,000)")
@@ -129,7 +132,7 @@ def _run(
     if speed is not None and not speed > 0:
         raise InvalidInput("--speed", f"must be max or a positive number, got {args.speed!r}")
     settings = _settings(args)
-    broker = make_broker(settings, secrets=ports.secrets)
+    broker = make_broker(settings, secrets=ports.secrets, journal=ports.paper_journal)
     strategy = make_strategy(args.strategy, _params(args.params))
     stop = StopFlag().install()
     symbols = [s.strip().upper() for s in args.symbols.split(",")] if args.symbols else None
@@ -144,15 +147,32 @@ def _run(
             args, settings, strategy, broker, ports, symbols, lots, freeze, gated=report is not None
         )
         monitor = None if report is None else _monitor(args, settings, ports, engine, report, suite)
-        run_stream(engine, stop, monitor=monitor)
+        with _fills_log(args, engine):
+            run_stream(engine, stop, monitor=monitor)
     else:
         from vyapari.live.replay import load_replay_panel, replay
 
         panel = load_replay_panel(args.replay, args.date, Exchange.NSE, symbols)
         engine = _engine(args, settings, strategy, broker, ports, list(panel.symbols), panel.lot_sizes, None)
-        replay(engine, panel, speed, stop)
+        with _fills_log(args, engine):
+            replay(engine, panel, speed, stop)
     print_json({"stopped_early": stop(), **engine.summary()})
     return 0
+
+
+@contextmanager
+def _fills_log(args: argparse.Namespace, engine: Any) -> Iterator[None]:
+    """Log the engine's fills to ``--state-dir``/fills/<YYYY-MM-DD>.jsonl as they are booked (for
+    ``vyapari charges reconcile`` after the close); on stop, write any missing and close."""
+    from vyapari.live.fills_log import FILLS_DIR, FillLog
+
+    log = FillLog(args.state_dir / FILLS_DIR)
+    engine.fill_sink = log
+    try:
+        yield
+    finally:
+        log.sync(engine.account.portfolio.fills)
+        log.close()
 
 
 def _check_args(args: argparse.Namespace, settings: dict[str, str]) -> argparse.Namespace:

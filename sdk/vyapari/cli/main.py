@@ -19,6 +19,7 @@ from vyapari.core.errors import VyapariError
 # command name -> (module under vyapari.cli, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "costs": ("costs", "Brokerage and statutory charges of a trade (STT, exchange, SEBI, stamp, GST, DP)"),
+    "charges": ("charges", "Reconcile the broker's end-of-day charges with the cost model, per order"),
     "calendar": ("calendar", "NSE/BSE trading sessions between two dates, with open and close times in IST"),
     "sample": ("sample", "Write seeded synthetic NSE/BSE sample data (bhavcopies, minute bars, actions)"),
     "ingest": ("ingest", "Ingest exchange files (bhavcopies, corporate actions) into the data lake"),

@@ -2,7 +2,10 @@
 
 Compared components (₹): ``brokerage``, ``stt``, ``exchange_txn`` (exchange transaction charge
 **including IPFT**, as brokers print it), ``sebi_fee``, ``stamp_duty``, ``gst``, and their ``total``.
-The DP charge is not on contract notes (it is posted to the ledger) and is left out.
+The DP charge is not on contract notes (it is posted to the ledger) and is left out. The model's
+exact components are rounded half up to the paisa before the comparison, as brokers print them, and
+both totals are the sums of the (printed) components, so sub-paisa rounding never adds up to a
+false mismatch of the total.
 
 Broker files
 ------------
@@ -32,7 +35,7 @@ from decimal import Decimal
 from typing import Any
 
 from vyapari.core.errors import DataError, InvalidInput
-from vyapari.core.money import PAISA, ZERO, to_decimal
+from vyapari.core.money import PAISA, ZERO, round_paise, to_decimal
 from vyapari.costs.base import FeeModel, TradeLeg
 from vyapari.model.charges import Charges
 
@@ -73,8 +76,8 @@ def aggregate_fills(order_id: str, legs: Sequence[TradeLeg]) -> OrderFill:
     return OrderFill(order_id, replace(legs[0], quantity=quantity, price=turnover / quantity))
 
 
-def _num(value: Any) -> Decimal:
-    return ZERO if value in (None, "") else to_decimal(value)
+def _num(value: Any, name: str = "value") -> Decimal:
+    return ZERO if value in (None, "") else to_decimal(value, name=name)
 
 
 def _items(data: bytes | str) -> list[Any]:
@@ -85,18 +88,40 @@ def _items(data: bytes | str) -> list[Any]:
     items = doc.get("data") if isinstance(doc, dict) else doc
     if not isinstance(items, list):
         raise DataError("charges file: expected a JSON list of orders")
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise DataError(f"charges file: item {i} is not an object")
     return items
 
 
+def _object(value: Any, what: str) -> Mapping[str, Any]:
+    """``value`` when it is a JSON object (``{}`` for absent), else a ``DataError`` naming ``what``."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise DataError(f"charges file: {what} is not an object")
+    return value
+
+
+def _charges_of(item: Mapping[str, Any], i: int) -> Mapping[str, Any]:
+    if "charges" not in item:
+        raise DataError(f"charges file: item {i} has no charges object")
+    return _object(item["charges"], f"item {i} charges")
+
+
+def _not_a_number(i: int, exc: ValueError) -> DataError:
+    return DataError(f"charges file: item {i}: {exc}")
+
+
 def _kite_components(c: Mapping[str, Any]) -> dict[str, Decimal]:
-    gst = c.get("gst") or {}
+    gst = c.get("gst")
     return {
-        "brokerage": _num(c.get("brokerage")),
-        "stt": _num(c.get("transaction_tax")),
-        "exchange_txn": _num(c.get("exchange_turnover_charge")),
-        "sebi_fee": _num(c.get("sebi_turnover_charge")),
-        "stamp_duty": _num(c.get("stamp_duty")),
-        "gst": _num(gst.get("total") if isinstance(gst, Mapping) else gst),
+        "brokerage": _num(c.get("brokerage"), "brokerage"),
+        "stt": _num(c.get("transaction_tax"), "transaction_tax"),
+        "exchange_txn": _num(c.get("exchange_turnover_charge"), "exchange_turnover_charge"),
+        "sebi_fee": _num(c.get("sebi_turnover_charge"), "sebi_turnover_charge"),
+        "stamp_duty": _num(c.get("stamp_duty"), "stamp_duty"),
+        "gst": _num(gst.get("total") if isinstance(gst, Mapping) else gst, "gst"),
     }
 
 
@@ -116,7 +141,11 @@ def parse_kite_charges(data: bytes | str, order_ids: Sequence[str] | None = None
         order_id = item.get("order_id") or (order_ids[i] if order_ids is not None else None)
         if not order_id:
             raise InvalidInput("order_ids", f"item {i} has no order_id; pass order_ids in request order")
-        out.append(BrokerCharges(str(order_id), _kite_components(item.get("charges") or {})))
+        try:
+            components = _kite_components(_charges_of(item, i))
+        except ValueError as exc:
+            raise _not_a_number(i, exc) from None
+        out.append(BrokerCharges(str(order_id), components))
     return out
 
 
@@ -126,23 +155,29 @@ def parse_upstox_charges(data: bytes | str) -> list[BrokerCharges]:
     for i, item in enumerate(_items(data)):
         if not item.get("order_id"):
             raise DataError(f"Upstox charges item {i} has no order_id")
-        c = item.get("charges") or {}
-        taxes, other = c.get("taxes") or {}, c.get("other_taxes") or c.get("other_charges") or {}
-        txn = _num(other.get("transaction")) + _num(other.get("clearing")) + _num(other.get("ipft"))
-        out.append(
-            BrokerCharges(
-                str(item["order_id"]),
-                {
-                    "brokerage": _num(c.get("brokerage")),
-                    "stt": _num(taxes.get("stt")),
-                    "exchange_txn": txn,
-                    "sebi_fee": _num(other.get("sebi_turnover")),
-                    "stamp_duty": _num(taxes.get("stamp_duty")),
-                    "gst": _num(taxes.get("gst")),
-                },
-            )
-        )
+        c = _charges_of(item, i)
+        taxes = _object(c.get("taxes"), f"item {i} taxes")
+        other = _object(c.get("other_taxes") or c.get("other_charges"), f"item {i} other_taxes")
+        try:
+            components = _upstox_components(c, taxes, other)
+        except ValueError as exc:
+            raise _not_a_number(i, exc) from None
+        out.append(BrokerCharges(str(item["order_id"]), components))
     return out
+
+
+def _upstox_components(
+    c: Mapping[str, Any], taxes: Mapping[str, Any], other: Mapping[str, Any]
+) -> dict[str, Decimal]:
+    txn = sum((_num(other.get(k), k) for k in ("transaction", "clearing", "ipft")), ZERO)
+    return {
+        "brokerage": _num(c.get("brokerage"), "brokerage"),
+        "stt": _num(taxes.get("stt"), "stt"),
+        "exchange_txn": txn,
+        "sebi_fee": _num(other.get("sebi_turnover"), "sebi_turnover"),
+        "stamp_duty": _num(taxes.get("stamp_duty"), "stamp_duty"),
+        "gst": _num(taxes.get("gst"), "gst"),
+    }
 
 
 def parse_charges_csv(text: str) -> list[BrokerCharges]:
@@ -154,7 +189,7 @@ def parse_charges_csv(text: str) -> list[BrokerCharges]:
     out = []
     for line, row in enumerate(reader, start=2):
         try:
-            out.append(BrokerCharges(row["order_id"].strip(), {c: _num(row[c]) for c in COMPONENTS}))
+            out.append(BrokerCharges(row["order_id"].strip(), {c: _num(row[c], c) for c in COMPONENTS}))
         except ValueError as exc:
             raise DataError(f"charges CSV line {line}: {exc}") from None
     return out
@@ -174,7 +209,8 @@ def model_components(charges: Charges) -> dict[str, Decimal]:
 
 @dataclass(frozen=True)
 class ComponentDifference:
-    """``broker - model`` of one component (₹), and whether it is within the tolerance."""
+    """``broker - model`` of one component (₹; the model's rounded to the paisa), and whether it is
+    within the tolerance."""
 
     component: str
     model: Decimal
@@ -252,7 +288,8 @@ def _compare(
     order_id: str, model: Mapping[str, Decimal], broker: Mapping[str, Decimal], tolerance: Decimal
 ) -> TradeReconciliation:
     names = (*COMPONENTS, "total")
-    m = {**model, "total": sum(model.values(), ZERO)}
+    printed = {c: round_paise(model[c]) for c in COMPONENTS}
+    m = {**printed, "total": sum(printed.values(), ZERO)}
     b = {**broker, "total": sum((broker.get(c, ZERO) for c in COMPONENTS), ZERO)}
     diffs = []
     for name in names:
@@ -297,7 +334,10 @@ def reconcile_charges(
     Returns
     -------
     ReconciliationReport
-        Differences per order and component, one-sided orders, and :attr:`metrics`.
+        Differences per order and component, one-sided orders, and :attr:`metrics`: ``orders``
+        (compared), ``mismatched_orders``, ``mismatched_components``, ``max_abs_difference_inr``,
+        ``total_difference_inr`` (broker - model, ₹), ``missing_at_broker`` and ``unknown_to_model``
+        (order counts).
     """
     by_id = {b.order_id: b for b in broker}
     ours = {f.order_id for f in fills}
@@ -306,10 +346,10 @@ def reconcile_charges(
         for f in fills
         if f.order_id in by_id
     )
+    missing = tuple(f.order_id for f in fills if f.order_id not in by_id)
+    unknown = tuple(b.order_id for b in broker if b.order_id not in ours)
+    metrics = {**_metrics(trades), "missing_at_broker": float(len(missing))}
+    metrics["unknown_to_model"] = float(len(unknown))
     return ReconciliationReport(
-        tolerance,
-        trades,
-        missing_at_broker=tuple(f.order_id for f in fills if f.order_id not in by_id),
-        unknown_to_model=tuple(b.order_id for b in broker if b.order_id not in ours),
-        metrics=_metrics(trades),
+        tolerance, trades, missing_at_broker=missing, unknown_to_model=unknown, metrics=metrics
     )

@@ -24,7 +24,7 @@ Per finished slice ``t`` (engine steps ``2t`` = open phase, ``2t+1`` = decisions
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -47,6 +47,7 @@ from vyapari.live.ports import InMemoryMetrics, Metrics, NullPublisher, Publishe
 from vyapari.live.risk import RiskGate, RiskInputs, RiskLimits, RiskRejected
 from vyapari.live.store import OrderIntent, OrderStateStore
 from vyapari.model.enums import Exchange, OrderType, ProductType, Side
+from vyapari.model.events import Fill
 from vyapari.model.orders import Order
 from vyapari.readiness import NotReady, ReadinessGate
 from vyapari.strategy.orders import OrderRequest
@@ -135,6 +136,8 @@ class LiveEngine(GuardsMixin):
         self.killed = False
         self.stop_requested = False
         self.slices = 0
+        # called with every fill once booked (e.g. the day's fills log); deduplicate by trade_id
+        self.fill_sink: Callable[[Fill], None] | None = None
 
     # ----- ticks in ------------------------------------------------------------------
     def on_tick(self, tick: Tick) -> None:
@@ -221,6 +224,8 @@ class LiveEngine(GuardsMixin):
         for trade in fresh:
             fill = trade_to_fill(trade, self.fees)
             self.account.book(fill)
+            if self.fill_sink is not None:
+                self.fill_sink(fill)
             self.orders.apply_trade(fill.client_order_id, fill.quantity, step)
             self.metrics.count("fills_total")
             try:

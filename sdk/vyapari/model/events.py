@@ -16,7 +16,9 @@ class Fill:
     """One execution: ``quantity`` units (> 0) at ``price`` ₹ on ``side``, with its charges.
 
     ``trade_id`` identifies the execution (the broker's trade id, or a deterministic one in
-    a backtest); applying the same ``trade_id`` twice is an error.
+    a backtest); applying the same ``trade_id`` twice is an error. ``broker_order_id`` is the
+    broker's id of the order executed (``None`` in a backtest): brokers price charges per
+    executed order, so the end-of-day charges reconciliation groups fills by it.
     """
 
     trade_id: str
@@ -28,6 +30,7 @@ class Fill:
     filled_at: datetime
     product: ProductType = ProductType.CNC
     charges: Charges = NO_CHARGES
+    broker_order_id: str | None = None
 
     def __post_init__(self) -> None:
         if self.quantity <= 0:
