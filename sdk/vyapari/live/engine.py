@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import numpy as np
@@ -226,8 +226,10 @@ class LiveEngine(GuardsMixin):
             self.account.book(fill)
             if self.fill_sink is not None:
                 self.fill_sink(fill)
-            self.orders.apply_trade(fill.client_order_id, fill.quantity, step)
+            decided_as = self.orders.apply_trade(fill.client_order_id, fill.quantity, step)
             self.metrics.count("fills_total")
+            if decided_as != fill.client_order_id:  # a slice: the strategy knows its parent's id
+                fill = replace(fill, client_order_id=decided_as)
             try:
                 self.strategy.on_fill(self.ctx, fill)
             except Exception:

@@ -90,6 +90,7 @@ def test_fills_of_the_children_roll_up_to_the_parent_strategy_and_account(tmp_pa
         (q, q, IntentState.FILLED) for q in SIZES
     ]
     assert sorted(f.quantity for f in strategy.fills) == sorted(SIZES)
+    assert {f.client_order_id for f in strategy.fills} == {parent_id}  # the id the strategy decided
     assert int(engine.account.pos[0]) == QUANTITY
     assert engine.orders.open_intents() == []
     assert [i.client_order_id for i in engine.orders.open_intents(step=1 << 40) if i.parent_id] == []
