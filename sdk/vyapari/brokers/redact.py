@@ -59,10 +59,15 @@ _secrets: set[str] = set()
 
 
 def register_secret(value: str | None) -> None:
-    """Remember ``value`` so :func:`redact` masks it anywhere (values shorter than 4 are ignored)."""
+    """Remember ``value`` so :func:`redact` masks it anywhere (values shorter than 4 are ignored).
+
+    Also (re)attaches the redacting filter to the root logger's handlers, so a handler added
+    after the adapters were built (a service's log setup, a test's capture) masks it too.
+    """
     if value and len(value) >= _MIN_SECRET_LENGTH:
         with _lock:
             _secrets.add(value)
+        install_redaction()
 
 
 def _mask_shapes(text: str) -> str:
