@@ -22,6 +22,7 @@ import pyarrow.csv as pacsv
 from vyapari.data.formats import UDIFF_COLUMNS
 from vyapari.data.lake import Lake
 from vyapari.data.minute_bars import build_minute_bars, ticks_to_bars_kernel
+from vyapari.data.storage import MemoryObjectStore
 from vyapari.market.calendar import get_calendar
 
 
@@ -54,7 +55,9 @@ def bench_ingest(n_files: int, n_rows: int, workers: int = 2) -> None:
     """Print the ingest figures: one file at a time, then ``Lake.ingest_files`` with ``workers``.
 
     The floor is unchanged: ``pyarrow.csv.read_csv`` of each file (default options, so pyarrow's
-    own threads), timed once before the ingests. Each ingest run starts from an empty lake.
+    own threads), timed once before the ingests. For information only: the same read on one thread,
+    and ``ingest_file`` into an in-memory store (the ingest without the disk's file creations). Each
+    ingest run starts from an empty lake.
     """
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -63,6 +66,11 @@ def bench_ingest(n_files: int, n_rows: int, workers: int = 2) -> None:
         start = time.perf_counter()
         rows = sum(pacsv.read_csv(p).num_rows for p in files)
         floor = time.perf_counter() - start
+        one_thread = pacsv.ReadOptions(use_threads=False)
+        start = time.perf_counter()
+        for p in files:
+            pacsv.read_csv(p, read_options=one_thread)
+        floor_1t = time.perf_counter() - start  # for information only: the target uses ``floor``
         lake = Lake.at(root / "lake")
         start = time.perf_counter()
         results = [lake.ingest_file(p) for p in files]
@@ -73,12 +81,21 @@ def bench_ingest(n_files: int, n_rows: int, workers: int = 2) -> None:
         batch = batch_lake.ingest_files(files, workers=workers)
         batch_took = time.perf_counter() - start
         assert [r.status for r in batch] == ["ingested"] * len(files)
+        memory_lake = Lake(MemoryObjectStore())  # for information only: the same path without the disk
+        start = time.perf_counter()
+        for p in files:
+            memory_lake.ingest_file(p)
+        memory_took = time.perf_counter() - start
     print(f"ingest: {len(files)} files, {rows:,} rows")
     print(f"  pyarrow.csv read floor:   {floor:6.2f} s  {rows / floor:12,.0f} rows/s  "
           f"{floor / len(files) * 1e3:5.2f} ms/file")
+    print(f"  (same, 1 thread; info)    {floor_1t:6.2f} s  {rows / floor_1t:12,.0f} rows/s  "
+          f"{floor_1t / len(files) * 1e3:5.2f} ms/file")
     for label, secs in (("lake.ingest_file", took), (f"ingest_files({workers} workers)", batch_took)):
         print(f"  {label:24s}{secs:6.2f} s  {rows / secs:12,.0f} rows/s  "
               f"{secs / len(files) * 1e3:5.2f} ms/file  ratio to floor {floor / secs:.2f} (target >= 0.5)")
+    print(f"  (ingest_file, in-memory store; info) {memory_took / len(files) * 1e3:5.2f} ms/file  "
+          f"ratio to floor {floor / memory_took:.2f}")
 
 
 def bench_ticks(n_ticks: int, sessions: int = 5) -> None:

@@ -2,9 +2,10 @@
 
 Files are grouped by the session date in their conventional name (files without one form one
 group); a group is ingested in order by a single worker, so two files of the same day never race
-for the same curated object, state record or raw folder. Each file's writes stay atomic (they are
-the single-file path of :class:`~vyapari.data.ingest.Ingester`), and results come back in the order
-of the input paths, whatever order the workers finish in.
+for the same curated object, state record or raw folder. Consecutive groups are packed into a few
+tasks per worker, so that the pool does not pay a round trip between processes per file. Each
+file's writes stay atomic (they are the single-file path of :class:`~vyapari.data.ingest.Ingester`),
+and results come back in the order of the input paths, whatever order the workers finish in.
 """
 
 from __future__ import annotations
@@ -17,12 +18,16 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from datetime import date
 from pathlib import Path
 
+import pyarrow as pa
+
 from vyapari.core.errors import InvalidInput
 from vyapari.data.formats import date_from_name
+from vyapari.data.helper_thread import stop_helper
 from vyapari.data.ingest import Ingester, IngestResult
 
 OnResult = Callable[[IngestResult], None]
 _WORKER: dict[str, Ingester] = {}  # the ingester of a pool worker process (set by its initializer)
+_TASKS_PER_WORKER = 16
 
 
 def group_by_name_date(paths: Sequence[Path]) -> list[list[int]]:
@@ -40,9 +45,20 @@ def ingest_path(ingester: Ingester, path: Path) -> IngestResult:
     return ingester.ingest(path.read_bytes(), path.name)
 
 
+def pack_groups(groups: list[list[int]], tasks: int) -> list[list[int]]:
+    """Consecutive ``groups`` packed into at most ``tasks`` tasks of about equal size (order kept).
+
+    One task per group would cost a round trip between processes per file; a few dozen tasks keep
+    the workers evenly busy to the end.
+    """
+    size = -(-len(groups) // max(1, tasks))  # ceiling division
+    return [[i for group in groups[k:k + size] for i in group] for k in range(0, len(groups), size)]
+
+
 def _init_worker(payload: bytes) -> None:
     store, session_check, policy = pickle.loads(payload)  # our own bytes, from the parent process
     _WORKER["ingester"] = Ingester(store, session_check=session_check, policy=policy)
+    pa.set_cpu_count(1)  # the pool already runs one file per core: pyarrow's threads would only queue
 
 
 def _ingest_group(paths: list[Path]) -> list[IngestResult]:
@@ -68,12 +84,15 @@ def ingest_in_pool(ingester: Ingester, paths: Sequence[Path], workers: int,
     except (pickle.PicklingError, AttributeError, TypeError) as exc:
         raise InvalidInput("workers", f"a process pool needs a picklable store and session check ({exc})") \
             from None
+    stop_helper()  # fork from a single-threaded process (the helper starts again on use)
     groups = group_by_name_date(paths)
+    workers = min(workers, len(groups))
+    tasks = pack_groups(groups, _TASKS_PER_WORKER * workers)
     results: list[IngestResult | None] = [None] * len(paths)
-    with ProcessPoolExecutor(max_workers=min(workers, len(groups)), mp_context=_pool_context(),
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
                              initializer=_init_worker, initargs=(payload,)) as pool:
         futures: dict[Future[list[IngestResult]], list[int]] = {
-            pool.submit(_ingest_group, [paths[i] for i in group]): group for group in groups}
+            pool.submit(_ingest_group, [paths[i] for i in task]): task for task in tasks}
         for future in as_completed(futures):
             for i, result in zip(futures[future], future.result(), strict=True):
                 results[i] = result

@@ -97,6 +97,7 @@ _UDIFF_KINDS = {
     ("BSE", "FO"): BhavcopyFormat.BSE_FO_UDIFF,
 }
 _ZIP_MAGIC = b"PK\x03\x04"
+_HEAD = 4096  # characters of a file read to detect its layout
 
 
 def unpack(data: bytes, name: str) -> tuple[str, bytes]:
@@ -108,7 +109,7 @@ def unpack(data: bytes, name: str) -> tuple[str, bytes]:
         ``empty_file`` for no bytes, ``bad_zip`` for a corrupt archive, ``zip_member_count`` for a zip
         holding other than exactly one file.
     """
-    if not data.strip():
+    if not data or data.isspace():  # (isspace stops at the first other byte; strip would copy)
         raise RejectionError(RejectReason.EMPTY_FILE, f"{name} has no content")
     if not data.startswith(_ZIP_MAGIC):
         return name, data
@@ -132,9 +133,24 @@ def decode(payload: bytes, name: str) -> str:
         raise RejectionError(RejectReason.NOT_UTF8,
                         f"{name}: byte {exc.start} is not valid UTF-8 ({payload[exc.start:exc.start + 4]!r})",
                         {"byte_offset": exc.start}) from None
-    if not text.strip():
+    if not text or text.isspace():
         raise RejectionError(RejectReason.EMPTY_FILE, f"{name} has no content")
     return text
+
+
+def decode_head(payload: bytes, name: str) -> str:
+    """The start of ``payload`` as text, enough for :func:`detect_text_format`, after the checks of
+    :func:`decode` (the same rejections).
+
+    Exchange files are ASCII, which is valid UTF-8 as it is: their first 4 KiB are decoded, instead
+    of the whole payload. Any other payload is decoded whole by :func:`decode`.
+    """
+    if not payload.isascii():
+        return decode(payload, name)
+    head = payload[:_HEAD].decode("ascii")
+    if not head or (head.isspace() and payload.decode("ascii").isspace()):
+        raise RejectionError(RejectReason.EMPTY_FILE, f"{name} has no content")
+    return head
 
 
 def split_header(line: str) -> tuple[str, ...]:
@@ -154,12 +170,12 @@ def detect_format(data: bytes, name: str = "<bytes>") -> BhavcopyFormat:
         ``unknown_header`` when the header matches no known layout (plus the unpack/decode reasons).
     """
     inner, payload = unpack(data, name)
-    return detect_text_format(decode(payload, inner), inner)
+    return detect_text_format(decode_head(payload, inner), inner)
 
 
 def detect_text_format(text: str, name: str) -> BhavcopyFormat:
-    """:func:`detect_format` on already-decoded text."""
-    lines = text[:4096].splitlines()
+    """:func:`detect_format` on already-decoded text (its first 4096 characters are read)."""
+    lines = text[:_HEAD].splitlines()
     header = tuple(f.upper() for f in split_header(lines[0]))
     if header in _HEADERS:
         return _HEADERS[header]

@@ -6,23 +6,27 @@ Outcomes (:class:`IngestResult.status`):
 * ``unchanged``: the same content was already ingested for that day (content hash), nothing rewritten;
 * ``rejected``: nothing reached ``curated/``; the reason is in ``quarantine/`` as JSON.
 
-Every input is kept under ``raw/`` as received, whatever the outcome, and every file gets a JSON report
-under ``reports/`` listing the rows that were dropped and why.
+Every input is kept under ``raw/`` as received, whatever the outcome (under the source of its layout
+once the header is recognised, else ``raw/unknown/``), and every file gets a JSON report under
+``reports/`` listing the rows that were dropped and why.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from vyapari.core.time import IST
 from vyapari.data import layout
-from vyapari.data.formats import BhavcopyFormat, date_from_name
+from vyapari.data.formats import BhavcopyFormat, date_from_name, decode_head, detect_text_format, unpack
+from vyapari.data.helper_thread import run_soon
 from vyapari.data.parquet_io import curated_parquet, sha256
-from vyapari.data.parsers import ParsedFile, parse
+from vyapari.data.parsers import ParsedFile, parse_payload
+from vyapari.data.raw_copy import RawCopy, keep_raw, keep_raw_soon
 from vyapari.data.rejections import RejectionError
 from vyapari.data.storage import ObjectStore
 from vyapari.data.validation import IsSession, Validated, ValidationPolicy, validate
@@ -96,44 +100,50 @@ class Ingester:
         self.today = today or (lambda: datetime.now(IST).date())
 
     def ingest(self, data: bytes, name: str) -> IngestResult:
-        """Ingest the bytes of one received file called ``name`` (its original file name)."""
+        """Ingest the bytes of one received file called ``name`` (its original file name).
+
+        Once the file is parsed (by pyarrow's threads) and its date is known from its name, the raw
+        copy is kept on a helper thread while the rows are validated and the curated Parquet is
+        encoded on this one (see :mod:`vyapari.data.raw_copy`).
+        """
         base = name.replace("\\", "/").rsplit("/", 1)[-1]
         name_date = date_from_name(base)
+        fmt: BhavcopyFormat | None = None
         parsed: ParsedFile | None = None
+        raw: Future[RawCopy] | None = None
         try:
-            parsed = parse(data, base)
+            inner, payload = unpack(data, base)
+            fmt = detect_text_format(decode_head(payload, inner), inner)
+            parsed = parse_payload(payload, inner, fmt)  # on pyarrow's threads: the helper waits
+            if name_date is not None and parsed.dataset != "corporate_actions":
+                # a daily file is accepted only when its rows carry name_date: the raw key is known now
+                raw = keep_raw_soon(self.store, data, fmt.source, name_date, base)
             checked = validate(parsed, name=base, name_date=name_date,
                                is_session=self.session_check(parsed.exchange), policy=self.policy)
         except RejectionError as rej:
-            return self._reject(data, base, name_date, rej, parsed)
-        return self._accept(data, base, parsed, checked)
-
-    def _keep_raw(self, data: bytes, source: str, day: date, name: str) -> str:
-        key = layout.raw_key(source, day, name)
-        if self.store.exists(key) and self.store.get(key) != data:
-            key = layout.raw_key(source, day, f"{sha256(data)[:12]}-{name}")
-        if not self.store.exists(key):
-            self.store.put_atomic(key, data)
-        return key
+            return self._reject(data, base, name_date, rej, fmt, parsed, raw)
+        return self._accept(data, base, parsed, checked, raw)
 
     def _reject(self, data: bytes, name: str, name_date: date | None, rej: RejectionError,
-                parsed: ParsedFile | None) -> IngestResult:
-        source = parsed.format.source if parsed else "unknown"
+                fmt: BhavcopyFormat | None, parsed: ParsedFile | None,
+                raw: Future[RawCopy] | None) -> IngestResult:
+        source = fmt.source if fmt else "unknown"
         day = name_date or self.today()
-        raw = self._keep_raw(data, source, day, name)
-        record = {"file": name, "raw_key": raw, "sha256": sha256(data),
-                  "format": parsed.format.value if parsed else None, **rej.to_dict()}
+        copy = raw.result() if raw else keep_raw(self.store, data, source, day, name)
+        record = {"file": name, "raw_key": copy.key, "sha256": copy.sha256,
+                  "format": fmt.value if fmt else None, **rej.to_dict()}
         self.store.put_atomic(layout.quarantine_key(source, day, name), _json(record))
         report = layout.report_key(source, day, name)
         self.store.put_atomic(report, _json({"status": "rejected", **record}))
         return IngestResult(name, "rejected", record["format"], parsed.dataset if parsed else None,
                             parsed.exchange if parsed else None, None, reason=rej.reason.value,
-                            message=str(rej), raw_key=raw, report_key=report)
+                            message=str(rej), raw_key=copy.key, report_key=report)
 
-    def _accept(self, data: bytes, name: str, parsed: ParsedFile, checked: Validated) -> IngestResult:
+    def _accept(self, data: bytes, name: str, parsed: ParsedFile, checked: Validated,
+                raw: Future[RawCopy] | None) -> IngestResult:
         day = checked.session_date or self.today()
-        raw = self._keep_raw(data, parsed.format.source, day, name)
-        body = curated_parquet(parsed.dataset, checked.table)
+        body = curated_parquet(parsed.dataset, checked.table, checked.key_ordered)
+        copy = raw.result() if raw else keep_raw(self.store, data, parsed.format.source, day, name)
         digest = sha256(body)
         if parsed.dataset == "corporate_actions":
             key, state = layout.actions_key(parsed.exchange, digest), None
@@ -141,15 +151,19 @@ class Ingester:
             key = layout.day_key(parsed.dataset, parsed.exchange, day)
             state = layout.state_key(parsed.dataset, parsed.exchange, day)
         status = "unchanged" if self._same(key, state, digest) else "ingested"
+        recorded: Future[None] | None = None
         if status == "ingested":
             self.store.put_atomic(key, body)
-            if state:
-                self.store.put_atomic(state, _json({"curated_sha256": digest, "source_sha256": sha256(data),
-                                                    "file": name, "curated_key": key}))
+            if state:  # written on the helper thread while the report is written here (both after key)
+                record = {"curated_sha256": digest, "source_sha256": copy.sha256, "file": name,
+                          "curated_key": key}
+                recorded = run_soon(self.store.put_atomic, state, _json(record))
         result = IngestResult(name, status, parsed.format.value, parsed.dataset, parsed.exchange,
                               checked.session_date, checked.table.num_rows, len(checked.dropped),
-                              raw_key=raw, curated_key=key, warnings=checked.warnings)
+                              raw_key=copy.key, curated_key=key, warnings=checked.warnings)
         result.report_key = self._report(parsed.format, day, name, result, checked)
+        if recorded:
+            recorded.result()
         return result
 
     def _same(self, key: str, state: str | None, digest: str) -> bool:

@@ -11,13 +11,20 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from vyapari.data.schema import CORPORATE_ACTION_SCHEMA, DAILY_SCHEMA, FO_SCHEMA
+from vyapari.data.ordering import sort_by_key
+from vyapari.data.schema import CORPORATE_ACTION_SCHEMA, DAILY_KEY, DAILY_SCHEMA, FO_KEY, FO_SCHEMA
 
 SCHEMAS = {"daily_bars": DAILY_SCHEMA, "fo_daily": FO_SCHEMA, "corporate_actions": CORPORATE_ACTION_SCHEMA}
-_SORT = {
-    "daily_bars": ["symbol", "series"],
-    "fo_daily": ["instrument_type", "symbol", "expiry", "strike", "option_type"],
+_SORT = {  # the row order of curated files: the dataset key
+    "daily_bars": list(DAILY_KEY),
+    "fo_daily": list(FO_KEY),
     "corporate_actions": ["symbol", "ex_date", "kind", "purpose"],
+}
+# Columns whose min/max statistics readers filter on (dates and keys; not prices or volumes).
+_STATISTICS: dict[str, bool | list[str]] = {
+    "daily_bars": ["session_date", "symbol", "series"],
+    "fo_daily": ["session_date", "instrument_type", "symbol", "expiry", "strike", "option_type"],
+    "corporate_actions": True,
 }
 # Columns worth a Parquet dictionary (few distinct values per file).
 _DICTIONARY: dict[str, bool | list[str]] = {
@@ -27,19 +34,29 @@ _DICTIONARY: dict[str, bool | list[str]] = {
 }
 
 
+# The codec of curated daily files: zstd sets up a context per column chunk, which costs more than
+# compressing a 3,000-row day (snappy writes a day file in about 60 % of the time, ~1.6x the bytes).
+CURATED_COMPRESSION = "snappy"
+
+
 def sha256(data: bytes) -> str:
     """Hex SHA-256 of ``data``."""
     return hashlib.sha256(data).hexdigest()
 
 
-def to_parquet_bytes(table: pa.Table, dictionary: bool | list[str] = True) -> bytes:
-    """Serialise ``table`` as Parquet (zstd; deterministic for a given pyarrow version).
+def to_parquet_bytes(table: pa.Table, dictionary: bool | list[str] = True,
+                     compression: str = "zstd", statistics: bool | list[str] = True) -> bytes:
+    """Serialise ``table`` as Parquet (deterministic for a given pyarrow version).
 
     ``dictionary`` names the columns to dictionary-encode (all when ``True``); dictionaries of
-    near-unique columns (symbols, ISINs) cost time and bytes for nothing.
+    near-unique columns (symbols, ISINs) cost time and bytes for nothing. ``compression`` is a
+    Parquet codec (``zstd`` by default; ``snappy`` for the curated day files, see
+    :data:`CURATED_COMPRESSION`). ``statistics`` names the columns to keep min/max statistics of
+    (all when ``True``).
     """
     sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, compression="zstd", write_statistics=True, use_dictionary=dictionary)
+    pq.write_table(table, sink, compression=compression, write_statistics=statistics,
+                   use_dictionary=dictionary)
     return sink.getvalue().to_pybytes()
 
 
@@ -49,16 +66,17 @@ def from_parquet_bytes(data: bytes, columns: list[str] | None = None,
     return pq.read_table(pa.BufferReader(data), columns=columns, filters=filters)
 
 
-def _sort_key(col: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Sort key of a column: NaN as null so that both sort first (pandas ``na_position="first"``)."""
-    if pa.types.is_floating(col.type):
-        return pc.if_else(pc.is_nan(col), pa.scalar(None, col.type), col)
-    return col
+def _floats(col: pa.ChunkedArray) -> np.ndarray:
+    """A numeric column as a float64 numpy array (NaN for nulls)."""
+    values = col if col.type == pa.float64() else pc.cast(col, pa.float64())
+    return np.asarray(values.to_numpy(), dtype=np.float64)
 
 
 def _int_column(col: pa.ChunkedArray) -> pa.Array:
-    values = np.asarray(pc.cast(col, pa.float64()).to_numpy(), dtype=np.float64)
+    values = _floats(col)
     mask = np.isnan(values)
+    if not mask.any():
+        return pa.array(np.round(values).astype(np.int64))
     return pa.array(np.where(mask, 0, np.round(values)).astype(np.int64), mask=mask)
 
 
@@ -66,32 +84,35 @@ def _curated_column(col: pa.ChunkedArray, kind: pa.DataType) -> pa.Array:
     if pa.types.is_integer(kind):
         return _int_column(col)
     if pa.types.is_string(kind):
-        text = pc.cast(col, pa.string())
-        return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text).combine_chunks()
+        text = col if col.type == kind else pc.cast(col, kind)
+        empty = pc.equal(text, "")
+        if pc.any(empty).as_py():
+            text = pc.if_else(empty, pa.scalar(None, pa.string()), text)
+        return text.combine_chunks()
     if pa.types.is_floating(kind):  # NaN becomes null, as pandas' from_pandas conversion did
-        return pa.array(np.asarray(col.to_numpy(), dtype=np.float64), type=kind, from_pandas=True)
+        values = _floats(col)
+        return pa.array(values, type=kind, from_pandas=bool(np.isnan(values).any()))
     return pc.cast(col, kind).combine_chunks()
 
 
-def curated_table(dataset: str, rows: pa.Table) -> pa.Table:
+def curated_table(dataset: str, rows: pa.Table, key_ordered: bool = False) -> pa.Table:
     """The curated Arrow table of validated rows (partition columns ``exchange``/``year`` left out).
 
     Integers (volumes, trades, open interest, lot size) become nullable int64 (rounded); NaN prices
     and empty strings of optional text (ISIN) become nulls; rows are sorted (stably) by the dataset
-    key with missing key values first.
+    key with missing key values first (rows already in that order, or ``key_ordered``, are not copied).
     """
     schema = SCHEMAS[dataset]
-    keys = _SORT[dataset]
-    sort_keys = pa.table({k: _sort_key(rows.column(k)) for k in keys})
-    order = pc.sort_indices(sort_keys, sort_keys=[(k, "ascending", "at_start") for k in keys])
-    rows = rows.take(order)
+    if not key_ordered:
+        rows = sort_by_key(rows, _SORT[dataset])
     arrays = [_curated_column(rows.column(fld.name), fld.type) for fld in schema]
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def curated_parquet(dataset: str, rows: pa.Table) -> bytes:
+def curated_parquet(dataset: str, rows: pa.Table, key_ordered: bool = False) -> bytes:
     """The Parquet bytes of the curated table of ``rows`` (see :func:`curated_table`)."""
-    return to_parquet_bytes(curated_table(dataset, rows), _DICTIONARY[dataset])
+    table = curated_table(dataset, rows, key_ordered)
+    return to_parquet_bytes(table, _DICTIONARY[dataset], CURATED_COMPRESSION, _STATISTICS[dataset])
 
 
 def ts_array(ts: pd.Series, tz: str = "Asia/Kolkata") -> pa.Array:

@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from vyapari.core.errors import VyapariError
+from vyapari.data.ordering import in_key_order
 from vyapari.data.parsers.common import LINE, ParsedFile
 from vyapari.data.rejections import RejectionError, RejectReason, RowIssue, RowIssues, RowProblem
 from vyapari.data.schema import DAILY_KEY, FO_KEY
@@ -50,12 +51,17 @@ class ValidationPolicy:
 
 @dataclass
 class Validated:
-    """The rows that passed (an Arrow table), the session date and what was dropped."""
+    """The rows that passed (an Arrow table), the session date and what was dropped.
+
+    ``key_ordered`` is true when the rows are known to be sorted by their dataset key (the file came
+    so), which spares the curated table its sort.
+    """
 
     table: pa.Table
     session_date: date | None
     dropped: list[RowIssue] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    key_ordered: bool = False
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -116,15 +122,15 @@ def _floats(table: pa.Table, column: str) -> np.ndarray:
 
 def row_checks(table: pa.Table, issues: RowIssues, fo: bool) -> None:
     """Flag missing values, bad prices, OHLC inconsistency and negative volume into ``issues``."""
-    p = {c: _floats(table, c) for c in _PRICES}
+    o, h, lo, c = (_floats(table, col) for col in _PRICES)
     vol = _floats(table, "volume")
-    missing = np.isnan(np.column_stack([p[c] for c in _PRICES] + [vol])).any(axis=1)
+    missing = np.isnan(o) | np.isnan(h) | np.isnan(lo) | np.isnan(c) | np.isnan(vol)
     _flag(issues, table, missing, RowProblem.MISSING_VALUE, lambda r: f"{_ohlc_text(r)} volume={r['volume']}")
-    traded = ~missing & (vol > 0 if fo else np.ones(len(vol), dtype=bool))
-    non_positive = traded & (np.column_stack([p[c] for c in _PRICES]) <= 0).any(axis=1)
+    traded = ~missing & (vol > 0) if fo else ~missing
+    non_positive = traded & ((o <= 0) | (h <= 0) | (lo <= 0) | (c <= 0))
     _flag(issues, table, non_positive, RowProblem.NON_POSITIVE_PRICE, _ohlc_text)
-    lo, hi = np.minimum(p["open"], p["close"]), np.maximum(p["open"], p["close"])
-    bad_ohlc = traded & ~non_positive & ((p["low"] > lo) | (p["high"] < hi) | (p["low"] > p["high"]))
+    low_body, high_body = np.minimum(o, c), np.maximum(o, c)
+    bad_ohlc = traded & ~non_positive & ((lo > low_body) | (h < high_body) | (lo > h))
     _flag(issues, table, bad_ohlc, RowProblem.OHLC_INCONSISTENT, _ohlc_text)
     _flag(issues, table, ~missing & (vol < 0), RowProblem.NEGATIVE_VOLUME, lambda r: f"volume={r['volume']}")
 
@@ -144,7 +150,7 @@ def _surely_unique(table: pa.Table, key: tuple[str, ...]) -> bool:
 
 def duplicate_checks(table: pa.Table, issues: RowIssues, key: tuple[str, ...]) -> None:
     """Flag repeated rows (identical: extras flagged) and conflicting rows (same key: all flagged)."""
-    if _surely_unique(table, key):
+    if in_key_order(table, key, strict=True) or _surely_unique(table, key):
         return
     frame = table.to_pandas()
     if not frame.duplicated(list(key), keep=False).any():
@@ -205,6 +211,9 @@ def validate(parsed: ParsedFile, *, name: str, name_date: date | None, is_sessio
     warnings = check_session(day, is_session, parsed.exchange, name)
     fo = parsed.dataset == "fo_daily"
     row_checks(parsed.table, issues, fo)
-    duplicate_checks(parsed.table, issues, FO_KEY if fo else DAILY_KEY)
-    table = _apply_policy(parsed, issues, policy, name)
-    return Validated(table, day, issues.sorted(), warnings)
+    key = FO_KEY if fo else DAILY_KEY
+    ordered = in_key_order(parsed.table, key, strict=True)  # then no two rows share a key
+    if not ordered:
+        duplicate_checks(parsed.table, issues, key)
+    table = _apply_policy(parsed, issues, policy, name)  # (dropping rows keeps the order)
+    return Validated(table, day, issues.sorted(), warnings, key_ordered=ordered)

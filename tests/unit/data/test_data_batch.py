@@ -8,7 +8,7 @@ import pytest
 from tests.unit.data.data_builders import ROWS, udiff_csv, udiff_name, zipped
 
 from vyapari.core.errors import InvalidInput
-from vyapari.data.batch import group_by_name_date
+from vyapari.data.batch import group_by_name_date, pack_groups
 from vyapari.data.lake import Lake
 from vyapari.data.storage import MemoryObjectStore
 
@@ -65,6 +65,14 @@ def test_files_of_one_session_date_share_a_group_in_order() -> None:
     names = [udiff_name("2025-09-10"), udiff_name("2025-09-11"), "x/" + udiff_name("2025-09-10"), "a.csv",
              "b.csv"]
     assert group_by_name_date([Path(n) for n in names]) == [[0, 2], [1], [3, 4]]
+
+
+def test_groups_are_packed_into_few_tasks_in_order_and_never_split() -> None:
+    groups = [[0, 5], [1], [2], [3, 6], [4]]
+    assert pack_groups(groups, 2) == [[0, 5, 1, 2], [3, 6, 4]]
+    assert pack_groups(groups, 16) == groups
+    packed = pack_groups([[i] for i in range(250)], 32)
+    assert len(packed) <= 32 and [i for task in packed for i in task] == list(range(250))
 
 
 def test_batch_ingest_rejects_a_missing_path_and_an_unpicklable_store(tmp_path: Path) -> None:

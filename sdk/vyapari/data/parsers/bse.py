@@ -13,7 +13,7 @@ from datetime import date
 import pyarrow as pa
 
 from vyapari.data.formats import BhavcopyFormat
-from vyapari.data.parsers.common import Col, ParsedFile, build_table, spec_columns
+from vyapari.data.parsers.common import Col, ParsedFile, build_table, spec_types
 from vyapari.data.parsers.nse_cm import udiff_cm_spec
 from vyapari.data.rejections import RejectionError, RejectReason, RowIssues
 
@@ -29,10 +29,10 @@ _LEGACY_SPEC = {
 }
 
 
-COLUMNS = {  # source columns each layout needs (see read_strings)
-    BhavcopyFormat.BSE_CM_LEGACY: spec_columns(_LEGACY_SPEC, ("SC_CODE", "SC_GROUP")),
-    BhavcopyFormat.BSE_CM_LEGACY_OLD: spec_columns(_LEGACY_SPEC, ("SC_CODE", "SC_GROUP")),  # header filters
-    BhavcopyFormat.BSE_CM_UDIFF: spec_columns(udiff_cm_spec("BSE"), ("TckrSymb", "SctySrs")),
+COLUMNS = {  # source columns each layout reads, and their types (see read_typed)
+    BhavcopyFormat.BSE_CM_LEGACY: spec_types(_LEGACY_SPEC, ("SC_CODE", "SC_GROUP")),
+    BhavcopyFormat.BSE_CM_LEGACY_OLD: spec_types(_LEGACY_SPEC, ("SC_CODE", "SC_GROUP")),  # header filters
+    BhavcopyFormat.BSE_CM_UDIFF: spec_types(udiff_cm_spec("BSE"), ("TckrSymb", "SctySrs")),
 }
 
 
@@ -42,7 +42,7 @@ def parse_bse_cm(table: pa.Table, fmt: BhavcopyFormat, name_date: date | None = 
     Parameters
     ----------
     table : pyarrow.Table
-        The file's columns as strings.
+        The file's columns, typed or as strings (see :func:`vyapari.data.parsers.common.read_typed`).
     fmt : BhavcopyFormat
         ``BSE_CM_LEGACY``, ``BSE_CM_LEGACY_OLD`` or ``BSE_CM_UDIFF``.
     name_date : date, optional

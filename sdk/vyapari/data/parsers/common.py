@@ -22,6 +22,7 @@ from vyapari.data.formats import BhavcopyFormat, split_header
 from vyapari.data.rejections import RejectionError, RejectReason, RowIssue, RowIssues, RowProblem
 
 LINE = "line"  # column holding each row's line number in the file (header = 1)
+ISO_DATE = "%Y-%m-%d"
 _NULLS = ["", "-", " "]
 RowKeys = tuple[pa.Array, pa.Array]  # (symbol, series) of each row, trimmed, nulls as ""
 
@@ -75,6 +76,32 @@ def _check_truncated(payload: bytes, n_fields: int, name: str) -> None:
                         {"last_line": last[:120]})
 
 
+def _csv_names(payload: bytes, name: str) -> list[str]:
+    """Column names of a CSV: the header's, then ``_extra<i>`` for trailing empty names.
+
+    Rejects (``truncated``) a file whose last line has fewer fields than the header names.
+    """
+    first, _, _ = payload.partition(b"\n")
+    header = list(split_header(first.decode("utf-8-sig")))
+    n_raw = len(first.rstrip(b"\r").split(b","))
+    _check_truncated(payload, len(header), name)
+    return header + [f"_extra{i}" for i in range(n_raw - len(header))]
+
+
+def _read_csv(payload: bytes, names: list[str], types: dict[str, pa.DataType]) -> pa.Table:
+    """The columns ``types`` of a CSV whose names are ``names`` (header skipped).
+
+    Blocks of 256 KiB let pyarrow's threads parse a day file (~0.5 MB) in parallel.
+    """
+    return pacsv.read_csv(
+        io.BytesIO(payload),
+        read_options=pacsv.ReadOptions(skip_rows=1, column_names=names, block_size=1 << 18),
+        convert_options=pacsv.ConvertOptions(
+            include_columns=[c for c in names if c in types], column_types=types,
+            null_values=_NULLS, strings_can_be_null=True),
+    )
+
+
 def read_strings(payload: bytes, name: str, columns: Collection[str] | None = None) -> pa.Table:
     """Columns of a CSV as strings (nulls for empty and ``-``), named by the header.
 
@@ -82,22 +109,31 @@ def read_strings(payload: bytes, name: str, columns: Collection[str] | None = No
     ``columns`` (all when ``None``) are converted and returned. Trailing empty header names (a
     trailing comma) become ``_extra<i>`` columns.
     """
-    first, _, _ = payload.partition(b"\n")
-    header = list(split_header(first.decode("utf-8-sig")))
-    n_raw = len(first.rstrip(b"\r").split(b","))
-    names = header + [f"_extra{i}" for i in range(n_raw - len(header))]
-    _check_truncated(payload, len(header), name)
+    names = _csv_names(payload, name)
     wanted = names if columns is None else [c for c in names if c in columns]
     try:
-        table = pacsv.read_csv(
-            io.BytesIO(payload),
-            read_options=pacsv.ReadOptions(skip_rows=1, column_names=names, block_size=1 << 22),
-            convert_options=pacsv.ConvertOptions(
-                include_columns=wanted, column_types=dict.fromkeys(wanted, pa.string()),
-                null_values=_NULLS, strings_can_be_null=True),
-        )
+        table = _read_csv(payload, names, dict.fromkeys(wanted, pa.string()))
     except pa.ArrowInvalid as exc:
         raise RejectionError(RejectReason.MALFORMED_CSV, f"{name}: {exc}".splitlines()[0]) from None
+    if table.num_rows == 0:
+        raise RejectionError(RejectReason.NO_ROWS, f"{name} has a header but no rows")
+    return table
+
+
+def read_typed(payload: bytes, name: str, types: dict[str, pa.DataType]) -> pa.Table:
+    """Columns ``types`` of a CSV converted while reading (float64 numbers, date32 ISO dates, strings).
+
+    When any cell does not convert (a non-numeric price, a non-ISO date, a malformed row), the file is
+    read again with :func:`read_strings`, so the converters of :func:`build_table` record the exact
+    row problems (or the same rejection) as for any string column. Cells that convert here convert
+    to the same values there: pyarrow's CSV number parser accepts what ``pyarrow.compute.cast``
+    accepts, plus surrounding blanks, which the string path's pandas fallback also accepts.
+    """
+    names = _csv_names(payload, name)
+    try:
+        table = _read_csv(payload, names, types)
+    except pa.ArrowInvalid:
+        return read_strings(payload, name, types)
     if table.num_rows == 0:
         raise RejectionError(RejectReason.NO_ROWS, f"{name} has a header but no rows")
     return table
@@ -110,7 +146,9 @@ def strip_column(table: pa.Table, column: str) -> pa.Array:
 
 def text(table: pa.Table, column: str) -> pa.Array:
     """A string column, trimmed, nulls as empty strings (one chunk)."""
-    values = pc.fill_null(strip_column(table, column), "")
+    values = strip_column(table, column)
+    if values.null_count:
+        values = pc.fill_null(values, "")
     return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
 
 
@@ -129,8 +167,8 @@ def numeric(table: pa.Table, column: str, keys: RowKeys, issues: RowIssues, scal
         Multiplier applied to the values (e.g. 1e5 to turn ₹ lakh into ₹).
     """
     col = table.column(column)
-    try:
-        values = pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False)
+    try:  # a float64 column (see read_typed) needs no cast
+        values = (col if col.type == pa.float64() else pc.cast(col, pa.float64())).to_numpy()
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         cells = pd.Series(col.to_pandas(), dtype=object)
         values = pd.to_numeric(cells, errors="coerce").to_numpy(dtype=np.float64)
@@ -144,24 +182,29 @@ def numeric(table: pa.Table, column: str, keys: RowKeys, issues: RowIssues, scal
 
 def parse_dates(table: pa.Table, column: str, formats: tuple[str, ...], keys: RowKeys,
                 issues: RowIssues) -> pa.Array:
-    """Column ``column`` parsed as a date32 array (null when unreadable; bad cells recorded)."""
+    """Column ``column`` parsed as a date32 array (null when unreadable; bad cells recorded).
+
+    A date32 column (ISO dates converted by :func:`read_typed`) is taken as is; text is parsed once
+    per distinct value (a file holds one or a few dates).
+    """
     col = table.column(column)
-    if col.null_count == 0 and len(formats) == 1 and formats[0] == "%Y-%m-%d":
+    if col.type == pa.date32():
+        return col.combine_chunks()
+    if col.null_count == 0 and formats == (ISO_DATE,):
         try:  # fast path for ISO dates (UDiFF)
-            return pc.cast(pc.strptime(col, format=formats[0], unit="s"), pa.date32()).combine_chunks()
+            return pc.cast(pc.strptime(col, format=ISO_DATE, unit="s"), pa.date32()).combine_chunks()
         except pa.ArrowInvalid:
             pass
-    cache: dict[str | None, date | None] = {}
-    out: list[date | None] = []
-    for i, value in enumerate(col.to_pylist()):
-        if value not in cache:
-            cache[value] = _parse_one_date(value, formats)
-        out.append(cache[value])
-        if out[-1] is None and value is not None:
-            symbol, series = _key(keys, i)
-            issues.add(RowIssue(i + 2, symbol, series, RowProblem.BAD_DATE,
-                                f"{column}={value!r} is not a date"))
-    return pa.array(out, type=pa.date32())
+    encoded = pc.dictionary_encode(col).combine_chunks()
+    values = encoded.dictionary.to_pylist()
+    parsed = [_parse_one_date(v, formats) for v in values]
+    bad = np.array([p is None for p in parsed] + [False])  # the extra False: cells that are null
+    which = pc.fill_null(encoded.indices, len(values)).to_numpy()
+    for i in np.flatnonzero(bad[which]):
+        symbol, series = _key(keys, int(i))
+        issues.add(RowIssue(int(i) + 2, symbol, series, RowProblem.BAD_DATE,
+                            f"{column}={values[which[i]]!r} is not a date"))
+    return pa.array(parsed, type=pa.date32()).take(encoded.indices)
 
 
 def _parse_one_date(value: str | None, formats: tuple[str, ...]) -> date | None:
@@ -228,6 +271,21 @@ def build_table(table: pa.Table, spec: dict[str, Col], key_columns: tuple[str, s
     return pa.table(data)
 
 
-def spec_columns(spec: dict[str, Col], key_columns: tuple[str, str]) -> frozenset[str]:
-    """The source columns a ``spec`` reads (for :func:`read_strings`)."""
-    return frozenset(c.source for c in spec.values() if c.source is not None) | frozenset(key_columns)
+def _read_type(col: Col) -> pa.DataType:
+    if col.kind == "num":
+        return pa.float64()
+    return pa.date32() if col.kind == "date" and col.formats == (ISO_DATE,) else pa.string()
+
+
+def spec_types(spec: dict[str, Col], key_columns: tuple[str, str]) -> dict[str, pa.DataType]:
+    """The source columns a ``spec`` reads and the type to read each as (for :func:`read_typed`).
+
+    Numbers are read as float64 and ISO-only dates as date32; everything else (text, other date
+    formats, the key columns, a column used in two ways) as strings.
+    """
+    types: dict[str, pa.DataType] = {}
+    for col in spec.values():
+        if col.source is not None:
+            kind = _read_type(col)
+            types[col.source] = kind if types.get(col.source, kind) == kind else pa.string()
+    return {**types, **dict.fromkeys(key_columns, pa.string())}

@@ -11,7 +11,7 @@ import pyarrow as pa
 
 from vyapari.data.corporate_actions import ActionKind, CorporateAction, parse_purpose
 from vyapari.data.formats import BhavcopyFormat
-from vyapari.data.parsers.common import LINE, Col, ParsedFile, build_table, spec_columns
+from vyapari.data.parsers.common import LINE, Col, ParsedFile, build_table, spec_types
 from vyapari.data.rejections import RowIssues
 
 _SPEC = {
@@ -21,7 +21,7 @@ _SPEC = {
     "ex_date": Col("EX-DATE", "date", formats=("%d-%b-%Y", "%d-%m-%Y", "%Y-%m-%d")),
 }
 
-COLUMNS = {BhavcopyFormat.NSE_CORPORATE_ACTIONS: spec_columns(_SPEC, ("SYMBOL", "SERIES"))}
+COLUMNS = {BhavcopyFormat.NSE_CORPORATE_ACTIONS: spec_types(_SPEC, ("SYMBOL", "SERIES"))}
 
 
 def actions_table(actions: list[tuple[int, CorporateAction]]) -> pa.Table:
@@ -42,7 +42,7 @@ def actions_table(actions: list[tuple[int, CorporateAction]]) -> pa.Table:
 
 
 def parse_corporate_actions(table: pa.Table) -> ParsedFile:
-    """Parse the NSE corporate-actions export (read as string columns)."""
+    """Parse the NSE corporate-actions export (read by ``read_typed``)."""
     issues = RowIssues()
     rows = build_table(table, _SPEC, ("SYMBOL", "SERIES"), issues).to_pylist()
     actions: list[tuple[int, CorporateAction]] = []

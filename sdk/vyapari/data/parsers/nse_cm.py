@@ -10,7 +10,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 from vyapari.data.formats import BhavcopyFormat
-from vyapari.data.parsers.common import Col, ParsedFile, build_table, spec_columns
+from vyapari.data.parsers.common import Col, ParsedFile, build_table, spec_types
 from vyapari.data.rejections import RowIssues
 
 _LEGACY_SPEC = {
@@ -40,10 +40,10 @@ def udiff_cm_spec(exchange: str) -> dict[str, Col]:
     }
 
 
-COLUMNS = {  # source columns each layout needs (see read_strings)
-    BhavcopyFormat.NSE_CM_LEGACY: spec_columns(_LEGACY_SPEC, ("SYMBOL", "SERIES")),
-    BhavcopyFormat.NSE_CM_LEGACY_PRE2010: spec_columns(_PRE2010_SPEC, ("SYMBOL", "SERIES")),
-    BhavcopyFormat.NSE_CM_UDIFF: spec_columns(udiff_cm_spec("NSE"), ("TckrSymb", "SctySrs")),
+COLUMNS = {  # source columns each layout reads, and their types (see read_typed)
+    BhavcopyFormat.NSE_CM_LEGACY: spec_types(_LEGACY_SPEC, ("SYMBOL", "SERIES")),
+    BhavcopyFormat.NSE_CM_LEGACY_PRE2010: spec_types(_PRE2010_SPEC, ("SYMBOL", "SERIES")),
+    BhavcopyFormat.NSE_CM_UDIFF: spec_types(udiff_cm_spec("NSE"), ("TckrSymb", "SctySrs")),
 }
 
 
@@ -53,7 +53,7 @@ def parse_nse_cm(table: pa.Table, fmt: BhavcopyFormat) -> ParsedFile:
     Parameters
     ----------
     table : pyarrow.Table
-        The file's columns as strings (see :func:`vyapari.data.parsers.common.read_strings`).
+        The file's columns, typed or as strings (see :func:`vyapari.data.parsers.common.read_typed`).
     fmt : BhavcopyFormat
         ``NSE_CM_LEGACY``, ``NSE_CM_LEGACY_PRE2010`` or ``NSE_CM_UDIFF``.
     """

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from vyapari.data.formats import BhavcopyFormat
-from vyapari.data.parsers.common import Col, ParsedFile, build_table, spec_columns
+from vyapari.data.parsers.common import Col, ParsedFile, build_table, spec_types
 from vyapari.data.rejections import RowIssues
 
 RUPEES_PER_LAKH = 100_000.0
@@ -54,10 +54,10 @@ def _udiff_spec(exchange: str) -> dict[str, Col]:
     }
 
 
-COLUMNS = {  # source columns each layout needs (see read_strings)
-    BhavcopyFormat.NSE_FO_LEGACY: spec_columns(_LEGACY_SPEC, ("SYMBOL", "INSTRUMENT")),
-    BhavcopyFormat.NSE_FO_UDIFF: spec_columns(_udiff_spec("NFO"), ("TckrSymb", "FinInstrmTp")),
-    BhavcopyFormat.BSE_FO_UDIFF: spec_columns(_udiff_spec("BFO"), ("TckrSymb", "FinInstrmTp")),
+COLUMNS = {  # source columns each layout reads, and their types (see read_typed)
+    BhavcopyFormat.NSE_FO_LEGACY: spec_types(_LEGACY_SPEC, ("SYMBOL", "INSTRUMENT")),
+    BhavcopyFormat.NSE_FO_UDIFF: spec_types(_udiff_spec("NFO"), ("TckrSymb", "FinInstrmTp")),
+    BhavcopyFormat.BSE_FO_UDIFF: spec_types(_udiff_spec("BFO"), ("TckrSymb", "FinInstrmTp")),
 }
 
 
@@ -66,7 +66,7 @@ def _with_column(table: pa.Table, name: str, values: pa.Array) -> pa.Table:
 
 
 def parse_fo(table: pa.Table, fmt: BhavcopyFormat) -> ParsedFile:
-    """Parse an F&O bhavcopy (``NSE_FO_LEGACY``, ``NSE_FO_UDIFF`` or ``BSE_FO_UDIFF``) read as strings."""
+    """Parse an F&O bhavcopy (``NSE_FO_LEGACY``, ``NSE_FO_UDIFF`` or ``BSE_FO_UDIFF``; see ``read_typed``)."""
     issues = RowIssues()
     if fmt is BhavcopyFormat.NSE_FO_LEGACY:
         rows = build_table(table, _LEGACY_SPEC, ("SYMBOL", "INSTRUMENT"), issues)
