@@ -7,12 +7,15 @@ Example::
 A folder stands for every (non-hidden) file directly in it, taken in date order (the date in the
 conventional file name, then the name). Exit status 0 when every file was ``ingested`` or
 ``unchanged``, 1 when any was ``rejected`` (the others are still ingested), 2 on bad arguments.
-``--workers 2`` ingests with two processes (same lake, results still printed in date order).
+Many files (``AUTO_WORKERS_FROM`` or more) are ingested with one process per core, up to
+``MAX_AUTO_WORKERS``; ``--workers N`` sets the number (same lake, results still printed in date
+order).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -37,11 +40,24 @@ def register(subparsers: Any, name: str, help_text: str) -> None:
     parser.add_argument("--lake", required=True, type=Path, help="lake folder (created if absent)")
     parser.add_argument("--on-bad-row", choices=["drop", "reject"], default="drop",
                         help="bad rows: drop and record them (default) or reject the whole file")
-    parser.add_argument("--workers", type=int, default=1, metavar="N",
-                        help="processes to ingest with (default 1; files of one session date stay in order "
-                        "in one process)")
+    parser.add_argument("--workers", type=int, default=None, metavar="N",
+                        help=f"processes to ingest with (default: one per core up to {MAX_AUTO_WORKERS} for "
+                        f"{AUTO_WORKERS_FROM}+ files, else 1; files of one session date stay in order in one "
+                        "process)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.set_defaults(func=run)
+
+
+AUTO_WORKERS_FROM = 16
+"""From this many files on, the default is several processes (below, starting them costs more)."""
+MAX_AUTO_WORKERS = 4
+
+
+def default_workers(n_files: int, cores: int | None = None) -> int:
+    """Processes for ``n_files`` when ``--workers`` is not given (see :data:`AUTO_WORKERS_FROM`)."""
+    if n_files < AUTO_WORKERS_FROM:
+        return 1
+    return max(1, min(cores if cores is not None else (os.cpu_count() or 1), MAX_AUTO_WORKERS))
 
 
 def _order_key(path: Path) -> tuple[date, str]:
@@ -80,9 +96,10 @@ def run(args: argparse.Namespace) -> int:
     if not files:
         raise InvalidInput("FILE_OR_DIR", "no files to ingest")
     lake = Lake.at(args.lake, policy=ValidationPolicy(on_bad_row=args.on_bad_row))
-    if args.workers < 1:
+    workers = default_workers(len(files)) if args.workers is None else args.workers
+    if workers < 1:
         raise InvalidInput("--workers", f"{args.workers} is not a positive number of processes")
-    results = ingest_all(lake, files, Console(stderr=True), args.workers)
+    results = ingest_all(lake, files, Console(stderr=True), workers)
     if args.json:
         print_json([r.to_dict() for r in results])
     else:

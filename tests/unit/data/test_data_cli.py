@@ -69,3 +69,12 @@ def test_ingest_with_two_workers_reports_in_date_order(tmp_path: Path,
     results = json.loads(capsys.readouterr().out)
     assert [r["session_date"] for r in results] == ["2025-09-10", "2025-09-11", "2025-09-12"]
     assert _run(["ingest", str(files), "--lake", str(tmp_path / "lake"), "--workers", "0"]) == 2
+
+
+def test_many_files_default_to_one_process_per_core_up_to_four() -> None:
+    from vyapari.cli.ingest import AUTO_WORKERS_FROM, default_workers
+
+    assert default_workers(AUTO_WORKERS_FROM - 1, cores=8) == 1  # a few files: no pool to start
+    assert default_workers(AUTO_WORKERS_FROM, cores=2) == 2
+    assert default_workers(250, cores=16) == 4
+    assert default_workers(250, cores=1) == 1
