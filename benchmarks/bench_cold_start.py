@@ -34,7 +34,8 @@ def measure(name: str, repeat: int, lake: str) -> tuple[float, bool]:
     env = {**os.environ, "LAKE_URI": lake, "POWERTOOLS_TRACE_DISABLED": "true", "PYTHONPATH": str(ROOT),
            "VYAPARI_API_BACKEND": "local", "VYAPARI_API_STATE_DIR": lake, "AWS_REGION": "ap-south-1",
            "AWS_DEFAULT_REGION": "ap-south-1", "VYAPARI_WS_TOKEN_SECRET": "benchmark-only",
-           "WS_ENDPOINT_URL": "https://example.invalid/dev"}
+           "WS_ENDPOINT_URL": "https://example.invalid/dev", "VYAPARI_SECRETS_PREFIX": "vyapari/bench",
+           "ORDER_STATE_TABLE": "vyapari-bench-order-state"}
     best, pandas = float("inf"), False
     for _ in range(repeat):
         done = subprocess.run(
