@@ -183,6 +183,8 @@ class LiveStack(Stack):
         refs.tables["connections"].grant_read_write_data(role)  # fan-out drops stale connections
         for name in RECORD_TABLES:  # order, trade and position records the API reads
             refs.tables[name].grant(role, "dynamodb:GetItem", "dynamodb:PutItem")
+        # POST /orders leaves manual orders in the orders table's inbox; the service takes them off
+        refs.tables["orders"].grant(role, "dynamodb:Query", "dynamodb:DeleteItem")
         role.add_to_principal_policy(self.manage_connections())
         refs.lake.grant_read_write(role)
         return task

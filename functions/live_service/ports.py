@@ -37,6 +37,7 @@ from functions.shared.live_records import QueuedPublisher, dynamodb_record_store
 from functions.shared.secrets_manager_store import DEFAULT_MAX_AGE_S, SecretsManagerSecretsStore
 from functions.shared.ws_publisher import WebSocketPublisher
 from vyapari.api.live_records import LiveRecords
+from vyapari.api.trading import RecordOrderInbox
 from vyapari.data.storage import ObjectStore
 from vyapari.live.ports import EmfMetrics, LivePorts, Publisher
 
@@ -100,9 +101,11 @@ def build_ports(settings: LiveServiceSettings, *, mode: str = "paper", journal_i
         )
     else:
         log.warning("WS_ENDPOINT_URL or CONNECTIONS_TABLE not set: live updates are not published")
+    inbox = None
     if settings.record_tables is not None:
         stores = dynamodb_record_stores(*settings.record_tables)
         publisher = live_records_publisher(stores, mode, publisher, metrics=metrics)
+        inbox = RecordOrderInbox(stores.orders, mode)  # POST /orders → the engine
     else:
         log.warning("ORDERS_TABLE, POSITIONS_TABLE and TRADES_TABLE not set: the API lists no orders")
     return LivePorts(
@@ -113,6 +116,7 @@ def build_ports(settings: LiveServiceSettings, *, mode: str = "paper", journal_i
         paper_journal=(
             DynamoDbPaperJournal(settings.order_state_table, journal_id) if mode == "paper" else None
         ),
+        inbox=inbox,
     )
 
 

@@ -18,6 +18,8 @@ from vyapari.api.ports import Record, RecordStore
 from vyapari.core.errors import InvalidInput
 
 MODES = ("paper", "live")
+INBOX = "inbox"
+"""Partition prefix of the intents the live service has not taken yet (key ``<requested_at>#<id>``)."""
 INTENT_FIELDS = ("client_order_id", "mode", "instrument_id", "side", "quantity", "order_type", "product",
                  "price", "trigger_price")
 
@@ -51,8 +53,52 @@ def record_intent(orders: RecordStore, intent: dict[str, Any], by: str, at: str)
     record = {**fields, "status": "PENDING", "requested_by": by, "requested_at": at}
     partition = f"intent#{intent['mode']}"
     if orders.put(partition, intent["client_order_id"], record, if_absent=True):
+        orders.put(f"{INBOX}#{intent['mode']}", f"{at}#{intent['client_order_id']}", record)
         return record, True
     stored = orders.get(partition, intent["client_order_id"]) or {}
     if {k: stored.get(k) for k in INTENT_FIELDS} != fields:
         raise Conflict(f"client_order_id {intent['client_order_id']!r} was used for another order")
     return stored, False
+
+
+class RecordOrderInbox:
+    """The live engine's :class:`~vyapari.live.ports.OrderInbox` over the API's orders table.
+
+    ``pending`` reads partition ``inbox#<mode>`` (oldest first); ``done`` writes the outcome into
+    the intent's record (``status``, ``reason``, ``client_order_id`` the engine placed it under)
+    and deletes the inbox entry. A crash between the two leaves the entry: the engine takes it
+    again and, knowing its ``client_order_id``, does not place it twice.
+    """
+
+    def __init__(self, orders: RecordStore, mode: str, batch: int = 50) -> None:
+        if mode not in MODES:
+            raise InvalidInput("mode", f"must be one of {', '.join(MODES)}, got {mode!r}")
+        self.orders, self.mode, self.batch = orders, mode, batch
+        self._keys: dict[str, str] = {}
+
+    def pending(self) -> list[Any]:
+        """Manual orders waiting in the inbox."""
+        from vyapari.live.ports import ManualOrder
+
+        page = self.orders.query(f"{INBOX}#{self.mode}", limit=self.batch)
+        out = []
+        for record in page.items:
+            cid = str(record["client_order_id"])
+            self._keys[cid] = f"{record['requested_at']}#{cid}"
+            price, trigger = record.get("price"), record.get("trigger_price")
+            out.append(ManualOrder(
+                cid, str(record["instrument_id"]), str(record["side"]), int(record["quantity"]),
+                str(record["order_type"]), str(record["product"]),
+                None if price is None else str(price), None if trigger is None else str(trigger),
+            ))
+        return out
+
+    def done(self, request_id: str, status: str, reason: str | None, client_order_id: str | None) -> None:
+        """Record the outcome on the intent and take it off the inbox."""
+        partition = f"intent#{self.mode}"
+        stored = self.orders.get(partition, request_id) or {}
+        self.orders.put(partition, request_id, {**stored, "status": status, "reason": reason,
+                                                "placed_as": client_order_id})
+        key = self._keys.pop(request_id, None)
+        if key is not None:
+            self.orders.delete(f"{INBOX}#{self.mode}", key)

@@ -272,7 +272,7 @@ def _engine(
         metrics = EmfMetrics(stream=metrics_path.open("a", encoding="utf-8"))
     if ports.store is None:
         raise ValueError("LivePorts.store must be set by run()")
-    return LiveEngine(
+    engine = LiveEngine(
         strategy,
         broker,
         symbols,
@@ -285,3 +285,5 @@ def _engine(
         metrics=metrics,
         readiness=ReadinessGate() if gated else None,
     )
+    engine.inbox = ports.inbox
+    return engine

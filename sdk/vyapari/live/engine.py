@@ -43,7 +43,7 @@ from vyapari.live.feed import feed_bar_driven_broker, is_bar_driven
 from vyapari.live.guards import GuardsMixin
 from vyapari.live.history import BarHistory
 from vyapari.live.orders import OrderManager, freeze_by_instrument
-from vyapari.live.ports import InMemoryMetrics, Metrics, NullPublisher, Publisher
+from vyapari.live.ports import InMemoryMetrics, ManualOrder, Metrics, NullPublisher, OrderInbox, Publisher
 from vyapari.live.risk import RiskGate, RiskInputs, RiskLimits, RiskRejected
 from vyapari.live.store import OrderIntent, OrderStateStore
 from vyapari.model.enums import Exchange, OrderType, ProductType, Side
@@ -114,6 +114,7 @@ class LiveEngine(GuardsMixin):
         self.publisher = publisher or NullPublisher()
         self.metrics = metrics or InMemoryMetrics()
         self.readiness = readiness
+        self.inbox: OrderInbox | None = None  # manual orders (POST /orders), taken after each decision
         lots = np.ones(len(symbols), np.int64) if lot_sizes is None else np.asarray(lot_sizes, np.int64)
         self.instruments = [instrument_id(config.exchange.value, s) for s in symbols]
         self.columns = {iid: n for n, iid in enumerate(self.instruments)}
@@ -177,6 +178,8 @@ class LiveEngine(GuardsMixin):
             self._open_phase(bar, t)
         self._seq = 0
         self._decide(t)
+        if not replay and self.inbox is not None:
+            self._take_manual_orders(t)
         if self.strategy.product is ProductType.MIS and self.after_squareoff(max(self._clock_ns, bar.ts_ns)):
             self.flatten("squareoff", t)
         self.account.mark_closes(bar.close, bar.valid)
@@ -352,6 +355,58 @@ class LiveEngine(GuardsMixin):
                 self.account.equity - self._day_start[1],
             )
         )
+
+    def _take_manual_orders(self, t: int) -> None:
+        """Place (or refuse) the inbox's manual orders and report each outcome; never raises."""
+        assert self.inbox is not None
+        try:
+            pending = self.inbox.pending()
+        except Exception:
+            self.metrics.count("inbox_errors_total")
+            log.exception("reading the manual-order inbox failed; trying again next slice")
+            return
+        for order in pending:
+            status, reason, cid = self.submit_manual_order(order, t)
+            self.metrics.count("manual_orders_total", status=status)
+            try:
+                self.inbox.done(order.request_id, status, reason, cid)
+            except Exception:
+                self.metrics.count("inbox_errors_total")
+                log.exception("reporting manual order %s failed; taken again next slice", order.request_id)
+
+    def submit_manual_order(self, order: ManualOrder, t: int) -> tuple[str, str | None, str | None]:
+        """Risk-check and place one manual order; ``(status, reason, client_order_id)``.
+
+        ``ACCEPTED`` (sent), ``BLOCKED`` (kill switch, readiness or a risk limit) or ``REJECTED``
+        (not in this service's universe, malformed, or refused by the broker). The same
+        ``request_id`` always maps to the same ``client_order_id``, so it is never placed twice.
+        """
+        n = self.columns.get(order.instrument_id)
+        if n is None:
+            return "REJECTED", f"{order.instrument_id} is not traded by this service", None
+        cid = client_order_id(self.config.run_id, "manual", order.request_id)
+        known = self.orders.intents.get(cid)
+        if known is not None:
+            return ("BLOCKED" if known.state.value == "BLOCKED" else "ACCEPTED"), known.reason, cid
+        try:
+            side, kind, product = Side(order.side), OrderType(order.order_type), ProductType(order.product)
+            limit = None if order.price is None else Decimal(order.price)
+            trigger = None if order.trigger_price is None else Decimal(order.trigger_price)
+        except (ValueError, ArithmeticError) as exc:
+            return "REJECTED", f"malformed order: {exc}", None
+        intent = OrderIntent(
+            cid, self.config.run_id, order.instrument_id, side, order.quantity, kind, product, limit, trigger,
+            decided_at=self.ctx.now.isoformat(), session_date=self.ctx.session_date.isoformat(),
+            kind="manual", opened_step=2 * t + 1,
+        )
+        try:
+            self._gate(intent, n)
+        except (NotReady, RiskRejected) as exc:
+            reason = f"{type(exc).__name__}: {exc}"
+            self.orders.block(intent, reason)
+            return "BLOCKED", reason, cid
+        placed = self.orders.place(intent, int(self.history.lot_sizes[n]))
+        return ("REJECTED" if placed.state.value == "REJECTED" else "ACCEPTED"), placed.reason, cid
 
     def cancel_strategy_order(self, client_order_id: str) -> None:
         """Cancel one of the strategy's open orders."""

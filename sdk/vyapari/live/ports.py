@@ -44,6 +44,36 @@ class Metrics(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class ManualOrder:
+    """An order a trader asked for outside the strategy (``POST /orders``): units, ₹ prices.
+
+    ``request_id`` is the caller's id (up to 40 characters); the engine derives its own
+    20-character ``client_order_id`` from it, so a repeated request is one order.
+    """
+
+    request_id: str
+    instrument_id: str
+    side: str
+    quantity: int
+    order_type: str
+    product: str
+    price: str | None = None
+    trigger_price: str | None = None
+
+
+class OrderInbox(Protocol):
+    """Manual orders waiting for the live engine, and where it reports what it did with each."""
+
+    def pending(self) -> list[ManualOrder]:
+        """Orders not yet taken, oldest first (a bounded batch)."""
+        ...
+
+    def done(self, request_id: str, status: str, reason: str | None, client_order_id: str | None) -> None:
+        """Record the outcome (``ACCEPTED``, ``BLOCKED``, ``REJECTED``) and take the order off the inbox."""
+        ...
+
+
 class NullPublisher:
     """Publishes nothing."""
 
@@ -137,3 +167,4 @@ class LivePorts:
     publisher: Publisher | None = None
     metrics: Metrics | None = None
     paper_journal: PaperJournal | None = None
+    inbox: OrderInbox | None = None
