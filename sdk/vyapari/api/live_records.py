@@ -13,9 +13,13 @@ the next publisher (the WebSocket fan-out). In partition ``mode`` (``paper`` or 
 * **positions** — key ``instrument_id``: ``quantity`` (signed units: bought − sold),
   ``bought_quantity``, ``sold_quantity`` and ``updated_at``, summed from those fills.
 
-Fills are what the ``orders`` channel shows: the engine publishes an order each time its filled
-quantity grows, but not the fill's price or charges, so trades and positions carry quantities only
-(no average price, no P&L; the ``pnl`` channel has the account's). An order sliced above the
+Fills are what the ``orders`` channel shows: the engine publishes each booked fill (``type``
+``fill``: price and charges in ₹) and then the order with its grown filled quantity. A trade record
+takes the price (volume-weighted over the fills of that increase), the charges and the broker's trade
+ids from the fill messages seen in this process; a position record keeps ``average_price_inr`` of the
+open quantity, ``realised_pnl_inr`` (gross, ₹) and ``charges_inr``. An increase whose fills were
+published by an earlier process (a restart) is recorded without a price (``priced`` false) and leaves
+the average price as it was. An order sliced above the
 freeze quantity (its slices carry ``parent_id``) is counted through its slices only, never also
 through the parent's aggregate; the parent's record is marked ``sliced``.
 
@@ -32,6 +36,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from vyapari.api.ports import Record, RecordStore
@@ -78,11 +83,14 @@ class LiveRecords:
         self._clock = clock or now_ist
         self._orders: dict[str, Record] = {}  # client_order_id -> its stored record (this process)
         self._positions: dict[str, Record] = {}
+        self._fills: dict[str, list[Mapping[str, Any]]] = {}  # order id -> its fills not yet recorded
         self.errors = 0
 
     def publish(self, channel: str, message: Mapping[str, Any]) -> None:
         """Record an ``orders`` message (never raises), then forward ``message`` on ``channel``."""
-        if channel == "orders" and message.get("client_order_id"):
+        if channel == "orders" and message.get("type") == "fill":
+            self._fills.setdefault(str(message["client_order_id"]), []).append(dict(message))
+        elif channel == "orders" and message.get("client_order_id"):
             try:
                 self.record_order(message)
             except Exception as exc:  # a record that cannot be written must not stop trading
@@ -120,6 +128,15 @@ class LiveRecords:
         self.stores.orders.put(self.mode, cid, record)
         self._orders[cid] = record
 
+    def _priced(self, cid: str, quantity: int) -> tuple[Decimal | None, Decimal | None, list[str]]:
+        """Volume-weighted price, charges and trade ids of this process's ``quantity`` filled of ``cid``."""
+        fills = self._fills.pop(cid, [])
+        if sum(int(f["quantity"]) for f in fills) != quantity:
+            return None, None, [str(f["trade_id"]) for f in fills]
+        value = sum((Decimal(str(f["price_inr"])) * int(f["quantity"]) for f in fills), Decimal(0))
+        charges = sum((Decimal(str(f["charges_inr"])) for f in fills), Decimal(0))
+        return (value / quantity).quantize(PAISA_4), charges, [str(f["trade_id"]) for f in fills]
+
     def _mark_sliced(self, parent_id: str, now: str) -> None:
         parent = self._stored_order(parent_id)
         if parent and not parent.get("sliced"):
@@ -130,11 +147,14 @@ class LiveRecords:
         iid = str(message["instrument_id"])
         cid = str(message["client_order_id"])
         trade_id = f"{cid}#{filled}"
+        price, charges, broker_trades = self._priced(cid, quantity)
         self.stores.trades.put(self.mode, trade_id, {
             "trade_id": trade_id, "client_order_id": cid, "broker_order_id": message.get("broker_order_id"),
             "instrument_id": iid, "side": side, "quantity": quantity, "filled_quantity": filled,
             "kind": message.get("kind"), "parent_id": message.get("parent_id"), "mode": self.mode,
-            "recorded_at": now,
+            "recorded_at": now, "priced": price is not None,
+            "price_inr": None if price is None else str(price),
+            "charges_inr": None if charges is None else str(charges), "broker_trade_ids": broker_trades,
         })
         if iid not in self._positions:
             self._positions[iid] = self.stores.positions.get(self.mode, iid) or {}
@@ -142,6 +162,36 @@ class LiveRecords:
         bought = int(held.get("bought_quantity") or 0) + (quantity if side == "BUY" else 0)
         sold = int(held.get("sold_quantity") or 0) + (quantity if side == "SELL" else 0)
         position = {"instrument_id": iid, "quantity": bought - sold, "bought_quantity": bought,
-                    "sold_quantity": sold, "mode": self.mode, "updated_at": now}
+                    "sold_quantity": sold, "mode": self.mode, "updated_at": now,
+                    **_net(held, 1 if side == "BUY" else -1, quantity, price, charges)}
         self.stores.positions.put(self.mode, iid, position)
         self._positions[iid] = position
+
+
+PAISA_4 = Decimal("0.0001")
+
+
+def _net(held: Mapping[str, Any], sign: int, quantity: int, price: Decimal | None,
+         charges: Decimal | None) -> dict[str, Any]:
+    """Average price of the open quantity, realised P&L (gross) and charges after one fill (₹ as text).
+
+    Adding to a position moves the average; reducing it realises ``(price − average) × closed``
+    (signed by the position); going through zero opens the remainder at ``price``. Without a price the
+    previous figures are kept.
+    """
+    held_qty = int(held.get("quantity") or 0)
+    average = Decimal(str(held.get("average_price_inr") or 0))
+    realised = Decimal(str(held.get("realised_pnl_inr") or 0))
+    paid = Decimal(str(held.get("charges_inr") or 0)) + (charges or 0)
+    if price is not None:
+        if held_qty == 0 or (held_qty > 0) == (sign > 0):
+            average = (average * abs(held_qty) + price * quantity) / (abs(held_qty) + quantity)
+        else:
+            closed = min(abs(held_qty), quantity)
+            realised += (price - average) * closed * (1 if held_qty > 0 else -1)
+            if quantity > closed:
+                average = price
+            elif closed == abs(held_qty):
+                average = Decimal(0)
+    return {"average_price_inr": str(average.quantize(PAISA_4)),
+            "realised_pnl_inr": str(realised.quantize(PAISA_4)), "charges_inr": str(paid)}

@@ -42,7 +42,7 @@ from vyapari.live.context import LiveAccount, LiveContext
 from vyapari.live.feed import feed_bar_driven_broker, is_bar_driven
 from vyapari.live.guards import GuardsMixin
 from vyapari.live.history import BarHistory
-from vyapari.live.orders import OrderManager, freeze_by_instrument
+from vyapari.live.orders import OrderManager, fill_message, freeze_by_instrument
 from vyapari.live.ports import InMemoryMetrics, ManualOrder, Metrics, NullPublisher, OrderInbox, Publisher
 from vyapari.live.risk import RiskGate, RiskInputs, RiskLimits, RiskRejected
 from vyapari.live.store import OrderIntent, OrderStateStore
@@ -229,6 +229,7 @@ class LiveEngine(GuardsMixin):
             self.account.book(fill)
             if self.fill_sink is not None:
                 self.fill_sink(fill)
+            self.publisher.publish("orders", fill_message(fill))
             decided_as = self.orders.apply_trade(fill.client_order_id, fill.quantity, step)
             self.metrics.count("fills_total")
             if decided_as != fill.client_order_id:  # a slice: the strategy knows its parent's id

@@ -50,6 +50,7 @@ from vyapari.core.errors import InvalidInput
 from vyapari.live.ports import Metrics, Publisher
 from vyapari.live.store import IntentState, OrderIntent, OrderStateStore
 from vyapari.model.enums import OrderStatus
+from vyapari.model.events import Fill
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,25 @@ def intent_message(intent: OrderIntent) -> dict[str, object]:
         "kind": intent.kind,
         "decided_at": intent.decided_at,
         "parent_id": intent.parent_id,
+    }
+
+
+def fill_message(fill: Fill) -> dict[str, object]:
+    """The ``orders`` channel message of one booked fill (``type`` ``fill``; ₹ amounts as text).
+
+    ``client_order_id`` is the order the broker executed (a slice's own id for a sliced order).
+    """
+    return {
+        "type": "fill",
+        "trade_id": fill.trade_id,
+        "client_order_id": fill.client_order_id,
+        "broker_order_id": fill.broker_order_id,
+        "instrument_id": fill.instrument_id,
+        "side": fill.side.value,
+        "quantity": fill.quantity,
+        "price_inr": str(fill.price),
+        "charges_inr": str(fill.charges.total),
+        "filled_at": fill.filled_at.isoformat(),
     }
 
 

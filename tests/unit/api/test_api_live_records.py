@@ -154,3 +154,30 @@ def test_a_failed_write_is_counted_and_never_reaches_the_engine() -> None:
 def test_the_mode_must_be_paper_or_live() -> None:
     with pytest.raises(InvalidInput, match="mode"):
         LiveRecords(_stores(), "demo")
+
+
+def test_trades_carry_fill_prices_and_positions_the_engine_average_and_realised_pnl() -> None:
+    from decimal import Decimal
+
+    panel = random_walk_panel(symbols=3, sessions=1, bars_per_session=120, seed=11)
+    stores = _stores()
+    records = LiveRecords(stores, "paper", InMemoryPublisher(), clock=lambda: AT)
+    engine = _engine(make_strategy("sma_cross_bar", {"fast": 5, "slow": 20, "qty": 10}), paper_broker(),
+                     list(panel.symbols), records)
+    replay(engine, panel)
+    fills = engine.account.portfolio.fills
+    trades = list(_all(stores.trades, "paper").values())
+    assert trades and all(t["priced"] for t in trades)
+    by_trade = {f.trade_id: f for f in fills}
+    for trade in trades:
+        mine = [by_trade[t] for t in trade["broker_trade_ids"]]
+        assert sum(f.quantity for f in mine) == trade["quantity"]
+        vwap = sum(f.price * f.quantity for f in mine) / trade["quantity"]
+        assert Decimal(trade["price_inr"]) == vwap.quantize(Decimal("0.0001"))
+        assert Decimal(trade["charges_inr"]) == sum(f.charges.total for f in mine)
+    cent = Decimal("0.01")
+    for iid, record in _all(stores.positions, "paper").items():
+        ours = engine.account.portfolio.positions[iid]
+        assert abs(Decimal(record["average_price_inr"]) - ours.average_price) < cent
+        assert abs(Decimal(record["realised_pnl_inr"]) - ours.realised_pnl) < cent
+    assert any(Decimal(r["realised_pnl_inr"]) != 0 for r in _all(stores.positions, "paper").values())
