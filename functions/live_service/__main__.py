@@ -23,6 +23,7 @@ import signal
 import sys
 import threading
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from functions.live_service.ports import LiveServiceSettings, build_lake, build_ports, close_ports
 from functions.shared.readiness_suite import (
@@ -36,6 +37,7 @@ from vyapari.brokers.session import now_ist
 from vyapari.cli import live as live_cli
 from vyapari.cli.main import EXIT_USAGE, build_parser
 from vyapari.core.errors import VyapariError
+from vyapari.data.storage import ObjectStore
 from vyapari.live.ports import LivePorts
 from vyapari.readiness import ReadinessReport
 
@@ -129,6 +131,28 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         return EXIT_USAGE
     finally:
         close_ports(ports)
+        if args.action == "run":
+            keep_fills(args.state_dir, build_lake(settings), journal_id)
+
+
+def keep_fills(state_dir: Path, lake: ObjectStore | None, run: str) -> list[str]:
+    """Copy the run's fills logs (``<state-dir>/fills/<date>.jsonl``) to ``live/fills/<run>/`` in the
+    lake, so charges can be reconciled after the task's scratch disk is gone; returns the keys.
+
+    Never raises: a failed upload is logged (the file stays on the task's disk until it is replaced).
+    """
+    keys: list[str] = []
+    if lake is None:
+        log.warning("LAKE_URI not set: the fills log stays on the task's disk only")
+        return keys
+    for path in sorted((state_dir / "fills").glob("*.jsonl")):
+        key = f"live/fills/{run}/{path.name}"
+        try:
+            lake.put(key, path.read_bytes())
+            keys.append(key)
+        except Exception as exc:  # the service is stopping: report, never mask its exit status
+            log.error("could not keep %s in the lake: %s", path.name, type(exc).__name__)
+    return keys
 
 
 if __name__ == "__main__":

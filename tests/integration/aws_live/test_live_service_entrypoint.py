@@ -165,6 +165,9 @@ def test_replayed_day_writes_dynamodb_publishes_and_emits_emf(
     assert {m["channel"] for m in posted} == {"orders"}
     assert {m["client_order_id"] for m in posted} == {i.client_order_id for i in intents}
     assert not (tmp_path / "state" / "orders.sqlite").exists()  # the order state lives in DynamoDB
+    [log] = sorted((tmp_path / "state" / "fills").glob("*.jsonl"))  # kept in the lake for reconciliation
+    kept = S3ObjectStore(BUCKET).get(f"live/fills/sma_cross_bar/{log.name}")
+    assert kept == log.read_bytes() and kept.count(b"\n") == summary["fills"] > 0
 
 
 def test_stream_run_is_refused_when_the_lake_is_not_ready(
