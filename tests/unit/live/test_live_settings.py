@@ -59,3 +59,17 @@ def test_paper_or_no_lake_means_lot_one_and_no_slicing(tmp_path: Path) -> None:
     on = date(2026, 1, 5)
     assert live_cli._instrument_limits(_args(tmp_path, on), {"BROKER": "paper"}, ["STOCK0"]) == (None, None)
     assert live_cli._instrument_limits(_args(None, on), {"BROKER": "upstox"}, ["STOCK0"]) == (None, None)
+
+
+def test_warm_up_compiles_a_vectorised_strategys_kernels_before_the_session() -> None:
+    """In a fresh interpreter (nothing compiled yet): the kernel has a compiled signature afterwards."""
+    import subprocess
+    import sys
+
+    probe = (
+        "from vyapari.strategies import _kernels as k; before = len(k.vwap_reversion_weights.signatures); "
+        "from vyapari.cli.live import warm_up; took = warm_up('vwap_reversion', {}); "
+        "print(before, len(k.vwap_reversion_weights.signatures), took >= 0)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["0", "1", "True"]
