@@ -3,8 +3,8 @@
 Every clock time here is a wall-clock time in IST (Asia/Kolkata, UTC+05:30). Every instant on a
 :class:`Session` is a tz-aware datetime in IST; a trading day is its ``session_date``.
 
-Sources (see ``/work/shared/research/india-facts.md`` section B)
------------------------------------------------------------------
+Sources (the team's Indian market research notes, section B)
+-------------------------------------------------------------
 * NSE market-timings page as reproduced by ndtvprofit.com (2024, 2025): block-deal windows
   08:45-09:00 and 14:05-14:20, pre-open order entry 09:00-09:08 (random close in the last minute),
   normal market 09:15-15:30, closing-price calculation 15:30-15:40, post-closing session 15:40-16:00.

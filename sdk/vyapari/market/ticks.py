@@ -9,8 +9,8 @@ Conventions
 * A band is "price above ``floor``" (or "at or above" when ``inclusive``); the last band a price
   reaches wins. Boundaries follow the exchange wording exactly.
 
-Sources (``/work/shared/research/india-facts.md`` section B, and the pages named per schedule)
-------------------------------------------------------------------------------------------------
+Sources (the team's Indian market research notes, section B, and the pages named per schedule)
+-----------------------------------------------------------------------------------------------
 NSE cash and stock futures from 15-Apr-2025 (fyers.in notice 17-Mar-2025, angelone.in, hdfcsec.com):
 < 250 -> 0.01; 250 - 1,000 -> 0.05; > 1,000 - 5,000 -> 0.10; > 5,000 - 10,000 -> 0.50;
 > 10,000 - 20,000 -> 1.00; > 20,000 -> 5.00. Index futures from the same date: <= 15,000 -> 0.05;
