@@ -73,7 +73,8 @@ class StaleIntentWrite(RuntimeError):
         self.client_order_id = client_order_id
 
 
-def _condition_failed(exc: ClientError) -> bool:
+def condition_failed(exc: ClientError) -> bool:
+    """True when a conditional write (or a transaction item's condition) was refused."""
     code = exc.response.get("Error", {}).get("Code")
     if code == "ConditionalCheckFailedException":
         return True
@@ -170,7 +171,7 @@ class DynamoDbOrderStateStore:
         try:
             self.resource.meta.client.transact_write_items(TransactItems=[{"Put": p} for p in puts])
         except ClientError as exc:
-            if _condition_failed(exc):
+            if condition_failed(exc):
                 return False
             raise
         self._known[intent.client_order_id] = (intent.run_id, seq)
@@ -185,7 +186,7 @@ class DynamoDbOrderStateStore:
                 ExpressionAttributeValues={":filled": item["filled"], ":rank": item["state_rank"]},
             )
         except ClientError as exc:
-            if _condition_failed(exc):
+            if condition_failed(exc):
                 raise StaleIntentWrite(intent.client_order_id, intent.state, intent.filled_quantity) from None
             raise
 

@@ -36,7 +36,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from functions.shared.dynamo_order_store import CLIENT_CONFIG
+from functions.shared.dynamo_order_store import CLIENT_CONFIG, condition_failed
 
 PIECE_BYTES = 350_000
 """UTF-8 bytes of a line per item: 400 KB less the keys and attributes, with room to spare."""
@@ -68,16 +68,6 @@ class JournalLineTooLarge(ValueError):
             f"({MAX_PIECES} DynamoDB items of {PIECE_BYTES:,} bytes); nothing was written"
         )
         self.size = size
-
-
-def _condition_failed(exc: ClientError) -> bool:
-    code = exc.response.get("Error", {}).get("Code")
-    if code == "ConditionalCheckFailedException":
-        return True
-    if code == "TransactionCanceledException":
-        reasons = exc.response.get("CancellationReasons") or []
-        return any(r.get("Code") == "ConditionalCheckFailed" for r in reasons)
-    return False
 
 
 def pieces(line: str, size: int = PIECE_BYTES) -> list[str]:
@@ -202,7 +192,7 @@ class DynamoDbPaperJournal:
                     ]
                 )
         except ClientError as exc:
-            if not _condition_failed(exc):
+            if not condition_failed(exc):
                 raise
             if not self._already_ours(items[0]):
                 raise JournalConflict(self.partition, seq) from None

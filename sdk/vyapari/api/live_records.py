@@ -42,6 +42,7 @@ from typing import Any
 from vyapari.api.ports import Record, RecordStore
 from vyapari.api.trading import MODES
 from vyapari.core.errors import InvalidInput
+from vyapari.live.fills_log import record_to_fill
 from vyapari.live.ports import Metrics, Publisher
 
 log = logging.getLogger(__name__)
@@ -133,8 +134,9 @@ class LiveRecords:
         fills = self._fills.pop(cid, [])
         if sum(int(f["quantity"]) for f in fills) != quantity:
             return None, None, [str(f["trade_id"]) for f in fills]
-        value = sum((Decimal(str(f["price_inr"])) * int(f["quantity"]) for f in fills), Decimal(0))
-        charges = sum((Decimal(str(f["charges_inr"])) for f in fills), Decimal(0))
+        booked = [record_to_fill(f) for f in fills]
+        value = sum((f.price * f.quantity for f in booked), Decimal(0))
+        charges = sum((f.charges.total for f in booked), Decimal(0))
         return (value / quantity).quantize(PAISA_4), charges, [str(f["trade_id"]) for f in fills]
 
     def _mark_sliced(self, parent_id: str, now: str) -> None:

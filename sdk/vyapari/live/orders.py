@@ -47,6 +47,7 @@ from vyapari.brokers.slicing import slice_order
 from vyapari.brokers.types import BrokerOrder
 from vyapari.brokers.types import OrderRequest as BrokerOrderRequest
 from vyapari.core.errors import InvalidInput
+from vyapari.live.fills_log import fill_to_record
 from vyapari.live.ports import Metrics, Publisher
 from vyapari.live.store import IntentState, OrderIntent, OrderStateStore
 from vyapari.model.enums import OrderStatus
@@ -80,22 +81,12 @@ def intent_message(intent: OrderIntent) -> dict[str, object]:
 
 
 def fill_message(fill: Fill) -> dict[str, object]:
-    """The ``orders`` channel message of one booked fill (``type`` ``fill``; ₹ amounts as text).
+    """The ``orders`` channel message of one booked fill: ``type`` ``fill`` and the fills log's
+    record of it (:func:`~vyapari.live.fills_log.fill_to_record`: ₹ amounts as text, itemised charges).
 
     ``client_order_id`` is the order the broker executed (a slice's own id for a sliced order).
     """
-    return {
-        "type": "fill",
-        "trade_id": fill.trade_id,
-        "client_order_id": fill.client_order_id,
-        "broker_order_id": fill.broker_order_id,
-        "instrument_id": fill.instrument_id,
-        "side": fill.side.value,
-        "quantity": fill.quantity,
-        "price_inr": str(fill.price),
-        "charges_inr": str(fill.charges.total),
-        "filled_at": fill.filled_at.isoformat(),
-    }
+    return {"type": "fill", **fill_to_record(fill)}
 
 
 def freeze_by_instrument(
