@@ -33,7 +33,8 @@ from typing import TextIO
 
 from functions.shared.dynamo_order_store import DynamoDbOrderStateStore
 from functions.shared.dynamo_paper_journal import DynamoDbPaperJournal
-from functions.shared.live_records import QueuedPublisher, dynamodb_record_stores, live_records_publisher
+from functions.shared.live_records import dynamodb_record_stores, live_records_publisher
+from functions.shared.queued_publisher import QueuedPublisher
 from functions.shared.secrets_manager_store import DEFAULT_MAX_AGE_S, SecretsManagerSecretsStore
 from functions.shared.ws_publisher import WebSocketPublisher
 from vyapari.api.live_records import LiveRecords
@@ -133,8 +134,6 @@ def build_lake(settings: LiveServiceSettings) -> ObjectStore | None:
 def close_ports(ports: LivePorts) -> None:
     """Record and send what the publishers still hold (a few seconds at most)."""
     publisher = ports.publisher
-    if isinstance(publisher, QueuedPublisher):
+    while isinstance(publisher, QueuedPublisher):  # the records' queue, then the WebSocket's
         publisher.close()
         publisher = publisher.target.forward if isinstance(publisher.target, LiveRecords) else None
-    if isinstance(publisher, WebSocketPublisher):
-        publisher.close()

@@ -14,23 +14,31 @@ and counted (``ws_publish_errors_total``), never raised into the engine.
 from __future__ import annotations
 
 import json
-import logging
-import queue
-import threading
 from collections.abc import Mapping
 from typing import Any
 
 from functions.shared.api_store import ApiGatewayPoster, DynamoRecordStore
+from functions.shared.queued_publisher import QueuedPublisher
 from vyapari.api.ports import ConnectionPoster
 from vyapari.api.streams import CHANNELS, ConnectionRegistry
 from vyapari.live.ports import Metrics
 
-log = logging.getLogger(__name__)
 DEFAULT_QUEUE_SIZE = 1000
-_STOP = object()
 
 
-class WebSocketPublisher:
+class WebSocketFanout:
+    """Sends one message to every subscriber of its channel, synchronously (the slow part)."""
+
+    def __init__(self, registry: ConnectionRegistry, poster: ConnectionPoster) -> None:
+        self.registry, self.poster = registry, poster
+        self.sent = 0
+
+    def publish(self, channel: str, message: Mapping[str, Any]) -> None:
+        """Post ``message`` to ``channel``'s subscribers; errors propagate to the queue's counter."""
+        self.sent += self.registry.publish(self.poster, channel, dict(message)).sent
+
+
+class WebSocketPublisher(QueuedPublisher):
     """Fans live updates out to WebSocket subscribers from a background thread.
 
     Parameters
@@ -53,11 +61,15 @@ class WebSocketPublisher:
         metrics: Metrics | None = None,
         queue_size: int = DEFAULT_QUEUE_SIZE,
     ) -> None:
-        self.registry, self.poster, self.metrics = registry, poster, metrics
-        self.sent = self.dropped = self.errors = 0
-        self._queue: queue.Queue[Any] = queue.Queue(maxsize=queue_size)
-        self._thread = threading.Thread(target=self._run, name="ws-publisher", daemon=True)
-        self._thread.start()
+        self.fanout = WebSocketFanout(registry, poster)
+        self.registry, self.poster = registry, poster
+        super().__init__(self.fanout, metrics=metrics, queue_size=queue_size, name="ws-publisher",
+                         dropped_metric="ws_messages_dropped_total", errors_metric="ws_publish_errors_total")
+
+    @property
+    def sent(self) -> int:
+        """Posts that reached a connection."""
+        return self.fanout.sent
 
     @classmethod
     def from_settings(
@@ -73,50 +85,8 @@ class WebSocketPublisher:
         """Queue ``message`` (made JSON-safe now) for ``channel``; ``ValueError`` on an unknown channel."""
         if channel not in CHANNELS:
             raise ValueError(f"unknown channel {channel!r}; use one of {', '.join(CHANNELS)}")
-        payload = json.loads(json.dumps(dict(message), default=str))
-        try:
-            self._queue.put_nowait((channel, payload))
-        except queue.Full:
-            self.dropped += 1
-            self._count("ws_messages_dropped_total", channel)
-
-    def _run(self) -> None:
-        while True:
-            item = self._queue.get()
-            try:
-                if item is _STOP:
-                    return
-                self._send(*item)
-            finally:
-                self._queue.task_done()
-
-    def _send(self, channel: str, payload: dict[str, Any]) -> None:
-        try:
-            result = self.registry.publish(self.poster, channel, payload)
-        except Exception as exc:  # a publishing failure must never reach the trading loop
-            self.errors += 1
-            log.warning("publishing on %s failed: %s", channel, type(exc).__name__)
-            self._count("ws_publish_errors_total", channel)
-            return
-        self.sent += result.sent
-
-    def _count(self, name: str, channel: str) -> None:
-        if self.metrics is not None:
-            try:
-                self.metrics.count(name, channel=channel)
-            except Exception:  # metrics are best effort here
-                log.debug("metric %s not recorded", name)
-
-    def flush(self) -> None:
-        """Block until every queued message has been handled."""
-        self._queue.join()
+        super().publish(channel, json.loads(json.dumps(dict(message), default=str)))
 
     def close(self, timeout_s: float = 5.0) -> None:
         """Send what is queued (up to ``timeout_s`` seconds), then stop the thread."""
-        try:
-            self._queue.put(_STOP, timeout=timeout_s)
-        except queue.Full:
-            log.warning("publisher queue still full after %.0f s; %d messages not sent", timeout_s,
-                        self._queue.qsize())
-            return
-        self._thread.join(timeout_s)
+        super().close(timeout_s)

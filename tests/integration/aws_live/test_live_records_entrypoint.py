@@ -22,7 +22,7 @@ from functions.live_service.ports import LiveServiceSettings
 from functions.shared.api_settings import ApiSettings
 from functions.shared.api_store import DynamoRecordStore, build_services
 from functions.shared.dynamo_order_store import DynamoDbOrderStateStore
-from functions.shared.live_records import QueuedPublisher
+from functions.shared.queued_publisher import QueuedPublisher
 from moto.apigatewaymanagementapi.models import apigatewaymanagementapi_backends
 from moto.core import DEFAULT_ACCOUNT_ID
 from tests.integration.aws_live.conftest import REGION, create_keyed_table
