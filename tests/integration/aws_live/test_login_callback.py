@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import sys
 from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
@@ -36,8 +37,14 @@ def servers() -> Iterator[tuple[str, str]]:
 
 
 @pytest.fixture
-def api(aws: dict[str, Any], servers: tuple[str, str], monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    """The REST handler with the aws backend; broker keys in Secrets Manager, hosts in the environment."""
+def api(
+    aws: dict[str, Any], servers: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[ModuleType]:
+    """The REST handler with the aws backend; broker keys in Secrets Manager, hosts in the environment.
+
+    Dropped from ``sys.modules`` afterwards: a later test in this worker that imports the handler
+    (the API fuzz test serves it locally) must build its own, local-backend services.
+    """
     kite_root, upstox_root = servers
     env = {"VYAPARI_API_BACKEND": "aws", "LAKE_URI": "s3://vyapari-test-lake",
            "BACKTEST_STATE_MACHINE_ARN": "arn:aws:states:ap-south-1:123456789012:stateMachine:bt",
@@ -49,7 +56,8 @@ def api(aws: dict[str, Any], servers: tuple[str, str], monkeypatch: pytest.Monke
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     set_keys()
-    return importlib.reload(importlib.import_module("functions.api.handler"))
+    yield importlib.reload(importlib.import_module("functions.api.handler"))
+    sys.modules.pop("functions.api.handler", None)
 
 
 def set_keys(**extra: str) -> None:
