@@ -133,8 +133,9 @@ def _run(
         raise InvalidInput("--speed", f"must be max or a positive number, got {args.speed!r}")
     settings = _settings(args)
     broker = make_broker(settings, secrets=ports.secrets, journal=ports.paper_journal)
-    strategy = make_strategy(args.strategy, _params(args.params))
-    warm_up(args.strategy, _params(args.params))
+    params = _params(args.params)
+    strategy = make_strategy(args.strategy, params)
+    warm_up(args.strategy, params)
     stop = StopFlag().install()
     symbols = [s.strip().upper() for s in args.symbols.split(",")] if args.symbols else None
     if args.replay is None:

@@ -45,7 +45,7 @@ from vyapari.live.history import BarHistory
 from vyapari.live.orders import OrderManager, fill_message, freeze_by_instrument
 from vyapari.live.ports import InMemoryMetrics, ManualOrder, Metrics, NullPublisher, OrderInbox, Publisher
 from vyapari.live.risk import RiskGate, RiskInputs, RiskLimits, RiskRejected
-from vyapari.live.store import OrderIntent, OrderStateStore
+from vyapari.live.store import IntentState, OrderIntent, OrderStateStore
 from vyapari.model.enums import Exchange, OrderType, ProductType, Side
 from vyapari.model.events import Fill
 from vyapari.model.orders import Order
@@ -388,7 +388,7 @@ class LiveEngine(GuardsMixin):
         cid = client_order_id(self.config.run_id, "manual", order.request_id)
         known = self.orders.intents.get(cid)
         if known is not None:
-            return ("BLOCKED" if known.state.value == "BLOCKED" else "ACCEPTED"), known.reason, cid
+            return ("BLOCKED" if known.state is IntentState.BLOCKED else "ACCEPTED"), known.reason, cid
         try:
             side, kind, product = Side(order.side), OrderType(order.order_type), ProductType(order.product)
             limit = None if order.price is None else Decimal(order.price)
@@ -407,7 +407,7 @@ class LiveEngine(GuardsMixin):
             self.orders.block(intent, reason)
             return "BLOCKED", reason, cid
         placed = self.orders.place(intent, int(self.history.lot_sizes[n]))
-        return ("REJECTED" if placed.state.value == "REJECTED" else "ACCEPTED"), placed.reason, cid
+        return ("REJECTED" if placed.state is IntentState.REJECTED else "ACCEPTED"), placed.reason, cid
 
     def cancel_strategy_order(self, client_order_id: str) -> None:
         """Cancel one of the strategy's open orders."""
