@@ -48,6 +48,12 @@ class CheckResult:
         """True unless the check failed."""
         return self.status is not CheckStatus.FAIL
 
+    @property
+    def instruments(self) -> frozenset[str] | None:
+        """The instrument ids a failure is limited to (``details["instruments"]``); None: all of them."""
+        scope = self.details.get("instruments")
+        return None if scope is None else frozenset(scope)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (``error`` as the class name)."""
         return {"name": self.name, "status": self.status.value, "reason": self.reason,

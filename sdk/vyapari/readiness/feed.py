@@ -73,5 +73,5 @@ class FeedCheck:
             count = f"{len(stale)} of {len(self.universe)}"
             return failed(self.name, errors.FeedStale,
                           f"{count} instruments silent > {self.max_age_s:g} s: {names}",
-                          stale_age_s=stale)
+                          stale_age_s=stale, instruments=sorted(stale))
         return passed(self.name, f"{len(self.universe)} instruments ticked within {self.max_age_s:g} s")

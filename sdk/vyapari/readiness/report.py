@@ -10,7 +10,7 @@ from typing import Any
 from vyapari.core.time import IST, require_aware
 from vyapari.market.calendar import TradingCalendar
 from vyapari.readiness.base import Check, CheckContext, CheckResult, failed
-from vyapari.readiness.errors import FeedStale, NotReady
+from vyapari.readiness.errors import NotReady
 
 
 @dataclass(frozen=True)
@@ -45,18 +45,13 @@ class ReadinessReport:
     def blocking(self, instrument_id: str | None = None) -> tuple[CheckResult, ...]:
         """The failures that block an order for ``instrument_id`` (every failure when None).
 
-        A :class:`FeedStale` failure blocks only orders for the instruments it names as silent
-        (its ``stale_age_s`` detail): one quiet, illiquid symbol must not stop trading in the
-        others, and a dead stream names every instrument so it still blocks them all.
+        A failure scoped to some instruments (:attr:`CheckResult.instruments`, e.g. the tick feed's
+        silent ones) blocks only orders for those: one quiet, illiquid symbol must not stop trading
+        in the others, and a dead stream names every instrument so it still blocks them all.
         """
         if instrument_id is None:
             return self.failures
-        def blocks(result: CheckResult) -> bool:
-            if result.error is not FeedStale:
-                return True
-            return instrument_id in result.details.get("stale_age_s", {instrument_id: None})
-
-        return tuple(r for r in self.failures if blocks(r))
+        return tuple(r for r in self.failures if r.instruments is None or instrument_id in r.instruments)
 
     def raise_if_not_ready(self, instrument_id: str | None = None) -> None:
         """Raise the first blocking failure's named error (message lists them); no-op when none.
