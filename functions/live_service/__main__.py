@@ -11,7 +11,10 @@ runs here against the S3 lake, the Secrets Manager session and the DynamoDB kill
 emits ``ready`` (0/1); on a day that is not a session the service waits, re-checking every
 15 minutes, instead of exiting (a holiday must not look like a crashed service). The passing
 report and the same AWS-wired suite go to the CLI's run, which gates orders on them and re-checks
-during the session. Exit status: 0 done, 1 not ready, 2 bad arguments or settings.
+during the session. While a run trades, its fills log is kept in the lake every
+``FILLS_UPLOAD_INTERVAL_S`` seconds and at stop, after the session's copy was restored from there (a
+replacement task continues the day's log; :mod:`functions.live_service.fills_upload`).
+Exit status: 0 done, 1 not ready, 2 bad arguments or settings.
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ import signal
 import sys
 import threading
 from collections.abc import Mapping, Sequence
-from pathlib import Path
+from contextlib import AbstractContextManager
 
+from functions.live_service.fills_upload import FillsUploader, fills_kept
 from functions.live_service.ports import LiveServiceSettings, build_lake, build_ports, close_ports
 from functions.shared.readiness_suite import (
     ReadinessSources,
@@ -37,7 +41,7 @@ from vyapari.brokers.session import now_ist
 from vyapari.cli import live as live_cli
 from vyapari.cli.main import EXIT_USAGE, build_parser
 from vyapari.core.errors import VyapariError
-from vyapari.data.storage import ObjectStore
+from vyapari.live.fills_log import FILLS_DIR
 from vyapari.live.ports import LivePorts
 from vyapari.readiness import ReadinessReport
 
@@ -101,6 +105,14 @@ def checked_before_trading(args: argparse.Namespace, sources: ReadinessSources, 
         signal.signal(signal.SIGTERM, previous)
 
 
+def kept_fills(args: argparse.Namespace, settings: LiveServiceSettings, ports: LivePorts,
+               run: str) -> AbstractContextManager[FillsUploader | None]:
+    """The fills log of ``--state-dir`` kept in the lake under ``live/fills/<run>/`` while the run
+    trades; the session's copy (``--date``, else today in IST) is restored first."""
+    return fills_kept(args.state_dir / FILLS_DIR, build_lake(settings), run, args.date or now_ist().date(),
+                      interval_s=settings.fills_upload_interval_s, metrics=ports.metrics)
+
+
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     """Run the service; returns the exit status (see the module docstring)."""
     env = dict(os.environ if env is None else env)
@@ -124,35 +136,17 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
                 return EXIT_NOT_READY
             # checked here against AWS (the CLI's own check reads local files); the CLI gates
             # orders on this report and re-checks in the session with the same AWS-wired suite
-            return int(live_cli.run(args, ports, pre_open=report, suite=suite_config(sources, env)) or 0)
-        return int(live_cli.run(args, ports) or 0)
+            with kept_fills(args, settings, ports, journal_id):
+                return int(live_cli.run(args, ports, pre_open=report, suite=suite_config(sources, env)) or 0)
+        if args.action != "run":
+            return int(live_cli.run(args, ports) or 0)
+        with kept_fills(args, settings, ports, journal_id):
+            return int(live_cli.run(args, ports) or 0)
     except (VyapariError, ValueError) as exc:
         print(f"live service: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     finally:
         close_ports(ports)
-        if args.action == "run":
-            keep_fills(args.state_dir, build_lake(settings), journal_id)
-
-
-def keep_fills(state_dir: Path, lake: ObjectStore | None, run: str) -> list[str]:
-    """Copy the run's fills logs (``<state-dir>/fills/<date>.jsonl``) to ``live/fills/<run>/`` in the
-    lake, so charges can be reconciled after the task's scratch disk is gone; returns the keys.
-
-    Never raises: a failed upload is logged (the file stays on the task's disk until it is replaced).
-    """
-    keys: list[str] = []
-    if lake is None:
-        log.warning("LAKE_URI not set: the fills log stays on the task's disk only")
-        return keys
-    for path in sorted((state_dir / "fills").glob("*.jsonl")):
-        key = f"live/fills/{run}/{path.name}"
-        try:
-            lake.put(key, path.read_bytes())
-            keys.append(key)
-        except Exception as exc:  # the service is stopping: report, never mask its exit status
-            log.error("could not keep %s in the lake: %s", path.name, type(exc).__name__)
-    return keys
 
 
 if __name__ == "__main__":

@@ -16,7 +16,11 @@ Variables (set by ``cdk/stacks/live.py``):
     there (partition ``paper`` or ``live``) for ``GET /orders|/positions|/trades``
     (:mod:`functions.shared.live_records`); with none, nothing is recorded (logged once).
 ``LAKE_URI``
-    ``s3://bucket`` of the lake, read by the pre-open readiness check.
+    ``s3://bucket`` of the lake, read by the pre-open readiness check; the day's fills log is kept
+    there as ``live/fills/<run>/<date>.jsonl`` (:mod:`functions.live_service.fills_upload`).
+``FILLS_UPLOAD_INTERVAL_S``
+    Seconds between uploads of a changed fills log to the lake (default 15): a task killed
+    outright loses at most that much of the lake's copy.
 ``POWERTOOLS_METRICS_NAMESPACE``, ``POWERTOOLS_SERVICE_NAME``
     EMF namespace (``vyapari``) and ``service`` dimension (``vyapari-live``) of the metrics written
     as JSON lines on stdout, which the awslogs driver ships to CloudWatch.
@@ -31,6 +35,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TextIO
 
+from functions.live_service.fills_upload import DEFAULT_INTERVAL_S
 from functions.shared.dynamo_order_store import DynamoDbOrderStateStore
 from functions.shared.dynamo_paper_journal import DynamoDbPaperJournal
 from functions.shared.live_records import dynamodb_record_stores, live_records_publisher
@@ -56,6 +61,7 @@ class LiveServiceSettings:
     ws_endpoint_url: str = ""
     connections_table: str = ""
     lake_uri: str = ""
+    fills_upload_interval_s: float = DEFAULT_INTERVAL_S
     record_tables: tuple[str, str, str] | None = None  # orders, positions, trades
     metrics_namespace: str = "vyapari"
     service: str = "vyapari-live"
@@ -71,6 +77,7 @@ class LiveServiceSettings:
             max_age = float(env.get("SECRETS_MAX_AGE_S") or DEFAULT_MAX_AGE_S)
         except ValueError:
             raise ValueError("SECRETS_MAX_AGE_S must be a number of seconds") from None
+        interval = _seconds(env, "FILLS_UPLOAD_INTERVAL_S", DEFAULT_INTERVAL_S)
         tables = tuple(env.get(k, "") for k in RECORD_TABLES)
         if any(tables) and not all(tables):
             unset = [k for k, v in zip(RECORD_TABLES, tables, strict=True) if not v]
@@ -82,10 +89,23 @@ class LiveServiceSettings:
             ws_endpoint_url=env.get("WS_ENDPOINT_URL", ""),
             connections_table=env.get("CONNECTIONS_TABLE", ""),
             lake_uri=env.get("LAKE_URI", ""),
+            fills_upload_interval_s=interval,
             record_tables=(tables[0], tables[1], tables[2]) if all(tables) else None,
             metrics_namespace=env.get("POWERTOOLS_METRICS_NAMESPACE") or "vyapari",
             service=env.get("POWERTOOLS_SERVICE_NAME") or "vyapari-live",
         )
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    """``env[name]`` as a positive number of seconds (``default`` when unset or empty)."""
+    text = env.get(name) or ""
+    try:
+        value = float(text) if text else default
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise ValueError(f"{name} must be a positive number of seconds, got {text!r}")
+    return value
 
 
 def build_ports(settings: LiveServiceSettings, *, mode: str = "paper", journal_id: str = "paper",
