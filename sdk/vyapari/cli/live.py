@@ -149,14 +149,14 @@ def _run(
             args, settings, strategy, broker, ports, symbols, lots, freeze, gated=report is not None
         )
         monitor = None if report is None else _monitor(args, settings, ports, engine, report, suite)
-        with _fills_log(args, engine):
+        with _fills_log(args, engine), _collecting(engine):
             run_stream(engine, stop, monitor=monitor)
     else:
         from vyapari.live.replay import load_replay_panel, replay
 
         panel = load_replay_panel(args.replay, args.date, Exchange.NSE, symbols)
         engine = _engine(args, settings, strategy, broker, ports, list(panel.symbols), panel.lot_sizes, None)
-        with _fills_log(args, engine):
+        with _fills_log(args, engine), _collecting(engine):
             replay(engine, panel, speed, stop)
     print_json({"stopped_early": stop(), **engine.summary()})
     return 0
@@ -175,6 +175,24 @@ def _fills_log(args: argparse.Namespace, engine: Any) -> Iterator[None]:
     finally:
         log.sync(engine.account.portfolio.fills)
         log.close()
+
+
+@contextmanager
+def _collecting(engine: Any) -> Iterator[None]:
+    """Garbage collection between slices only, for the session (see :mod:`vyapari.live.collector`)."""
+    from vyapari.live.collector import SliceCollector
+
+    with SliceCollector() as collector:
+        engine.collector = collector
+        try:
+            yield
+        finally:
+            engine.collector = None
+            logging.getLogger(__name__).info(
+                "garbage collection between slices: %d passes, %.1f ms in all",
+                collector.collections,
+                collector.pauses_ns / 1e6,
+            )
 
 
 def warm_up(name: str, params: dict[str, Any]) -> float:
