@@ -25,19 +25,41 @@ from __future__ import annotations
 
 import argparse
 import time
+from array import array
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from vyapari.brokers.paper import PaperBrokerAdapter
+from vyapari.brokers.paper.config import PaperConfig
+from vyapari.costs.spec import fee_model_from_spec
 from vyapari.live.bars import SessionTable
+from vyapari.live.collector import SliceCollector
 from vyapari.live.engine import LiveConfig, LiveEngine
 from vyapari.live.ports import InMemoryMetrics, NullPublisher
 from vyapari.live.store import InMemoryOrderStateStore
 from vyapari.market.calendar import get_calendar
 from vyapari.strategies import make_strategy
 from vyapari.strategy.synthetic import random_walk_panel
+
+
+class DecisionClock:
+    """When (``perf_counter_ns``) the engine's decision phase last returned: orders are out."""
+
+    def __init__(self, engine: LiveEngine) -> None:
+        inner = engine._decide
+        self.at = 0
+
+        def timed(t: int) -> None:
+            inner(t)
+            self.at = time.perf_counter_ns()
+
+        engine._decide = timed  # type: ignore[method-assign]
+
+    def take(self) -> int:
+        """The time of the last decision."""
+        return self.at
 
 
 class PhaseClock:
@@ -82,11 +104,23 @@ def main() -> None:
     ap.add_argument(
         "--strategy", default="sma_cross_bar", help="sma_cross_bar (per bar) or sma_cross (vectorised)"
     )
+    ap.add_argument(
+        "--active",
+        type=int,
+        default=None,
+        help="instruments whose price is noisy (the rest drift down and never trade); default all",
+    )
+    ap.add_argument(
+        "--gc-auto",
+        action="store_true",
+        help="leave automatic garbage collection on (default: collect between slices, as the service)",
+    )
     args = ap.parse_args()
     minutes = 5 if args.quick else args.minutes
+    active = args.instruments if args.active is None else args.active
     panel = random_walk_panel(symbols=args.instruments, sessions=1, bars_per_session=2, seed=5)
     strategy = make_strategy(args.strategy, {"fast": 2, "slow": 3, "qty": 1})
-    broker = PaperBrokerAdapter()
+    broker = PaperBrokerAdapter(PaperConfig(fees=fee_model_from_spec("zerodha")))  # the engine's, as the CLI
     engine = LiveEngine(
         strategy,
         broker,
@@ -97,10 +131,14 @@ def main() -> None:
         publisher=NullPublisher(),
         metrics=InMemoryMetrics(),
     )
+    if not args.gc_auto:
+        engine.collector = SliceCollector()
+        engine.collector.start()
     phases = PhaseClock()
     phases.wrap(engine, "_open_phase", "open")
     phases.wrap(broker, "on_slice", "paper broker")
     phases.wrap(engine, "_decide", "decide")
+    decided = DecisionClock(engine)
 
     per_minute = 60 * args.rate
     step_ns = 1_000_000_000 // args.rate
@@ -108,35 +146,47 @@ def main() -> None:
     ts0 = int(panel.ts[0]) + 1
     lat = np.empty(minutes * per_minute, np.int64)
     decisions: list[int] = []
+    to_orders: list[int] = []
     breakdown: list[dict[str, int]] = []
     activity: list[int] = []
     clock = time.perf_counter_ns
     elapsed = 0.0
     for minute in range(minutes):
         cols = np.arange(per_minute) % args.instruments
-        prices = (panel.close[0][cols] * np.exp(rng.normal(0, 0.0005, per_minute))).round(2).tolist()
-        qty = rng.integers(1, 500, per_minute).astype(float).tolist()
-        cols_l = cols.tolist()
+        noise = rng.normal(0, 0.0005, per_minute)
+        noise[cols >= active] = -0.001 * minute  # quiet instruments drift down: fast stays below slow
+        # array('d'/'q') rather than lists: the feed's ticks are freed one by one, the benchmark's
+        # minute of them must not sit in the garbage collector's young generation either
+        prices = array("d", (panel.close[0][cols] * np.exp(noise)).round(2).tobytes())
+        qty = array("d", rng.integers(1, 500, per_minute).astype(float).tobytes())
+        cols_l = array("q", cols.astype(np.int64).tobytes())
         base = minute * per_minute
         slices, intents, fills = engine.slices, len(engine.orders.intents), len(engine.account.trade_ids)
         started = time.perf_counter()
-        for i in range(per_minute):
+        first = clock()  # the minute's first tick closes the previous minute: timed apart
+        engine.on_price(cols_l[0], ts0 + base * step_ns, prices[0], qty[0])
+        lat[base] = clock() - first
+        for i in range(1, per_minute):
             t0 = clock()
             engine.on_price(cols_l[i], ts0 + (base + i) * step_ns, prices[i], qty[i])
             lat[base + i] = clock() - t0
         elapsed += time.perf_counter() - started
-        if engine.slices > slices:  # the minute's first tick closed the previous minute
+        if engine.slices > slices:
             decisions.append(base)
+            to_orders.append(decided.take() - first)
             breakdown.append(phases.take())
             activity.append(len(engine.orders.intents) - intents + len(engine.account.trade_ids) - fills)
     decision = lat[decisions]
     ordinary = np.delete(lat, decisions)
     quiet = np.array([d for d, a in zip(decision, activity, strict=True) if a == 0])
     busy = np.array([d for d, a in zip(decision, activity, strict=True) if a > 0])
+    out = np.array(to_orders)
+    out_quiet = np.array([d for d, a in zip(out, activity, strict=True) if a == 0])
+    out_busy = np.array([d for d, a in zip(out, activity, strict=True) if a > 0])
     total = len(lat)
     print(
         f"instruments={args.instruments} ticks={total:,} market rate={args.rate:,}/s "
-        f"strategy={args.strategy} slices={engine.slices}"
+        f"strategy={args.strategy} active={active} slices={engine.slices}"
     )
     print(f"per-tick latency   p50={_pct(ordinary, 50, 1e3)} µs  p99={_pct(ordinary, 99, 1e3)} µs")
     print(
@@ -152,6 +202,11 @@ def main() -> None:
         f"({busy.size} slices; orders+fills per busy slice: "
         f"{np.mean([a for a in activity if a]) if busy.size else 0:.0f})"
     )
+    print(
+        f"tick to orders out p50={_pct(out, 50, 1e6)} ms  p99={_pct(out, 99, 1e6)} ms  "
+        f"(quiet p99={_pct(out_quiet, 99, 1e6)} ms, busy p50={_pct(out_busy, 50, 1e6)} ms "
+        f"p99={_pct(out_busy, 99, 1e6)} ms)"
+    )
     for phase in ("open", "paper broker", "decide"):
         spent = np.array([b.get(phase, 0) for b in breakdown])
         print(f"  {phase:<16} p50={_pct(spent, 50, 1e6)} ms  p99={_pct(spent, 99, 1e6)} ms")
@@ -160,6 +215,10 @@ def main() -> None:
     print(f"all ticks p99={_pct(lat, 99, 1e3)}µs p99.99={_pct(lat, 99.99, 1e6)} ms")
     print(f"sustained rate     {total / elapsed:,.0f} ticks/s (target load {args.rate:,}/s)")
     print(f"orders sent        {len(engine.broker.orders())}  fills {len(engine.account.trade_ids)}")
+    if engine.collector is not None:
+        c = engine.collector
+        each = c.pauses_ns / max(c.collections, 1) / 1e6
+        print(f"garbage collection {c.collections} passes after slices, {each:.2f} ms each")
 
 
 if __name__ == "__main__":

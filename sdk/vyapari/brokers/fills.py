@@ -50,11 +50,14 @@ def fill_leg(fill: Fill, kind: InstrumentKind = InstrumentKind.EQUITY) -> TradeL
 def trade_to_fill(
     trade: BrokerTrade, fees: FeeModel | None = None, kind: InstrumentKind = InstrumentKind.EQUITY
 ) -> Fill:
-    """``trade`` as a :class:`Fill` (keeping the broker's order id), with charges in ₹ from ``fees``
-    (none when omitted)."""
-    leg = trade_leg(
-        trade.instrument_id, trade.side, trade.quantity, trade.price, trade.filled_at, trade.product, kind
-    )
+    """``trade`` as a :class:`Fill` (keeping the broker's order id), with charges in ₹: the ones the
+    broker reported with the trade (the paper broker's), else priced by ``fees`` (none when omitted)."""
+    charges = trade.charges
+    if charges is None:
+        leg = trade_leg(
+            trade.instrument_id, trade.side, trade.quantity, trade.price, trade.filled_at, trade.product, kind
+        )
+        charges = (fees or NoFees()).charges(leg)
     return Fill(
         trade.trade_id,
         trade.client_order_id or trade.broker_order_id,
@@ -64,7 +67,7 @@ def trade_to_fill(
         trade.price,
         trade.filled_at,
         trade.product,
-        (fees or NoFees()).charges(leg),
+        charges,
         broker_order_id=trade.broker_order_id,
     )
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from vyapari.core.money import ZERO
+from vyapari.model.charges import Charges
 from vyapari.model.enums import OrderStatus, OrderType, ProductType, Side
 
 KITE_TAG_LIMIT = 20
@@ -88,7 +89,11 @@ class BrokerOrder:
 
 @dataclass(frozen=True, slots=True)
 class BrokerTrade:
-    """One execution reported by the broker; ``trade_id`` is its identity."""
+    """One execution reported by the broker; ``trade_id`` is its identity.
+
+    ``charges`` are the broker's own charges for it in ₹ when it reports them with the trade
+    (the paper broker does, from its fee model); None when a fee model must price it.
+    """
 
     trade_id: str
     broker_order_id: str
@@ -99,6 +104,7 @@ class BrokerTrade:
     filled_at: datetime
     product: ProductType = ProductType.CNC
     client_order_id: str | None = None
+    charges: Charges | None = None
 
 
 @dataclass(frozen=True, slots=True)

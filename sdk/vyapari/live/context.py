@@ -41,6 +41,7 @@ class LiveAccount:
         self.mark = np.zeros(n)
         self.cash = float(capital_inr)
         self.trade_ids: set[str] = set()
+        self._sums: tuple[float, float] | None = None  # (Σ pos × mark, Σ |pos| × mark) until a change
 
     def book(self, fill: Fill) -> int:
         """Apply ``fill`` once (by ``trade_id``); returns its column (-1 if not ours)."""
@@ -51,21 +52,30 @@ class LiveAccount:
             self.pos[n] += fill.signed_quantity
             self.mark[n] = float(fill.price)
         self.cash = float(self.portfolio.cash)
+        self._sums = None
         return n
 
     def mark_closes(self, close: np.ndarray, valid: np.ndarray) -> None:
         """Mark symbols with a bar at their close (₹)."""
         self.mark[valid] = close[valid]
+        self._sums = None
+
+    def _position_sums(self) -> tuple[float, float]:
+        # the risk gate reads both for every order of a slice; positions and marks only move
+        # in book() and mark_closes(), which drop the cached sums
+        if self._sums is None:
+            self._sums = (float(self.pos @ self.mark), float(np.abs(self.pos) @ self.mark))
+        return self._sums
 
     @property
     def equity(self) -> float:
         """Cash plus positions at the marks, in ₹."""
-        return self.cash + float(self.pos @ self.mark)
+        return self.cash + self._position_sums()[0]
 
     @property
     def gross_exposure(self) -> float:
         """Σ |position| × mark in ₹."""
-        return float(np.abs(self.pos) @ self.mark)
+        return self._position_sums()[1]
 
     def final_equity(self) -> Decimal:
         """Exact equity in ₹: Decimal cash plus positions at the marks."""
@@ -92,6 +102,8 @@ class LiveContext:
         self._columns = {s: i for i, s in enumerate(self.symbols)}
         self.bar_index = 0
         self._now = datetime.min.replace(tzinfo=IST)
+        self.now_iso = self._now.isoformat()
+        self.session_iso = ""
 
     def set_row(self, t: int) -> None:
         """Move to slice ``t`` of the history."""
@@ -100,6 +112,8 @@ class LiveContext:
         self.open, self.high, self.low = h.row("open", t), h.row("high", t), h.row("low", t)
         self.close, self.volume, self.valid = h.row("close", t), h.row("volume", t), h.row("valid", t)
         self._now = ist_from_ns(h.ts(t))
+        self.now_iso = self._now.isoformat()  # ISO 8601 IST, as intents record decisions
+        self.session_iso = h.session_date(t).isoformat()
 
     @property
     def now(self) -> datetime:

@@ -16,9 +16,11 @@ Per finished slice ``t`` (engine steps ``2t`` = open phase, ``2t+1`` = decisions
    cancelled and positions closed by market orders (they fill at each symbol's first bar
    from 15:20, like the backtest's square-off at that bar's open).
 4. **Mark and checkpoint**: marks move to the closes, P&L is published, and the slice is
-   recorded as done. After a restart, slices up to the checkpoint are re-run in
-   *replay*: the strategy sees the same history, fills and open orders, and its
-   decisions are matched to stored intents, never sent again.
+   recorded as done; then the engine's :class:`~vyapari.live.collector.SliceCollector`, when
+   started, collects garbage (automatic collection is off, so no pause lands in a
+   decision). After a restart, slices up to the checkpoint are re-run in *replay*: the
+   strategy sees the same history, fills and open orders, and its decisions are matched to
+   stored intents, never sent again.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from vyapari.core.time import IST_OFFSET_NS, NS_PER_MINUTE
 from vyapari.costs.base import FeeModel
 from vyapari.costs.spec import fee_model_from_spec
 from vyapari.live.bars import BarSlice, MinuteBarBuilder, SessionTable
+from vyapari.live.collector import SliceCollector
 from vyapari.live.context import LiveAccount, LiveContext
 from vyapari.live.feed import feed_bar_driven_broker, is_bar_driven
 from vyapari.live.guards import GuardsMixin
@@ -69,7 +72,9 @@ class LiveConfig:
     capital_inr : float
         Starting cash in ₹ of the engine's own ledger (the paper broker's capital for paper).
     fees : FeeModel or str
-        Charges booked on every fill (``"zerodha"``, ``"bps:3"``, ...), as the backtest's.
+        Charges booked on every fill (``"zerodha"``, ``"bps:3"``, ...), as the backtest's; a
+        trade that arrives with the broker's own charges (the paper broker's, priced by its fee
+        model: ``vyapari live`` gives both the same one) is booked with those.
     exchange : Exchange
         Where the symbols trade.
     limits : RiskLimits
@@ -139,6 +144,8 @@ class LiveEngine(GuardsMixin):
         self.slices = 0
         # called with every fill once booked (e.g. the day's fills log); deduplicate by trade_id
         self.fill_sink: Callable[[Fill], None] | None = None
+        # collects garbage after each slice when started (automatic collection is then off)
+        self.collector: SliceCollector | None = None
 
     # ----- ticks in ------------------------------------------------------------------
     def on_tick(self, tick: Tick) -> None:
@@ -188,6 +195,8 @@ class LiveEngine(GuardsMixin):
             self._publish_slice(bar)
             self.store.set_value(self._checkpoint_key, str(bar.ts_ns))
             self.checkpoint_ns = bar.ts_ns
+        if self.collector is not None:  # garbage collection once the slice's work is done
+            self.collector.after_slice()
 
     def _open_phase(self, bar: BarSlice, t: int) -> None:
         step = 2 * t
@@ -281,31 +290,36 @@ class LiveEngine(GuardsMixin):
         limit: Decimal | None = None,
         trigger: Decimal | None = None,
         tag: str | None = None,
-    ) -> OrderIntent:
+        product: ProductType | None = None,
+    ) -> tuple[OrderIntent, int]:
+        """The intent of a decision of this slice (PENDING, with its lot size) and its column."""
         t = self.ctx.bar_index
-        now = self.ctx.now.isoformat()
+        now = self.ctx.now_iso
         key = tag if tag is not None else self._seq
         self._seq += 1
+        n = self.ctx.column(symbol)
         cid = client_order_id(self.config.run_id, self.strategy.name, now, symbol, key)
-        return OrderIntent(
+        intent = OrderIntent(
             cid,
             self.config.run_id,
-            self.instruments[self.ctx.column(symbol)],
+            self.instruments[n],
             side,
             qty,
             order_type,
-            self.strategy.product,
+            self.strategy.product if product is None else product,
             limit,
             trigger,
             decided_at=now,
-            session_date=self.ctx.session_date.isoformat(),
+            session_date=self.ctx.session_iso,
             kind=kind,
             opened_step=2 * t + 1,
+            lot_size=int(self.history.lot_sizes[n]),
         )
+        return intent, n
 
     def submit_strategy_order(self, request: OrderRequest) -> str:
         """Risk-check and place a strategy's order; returns its ``client_order_id``."""
-        intent = self._intent(
+        intent, n = self._intent(
             request.symbol,
             request.side,
             request.quantity,
@@ -313,11 +327,10 @@ class LiveEngine(GuardsMixin):
             order_type=request.order_type,
             limit=request.limit_price,
             trigger=request.trigger_price,
+            product=request.product,
         )
-        intent = intent.evolve(product=request.product)
-        n = self.ctx.column(request.symbol)
         if self.orders.replaying or intent.client_order_id in self.orders.intents:
-            return self.orders.place(intent, int(self.history.lot_sizes[n])).client_order_id
+            return self.orders.place(intent).client_order_id
         try:
             self._gate(intent, n)
         except NotReady as exc:  # logged once per change of error by _require_ready, not per order
@@ -332,7 +345,7 @@ class LiveEngine(GuardsMixin):
                 exc,
             )
             return self.orders.block(intent, str(exc)).client_order_id
-        return self.orders.place(intent, int(self.history.lot_sizes[n])).client_order_id
+        return self.orders.place(intent).client_order_id
 
     def _gate(self, intent: OrderIntent, n: int) -> None:
         from vyapari.live.risk import RiskReason
@@ -397,8 +410,8 @@ class LiveEngine(GuardsMixin):
             return "REJECTED", f"malformed order: {exc}", None
         intent = OrderIntent(
             cid, self.config.run_id, order.instrument_id, side, order.quantity, kind, product, limit, trigger,
-            decided_at=self.ctx.now.isoformat(), session_date=self.ctx.session_date.isoformat(),
-            kind="manual", opened_step=2 * t + 1,
+            decided_at=self.ctx.now_iso, session_date=self.ctx.session_iso,
+            kind="manual", opened_step=2 * t + 1, lot_size=int(self.history.lot_sizes[n]),
         )
         try:
             self._gate(intent, n)
@@ -406,7 +419,7 @@ class LiveEngine(GuardsMixin):
             reason = f"{type(exc).__name__}: {exc}"
             self.orders.block(intent, reason)
             return "BLOCKED", reason, cid
-        placed = self.orders.place(intent, int(self.history.lot_sizes[n]))
+        placed = self.orders.place(intent)
         return ("REJECTED" if placed.state is IntentState.REJECTED else "ACCEPTED"), placed.reason, cid
 
     def cancel_strategy_order(self, client_order_id: str) -> None:
@@ -449,8 +462,8 @@ class LiveEngine(GuardsMixin):
             if qty == 0 or self.instruments[n] in closing:
                 continue
             side = Side.SELL if qty > 0 else Side.BUY
-            intent = self._intent(self.history.symbols[n], side, abs(qty), "squareoff", tag=why)
-            self.orders.place(intent, int(self.history.lot_sizes[n]))
+            intent, _ = self._intent(self.history.symbols[n], side, abs(qty), "squareoff", tag=why)
+            self.orders.place(intent)
 
 
 def _ns(at: object) -> int:

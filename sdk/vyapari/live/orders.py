@@ -211,9 +211,10 @@ class OrderManager:
     def place(self, intent: OrderIntent, lot_size: int | None = None) -> OrderIntent:
         """Send ``intent`` (sliced when above its freeze quantity) at most once; returns its stored state.
 
-        ``lot_size`` (units per lot) is stored in the intent when given.
+        ``lot_size`` (units per lot) replaces the intent's when given; a stored PENDING intent
+        found again is resent with the incoming intent's lot size.
         """
-        if lot_size is not None:
+        if lot_size is not None and lot_size != intent.lot_size:
             intent = intent.evolve(lot_size=lot_size)
         known = self.intents.get(intent.client_order_id)
         if known is not None:
@@ -221,8 +222,9 @@ class OrderManager:
                 return known
             if known.is_parent:
                 return self._resume(known, known.opened_step)
-            if known.state is IntentState.PENDING:
-                return self._resolve_pending(known if lot_size is None else known.evolve(lot_size=lot_size))
+            if known.state is IntentState.PENDING:  # resent with the lot it is decided with now
+                same_lot = known.lot_size == intent.lot_size
+                return self._resolve_pending(known if same_lot else known.evolve(lot_size=intent.lot_size))
             return known
         if self.replaying:
             log.error("order %s was not decided before the restart; not sent", intent.client_order_id)
@@ -230,7 +232,9 @@ class OrderManager:
         freeze = self.freeze_quantities.get(intent.instrument_id)
         if freeze is not None and intent.quantity > freeze:
             return self._place_sliced(intent, freeze)
-        self._save(intent.evolve(state=IntentState.PENDING))
+        if intent.state is not IntentState.PENDING:
+            intent = intent.evolve(state=IntentState.PENDING)
+        self._save(intent)
         return self._send(intent)
 
     def block(self, intent: OrderIntent, reason: str) -> OrderIntent:

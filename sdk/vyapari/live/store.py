@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
@@ -97,8 +97,18 @@ class OrderIntent:
         return self.freeze_quantity is not None
 
     def evolve(self, **changes: Any) -> OrderIntent:
-        """A copy with ``changes`` applied (intents are immutable values)."""
-        return replace(self, **changes)
+        """A copy with ``changes`` applied (intents are immutable values).
+
+        The same as :func:`dataclasses.replace` (unknown names raise ``TypeError``) at about half
+        its cost: intents are copied several times per order on the live decision path.
+        """
+        unknown = changes.keys() - _INTENT_FIELDS_SET
+        if unknown:
+            raise TypeError(f"OrderIntent has no field(s) {sorted(unknown)}")
+        new = object.__new__(OrderIntent)
+        for name in _INTENT_FIELDS:
+            _set(new, name, changes[name] if name in changes else getattr(self, name))
+        return new
 
     def to_json(self) -> str:
         """The intent as compact JSON (Decimals as strings, enums as values)."""
@@ -118,6 +128,11 @@ class OrderIntent:
         data["side"], data["order_type"] = Side(data["side"]), OrderType(data["order_type"])
         data["product"], data["state"] = ProductType(data["product"]), IntentState(data["state"])
         return cls(**data)
+
+
+_INTENT_FIELDS = tuple(f.name for f in fields(OrderIntent))
+_INTENT_FIELDS_SET = frozenset(_INTENT_FIELDS)
+_set = object.__setattr__
 
 
 class OrderStateStore(Protocol):

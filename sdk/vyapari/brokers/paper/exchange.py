@@ -396,6 +396,7 @@ class PaperExchange:
                 bar.start_at,
                 order.product,
                 order.client_order_id,
+                charges,
             )
         )
         self.touch(paper)
