@@ -10,10 +10,15 @@ Every model has scalar Decimal methods and float64/int64 array twins for the ker
 * ``fill_price(side, reference_price, quantity, bar_volume) -> Decimal`` (₹);
 * ``max_fill_quantity(bar_volume) -> int``: the most units that can fill in one bar
   (:data:`UNLIMITED` when the model does not cap fills).
+
+``fill_price_float`` is the array twin for one fill in Python floats (the same IEEE double
+operations in the same order, so the same result to the bit): the event loop and the paper
+broker price fills one at a time, where numpy's per-call overhead dominated.
 """
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
@@ -63,6 +68,13 @@ class SlippageModel(ABC):
     def max_fill_quantity_array(self, bar_volume: np.ndarray) -> np.ndarray:
         """int64 twin of :meth:`max_fill_quantity`."""
 
+    def fill_price_float(self, side_sign: int, ref_price: float, quantity: int, bar_volume: int) -> float:
+        """:meth:`fill_price_array` for one fill (a model may override it with plain float code)."""
+        one = self.fill_price_array(
+            np.array([side_sign]), np.array([ref_price]), np.array([quantity]), np.array([bar_volume])
+        )
+        return float(one[0])
+
 
 @dataclass(frozen=True, slots=True)
 class NoSlippage(SlippageModel):
@@ -81,6 +93,10 @@ class NoSlippage(SlippageModel):
     ) -> np.ndarray:
         """``ref_price`` as float64."""
         return np.asarray(ref_price, dtype=np.float64).copy()
+
+    def fill_price_float(self, side_sign: int, ref_price: float, quantity: int, bar_volume: int) -> float:
+        """``ref_price``."""
+        return float(ref_price)
 
     def max_fill_quantity_array(self, bar_volume: np.ndarray) -> np.ndarray:
         """:data:`UNLIMITED` per bar."""
@@ -113,6 +129,10 @@ class FixedBpsSlippage(SlippageModel):
         """float64 twin of :meth:`fill_price`."""
         sign = np.asarray(side_sign, dtype=np.float64)
         return np.asarray(ref_price, dtype=np.float64) * (1.0 + sign * float(self.bps / _BPS))
+
+    def fill_price_float(self, side_sign: int, ref_price: float, quantity: int, bar_volume: int) -> float:
+        """:meth:`fill_price_array` for one fill, in floats."""
+        return float(ref_price) * (1.0 + float(side_sign) * float(self.bps / _BPS))
 
     def max_fill_quantity_array(self, bar_volume: np.ndarray) -> np.ndarray:
         """:data:`UNLIMITED` per bar."""
@@ -173,6 +193,14 @@ class VolumeShareSlippage(SlippageModel):
         impact = float(self.price_impact) * share * share
         sign = np.asarray(side_sign, dtype=np.float64)
         return np.asarray(ref_price, dtype=np.float64) * (1.0 + sign * impact)
+
+    def fill_price_float(self, side_sign: int, ref_price: float, quantity: int, bar_volume: int) -> float:
+        """:meth:`fill_price_array` for one fill, in floats."""
+        vol = float(bar_volume)
+        share = float(quantity) / vol if vol > 0 else math.inf
+        share = min(share, float(self.volume_limit))
+        impact = float(self.price_impact) * share * share
+        return float(ref_price) * (1.0 + float(side_sign) * impact)
 
     def max_fill_quantity_array(self, bar_volume: np.ndarray) -> np.ndarray:
         """int64 twin of :meth:`max_fill_quantity`, exact (integer arithmetic)."""

@@ -12,7 +12,7 @@ from decimal import Decimal
 import numpy as np
 
 from vyapari.core.money import to_decimal
-from vyapari.costs.slippage import NoSlippage, SlippageModel
+from vyapari.costs.slippage import UNLIMITED, FixedBpsSlippage, NoSlippage, SlippageModel
 
 
 def round_paise_array(price: np.ndarray) -> np.ndarray:
@@ -28,12 +28,15 @@ def fill_prices(
     return round_paise_array(raw)
 
 
+def round_paise(price: float) -> float:
+    """:func:`round_paise_array` for one price (the same float operations)."""
+    return math.floor(price * 100.0 + 0.5 + 1e-7) / 100.0
+
+
 def fill_price_one(slippage: SlippageModel, sign: int, ref: float, qty: int, volume: float) -> float:
-    """:func:`fill_prices` for one fill (a fast path when there is no slippage)."""
-    if isinstance(slippage, NoSlippage):
-        return float(round_paise_array(np.array(ref)))
-    arr = fill_prices(slippage, np.array([sign]), np.array([ref]), np.array([qty]), np.array([volume]))
-    return float(arr[0])
+    """:func:`fill_prices` for one fill, in Python floats (bit-identical, without numpy's overhead)."""
+    vol = 0 if math.isnan(volume) else int(volume)  # NaN fills like an empty bar, as in the arrays
+    return round_paise(slippage.fill_price_float(sign, ref, abs(qty), vol))
 
 
 def volume_caps(slippage: SlippageModel, volume: np.ndarray) -> np.ndarray:
@@ -44,6 +47,8 @@ def volume_caps(slippage: SlippageModel, volume: np.ndarray) -> np.ndarray:
 
 def max_fill_quantity(slippage: SlippageModel, volume: float) -> int:
     """Most units that may fill in a bar of ``volume`` units (the slippage model's cap)."""
+    if isinstance(slippage, (NoSlippage, FixedBpsSlippage)):
+        return UNLIMITED
     vol = np.array([0 if math.isnan(volume) else int(volume)], dtype=np.int64)
     return int(slippage.max_fill_quantity_array(vol)[0])
 
