@@ -54,8 +54,13 @@ LOGGER_NAMES = (
 )
 """Loggers the filter is attached to (a logger's filters do not see its children's records)."""
 
+# words one of which every shape contains (each key of _KEYS holds one): most records (an
+# order placed, a slice done) hold none, and the five substitutions are then skipped
+_HINTS = ("token", "secret", "api_key", "client_", "checksum", "code", "password", "authorization", "bearer")
+
 _lock = threading.Lock()
 _secrets: set[str] = set()
+_longest_first: list[tuple[str, ...]] = [()]  # [_secrets longest first], swapped on registration
 
 
 def register_secret(value: str | None) -> None:
@@ -67,6 +72,7 @@ def register_secret(value: str | None) -> None:
     if value and len(value) >= _MIN_SECRET_LENGTH:
         with _lock:
             _secrets.add(value)
+            _longest_first[0] = tuple(sorted(_secrets, key=len, reverse=True))
         install_redaction()
 
 
@@ -82,19 +88,21 @@ def _mask_shapes(text: str) -> str:
 def redact(text: object) -> str:
     """``str(text)`` with every registered secret and credential-shaped value masked."""
     out = str(text)
-    with _lock:
-        known = sorted(_secrets, key=len, reverse=True)
-    for secret in known:
+    for secret in _longest_first[0]:  # a tuple swapped whole on registration: read without the lock
         if secret in out:
             out = out.replace(secret, MASK)
-    return _mask_shapes(out)
+    lower = out.lower()
+    return _mask_shapes(out) if any(hint in lower for hint in _HINTS) else out
 
 
 class RedactingFilter(logging.Filter):
     """A logging filter that rewrites each record's message with :func:`redact` (never drops one)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Redact ``record`` in place; always returns True."""
+        """Redact ``record`` in place (once: the logger's and the handler's filter both see it);
+        always returns True."""
+        if getattr(record, "_redacted", False) and record.args is None and record.exc_info is None:
+            return True
         try:
             message = record.getMessage()
         except (TypeError, ValueError):
@@ -104,6 +112,7 @@ class RedactingFilter(logging.Filter):
         if record.exc_info and record.exc_info[1] is not None:
             record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
             record.exc_info = None
+        record._redacted = True
         return True
 
 

@@ -61,10 +61,33 @@ def test_a_raising_callback_does_not_stop_the_stream() -> None:
         '{"access_token": "zzSECRET99", "ok": 1}',
         "Authorization: token kk1234:zzSECRET99",
         "headers={'Authorization': 'Bearer zzSECRET99'}",
+        "GET /x?API_KEY=kk1234&Access_Token=zzSECRET99",
+        "refresh_token=zzSECRET99 client_id=zzSECRET99",
+        '{"CLIENT_SECRET": "zzSECRET99"}',
+        "BEARER zzSECRET99",
+        "enctoken=zzSECRET99",
     ],
 )
 def test_credential_shapes_are_masked(text: str) -> None:
     assert "zzSECRET99" not in redact(text)
+
+
+def test_every_credential_key_is_caught_by_the_quick_pre_check() -> None:
+    # redact() skips the shape substitutions when no hint word occurs: each key needs one
+    from vyapari.brokers.redact import _HINTS, _KEYS
+
+    for key in _KEYS.split("|"):
+        assert any(hint in key for hint in _HINTS), key
+        assert "zzSECRET99" not in redact(f"{key.upper()}=zzSECRET99"), key
+    assert "zzSECRET99" not in redact("AUTHORIZATION=zzSECRET99") + redact("Bearer zzSECRET99")
+
+
+def test_a_record_seen_by_two_filters_stays_masked(caplog: pytest.LogCaptureFixture) -> None:
+    register_secret("tw0-filters-77")
+    caplog.set_level(logging.INFO)
+    logging.getLogger("vyapari.brokers.twice").info("access_token=%s and %s", "abc123xyz", "tw0-filters-77")
+    assert "tw0-filters-77" not in caplog.text and "abc123xyz" not in caplog.text
+    assert "access_token=***" in caplog.text
 
 
 def test_registered_secrets_are_masked_in_logs_and_errors(caplog: pytest.LogCaptureFixture) -> None:
