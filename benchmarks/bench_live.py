@@ -1,29 +1,39 @@
 """Tick-to-decision latency of the live engine on the paper broker (a figure, never asserted).
 
 500 instruments, ticks stamped at 10,000 ticks/s (each instrument every 50 ms) for a few
-minutes of a session, fed to :meth:`LiveEngine.on_price` as fast as possible. Reported:
+minutes of a session, fed to :meth:`LiveEngine.on_price` as fast as possible, with garbage
+collected between slices as ``vyapari live`` does (``--gc-auto`` leaves Python's automatic
+collection on). Reported:
 
 * per-tick latency (bar-builder update) p50 / p99,
 * decision latency of the ticks that close a minute: the whole ``on_price`` call of that
   tick, i.e. the slice (history, paper broker matching and fills, booking, strategy,
   risk, intents, paper orders, marks, P&L, checkpoint) p50 / p99 / max, over all slices
   and split into slices that placed or filled no order and slices that did,
+* tick to orders out: from the tick's arrival to the end of the decision phase, when every
+  order of the slice has been handed to the broker (what comes after: marks, P&L messages,
+  checkpoint, garbage collection); and the same without the time spent inside the simulated
+  exchange (its matching of resting orders and its order entry: the broker's side),
 * where that time goes: open phase (reconcile, paper broker, booking, guards; the paper
   broker's own share apart), decision (strategy, risk, intents, orders), and the rest,
 * sustained rate: ticks processed per second of wall time (the rate before the engine
   falls behind).
 
-Prices are the first bar's closes times independent noise per tick, so fast SMA crossovers
-flip often: from the fourth minute on, a large share of the instruments trade every minute
-(a stress load for the order path; the count is printed).
+Prices of the ``--active`` instruments (default all) are the first bar's closes times
+independent noise per tick, so fast SMA crossovers flip often: from the fourth minute on,
+a large share of them trade every minute (the count is printed); the other instruments
+drift down and never trade. ``--active 500`` is a stress load no broker would accept (Kite
+and Upstox both allow 10 orders a second); ``--active 10`` places about 5 orders a minute.
 
 Run: ``.venv/bin/python benchmarks/bench_live.py [--minutes 20] [--instruments 500]
-[--strategy sma_cross_bar]``; ``--quick`` runs 5 minutes.
+[--active N] [--strategy sma_cross_bar] [--gc-auto]``; ``--quick`` runs 5 minutes.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import time
 from array import array
 from collections.abc import Callable
@@ -33,6 +43,8 @@ import numpy as np
 
 from vyapari.brokers.paper import PaperBrokerAdapter
 from vyapari.brokers.paper.config import PaperConfig
+from vyapari.brokers.redact import install_redaction
+from vyapari.core.logs import queued_logging
 from vyapari.costs.spec import fee_model_from_spec
 from vyapari.live.bars import SessionTable
 from vyapari.live.collector import SliceCollector
@@ -137,6 +149,7 @@ def main() -> None:
     phases = PhaseClock()
     phases.wrap(engine, "_open_phase", "open")
     phases.wrap(broker, "on_slice", "paper broker")
+    phases.wrap(broker.exchange, "place", "paper exchange place")
     phases.wrap(engine, "_decide", "decide")
     decided = DecisionClock(engine)
 
@@ -207,6 +220,14 @@ def main() -> None:
         f"(quiet p99={_pct(out_quiet, 99, 1e6)} ms, busy p50={_pct(out_busy, 50, 1e6)} ms "
         f"p99={_pct(out_busy, 99, 1e6)} ms)"
     )
+    simulated = np.array([b.get("paper broker", 0) + b.get("paper exchange place", 0) for b in breakdown])
+    engine_only = out - simulated
+    engine_busy = np.array([d for d, a in zip(engine_only, activity, strict=True) if a > 0])
+    print(
+        f"  without the simulated exchange (its matching and order entry, the broker's side): "
+        f"p50={_pct(engine_only, 50, 1e6)} ms  p99={_pct(engine_only, 99, 1e6)} ms  "
+        f"(busy p50={_pct(engine_busy, 50, 1e6)} ms p99={_pct(engine_busy, 99, 1e6)} ms)"
+    )
     for phase in ("open", "paper broker", "decide"):
         spent = np.array([b.get(phase, 0) for b in breakdown])
         print(f"  {phase:<16} p50={_pct(spent, 50, 1e6)} ms  p99={_pct(spent, 99, 1e6)} ms")
@@ -222,4 +243,11 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # INFO records, credential redaction and the listener thread of `vyapari live` (an order's
+    # log line is part of its cost on the engine's thread); lines go to the null device
+    with open(os.devnull, "w", encoding="utf-8") as sink:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s",
+                            stream=sink)
+        with queued_logging():
+            install_redaction()
+            main()

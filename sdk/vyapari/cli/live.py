@@ -118,6 +118,18 @@ def _switch(args: argparse.Namespace, store: Any) -> int:
 def _run(
     args: argparse.Namespace, ports: LivePorts, pre_open: ReadinessReport | None, suite: SuiteConfig | None
 ) -> int:
+    from vyapari.brokers.redact import install_redaction
+    from vyapari.core.logs import queued_logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    with queued_logging():  # log lines are written on a listener thread, not the engine's
+        install_redaction()  # the queue's handler is the root's now: credentials masked before queueing
+        return _trade(args, ports, pre_open, suite)
+
+
+def _trade(
+    args: argparse.Namespace, ports: LivePorts, pre_open: ReadinessReport | None, suite: SuiteConfig | None
+) -> int:
     from vyapari.brokers.factory import make_broker
     from vyapari.cli.backtest import _params
     from vyapari.core.errors import InvalidInput
@@ -125,7 +137,6 @@ def _run(
     from vyapari.model.enums import Exchange
     from vyapari.strategies import make_strategy
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if not args.strategy:
         raise InvalidInput("--strategy", "required to run")
     speed = None if args.speed == "max" else float(args.speed)
