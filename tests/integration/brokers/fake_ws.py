@@ -7,11 +7,13 @@ can drop the connection abruptly (no close frame, as a network failure does).
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import socket
 import struct
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 _GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -42,6 +44,9 @@ class FakeWebSocketServer:
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.url = f"ws://127.0.0.1:{self.sock.getsockname()[1]}/"
         self.received: list[tuple[int, bytes]] = []  # (connection number, payload)
+        self.opcodes: list[int] = []  # of each message in `received`: 1 text, 2 binary
+        # refuse(headers) -> a status line such as "401 Unauthorized" to refuse that handshake with
+        self.refuse: Callable[[dict[str, str]], str | None] | None = None
         self.request_lines: list[str] = []
         self.headers: list[dict[str, str]] = []
         self.connections = 0
@@ -60,11 +65,18 @@ class FakeWebSocketServer:
     def _handshake(self, conn: socket.socket) -> None:
         raw = b""
         while b"\r\n\r\n" not in raw:
-            raw += conn.recv(4096)
+            chunk = conn.recv(4096)
+            if not chunk:
+                raise ConnectionError("closed during the handshake")
+            raw += chunk
         lines = raw.decode().split("\r\n")
         headers = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:] if ln)}
         self.request_lines.append(lines[0])
         self.headers.append(headers)
+        refusal = self.refuse(headers) if self.refuse is not None else None
+        if refusal:
+            conn.sendall(f"HTTP/1.1 {refusal}\r\nContent-Length: 0\r\n\r\n".encode())
+            raise ConnectionError(refusal)
         accept = base64.b64encode(hashlib.sha1((headers["sec-websocket-key"] + _GUID).encode()).digest())
         conn.sendall(
             b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -93,6 +105,7 @@ class FakeWebSocketServer:
                     return
                 if opcode in (1, 2):
                     self.received.append((number, payload))
+                    self.opcodes.append(opcode)
         except (ConnectionError, OSError):
             return
 
@@ -104,7 +117,8 @@ class FakeWebSocketServer:
         """Kill the current connection without a close frame."""
         conn, self._conn = self._conn, None
         if conn is not None:
-            conn.shutdown(socket.SHUT_RDWR)
+            with contextlib.suppress(OSError):  # the client already closed it (ENOTCONN after a reset)
+                conn.shutdown(socket.SHUT_RDWR)
             conn.close()
 
     def close(self) -> None:
