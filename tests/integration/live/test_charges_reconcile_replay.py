@@ -339,13 +339,17 @@ def test_sigkill_mid_day_then_restart_logs_every_fill_exactly_once(
         "--fees",
         "zerodha",
     ]
+    log = tmp_path / "fills" / f"{SESSION}.jsonl"
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env())
-    time.sleep(2.0)
+    deadline = time.monotonic() + 60
+    while proc.poll() is None and time.monotonic() < deadline:  # kill once some fills are logged
+        if log.exists() and log.read_text().count("\n") >= 2:
+            break
+        time.sleep(0.02)
     killed = proc.poll() is None
     if killed:
         proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=30)
-    log = tmp_path / "fills" / f"{SESSION}.jsonl"
     everything = sorted(f.trade_id for f in _fills(state))
     if killed:  # appended as booked: what the killed run booked is there already
         assert 0 < len(log.read_text().splitlines()) < len(everything)
