@@ -8,7 +8,7 @@ other routes never creates the SQLite file or a DynamoDB client.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from pathlib import Path
 
@@ -31,6 +31,10 @@ class LazyOrderStateStore:
     def put(self, intent: OrderIntent) -> None:
         """Delegate to the real store."""
         self.store.put(intent)
+
+    def put_many(self, intents: Sequence[OrderIntent]) -> None:
+        """Delegate to the real store."""
+        self.store.put_many(intents)
 
     def get(self, client_order_id: str) -> OrderIntent | None:
         """Delegate to the real store."""

@@ -28,7 +28,7 @@ still running next to its replacement, or ``vyapari live kill`` next to the serv
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import boto3
@@ -131,6 +131,11 @@ class DynamoDbOrderStateStore:
             if run_id != intent.run_id:
                 raise ValueError(f"intent {cid} belongs to run {run_id!r}, not {intent.run_id!r}")
             self._update(intent, seq)
+
+    def put_many(self, intents: Sequence[OrderIntent]) -> None:
+        """:meth:`put` each of ``intents`` in turn (each write keeps its condition)."""
+        for intent in intents:
+            self.put(intent)
 
     def _remember(self, item: dict[str, Any]) -> tuple[str, int]:
         known = (str(item["run_id"]), int(item["seq"]))

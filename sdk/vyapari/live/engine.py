@@ -191,6 +191,7 @@ class LiveEngine(GuardsMixin):
             self.flatten("squareoff", t)
         self.account.mark_closes(bar.close, bar.valid)
         self.slices += 1
+        self.orders.flush()  # the slice's deferred intent changes, before its checkpoint
         if not replay:
             self._publish_slice(bar)
             self.store.set_value(self._checkpoint_key, str(bar.ts_ns))

@@ -1,10 +1,16 @@
 """The order manager: intents written before submission, idempotent by ``client_order_id``.
 
 * :meth:`OrderManager.place` writes the intent (``PENDING``, fsync'd) **before** calling the
-  broker, then records the broker's answer. A second ``place`` of the same id never sends
-  again: a ``PENDING`` intent (the answer was lost: crash, time-out) is first looked up in
-  the broker's order book by tag; only if the book is readable and lacks it (an accepted
-  order never leaves the day's book, so it provably was never accepted) is it sent.
+  broker, then records the broker's answer. Answers the broker's books also hold
+  (``SUBMITTED``, fills, ``CANCELLED``: :data:`DEFERRED_STATES`) are written by
+  :meth:`OrderManager.flush` in one batch at the end of the slice, so a slice pays one durable
+  write per order it sends, not three; after a crash before the flush the intent is found
+  ``PENDING`` (or short of fills) and resolved from the broker's books as below. Refusals
+  (``BLOCKED``, ``REJECTED``, ``EXPIRED``) and ``MISSING`` are written at once. A second
+  ``place`` of the same id never sends again: a ``PENDING`` intent (the answer was lost:
+  crash, time-out) is first looked up in the broker's order book by tag; only if the book is
+  readable and lacks it (an accepted order never leaves the day's book, so it provably was
+  never accepted) is it sent.
 * While :attr:`OrderManager.replaying` (a restarted engine re-running slices it already
   acted on), nothing is sent or cancelled: decisions are matched to stored intents.
 * :meth:`OrderManager.reconcile` compares the store with the broker's book: orders we do
@@ -54,6 +60,11 @@ from vyapari.model.enums import OrderStatus
 from vyapari.model.events import Fill
 
 log = logging.getLogger(__name__)
+
+DEFERRED_STATES = frozenset(
+    {IntentState.SUBMITTED, IntentState.PARTIALLY_FILLED, IntentState.FILLED, IntentState.CANCELLED}
+)
+"""States whose write waits for :meth:`OrderManager.flush` (see the module docstring)."""
 
 _FROM_BROKER = {
     OrderStatus.FILLED: IntentState.FILLED,
@@ -180,6 +191,7 @@ class OrderManager:
         self.metrics, self.publisher = metrics, publisher
         self.freeze_quantities = dict(freeze_quantities or {})
         self.intents: dict[str, OrderIntent] = {}
+        self._unsaved: dict[str, OrderIntent] = {}  # changes to write at flush(), by client_order_id
         self.replaying = False
         self._booked: dict[str, int] = {}
         # open decided intents (slices folded into their parent), by instrument, in decision order:
@@ -203,10 +215,27 @@ class OrderManager:
 
     # ----- writes -----------------------------------------------------------------
     def _save(self, intent: OrderIntent) -> OrderIntent:
-        self.store.put(intent)
+        cid = intent.client_order_id
+        if intent.state in DEFERRED_STATES:  # the broker's books hold it too: written by flush()
+            self._unsaved[cid] = intent
+        else:
+            self._unsaved.pop(cid, None)
+            self.store.put(intent)
         self._remember(intent)
         self.publisher.publish("orders", intent_message(intent))
         return intent
+
+    def flush(self) -> int:
+        """Write the intents whose last change was deferred, in one batch; returns how many.
+
+        The engine calls it at the end of every slice, before the slice's checkpoint.
+        """
+        if not self._unsaved:
+            return 0
+        batch = list(self._unsaved.values())
+        self.store.put_many(batch)
+        self._unsaved.clear()
+        return len(batch)
 
     def place(self, intent: OrderIntent, lot_size: int | None = None) -> OrderIntent:
         """Send ``intent`` (sliced when above its freeze quantity) at most once; returns its stored state.

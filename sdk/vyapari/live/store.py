@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from decimal import Decimal
 from enum import Enum
@@ -142,6 +143,10 @@ class OrderStateStore(Protocol):
         """Insert or replace ``intent`` durably before returning."""
         ...
 
+    def put_many(self, intents: Sequence[OrderIntent]) -> None:
+        """:meth:`put` each of ``intents`` (at once where the store can: one transaction)."""
+        ...
+
     def get(self, client_order_id: str) -> OrderIntent | None:
         """The intent with ``client_order_id`` or None."""
         ...
@@ -171,6 +176,12 @@ class InMemoryOrderStateStore:
         """Insert or replace ``intent``."""
         with self._lock:
             self._intents[intent.client_order_id] = intent
+
+    def put_many(self, intents: Sequence[OrderIntent]) -> None:
+        """Insert or replace each of ``intents``."""
+        with self._lock:
+            for intent in intents:
+                self._intents[intent.client_order_id] = intent
 
     def get(self, client_order_id: str) -> OrderIntent | None:
         """The intent or None."""
@@ -234,16 +245,31 @@ class SqliteOrderStateStore:
 
     def put(self, intent: OrderIntent) -> None:
         """Insert or replace ``intent`` (fsync'd on commit)."""
-        existing = self._db.execute(
-            "SELECT seq FROM intents WHERE client_order_id = ?", (intent.client_order_id,)
-        ).fetchone()
-        if existing is None:
-            self._seq += 1
-        seq = self._seq if existing is None else int(existing[0])
-        self._write(
-            "INSERT OR REPLACE INTO intents (client_order_id, run_id, seq, state, body) VALUES (?,?,?,?,?)",
-            (intent.client_order_id, intent.run_id, seq, intent.state.value, intent.to_json()),
-        )
+        self.put_many([intent])
+
+    def put_many(self, intents: Sequence[OrderIntent]) -> None:
+        """Insert or replace each of ``intents`` in one transaction (one fsync)."""
+        if not intents:
+            return
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for intent in intents:
+                    existing = self._db.execute(
+                        "SELECT seq FROM intents WHERE client_order_id = ?", (intent.client_order_id,)
+                    ).fetchone()
+                    if existing is None:
+                        self._seq += 1
+                    seq = self._seq if existing is None else int(existing[0])
+                    self._db.execute(
+                        "INSERT OR REPLACE INTO intents (client_order_id, run_id, seq, state, body) "
+                        "VALUES (?,?,?,?,?)",
+                        (intent.client_order_id, intent.run_id, seq, intent.state.value, intent.to_json()),
+                    )
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     def get(self, client_order_id: str) -> OrderIntent | None:
         """The intent or None."""

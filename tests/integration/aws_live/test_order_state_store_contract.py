@@ -91,6 +91,26 @@ def test_put_replaces_and_keeps_the_first_insertion_order(factory: Factory) -> N
     assert [i.state for i in listed] == [IntentState.SUBMITTED, IntentState.FILLED, IntentState.PENDING]
 
 
+def test_put_many_inserts_and_moves_forward_in_one_call(factory: Factory) -> None:
+    store = factory()
+    store.put(intent("c1"))
+    store.put_many(
+        [
+            intent("c1", state=IntentState.SUBMITTED, broker_order_id="B1"),
+            intent("c2", state=IntentState.FILLED, filled_quantity=10, closed_step=50),
+            intent("c3"),
+        ]
+    )
+    store.put_many([])
+    listed = store.intents("run-a")
+    assert [(i.client_order_id, i.state) for i in listed] == [
+        ("c1", IntentState.SUBMITTED),
+        ("c2", IntentState.FILLED),
+        ("c3", IntentState.PENDING),
+    ]
+    assert store.get("c2") == intent("c2", state=IntentState.FILLED, filled_quantity=10, closed_step=50)
+
+
 def test_intents_of_a_run_in_insertion_order(factory: Factory) -> None:
     store = factory()
     for cid, run in (("x9", "run-a"), ("a1", "run-b"), ("m5", "run-a"), ("b2", "run-b"), ("c0", "run-a")):

@@ -78,11 +78,13 @@ def test_intent_resent_after_a_restart_goes_out_with_its_stored_lot_size(tmp_pat
     store.close()
     store = SqliteOrderStateStore(tmp_path / "orders.sqlite")
     broker = JournaledPaperBrokerAdapter(tmp_path / "journal.jsonl", PaperConfig())
-    counts = _manager(broker, store).reconcile(broker.orders(), 0, lambda intent: True)
+    manager = _manager(broker, store)
+    counts = manager.reconcile(broker.orders(), 0, lambda intent: True)
     assert counts["resent"] == 1
     assert [(r["cid"], r["quantity"], r["lot_size"]) for r in _placed(tmp_path / "journal.jsonl")] == [
         ("cid00000000000000075", 150, 75)
     ]
+    assert manager.flush() == 1  # the acceptance is written with the slice's other changes
     assert store.get("cid00000000000000075").state is IntentState.SUBMITTED  # type: ignore[union-attr]
     store.close()
 
@@ -116,6 +118,9 @@ def test_partial_fills_of_children_show_as_one_partly_filled_parent(tmp_path: Pa
         1800,
     )
     assert manager.intents[first].state is IntentState.FILLED
+    unflushed = SqliteOrderStateStore(tmp_path / "orders.sqlite").get(parent.client_order_id)
+    assert unflushed is not None and unflushed.filled_quantity == 0  # fills are written at the flush
+    manager.flush()
     reloaded = SqliteOrderStateStore(tmp_path / "orders.sqlite").get(parent.client_order_id)
     assert reloaded is not None and reloaded.filled_quantity == 1800  # the roll-up is durable too
 

@@ -1,0 +1,93 @@
+"""What is durable when: PENDING before the broker call, the broker's answers at the slice's flush.
+
+Each check reads a second SQLite connection (what is on disk), and a restart builds a new order
+manager on the same file and the same paper journal, as a process killed before the flush would.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from vyapari.brokers.paper import PaperConfig
+from vyapari.brokers.paper.journal import JournaledPaperBrokerAdapter
+from vyapari.brokers.types import OrderRequest as BrokerOrderRequest
+from vyapari.live.orders import OrderManager
+from vyapari.live.ports import InMemoryMetrics, InMemoryPublisher
+from vyapari.live.store import IntentState, OrderIntent, SqliteOrderStateStore
+from vyapari.model.enums import ProductType, Side
+
+
+def _intent(cid: str, quantity: int = 10) -> OrderIntent:
+    return OrderIntent(cid, "run", "NSE:INFY", Side.BUY, quantity, product=ProductType.CNC,
+                       session_date="2026-01-05", opened_step=1)
+
+
+def _on_disk(path: Path, cid: str) -> IntentState | None:
+    other = SqliteOrderStateStore(path)
+    try:
+        found = other.get(cid)
+        return None if found is None else found.state
+    finally:
+        other.close()
+
+
+def _manager(
+    tmp_path: Path, broker: JournaledPaperBrokerAdapter
+) -> tuple[OrderManager, SqliteOrderStateStore]:
+    store = SqliteOrderStateStore(tmp_path / "orders.sqlite")
+    return OrderManager(broker, store, "run", InMemoryMetrics(), InMemoryPublisher()), store
+
+
+def _placements(journal: Path) -> list[str]:
+    lines = journal.read_text(encoding="utf-8").splitlines() if journal.exists() else []
+    return [json.loads(x)["cid"] for x in lines if '"op":"place"' in x]
+
+
+class Watching(JournaledPaperBrokerAdapter):
+    """A paper broker that notes what the disk holds for each order when it is sent."""
+
+    def __init__(self, journal: Path, db: Path) -> None:
+        super().__init__(journal, PaperConfig())
+        self.db, self.seen = db, []  # type: ignore[var-annotated]
+
+    def _place_order(self, request: BrokerOrderRequest) -> str:
+        self.seen.append(_on_disk(self.db, request.client_order_id))
+        return super()._place_order(request)
+
+
+def test_pending_is_on_disk_before_the_send_and_the_acceptance_after_the_flush(tmp_path: Path) -> None:
+    broker = Watching(tmp_path / "journal.jsonl", tmp_path / "orders.sqlite")
+    manager, store = _manager(tmp_path, broker)
+    placed = manager.place(_intent("cid-a"))
+    assert placed.state is IntentState.SUBMITTED
+    assert broker.seen == [IntentState.PENDING]
+    assert _on_disk(tmp_path / "orders.sqlite", "cid-a") is IntentState.PENDING
+    assert manager.flush() == 1
+    assert _on_disk(tmp_path / "orders.sqlite", "cid-a") is IntentState.SUBMITTED
+    assert manager.flush() == 0
+    store.close()
+
+
+def test_a_refusal_is_written_at_once(tmp_path: Path) -> None:
+    broker = JournaledPaperBrokerAdapter(tmp_path / "journal.jsonl", PaperConfig())
+    manager, store = _manager(tmp_path, broker)
+    manager.block(_intent("cid-b"), "max order value")
+    assert _on_disk(tmp_path / "orders.sqlite", "cid-b") is IntentState.BLOCKED
+    store.close()
+
+
+def test_a_restart_before_the_flush_adopts_the_sent_order_and_never_sends_it_again(tmp_path: Path) -> None:
+    journal = tmp_path / "journal.jsonl"
+    manager, store = _manager(tmp_path, JournaledPaperBrokerAdapter(journal, PaperConfig()))
+    manager.place(_intent("cid-c"))
+    store.close()  # killed here: the acceptance was never flushed
+    assert _on_disk(tmp_path / "orders.sqlite", "cid-c") is IntentState.PENDING
+    broker = JournaledPaperBrokerAdapter(journal, PaperConfig())  # the broker's books survive
+    manager, store = _manager(tmp_path, broker)
+    manager.reconcile(broker.orders(), 2, lambda intent: True)
+    assert manager.place(_intent("cid-c")).state is IntentState.SUBMITTED
+    manager.flush()
+    assert _on_disk(tmp_path / "orders.sqlite", "cid-c") is IntentState.SUBMITTED
+    assert _placements(journal) == ["cid-c"]
+    store.close()
