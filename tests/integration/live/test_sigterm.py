@@ -13,6 +13,20 @@ from tests.integration.live.test_crash_safety import _cmd, _env, _finish, _place
 from vyapari.live.store import SqliteOrderStateStore
 
 
+def _wait_for_first_checkpoint(proc: subprocess.Popen[str], path: Path, timeout_s: float = 60.0) -> None:
+    """Until the run has finished a slice (a fixed sleep raced a slow start on a loaded machine)."""
+    deadline = time.monotonic() + timeout_s
+    while proc.poll() is None and time.monotonic() < deadline:
+        if path.exists():
+            store = SqliteOrderStateStore(path)
+            try:
+                if store.get_value("checkpoint:vwap_reversion") is not None:
+                    return
+            finally:
+                store.close()
+        time.sleep(0.02)
+
+
 def test_sigterm_shuts_down_gracefully_and_restart_completes(
     day: Path,
     uninterrupted: dict,
@@ -21,7 +35,7 @@ def test_sigterm_shuts_down_gracefully_and_restart_completes(
     proc = subprocess.Popen(
         _cmd(day, tmp_path, "5000"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env()
     )
-    time.sleep(2.0)
+    _wait_for_first_checkpoint(proc, tmp_path / "orders.sqlite")
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err[-2000:]
