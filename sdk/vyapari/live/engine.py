@@ -191,6 +191,7 @@ class LiveEngine(GuardsMixin):
             self.flatten("squareoff", t)
         self.account.mark_closes(bar.close, bar.valid)
         self.slices += 1
+        self.orders.send_staged()  # any decided after the decision phase (none from the built-in paths)
         self.orders.flush()  # the slice's deferred intent changes, before its checkpoint
         if not replay:
             self._publish_slice(bar)
@@ -230,6 +231,7 @@ class LiveEngine(GuardsMixin):
                 self.strategy.name,
                 self.ctx.now.isoformat(),
             )
+        self.orders.send_staged()  # the slice's orders (those from on_fill too): one durable write, then sent
 
     def _book_trades(self, trades: Sequence[BrokerTrade], step: int) -> None:
         fresh = [tr for tr in trades if tr.trade_id not in self.account.trade_ids]
@@ -346,7 +348,7 @@ class LiveEngine(GuardsMixin):
                 exc,
             )
             return self.orders.block(intent, str(exc)).client_order_id
-        return self.orders.place(intent).client_order_id
+        return self.orders.stage(intent).client_order_id  # written and sent after on_bar, in one batch
 
     def _gate(self, intent: OrderIntent, n: int) -> None:
         from vyapari.live.risk import RiskReason

@@ -6,7 +6,10 @@
   :meth:`OrderManager.flush` in one batch at the end of the slice, so a slice pays one durable
   write per order it sends, not three; after a crash before the flush the intent is found
   ``PENDING`` (or short of fills) and resolved from the broker's books as below. Refusals
-  (``BLOCKED``, ``REJECTED``, ``EXPIRED``) and ``MISSING`` are written at once. A second
+  (``BLOCKED``, ``REJECTED``, ``EXPIRED``) and ``MISSING`` are written at once. The engine
+  stages a slice's new strategy orders (:meth:`~OrderManager.stage`) and
+  :meth:`~OrderManager.send_staged` writes them all (``PENDING``, one batch) before sending
+  the first, so a slice's decisions cost one durable write, not one per order. A second
   ``place`` of the same id never sends again: a ``PENDING`` intent (the answer was lost:
   crash, time-out) is first looked up in the broker's order book by tag; only if the book is
   readable and lacks it (an accepted order never leaves the day's book, so it provably was
@@ -192,6 +195,7 @@ class OrderManager:
         self.freeze_quantities = dict(freeze_quantities or {})
         self.intents: dict[str, OrderIntent] = {}
         self._unsaved: dict[str, OrderIntent] = {}  # changes to write at flush(), by client_order_id
+        self._staged: dict[str, OrderIntent] = {}  # new decisions to write and send at send_staged()
         self.replaying = False
         self._booked: dict[str, int] = {}
         # open decided intents (slices folded into their parent), by instrument, in decision order:
@@ -265,6 +269,33 @@ class OrderManager:
             intent = intent.evolve(state=IntentState.PENDING)
         self._save(intent)
         return self._send(intent)
+
+    def stage(self, intent: OrderIntent) -> OrderIntent:
+        """Queue a new decision for :meth:`send_staged` (the end of the decision phase), so the
+        slice's new intents are written in one durable batch before any is sent; it is open at once
+        (risk checks and the strategy's open orders see it). Anything but a new, unsliced order
+        outside a replay goes straight to :meth:`place`."""
+        cid = intent.client_order_id
+        freeze = self.freeze_quantities.get(intent.instrument_id)
+        if self.replaying or cid in self.intents or (freeze is not None and intent.quantity > freeze):
+            return self.place(intent)
+        if intent.state is not IntentState.PENDING:
+            intent = intent.evolve(state=IntentState.PENDING)
+        self._staged[cid] = intent
+        self._remember(intent)
+        return intent
+
+    def send_staged(self) -> int:
+        """Write the staged intents (``PENDING``) in one batch, then send each; returns how many."""
+        if not self._staged:
+            return 0
+        batch = list(self._staged.values())
+        self._staged.clear()
+        self.store.put_many(batch)
+        for intent in batch:
+            self.publisher.publish("orders", intent_message(intent))
+            self._send(intent)
+        return len(batch)
 
     def block(self, intent: OrderIntent, reason: str) -> OrderIntent:
         """Record ``intent`` as refused by a limit (never sent)."""
@@ -435,6 +466,10 @@ class OrderManager:
 
     def _cancel_one(self, intent: OrderIntent, step: int) -> None:
         cid = intent.client_order_id
+        if self._staged.pop(cid, None) is not None:  # decided this slice, not written or sent yet
+            never_sent = "cancelled before it was sent"
+            self._save(intent.evolve(state=IntentState.CANCELLED, closed_step=step, reason=never_sent))
+            return
         if intent.state is IntentState.PENDING:
             found = self.broker.find_order(cid)
             if found is None:

@@ -91,3 +91,43 @@ def test_a_restart_before_the_flush_adopts_the_sent_order_and_never_sends_it_aga
     assert _on_disk(tmp_path / "orders.sqlite", "cid-c") is IntentState.SUBMITTED
     assert _placements(journal) == ["cid-c"]
     store.close()
+
+
+class WatchingAll(JournaledPaperBrokerAdapter):
+    """Notes, at each send, what the disk holds for every staged order."""
+
+    def __init__(self, journal: Path, db: Path, cids: list[str]) -> None:
+        super().__init__(journal, PaperConfig())
+        self.db, self.cids, self.seen = db, cids, []  # type: ignore[var-annotated]
+
+    def _place_order(self, request: BrokerOrderRequest) -> str:
+        self.seen.append([_on_disk(self.db, cid) for cid in self.cids])
+        return super()._place_order(request)
+
+
+def test_a_slices_staged_orders_are_all_on_disk_before_the_first_is_sent(tmp_path: Path) -> None:
+    cids = ["cid-1", "cid-2", "cid-3"]
+    broker = WatchingAll(tmp_path / "journal.jsonl", tmp_path / "orders.sqlite", cids)
+    manager, store = _manager(tmp_path, broker)
+    for cid in cids:
+        assert manager.stage(_intent(cid)).state is IntentState.PENDING
+    assert [i.client_order_id for i in manager.open_intents()] == cids  # open at once
+    assert broker.seen == [] and _on_disk(tmp_path / "orders.sqlite", "cid-1") is None
+    assert manager.send_staged() == 3
+    assert broker.seen[0] == [IntentState.PENDING] * 3
+    assert _placements(tmp_path / "journal.jsonl") == cids
+    assert manager.send_staged() == 0
+    store.close()
+
+
+def test_a_staged_order_cancelled_in_its_slice_is_never_sent(tmp_path: Path) -> None:
+    journal = tmp_path / "journal.jsonl"
+    manager, store = _manager(tmp_path, JournaledPaperBrokerAdapter(journal, PaperConfig()))
+    manager.stage(_intent("cid-x"))
+    manager.stage(_intent("cid-y"))
+    manager.cancel("cid-x", 1)
+    manager.send_staged()
+    manager.flush()
+    assert _placements(journal) == ["cid-y"]
+    assert _on_disk(tmp_path / "orders.sqlite", "cid-x") is IntentState.CANCELLED
+    store.close()
