@@ -34,6 +34,7 @@ bench: $(STAMP)  ## on-demand performance benchmarks (never run in CI)
 	@$(PY) benchmarks/bench_engine.py
 	@$(PY) benchmarks/bench_data.py
 	@$(PY) benchmarks/bench_cold_start.py
+	@$(PY) benchmarks/bench_live.py --active 10
 	@$(PY) benchmarks/bench_live.py
 
 synth: $(STAMP)  ## synthesize the CDK app into cdk.out (no Docker needed)

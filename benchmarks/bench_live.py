@@ -34,9 +34,11 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import tempfile
 import time
 from array import array
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -49,7 +51,7 @@ from vyapari.live.bars import SessionTable
 from vyapari.live.collector import SliceCollector
 from vyapari.live.engine import LiveConfig, LiveEngine
 from vyapari.live.ports import InMemoryMetrics, NullPublisher
-from vyapari.live.store import InMemoryOrderStateStore
+from vyapari.live.store import InMemoryOrderStateStore, OrderStateStore, SqliteOrderStateStore
 from vyapari.market.calendar import get_calendar
 from vyapari.strategies import make_strategy
 from vyapari.strategy.synthetic import random_walk_panel
@@ -126,8 +128,17 @@ def main() -> None:
         action="store_true",
         help="leave automatic garbage collection on (default: collect between slices, as the service)",
     )
+    ap.add_argument(
+        "--store",
+        choices=("memory", "sqlite"),
+        default="memory",
+        help="order-state store: in memory, or SQLite on disk as vyapari live (one fsync per intent write)",
+    )
     args = ap.parse_args()
     minutes = 5 if args.quick else args.minutes
+    store: OrderStateStore = InMemoryOrderStateStore()
+    if args.store == "sqlite":  # what `vyapari live` uses: every intent fsync'd before its order
+        store = SqliteOrderStateStore(Path(tempfile.mkdtemp(prefix="bench-live-")) / "orders.sqlite")
     active = args.instruments if args.active is None else args.active
     panel = random_walk_panel(symbols=args.instruments, sessions=1, bars_per_session=2, seed=5)
     strategy = make_strategy(args.strategy, {"fast": 2, "slow": 3, "qty": 1})
@@ -137,7 +148,7 @@ def main() -> None:
         broker,
         panel.symbols,
         LiveConfig(run_id="bench"),
-        InMemoryOrderStateStore(),
+        store,
         SessionTable(get_calendar("NSE").session_bounds),
         publisher=NullPublisher(),
         metrics=InMemoryMetrics(),
@@ -198,7 +209,7 @@ def main() -> None:
     total = len(lat)
     print(
         f"instruments={args.instruments} ticks={total:,} market rate={args.rate:,}/s "
-        f"strategy={args.strategy} active={active} slices={engine.slices}"
+        f"strategy={args.strategy} active={active} store={args.store} slices={engine.slices}"
     )
     print(f"per-tick latency   p50={_pct(ordinary, 50, 1e3)} µs  p99={_pct(ordinary, 99, 1e3)} µs")
     print(
