@@ -13,7 +13,10 @@ Per time slice, in this order (the array kernel mirrors it exactly):
 Every fill is booked in a :class:`~vyapari.model.portfolio.Portfolio` with exact Decimal
 charges from the fee model. Fills are capped by the slippage model's volume cap (the
 square-off is not), CNC sells never go short, and a risk-increasing fill beyond buying
-power (gross exposure ≤ leverage × equity) is reduced by whole lots or rejected.
+power (gross exposure ≤ leverage × equity) is reduced by whole lots or rejected; a cut that
+no longer increases the absolute position is allowed without the check, as an order of that
+size would be. Buying power is checked with marks at the last closes before the slice,
+moved to the fill price by each fill of the slice (the paper broker uses the same marks).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from vyapari.backtest.rules import squareoff_plan
 from vyapari.core.errors import StrategyError
 from vyapari.core.money import to_decimal
 from vyapari.costs.base import TradeLeg
+from vyapari.execution.limits import BUYING_POWER_SLACK_INR
 from vyapari.execution.matching import match_order
 from vyapari.execution.pricing import fill_price_one, volume_caps
 from vyapari.model.charges import Charges
@@ -246,19 +250,27 @@ class EventLoopEngine:
     def _within_buying_power(
         self, sim: SimOrder, t: int, n: int, qty: int, price: float
     ) -> tuple[int, Charges]:
-        """The quantity (whole lots) that keeps gross exposure ≤ leverage × equity, and its charges."""
+        """The quantity (whole lots) that keeps gross exposure ≤ leverage × equity, and its charges.
+
+        Cut one lot at a time from ``qty``: the first quantity that does not increase the
+        absolute position is always allowed (it adds no exposure), any other must pass the
+        rule (:mod:`vyapari.execution.limits`); none left rejects the order. The paper
+        broker applies the same rule with the same marks.
+        """
         lot = int(self.panel.lot_sizes[n])
         side = sim.order.side
+        held = int(self.pos[n])
         charges = self._charges(t, side, qty, price)
-        if abs(self.pos[n] + side.sign * qty) <= abs(self.pos[n]):
-            return qty, charges
         while qty > 0:
+            if abs(held + side.sign * qty) <= abs(held):
+                return qty, charges
             pos = self.pos.copy()
             mark = self.mark.copy()
             pos[n] += side.sign * qty
             mark[n] = price
             cash = self.cash - side.sign * qty * price - float(charges.total)
-            if float(np.abs(pos * mark).sum()) <= self.leverage * (cash + float(pos @ mark)) + 1e-6:
+            equity = cash + float(pos @ mark)
+            if float(np.abs(pos * mark).sum()) <= self.leverage * equity + BUYING_POWER_SLACK_INR:
                 return qty, charges
             qty -= lot
             if qty > 0:
