@@ -3,7 +3,16 @@
 Square-off (MIS): positions are closed at the **open** of a symbol's first bar starting at
 or after 15:20 IST in a session; if a symbol has no such bar that session (daily bars), at
 the **close** of its last bar of the session. After 15:20 no new MIS orders are placed.
-The square-off is a market order that ignores the volume cap (a broker's auto square-off).
+The square-off is a market order that ignores the volume cap (a broker's auto square-off);
+the paper broker fills the live engine's square-off orders the same way
+(:mod:`vyapari.execution.limits`).
+
+One difference from live trading remains by design: a symbol with **no bar at/after 15:20**
+in a session is squared off here at the close of its last bar, which the backtest knows is
+the last. The live engine cannot know that: it places the square-off once the clock reaches
+15:20, and the paper broker, which fills only against bars, fills it at the symbol's next
+bar (the next session's first, as an ordinary order under the volume cap). Pinned by
+``tests/integration/live/test_parity_limits.py``.
 
 Fill prices and volume caps live in :mod:`vyapari.execution.pricing`, shared with the
 paper broker.
@@ -16,9 +25,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from vyapari.core.time import minute_of_day_ist
+from vyapari.execution.limits import SQUAREOFF_MINUTE
 from vyapari.strategy.panel import BarPanel
 
-SQUAREOFF_MINUTE = 15 * 60 + 20
+__all__ = ["SQUAREOFF_MINUTE", "SquareOffPlan", "squareoff_plan"]
 
 
 @dataclass(frozen=True, eq=False)

@@ -39,6 +39,7 @@ from vyapari.core.ids import client_order_id, instrument_id
 from vyapari.core.time import IST_OFFSET_NS, NS_PER_MINUTE
 from vyapari.costs.base import FeeModel
 from vyapari.costs.spec import fee_model_from_spec
+from vyapari.execution.limits import SQUAREOFF_MINUTE
 from vyapari.live.bars import BarSlice, MinuteBarBuilder, SessionTable
 from vyapari.live.collector import SliceCollector
 from vyapari.live.context import LiveAccount, LiveContext
@@ -58,7 +59,6 @@ from vyapari.strategy.signals import VectorSignal
 from vyapari.strategy.strategy import Strategy
 
 log = logging.getLogger(__name__)
-SQUAREOFF_MINUTE = 15 * 60 + 20
 
 
 @dataclass(frozen=True)

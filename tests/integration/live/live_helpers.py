@@ -21,6 +21,7 @@ from vyapari.live.store import InMemoryOrderStateStore, OrderStateStore
 from vyapari.market.calendar import get_calendar
 from vyapari.strategies import make_strategy
 from vyapari.strategy.panel import BarPanel
+from vyapari.strategy.strategy import Strategy
 
 CAPITAL = 1_000_000.0
 SLIPPAGE_BPS = Decimal("5")
@@ -50,11 +51,14 @@ def make_engine(
     store: OrderStateStore | None = None,
     limits: RiskLimits | None = None,
     run_id: str = "parity",
+    capital: float = CAPITAL,
+    strategy: Strategy | None = None,
 ) -> LiveEngine:
-    """A live engine for strategy ``name`` over ``panel``'s symbols on a paper broker."""
-    config = LiveConfig(run_id=run_id, capital_inr=CAPITAL, fees="zerodha", limits=limits or RiskLimits())
+    """A live engine for strategy ``name`` (or the instance ``strategy``) over ``panel``'s symbols
+    on a paper broker (the engine's ledger starts with ``capital`` ₹: give the broker the same)."""
+    config = LiveConfig(run_id=run_id, capital_inr=capital, fees="zerodha", limits=limits or RiskLimits())
     return LiveEngine(
-        make_strategy(name, params),
+        strategy or make_strategy(name, params),
         broker or paper_broker(),
         panel.symbols,
         config,

@@ -101,7 +101,7 @@ def test_a_rebuilt_broker_takes_no_minute_twice_and_journals_what_comes_next() -
     last = T0 + timedelta(minutes=18)  # an even minute: fed as a slice before the restart
     again = reopened.on_slice(IDS, last, s["open"], s["high"], s["low"], s["close"], s["volume"], s["valid"])
     assert not again.trades and not again.orders
-    reopened.submit(OrderRequest("after-restart", IDS[0], Side.BUY, 1))
+    reopened.submit(OrderRequest("after-restart", IDS[0], Side.SELL, 1))
     nxt = T0 + timedelta(minutes=20)
     reopened.on_slice(IDS, nxt, s["open"], s["high"], s["low"], s["close"], s["volume"], s["valid"])
     third = JournaledPaperBrokerAdapter(journal, config())

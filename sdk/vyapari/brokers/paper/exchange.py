@@ -5,9 +5,23 @@ before a bar is matched against that bar (so a market order fills at the **next*
 open, through the slippage model, rounded to the paisa); limit and stop orders as in the
 backtest; per bar and instrument, fills share the slippage model's volume cap in whole
 lots, oldest order first; a CNC sell never goes short; a risk-increasing fill beyond
-``leverage`` × equity is cut by whole lots or rejected. A tick is a bar whose open, high,
-low and close are its price. Every fill is booked in a :class:`Portfolio` with charges from
-the fee model, dated by the bar's IST session date.
+``leverage`` × equity is cut by whole lots or rejected (:mod:`vyapari.execution.limits`).
+A tick is a bar whose open, high, low and close are its price. Every fill is booked in a
+:class:`Portfolio` with charges from the fee model, dated by the bar's IST session date.
+
+As in the backtest:
+
+* **Marks of the buying-power check** are those at the start of the bar's minute (every
+  instrument's last close before it), moved to the fill price by each fill of the minute;
+  closes of the minute count only from the next minute on, whatever order the minute's
+  instruments arrive in.
+* **MIS square-off**: at a bar starting at/after 15:20 IST, an MIS market order that only
+  closes (part of) a position fills in full, without the volume cap and without using it:
+  it is the square-off the live engine places for the broker's auto square-off, which the
+  backtest fills uncapped at that bar's open. Other orders are capped as usual. Orders fill
+  only against bars: an instrument without a bar from 15:20 keeps its square-off order until
+  its next bar (the backtest closes it at its last bar's close: see
+  :mod:`vyapari.backtest.rules`).
 
 Bars come one instrument at a time (:meth:`PaperExchange.on_bar`, Decimal candles) or as a
 whole minute across instruments (:meth:`PaperExchange.on_slice`, float arrays): the slice
@@ -33,10 +47,20 @@ from vyapari.brokers.types import BrokerOrder, BrokerTrade, Candle, OrderRequest
 from vyapari.core.ids import split_instrument_id
 from vyapari.core.time import IST
 from vyapari.costs.base import TradeLeg
+from vyapari.costs.slippage import UNLIMITED
+from vyapari.execution.limits import BUYING_POWER_SLACK_INR, SQUAREOFF_MINUTE
 from vyapari.execution.matching import match_order
 from vyapari.execution.pricing import fill_price_one, max_fill_quantity, to_price
 from vyapari.model.charges import Charges
-from vyapari.model.enums import Exchange, InstrumentKind, OrderStatus, ProductType, Side, segment_for
+from vyapari.model.enums import (
+    Exchange,
+    InstrumentKind,
+    OrderStatus,
+    OrderType,
+    ProductType,
+    Side,
+    segment_for,
+)
 from vyapari.model.events import Fill
 from vyapari.model.orders import Order
 from vyapari.model.portfolio import Portfolio
@@ -71,7 +95,8 @@ class SliceResult:
 
 @dataclass(frozen=True, slots=True)
 class _Bar:
-    """One instrument's bar as the matcher reads it: floats in ₹, volume in units."""
+    """One instrument's bar as the matcher reads it: floats in ₹, volume in units; ``late``
+    when it starts at/after the 15:20 IST square-off."""
 
     start_at: datetime
     day: date
@@ -79,10 +104,20 @@ class _Bar:
     high: float
     low: float
     volume: int
+    late: bool
+
+
+_SLACK = Decimal(str(BUYING_POWER_SLACK_INR))
 
 
 def _f(value: Decimal | None) -> float:
     return math.nan if value is None else float(value)
+
+
+def _minute_facts(start_at: datetime) -> tuple[date, bool]:
+    """The IST session date of a bar starting at ``start_at`` and whether it is at/after 15:20."""
+    ist = start_at.astimezone(IST)
+    return ist.date(), ist.hour * 60 + ist.minute >= SQUAREOFF_MINUTE
 
 
 def book_entry(paper: PaperOrder) -> BrokerOrder:
@@ -120,6 +155,9 @@ class PaperExchange:
         self._entries: dict[str, BrokerOrder] = {}  # cached order book, by broker order id
         self._stale: dict[str, PaperOrder] = {}  # orders changed since their entry was built
         self._moved: list[PaperOrder] | None = None  # orders changed during the current slice
+        self._minute: datetime | None = None  # start of the minute being matched
+        self._later: dict[str, Decimal] = {}  # closes of that minute (candles): marks from the next
+        self._fill_marks: dict[str, Decimal] = {}  # exact marks moved by that minute's fills
         self._ids = itertools.count(1)
         self._trade_ids = itertools.count(1)
         self._lock = threading.RLock()
@@ -170,11 +208,25 @@ class PaperExchange:
     @property
     def marks(self) -> dict[str, Decimal]:
         """The last price in ₹ of every instrument that had a bar."""
-        return self.book.as_dict()
+        with self._lock:
+            return self.book.as_dict() | self._later
 
     def mark(self, instrument_id: str) -> Decimal | None:
         """The last price in ₹ of ``instrument_id`` (None before its first bar)."""
-        return self.book.get(instrument_id)
+        with self._lock:
+            later = self._later.get(instrument_id)
+            return later if later is not None else self.book.get(instrument_id)
+
+    def _start_minute(self, at: datetime) -> None:
+        """Begin matching bars of the minute starting ``at``: the previous minute's closes
+        become the marks of buying-power checks and its fill marks are dropped."""
+        if at == self._minute:
+            return
+        self._minute = at
+        for instrument_id, close in self._later.items():
+            self.book.set(instrument_id, close)
+        self._later.clear()
+        self._fill_marks.clear()
 
     # ----- market data in -----------------------------------------------------------
     def on_tick(self, instrument_id: str, price: Decimal, at: datetime, quantity: int = 0) -> list[Fill]:
@@ -188,11 +240,12 @@ class PaperExchange:
         """Match resting orders of ``instrument_id`` (oldest first) against ``bar``; returns the fills."""
         with self._lock:
             at = bar.start_at
-            one = _Bar(
-                at, at.astimezone(IST).date(), float(bar.open), float(bar.high), float(bar.low), bar.volume
-            )
+            self._start_minute(at)
+            day, late = _minute_facts(at)
+            one = _Bar(at, day, float(bar.open), float(bar.high), float(bar.low), bar.volume, late)
             fills = self._match_instrument(instrument_id, one)
-            self.book.set(instrument_id, bar.close)
+            self.book.column(instrument_id)  # known from now on (a stable order of marks)
+            self._later[instrument_id] = bar.close
             return fills
 
     def on_slice(
@@ -211,28 +264,26 @@ class PaperExchange:
         Arrays ``[N]`` follow ``instruments``: prices in ₹ (floats whose shortest repr is the
         price, e.g. on the paisa), volume in units (truncated to whole units, as a candle's),
         ``valid`` False where an instrument had no bar. Only instruments with resting orders
-        are matched; every valid instrument is marked at its close.
+        are matched; then every valid instrument is marked at its close.
         """
         with self._lock:
+            self._start_minute(start_at)
             layout = self.book.columns(instruments)
-            valid_cols = np.flatnonzero(valid)
-            day = start_at.astimezone(IST).date()
+            day, late = _minute_facts(start_at)
             trades_before = len(self.trades)
             fills: list[Fill] = []
             moved: list[PaperOrder] = []
             self._moved = moved
-            done = 0
             try:
                 for c in self._columns_to_match(instruments, valid):
-                    j = int(np.searchsorted(valid_cols, c))
-                    if j > done:  # columns before c are marked first, as their on_bar came first
-                        self.book.set_many(layout[valid_cols[done:j]], close[valid_cols[done:j]])
-                    done = j
-                    one = _Bar(start_at, day, float(open_[c]), float(high[c]), float(low[c]), int(volume[c]))
+                    one = _Bar(
+                        start_at, day, float(open_[c]), float(high[c]), float(low[c]), int(volume[c]), late
+                    )
                     fills += self._match_instrument(instruments[c], one)
             finally:
                 self._moved = None
-            self.book.set_many(layout[valid_cols[done:]], close[valid_cols[done:]])
+            valid_cols = np.flatnonzero(valid)
+            self.book.set_many(layout[valid_cols], close[valid_cols])
             changed = {p.broker_order_id: p for p in moved}.values()
             return SliceResult(fills, self.trades[trades_before:], [book_entry(p) for p in changed])
 
@@ -263,9 +314,11 @@ class PaperExchange:
         for paper in resting:
             if paper.order.status.is_terminal:
                 continue
-            fill = self._match(paper, bar, cap)
+            squareoff = bar.late and self._squares_off(paper)
+            fill = self._match(paper, bar, UNLIMITED if squareoff else cap)
             if fill is not None:
-                cap -= fill.quantity
+                if not squareoff:
+                    cap -= fill.quantity
                 fills.append(fill)
         still = [p for p in resting if not p.order.status.is_terminal]
         if still:
@@ -300,6 +353,15 @@ class PaperExchange:
         qty, charges = self._within_buying_power(paper, qty, price, bar)
         return self._book(paper, bar, qty, price, charges) if qty else None
 
+    def _squares_off(self, paper: PaperOrder) -> bool:
+        """True for an MIS market order that only closes (part of) a position (see the module doc)."""
+        order = paper.order
+        if order.product is not ProductType.MIS or order.order_type is not OrderType.MARKET:
+            return False
+        position = self.portfolio.positions.get(order.instrument_id)
+        held = 0 if position is None else position.quantity
+        return held != 0 and abs(held + paper.sign * order.remaining_quantity) <= abs(held)
+
     def _allowed(self, paper: PaperOrder, cap: int) -> int:
         order = paper.order
         qty = min(order.remaining_quantity, (cap // paper.lot_size) * paper.lot_size)
@@ -329,9 +391,11 @@ class PaperExchange:
         return 0, None
 
     def _affordable(self, paper: PaperOrder, qty: int, price: float, after: int, charges: Charges) -> bool:
-        """Gross exposure ≤ leverage × equity after the fill (floats when certain, else Decimal)."""
+        """Gross exposure ≤ leverage × equity (+ the slack) after the fill (floats when certain,
+        else Decimal); the slack enters as cash: leverage × (cash + slack / leverage)."""
         instrument_id = paper.order.instrument_id
         cash = float(self.portfolio.cash) - paper.sign * qty * price - float(charges.total)
+        cash += BUYING_POWER_SLACK_INR / self._leverage
         verdict = self.book.exposure_margin(instrument_id, after, price, cash, self._leverage)
         if verdict is not None:
             return verdict
@@ -346,11 +410,14 @@ class PaperExchange:
         def mark(instrument_id: str) -> Decimal:
             if instrument_id == order.instrument_id:
                 return fill_price
+            moved = self._fill_marks.get(instrument_id)  # filled earlier in this minute
+            if moved is not None:
+                return moved
             return self.book.get(instrument_id) or Decimal(0)
 
         gross = sum((abs(q) * mark(i) for i, q in positions.items()), Decimal(0))
         equity = cash + sum((q * mark(i) for i, q in positions.items()), Decimal(0))
-        return gross <= self.config.leverage * equity
+        return gross <= self.config.leverage * equity + _SLACK
 
     def _reject(self, paper: PaperOrder, reason: str) -> None:
         partly = paper.order.status is OrderStatus.PARTIALLY_FILLED
@@ -382,7 +449,8 @@ class PaperExchange:
             charges,
         )
         self.portfolio.apply(fill)
-        self.book.add_position(order.instrument_id, paper.sign * qty)
+        self.book.fill(order.instrument_id, paper.sign * qty, price)  # later checks this minute see it
+        self._fill_marks[order.instrument_id] = fill.price
         order.record_fill(trade_id, qty, fill.price)
         self.products[order.instrument_id] = order.product
         self.trades.append(

@@ -133,9 +133,12 @@ class MarkBook:
         return out
 
     # ----- positions and exposure ---------------------------------------------------
-    def add_position(self, instrument_id: str, signed_quantity: int) -> None:
-        """Move the float position mirror of ``instrument_id`` by ``signed_quantity`` units."""
-        self.qty[self.column(instrument_id)] += signed_quantity
+    def fill(self, instrument_id: str, signed_quantity: int, price: float) -> None:
+        """A fill of ``signed_quantity`` units at ``price`` ₹: the position mirror moves and the
+        float mark of later buying-power checks is the fill price (as the backtest's)."""
+        k = self.column(instrument_id)
+        self.qty[k] += signed_quantity
+        self.price[k] = price
 
     def exposure_margin(
         self, instrument_id: str, after: int, price: float, cash: float, leverage: float
