@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from types import MappingProxyType
 from typing import Any
 
 from vyapari.core.errors import InvalidInput
 from vyapari.costs.base import FeeModel
 from vyapari.costs.slippage import NoSlippage, SlippageModel
 from vyapari.costs.spec import fee_model_from_spec
+from vyapari.execution.limits import DEFAULT_LEVERAGE
 from vyapari.model.enums import Exchange, ProductType, Segment
-
-DEFAULT_LEVERAGE = MappingProxyType({ProductType.CNC: 1.0, ProductType.MIS: 5.0, ProductType.NRML: 1.0})
 
 
 class FillAt(str, Enum):

@@ -16,8 +16,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from vyapari.model.enums import ProductType
+
 SQUAREOFF_MINUTE = 15 * 60 + 20
 """MIS square-off time, minutes after midnight IST (15:20)."""
 
 BUYING_POWER_SLACK_INR = 1e-6
 """How far (₹) gross exposure may exceed ``leverage`` × equity after a fill."""
+
+DEFAULT_LEVERAGE: Mapping[ProductType, float] = MappingProxyType(
+    {ProductType.CNC: 1.0, ProductType.MIS: 5.0, ProductType.NRML: 1.0}
+)
+"""Buying power multiple per product when none is configured: delivery and carry-forward at
+1× (fully paid), intraday (MIS) at 5× (brokers' usual intraday margin on liquid equities)."""

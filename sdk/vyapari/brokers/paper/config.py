@@ -9,7 +9,8 @@ Variables (see ``.env.sample``):
 * ``PAPER_FEES``: ``zerodha`` or ``upstox`` for the full Indian cost model (statutory
   charges + that broker's brokerage), ``none`` for none, ``bps`` (default) for
   ``PAPER_COMMISSION_BPS``.
-* ``PAPER_LEVERAGE``: gross exposure allowed as a multiple of equity (default 1).
+* ``PAPER_LEVERAGE``: gross exposure allowed as a multiple of equity, for every product
+  (default: the backtest's per product, MIS 5×, CNC and NRML 1×).
 """
 
 from __future__ import annotations
@@ -17,10 +18,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
 from vyapari.core.errors import InvalidInput
 from vyapari.core.money import to_decimal
 from vyapari.costs import FeeModel, FixedBpsSlippage, SlippageModel, fee_model_from_spec
+from vyapari.execution.limits import DEFAULT_LEVERAGE
+from vyapari.model.enums import ProductType
+
+D = TypeVar("D", Decimal, None)
 
 DEFAULT_CAPITAL = Decimal("1000000")
 DEFAULT_SLIPPAGE_BPS = Decimal("5")
@@ -39,23 +45,31 @@ class PaperConfig:
         Price model for market and stop-market fills (as the backtest's).
     fees : FeeModel
         Cash charges per fill (as the backtest's).
-    leverage : Decimal
+    leverage : Decimal or None
         Gross exposure ≤ ``leverage`` × equity; risk-increasing fills beyond it are cut by lots.
+        None (the default; ``PAPER_LEVERAGE`` unset): per the order's product, as the backtest's
+        default (:data:`~vyapari.execution.limits.DEFAULT_LEVERAGE`: MIS 5×, CNC and NRML 1×).
     """
 
     initial_capital: Decimal = DEFAULT_CAPITAL
     slippage: SlippageModel = field(default_factory=lambda: FixedBpsSlippage(DEFAULT_SLIPPAGE_BPS))
     fees: FeeModel = field(default_factory=lambda: fee_model_from_spec(f"bps:{DEFAULT_COMMISSION_BPS}"))
-    leverage: Decimal = Decimal("1")
+    leverage: Decimal | None = None
 
     def __post_init__(self) -> None:
         if self.initial_capital <= 0:
             raise InvalidInput("PAPER_INITIAL_CAPITAL", f"must be > 0 ₹, got {self.initial_capital}")
-        if self.leverage <= 0:
+        if self.leverage is not None and self.leverage <= 0:
             raise InvalidInput("PAPER_LEVERAGE", f"must be > 0, got {self.leverage}")
 
+    def leverage_for(self, product: ProductType) -> Decimal:
+        """The buying power multiple of an order of ``product``."""
+        if self.leverage is not None:
+            return self.leverage
+        return to_decimal(DEFAULT_LEVERAGE.get(product, 1.0))
 
-def _number(env: Mapping[str, str], name: str, default: Decimal) -> Decimal:
+
+def _number(env: Mapping[str, str], name: str, default: D) -> Decimal | D:
     text = env.get(name, "").strip()
     if not text:
         return default
@@ -80,5 +94,5 @@ def paper_config_from_env(env: Mapping[str, str]) -> PaperConfig:
         initial_capital=_number(env, "PAPER_INITIAL_CAPITAL", DEFAULT_CAPITAL),
         slippage=FixedBpsSlippage(_number(env, "PAPER_SLIPPAGE_BPS", DEFAULT_SLIPPAGE_BPS)),
         fees=_fees(env),
-        leverage=_number(env, "PAPER_LEVERAGE", Decimal("1")),
+        leverage=_number(env, "PAPER_LEVERAGE", None),
     )

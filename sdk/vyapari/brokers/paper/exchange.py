@@ -150,7 +150,7 @@ class PaperExchange:
         self.trades: list[BrokerTrade] = []
         self.products: dict[str, ProductType] = {}
         self.book = MarkBook()
-        self._leverage = float(config.leverage)
+        self._leverage = {p: float(config.leverage_for(p)) for p in ProductType}  # read per fill
         self._resting: dict[str, list[PaperOrder]] = {}  # instrument → open orders, oldest first
         self._entries: dict[str, BrokerOrder] = {}  # cached order book, by broker order id
         self._stale: dict[str, PaperOrder] = {}  # orders changed since their entry was built
@@ -394,9 +394,10 @@ class PaperExchange:
         """Gross exposure ≤ leverage × equity (+ the slack) after the fill (floats when certain,
         else Decimal); the slack enters as cash: leverage × (cash + slack / leverage)."""
         instrument_id = paper.order.instrument_id
+        leverage = self._leverage[paper.order.product]
         cash = float(self.portfolio.cash) - paper.sign * qty * price - float(charges.total)
-        cash += BUYING_POWER_SLACK_INR / self._leverage
-        verdict = self.book.exposure_margin(instrument_id, after, price, cash, self._leverage)
+        cash += BUYING_POWER_SLACK_INR / leverage
+        verdict = self.book.exposure_margin(instrument_id, after, price, cash, leverage)
         if verdict is not None:
             return verdict
         return self._affordable_exact(paper.order, qty, price, after, charges)
@@ -417,7 +418,7 @@ class PaperExchange:
 
         gross = sum((abs(q) * mark(i) for i, q in positions.items()), Decimal(0))
         equity = cash + sum((q * mark(i) for i, q in positions.items()), Decimal(0))
-        return gross <= self.config.leverage * equity + _SLACK
+        return gross <= self.config.leverage_for(order.product) * equity + _SLACK
 
     def _reject(self, paper: PaperOrder, reason: str) -> None:
         partly = paper.order.status is OrderStatus.PARTIALLY_FILLED
