@@ -46,9 +46,11 @@ from vyapari.live.context import LiveAccount, LiveContext
 from vyapari.live.feed import feed_bar_driven_broker, is_bar_driven
 from vyapari.live.guards import GuardsMixin
 from vyapari.live.history import BarHistory
-from vyapari.live.orders import OrderManager, fill_message, freeze_by_instrument
+from vyapari.live.messages import fill_message
+from vyapari.live.orders import OrderManager
 from vyapari.live.ports import InMemoryMetrics, ManualOrder, Metrics, NullPublisher, OrderInbox, Publisher
 from vyapari.live.risk import RiskGate, RiskInputs, RiskLimits, RiskRejected
+from vyapari.live.sliced import freeze_by_instrument
 from vyapari.live.store import IntentState, OrderIntent, OrderStateStore
 from vyapari.model.enums import Exchange, OrderType, ProductType, Side
 from vyapari.model.events import Fill

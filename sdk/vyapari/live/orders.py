@@ -21,46 +21,23 @@
   ``EXPIRED`` when too late), a ``SUBMITTED`` intent the broker lacks becomes ``MISSING``.
   A resent intent goes out with the ``lot_size`` stored in it.
 
-Orders above the freeze quantity
---------------------------------
-An order for more units than the exchange's freeze quantity of its instrument (given per
-``instrument_id`` at construction, from the instrument snapshot in force on the session
-date) is sliced by :func:`~vyapari.brokers.slicing.slice_order` into whole-lot children,
-largest first, with ids derived from the parent's. The parent intent is written first
-(``freeze_quantity`` set, never sent), then **every** child intent (``parent_id`` set,
-``PENDING``), and only then are the children sent one by one, so a crash at any point
-leaves each child either stored-and-unsent or stored-and-maybe-sent, and both are resolved
-by tag like any ``PENDING`` intent (a parent whose children were not all written yet gets
-them re-derived: unwritten children were never sent). Sending stops at the first child the
-broker refuses (the rest are recorded ``REJECTED``, never sent) or whose outcome is unknown
-(the rest stay ``PENDING`` for reconciliation). Fills and statuses of children roll up to
-the parent (:func:`aggregate`); the strategy and :meth:`OrderManager.open_intents` see only
-the parent; cancelling the parent cancels its open children.
-
-Slicing lives here, not in the broker adapter, because crash safety does: each child must be
-a durable intent of its own before it is sent, and only the order manager writes intents.
+Orders above the freeze quantity are sliced (:mod:`vyapari.live.sliced`).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
-
-import numpy as np
+from collections.abc import Callable, Iterable, Mapping
 
 from vyapari.brokers.base import BrokerAdapter
 from vyapari.brokers.errors import BrokerError
-from vyapari.brokers.slicing import slice_order
 from vyapari.brokers.types import BrokerOrder
-from vyapari.brokers.types import OrderRequest as BrokerOrderRequest
-from vyapari.core.errors import InvalidInput
-from vyapari.live.fills_log import fill_to_record
+from vyapari.live.messages import broker_request, intent_message
 from vyapari.live.ports import Metrics, Publisher
+from vyapari.live.sliced import SlicedOrdersMixin
 from vyapari.live.store import IntentState, OrderIntent, OrderStateStore
 from vyapari.model.enums import OrderStatus
-from vyapari.model.events import Fill
 
 log = logging.getLogger(__name__)
 
@@ -77,104 +54,7 @@ _FROM_BROKER = {
 }
 
 
-def intent_message(intent: OrderIntent) -> dict[str, object]:
-    """The ``orders`` channel message of an intent."""
-    return {
-        "client_order_id": intent.client_order_id,
-        "instrument_id": intent.instrument_id,
-        "side": intent.side.value,
-        "quantity": intent.quantity,
-        "state": intent.state.value,
-        "filled_quantity": intent.filled_quantity,
-        "broker_order_id": intent.broker_order_id,
-        "reason": intent.reason,
-        "kind": intent.kind,
-        "decided_at": intent.decided_at,
-        "parent_id": intent.parent_id,
-    }
-
-
-def fill_message(fill: Fill) -> dict[str, object]:
-    """The ``orders`` channel message of one booked fill: ``type`` ``fill`` and the fills log's
-    record of it (:func:`~vyapari.live.fills_log.fill_to_record`: ₹ amounts as text, itemised charges).
-
-    ``client_order_id`` is the order the broker executed (a slice's own id for a sliced order).
-    """
-    return {"type": "fill", **fill_to_record(fill)}
-
-
-def freeze_by_instrument(
-    instrument_ids: Sequence[str], freeze_quantities: np.ndarray | Sequence[int] | None
-) -> dict[str, int]:
-    """``{instrument_id: freeze quantity in units}`` from an array aligned with ``instrument_ids``.
-
-    A value ``<= 0`` means no freeze quantity is known for that instrument (never sliced).
-    """
-    if freeze_quantities is None:
-        return {}
-    values = np.asarray(freeze_quantities, np.int64)
-    if values.shape != (len(instrument_ids),):
-        raise InvalidInput(
-            "freeze_quantities",
-            f"expected one value per instrument ({len(instrument_ids)}), got {values.shape}",
-        )
-    return {iid: int(q) for iid, q in zip(instrument_ids, values.tolist(), strict=True) if q > 0}
-
-
-def broker_request(intent: OrderIntent) -> BrokerOrderRequest:
-    """The broker's order for ``intent`` (its own id, quantity and lot size)."""
-    return BrokerOrderRequest(
-        intent.client_order_id,
-        intent.instrument_id,
-        intent.side,
-        intent.quantity,
-        intent.order_type,
-        intent.product,
-        intent.limit_price,
-        intent.trigger_price,
-        intent.lot_size,
-    )
-
-
-def aggregate(parent: OrderIntent, children: Sequence[OrderIntent], step: int) -> OrderIntent:
-    """``parent`` with the state and ``filled_quantity`` its ``children`` add up to.
-
-    Open while any child is open: ``PARTIALLY_FILLED`` once anything filled, else ``SUBMITTED``
-    when a child is at the broker, else ``PENDING``. Once all are terminal: ``FILLED`` when all
-    filled, ``MISSING`` when one is missing (an operator must look), ``CANCELLED`` when part
-    filled or any was cancelled, else ``REJECTED`` / ``EXPIRED``; ``closed_step`` is the last
-    child's (``step`` when unknown) and ``reason`` counts the children by state.
-    """
-    filled = sum(c.filled_quantity for c in children)
-    states = [c.state for c in children]
-    if not children or any(s.is_open for s in states):
-        if filled:
-            state = IntentState.PARTIALLY_FILLED
-        elif all(s is IntentState.PENDING for s in states if s.is_open):
-            state = IntentState.PENDING
-        else:
-            state = IntentState.SUBMITTED
-        return parent.evolve(state=state, filled_quantity=filled, closed_step=None, reason=None)
-    if all(s is IntentState.FILLED for s in states):
-        state = IntentState.FILLED
-    elif IntentState.MISSING in states:
-        state = IntentState.MISSING
-    elif filled or IntentState.CANCELLED in states:
-        state = IntentState.CANCELLED
-    elif IntentState.REJECTED in states:
-        state = IntentState.REJECTED
-    else:
-        state = IntentState.EXPIRED
-    reason = None
-    if state is not IntentState.FILLED:
-        counts = ", ".join(f"{n} {s.value}" for s, n in sorted(Counter(states).items()))
-        first = next((c.reason for c in children if c.reason), None)
-        reason = f"slices: {counts}" + (f" ({first})" if first else "")
-    closed = max((c.closed_step for c in children if c.closed_step is not None), default=step)
-    return parent.evolve(state=state, filled_quantity=filled, closed_step=closed, reason=reason)
-
-
-class OrderManager:
+class OrderManager(SlicedOrdersMixin):
     """Intents of one run (``run_id``) against one broker (see the module docstring).
 
     ``freeze_quantities`` maps ``instrument_id`` to the exchange's freeze quantity in units;
@@ -343,109 +223,6 @@ class OrderManager:
         )
         return self._send(intent)
 
-    # ----- sliced orders ------------------------------------------------------------
-    def _place_sliced(self, intent: OrderIntent, freeze: int) -> OrderIntent:
-        try:
-            slice_order(broker_request(intent), freeze)
-        except InvalidInput as exc:
-            self.metrics.count("order_rejects_total", reason="InvalidInput")
-            log.error("order %s cannot be sliced: %s; not sent", intent.client_order_id, exc)
-            return self._save(
-                intent.evolve(
-                    state=IntentState.REJECTED, reason=f"cannot slice: {exc}", closed_step=intent.opened_step
-                )
-            )
-        parent = self._save(intent.evolve(state=IntentState.PENDING, freeze_quantity=freeze))
-        children = [self._save(child) for child in self._planned_children(parent)]
-        log.info(
-            "order %s: %d units exceed the freeze quantity %d of %s; sent as %d orders",
-            parent.client_order_id,
-            parent.quantity,
-            freeze,
-            parent.instrument_id,
-            len(children),
-        )
-        self.metrics.count("sliced_orders_total")
-        self._send_children(children, self._send)
-        return self._refresh(parent.client_order_id, parent.opened_step)
-
-    def _planned_children(self, parent: OrderIntent) -> list[OrderIntent]:
-        """The child intents ``parent`` is sliced into (deterministic ids and sizes), as PENDING."""
-        return [
-            parent.evolve(
-                client_order_id=request.client_order_id,
-                quantity=request.quantity,
-                parent_id=parent.client_order_id,
-                freeze_quantity=None,
-                state=IntentState.PENDING,
-                filled_quantity=0,
-                broker_order_id=None,
-                reason=None,
-                closed_step=None,
-            )
-            for request in slice_order(broker_request(parent), parent.freeze_quantity)
-        ]
-
-    def children(self, parent: OrderIntent) -> list[OrderIntent]:
-        """The stored children of ``parent`` in slice order (empty for an unsliced intent)."""
-        if not parent.is_parent:
-            return []
-        planned = (c.client_order_id for c in self._planned_children(parent))
-        return [self.intents[cid] for cid in planned if cid in self.intents]
-
-    def _send_children(
-        self, children: Sequence[OrderIntent], send: Callable[[OrderIntent], OrderIntent]
-    ) -> None:
-        """Send ``children`` in order; stop at the first one not accepted (see the module docstring)."""
-        for n, child in enumerate(children):
-            result = send(child)
-            if result.state is IntentState.SUBMITTED:
-                continue
-            rest = children[n + 1 :]
-            if result.state is IntentState.REJECTED:
-                for other in rest:
-                    self._save(
-                        other.evolve(
-                            state=IntentState.REJECTED,
-                            reason=f"not sent: slice {child.client_order_id} was rejected",
-                            closed_step=other.opened_step,
-                        )
-                    )
-            elif rest:
-                log.warning(
-                    "order %s: %d further slices left PENDING until %s is resolved",
-                    child.parent_id,
-                    len(rest),
-                    child.client_order_id,
-                )
-            return
-
-    def _ensure_children(self, parent: OrderIntent) -> None:
-        """Write the children of an open ``parent`` a crash left unwritten (they were never sent)."""
-        if not parent.state.is_open:
-            return
-        for child in self._planned_children(parent):
-            if child.client_order_id not in self.intents:
-                log.warning(
-                    "order %s: slice %s was never written; written now",
-                    parent.client_order_id,
-                    child.client_order_id,
-                )
-                self._save(child)
-
-    def _resume(self, parent: OrderIntent, step: int) -> OrderIntent:
-        """Finish a sliced order after a restart or an unknown outcome (never sends a child twice)."""
-        self._ensure_children(parent)
-        pending = [c for c in self.children(parent) if c.state is IntentState.PENDING]
-        self._send_children(pending, self._resolve_pending)
-        return self._refresh(parent.client_order_id, step)
-
-    def _refresh(self, parent_id: str, step: int) -> OrderIntent:
-        """Roll the children's states up into the parent (saved only when it changed)."""
-        parent = self.intents[parent_id]
-        updated = aggregate(parent, self.children(parent), step)
-        return parent if updated == parent else self._save(updated)
-
     # ----- cancels ------------------------------------------------------------------
     def cancel(self, client_order_id: str, step: int) -> None:
         """Cancel an open order at the broker (no-op when terminal, unknown or replaying).
@@ -490,10 +267,6 @@ class OrderManager:
                 self.apply_status(found, step)
             return
         self.apply_status(order, step)
-
-    def _roll_up(self, intent: OrderIntent, step: int) -> None:
-        if intent.parent_id is not None and intent.parent_id in self.intents:
-            self._refresh(intent.parent_id, step)
 
     # ----- broker state in --------------------------------------------------------
     def apply_status(self, order: BrokerOrder, step: int) -> None:

@@ -66,7 +66,7 @@ class OrderIntent:
     quantity is a *parent* (``freeze_quantity`` set: the freeze quantity in units it was
     sliced by) that is never sent itself; its *children* (``parent_id`` set) are the orders
     the broker sees, and the parent's state and ``filled_quantity`` are their aggregate
-    (:func:`vyapari.live.orders.aggregate`). Rows written before these fields existed load with the
+    (:func:`vyapari.live.sliced.aggregate`). Rows written before these fields existed load with the
     defaults (lot 1, not sliced).
     """
 

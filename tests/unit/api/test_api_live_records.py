@@ -24,7 +24,7 @@ from vyapari.core.errors import InvalidInput
 from vyapari.core.time import IST
 from vyapari.live.bars import SessionTable
 from vyapari.live.engine import LiveConfig, LiveEngine
-from vyapari.live.orders import intent_message
+from vyapari.live.messages import intent_message
 from vyapari.live.ports import InMemoryMetrics, InMemoryPublisher
 from vyapari.live.replay import replay
 from vyapari.live.store import InMemoryOrderStateStore, IntentState, OrderIntent

@@ -12,8 +12,9 @@ import pytest
 from vyapari.brokers.paper import PaperBrokerAdapter, PaperConfig
 from vyapari.brokers.paper.journal import JournaledPaperBrokerAdapter
 from vyapari.brokers.slicing import child_order_id
-from vyapari.live.orders import OrderManager, aggregate, freeze_by_instrument
+from vyapari.live.orders import OrderManager
 from vyapari.live.ports import InMemoryMetrics, InMemoryPublisher
+from vyapari.live.sliced import aggregate, freeze_by_instrument
 from vyapari.live.store import IntentState, OrderIntent, SqliteOrderStateStore
 from vyapari.model.enums import ProductType, Side
 

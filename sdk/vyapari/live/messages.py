@@ -1,0 +1,50 @@
+"""How an order intent and a fill look outside the engine: the broker's order request and the
+messages published on the ``orders`` channel."""
+
+from __future__ import annotations
+
+from vyapari.brokers.types import OrderRequest as BrokerOrderRequest
+from vyapari.live.fills_log import fill_to_record
+from vyapari.live.store import OrderIntent
+from vyapari.model.events import Fill
+
+
+def intent_message(intent: OrderIntent) -> dict[str, object]:
+    """The ``orders`` channel message of an intent."""
+    return {
+        "client_order_id": intent.client_order_id,
+        "instrument_id": intent.instrument_id,
+        "side": intent.side.value,
+        "quantity": intent.quantity,
+        "state": intent.state.value,
+        "filled_quantity": intent.filled_quantity,
+        "broker_order_id": intent.broker_order_id,
+        "reason": intent.reason,
+        "kind": intent.kind,
+        "decided_at": intent.decided_at,
+        "parent_id": intent.parent_id,
+    }
+
+
+def fill_message(fill: Fill) -> dict[str, object]:
+    """The ``orders`` channel message of one booked fill: ``type`` ``fill`` and the fills log's
+    record of it (:func:`~vyapari.live.fills_log.fill_to_record`: ₹ amounts as text, itemised charges).
+
+    ``client_order_id`` is the order the broker executed (a slice's own id for a sliced order).
+    """
+    return {"type": "fill", **fill_to_record(fill)}
+
+
+def broker_request(intent: OrderIntent) -> BrokerOrderRequest:
+    """The broker's order for ``intent`` (its own id, quantity and lot size)."""
+    return BrokerOrderRequest(
+        intent.client_order_id,
+        intent.instrument_id,
+        intent.side,
+        intent.quantity,
+        intent.order_type,
+        intent.product,
+        intent.limit_price,
+        intent.trigger_price,
+        intent.lot_size,
+    )
