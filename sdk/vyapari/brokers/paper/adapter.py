@@ -17,8 +17,9 @@ import numpy as np
 
 from vyapari.brokers.base import BrokerAdapter
 from vyapari.brokers.errors import BrokerFailure, OrderNotFound, OrderRejected
+from vyapari.brokers.paper.book import PaperOrder, SliceResult
 from vyapari.brokers.paper.config import PaperConfig
-from vyapari.brokers.paper.exchange import PaperExchange, PaperOrder, SliceResult
+from vyapari.brokers.paper.exchange import PaperExchange
 from vyapari.brokers.retry import NO_RETRY
 from vyapari.brokers.store import OrderStore
 from vyapari.brokers.ticks import TickStream

@@ -35,12 +35,13 @@ import itertools
 import math
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
 import numpy as np
 
+from vyapari.brokers.paper.book import PaperOrder, SliceResult, book_entry
 from vyapari.brokers.paper.config import PaperConfig
 from vyapari.brokers.paper.marks import MarkBook
 from vyapari.brokers.types import BrokerOrder, BrokerTrade, Candle, OrderRequest
@@ -64,33 +65,6 @@ from vyapari.model.enums import (
 from vyapari.model.events import Fill
 from vyapari.model.orders import Order
 from vyapari.model.portfolio import Portfolio
-
-
-@dataclass(slots=True)
-class PaperOrder:
-    """A resting order with its broker id, lot size and stop state."""
-
-    order: Order
-    broker_order_id: str
-    lot_size: int
-    triggered: bool = False
-    sign: int = field(init=False)  # +1 buy / -1 sell, read on every match
-
-    def __post_init__(self) -> None:
-        self.sign = self.order.side.sign
-
-
-@dataclass(frozen=True, slots=True)
-class SliceResult:
-    """What one slice did at the exchange: its fills, the same as trades, and the orders it moved.
-
-    ``orders`` are the book entries (as :meth:`PaperExchange.order_book` shows them) of every
-    order whose status or filled quantity changed during the slice, in the order they changed.
-    """
-
-    fills: list[Fill] = field(default_factory=list)
-    trades: list[BrokerTrade] = field(default_factory=list)
-    orders: list[BrokerOrder] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,26 +92,6 @@ def _minute_facts(start_at: datetime) -> tuple[date, bool]:
     """The IST session date of a bar starting at ``start_at`` and whether it is at/after 15:20."""
     ist = start_at.astimezone(IST)
     return ist.date(), ist.hour * 60 + ist.minute >= SQUAREOFF_MINUTE
-
-
-def book_entry(paper: PaperOrder) -> BrokerOrder:
-    """The order book's view of ``paper``."""
-    o = paper.order
-    return BrokerOrder(
-        broker_order_id=paper.broker_order_id,
-        client_order_id=o.client_order_id,
-        instrument_id=o.instrument_id,
-        side=o.side,
-        quantity=o.quantity,
-        status=o.status,
-        order_type=o.order_type,
-        product=o.product,
-        filled_quantity=o.filled_quantity,
-        average_price=o.average_price,
-        limit_price=o.limit_price,
-        trigger_price=o.trigger_price,
-        status_message=o.status_reason,
-    )
 
 
 class PaperExchange:

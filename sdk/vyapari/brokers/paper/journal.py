@@ -36,8 +36,8 @@ from typing import IO, Any, Protocol
 import numpy as np
 
 from vyapari.brokers.paper.adapter import PaperBrokerAdapter
+from vyapari.brokers.paper.book import SliceResult
 from vyapari.brokers.paper.config import PaperConfig
-from vyapari.brokers.paper.exchange import SliceResult
 from vyapari.brokers.store import OrderStore
 from vyapari.brokers.types import BrokerOrder, Candle, OrderChange, OrderRequest
 from vyapari.model.enums import OrderType, ProductType, Side
