@@ -143,6 +143,11 @@ class MonitoringStack(Stack):
             custom("daily_loss_breaches_total", LIVE),
             f"The live service breached the daily loss limit (INR {self.config.daily_loss_limit_inr})",
         )
+        self._alarm(
+            "fills-upload-failed",
+            custom("fills_upload_errors_total", LIVE),
+            "The live service could not copy the day's fills log to the lake (retried every round)",
+        )
         self._preopen_alarms(live)
 
     def _preopen_alarms(self, live: LiveStack) -> None:

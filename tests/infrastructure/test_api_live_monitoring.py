@@ -246,6 +246,7 @@ def test_alarms_page_through_one_topic(synth: Synthesized) -> None:
             "api-5xx",
             "live-down",
             "daily-loss-limit",
+            "fills-upload-failed",
             "not-ready",
             "instruments-snapshot-failed",
             "preopen-errors",
@@ -257,6 +258,9 @@ def test_alarms_page_through_one_topic(synth: Synthesized) -> None:
     assert alarms["vyapari-dev-live-down"]["ComparisonOperator"] == "LessThanThreshold"
     assert alarms["vyapari-dev-daily-loss-limit"]["Namespace"] == "vyapari"
     assert alarms["vyapari-dev-daily-loss-limit"]["MetricName"] == "daily_loss_breaches_total"
+    upload = alarms["vyapari-dev-fills-upload-failed"]
+    assert (upload["MetricName"], upload["Dimensions"]) == (
+        "fills_upload_errors_total", [{"Name": "service", "Value": "vyapari-live"}])
     not_ready = alarms["vyapari-dev-not-ready"]
     assert (not_ready["MetricName"], not_ready["Threshold"], not_ready["ComparisonOperator"]) == (
         "ready", 1, "LessThanThreshold")
