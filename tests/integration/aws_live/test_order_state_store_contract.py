@@ -185,6 +185,70 @@ def test_dynamodb_insert_race_keeps_one_index_entry(order_table: str) -> None:
         second.put(intent("c1", run="run-b", state=IntentState.FILLED))
 
 
+def _calls(store: DynamoDbOrderStateStore) -> list[str]:
+    """The DynamoDB operations ``store``'s real client sends from now on, in order."""
+    sent: list[str] = []
+    store.resource.meta.client.meta.events.register(
+        "before-call.dynamodb.*", lambda model, **_: sent.append(model.name)
+    )
+    return sent
+
+
+def test_dynamodb_put_many_takes_three_round_trips_for_new_intents_and_one_to_move_them(
+    order_table: str,
+) -> None:
+    store = DynamoDbOrderStateStore(order_table)
+    calls = _calls(store)
+    store.put_many([intent(f"n{k}") for k in range(5)])
+    assert calls == ["BatchGetItem", "UpdateItem", "TransactWriteItems"]
+    calls.clear()
+    store.put_many([intent(f"n{k}", state=IntentState.SUBMITTED, broker_order_id=f"B{k}") for k in range(5)])
+    assert calls == ["TransactWriteItems"]
+    other = DynamoDbOrderStateStore(order_table)
+    assert [(i.client_order_id, i.state) for i in other.intents("run-a")] == [
+        (f"n{k}", IntentState.SUBMITTED) for k in range(5)
+    ]
+
+
+def test_dynamodb_put_many_splits_at_the_transaction_limit_and_keeps_order(order_table: str) -> None:
+    store = DynamoDbOrderStateStore(order_table)
+    written = [intent(f"m{k:03d}", run="run-a" if k % 3 else "run-b") for k in range(120)]
+    store.put_many(written)
+    other = DynamoDbOrderStateStore(order_table)
+    assert other.intents("run-a") == [i for i in written if i.run_id == "run-a"]
+    assert other.intents() == written
+
+
+def test_dynamodb_put_many_refuses_a_stale_update_like_put(order_table: str) -> None:
+    current, stale = DynamoDbOrderStateStore(order_table), DynamoDbOrderStateStore(order_table)
+    current.put_many([intent("s1"), intent("s2")])
+    assert stale.get("s1") is not None and stale.get("s2") is not None
+    current.put(intent("s2", state=IntentState.FILLED, filled_quantity=10, closed_step=3))
+    with pytest.raises(StaleIntentWrite, match="s2"):
+        stale.put_many([intent("s1", state=IntentState.SUBMITTED), intent("s2", state=IntentState.SUBMITTED)])
+    assert current.get("s1") == intent("s1", state=IntentState.SUBMITTED)  # redone one by one
+    assert current.get("s2") == intent("s2", state=IntentState.FILLED, filled_quantity=10, closed_step=3)
+
+
+def test_dynamodb_put_many_raced_by_another_inserter_keeps_one_intent_each(order_table: str) -> None:
+    racer, store = DynamoDbOrderStateStore(order_table), DynamoDbOrderStateStore(order_table)
+    raced = []
+
+    def insert_first(**_: Any) -> None:  # another task inserts r1 between our read and our write
+        if not raced:
+            raced.append(True)
+            racer.put(intent("r1"))
+
+    store.resource.meta.client.meta.events.register("before-call.dynamodb.TransactWriteItems", insert_first)
+    store.put_many([intent("r1", state=IntentState.SUBMITTED, broker_order_id="B1"), intent("r2")])
+    assert raced
+    other = DynamoDbOrderStateStore(order_table)
+    assert [(i.client_order_id, i.state) for i in other.intents("run-a")] == [
+        ("r1", IntentState.SUBMITTED),
+        ("r2", IntentState.PENDING),
+    ]
+
+
 def _restart_mid_session(open_store: Factory) -> Any:
     """Replay 200 slices, drop the engine (a crash), restart on a new store object, finish the day."""
     panel = random_walk_panel(symbols=3, sessions=1, bars_per_session=375, seed=11)
