@@ -9,18 +9,19 @@ Per finished slice ``t`` (engine steps ``2t`` = open phase, ``2t+1`` = decisions
    kill switch and the daily loss limit.
 2. **Decide**: a vectorised strategy gets the newest row's targets (``strategy.advance``:
    stepped when its signal can, else recomputed on the history so far) and ``on_bar``
-   reads them; per-bar strategies just get
-   ``on_bar``. Every order passes :class:`~vyapari.live.risk.RiskGate` and is written as an
-   intent before it is sent.
+   reads them; per-bar strategies just get ``on_bar``. Every order passes
+   :class:`~vyapari.live.risk.RiskGate` and is staged; when ``on_bar`` returns, the slice's
+   intents are written in one durable batch and only then sent (``OrderManager.send_staged``).
 3. **Square-off** (MIS): once the clock reaches 15:20 IST, open strategy orders are
    cancelled and positions closed by market orders (they fill at each symbol's first bar
    from 15:20, like the backtest's square-off at that bar's open).
-4. **Mark and checkpoint**: marks move to the closes, P&L is published, and the slice is
-   recorded as done; then the engine's :class:`~vyapari.live.collector.SliceCollector`, when
-   started, collects garbage (automatic collection is off, so no pause lands in a
-   decision). After a restart, slices up to the checkpoint are re-run in *replay*: the
-   strategy sees the same history, fills and open orders, and its decisions are matched to
-   stored intents, never sent again.
+4. **Mark and checkpoint**: marks move to the closes, P&L is published, the intents' changes
+   the broker's books also hold (acceptances, fills) are written in one batch
+   (``OrderManager.flush``), and the slice is recorded as done; then the engine's
+   :class:`~vyapari.live.collector.SliceCollector`, when started, collects garbage
+   (automatic collection is off, so no pause lands in a decision). After a restart, slices
+   up to the checkpoint are re-run in *replay*: the strategy sees the same history, fills
+   and open orders, and its decisions are matched to stored intents, never sent again.
 """
 
 from __future__ import annotations
