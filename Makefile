@@ -36,6 +36,7 @@ bench: $(STAMP)  ## on-demand performance benchmarks (never run in CI)
 	@$(PY) benchmarks/bench_cold_start.py
 	@$(PY) benchmarks/bench_live.py --active 10
 	@$(PY) benchmarks/bench_live.py
+	@$(PY) benchmarks/bench_live_service.py
 
 synth: $(STAMP)  ## synthesize the CDK app into cdk.out (no Docker needed)
 	@scripts/test-setup --npm-only

@@ -61,8 +61,8 @@ class PaperTickStream(TickStream):
 
     def push(self, tick: Tick) -> None:
         """Deliver ``tick`` to callbacks when its instrument is subscribed."""
-        if tick.instrument_id in self.subscriptions:
-            for callback in list(self._tick_callbacks):
+        if tick.instrument_id in self._subscribed:  # a set lookup (``subscriptions`` copies the set)
+            for callback in self._tick_callbacks:
                 self._safely(callback, tick)
 
 
