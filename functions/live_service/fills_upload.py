@@ -23,15 +23,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from vyapari.data.storage import ObjectStore
+from vyapari.data.storage import LocalObjectStore, ObjectStore
 from vyapari.live.fills_log import fills_path, record_to_fill
 from vyapari.live.ports import Metrics
 
@@ -80,19 +78,6 @@ def merge_logs(local: bytes, lake: bytes) -> bytes:
     if bad:
         log.warning("dropped %d line(s) of the lake's fills log that are not fill records", bad)
     return merged + b"".join(extra)
-
-
-def _replace(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename (no half-written file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class FillsUploader:
@@ -144,8 +129,8 @@ class FillsUploader:
             return 0
         local = path.read_bytes() if path.exists() else b""
         merged = merge_logs(local, lake)
-        if merged != local:
-            _replace(path, merged)
+        if merged != local:  # through a temporary file and a rename: no half-written log
+            LocalObjectStore(path.parent).put_atomic(path.name, merged)
         self._sent[path.name] = complete_lines(lake)
         return merged.count(b"\n") - complete_lines(local).count(b"\n")
 
