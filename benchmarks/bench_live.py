@@ -32,7 +32,6 @@ Run: ``.venv/bin/python benchmarks/bench_live.py [--minutes 20] [--instruments 5
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import tempfile
 import time
@@ -45,7 +44,7 @@ import numpy as np
 
 from vyapari.brokers.paper import PaperBrokerAdapter
 from vyapari.brokers.paper.config import PaperConfig
-from vyapari.brokers.redact import install_redaction
+from vyapari.cli.live import configure_logging
 from vyapari.costs.spec import fee_model_from_spec
 from vyapari.live.bars import SessionTable
 from vyapari.live.collector import SliceCollector
@@ -256,7 +255,5 @@ if __name__ == "__main__":
     # INFO records and credential redaction as in `vyapari live` (an order's log line is part of
     # its cost on the engine's thread); lines go to the null device
     with open(os.devnull, "w", encoding="utf-8") as sink:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s",
-                            stream=sink)
-        install_redaction()
+        configure_logging(sink)
         main()

@@ -20,7 +20,6 @@ Run: ``.venv/bin/python benchmarks/bench_live_service.py [--minutes 5] [--instru
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import struct
 import time
@@ -31,9 +30,9 @@ import numpy as np
 from vyapari.brokers.paper import PaperBrokerAdapter
 from vyapari.brokers.paper.adapter import PaperTickStream
 from vyapari.brokers.paper.config import PaperConfig
-from vyapari.brokers.redact import install_redaction
 from vyapari.brokers.types import Tick
 from vyapari.brokers.zerodha.ticks import parse_frame
+from vyapari.cli.live import configure_logging
 from vyapari.core.time import ist_from_ns
 from vyapari.costs.spec import fee_model_from_spec
 from vyapari.live.bars import SessionTable
@@ -132,8 +131,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    # INFO records and credential redaction as in `vyapari live` (an order's log line is part of
+    # its cost on the engine's thread); lines go to the null device
     with open(os.devnull, "w", encoding="utf-8") as sink:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s",
-                            stream=sink)
-        install_redaction()
+        configure_logging(sink)
         main()

@@ -120,7 +120,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         args = parse(sys.argv[1:] if argv is None else argv)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    live_cli.configure_logging()
     try:
         settings = LiveServiceSettings.from_env(env)
         journal_id = env.get("PAPER_JOURNAL_ID") or args.run_id or args.strategy or "paper"

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from vyapari.cli._common import date_arg, instant_arg, print_json
 from vyapari.live.ports import LivePorts
@@ -115,16 +115,23 @@ def _switch(args: argparse.Namespace, store: Any) -> int:
     return 0
 
 
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+
+
+def configure_logging(stream: TextIO | None = None) -> None:
+    """INFO lines of the live service to ``stream`` (stderr by default), credentials masked.
+
+    Lines are written on the engine's thread: a listener thread (``QueueHandler``) measured
+    worse, as it takes the GIL from the engine in the middle of a slice (busy-slice p99 about 3×
+    in ``benchmarks/bench_live.py``).
+    """
+    from vyapari.brokers.redact import install_redaction
+
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, stream=stream)
+    install_redaction()
+
+
 def _run(
-    args: argparse.Namespace, ports: LivePorts, pre_open: ReadinessReport | None, suite: SuiteConfig | None
-) -> int:
-    # written on the engine's thread: a listener thread (QueueHandler) measured worse, as it takes
-    # the GIL from the engine in the middle of a slice (busy-slice p99 3x in bench_live.py)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    return _trade(args, ports, pre_open, suite)
-
-
-def _trade(
     args: argparse.Namespace, ports: LivePorts, pre_open: ReadinessReport | None, suite: SuiteConfig | None
 ) -> int:
     from vyapari.brokers.factory import make_broker
@@ -134,6 +141,7 @@ def _trade(
     from vyapari.model.enums import Exchange
     from vyapari.strategies import make_strategy
 
+    configure_logging()
     if not args.strategy:
         raise InvalidInput("--strategy", "required to run")
     speed = None if args.speed == "max" else float(args.speed)
