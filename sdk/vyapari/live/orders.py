@@ -121,14 +121,11 @@ class OrderManager(SlicedOrdersMixin):
         self._unsaved.clear()
         return len(batch)
 
-    def place(self, intent: OrderIntent, lot_size: int | None = None) -> OrderIntent:
+    def place(self, intent: OrderIntent) -> OrderIntent:
         """Send ``intent`` (sliced when above its freeze quantity) at most once; returns its stored state.
 
-        ``lot_size`` (units per lot) replaces the intent's when given; a stored PENDING intent
-        found again is resent with the incoming intent's lot size.
+        A stored PENDING intent found again is resent with the incoming intent's ``lot_size``.
         """
-        if lot_size is not None and lot_size != intent.lot_size:
-            intent = intent.evolve(lot_size=lot_size)
         known = self.intents.get(intent.client_order_id)
         if known is not None:
             if self.replaying:

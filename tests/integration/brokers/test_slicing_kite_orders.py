@@ -43,15 +43,18 @@ def _manager(kite: FakeKite, tmp_path: Path, freeze: int) -> OrderManager:
     return OrderManager(broker, store, "run", InMemoryMetrics(), InMemoryPublisher(), {"NSE:INFY": freeze})
 
 
-def _order(quantity: int) -> OrderIntent:
-    return OrderIntent(PARENT, "run", "NSE:INFY", Side.BUY, quantity, product=ProductType.MIS, opened_step=1)
+def _order(quantity: int, lot_size: int) -> OrderIntent:
+    return OrderIntent(
+        PARENT, "run", "NSE:INFY", Side.BUY, quantity,
+        product=ProductType.MIS, opened_step=1, lot_size=lot_size,
+    )
 
 
 def test_each_kite_child_is_tagged_with_its_own_id_and_market_protected(
     kite: FakeKite, tmp_path: Path
 ) -> None:
     manager = _manager(kite, tmp_path, freeze=1800)
-    parent = manager.place(_order(6300), lot_size=75)
+    parent = manager.place(_order(6300, 75))
     sent = [r.form for r in kite.log if r.method == "POST" and r.path == "/orders/regular"]
     assert [f["tag"] for f in sent] == [child_order_id(PARENT, i, 4) for i in range(4)]
     assert [int(f["quantity"]) for f in sent] == [1800, 1800, 1800, 900]
@@ -68,7 +71,7 @@ def test_each_kite_child_is_tagged_with_its_own_id_and_market_protected(
 
 def test_a_refused_kite_child_stops_the_rest_unsent(kite: FakeKite, tmp_path: Path) -> None:
     manager = _manager(kite, tmp_path, freeze=12_000)  # the fake refuses > 10,000 units for margin
-    parent = manager.place(_order(25_000), lot_size=1)
+    parent = manager.place(_order(25_000, 1))
     sent = [r.form["tag"] for r in kite.log if r.method == "POST" and r.path == "/orders/regular"]
     assert sent == [child_order_id(PARENT, 0, 3)]
     assert kite.orders == []
@@ -79,7 +82,7 @@ def test_a_refused_kite_child_stops_the_rest_unsent(kite: FakeKite, tmp_path: Pa
 
 def test_cancel_of_a_sliced_kite_order_cancels_each_open_child(kite: FakeKite, tmp_path: Path) -> None:
     manager = _manager(kite, tmp_path, freeze=1800)
-    manager.place(_order(4500), lot_size=75)
+    manager.place(_order(4500, 75))
     first = kite.orders[0]
     kite.fill(first["order_id"], first["quantity"], 1500.0)
     for trade in manager.broker.trades():

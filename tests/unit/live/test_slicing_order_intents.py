@@ -107,7 +107,7 @@ def test_parent_whose_children_were_never_written_gets_them_once_on_reconcile(tm
 def test_partial_fills_of_children_show_as_one_partly_filled_parent(tmp_path: Path) -> None:
     store = SqliteOrderStateStore(tmp_path / "orders.sqlite")
     manager = _manager(PaperBrokerAdapter(PaperConfig()), store)
-    parent = manager.place(_intent(opened_step=1), lot_size=50)
+    parent = manager.place(_intent(opened_step=1, lot_size=50))
     assert parent.state is IntentState.SUBMITTED and parent.is_parent
     first = child_order_id(parent.client_order_id, 0, 4)
     assert manager.apply_trade(first, 1000, 2) == parent.client_order_id
@@ -129,7 +129,7 @@ def test_partial_fills_of_children_show_as_one_partly_filled_parent(tmp_path: Pa
 def test_unsliced_order_apply_trade_returns_its_own_id(tmp_path: Path) -> None:
     store = SqliteOrderStateStore(tmp_path / "orders.sqlite")
     manager = _manager(PaperBrokerAdapter(PaperConfig()), store)
-    single = manager.place(_intent(quantity=1800, opened_step=1), lot_size=50)
+    single = manager.place(_intent(quantity=1800, opened_step=1, lot_size=50))
     assert not single.is_parent and single.state is IntentState.SUBMITTED and single.lot_size == 50
     assert manager.apply_trade(single.client_order_id, 1800, 2) == single.client_order_id
 
@@ -185,7 +185,7 @@ def test_limit_price_and_lot_survive_on_every_child(tmp_path: Path) -> None:
     from vyapari.model.enums import OrderType
 
     parent = manager.place(
-        _intent(opened_step=1, order_type=OrderType.LIMIT, limit_price=Decimal("101.5")), lot_size=50
+        _intent(opened_step=1, order_type=OrderType.LIMIT, limit_price=Decimal("101.5"), lot_size=50)
     )
     children = manager.children(parent)
     assert {(c.limit_price, c.lot_size, c.order_type) for c in children} == {
