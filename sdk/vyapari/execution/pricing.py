@@ -12,7 +12,7 @@ from decimal import Decimal
 import numpy as np
 
 from vyapari.core.money import to_decimal
-from vyapari.costs.slippage import UNLIMITED, FixedBpsSlippage, NoSlippage, SlippageModel
+from vyapari.costs.slippage import SlippageModel
 
 
 def round_paise_array(price: np.ndarray) -> np.ndarray:
@@ -46,11 +46,9 @@ def volume_caps(slippage: SlippageModel, volume: np.ndarray) -> np.ndarray:
 
 
 def max_fill_quantity(slippage: SlippageModel, volume: float) -> int:
-    """Most units that may fill in a bar of ``volume`` units (the slippage model's cap)."""
-    if isinstance(slippage, (NoSlippage, FixedBpsSlippage)):
-        return UNLIMITED
-    vol = np.array([0 if math.isnan(volume) else int(volume)], dtype=np.int64)
-    return int(slippage.max_fill_quantity_array(vol)[0])
+    """Most units that may fill in a bar of ``volume`` units (the slippage model's cap: its exact
+    scalar method, equal to its array twin)."""
+    return slippage.max_fill_quantity(0 if math.isnan(volume) else int(volume))
 
 
 def to_price(value: float) -> Decimal:
