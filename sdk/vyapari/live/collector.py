@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import gc
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -37,11 +37,11 @@ class SliceCollector:
 
     young_generation: int = 1
     full_every: int = 30
-    pauses_ns: int = 0
-    collections: int = 0
-    _slices: int = 0
-    _was_enabled: bool = True
-    _active: bool = False
+    pauses_ns: int = field(default=0, init=False)
+    collections: int = field(default=0, init=False)
+    _slices: int = field(default=0, init=False)
+    _was_enabled: bool = field(default=True, init=False)
+    _active: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
         if self.young_generation not in (0, 1):
