@@ -6,9 +6,12 @@ instants tz-aware (IST from Indian brokers). Instruments are named ``"NSE:RELIAN
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+
+import numpy as np
 
 from vyapari.core.money import ZERO
 from vyapari.model.charges import Charges
@@ -139,6 +142,25 @@ class Candle:
     low: Decimal
     close: Decimal
     volume: int
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class MinuteBars:
+    """One minute's bars across ``instruments``, starting at ``start_at`` (tz-aware).
+
+    Arrays ``[N]`` follow ``instruments``: prices in ₹ (floats whose shortest repr is the
+    price, e.g. on the paisa), volume in units (truncated to whole units, as a candle's),
+    ``valid`` False where an instrument had no bar.
+    """
+
+    instruments: Sequence[str]
+    start_at: datetime
+    open: np.ndarray
+    high: np.ndarray
+    low: np.ndarray
+    close: np.ndarray
+    volume: np.ndarray
+    valid: np.ndarray
 
 
 @dataclass(frozen=True, slots=True)

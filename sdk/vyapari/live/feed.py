@@ -14,12 +14,9 @@ broker's whole trade and order books.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
-import numpy as np
-
-from vyapari.brokers.types import BrokerOrder, BrokerTrade, Candle
+from vyapari.brokers.types import BrokerOrder, BrokerTrade, Candle, MinuteBars
 from vyapari.core.time import ist_from_ns
 from vyapari.execution.pricing import to_price
 from vyapari.live.bars import BarSlice
@@ -52,18 +49,8 @@ class SliceOutcome(Protocol):
 class SliceDrivenBroker(Protocol):
     """A bar-driven broker that takes a whole minute across instruments as float arrays."""
 
-    def on_slice(
-        self,
-        instruments: Sequence[str],
-        start_at: datetime,
-        open_: np.ndarray,
-        high: np.ndarray,
-        low: np.ndarray,
-        close: np.ndarray,
-        volume: np.ndarray,
-        valid: np.ndarray,
-    ) -> SliceOutcome:
-        """Match resting orders against one minute's bars (arrays ``[N]`` follow ``instruments``)."""
+    def on_slice(self, bars: MinuteBars) -> SliceOutcome:
+        """Match resting orders against one minute's bars."""
         ...
 
 
@@ -85,7 +72,7 @@ def feed_bar_driven_broker(broker: Any, instruments: Sequence[str], bar: BarSlic
     on_slice = getattr(broker, "on_slice", None)  # a SliceDrivenBroker (isinstance is slow per slice)
     if on_slice is not None:
         outcome: SliceOutcome = on_slice(
-            instruments, start, bar.open, bar.high, bar.low, bar.close, bar.volume, bar.valid
+            MinuteBars(instruments, start, bar.open, bar.high, bar.low, bar.close, bar.volume, bar.valid)
         )
         return outcome
     for n in bar.valid.nonzero()[0].tolist():

@@ -16,7 +16,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tests.unit.brokers.test_paper_slices import IDS, T0, _config, _feed_candles, _orders, _slices, _state
+from tests.unit.brokers.test_paper_slices import (
+    IDS,
+    T0,
+    _bars,
+    _config,
+    _feed_candles,
+    _orders,
+    _slices,
+    _state,
+)
 
 from vyapari.brokers.factory import make_broker
 from vyapari.brokers.paper import (
@@ -63,7 +72,7 @@ def trade_session(broker: PaperBrokerAdapter, seed: int = 7, minutes: int = 30) 
         if minute % 2:
             _feed_candles(broker, at, s)
         else:
-            broker.on_slice(IDS, at, s["open"], s["high"], s["low"], s["close"], s["volume"], s["valid"])
+            broker.on_slice(_bars(at, s))
 
 
 def account(broker: PaperBrokerAdapter) -> tuple[object, ...]:
@@ -99,11 +108,11 @@ def test_a_rebuilt_broker_takes_no_minute_twice_and_journals_what_comes_next() -
     reopened = JournaledPaperBrokerAdapter(journal, config())
     s = _slices(np.random.default_rng(3), 1)[0]
     last = T0 + timedelta(minutes=18)  # an even minute: fed as a slice before the restart
-    again = reopened.on_slice(IDS, last, s["open"], s["high"], s["low"], s["close"], s["volume"], s["valid"])
+    again = reopened.on_slice(_bars(last, s))
     assert not again.trades and not again.orders
     reopened.submit(OrderRequest("after-restart", IDS[0], Side.SELL, 1))
     nxt = T0 + timedelta(minutes=20)
-    reopened.on_slice(IDS, nxt, s["open"], s["high"], s["low"], s["close"], s["volume"], s["valid"])
+    reopened.on_slice(_bars(nxt, s))
     third = JournaledPaperBrokerAdapter(journal, config())
     assert account(third) == account(reopened)
     assert any(t.client_order_id == "after-restart" for t in third.trades())

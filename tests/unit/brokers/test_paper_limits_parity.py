@@ -24,7 +24,7 @@ from tests.unit.backtest.bt_helpers import frame, minute_times, panel_of
 from vyapari.backtest.config import BacktestConfig, EnginePath
 from vyapari.backtest.event_loop import EventLoopEngine
 from vyapari.brokers.paper import PaperBrokerAdapter, PaperConfig
-from vyapari.brokers.types import Candle, OrderRequest
+from vyapari.brokers.types import Candle, MinuteBars, OrderRequest
 from vyapari.core.money import to_decimal
 from vyapari.core.time import IST, ist_from_ns
 from vyapari.costs import NoSlippage, SlippageModel, VolumeShareSlippage, fee_model_from_spec
@@ -108,7 +108,8 @@ def _paper(case: Case) -> Outcome:
     p = panel
     for t in range(p.shape[0]):
         at = ist_from_ns(int(p.ts[t]))
-        broker.on_slice(ids, at, p.open[t], p.high[t], p.low[t], p.close[t], p.volume[t], p.valid[t])
+        bars = MinuteBars(ids, at, p.open[t], p.high[t], p.low[t], p.close[t], p.volume[t], p.valid[t])
+        broker.on_slice(bars)
         for k, r in enumerate(case.script.get(t, [])):
             cid = f"t{t}k{k}"
             broker.submit(OrderRequest(cid, f"NSE:{r.symbol}", r.side, r.quantity, r.order_type, r.product))
@@ -284,7 +285,8 @@ def test_an_mis_square_off_at_1520_fills_in_full_without_the_volume_cap(feed: st
         broker.on_bar("NSE:A", _candle(at, "101", volume))
     else:
         one = np.ones(1)
-        broker.on_slice(("NSE:A",), at, 101 * one, 101 * one, 101 * one, 101 * one, volume * one, one > 0)
+        bars = MinuteBars(("NSE:A",), at, 101 * one, 101 * one, 101 * one, 101 * one, volume * one, one > 0)
+        broker.on_slice(bars)
     (trade,) = [t for t in broker.trades() if t.client_order_id == "sq"]
     assert trade.quantity == 500
     assert trade.price == to_decimal(fill_price_one(SLIP, -1, 101.0, 500, volume))

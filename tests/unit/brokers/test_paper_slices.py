@@ -12,7 +12,7 @@ import pytest
 from vyapari.brokers.paper import PaperBrokerAdapter, PaperConfig
 from vyapari.brokers.paper.journal import JournaledPaperBrokerAdapter
 from vyapari.brokers.paper.marks import MarkBook
-from vyapari.brokers.types import Candle, OrderRequest
+from vyapari.brokers.types import Candle, MinuteBars, OrderRequest
 from vyapari.core.time import IST
 from vyapari.costs import FixedBpsSlippage, NoSlippage, VolumeShareSlippage, ZerodhaFees, fee_model_from_spec
 from vyapari.execution.pricing import to_price
@@ -25,6 +25,11 @@ IDS = [f"NSE:S{n:02d}" for n in range(12)]
 def _config(slippage: str, capital: str = "60000", leverage: str = "1") -> PaperConfig:
     slip = FixedBpsSlippage(Decimal("5")) if slippage == "fixed" else VolumeShareSlippage(Decimal("0.1"))
     return PaperConfig(Decimal(capital), slip, ZerodhaFees(), Decimal(leverage))
+
+
+def _bars(at: datetime, s: dict[str, np.ndarray]) -> MinuteBars:
+    """The minute ``s`` of :func:`_slices` across ``IDS``, starting at ``at``."""
+    return MinuteBars(IDS, at, s["open"], s["high"], s["low"], s["close"], s["volume"], s["valid"])
 
 
 def _slices(rng: np.random.Generator, count: int) -> list[dict[str, np.ndarray]]:
@@ -102,9 +107,7 @@ def test_paper_slices_fill_exactly_as_candles_one_instrument_at_a_time(seed: int
         at = T0 + timedelta(minutes=minute)
         _feed_candles(by_candle, at, s)
         before = {o.client_order_id: o for o in by_slice.orders()}
-        result = by_slice.on_slice(
-            IDS, at, s["open"], s["high"], s["low"], s["close"], s["volume"], s["valid"]
-        )
+        result = by_slice.on_slice(_bars(at, s))
         after = {o.client_order_id: o for o in by_slice.orders()}
         changed = {cid for cid, o in after.items() if o != before[cid]}
         assert {o.client_order_id for o in result.orders} == changed
@@ -125,9 +128,8 @@ def test_a_fill_exactly_at_the_buying_power_limit_is_decided_in_decimal() -> Non
     broker.submit(OrderRequest("exact", "NSE:A", Side.BUY, 10, product=ProductType.MIS))
     broker.submit(OrderRequest("over", "NSE:B", Side.BUY, 1, product=ProductType.MIS))
     one = np.ones(2)
-    result = broker.on_slice(
-        ["NSE:A", "NSE:B"], T0, 100 * one, 100 * one, 100 * one, 100 * one, 1e6 * one, one > 0
-    )
+    bars = MinuteBars(["NSE:A", "NSE:B"], T0, 100 * one, 100 * one, 100 * one, 100 * one, 1e6 * one, one > 0)
+    result = broker.on_slice(bars)
     assert [(t.client_order_id, t.quantity) for t in result.trades] == [("exact", 10)]
     assert {o.client_order_id: o.status for o in result.orders} == {
         "exact": OrderStatus.FILLED,
@@ -145,9 +147,9 @@ def test_a_journaled_slice_rebuilds_the_same_account_and_is_taken_once(tmp_path:
         for request in _orders(rng, minute, s["close"]):
             broker.submit(request)
         at = T0 + timedelta(minutes=minute)
-        broker.on_slice(IDS, at, s["open"], s["high"], s["low"], s["close"], s["volume"], s["valid"])
+        broker.on_slice(_bars(at, s))
     s = slices[-1]
-    again = broker.on_slice(IDS, at, s["open"], s["high"], s["low"], s["close"], s["volume"], s["valid"])
+    again = broker.on_slice(_bars(at, s))
     assert not again.trades and not again.orders
     broker.close()
     reopened = JournaledPaperBrokerAdapter(path, _config("volume", capital="200000"))

@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-import numpy as np
-
 from vyapari.brokers.base import BrokerAdapter
 from vyapari.brokers.errors import BrokerFailure, OrderNotFound, OrderRejected
 from vyapari.brokers.paper.book import PaperOrder, SliceResult
@@ -30,6 +28,7 @@ from vyapari.brokers.types import (
     Candle,
     Holding,
     InstrumentInfo,
+    MinuteBars,
     OrderChange,
     OrderRequest,
     Tick,
@@ -87,20 +86,10 @@ class PaperBrokerAdapter(BrokerAdapter):
         """Fill resting orders of ``instrument_id`` against ``bar``; returns the fills."""
         return self.exchange.on_bar(instrument_id, bar)
 
-    def on_slice(
-        self,
-        instruments: Sequence[str],
-        start_at: datetime,
-        open_: np.ndarray,
-        high: np.ndarray,
-        low: np.ndarray,
-        close: np.ndarray,
-        volume: np.ndarray,
-        valid: np.ndarray,
-    ) -> SliceResult:
-        """One minute's bars across ``instruments`` (float arrays ``[N]``, ₹ and units; see
-        :meth:`PaperExchange.on_slice`); returns its fills, trades and the orders it moved."""
-        return self.exchange.on_slice(instruments, start_at, open_, high, low, close, volume, valid)
+    def on_slice(self, bars: MinuteBars) -> SliceResult:
+        """One minute's bars across instruments (see :meth:`PaperExchange.on_slice`); returns its
+        fills, trades and the orders it moved."""
+        return self.exchange.on_slice(bars)
 
     def on_tick(self, tick: Tick) -> list[Fill]:
         """Fill resting orders against ``tick`` and forward it to subscribed streams."""

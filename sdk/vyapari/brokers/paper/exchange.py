@@ -44,7 +44,7 @@ import numpy as np
 from vyapari.brokers.paper.book import PaperOrder, SliceResult, book_entry
 from vyapari.brokers.paper.config import PaperConfig
 from vyapari.brokers.paper.marks import MarkBook
-from vyapari.brokers.types import BrokerOrder, BrokerTrade, Candle, OrderRequest
+from vyapari.brokers.types import BrokerOrder, BrokerTrade, Candle, MinuteBars, OrderRequest
 from vyapari.core.ids import split_instrument_id
 from vyapari.core.time import IST
 from vyapari.costs.base import TradeLeg
@@ -202,24 +202,12 @@ class PaperExchange:
             self._later[instrument_id] = bar.close
             return fills
 
-    def on_slice(
-        self,
-        instruments: Sequence[str],
-        start_at: datetime,
-        open_: np.ndarray,
-        high: np.ndarray,
-        low: np.ndarray,
-        close: np.ndarray,
-        volume: np.ndarray,
-        valid: np.ndarray,
-    ) -> SliceResult:
-        """One minute across ``instruments``: the same as ``on_bar`` for each valid column in order.
-
-        Arrays ``[N]`` follow ``instruments``: prices in ₹ (floats whose shortest repr is the
-        price, e.g. on the paisa), volume in units (truncated to whole units, as a candle's),
-        ``valid`` False where an instrument had no bar. Only instruments with resting orders
-        are matched; then every valid instrument is marked at its close.
-        """
+    def on_slice(self, bars: MinuteBars) -> SliceResult:
+        """One minute across ``bars.instruments``: the same as ``on_bar`` for each valid column in
+        order. Only instruments with resting orders are matched; then every valid instrument is
+        marked at its close."""
+        instruments, start_at, valid = bars.instruments, bars.start_at, bars.valid
+        open_, high, low, close, volume = bars.open, bars.high, bars.low, bars.close, bars.volume
         with self._lock:
             self._start_minute(start_at)
             layout = self.book.columns(instruments)

@@ -39,7 +39,7 @@ from vyapari.brokers.paper.adapter import PaperBrokerAdapter
 from vyapari.brokers.paper.book import SliceResult
 from vyapari.brokers.paper.config import PaperConfig
 from vyapari.brokers.store import OrderStore
-from vyapari.brokers.types import BrokerOrder, Candle, OrderChange, OrderRequest
+from vyapari.brokers.types import BrokerOrder, Candle, MinuteBars, OrderChange, OrderRequest
 from vyapari.model.enums import OrderType, ProductType, Side
 from vyapari.model.events import Fill
 
@@ -232,14 +232,16 @@ class JournaledPaperBrokerAdapter(PaperBrokerAdapter):
         elif op == "slice":
             prices = {key: np.array(r[key], dtype=np.float64) for key in ("o", "h", "l", "c", "v")}
             self.on_slice(
-                r["ids"],
-                datetime.fromisoformat(r["at"]),
-                prices["o"],
-                prices["h"],
-                prices["l"],
-                prices["c"],
-                prices["v"],
-                np.ones(len(r["ids"]), dtype=bool),
+                MinuteBars(
+                    r["ids"],
+                    datetime.fromisoformat(r["at"]),
+                    prices["o"],
+                    prices["h"],
+                    prices["l"],
+                    prices["c"],
+                    prices["v"],
+                    np.ones(len(r["ids"]), dtype=bool),
+                )
             )
         elif op == "modify":
             order = self.exchange.orders[r["broker_order_id"]]
@@ -314,35 +316,26 @@ class JournaledPaperBrokerAdapter(PaperBrokerAdapter):
         )
         return fills
 
-    def on_slice(
-        self,
-        instruments: Sequence[str],
-        start_at: datetime,
-        open_: np.ndarray,
-        high: np.ndarray,
-        low: np.ndarray,
-        close: np.ndarray,
-        volume: np.ndarray,
-        valid: np.ndarray,
-    ) -> SliceResult:
+    def on_slice(self, bars: MinuteBars) -> SliceResult:
         """Match one minute once (a minute already seen is ignored); journal the instruments that matter."""
-        if self._last_slice is not None and start_at <= self._last_slice:
+        b = bars
+        if self._last_slice is not None and b.start_at <= self._last_slice:
             return SliceResult()
-        keep = np.flatnonzero(valid & self.exchange.matters(instruments)) if self._recording else None
-        result = super().on_slice(instruments, start_at, open_, high, low, close, volume, valid)
-        self._last_slice = start_at
+        keep = np.flatnonzero(b.valid & self.exchange.matters(b.instruments)) if self._recording else None
+        result = super().on_slice(b)
+        self._last_slice = b.start_at
         if keep is not None:
             cols = keep.tolist()
             self._write(
                 {
                     "op": "slice",
-                    "at": start_at.isoformat(),
-                    "ids": [instruments[n] for n in cols],
-                    "o": open_[keep].tolist(),
-                    "h": high[keep].tolist(),
-                    "l": low[keep].tolist(),
-                    "c": close[keep].tolist(),
-                    "v": np.trunc(volume[keep]).tolist(),
+                    "at": b.start_at.isoformat(),
+                    "ids": [b.instruments[n] for n in cols],
+                    "o": b.open[keep].tolist(),
+                    "h": b.high[keep].tolist(),
+                    "l": b.low[keep].tolist(),
+                    "c": b.close[keep].tolist(),
+                    "v": np.trunc(b.volume[keep]).tolist(),
                 },
                 durable=False,
             )
