@@ -11,13 +11,14 @@ other orders, the model's own components printed to the paisa.
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
-import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from tests.integration.live.test_crash_safety import STRATEGY, _env
+from tests.integration.live.test_crash_safety import _cmd, _env
 
 from vyapari.brokers.fills import fill_leg
 from vyapari.cli.charges import group_orders
@@ -56,24 +57,13 @@ HAND_KITE = {
 HAND_TOTALS = {"PAPER-00000001": "₹20.92", "PAPER-00000003": "₹31.44"}
 
 
+def _live_cmd(day: Path, state: Path, speed: str = "max") -> list[str]:
+    """``vyapari live`` replaying ``day`` on paper, charged with Zerodha's fees."""
+    return [*_cmd(day, state, speed), "--fees", "zerodha"]
+
+
 def _replay(day: Path, state: Path, speed: str = "max", timeout: float = 60) -> subprocess.CompletedProcess:
-    cmd = [
-        sys.executable,
-        "-m",
-        "vyapari.cli.main",
-        "live",
-        "--broker",
-        "paper",
-        *STRATEGY,
-        "--replay",
-        str(day),
-        "--state-dir",
-        str(state),
-        "--speed",
-        speed,
-        "--fees",
-        "zerodha",
-    ]
+    cmd = _live_cmd(day, state, speed)
     return subprocess.run(cmd, capture_output=True, text=True, env=_env(), timeout=timeout, check=False)
 
 
@@ -316,40 +306,31 @@ def test_upstox_file_reconciles_with_the_upstox_model(
     assert _emf(out)["charges_mismatched_orders"] == 1
 
 
-def test_sigkill_mid_day_then_restart_logs_every_fill_exactly_once(
-    day: Path, state: Path, tmp_path: Path
-) -> None:
-    import signal
-    import time
-
-    cmd = [
-        sys.executable,
-        "-m",
-        "vyapari.cli.main",
-        "live",
-        "--broker",
-        "paper",
-        *STRATEGY,
-        "--replay",
-        str(day),
-        "--state-dir",
-        str(tmp_path),
-        "--speed",
-        "5000",
-        "--fees",
-        "zerodha",
-    ]
-    log = tmp_path / "fills" / f"{SESSION}.jsonl"
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env())
+def _interrupt_once_fills_are_logged(day: Path, state: Path, sig: int) -> tuple[bool, str, str, int]:
+    """Replay ``day`` at 5000× until its fills log holds two lines (a fixed sleep raced a slow
+    start on a loaded machine), then send ``sig``; returns (signalled, stdout, stderr, exit code).
+    A run that finished first is not signalled."""
+    log = state / "fills" / f"{SESSION}.jsonl"
+    proc = subprocess.Popen(
+        _live_cmd(day, state, "5000"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env()
+    )
     deadline = time.monotonic() + 60
-    while proc.poll() is None and time.monotonic() < deadline:  # kill once some fills are logged
+    while proc.poll() is None and time.monotonic() < deadline:
         if log.exists() and log.read_text().count("\n") >= 2:
             break
         time.sleep(0.02)
-    killed = proc.poll() is None
-    if killed:
-        proc.send_signal(signal.SIGKILL)
-    proc.communicate(timeout=30)
+    signalled = proc.poll() is None
+    if signalled:
+        proc.send_signal(sig)
+    out, err = proc.communicate(timeout=30)
+    return signalled, out, err, proc.returncode
+
+
+def test_sigkill_mid_day_then_restart_logs_every_fill_exactly_once(
+    day: Path, state: Path, tmp_path: Path
+) -> None:
+    killed, _, _, _ = _interrupt_once_fills_are_logged(day, tmp_path, signal.SIGKILL)
+    log = tmp_path / "fills" / f"{SESSION}.jsonl"
     everything = sorted(f.trade_id for f in _fills(state))
     if killed:  # appended as booked: what the killed run booked is there already
         assert 0 < len(log.read_text().splitlines()) < len(everything)
@@ -363,31 +344,8 @@ def test_sigkill_mid_day_then_restart_logs_every_fill_exactly_once(
 
 
 def test_sigterm_keeps_every_booked_fill_in_the_log(day: Path, tmp_path: Path) -> None:
-    import signal
-    import time
-
-    cmd = [
-        sys.executable,
-        "-m",
-        "vyapari.cli.main",
-        "live",
-        "--broker",
-        "paper",
-        *STRATEGY,
-        "--replay",
-        str(day),
-        "--state-dir",
-        str(tmp_path),
-        "--speed",
-        "5000",
-        "--fees",
-        "zerodha",
-    ]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
-    time.sleep(2.0)
-    proc.send_signal(signal.SIGTERM)
-    out, err = proc.communicate(timeout=30)
-    assert proc.returncode == 0, err[-2000:]
+    _, out, err, code = _interrupt_once_fills_are_logged(day, tmp_path, signal.SIGTERM)
+    assert code == 0, err[-2000:]
     summary = json.loads(out[out.index("{") :])
     logged = read_fills(tmp_path / "fills" / f"{SESSION}.jsonl")
     assert len(logged) == summary["fills"] > 0
