@@ -6,14 +6,18 @@ The fake broker servers of ``tests/integration/brokers`` import each other as to
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
+import pandas as pd
 import pytest
 from moto import mock_aws
+
+from vyapari.strategy.synthetic import random_walk_panel
 
 REGION = "ap-south-1"
 BROKER_FAKES = Path(__file__).resolve().parents[1] / "brokers"
@@ -48,3 +52,29 @@ def order_table(aws: dict[str, Any]) -> str:
     """The name of a fresh order-state table."""
     create_keyed_table("vyapari-test-order-state")
     return "vyapari-test-order-state"
+
+
+@pytest.fixture
+def task_env(monkeypatch: pytest.MonkeyPatch) -> Callable[[dict[str, str]], dict[str, str]]:
+    """Sets a live task's environment: broker and paper settings of this machine dropped first."""
+
+    def apply(values: dict[str, str]) -> dict[str, str]:
+        for key in [k for k in list(os.environ) if k.startswith(("BROKER", "PAPER_", "KITE_"))]:
+            monkeypatch.delenv(key)
+        for key, value in values.items():
+            monkeypatch.setenv(key, value)
+        return values
+
+    return apply
+
+
+@pytest.fixture
+def day(tmp_path: Path) -> Path:
+    """A recorded day: one minute-bar Parquet file per symbol (3 symbols, 200 bars)."""
+    folder = tmp_path / "day"
+    folder.mkdir()
+    panel = random_walk_panel(symbols=3, sessions=1, bars_per_session=200, seed=11)
+    for n, symbol in enumerate(panel.symbols):
+        columns = {c: getattr(panel, c)[:, n] for c in ("open", "high", "low", "close", "volume")}
+        pd.DataFrame({"ts": panel.timestamps(), **columns}).to_parquet(folder / f"{symbol}.parquet")
+    return folder

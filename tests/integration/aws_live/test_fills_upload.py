@@ -22,7 +22,6 @@ from tests.integration.aws_live.test_live_service_entrypoint import (  # fixture
     BUCKET,
     STRATEGY,
     _keep_signal_handlers,  # noqa: F401
-    day,  # noqa: F401
     env,  # noqa: F401
 )
 

@@ -8,14 +8,12 @@ A paper day replayed through the entrypoint writes the API's DynamoDB tables; th
 from __future__ import annotations
 
 import json
-import os
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import pytest
 from functions.live_service.__main__ import main, parse, record_mode
 from functions.live_service.ports import LiveServiceSettings
@@ -32,7 +30,6 @@ from vyapari.api.ports import Identity
 from vyapari.api.streams import ConnectionRegistry, Subscription
 from vyapari.live.ports import InMemoryMetrics, InMemoryPublisher
 from vyapari.live.store import IntentState
-from vyapari.strategy.synthetic import random_walk_panel
 
 ENDPOINT = "https://wsapi1234.execute-api.ap-south-1.amazonaws.com/dev"
 TABLES = {"ORDERS_TABLE": "vyapari-test-orders", "POSITIONS_TABLE": "vyapari-test-positions",
@@ -51,29 +48,13 @@ def _keep_signal_handlers() -> Iterator[None]:
 
 
 @pytest.fixture
-def env(order_table: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+def env(order_table: str, task_env: Callable[[dict[str, str]], dict[str, str]]) -> dict[str, str]:
     """The task's environment with the API's record tables, over moto."""
     for name in TABLES.values():
         create_keyed_table(name)
     values = {**TABLES, "ORDER_STATE_TABLE": order_table, "VYAPARI_SECRETS_PREFIX": "vyapari/test",
               "WS_ENDPOINT_URL": ENDPOINT, "PAPER_FEES": "zerodha", "PAPER_SLIPPAGE_BPS": "5"}
-    for key in [k for k in list(os.environ) if k.startswith(("BROKER", "PAPER_", "KITE_"))]:
-        monkeypatch.delenv(key)
-    for key, value in values.items():
-        monkeypatch.setenv(key, value)
-    return values
-
-
-@pytest.fixture
-def day(tmp_path: Path) -> Path:
-    """A recorded day: one minute-bar Parquet file per symbol."""
-    folder = tmp_path / "day"
-    folder.mkdir()
-    panel = random_walk_panel(symbols=3, sessions=1, bars_per_session=200, seed=11)
-    for n, symbol in enumerate(panel.symbols):
-        columns = {c: getattr(panel, c)[:, n] for c in ("open", "high", "low", "close", "volume")}
-        pd.DataFrame({"ts": panel.timestamps(), **columns}).to_parquet(folder / f"{symbol}.parquet")
-    return folder
+    return task_env(values)
 
 
 def _api(env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:

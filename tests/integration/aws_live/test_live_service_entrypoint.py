@@ -8,13 +8,12 @@ import json
 import os
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import boto3
-import pandas as pd
 import pytest
 from functions.live_service.__main__ import main, parse
 from functions.live_service.ports import LiveServiceSettings, build_ports, close_ports
@@ -33,7 +32,6 @@ from vyapari.data import layout
 from vyapari.live.ports import EmfMetrics
 from vyapari.live.risk import kill_switch_state
 from vyapari.live.store import IntentState
-from vyapari.strategy.synthetic import random_walk_panel
 
 ENDPOINT = "https://wsapi1234.execute-api.ap-south-1.amazonaws.com/dev"
 BUCKET = "vyapari-test-lake"
@@ -51,7 +49,7 @@ def _keep_signal_handlers() -> Iterator[None]:
 
 
 @pytest.fixture
-def env(order_table: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+def env(order_table: str, task_env: Callable[[dict[str, str]], dict[str, str]]) -> dict[str, str]:
     """The task's environment (as cdk/stacks/live.py sets it) over moto resources."""
     create_keyed_table("vyapari-test-connections")
     boto3.client("s3").create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
@@ -62,23 +60,7 @@ def env(order_table: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
         "POWERTOOLS_SERVICE_NAME": "vyapari-live", "PAPER_FEES": "zerodha", "PAPER_SLIPPAGE_BPS": "5",
         "EGRESS_IP_URL": "http://127.0.0.1:9/unused",
     }
-    for key in [k for k in list(os.environ) if k.startswith(("BROKER", "PAPER_", "KITE_"))]:
-        monkeypatch.delenv(key)
-    for key, value in values.items():
-        monkeypatch.setenv(key, value)
-    return values
-
-
-@pytest.fixture
-def day(tmp_path: Path) -> Path:
-    """A recorded day: one minute-bar Parquet file per symbol."""
-    folder = tmp_path / "day"
-    folder.mkdir()
-    panel = random_walk_panel(symbols=3, sessions=1, bars_per_session=200, seed=11)
-    for n, symbol in enumerate(panel.symbols):
-        columns = {c: getattr(panel, c)[:, n] for c in ("open", "high", "low", "close", "volume")}
-        pd.DataFrame({"ts": panel.timestamps(), **columns}).to_parquet(folder / f"{symbol}.parquet")
-    return folder
+    return task_env(values)
 
 
 def _posted(connection_id: str) -> list[dict[str, Any]]:
