@@ -139,8 +139,8 @@ class OrderManager(SlicedOrdersMixin):
         if self.replaying:
             log.error("order %s was not decided before the restart; not sent", intent.client_order_id)
             return intent.evolve(state=IntentState.EXPIRED, reason="not decided before the restart")
-        freeze = self.freeze_quantities.get(intent.instrument_id)
-        if freeze is not None and intent.quantity > freeze:
+        freeze = self._slice_by(intent)
+        if freeze is not None:
             return self._place_sliced(intent, freeze)
         if intent.state is not IntentState.PENDING:
             intent = intent.evolve(state=IntentState.PENDING)
@@ -153,14 +153,18 @@ class OrderManager(SlicedOrdersMixin):
         (risk checks and the strategy's open orders see it). Anything but a new, unsliced order
         outside a replay goes straight to :meth:`place`."""
         cid = intent.client_order_id
-        freeze = self.freeze_quantities.get(intent.instrument_id)
-        if self.replaying or cid in self.intents or (freeze is not None and intent.quantity > freeze):
+        if self.replaying or cid in self.intents or self._slice_by(intent) is not None:
             return self.place(intent)
         if intent.state is not IntentState.PENDING:
             intent = intent.evolve(state=IntentState.PENDING)
         self._staged[cid] = intent
         self._remember(intent)
         return intent
+
+    def _slice_by(self, intent: OrderIntent) -> int | None:
+        """The freeze quantity (units) ``intent`` must be sliced by, or None when it fits in one order."""
+        freeze = self.freeze_quantities.get(intent.instrument_id)
+        return freeze if freeze is not None and intent.quantity > freeze else None
 
     def send_staged(self) -> int:
         """Write the staged intents (``PENDING``) in one batch, then send each; returns how many."""
