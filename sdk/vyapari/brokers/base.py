@@ -48,6 +48,7 @@ from vyapari.brokers.types import (
     OrderRequest,
 )
 from vyapari.brokers.validation import validate_request
+from vyapari.core.deferred_log import deferred
 from vyapari.model.enums import OrderStatus
 
 log = get_logger(__name__)
@@ -113,9 +114,9 @@ class BrokerAdapter(ABC):
                 return existing
             order = self._place_once(request)
             self.store.put(order)
-        log.info("%s: order %s placed as %s (%s %d %s %s)", self.name, request.client_order_id,
-                 order.broker_order_id, request.side.value, request.quantity, request.instrument_id,
-                 request.order_type.value)
+        deferred.info(log, "%s: order %s placed as %s (%s %d %s %s)", self.name, request.client_order_id,
+                      order.broker_order_id, request.side.value, request.quantity, request.instrument_id,
+                      request.order_type.value)  # held while the live engine decides a slice
         return order
 
     def _place_once(self, request: OrderRequest) -> BrokerOrder:

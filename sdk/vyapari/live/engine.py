@@ -36,6 +36,7 @@ import numpy as np
 from vyapari.brokers.base import BrokerAdapter
 from vyapari.brokers.fills import trade_to_fill
 from vyapari.brokers.types import BrokerTrade, Tick
+from vyapari.core.deferred_log import deferred
 from vyapari.core.ids import client_order_id, instrument_id
 from vyapari.core.time import IST_OFFSET_NS, NS_PER_MINUTE
 from vyapari.costs.base import FeeModel
@@ -174,7 +175,18 @@ class LiveEngine(GuardsMixin):
 
     # ----- one slice -----------------------------------------------------------------
     def on_slice(self, bar: BarSlice) -> None:
-        """Run the phases of one finished slice (see the module docstring)."""
+        """Run the phases of one finished slice (see the module docstring).
+
+        Routine log lines (an order placed) are held while the slice runs and written at its end,
+        stamped with the time they were logged (:mod:`vyapari.core.deferred_log`); warnings and
+        errors are written when they happen.
+        """
+        with deferred.held():
+            self._run_slice(bar)
+        if self.collector is not None:  # garbage collection once the slice's work is done
+            self.collector.after_slice()
+
+    def _run_slice(self, bar: BarSlice) -> None:
         t = self.history.append(bar)
         self.ctx.set_row(t)
         replay = bar.ts_ns <= self.checkpoint_ns
@@ -200,8 +212,6 @@ class LiveEngine(GuardsMixin):
             self._publish_slice(bar)
             self.store.set_value(self._checkpoint_key, str(bar.ts_ns))
             self.checkpoint_ns = bar.ts_ns
-        if self.collector is not None:  # garbage collection once the slice's work is done
-            self.collector.after_slice()
 
     def _open_phase(self, bar: BarSlice, t: int) -> None:
         step = 2 * t
