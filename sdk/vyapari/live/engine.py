@@ -2,11 +2,10 @@
 
 Per finished slice ``t`` (engine steps ``2t`` = open phase, ``2t+1`` = decisions):
 
-1. **Open**: reconcile with the broker on the first live slice (and every
-   ``reconcile_every`` slices); hand the slice's bars to a bar-driven (paper) broker so
-   resting orders fill at their open; book new trades (idempotent by ``trade_id``) and
-   take order statuses (just the slice's own when the broker reports them); check the
-   kill switch and the daily loss limit.
+1. **Open**: on the first live slice (also after a restart), reconcile with the broker; hand
+   the slice's bars to a bar-driven (paper) broker so resting orders fill at their open; book
+   new trades (idempotent by ``trade_id``) and take order statuses (just the slice's own when
+   the broker reports them); check the kill switch and the daily loss limit.
 2. **Decide**: a vectorised strategy gets the newest row's targets (``strategy.advance``:
    stepped when its signal can, else recomputed on the history so far) and ``on_bar``
    reads them; per-bar strategies just get ``on_bar``. Every order passes
@@ -17,11 +16,17 @@ Per finished slice ``t`` (engine steps ``2t`` = open phase, ``2t+1`` = decisions
    from 15:20, like the backtest's square-off at that bar's open).
 4. **Mark and checkpoint**: marks move to the closes, P&L is published, the intents' changes
    the broker's books also hold (acceptances, fills) are written in one batch
-   (``OrderManager.flush``), and the slice is recorded as done; then the engine's
+   (``OrderManager.flush``), and the slice is recorded as done.
+5. **Reconcile** (every ``reconcile_every`` live slices): intents, trades and positions are
+   compared with the broker's books after the checkpoint, so the scan of the day's orders
+   never sits between a tick and a decision; what it changes is dated the next slice's open
+   phase (step ``2t+2``), when the strategy first sees it. Then the engine's
    :class:`~vyapari.live.collector.SliceCollector`, when started, collects garbage
-   (automatic collection is off, so no pause lands in a decision). After a restart, slices
-   up to the checkpoint are re-run in *replay*: the strategy sees the same history, fills
-   and open orders, and its decisions are matched to stored intents, never sent again.
+   (automatic collection is off, so no pause lands in a decision).
+
+After a restart, slices up to the checkpoint are re-run in *replay*: the strategy sees the
+same history, fills and open orders, and its decisions are matched to stored intents, never
+sent again.
 """
 
 from __future__ import annotations
@@ -212,10 +217,14 @@ class LiveEngine(GuardsMixin):
             self._publish_slice(bar)
             self.store.set_value(self._checkpoint_key, str(bar.ts_ns))
             self.checkpoint_ns = bar.ts_ns
+            if self._live_slices % self.config.reconcile_every == 0:  # housekeeping, off the decision path
+                self.reconcile(2 * t + 2)  # what it finds, the strategy sees at the next open phase
+                self.orders.send_staged()
+                self.orders.flush()
 
     def _open_phase(self, bar: BarSlice, t: int) -> None:
         step = 2 * t
-        if self._live_slices % self.config.reconcile_every == 0:
+        if self._live_slices == 0:  # the first live slice (also after a restart): before deciding
             self.reconcile(step)
         self._live_slices += 1
         moved = None
