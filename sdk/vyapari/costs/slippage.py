@@ -22,6 +22,7 @@ import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
+from typing import ClassVar
 
 import numpy as np
 
@@ -49,6 +50,10 @@ def _decimal_field(obj: object, name: str, *, low: Decimal, high: Decimal | None
 
 class SlippageModel(ABC):
     """Adverse price impact and per-bar fill caps."""
+
+    volume_free: ClassVar[bool] = False
+    """True when neither fill prices nor the cap depend on the bar's volume (a market order's fill
+    is then known from the bar's open alone: the paper broker may fill it at the opening trade)."""
 
     @abstractmethod
     def fill_price(self, side: Side, reference_price: Decimal, quantity: int, bar_volume: int) -> Decimal:
@@ -80,6 +85,8 @@ class SlippageModel(ABC):
 class NoSlippage(SlippageModel):
     """Fills at the reference price, without a volume cap."""
 
+    volume_free: ClassVar[bool] = True
+
     def fill_price(self, side: Side, reference_price: Decimal, quantity: int, bar_volume: int) -> Decimal:
         """``reference_price`` unchanged."""
         return reference_price
@@ -108,6 +115,7 @@ class FixedBpsSlippage(SlippageModel):
     """A fixed adverse move of ``bps`` basis points: buys pay ref × (1 + bps/10⁴), sells get
     ref × (1 − bps/10⁴). No volume cap. ``bps`` in [0, 10⁴)."""
 
+    volume_free: ClassVar[bool] = True
     bps: Decimal
 
     def __post_init__(self) -> None:

@@ -92,6 +92,11 @@ class MinuteBarBuilder:
         self._o, self._h, self._l, self._c, self._v = (array("d", bytes(8 * n)) for _ in range(5))
         self._reset()
 
+    @property
+    def minute_ns(self) -> int:
+        """Start (UTC ns) of the minute being built; -1 before the first tick or after a timer emit."""
+        return self._label
+
     def _reset(self) -> None:
         self._seen = bytearray(len(self.instruments))  # 1 where a slot holds this minute's values
 

@@ -5,7 +5,11 @@ Per finished slice ``t`` (engine steps ``2t`` = open phase, ``2t+1`` = decisions
 1. **Open**: on the first live slice (also after a restart), reconcile with the broker; hand
    the slice's bars to a bar-driven (paper) broker so resting orders fill at their open; book
    new trades (idempotent by ``trade_id``) and take order statuses (just the slice's own when
-   the broker reports them); check the kill switch and the daily loss limit.
+   the broker reports them); check the kill switch and the daily loss limit. A paper broker
+   that offers it (``open_watch``) fills resting market orders earlier, at their instrument's
+   first trade of the minute (the bar's open, so the same fills): the engine books those fills
+   right then, off the decision's path, dated this phase (step ``2t``); a strategy with an
+   ``on_fill`` of its own gets them here instead, in column order as in the backtest.
 2. **Decide**: a vectorised strategy gets the newest row's targets (``strategy.advance``:
    stepped when its signal can, else recomputed on the history so far) and ``on_bar``
    reads them; per-bar strategies just get ``on_bar``. Every order passes
@@ -20,7 +24,8 @@ Per finished slice ``t`` (engine steps ``2t`` = open phase, ``2t+1`` = decisions
 5. **Reconcile** (every ``reconcile_every`` live slices): intents, trades and positions are
    compared with the broker's books after the checkpoint, so the scan of the day's orders
    never sits between a tick and a decision; what it changes is dated the next slice's open
-   phase (step ``2t+2``), when the strategy first sees it. Then the engine's
+   phase (step ``2t+2``), when the strategy first sees it. Then a paper broker's
+   ``open_watch`` names the instruments to fill at their next opening trade, and the engine's
    :class:`~vyapari.live.collector.SliceCollector`, when started, collects garbage
    (automatic collection is off, so no pause lands in a decision).
 
@@ -43,14 +48,14 @@ from vyapari.brokers.fills import trade_to_fill
 from vyapari.brokers.types import BrokerTrade, Tick
 from vyapari.core.deferred_log import deferred
 from vyapari.core.ids import client_order_id, instrument_id
-from vyapari.core.time import IST_OFFSET_NS, NS_PER_MINUTE
+from vyapari.core.time import IST_OFFSET_NS, NS_PER_MINUTE, ist_from_ns
 from vyapari.costs.base import FeeModel
 from vyapari.costs.spec import fee_model_from_spec
 from vyapari.execution.limits import SQUAREOFF_MINUTE
 from vyapari.live.bars import BarSlice, MinuteBarBuilder, SessionTable
 from vyapari.live.collector import SliceCollector
 from vyapari.live.context import LiveAccount, LiveContext
-from vyapari.live.feed import feed_bar_driven_broker, is_bar_driven
+from vyapari.live.feed import SliceOutcome, feed_bar_driven_broker, is_bar_driven
 from vyapari.live.guards import GuardsMixin
 from vyapari.live.history import BarHistory
 from vyapari.live.messages import fill_message
@@ -155,6 +160,12 @@ class LiveEngine(GuardsMixin):
         self.fill_sink: Callable[[Fill], None] | None = None
         # collects garbage after each slice when started (automatic collection is then off)
         self.collector: SliceCollector | None = None
+        # fills at opening trades (a simulated broker's open_watch): column → (instrument, band);
+        # booked at once when nothing observes a fill's moment (no on_fill of the strategy's own),
+        # else kept for the open phase
+        self._watch: dict[int, tuple[str, tuple[float, float]]] = {}
+        self._early: list[SliceOutcome] = []
+        self._book_early = type(strategy).on_fill is Strategy.on_fill
 
     # ----- ticks in ------------------------------------------------------------------
     def on_tick(self, tick: Tick) -> None:
@@ -170,6 +181,8 @@ class LiveEngine(GuardsMixin):
         done = self.builder.add(column, ts_ns, price, quantity)
         if done is not None:
             self.on_slice(done)
+        if self._watch and column in self._watch:  # its opening trade: fill its resting orders now
+            self._on_open(column, ts_ns, price)
 
     def on_clock(self, now_ns: int) -> None:
         """Advance the clock (timer): emits the current minute once it is over."""
@@ -192,6 +205,7 @@ class LiveEngine(GuardsMixin):
             self.collector.after_slice()
 
     def _run_slice(self, bar: BarSlice) -> None:
+        self._watch = {}
         t = self.history.append(bar)
         self.ctx.set_row(t)
         replay = bar.ts_ns <= self.checkpoint_ns
@@ -221,6 +235,7 @@ class LiveEngine(GuardsMixin):
                 self.reconcile(2 * t + 2)  # what it finds, the strategy sees at the next open phase
                 self.orders.send_staged()
                 self.orders.flush()
+            self._watch_opens()
 
     def _open_phase(self, bar: BarSlice, t: int) -> None:
         step = 2 * t
@@ -231,8 +246,9 @@ class LiveEngine(GuardsMixin):
         if self._bar_driven:  # the builder's tuple of instruments: the same object every slice
             moved = feed_bar_driven_broker(self.broker, self.builder.instruments, bar)
         if moved is not None:  # a simulated broker said what the slice changed: book just that
-            self._book_trades(moved.trades, step)
-            for order in moved.orders:
+            early, self._early = self._early, []
+            self._book_trades([tr for o in early for tr in o.trades] + list(moved.trades), step)
+            for order in [o for outcome in early for o in outcome.orders] + list(moved.orders):
                 self.orders.apply_status(order, step)
         elif self.orders.has_open():
             self._book_trades(self.broker.trades(), step)
@@ -255,9 +271,52 @@ class LiveEngine(GuardsMixin):
             )
         self.orders.send_staged()  # the slice's orders (those from on_fill too): one durable write, then sent
 
+    def _watch_opens(self) -> None:
+        """Ask a simulated broker which instruments' resting orders may fill at their next opening
+        trade (``open_watch``: it answers only when that gives the fills matching the minute would)."""
+        watch = getattr(self.broker, "open_watch", None) if self._bar_driven else None
+        if watch is None:
+            return
+        try:
+            found = watch()
+        except Exception:
+            self.metrics.count("early_fill_errors_total")
+            log.exception("open_watch failed; resting orders fill when the minute ends")
+            return
+        columns = self.columns
+        self._watch = {columns[i]: (i, band) for i, band in found.items() if i in columns}
+
+    def _on_open(self, column: int, ts_ns: int, price: float) -> None:
+        """The first trade of ``column`` in the minute: the broker fills its resting market orders at
+        it (the bar's open), and the fills are booked now, off the next decision's path (or kept
+        for the open phase when the strategy has its own ``on_fill``). Never raises."""
+        minute = self.builder.minute_ns
+        if not minute <= ts_ns < minute + NS_PER_MINUTE:  # a late or out-of-session tick: not an open
+            return
+        instrument_id, band = self._watch.pop(column)
+        try:
+            on_open = self.broker.on_open  # type: ignore[attr-defined]
+            outcome: SliceOutcome = on_open(instrument_id, ist_from_ns(minute), price, band)
+            if not outcome.trades and not outcome.orders:
+                return
+            if not self._book_early:
+                self._early.append(outcome)
+                return
+            step = 2 * (self.ctx.bar_index + 1)  # the next slice's open phase, as if booked there
+            self._book_trades(outcome.trades, step)
+            for order in outcome.orders:
+                self.orders.apply_status(order, step)
+        except Exception:
+            self.metrics.count("early_fill_errors_total")
+            log.exception(
+                "filling %s at its opening trade failed; its trades are booked at reconciliation",
+                instrument_id,
+            )
+
     def _book_trades(self, trades: Sequence[BrokerTrade], step: int) -> None:
         fresh = [tr for tr in trades if tr.trade_id not in self.account.trade_ids]
-        fresh.sort(key=lambda tr: (tr.filled_at, tr.trade_id))
+        columns = self.columns  # a slice's fills in column order, as the backtest books them
+        fresh.sort(key=lambda tr: (tr.filled_at, columns.get(tr.instrument_id, -1), tr.trade_id))
         for trade in fresh:
             fill = trade_to_fill(trade, self.fees)
             self.account.book(fill)

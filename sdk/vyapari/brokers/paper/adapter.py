@@ -91,6 +91,19 @@ class PaperBrokerAdapter(BrokerAdapter):
         fills, trades and the orders it moved."""
         return self.exchange.on_slice(bars)
 
+    def open_watch(self) -> dict[str, tuple[float, float]]:
+        """Instruments whose resting orders may fill at their next opening trade, with the band of
+        fill prices that keeps those fills the same as the minute's (see
+        :meth:`PaperExchange.open_watch`)."""
+        return self.exchange.open_watch()
+
+    def on_open(
+        self, instrument_id: str, start_at: datetime, price: float, band: tuple[float, float]
+    ) -> SliceResult:
+        """Fill ``instrument_id``'s resting market orders at its opening trade ``price`` ₹ of the
+        minute starting ``start_at`` (see :meth:`PaperExchange.on_open`); returns what changed."""
+        return self.exchange.on_open(instrument_id, start_at, price, band)
+
     def on_tick(self, tick: Tick) -> list[Fill]:
         """Fill resting orders against ``tick`` and forward it to subscribed streams."""
         fills = self.exchange.on_tick(tick.instrument_id, tick.price, tick.received_at, tick.last_quantity)

@@ -23,6 +23,12 @@ As in the backtest:
   its next bar (the backtest closes it at its last bar's close: see
   :mod:`vyapari.backtest.rules`).
 
+**Opening trades**: with a volume-free slippage model, a resting market order's fill depends
+only on its next bar's open, so it may be made when the instrument's first trade of the minute
+arrives (:meth:`PaperExchange.on_open`) rather than when the minute ends; the exchange allows it
+(:meth:`PaperExchange.open_watch`) only when buying power cannot bind whatever order the
+minute's instruments trade in, so the fills are the same as the slice's.
+
 Bars come one instrument at a time (:meth:`PaperExchange.on_bar`, Decimal candles) or as a
 whole minute across instruments (:meth:`PaperExchange.on_slice`, float arrays): the slice
 is exactly the ``on_bar`` calls of its instruments in order, but only instruments with
@@ -32,6 +38,7 @@ resting orders are matched; the others just move their float marks (:class:`Mark
 from __future__ import annotations
 
 import itertools
+import logging
 import math
 import threading
 from collections.abc import Sequence
@@ -66,6 +73,8 @@ from vyapari.model.events import Fill
 from vyapari.model.orders import Order
 from vyapari.model.portfolio import Portfolio
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True, slots=True)
 class _Bar:
@@ -82,6 +91,10 @@ class _Bar:
 
 
 _SLACK = Decimal(str(BUYING_POWER_SLACK_INR))
+
+OPEN_WATCH_MAX_ORDERS = 64
+"""Most resting orders for which :meth:`PaperExchange.open_watch` bounds the minute's fills (it
+prices each order's charges once); with more, they are matched when the minute ends."""
 
 
 def _f(value: Decimal | None) -> float:
@@ -112,6 +125,8 @@ class PaperExchange:
         self._minute: datetime | None = None  # start of the minute being matched
         self._later: dict[str, Decimal] = {}  # closes of that minute (candles): marks from the next
         self._fill_marks: dict[str, Decimal] = {}  # exact marks moved by that minute's fills
+        self._bands: dict[str, tuple[float, float]] = {}  # fill-price bands open_watch() relied on
+        self._opened: set[str] = set()  # instruments matched at their opening trade this minute
         self._ids = itertools.count(1)
         self._trade_ids = itertools.count(1)
         self._lock = threading.RLock()
@@ -181,6 +196,7 @@ class PaperExchange:
             self.book.set(instrument_id, close)
         self._later.clear()
         self._fill_marks.clear()
+        self._opened.clear()
 
     # ----- market data in -----------------------------------------------------------
     def on_tick(self, instrument_id: str, price: Decimal, at: datetime, quantity: int = 0) -> list[Fill]:
@@ -224,8 +240,126 @@ class PaperExchange:
                     fills += self._match_instrument(instruments[c], one)
             finally:
                 self._moved = None
+            if self._bands:  # open_watch() bounded this minute's fills assuming prices in these bands
+                self._check_bands(fills)
             valid_cols = np.flatnonzero(valid)
             self.book.set_many(layout[valid_cols], close[valid_cols])
+            changed = {p.broker_order_id: p for p in moved}.values()
+            return SliceResult(fills, self.trades[trades_before:], [book_entry(p) for p in changed])
+
+    # ----- opening trades: fills before the minute ends -------------------------------
+    def open_watch(self, max_orders: int = OPEN_WATCH_MAX_ORDERS) -> dict[str, tuple[float, float]]:
+        """Instruments whose resting orders may fill at their next opening trade (:meth:`on_open`),
+        each with the band of fill prices (₹) that keeps that safe; empty when it is not.
+
+        A market order's fill at the next bar depends only on that bar's open when the slippage
+        model is volume-free, so it can be made when the instrument's first trade of the minute
+        arrives instead of when the minute ends. Only the buying-power check depends on the order
+        in which a minute's instruments are matched, so the watch is given only when no resting
+        order can fail it in any order: with every fill price within half and twice its
+        instrument's mark (``m``),
+
+            gross exposure ≤ G + 2X  and  equity ≥ E − 2C − 1.5X
+
+        where ``G`` is the gross exposure of instruments without resting orders, ``X`` the sum of
+        ``(|position| + resting units) × m`` over those with, ``E`` today's equity and ``C`` the
+        charges of every resting order at ``2m``; the watch needs ``G + 2X ≤ L × (E − 2C − 1.5X)``
+        with ``L`` the lowest leverage of the resting orders' products. Then filling instruments
+        at their opening trades, in the order they trade, gives the same fills, prices, charges
+        and cash as matching the minute in column order (:meth:`on_slice`). Only instruments whose
+        resting orders are all market orders are watched; none when more than ``max_orders``
+        orders rest (their matching then stays at the slice) or an instrument with a resting order
+        has no mark yet.
+        """
+        with self._lock:
+            self._bands = {}
+            if not self._resting or not self.config.slippage.volume_free:
+                return {}
+            live = {i: [p for p in ps if not p.order.status.is_terminal] for i, ps in self._resting.items()}
+            if sum(len(ps) for ps in live.values()) > max_orders:
+                return {}
+            n = len(self.book.index)
+            qty, marks = self.book.qty[:n], self.book.price[:n]
+            gross = float(np.abs(qty) @ marks)
+            equity = float(self.portfolio.cash) + float(qty @ marks)
+            exposure, charges, leverage = 0.0, Decimal(0), math.inf
+            bands: dict[str, tuple[float, float]] = {}
+            day = (self._minute or datetime.now(IST)).astimezone(IST).date()
+            for instrument_id, orders in live.items():
+                k = self.book.index.get(instrument_id)
+                mark = self.book.price[k] if k is not None and k < n else 0.0
+                if not orders:
+                    continue
+                if not mark > 0:
+                    return {}
+                held = abs(float(qty[k]))
+                gross -= held * mark
+                exposure += (held + sum(p.order.remaining_quantity for p in orders)) * mark
+                for p in orders:
+                    charges += self._charges(p.order, p.order.remaining_quantity, 2.0 * mark, day).total
+                    leverage = min(leverage, self._leverage[p.order.product])
+                bands[instrument_id] = (mark / 2.0, 2.0 * mark)
+            if not bands:
+                return {}
+            worst_gross = gross + 2.0 * exposure
+            worst_equity = equity - 2.0 * float(charges) - 1.5 * exposure
+            margin = 1e-6 * (abs(worst_gross) + abs(leverage * worst_equity)) + 1.0  # ₹1 and float error
+            if worst_gross + margin > leverage * worst_equity:
+                return {}
+            self._bands = bands
+            return {
+                i: band
+                for i, band in bands.items()
+                if all(p.order.order_type is OrderType.MARKET for p in live[i])
+            }
+
+    def _check_bands(self, fills: list[Fill]) -> None:
+        """Warn when a fill at the minute's end fell outside the band :meth:`open_watch` assumed
+        (a move of more than 2× in a minute): had buying power been that close, the fills made
+        at opening trades might differ from matching the minute in column order."""
+        bands, self._bands = self._bands, {}
+        for fill in fills:
+            band = bands.get(fill.instrument_id)
+            if band is not None and not band[0] <= float(fill.price) <= band[1]:
+                log.warning(
+                    "paper: %s filled at %s, outside the %.2f-%.2f band its minute's early fills assumed",
+                    fill.instrument_id, fill.price, band[0], band[1],
+                )
+
+    def on_open(
+        self, instrument_id: str, start_at: datetime, price: float, band: tuple[float, float]
+    ) -> SliceResult:
+        """Fill ``instrument_id``'s resting market orders at its opening trade ``price`` ₹ of the
+        minute starting ``start_at`` (see :meth:`open_watch`, which gives ``band``).
+
+        Nothing fills (the orders wait for :meth:`on_slice`) when an order that is not a market
+        order rests there, or when any of the fill prices would fall outside ``band``. The slice of
+        that minute then matches only the instruments still resting.
+        """
+        with self._lock:
+            resting = [p for p in self._resting.get(instrument_id, ()) if not p.order.status.is_terminal]
+            if not resting or any(p.order.order_type is not OrderType.MARKET for p in resting):
+                return SliceResult()
+            slippage, low, high = self.config.slippage, band[0], band[1]
+            for p in resting:
+                fill = fill_price_one(slippage, p.sign, price, p.order.remaining_quantity, 0)
+                if not low <= fill <= high:
+                    log.warning(
+                        "paper: %s opened at %s, a fill at %s is outside %.2f-%.2f; matched at the "
+                        "minute's end instead", instrument_id, price, fill, low, high,
+                    )
+                    return SliceResult()
+            self._start_minute(start_at)
+            self._opened.add(instrument_id)
+            day, late = _minute_facts(start_at)
+            trades_before = len(self.trades)
+            moved: list[PaperOrder] = []
+            self._moved = moved
+            try:
+                opening = _Bar(start_at, day, price, price, price, 0, late)  # market orders read the open
+                fills = self._match_instrument(instrument_id, opening)
+            finally:
+                self._moved = None
             changed = {p.broker_order_id: p for p in moved}.values()
             return SliceResult(fills, self.trades[trades_before:], [book_entry(p) for p in changed])
 
@@ -244,7 +378,8 @@ class PaperExchange:
         if not self._resting:
             return []
         positions = self.book.positions_of(instruments)
-        cols = [positions[i] for i in self._resting if i in positions]
+        opened = self._opened  # matched once this minute already (a remainder waits for the next bar)
+        cols = [positions[i] for i in self._resting if i in positions and i not in opened]
         return sorted(c for c in cols if valid[c])
 
     def _match_instrument(self, instrument_id: str, bar: _Bar) -> list[Fill]:

@@ -8,6 +8,10 @@ bar (or slice) for a minute the exchange already saw is ignored, so a restarted 
 hand it the same bars again. A half-written last line (a crash mid-write) is ignored: that
 input never reached the exchange.
 
+A fill at an opening trade (:meth:`JournaledPaperBrokerAdapter.on_open`) is journaled as one
+line (instrument, minute, price, band) when it changed anything; re-applied on the same state,
+it fills the same orders at the same prices.
+
 A slice (:meth:`JournaledPaperBrokerAdapter.on_slice`) is journaled as one line holding only
 the instruments that can change or value the account: those with resting orders or an open
 position when it arrives. Re-applying that subset rebuilds the same fills, cash and marks of
@@ -243,6 +247,9 @@ class JournaledPaperBrokerAdapter(PaperBrokerAdapter):
                     np.ones(len(r["ids"]), dtype=bool),
                 )
             )
+        elif op == "open":
+            low, high = r["band"]
+            self.on_open(r["instrument_id"], datetime.fromisoformat(r["at"]), float(r["price"]), (low, high))
         elif op == "modify":
             order = self.exchange.orders[r["broker_order_id"]]
             change = OrderChange(
@@ -336,6 +343,26 @@ class JournaledPaperBrokerAdapter(PaperBrokerAdapter):
                     "l": b.low[keep].tolist(),
                     "c": b.close[keep].tolist(),
                     "v": np.trunc(b.volume[keep]).tolist(),
+                },
+                durable=False,
+            )
+        return result
+
+    def on_open(
+        self, instrument_id: str, start_at: datetime, price: float, band: tuple[float, float]
+    ) -> SliceResult:
+        """Fill at an opening trade (a minute whose slice was already seen is ignored); journal it."""
+        if self._last_slice is not None and start_at <= self._last_slice:
+            return SliceResult()
+        result = super().on_open(instrument_id, start_at, price, band)
+        if result.trades or result.orders:
+            self._write(
+                {
+                    "op": "open",
+                    "instrument_id": instrument_id,
+                    "at": start_at.isoformat(),
+                    "price": price,
+                    "band": list(band),
                 },
                 durable=False,
             )
