@@ -158,3 +158,11 @@ def test_a_journaled_slice_rebuilds_the_same_account_and_is_taken_once(tmp_path:
     held = [p.instrument_id for p in broker.positions() if p.quantity]
     assert held and all(reopened.exchange.mark(i) == broker.exchange.mark(i) for i in held)
     reopened.close()
+
+
+def test_a_journaled_first_slice_of_more_instruments_than_the_marks_hold_is_taken(tmp_path: Path) -> None:
+    ids = tuple(f"NSE:W{n:03d}" for n in range(200))  # more than the mark book's first 64 slots
+    broker = JournaledPaperBrokerAdapter(tmp_path / "journal.jsonl", _config("fixed"))
+    price = np.full(len(ids), 100.0)
+    result = broker.on_slice(MinuteBars(ids, T0, price, price, price, price, price * 10, price > 0))
+    assert result.trades == [] and broker.exchange.mark(ids[-1]) == Decimal("100")

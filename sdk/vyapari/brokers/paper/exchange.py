@@ -366,7 +366,8 @@ class PaperExchange:
     def matters(self, instruments: Sequence[str]) -> np.ndarray:
         """``[N]`` True where an instrument has a resting order or an open position."""
         with self._lock:
-            out = self.book.qty[self.book.columns(instruments)] != 0
+            layout = self.book.columns(instruments)  # first: it may grow the book's arrays
+            out = self.book.qty[layout] != 0
             positions = self.book.positions_of(instruments)
             for instrument_id in self._resting:
                 n = positions.get(instrument_id)
