@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
+from vyapari.core.deferred_log import deferred
+
 if TYPE_CHECKING:
     from vyapari.brokers.paper.journal import PaperJournal
     from vyapari.brokers.secrets import SecretsStore
@@ -117,7 +119,8 @@ def _key(name: str, dimensions: Mapping[str, str]) -> str:
 
 
 class EmfMetrics:
-    """One CloudWatch EMF JSON line per metric on ``stream`` (stdout by default)."""
+    """One CloudWatch EMF JSON line per metric on ``stream`` (stdout by default); lines made while
+    the engine decides a slice are written at its end (:mod:`vyapari.core.deferred_log`)."""
 
     def __init__(
         self, namespace: str = "vyapari/live", stream: TextIO | None = None, service: str = "live"
@@ -141,6 +144,9 @@ class EmfMetrics:
             name: value,
             **dims,
         }
+        deferred.later(self._write, record)  # built now (its timestamp), written after a held slice
+
+    def _write(self, record: dict[str, object]) -> None:
         self._stream.write(json.dumps(record, separators=(",", ":")) + "\n")
 
     def count(self, name: str, value: float = 1.0, **dimensions: str) -> None:

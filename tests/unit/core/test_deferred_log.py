@@ -99,3 +99,28 @@ def test_held_lines_are_dropped_when_the_level_is_off_and_redacted_when_written(
         redacting.removeHandler(handler)
     message = handler.records[-1].getMessage()
     assert secret not in message and MASK in message
+
+
+def test_later_calls_run_at_the_end_of_the_block_in_order_and_emf_lines_keep_their_time() -> None:
+    import io
+    import json
+
+    from vyapari.core.deferred_log import deferred
+    from vyapari.live.ports import EmfMetrics
+
+    out = io.StringIO()
+    metrics = EmfMetrics(stream=out)
+    done: list[int] = []
+    with deferred.held():
+        before = time.time()
+        metrics.count("orders_total", side="BUY")
+        deferred.later(done.append, 1)
+        deferred.later(done.append, 2)
+        time.sleep(0.03)
+        assert out.getvalue() == "" and done == []
+    assert done == [1, 2]
+    line = json.loads(out.getvalue())
+    assert line["orders_total"] == 1 and line["side"] == "BUY"
+    assert before * 1000 - 1 <= line["_aws"]["Timestamp"] <= (before + 0.02) * 1000  # when counted
+    metrics.count("fills_total")  # outside a block: written at once
+    assert out.getvalue().count("\n") == 2
