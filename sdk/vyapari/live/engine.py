@@ -229,6 +229,9 @@ class LiveEngine(GuardsMixin):
         self.orders.flush()  # the slice's deferred intent changes, before its checkpoint
         if not replay:
             self._publish_slice(bar)
+            flush = getattr(self.broker, "flush_journal", None)  # a journaled paper broker's slice line
+            if flush is not None:
+                flush()
             self.store.set_value(self._checkpoint_key, str(bar.ts_ns))
             self.checkpoint_ns = bar.ts_ns
             if self._live_slices % self.config.reconcile_every == 0:  # housekeeping, off the decision path

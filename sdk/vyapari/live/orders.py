@@ -144,6 +144,7 @@ class OrderManager(SlicedOrdersMixin):
             return self._place_sliced(intent, freeze)
         if intent.state is not IntentState.PENDING:
             intent = intent.evolve(state=IntentState.PENDING)
+        self._broker_inputs_durable()
         self._save(intent)
         return self._send(intent)
 
@@ -172,11 +173,20 @@ class OrderManager(SlicedOrdersMixin):
             return 0
         batch = list(self._staged.values())
         self._staged.clear()
+        self._broker_inputs_durable()
         self.store.put_many(batch)
         for intent in batch:
             self.publisher.publish("orders", intent_message(intent))
             self._send(intent)
         return len(batch)
+
+    def _broker_inputs_durable(self) -> None:
+        """Let a journaled paper broker write what it holds back (the slice it just matched) before
+        an intent is written: a restart resends a PENDING intent, and the broker must not match it
+        against the bar it was decided on."""
+        flush = getattr(self.broker, "flush_journal", None)
+        if flush is not None:
+            flush()
 
     def block(self, intent: OrderIntent, reason: str) -> OrderIntent:
         """Record ``intent`` as refused by a limit (never sent)."""

@@ -9,6 +9,7 @@ must refuse to (a volume cap, buying power that could bind, no mark, a price far
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from decimal import Decimal
 
@@ -156,3 +157,25 @@ def test_a_journaled_broker_rebuilds_the_same_books_from_its_opening_fills() -> 
     assert _books(again) == _books(broker)
     at = T0 + timedelta(minutes=3)  # a minute whose slice the journal already holds: ignored
     assert again.on_open(IDS[0], at, 100.0, (0.0, 1e9)).trades == []
+
+
+def test_inside_a_held_slice_the_slice_line_is_written_before_the_next_line_or_at_the_end() -> None:
+    from vyapari.core.deferred_log import deferred
+
+    journal = InMemoryPaperJournal()
+    broker = JournaledPaperBrokerAdapter(journal, _config("5000000"))
+    rng = np.random.default_rng(3)
+    minutes = _slices(rng, 3)
+    broker.on_slice(_bars(T0, minutes[0]))  # outside a held block: written at once
+    assert [json.loads(x)["op"] for x in journal.read_all()] == ["slice"]
+    with deferred.held():
+        broker.on_slice(_bars(T0 + timedelta(minutes=1), minutes[1]))
+        assert len(journal.read_all()) == 1  # held back while the strategy decides
+        broker.submit(OrderRequest("x", IDS[0], Side.BUY, 5, product=ProductType.MIS))
+        assert [json.loads(x)["op"] for x in journal.read_all()] == ["slice", "slice", "place"]
+    with deferred.held():
+        broker.on_slice(_bars(T0 + timedelta(minutes=2), minutes[2]))
+        assert len(journal.read_all()) == 3
+    assert [json.loads(x)["op"] for x in journal.read_all()] == ["slice", "slice", "place", "slice"]
+    again = JournaledPaperBrokerAdapter(InMemoryPaperJournal(journal.read_all()), _config("5000000"))
+    assert _books(again) == _books(broker)

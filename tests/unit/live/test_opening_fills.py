@@ -8,6 +8,7 @@ backtest see must not change: these tests pin that.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -96,3 +97,34 @@ def test_without_an_on_fill_of_its_own_the_books_equal_a_run_that_books_at_the_o
         return {cid: (i.state, i.filled_quantity, i.closed_step) for cid, i in engine.orders.intents.items()}
 
     assert states(early) == states(at_open)
+
+
+def test_a_slice_is_in_the_paper_journal_before_the_engine_records_it_as_done() -> None:
+    import json
+
+    from vyapari.brokers.paper import PaperConfig
+    from vyapari.brokers.paper.journal import InMemoryPaperJournal, JournaledPaperBrokerAdapter
+    from vyapari.costs import fee_model_from_spec
+    from vyapari.live.store import InMemoryOrderStateStore
+
+    journal = InMemoryPaperJournal()
+    broker = JournaledPaperBrokerAdapter(
+        journal,
+        PaperConfig(Decimal(str(CAPITAL)), FixedBpsSlippage(SLIPPAGE_BPS), fee_model_from_spec("zerodha")),
+    )
+    journaled: list[tuple[str, int]] = []
+
+    class Checkpoints(InMemoryOrderStateStore):
+        def set_value(self, key: str, value: str) -> None:
+            if key.startswith("checkpoint:"):  # what the journal holds when the slice is recorded done
+                last = [json.loads(x) for x in journal.read_all() if '"op":"slice"' in x][-1]
+                journaled.append((last["at"], int(value)))
+            super().set_value(key, value)
+
+    panel = random_walk_panel(symbols=4, sessions=1, bars_per_session=60, seed=2)
+    engine = make_engine("sma_cross_bar", PARAMS, panel, broker=broker, store=Checkpoints())
+    replay(engine, panel)
+    from vyapari.core.time import ist_from_ns
+
+    assert len(journaled) == engine.slices > 50
+    assert all(at == ist_from_ns(ns).isoformat() for at, ns in journaled)

@@ -12,6 +12,11 @@ A fill at an opening trade (:meth:`JournaledPaperBrokerAdapter.on_open`) is jour
 line (instrument, minute, price, band) when it changed anything; re-applied on the same state,
 it fills the same orders at the same prices.
 
+Inside a live engine's slice (:mod:`vyapari.core.deferred_log`), a slice's line is built and
+written after the strategy has decided: before any later line and before the engine records the
+slice as done (:meth:`JournaledPaperBrokerAdapter.flush_journal`), so a replay sees inputs in the
+order they were applied and a checkpointed slice is always in the journal.
+
 A slice (:meth:`JournaledPaperBrokerAdapter.on_slice`) is journaled as one line holding only
 the instruments that can change or value the account: those with resting orders or an open
 position when it arrives. Re-applying that subset rebuilds the same fills, cash and marks of
@@ -44,6 +49,7 @@ from vyapari.brokers.paper.book import SliceResult
 from vyapari.brokers.paper.config import PaperConfig
 from vyapari.brokers.store import OrderStore
 from vyapari.brokers.types import BrokerOrder, Candle, MinuteBars, OrderChange, OrderRequest
+from vyapari.core.deferred_log import deferred
 from vyapari.model.enums import OrderType, ProductType, Side
 from vyapari.model.events import Fill
 
@@ -192,6 +198,7 @@ class JournaledPaperBrokerAdapter(PaperBrokerAdapter):
         self._last_bar: dict[str, datetime] = {}
         self._last_slice: datetime | None = None
         self._recording = False  # off while the journal is re-applied, and after close()
+        self._pending_slice: tuple[MinuteBars, np.ndarray] | None = None  # its line, not yet written
         self._load()
         self._recording = True
 
@@ -261,6 +268,8 @@ class JournaledPaperBrokerAdapter(PaperBrokerAdapter):
             super()._modify_order(_book_entry(order.order, r["broker_order_id"]), change)
 
     def _write(self, record: dict[str, Any], durable: bool) -> None:
+        if self._pending_slice is not None:  # lines stay in the order their inputs were applied
+            self.flush_journal()
         if self._recording:
             self.journal.append([json.dumps(record, separators=(",", ":"))], durable=durable)
 
@@ -332,21 +341,34 @@ class JournaledPaperBrokerAdapter(PaperBrokerAdapter):
         result = super().on_slice(b)
         self._last_slice = b.start_at
         if keep is not None:
-            cols = keep.tolist()
-            self._write(
-                {
-                    "op": "slice",
-                    "at": b.start_at.isoformat(),
-                    "ids": [b.instruments[n] for n in cols],
-                    "o": b.open[keep].tolist(),
-                    "h": b.high[keep].tolist(),
-                    "l": b.low[keep].tolist(),
-                    "c": b.close[keep].tolist(),
-                    "v": np.trunc(b.volume[keep]).tolist(),
-                },
-                durable=False,
-            )
+            self._pending_slice = (b, keep)
+            if deferred.holding():  # a live engine deciding: written before its checkpoint or next line
+                deferred.later(self.flush_journal)
+            else:
+                self.flush_journal()
         return result
+
+    def flush_journal(self) -> None:
+        """Write the slice line still held back (see :meth:`on_slice`); the live engine calls it
+        before it records a slice as done."""
+        pending, self._pending_slice = self._pending_slice, None
+        if pending is None:
+            return
+        b, keep = pending
+        cols = keep.tolist()
+        self._write(
+            {
+                "op": "slice",
+                "at": b.start_at.isoformat(),
+                "ids": [b.instruments[n] for n in cols],
+                "o": b.open[keep].tolist(),
+                "h": b.high[keep].tolist(),
+                "l": b.low[keep].tolist(),
+                "c": b.close[keep].tolist(),
+                "v": np.trunc(b.volume[keep]).tolist(),
+            },
+            durable=False,
+        )
 
     def on_open(
         self, instrument_id: str, start_at: datetime, price: float, band: tuple[float, float]
@@ -371,6 +393,7 @@ class JournaledPaperBrokerAdapter(PaperBrokerAdapter):
     def close(self) -> None:
         """Stop journaling and close the journal (everything appended is already stored)."""
         if self._recording:
+            self.flush_journal()
             self._recording = False
             self.journal.close()
 
