@@ -5,19 +5,24 @@ minutes of a session, fed to :meth:`LiveEngine.on_price` as fast as possible, wi
 collected between slices as ``vyapari live`` does (``--gc-auto`` leaves Python's automatic
 collection on). Reported:
 
-* per-tick latency (bar-builder update) p50 / p99,
-* decision latency of the ticks that close a minute: the whole ``on_price`` call of that
-  tick, i.e. the slice (history, paper broker matching and fills, booking, strategy,
-  risk, intents, paper orders, marks, P&L, checkpoint) p50 / p99 / max, over all slices
-  and split into slices that placed or filled no order and slices that did,
-* tick to orders out: from the tick's arrival to the end of the decision phase, when every
-  order of the slice has been handed to the broker (what comes after: marks, P&L messages,
-  checkpoint, garbage collection); and the same without the time spent inside the simulated
-  exchange (its matching of resting orders and its order entry: the broker's side),
-* where that time goes: open phase (reconcile, paper broker, booking, guards; the paper
-  broker's own share apart), decision (strategy, risk, intents, orders), and the rest,
+* per-tick latency (bar-builder update) p50 / p99, and apart the opening trades that filled
+  resting orders (the paper broker's matching and the engine's booking of those fills),
+* **tick to decision** (the target figure) for the tick that closes a minute: from its arrival
+  until the strategy has decided the slice's orders and each has passed the risk checks and is
+  written down as an intent in memory (history, open phase, strategy, risk, intents), p50 / p99,
+  over all slices and over those that placed or filled orders ("busy"),
+* tick to orders out: until every order of the slice is durable (the store's batch write) and
+  handed to the broker; and the same without the simulated exchange's own work (its matching
+  of what rests at the minute's end and its order entry: the broker's side),
+* the whole call of that tick (also marks, P&L messages, checkpoint, reconciliation, the
+  deferred log and metric lines, garbage collection), and where its time goes,
 * sustained rate: ticks processed per second of wall time (the rate before the engine
   falls behind).
+
+``--ports memory`` (default) runs the engine with an in-memory order store and no metrics
+stream; ``--ports service`` with what ``vyapari live --broker paper`` runs locally: the SQLite
+order store (every batch fsync'd), the journaled paper broker (a JSON-lines file) and EMF metric
+lines (to the null device).
 
 Prices of the ``--active`` instruments (default all) are the first bar's closes times
 independent noise per tick, so fast SMA crossovers flip often: from the fourth minute on,
@@ -25,8 +30,9 @@ a large share of them trade every minute (the count is printed); the other instr
 drift down and never trade. ``--active 500`` is a stress load no broker would accept (Kite
 and Upstox both allow 10 orders a second); ``--active 10`` places about 5 orders a minute.
 
-Run: ``.venv/bin/python benchmarks/bench_live.py [--minutes 20] [--instruments 500]
-[--active N] [--strategy sma_cross_bar] [--gc-auto]``; ``--quick`` runs 5 minutes.
+Run: ``.venv/bin/python benchmarks/bench_live.py [--minutes 30] [--instruments 500]
+[--active N] [--ports memory|service] [--strategy sma_cross_bar] [--gc-auto]``; ``--quick`` runs
+5 minutes.
 """
 
 from __future__ import annotations
@@ -44,12 +50,13 @@ import numpy as np
 
 from vyapari.brokers.paper import PaperBrokerAdapter
 from vyapari.brokers.paper.config import PaperConfig
+from vyapari.brokers.paper.journal import JournaledPaperBrokerAdapter
 from vyapari.cli.live import configure_logging
 from vyapari.costs.spec import fee_model_from_spec
 from vyapari.live.bars import SessionTable
 from vyapari.live.collector import SliceCollector
 from vyapari.live.engine import LiveConfig, LiveEngine
-from vyapari.live.ports import InMemoryMetrics, NullPublisher
+from vyapari.live.ports import EmfMetrics, InMemoryMetrics, Metrics, NullPublisher
 from vyapari.live.store import InMemoryOrderStateStore, OrderStateStore, SqliteOrderStateStore
 from vyapari.market.calendar import get_calendar
 from vyapari.strategies import make_strategy
@@ -57,21 +64,29 @@ from vyapari.strategy.synthetic import random_walk_panel
 
 
 class DecisionClock:
-    """When (``perf_counter_ns``) the engine's decision phase last returned: orders are out."""
+    """When (``perf_counter_ns``) the engine's decision phase last decided (the strategy returned:
+    its orders risk-checked and staged, before their batch write) and last returned (orders out)."""
 
     def __init__(self, engine: LiveEngine) -> None:
-        inner = engine._decide
-        self.at = 0
+        decide, send = engine._decide, engine.orders.send_staged
+        self.decided = self.out = 0
+        self._deciding = False
 
-        def timed(t: int) -> None:
-            inner(t)
-            self.at = time.perf_counter_ns()
+        def timed_decide(t: int) -> None:
+            self._deciding = True
+            try:
+                decide(t)
+            finally:
+                self._deciding = False
+            self.out = time.perf_counter_ns()
 
-        engine._decide = timed  # type: ignore[method-assign]
+        def timed_send() -> int:
+            if self._deciding:
+                self.decided = time.perf_counter_ns()
+            return send()
 
-    def take(self) -> int:
-        """The time of the last decision."""
-        return self.at
+        engine._decide = timed_decide  # type: ignore[method-assign]
+        engine.orders.send_staged = timed_send
 
 
 class PhaseClock:
@@ -106,10 +121,23 @@ def _pct(values: np.ndarray, q: float, scale: float) -> str:
     return f"{np.percentile(values, q) / scale:.2f}" if values.size else "n/a"
 
 
+def _ports(kind: str) -> tuple[OrderStateStore, PaperBrokerAdapter, Metrics]:
+    """The order store, paper broker and metrics of ``--ports kind``."""
+    config = PaperConfig(fees=fee_model_from_spec("zerodha"))  # the engine's, as the CLI
+    if kind == "memory":
+        return InMemoryOrderStateStore(), PaperBrokerAdapter(config), InMemoryMetrics()
+    state = Path(tempfile.mkdtemp(prefix="bench-live-"))  # what `vyapari live --broker paper` runs with
+    return (
+        SqliteOrderStateStore(state / "orders.sqlite"),
+        JournaledPaperBrokerAdapter(state / "paper-journal.jsonl", config),
+        EmfMetrics(stream=open(os.devnull, "w", encoding="utf-8")),
+    )
+
+
 def main() -> None:
     """Run the benchmark and print the figures."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--minutes", type=int, default=20, help="minutes of market time (slices = minutes - 1)")
+    ap.add_argument("--minutes", type=int, default=30, help="minutes of market time (slices = minutes - 1)")
     ap.add_argument("--quick", action="store_true", help="5 minutes")
     ap.add_argument("--instruments", type=int, default=500)
     ap.add_argument("--rate", type=int, default=10_000, help="ticks per second of market time")
@@ -128,20 +156,17 @@ def main() -> None:
         help="leave automatic garbage collection on (default: collect between slices, as the service)",
     )
     ap.add_argument(
-        "--store",
-        choices=("memory", "sqlite"),
+        "--ports",
+        choices=("memory", "service"),
         default="memory",
-        help="order-state store: in memory, or SQLite on disk as vyapari live (one fsync per intent write)",
+        help="in-memory store and metrics, or vyapari live's own: SQLite store, journaled paper broker, EMF",
     )
     args = ap.parse_args()
     minutes = 5 if args.quick else args.minutes
-    store: OrderStateStore = InMemoryOrderStateStore()
-    if args.store == "sqlite":  # what `vyapari live` uses: every intent fsync'd before its order
-        store = SqliteOrderStateStore(Path(tempfile.mkdtemp(prefix="bench-live-")) / "orders.sqlite")
     active = args.instruments if args.active is None else args.active
     panel = random_walk_panel(symbols=args.instruments, sessions=1, bars_per_session=2, seed=5)
     strategy = make_strategy(args.strategy, {"fast": 2, "slow": 3, "qty": 1})
-    broker = PaperBrokerAdapter(PaperConfig(fees=fee_model_from_spec("zerodha")))  # the engine's, as the CLI
+    store, broker, metrics = _ports(args.ports)
     engine = LiveEngine(
         strategy,
         broker,
@@ -150,7 +175,7 @@ def main() -> None:
         store,
         SessionTable(get_calendar("NSE").session_bounds),
         publisher=NullPublisher(),
-        metrics=InMemoryMetrics(),
+        metrics=metrics,
     )
     if not args.gc_auto:
         engine.collector = SliceCollector()
@@ -161,6 +186,15 @@ def main() -> None:
     phases.wrap(broker.exchange, "place", "paper exchange place")
     phases.wrap(engine, "_decide", "decide")
     decided = DecisionClock(engine)
+    opening: list[int] = []  # time of each opening trade that filled orders
+    on_open = engine._on_open
+
+    def timed_open(column: int, ts_ns: int, price: float) -> None:
+        t0 = time.perf_counter_ns()
+        on_open(column, ts_ns, price)
+        opening.append(time.perf_counter_ns() - t0)
+
+    engine._on_open = timed_open  # type: ignore[method-assign]
 
     per_minute = 60 * args.rate
     step_ns = 1_000_000_000 // args.rate
@@ -168,6 +202,7 @@ def main() -> None:
     ts0 = int(panel.ts[0]) + 1
     lat = np.empty(minutes * per_minute, np.int64)
     decisions: list[int] = []
+    to_decision: list[int] = []
     to_orders: list[int] = []
     breakdown: list[dict[str, int]] = []
     activity: list[int] = []
@@ -183,11 +218,12 @@ def main() -> None:
         qty = array("d", rng.integers(1, 500, per_minute).astype(float).tobytes())
         cols_l = array("q", cols.astype(np.int64).tobytes())
         base = minute * per_minute
-        slices, intents, fills = engine.slices, len(engine.orders.intents), len(engine.account.trade_ids)
+        slices, intents = engine.slices, len(engine.orders.intents)
         started = time.perf_counter()
         first = clock()  # the minute's first tick closes the previous minute: timed apart
         engine.on_price(cols_l[0], ts0 + base * step_ns, prices[0], qty[0])
         lat[base] = clock() - first
+        placed = len(engine.orders.intents) - intents  # orders the slice decided
         for i in range(1, per_minute):
             t0 = clock()
             engine.on_price(cols_l[i], ts0 + (base + i) * step_ns, prices[i], qty[i])
@@ -195,60 +231,53 @@ def main() -> None:
         elapsed += time.perf_counter() - started
         if engine.slices > slices:
             decisions.append(base)
-            to_orders.append(decided.take() - first)
+            to_decision.append(decided.decided - first)
+            to_orders.append(decided.out - first)
             breakdown.append(phases.take())
-            activity.append(len(engine.orders.intents) - intents + len(engine.account.trade_ids) - fills)
+            activity.append(placed)
     decision = lat[decisions]
     ordinary = np.delete(lat, decisions)
-    quiet = np.array([d for d, a in zip(decision, activity, strict=True) if a == 0])
-    busy = np.array([d for d, a in zip(decision, activity, strict=True) if a > 0])
-    out = np.array(to_orders)
-    out_quiet = np.array([d for d, a in zip(out, activity, strict=True) if a == 0])
-    out_busy = np.array([d for d, a in zip(out, activity, strict=True) if a > 0])
+    busy = np.array(activity) > 0
     total = len(lat)
     print(
         f"instruments={args.instruments} ticks={total:,} market rate={args.rate:,}/s "
-        f"strategy={args.strategy} active={active} store={args.store} slices={engine.slices}"
+        f"strategy={args.strategy} active={active} ports={args.ports} slices={engine.slices} "
+        f"(busy: {int(busy.sum())}, {np.mean(np.array(activity)[busy]) if busy.any() else 0:.1f} orders each)"
     )
-    print(f"per-tick latency   p50={_pct(ordinary, 50, 1e3)} µs  p99={_pct(ordinary, 99, 1e3)} µs")
+    print(f"per-tick latency     p50={_pct(ordinary, 50, 1e3)} µs  p99={_pct(ordinary, 99, 1e3)} µs")
+    opened = np.array(opening)
     print(
-        f"decision latency   p50={_pct(decision, 50, 1e6)} ms  p99={_pct(decision, 99, 1e6)} ms  "
-        f"max={decision.max() / 1e6:.2f} ms  (all {decision.size} slices)"
+        f"  opening trades that filled orders ({opened.size}): p50={_pct(opened, 50, 1e3)} µs  "
+        f"p99={_pct(opened, 99, 1e3)} µs  max={_pct(opened, 100, 1e3)} µs"
     )
-    print(
-        f"  quiet slices     p50={_pct(quiet, 50, 1e6)} ms  p99={_pct(quiet, 99, 1e6)} ms  "
-        f"({quiet.size} slices without orders or fills)"
-    )
-    print(
-        f"  busy slices      p50={_pct(busy, 50, 1e6)} ms  p99={_pct(busy, 99, 1e6)} ms  "
-        f"({busy.size} slices; orders+fills per busy slice: "
-        f"{np.mean([a for a in activity if a]) if busy.size else 0:.0f})"
-    )
-    print(
-        f"tick to orders out p50={_pct(out, 50, 1e6)} ms  p99={_pct(out, 99, 1e6)} ms  "
-        f"(quiet p99={_pct(out_quiet, 99, 1e6)} ms, busy p50={_pct(out_busy, 50, 1e6)} ms "
-        f"p99={_pct(out_busy, 99, 1e6)} ms)"
-    )
+
+    def line(label: str, values: list[int] | np.ndarray) -> None:
+        v = np.asarray(values)
+        print(
+            f"{label:<21}p50={_pct(v, 50, 1e6)} ms  p99={_pct(v, 99, 1e6)} ms  max={_pct(v, 100, 1e6)} ms  "
+            f"(busy p50={_pct(v[busy], 50, 1e6)} ms  p99={_pct(v[busy], 99, 1e6)} ms  "
+            f"max={_pct(v[busy], 100, 1e6)} ms)"
+        )
+
+    line("tick to decision", to_decision)
+    if os.environ.get("BENCH_SLICES"):
+        print("  per slice (ms):", " ".join(f"{v / 1e6:.2f}" for v in to_decision))
+    line("tick to orders out", to_orders)
     simulated = np.array([b.get("paper broker", 0) + b.get("paper exchange place", 0) for b in breakdown])
-    engine_only = out - simulated
-    engine_busy = np.array([d for d, a in zip(engine_only, activity, strict=True) if a > 0])
-    print(
-        f"  without the simulated exchange (its matching and order entry, the broker's side): "
-        f"p50={_pct(engine_only, 50, 1e6)} ms  p99={_pct(engine_only, 99, 1e6)} ms  "
-        f"(busy p50={_pct(engine_busy, 50, 1e6)} ms p99={_pct(engine_busy, 99, 1e6)} ms)"
-    )
+    line("  without exchange", np.array(to_orders) - simulated)
+    line("whole call", decision)
     for phase in ("open", "paper broker", "decide"):
         spent = np.array([b.get(phase, 0) for b in breakdown])
-        print(f"  {phase:<16} p50={_pct(spent, 50, 1e6)} ms  p99={_pct(spent, 99, 1e6)} ms")
+        print(f"  {phase:<19}p50={_pct(spent, 50, 1e6)} ms  p99={_pct(spent, 99, 1e6)} ms")
     rest = decision - np.array([b.get("open", 0) + b.get("decide", 0) for b in breakdown])
-    print(f"  {'rest':<16} p50={_pct(rest, 50, 1e6)} ms  p99={_pct(rest, 99, 1e6)} ms")
-    print(f"all ticks p99={_pct(lat, 99, 1e3)}µs p99.99={_pct(lat, 99.99, 1e6)} ms")
-    print(f"sustained rate     {total / elapsed:,.0f} ticks/s (target load {args.rate:,}/s)")
-    print(f"orders sent        {len(engine.broker.orders())}  fills {len(engine.account.trade_ids)}")
+    print(f"  {'rest':<19}p50={_pct(rest, 50, 1e6)} ms  p99={_pct(rest, 99, 1e6)} ms")
+    print(f"all ticks            p99={_pct(lat, 99, 1e3)} µs  p99.99={_pct(lat, 99.99, 1e6)} ms")
+    print(f"sustained rate       {total / elapsed:,.0f} ticks/s (target load {args.rate:,}/s)")
+    print(f"orders sent          {len(engine.broker.orders())}  fills {len(engine.account.trade_ids)}")
     if engine.collector is not None:
         c = engine.collector
         each = c.pauses_ns / max(c.collections, 1) / 1e6
-        print(f"garbage collection {c.collections} passes after slices, {each:.2f} ms each")
+        print(f"garbage collection   {c.collections} passes after slices, {each:.2f} ms each")
 
 
 if __name__ == "__main__":
