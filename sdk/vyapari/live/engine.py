@@ -257,7 +257,6 @@ class LiveEngine(GuardsMixin):
             self._book_trades(self.broker.trades(), step)
             for order in self.broker.orders():
                 self.orders.apply_status(order, step)
-        self._check_kill_switch(t)
         self._check_daily_loss(bar, t)
 
     def _decide(self, t: int) -> None:
@@ -272,6 +271,8 @@ class LiveEngine(GuardsMixin):
                 self.strategy.name,
                 self.ctx.now.isoformat(),
             )
+        if not self.orders.replaying:  # decided: the kill switch is read as late as possible
+            self._check_kill_switch(t)
         self.orders.send_staged()  # the slice's orders (those from on_fill too): one durable write, then sent
 
     def _watch_opens(self) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from vyapari.live.bars import BarSlice
-from vyapari.live.risk import kill_switch_state
+from vyapari.live.risk import RiskReason, RiskRejected, kill_switch_state
 from vyapari.live.store import IntentState
 from vyapari.readiness.errors import NotReady
 
@@ -43,11 +43,19 @@ class GuardsMixin:
         raise NotImplementedError
 
     def _check_kill_switch(self, t: int) -> None:
+        """Read the kill switch once the slice's orders are decided and before they are written or
+        sent (the latest moment; off the path from tick to decision): when it was engaged since
+        the last read, the slice's new orders are refused, open orders cancelled and positions
+        squared off; while it stays engaged the risk gate refuses new orders as they are decided."""
         engaged = kill_switch_state(self.store) is not None
         if engaged and not self.killed:
             log.error("kill switch engaged: cancelling open orders and squaring off")
             self.metrics.count("kill_switch_total")
             self.killed = True
+            why = str(RiskRejected(RiskReason.KILL_SWITCH, "the kill switch is engaged"))
+            refused = self.orders.block_staged(why)
+            if refused:
+                log.warning("kill switch: %d order(s) decided this slice refused", refused)
             self.flatten("kill", t)
         elif not engaged and self.killed:
             log.warning("kill switch reset: new orders accepted again")

@@ -180,6 +180,16 @@ class OrderManager(SlicedOrdersMixin):
             self._send(intent)
         return len(batch)
 
+    def block_staged(self, reason: str) -> int:
+        """Refuse the staged decisions (never written or sent) with ``reason``; returns how many."""
+        staged = list(self._staged.values())
+        self._staged.clear()
+        for intent in staged:
+            self.metrics.count("order_rejects_total", reason=reason.split(":", maxsplit=1)[0])
+            refused = intent.evolve(state=IntentState.BLOCKED, reason=reason, closed_step=intent.opened_step)
+            self._save(refused)
+        return len(staged)
+
     def _broker_inputs_durable(self) -> None:
         """Let a journaled paper broker write what it holds back (the slice it just matched) before
         an intent is written: a restart resends a PENDING intent, and the broker must not match it

@@ -131,3 +131,30 @@ def test_daily_loss_breach_squares_off_and_stops_entries() -> None:
         i.reason.split(":")[0] for i in engine.orders.intents.values() if i.state is IntentState.BLOCKED
     }
     assert reasons == {"max_daily_loss"}
+
+
+def test_a_kill_switch_engaged_while_the_strategy_decides_refuses_that_slices_orders(tmp_path) -> None:
+    from vyapari.strategies.sma_cross import SmaCrossPerBar
+
+    store = SqliteOrderStateStore(tmp_path / "orders.sqlite")
+    other = SqliteOrderStateStore(tmp_path / "orders.sqlite")  # e.g. `vyapari live kill`, meanwhile
+    decided: list[int] = []
+
+    class KilledMidDecision(SmaCrossPerBar):
+        def on_bar(self, ctx) -> None:  # type: ignore[no-untyped-def]
+            staged = len(engine.orders._staged)
+            super().on_bar(ctx)
+            if len(engine.orders._staged) > staged and not decided and ctx.positions.any():
+                decided.append(ctx.bar_index)
+                engage_kill_switch(other, "pressed while the strategy decided")
+
+    panel = random_walk_panel(symbols=3, sessions=1, bars_per_session=375, seed=11)
+    engine = make_engine(*SMA, panel, store=store, strategy=KilledMidDecision(**SMA[1]))
+    replay(engine, panel)
+    assert decided, "the test needs a slice that decides orders while holding a position"
+    t = decided[0]
+    theirs = [i for i in engine.orders.intents.values() if i.opened_step == 2 * t + 1 and i.kind == "strategy"]
+    assert theirs and all(i.state is IntentState.BLOCKED and "kill_switch" in (i.reason or "") for i in theirs)
+    sent = {o.client_order_id for o in engine.broker.orders()}
+    assert not sent & {i.client_order_id for i in theirs}  # never written as PENDING, never sent
+    assert engine.killed and not engine.account.pos.any()  # squared off from that slice on
