@@ -166,6 +166,9 @@ class LiveEngine(GuardsMixin):
         self._watch: dict[int, tuple[str, tuple[float, float]]] = {}
         self._early: list[SliceOutcome] = []
         self._book_early = type(strategy).on_fill is Strategy.on_fill
+        self._slice_driven = getattr(broker, "on_slice", None) is not None
+        self._unfed: tuple[BarSlice, int] | None = None  # a slice for the broker after the decision
+        self.orders.before_orders = self._feed_unfed
 
     # ----- ticks in ------------------------------------------------------------------
     def on_tick(self, tick: Tick) -> None:
@@ -219,6 +222,7 @@ class LiveEngine(GuardsMixin):
             self._open_phase(bar, t)
         self._seq = 0
         self._decide(t)
+        self._feed_unfed()
         if not replay and self.inbox is not None:
             self._take_manual_orders(t)
         if self.strategy.product is ProductType.MIS and self.after_squareoff(max(self._clock_ns, bar.ts_ns)):
@@ -246,7 +250,9 @@ class LiveEngine(GuardsMixin):
             self.reconcile(step)
         self._live_slices += 1
         moved = None
-        if self._bar_driven:  # the builder's tuple of instruments: the same object every slice
+        if self._bar_driven and self._slice_driven and not self._early and not self.orders.has_open():
+            self._unfed = (bar, step)  # nothing of ours rests there: fed once the decision is made
+        elif self._bar_driven:  # the builder's tuple of instruments: the same object every slice
             moved = feed_bar_driven_broker(self.broker, self.builder.instruments, bar)
         if moved is not None:  # a simulated broker said what the slice changed: book just that
             early, self._early = self._early, []
@@ -258,6 +264,21 @@ class LiveEngine(GuardsMixin):
             for order in self.broker.orders():
                 self.orders.apply_status(order, step)
         self._check_daily_loss(bar, t)
+
+    def _feed_unfed(self) -> None:
+        """Hand the slice's bars to a simulated broker that had nothing of ours resting when the
+        slice began (so they could change nothing the strategy reads): after the decision, and in
+        any case before an order is written (``OrderManager.before_orders``), so no order of the
+        slice is matched against its own bar."""
+        unfed, self._unfed = self._unfed, None
+        if unfed is None:
+            return
+        bar, step = unfed
+        moved = feed_bar_driven_broker(self.broker, self.builder.instruments, bar)
+        if moved is not None:  # orders it holds that we do not know of (adopted next reconcile)
+            self._book_trades(moved.trades, step)
+            for order in moved.orders:
+                self.orders.apply_status(order, step)
 
     def _decide(self, t: int) -> None:
         if isinstance(self.strategy.signal, VectorSignal):  # the newest row's targets (stepped if it can)

@@ -77,6 +77,7 @@ class OrderManager(SlicedOrdersMixin):
         self._unsaved: dict[str, OrderIntent] = {}  # changes to write at flush(), by client_order_id
         self._staged: dict[str, OrderIntent] = {}  # new decisions to write and send at send_staged()
         self.replaying = False
+        self.before_orders: Callable[[], None] | None = None  # called before any new intent is written
         self._booked: dict[str, int] = {}
         # open decided intents (slices folded into their parent), by instrument, in decision order:
         # the risk gate and the open-phase checks read these instead of scanning the whole day
@@ -191,9 +192,12 @@ class OrderManager(SlicedOrdersMixin):
         return len(staged)
 
     def _broker_inputs_durable(self) -> None:
-        """Let a journaled paper broker write what it holds back (the slice it just matched) before
-        an intent is written: a restart resends a PENDING intent, and the broker must not match it
-        against the bar it was decided on."""
+        """Before an intent is written: the engine's ``before_orders`` (a slice's bars it still owes a
+        simulated broker), then a journaled paper broker writes what it holds back (the slice it just
+        matched): a restart resends a PENDING intent, and the broker must not match it against the
+        bar it was decided on."""
+        if self.before_orders is not None:
+            self.before_orders()
         flush = getattr(self.broker, "flush_journal", None)
         if flush is not None:
             flush()
