@@ -11,6 +11,9 @@ collection on). Reported:
   until the strategy has decided the slice's orders and each has passed the risk checks and is
   written down as an intent in memory (history, open phase, strategy, risk, intents), p50 / p99,
   over all slices and over those that placed or filled orders ("busy"),
+  and the same counted in the engine thread's CPU time, which leaves out time the operating
+  system gave the core to another process (on a shared 2-core machine the wall-time tail is
+  mostly that),
 * tick to orders out: until every order of the slice is durable (the store's batch write) and
   handed to the broker; and the same without the simulated exchange's own work (its matching
   of what rests at the minute's end and its order entry: the broker's side),
@@ -69,7 +72,7 @@ class DecisionClock:
 
     def __init__(self, engine: LiveEngine) -> None:
         decide, send = engine._decide, engine.orders.send_staged
-        self.decided = self.out = 0
+        self.decided = self.out = self.decided_cpu = 0
         self._deciding = False
 
         def timed_decide(t: int) -> None:
@@ -83,6 +86,7 @@ class DecisionClock:
         def timed_send() -> int:
             if self._deciding:
                 self.decided = time.perf_counter_ns()
+                self.decided_cpu = time.thread_time_ns()
             return send()
 
         engine._decide = timed_decide  # type: ignore[method-assign]
@@ -203,6 +207,7 @@ def main() -> None:
     lat = np.empty(minutes * per_minute, np.int64)
     decisions: list[int] = []
     to_decision: list[int] = []
+    on_cpu: list[int] = []  # the same in the engine thread's CPU time (without time it was not running)
     to_orders: list[int] = []
     breakdown: list[dict[str, int]] = []
     activity: list[int] = []
@@ -220,6 +225,7 @@ def main() -> None:
         base = minute * per_minute
         slices, intents = engine.slices, len(engine.orders.intents)
         started = time.perf_counter()
+        first_cpu = time.thread_time_ns()
         first = clock()  # the minute's first tick closes the previous minute: timed apart
         engine.on_price(cols_l[0], ts0 + base * step_ns, prices[0], qty[0])
         lat[base] = clock() - first
@@ -232,6 +238,7 @@ def main() -> None:
         if engine.slices > slices:
             decisions.append(base)
             to_decision.append(decided.decided - first)
+            on_cpu.append(decided.decided_cpu - first_cpu)
             to_orders.append(decided.out - first)
             breakdown.append(phases.take())
             activity.append(placed)
@@ -260,6 +267,7 @@ def main() -> None:
         )
 
     line("tick to decision", to_decision)
+    line("  on the CPU", on_cpu)
     if os.environ.get("BENCH_SLICES"):
         print("  per slice (ms):", " ".join(f"{v / 1e6:.2f}" for v in to_decision))
     line("tick to orders out", to_orders)
