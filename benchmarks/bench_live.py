@@ -34,7 +34,7 @@ drift down and never trade. ``--active 500`` is a stress load no broker would ac
 and Upstox both allow 10 orders a second); ``--active 10`` places about 5 orders a minute.
 
 Run: ``.venv/bin/python benchmarks/bench_live.py [--minutes 30] [--instruments 500]
-[--active N] [--ports memory|service] [--strategy sma_cross_bar] [--gc-auto]``; ``--quick`` runs
+[--active N] [--ports memory|service] [--strategy sma_cross_bar] [--gc-auto] [--per-slice]``; ``--quick`` runs
 5 minutes.
 """
 
@@ -165,6 +165,7 @@ def main() -> None:
         default="memory",
         help="in-memory store and metrics, or vyapari live's own: SQLite store, journaled paper broker, EMF",
     )
+    ap.add_argument("--per-slice", action="store_true", help="print tick to decision of every slice")
     args = ap.parse_args()
     minutes = 5 if args.quick else args.minutes
     active = args.instruments if args.active is None else args.active
@@ -268,7 +269,7 @@ def main() -> None:
 
     line("tick to decision", to_decision)
     line("  on the CPU", on_cpu)
-    if os.environ.get("BENCH_SLICES"):
+    if args.per_slice:
         print("  per slice (ms):", " ".join(f"{v / 1e6:.2f}" for v in to_decision))
     line("tick to orders out", to_orders)
     simulated = np.array([b.get("paper broker", 0) + b.get("paper exchange place", 0) for b in breakdown])
