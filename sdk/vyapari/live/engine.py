@@ -3,18 +3,22 @@
 Per finished slice ``t`` (engine steps ``2t`` = open phase, ``2t+1`` = decisions):
 
 1. **Open**: on the first live slice (also after a restart), reconcile with the broker; hand
-   the slice's bars to a bar-driven (paper) broker so resting orders fill at their open; book
-   new trades (idempotent by ``trade_id``) and take order statuses (just the slice's own when
-   the broker reports them); check the kill switch and the daily loss limit. A paper broker
-   that offers it (``open_watch``) fills resting market orders earlier, at their instrument's
-   first trade of the minute (the bar's open, so the same fills): the engine books those fills
-   right then, off the decision's path, dated this phase (step ``2t``); a strategy with an
-   ``on_fill`` of its own gets them here instead, in column order as in the backtest.
+   the slice's bars to a bar-driven (paper) broker so resting orders fill at their open (when
+   nothing of ours rests there, after the decision instead: they can change nothing it reads,
+   and still before any order of the slice is written); book new trades (idempotent by
+   ``trade_id``) and take order statuses (just the slice's own when the broker reports them);
+   check the daily loss limit. A paper broker that offers it (``open_watch``) fills resting
+   market orders earlier, at their instrument's first trade of the minute (the bar's open, so
+   the same fills): the engine books those fills right then, off the decision's path, dated
+   this phase (step ``2t``); a strategy with an ``on_fill`` of its own gets them here instead,
+   in column order as in the backtest.
 2. **Decide**: a vectorised strategy gets the newest row's targets (``strategy.advance``:
    stepped when its signal can, else recomputed on the history so far) and ``on_bar``
    reads them; per-bar strategies just get ``on_bar``. Every order passes
-   :class:`~vyapari.live.risk.RiskGate` and is staged; when ``on_bar`` returns, the slice's
-   intents are written in one durable batch and only then sent (``OrderManager.send_staged``).
+   :class:`~vyapari.live.risk.RiskGate` and is staged; when ``on_bar`` returns, the kill switch
+   is read (engaged since the last read: the slice's orders are refused, open ones cancelled,
+   positions squared off), then the slice's intents are written in one durable batch and only
+   then sent (``OrderManager.send_staged``).
 3. **Square-off** (MIS): once the clock reaches 15:20 IST, open strategy orders are
    cancelled and positions closed by market orders (they fill at each symbol's first bar
    from 15:20, like the backtest's square-off at that bar's open).
