@@ -153,9 +153,9 @@ class MinuteBarBuilder:
             return None
         session = self._session_of(self._label)
         assert session is not None  # the label came from an in-session tick
-        valid = np.frombuffer(self._seen, dtype=np.uint8).astype(bool)
+        valid = np.frombuffer(self._seen, dtype=np.bool_)  # a view: _reset() gives the next minute a new one
         ohlcv = np.array((self._o, self._h, self._l, self._c, self._v))  # one copy of the five buffers
-        if not valid.all():
+        if 0 in self._seen:
             ohlcv[:, ~valid] = np.nan  # slots of instruments that did not trade hold older minutes
         o, h, low, c, v = ohlcv
         out = BarSlice(self._label, session[0], session[1], session[2], o, h, low, c, v, valid)

@@ -88,11 +88,7 @@ class LiveAccount:
 class LiveContext:
     """What a strategy sees at the current slice of a live run (never anything later)."""
 
-    open: np.ndarray
-    high: np.ndarray
-    low: np.ndarray
     close: np.ndarray
-    volume: np.ndarray
     valid: np.ndarray
 
     def __init__(self, engine: LiveEngine) -> None:
@@ -109,11 +105,30 @@ class LiveContext:
         """Move to slice ``t`` of the history."""
         h = self._engine.history
         self.bar_index = t
-        self.open, self.high, self.low = h.row("open", t), h.row("high", t), h.row("low", t)
-        self.close, self.volume, self.valid = h.row("close", t), h.row("volume", t), h.row("valid", t)
+        self.close, self.valid = h.row("close", t), h.row("valid", t)  # open, high, low, volume: on read
         self._now = ist_from_ns(h.ts(t))
         self.now_iso = self._now.isoformat()  # ISO 8601 IST, as intents record decisions
         self.session_iso = h.session_date(t).isoformat()
+
+    @property
+    def open(self) -> np.ndarray:
+        """The current slice's opens in ₹ ``[N]`` (NaN where a symbol had no bar)."""
+        return self._engine.history.row("open", self.bar_index)
+
+    @property
+    def high(self) -> np.ndarray:
+        """The current slice's highs in ₹ ``[N]``."""
+        return self._engine.history.row("high", self.bar_index)
+
+    @property
+    def low(self) -> np.ndarray:
+        """The current slice's lows in ₹ ``[N]``."""
+        return self._engine.history.row("low", self.bar_index)
+
+    @property
+    def volume(self) -> np.ndarray:
+        """The current slice's volumes in units ``[N]``."""
+        return self._engine.history.row("volume", self.bar_index)
 
     @property
     def now(self) -> datetime:
