@@ -100,12 +100,14 @@ class LiveContext:
         self._now = datetime.min.replace(tzinfo=IST)
         self.now_iso = self._now.isoformat()
         self.session_iso = ""
+        self._squareoff = False
 
     def set_row(self, t: int) -> None:
         """Move to slice ``t`` of the history."""
         h = self._engine.history
         self.bar_index = t
         self.close, self.valid = h.row("close", t), h.row("valid", t)  # open, high, low, volume: on read
+        self._squareoff = self._engine.after_squareoff(h.ts(t))  # asked once per order
         self._now = ist_from_ns(h.ts(t))
         self.now_iso = self._now.isoformat()  # ISO 8601 IST, as intents record decisions
         self.session_iso = h.session_date(t).isoformat()
@@ -182,4 +184,4 @@ class LiveContext:
 
     def is_squareoff_time(self) -> bool:
         """True from the MIS square-off time (15:20 IST) to the end of the session."""
-        return self._engine.after_squareoff(self._engine.history.ts(self.bar_index))
+        return self._squareoff

@@ -65,7 +65,7 @@ from vyapari.live.history import BarHistory
 from vyapari.live.messages import fill_message
 from vyapari.live.orders import OrderManager
 from vyapari.live.ports import InMemoryMetrics, ManualOrder, Metrics, NullPublisher, OrderInbox, Publisher
-from vyapari.live.risk import RiskGate, RiskInputs, RiskLimits, RiskRejected
+from vyapari.live.risk import RiskGate, RiskInputs, RiskLimits, RiskReason, RiskRejected
 from vyapari.live.sliced import freeze_by_instrument
 from vyapari.live.store import IntentState, OrderIntent, OrderStateStore
 from vyapari.model.enums import Exchange, OrderType, ProductType, Side
@@ -461,8 +461,6 @@ class LiveEngine(GuardsMixin):
         return self.orders.stage(intent).client_order_id  # written and sent after on_bar, in one batch
 
     def _gate(self, intent: OrderIntent, n: int) -> None:
-        from vyapari.live.risk import RiskReason
-
         if self.killed:
             raise RiskRejected(RiskReason.KILL_SWITCH, "the kill switch is engaged")
         if intent.product is ProductType.MIS and self.ctx.is_squareoff_time():
