@@ -153,8 +153,10 @@ def test_a_kill_switch_engaged_while_the_strategy_decides_refuses_that_slices_or
     replay(engine, panel)
     assert decided, "the test needs a slice that decides orders while holding a position"
     t = decided[0]
-    theirs = [i for i in engine.orders.intents.values() if i.opened_step == 2 * t + 1 and i.kind == "strategy"]
-    assert theirs and all(i.state is IntentState.BLOCKED and "kill_switch" in (i.reason or "") for i in theirs)
+    intents = engine.orders.intents.values()
+    theirs = [i for i in intents if i.opened_step == 2 * t + 1 and i.kind == "strategy"]
+    refused = [i.state is IntentState.BLOCKED and "kill_switch" in (i.reason or "") for i in theirs]
+    assert theirs and all(refused)
     sent = {o.client_order_id for o in engine.broker.orders()}
     assert not sent & {i.client_order_id for i in theirs}  # never written as PENDING, never sent
     assert engine.killed and not engine.account.pos.any()  # squared off from that slice on
