@@ -465,7 +465,8 @@ class LiveEngine(GuardsMixin):
             raise RiskRejected(RiskReason.KILL_SWITCH, "the kill switch is engaged")
         if intent.product is ProductType.MIS and self.ctx.is_squareoff_time():
             raise RiskRejected(RiskReason.AFTER_SQUAREOFF, "MIS orders are not accepted after 15:20 IST")
-        self._require_ready(intent.instrument_id)
+        if self.readiness is not None:
+            self._require_ready(intent.instrument_id)
         pending = self.orders.pending_quantity(intent.instrument_id)
         price = float(self.ctx.close[n]) if self.ctx.valid[n] else float(self.account.mark[n])
         level = intent.limit_price if intent.limit_price is not None else intent.trigger_price
