@@ -148,6 +148,11 @@ class MonitoringStack(Stack):
             custom("fills_upload_errors_total", LIVE),
             "The live service could not copy the day's fills log to the lake (retried every round)",
         )
+        self._alarm(
+            "early-fill-failed",
+            custom("early_fill_errors_total", LIVE),
+            "Paper fills at opening trades failed (a bug); their trades are booked at reconciliation",
+        )
         self._preopen_alarms(live)
 
     def _preopen_alarms(self, live: LiveStack) -> None:

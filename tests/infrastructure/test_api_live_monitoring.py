@@ -247,6 +247,7 @@ def test_alarms_page_through_one_topic(synth: Synthesized) -> None:
             "live-down",
             "daily-loss-limit",
             "fills-upload-failed",
+            "early-fill-failed",
             "not-ready",
             "instruments-snapshot-failed",
             "preopen-errors",
@@ -261,6 +262,9 @@ def test_alarms_page_through_one_topic(synth: Synthesized) -> None:
     upload = alarms["vyapari-dev-fills-upload-failed"]
     assert (upload["MetricName"], upload["Dimensions"]) == (
         "fills_upload_errors_total", [{"Name": "service", "Value": "vyapari-live"}])
+    early = alarms["vyapari-dev-early-fill-failed"]
+    assert (early["MetricName"], early["Dimensions"]) == (
+        "early_fill_errors_total", [{"Name": "service", "Value": "vyapari-live"}])
     not_ready = alarms["vyapari-dev-not-ready"]
     assert (not_ready["MetricName"], not_ready["Threshold"], not_ready["ComparisonOperator"]) == (
         "ready", 1, "LessThanThreshold")
