@@ -403,11 +403,16 @@ class OrderManager(SlicedOrdersMixin):
                         opened_step=step,
                     )
                 )
-        parents = [i for i in self.intents.values() if i.is_parent and i.state.is_open]
+        # only open intents can change (a closed one is left as it is): read them from the index of
+        # open orders, not the whole day's intents, in decision order
+        decided = [i for by in self._open.values() for i in by.values()]
+        parents = [i for i in decided if i.is_parent]
         for parent in parents:
             self._ensure_children(parent)
-        for intent in list(self.intents.values()):
-            if not intent.is_parent:
+        live = [i for i in decided if not i.is_parent] + [c for p in parents for c in self.children(p)]
+        live.sort(key=lambda i: self._rank[i.client_order_id])
+        for intent in live:
+            if intent.state.is_open:
                 self._reconcile_one(intent, book.get(intent.client_order_id), step, may_send, counts)
         for parent in parents:
             self._refresh(parent.client_order_id, step)
