@@ -41,7 +41,7 @@ import itertools
 import logging
 import math
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -228,24 +228,33 @@ class PaperExchange:
             self._start_minute(start_at)
             layout = self.book.columns(instruments)
             day, late = _minute_facts(start_at)
-            trades_before = len(self.trades)
-            fills: list[Fill] = []
-            moved: list[PaperOrder] = []
-            self._moved = moved
-            try:
-                for c in self._columns_to_match(instruments, valid):
-                    one = _Bar(
-                        start_at, day, float(open_[c]), float(high[c]), float(low[c]), int(volume[c]), late
-                    )
-                    fills += self._match_instrument(instruments[c], one)
-            finally:
-                self._moved = None
+            result = self._match_recorded(
+                (
+                    instruments[c],
+                    _Bar(start_at, day, float(open_[c]), float(high[c]), float(low[c]), int(volume[c]), late),
+                )
+                for c in self._columns_to_match(instruments, valid)
+            )
             if self._bands:  # open_watch() bounded this minute's fills assuming prices in these bands
-                self._check_bands(fills)
+                self._check_bands(result.fills)
             valid_cols = np.flatnonzero(valid)
             self.book.set_many(layout[valid_cols], close[valid_cols])
-            changed = {p.broker_order_id: p for p in moved}.values()
-            return SliceResult(fills, self.trades[trades_before:], [book_entry(p) for p in changed])
+            return result
+
+    def _match_recorded(self, bars: Iterable[tuple[str, _Bar]]) -> SliceResult:
+        """Match each ``(instrument, bar)`` in order; returns the fills, their trades and the book
+        entries of the orders that moved."""
+        trades_before = len(self.trades)
+        fills: list[Fill] = []
+        moved: list[PaperOrder] = []
+        self._moved = moved
+        try:
+            for instrument_id, bar in bars:
+                fills += self._match_instrument(instrument_id, bar)
+        finally:
+            self._moved = None
+        changed = {p.broker_order_id: p for p in moved}.values()
+        return SliceResult(fills, self.trades[trades_before:], [book_entry(p) for p in changed])
 
     # ----- opening trades: fills before the minute ends -------------------------------
     def open_watch(self, max_orders: int = OPEN_WATCH_MAX_ORDERS) -> dict[str, tuple[float, float]]:
@@ -352,16 +361,8 @@ class PaperExchange:
             self._start_minute(start_at)
             self._opened.add(instrument_id)
             day, late = _minute_facts(start_at)
-            trades_before = len(self.trades)
-            moved: list[PaperOrder] = []
-            self._moved = moved
-            try:
-                opening = _Bar(start_at, day, price, price, price, 0, late)  # market orders read the open
-                fills = self._match_instrument(instrument_id, opening)
-            finally:
-                self._moved = None
-            changed = {p.broker_order_id: p for p in moved}.values()
-            return SliceResult(fills, self.trades[trades_before:], [book_entry(p) for p in changed])
+            opening = _Bar(start_at, day, price, price, price, 0, late)  # market orders read the open
+            return self._match_recorded([(instrument_id, opening)])
 
     def matters(self, instruments: Sequence[str]) -> np.ndarray:
         """``[N]`` True where an instrument has a resting order or an open position."""
