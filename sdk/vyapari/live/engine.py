@@ -49,7 +49,7 @@ import numpy as np
 
 from vyapari.brokers.base import BrokerAdapter
 from vyapari.brokers.fills import trade_to_fill
-from vyapari.brokers.types import BrokerTrade, Tick
+from vyapari.brokers.types import BrokerOrder, BrokerTrade, Tick
 from vyapari.core.deferred_log import deferred
 from vyapari.core.ids import client_order_id, instrument_id
 from vyapari.core.time import IST_OFFSET_NS, NS_PER_MINUTE, ist_from_ns
@@ -237,9 +237,7 @@ class LiveEngine(GuardsMixin):
         self.orders.flush()  # the slice's deferred intent changes, before its checkpoint
         if not replay:
             self._publish_slice(bar)
-            flush = getattr(self.broker, "flush_journal", None)  # a journaled paper broker's slice line
-            if flush is not None:
-                flush()
+            self.orders.broker_inputs_durable()  # the paper journal's slice line, before the checkpoint
             self.store.set_value(self._checkpoint_key, str(bar.ts_ns))
             self.checkpoint_ns = bar.ts_ns
             if self._live_slices % self.config.reconcile_every == 0:  # housekeeping, off the decision path
@@ -260,13 +258,10 @@ class LiveEngine(GuardsMixin):
             moved = feed_bar_driven_broker(self.broker, self.builder.instruments, bar)
         if moved is not None:  # a simulated broker said what the slice changed: book just that
             early, self._early = self._early, []
-            self._book_trades([tr for o in early for tr in o.trades] + list(moved.trades), step)
-            for order in [o for outcome in early for o in outcome.orders] + list(moved.orders):
-                self.orders.apply_status(order, step)
+            trades = [tr for o in early for tr in o.trades] + list(moved.trades)
+            self._take(trades, [o for outcome in early for o in outcome.orders] + list(moved.orders), step)
         elif self.orders.has_open():
-            self._book_trades(self.broker.trades(), step)
-            for order in self.broker.orders():
-                self.orders.apply_status(order, step)
+            self._take(self.broker.trades(), self.broker.orders(), step)
         self._check_daily_loss(bar, t)
 
     def _feed_unfed(self) -> None:
@@ -280,9 +275,13 @@ class LiveEngine(GuardsMixin):
         bar, step = unfed
         moved = feed_bar_driven_broker(self.broker, self.builder.instruments, bar)
         if moved is not None:  # orders it holds that we do not know of (adopted next reconcile)
-            self._book_trades(moved.trades, step)
-            for order in moved.orders:
-                self.orders.apply_status(order, step)
+            self._take(moved.trades, moved.orders, step)
+
+    def _take(self, trades: Sequence[BrokerTrade], orders: Sequence[BrokerOrder], step: int) -> None:
+        """Book the broker's new ``trades``, then take its statuses of ``orders``, at ``step``."""
+        self._book_trades(trades, step)
+        for order in orders:
+            self.orders.apply_status(order, step)
 
     def _decide(self, t: int) -> None:
         if isinstance(self.strategy.signal, VectorSignal):  # the newest row's targets (stepped if it can)
@@ -332,9 +331,7 @@ class LiveEngine(GuardsMixin):
                 self._early.append(outcome)
                 return
             step = 2 * (self.ctx.bar_index + 1)  # the next slice's open phase, as if booked there
-            self._book_trades(outcome.trades, step)
-            for order in outcome.orders:
-                self.orders.apply_status(order, step)
+            self._take(outcome.trades, outcome.orders, step)
         except Exception:
             self.metrics.count("early_fill_errors_total")
             log.exception(

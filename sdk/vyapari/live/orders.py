@@ -145,7 +145,7 @@ class OrderManager(SlicedOrdersMixin):
             return self._place_sliced(intent, freeze)
         if intent.state is not IntentState.PENDING:
             intent = intent.evolve(state=IntentState.PENDING)
-        self._broker_inputs_durable()
+        self.broker_inputs_durable()
         self._save(intent)
         return self._send(intent)
 
@@ -174,7 +174,7 @@ class OrderManager(SlicedOrdersMixin):
             return 0
         batch = list(self._staged.values())
         self._staged.clear()
-        self._broker_inputs_durable()
+        self.broker_inputs_durable()
         self.store.put_many(batch)
         for intent in batch:
             self.publisher.publish("orders", intent_message(intent))
@@ -186,16 +186,14 @@ class OrderManager(SlicedOrdersMixin):
         staged = list(self._staged.values())
         self._staged.clear()
         for intent in staged:
-            self.metrics.count("order_rejects_total", reason=reason.split(":", maxsplit=1)[0])
-            refused = intent.evolve(state=IntentState.BLOCKED, reason=reason, closed_step=intent.opened_step)
-            self._save(refused)
+            self._refuse(intent, reason)
         return len(staged)
 
-    def _broker_inputs_durable(self) -> None:
-        """Before an intent is written: the engine's ``before_orders`` (a slice's bars it still owes a
-        simulated broker), then a journaled paper broker writes what it holds back (the slice it just
-        matched): a restart resends a PENDING intent, and the broker must not match it against the
-        bar it was decided on."""
+    def broker_inputs_durable(self) -> None:
+        """Before an intent is written, and before a slice's checkpoint: the engine's
+        ``before_orders`` (a slice's bars it still owes a simulated broker), then a journaled paper
+        broker writes what it holds back (the slice it just matched): a restart resends a PENDING
+        intent, and the broker must not match it against the bar it was decided on."""
         if self.before_orders is not None:
             self.before_orders()
         flush = getattr(self.broker, "flush_journal", None)
@@ -207,6 +205,9 @@ class OrderManager(SlicedOrdersMixin):
         known = self.intents.get(intent.client_order_id)
         if known is not None:
             return known
+        return self._refuse(intent, reason)
+
+    def _refuse(self, intent: OrderIntent, reason: str) -> OrderIntent:
         self.metrics.count("order_rejects_total", reason=reason.split(":", maxsplit=1)[0])
         return self._save(
             intent.evolve(state=IntentState.BLOCKED, reason=reason, closed_step=intent.opened_step)

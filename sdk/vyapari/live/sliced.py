@@ -97,7 +97,7 @@ def aggregate(parent: OrderIntent, children: Sequence[OrderIntent], step: int) -
 
 class SlicedOrdersMixin:
     """Sliced orders of :class:`~vyapari.live.orders.OrderManager` (needs its ``intents``,
-    ``metrics``, ``_save``, ``_broker_inputs_durable``, ``_send`` and ``_resolve_pending``)."""
+    ``metrics``, ``_save``, ``broker_inputs_durable``, ``_send`` and ``_resolve_pending``)."""
 
     intents: dict[str, OrderIntent]
     metrics: Any
@@ -105,7 +105,7 @@ class SlicedOrdersMixin:
     def _save(self, intent: OrderIntent) -> OrderIntent:  # implemented by the order manager
         raise NotImplementedError
 
-    def _broker_inputs_durable(self) -> None:  # implemented by the order manager
+    def broker_inputs_durable(self) -> None:  # implemented by the order manager
         raise NotImplementedError
 
     def _send(self, intent: OrderIntent) -> OrderIntent:  # implemented by the order manager
@@ -125,7 +125,7 @@ class SlicedOrdersMixin:
                     state=IntentState.REJECTED, reason=f"cannot slice: {exc}", closed_step=intent.opened_step
                 )
             )
-        self._broker_inputs_durable()
+        self.broker_inputs_durable()
         parent = self._save(intent.evolve(state=IntentState.PENDING, freeze_quantity=freeze))
         children = [self._save(child) for child in self._planned_children(parent)]
         log.info(
