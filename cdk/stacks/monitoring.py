@@ -153,6 +153,11 @@ class MonitoringStack(Stack):
             custom("early_fill_errors_total", LIVE),
             "Paper fills at opening trades failed (a bug); their trades are booked at reconciliation",
         )
+        self._alarm(
+            "kill-switch-unread",
+            custom("kill_switch_read_errors_total", LIVE),
+            "The live service could not read the kill switch from the order store (it acts on the last read)",
+        )
         self._preopen_alarms(live)
 
     def _preopen_alarms(self, live: LiveStack) -> None:

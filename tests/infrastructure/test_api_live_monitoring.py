@@ -248,6 +248,7 @@ def test_alarms_page_through_one_topic(synth: Synthesized) -> None:
             "daily-loss-limit",
             "fills-upload-failed",
             "early-fill-failed",
+            "kill-switch-unread",
             "not-ready",
             "instruments-snapshot-failed",
             "preopen-errors",
@@ -265,6 +266,9 @@ def test_alarms_page_through_one_topic(synth: Synthesized) -> None:
     early = alarms["vyapari-dev-early-fill-failed"]
     assert (early["MetricName"], early["Dimensions"]) == (
         "early_fill_errors_total", [{"Name": "service", "Value": "vyapari-live"}])
+    unread = alarms["vyapari-dev-kill-switch-unread"]
+    assert (unread["MetricName"], unread["Dimensions"]) == (
+        "kill_switch_read_errors_total", [{"Name": "service", "Value": "vyapari-live"}])
     not_ready = alarms["vyapari-dev-not-ready"]
     assert (not_ready["MetricName"], not_ready["Threshold"], not_ready["ComparisonOperator"]) == (
         "ready", 1, "LessThanThreshold")

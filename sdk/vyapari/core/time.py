@@ -53,7 +53,8 @@ def parse_date(text: str, *, name: str = "date") -> date:
 
 
 IST_OFFSET_NS = (5 * 60 + 30) * 60 * 1_000_000_000
-NS_PER_MINUTE = 60 * 1_000_000_000
+NS_PER_SECOND = 1_000_000_000
+NS_PER_MINUTE = 60 * NS_PER_SECOND
 
 
 def ist_from_ns(ns: int) -> datetime:

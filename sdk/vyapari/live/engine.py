@@ -16,9 +16,12 @@ Per finished slice ``t`` (engine steps ``2t`` = open phase, ``2t+1`` = decisions
    stepped when its signal can, else recomputed on the history so far) and ``on_bar``
    reads them; per-bar strategies just get ``on_bar``. Every order passes
    :class:`~vyapari.live.risk.RiskGate` and is staged; when ``on_bar`` returns, the kill switch
-   is read (engaged since the last read: the slice's orders are refused, open ones cancelled,
-   positions squared off), then the slice's intents are written in one durable batch and only
-   then sent (``OrderManager.send_staged``).
+   as last read is acted on (engaged since the last decision: the slice's orders are refused,
+   open ones cancelled, positions squared off), then the slice's intents are written in one
+   durable batch and only then sent (``OrderManager.send_staged``). The switch itself is read
+   from the order store between decisions (every ``kill_switch_poll_s`` of the clock, on a tick
+   that closes no minute or on the timer, never in a minute's last second), so no store round
+   trip sits between a tick and a decision.
 3. **Square-off** (MIS): once the clock reaches 15:20 IST, open strategy orders are
    cancelled and positions closed by market orders (they fill at each symbol's first bar
    from 15:20, like the backtest's square-off at that bar's open).
@@ -65,7 +68,7 @@ from vyapari.live.history import BarHistory
 from vyapari.live.messages import fill_message
 from vyapari.live.orders import OrderManager
 from vyapari.live.ports import InMemoryMetrics, ManualOrder, Metrics, NullPublisher, OrderInbox, Publisher
-from vyapari.live.risk import RiskGate, RiskInputs, RiskLimits, RiskReason, RiskRejected
+from vyapari.live.risk import RiskGate, RiskInputs, RiskLimits, RiskReason, RiskRejected, kill_switch_state
 from vyapari.live.sliced import freeze_by_instrument
 from vyapari.live.store import IntentState, OrderIntent, OrderStateStore
 from vyapari.model.enums import Exchange, OrderType, ProductType, Side
@@ -101,6 +104,9 @@ class LiveConfig:
         MIS square-off time, minutes after midnight IST (15:20 = 920).
     reconcile_every : int
         Slices between reconciliations with the broker's books.
+    kill_switch_poll_s : float
+        Seconds of the engine's clock between reads of the kill switch from the order store
+        (on a tick that closes no minute, or the timer; never in a minute's last second).
     """
 
     run_id: str
@@ -110,8 +116,11 @@ class LiveConfig:
     limits: RiskLimits = field(default_factory=RiskLimits)
     squareoff_minute: int = SQUAREOFF_MINUTE
     reconcile_every: int = 15
+    kill_switch_poll_s: float = 1.0
 
     def __post_init__(self) -> None:
+        if not self.kill_switch_poll_s > 0:
+            raise ValueError(f"kill_switch_poll_s must be > 0 seconds, got {self.kill_switch_poll_s!r}")
         object.__setattr__(self, "fees", fee_model_from_spec(self.fees))
 
 
@@ -158,6 +167,8 @@ class LiveEngine(GuardsMixin):
         self._live_slices = 0
         self._day_start: tuple[object, float] = (None, config.capital_inr)
         self.killed = False
+        self._kill_engaged = kill_switch_state(store) is not None  # as last read (see _poll_kill_switch)
+        self._kill_due_ns = 0  # the clock (UTC ns) from which the kill switch is read again
         self.stop_requested = False
         self.slices = 0
         # called with every fill once booked (e.g. the day's fills log); deduplicate by trade_id
@@ -188,6 +199,8 @@ class LiveEngine(GuardsMixin):
         done = self.builder.add(column, ts_ns, price, quantity)
         if done is not None:
             self.on_slice(done)
+        elif ts_ns >= self._kill_due_ns:
+            self._poll_kill_switch(ts_ns)
         if self._watch and column in self._watch:  # its opening trade: fill its resting orders now
             self._on_open(column, ts_ns, price)
 
@@ -197,6 +210,8 @@ class LiveEngine(GuardsMixin):
         done = self.builder.advance(now_ns)
         if done is not None:
             self.on_slice(done)
+        elif self._clock_ns >= self._kill_due_ns:
+            self._poll_kill_switch(self._clock_ns)
 
     # ----- one slice -----------------------------------------------------------------
     def on_slice(self, bar: BarSlice) -> None:
@@ -295,7 +310,7 @@ class LiveEngine(GuardsMixin):
                 self.strategy.name,
                 self.ctx.now.isoformat(),
             )
-        if not self.orders.replaying:  # decided: the kill switch is read as late as possible
+        if not self.orders.replaying:  # decided: act on the kill switch as last read
             self._check_kill_switch(t)
         self.orders.send_staged()  # the slice's orders (those from on_fill too): one durable write, then sent
 

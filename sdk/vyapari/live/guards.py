@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from vyapari.core.time import NS_PER_MINUTE, NS_PER_SECOND
 from vyapari.live.bars import BarSlice
 from vyapari.live.risk import RiskReason, RiskRejected, kill_switch_state
 from vyapari.live.store import IntentState
@@ -35,6 +36,8 @@ class GuardsMixin:
     builder: Any
     readiness: Any
     killed: bool
+    _kill_engaged: bool
+    _kill_due_ns: int
     slices: int
     _day_start: tuple[Any, float]
     _not_ready: str | None = None  # the readiness error currently blocking new orders
@@ -42,12 +45,34 @@ class GuardsMixin:
     def flatten(self, why: str, t: int) -> None:  # implemented by the engine
         raise NotImplementedError
 
+    def _poll_kill_switch(self, now_ns: int) -> None:
+        """Read the kill switch from the order store (``now_ns``: the engine's clock, UTC ns).
+
+        Called between decisions: on a tick that closes no minute, or on the timer, at most every
+        ``kill_switch_poll_s`` of the clock, and never in the last second of the minute being built,
+        so the read (a SQLite query, about 70 µs; a DynamoDB round trip in AWS) never delays the
+        tick that closes a minute. A switch engaged at least ``kill_switch_poll_s`` + 1 s before
+        a minute closes is therefore acted on at that slice's decision. A failed read keeps the
+        last state, is logged and counted (``kill_switch_read_errors_total``), and is tried again
+        at the next poll.
+        """
+        minute = self.builder.minute_ns
+        if minute >= 0 and now_ns >= minute + NS_PER_MINUTE - NS_PER_SECOND:
+            return  # the minute's last second: its closing tick may come any moment
+        self._kill_due_ns = now_ns + int(self.config.kill_switch_poll_s * NS_PER_SECOND)
+        try:
+            self._kill_engaged = kill_switch_state(self.store) is not None
+        except Exception:
+            self.metrics.count("kill_switch_read_errors_total")
+            log.exception("reading the kill switch failed; acting on the last read until the next poll")
+
     def _check_kill_switch(self, t: int) -> None:
-        """Read the kill switch once the slice's orders are decided and before they are written or
-        sent (the latest moment; off the path from tick to decision): when it was engaged since
-        the last read, the slice's new orders are refused, open orders cancelled and positions
-        squared off; while it stays engaged the risk gate refuses new orders as they are decided."""
-        engaged = kill_switch_state(self.store) is not None
+        """Act on the kill switch as last read (:meth:`_poll_kill_switch`; no store read here), once
+        the slice's orders are decided and before they are written or sent: when it was engaged
+        since the last decision, the slice's new orders are refused, open orders cancelled and
+        positions squared off; while it stays engaged the risk gate refuses new orders as they are
+        decided."""
+        engaged = self._kill_engaged
         if engaged and not self.killed:
             log.error("kill switch engaged: cancelling open orders and squaring off")
             self.metrics.count("kill_switch_total")

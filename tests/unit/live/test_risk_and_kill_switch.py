@@ -133,30 +133,101 @@ def test_daily_loss_breach_squares_off_and_stops_entries() -> None:
     assert reasons == {"max_daily_loss"}
 
 
-def test_a_kill_switch_engaged_while_the_strategy_decides_refuses_that_slices_orders(tmp_path) -> None:
+def test_a_kill_switch_engaged_while_the_strategy_decides_stops_the_next_slice(tmp_path) -> None:
+    """The switch is read between decisions: pressed during one, it refuses the next one's orders."""
     from vyapari.strategies.sma_cross import SmaCrossPerBar
 
     store = SqliteOrderStateStore(tmp_path / "orders.sqlite")
     other = SqliteOrderStateStore(tmp_path / "orders.sqlite")  # e.g. `vyapari live kill`, meanwhile
-    decided: list[int] = []
+    pressed: list[int] = []
+    killed_by: list[int] = []  # the first slice that saw the engine killed when it began
+    staged_after: dict[int, int] = {}
 
     class KilledMidDecision(SmaCrossPerBar):
         def on_bar(self, ctx) -> None:  # type: ignore[no-untyped-def]
+            if engine.killed and not killed_by:
+                killed_by.append(ctx.bar_index)
             staged = len(engine.orders._staged)
             super().on_bar(ctx)
-            if len(engine.orders._staged) > staged and not decided and ctx.positions.any():
-                decided.append(ctx.bar_index)
+            staged_after[ctx.bar_index] = len(engine.orders._staged) - staged
+            if staged_after[ctx.bar_index] and not pressed and ctx.positions.any():
+                pressed.append(ctx.bar_index)
                 engage_kill_switch(other, "pressed while the strategy decided")
 
     panel = random_walk_panel(symbols=3, sessions=1, bars_per_session=375, seed=11)
     engine = make_engine(*SMA, panel, store=store, strategy=KilledMidDecision(**SMA[1]))
     replay(engine, panel)
-    assert decided, "the test needs a slice that decides orders while holding a position"
-    t = decided[0]
-    intents = engine.orders.intents.values()
-    theirs = [i for i in intents if i.opened_step == 2 * t + 1 and i.kind == "strategy"]
-    refused = [i.state is IntentState.BLOCKED and "kill_switch" in (i.reason or "") for i in theirs]
-    assert theirs and all(refused)
+    assert pressed, "the test needs a slice that decides orders while holding a position"
+    t = pressed[0]
+    intents = list(engine.orders.intents.values())
     sent = {o.client_order_id for o in engine.broker.orders()}
-    assert not sent & {i.client_order_id for i in theirs}  # never written as PENDING, never sent
-    assert engine.killed and not engine.account.pos.any()  # squared off from that slice on
+    that_slice = [i for i in intents if i.opened_step == 2 * t + 1 and i.kind == "strategy"]
+    assert that_slice and {i.client_order_id for i in that_slice} <= sent  # decided before the read
+    later = [i for i in intents if i.opened_step > 2 * t + 1 and i.kind == "strategy"]
+    assert later and all(i.state is IntentState.BLOCKED and "kill_switch" in (i.reason or "") for i in later)
+    assert not sent & {i.client_order_id for i in later}  # never written as PENDING, never sent
+    assert killed_by == [t + 2]  # acted on at the decision of slice t + 1
+    assert engine.killed and not engine.account.pos.any()
+
+
+SECOND = 1_000_000_000
+
+
+@pytest.mark.parametrize(
+    ("after_engaging", "read"),
+    [
+        (("tick", 10.5), False),  # within kill_switch_poll_s (1 s) of the read at 10 s
+        (("tick", 11.0), True),
+        (("tick", 58.9), True),
+        (("tick", 59.0), False),  # the minute's last second: its closing tick may come any moment
+        (("clock", 30.0), True),  # the timer reads it too when no tick comes
+    ],
+)
+def test_the_kill_switch_is_read_between_ticks_at_most_every_poll_never_in_a_minutes_last_second(
+    tmp_path, after_engaging: tuple[str, float], read: bool
+) -> None:
+    panel = random_walk_panel(symbols=2, sessions=1, bars_per_session=3, seed=2)
+    store = SqliteOrderStateStore(tmp_path / "orders.sqlite")
+    engine = make_engine(*SMA, panel, store=store)
+    start = int(panel.ts[0])
+    engine.on_price(0, start, 100.0, 1.0)  # read: off
+    engine.on_price(1, start + 10 * SECOND, 100.0, 1.0)  # read: off
+    engage_kill_switch(SqliteOrderStateStore(tmp_path / "orders.sqlite"), "test")
+    how, at = after_engaging
+    if how == "tick":
+        engine.on_price(0, start + int(at * SECOND), 100.5, 1.0)
+    else:
+        engine.on_clock(start + int(at * SECOND))
+    engine.on_price(1, start + 60 * SECOND, 100.0, 1.0)  # closes the minute: decides, never reads
+    assert engine.slices == 1
+    assert engine.killed is read
+    assert engine.metrics.counters.get("kill_switch_total", 0) == int(read)
+
+
+def test_a_failed_kill_switch_read_is_counted_and_the_last_state_kept(tmp_path) -> None:
+    class FlakyStore(SqliteOrderStateStore):
+        """The order store whose kill-switch reads fail while ``down`` (e.g. DynamoDB throttling)."""
+
+        down = False
+
+        def get_value(self, key: str) -> str | None:
+            if self.down and key == "kill_switch":
+                raise OSError("the order store did not answer")
+            return super().get_value(key)
+
+    panel = random_walk_panel(symbols=2, sessions=1, bars_per_session=3, seed=2)
+    store = FlakyStore(tmp_path / "orders.sqlite")
+    engine = make_engine(*SMA, panel, store=store)
+    engage_kill_switch(store, "test")
+    start = int(panel.ts[0])
+    engine.on_price(0, start, 100.0, 1.0)  # read: engaged
+    store.down = True
+    reset_kill_switch(SqliteOrderStateStore(tmp_path / "orders.sqlite"))
+    engine.on_price(1, start + 10 * SECOND, 100.0, 1.0)  # the read fails: still engaged
+    engine.on_price(1, start + 60 * SECOND, 100.0, 1.0)
+    assert engine.slices == 1 and engine.killed
+    assert engine.metrics.counters["kill_switch_read_errors_total"] == 1
+    store.down = False
+    engine.on_price(0, start + 70 * SECOND, 100.0, 1.0)  # read again: released
+    engine.on_price(1, start + 120 * SECOND, 100.0, 1.0)
+    assert engine.slices == 2 and not engine.killed
