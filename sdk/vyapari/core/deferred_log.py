@@ -21,8 +21,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 _STARTED: float = getattr(logging, "_startTime", time.time())  # what relativeCreated counts from
@@ -51,24 +50,38 @@ class DeferredLog:
         else:
             held.append((fn, args))
 
-    @contextmanager
-    def held(self) -> Iterator[None]:
-        """Hold this thread's output until the block ends (nested blocks write at the outermost end)."""
-        if getattr(self._local, "calls", None) is not None:
-            yield
-            return
-        calls: list[_Call] = []
-        self._local.calls = calls
-        try:
-            yield
-        finally:
-            self._local.calls = None
-            for fn, args in calls:
-                fn(*args)
+    def held(self) -> _Held:
+        """Hold this thread's output until the block ends (nested blocks write at the outermost end).
+
+        A plain context manager object rather than ``@contextmanager``: the block opens on the
+        live engine's decision path, where a generator-based one cost about 15 µs more in a cold
+        cache."""
+        return _Held(self._local)
 
     def holding(self) -> bool:
         """True when this thread's output is being held."""
         return getattr(self._local, "calls", None) is not None
+
+
+class _Held:
+    """The context manager of :meth:`DeferredLog.held`."""
+
+    __slots__ = ("_calls", "_local")
+
+    def __init__(self, local: threading.local) -> None:
+        self._local = local
+        self._calls: list[_Call] | None = None
+
+    def __enter__(self) -> None:
+        if getattr(self._local, "calls", None) is None:  # the outermost block holds
+            self._calls = self._local.calls = []
+
+    def __exit__(self, *exc: object) -> None:
+        calls, self._calls = self._calls, None
+        if calls is not None:
+            self._local.calls = None
+            for fn, args in calls:
+                fn(*args)
 
 
 def _write_line(logger: logging.Logger, level: int, msg: str, args: tuple[object, ...], at: float) -> None:

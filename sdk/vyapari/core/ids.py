@@ -33,3 +33,21 @@ def client_order_id(*parts: object, length: int = 20) -> str:
     """
     text = "|".join(str(p) for p in parts)
     return hashlib.sha256(text.encode()).hexdigest()[:length]
+
+
+class ClientOrderIds:
+    """:func:`client_order_id` of ``prefix`` followed by further parts, for many of those: the
+    shared leading parts (e.g. run, strategy, bar time) are hashed once, each id then only hashes
+    its own parts (the live engine makes the next minute's one before that minute closes)."""
+
+    def __init__(self, *prefix: object, length: int = 20) -> None:
+        self._head = hashlib.sha256("".join(f"{p}|" for p in prefix).encode())
+        self._length = length
+
+    def __call__(self, *rest: object) -> str:
+        """``client_order_id(*prefix, *rest)``; ``rest`` must not be empty."""
+        if not rest:
+            raise TypeError("ClientOrderIds needs at least one part after the prefix")
+        digest = self._head.copy()
+        digest.update("|".join(str(p) for p in rest).encode())
+        return digest.hexdigest()[: self._length]

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from vyapari.core.ids import ClientOrderIds
 from vyapari.core.money import to_decimal
 from vyapari.core.time import IST, ist_from_ns
 from vyapari.model.events import Fill
@@ -67,6 +68,10 @@ class LiveAccount:
             self._sums = (float(self.pos @ self.mark), float(np.abs(self.pos) @ self.mark))
         return self._sums
 
+    def settle(self) -> None:
+        """Work out the position sums now, off the decision path, instead of at its first risk check."""
+        self._position_sums()
+
     @property
     def equity(self) -> float:
         """Cash plus positions at the marks, in ₹."""
@@ -85,6 +90,10 @@ class LiveAccount:
         )
 
 
+# bar start (UTC ns), past square-off, now, its ISO form, the session's, the slice's order ids
+_Times = tuple[int, bool, datetime, str, str, ClientOrderIds]
+
+
 class LiveContext:
     """What a strategy sees at the current slice of a live run (never anything later)."""
 
@@ -101,16 +110,31 @@ class LiveContext:
         self.now_iso = self._now.isoformat()
         self.session_iso = ""
         self._squareoff = False
+        self.order_ids = ClientOrderIds("", "", "")  # the slice's: run, strategy, now_iso (set_row)
+        self._ahead: _Times = (-1, False, self._now, self.now_iso, "", self.order_ids)  # worked out early
 
     def set_row(self, t: int) -> None:
         """Move to slice ``t`` of the history."""
         h = self._engine.history
         self.bar_index = t
         self.close, self.valid = h.row("close", t), h.row("valid", t)  # open, high, low, volume: on read
-        self._squareoff = self._engine.after_squareoff(h.ts(t))  # asked once per order
-        self._now = ist_from_ns(h.ts(t))
-        self.now_iso = self._now.isoformat()  # ISO 8601 IST, as intents record decisions
-        self.session_iso = h.session_date(t).isoformat()
+        ts = h.ts(t)
+        times = self._ahead if self._ahead[0] == ts else self._times(ts, h.session_date(t))
+        _, self._squareoff, self._now, self.now_iso, self.session_iso, self.order_ids = times
+
+    def prepare(self, ts_ns: int, session_date: date) -> None:
+        """Work out the times of a slice starting at ``ts_ns`` (UTC ns) in ``session_date`` ahead of
+        it, after the current slice (off the decision path): :meth:`set_row` takes them when that
+        slice comes, and works them out itself for any other."""
+        self._ahead = self._times(ts_ns, session_date)
+
+    def _times(self, ts_ns: int, session_date: date) -> _Times:
+        engine = self._engine
+        now = ist_from_ns(ts_ns)
+        iso = now.isoformat()  # decisions are recorded in ISO 8601 IST
+        ids = ClientOrderIds(engine.config.run_id, engine.strategy.name, iso)  # + symbol, leg
+        # past 15:20 is asked once per order
+        return ts_ns, engine.after_squareoff(ts_ns), now, iso, session_date.isoformat(), ids
 
     @property
     def open(self) -> np.ndarray:

@@ -260,6 +260,10 @@ class LiveEngine(GuardsMixin):
                 self.orders.send_staged()
                 self.orders.flush()
             self._watch_opens()
+        follows = bar.ts_ns + NS_PER_MINUTE
+        if follows < bar.session_close_ns:  # the next minute's times, worked out before it closes
+            self.ctx.prepare(follows, bar.session_date)
+        self.account.settle()
 
     def _open_phase(self, bar: BarSlice, t: int) -> None:
         step = 2 * t
@@ -347,6 +351,7 @@ class LiveEngine(GuardsMixin):
                 return
             step = 2 * (self.ctx.bar_index + 1)  # the next slice's open phase, as if booked there
             self._take(outcome.trades, outcome.orders, step)
+            self.account.settle()
         except Exception:
             self.metrics.count("early_fill_errors_total")
             log.exception(
@@ -423,7 +428,7 @@ class LiveEngine(GuardsMixin):
         key = tag if tag is not None else self._seq
         self._seq += 1
         n = self.ctx.column(symbol)
-        cid = client_order_id(self.config.run_id, self.strategy.name, now, symbol, key)
+        cid = self.ctx.order_ids(symbol, key)  # client_order_id(run, strategy, now, symbol, key)
         intent = OrderIntent(
             cid,
             self.config.run_id,

@@ -217,15 +217,13 @@ class SmaCrossPerBar(Strategy):
 
     def on_start(self, ctx: StrategyContext) -> None:
         self._signal = SmaCrossStepper(self.fast, self.slow)  # the vectorised signal's running sums
-        self._long = np.zeros(len(ctx.symbols), dtype=bool)
 
     def on_bar(self, ctx: StrategyContext) -> None:
         if not ctx.valid.any():
             return
-        long = self._signal.update(ctx.valid, ctx.close) > 0
-        flipped = bool((long != self._long).any())
-        self._long = long
-        targets = np.where(long, self.qty, 0).astype(np.int64)
-        behind = (targets != ctx.positions) & ctx.valid  # e.g. re-entry after an MIS square-off
-        if flipped or behind.any() or ctx.open_orders():
+        targets = (self._signal.update(ctx.valid, ctx.close) > 0) * np.int64(self.qty)  # long: qty, else 0
+        # a flip, or a position that lags (e.g. re-entry after an MIS square-off), or orders to replace;
+        # a flip whose position already matches, with nothing open, changes nothing
+        behind = (targets != ctx.positions) & ctx.valid
+        if behind.any() or ctx.open_orders():
             self.execution.apply(ctx, targets, self.product)

@@ -48,13 +48,14 @@ class ExecutionModel(ABC):
         if product is ProductType.MIS and ctx.is_squareoff_time():
             return
         delta = targets - ctx.positions
-        for n in np.flatnonzero((delta != 0) & ctx.valid):
-            qty = int(delta[n])
-            lot = int(ctx.lot_sizes[n])
-            qty = (abs(qty) // lot) * lot
+        moving = np.flatnonzero((delta != 0) & ctx.valid)
+        # Python ints in one go: no numpy scalar per order on the live decision path
+        legs = zip(moving.tolist(), delta[moving].tolist(), ctx.lot_sizes[moving].tolist(), strict=True)
+        for n, change, lot in legs:
+            qty = (abs(change) // lot) * lot
             if qty:
-                side = Side.BUY if delta[n] > 0 else Side.SELL
-                ctx.submit(self.request(ctx, int(n), side, qty, product))
+                side = Side.BUY if change > 0 else Side.SELL
+                ctx.submit(self.request(ctx, n, side, qty, product))
 
     @abstractmethod
     def request(

@@ -1,8 +1,10 @@
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from vyapari.core.ids import client_order_id, instrument_id, split_instrument_id
+from vyapari.core.ids import ClientOrderIds, client_order_id, instrument_id, split_instrument_id
 from vyapari.core.time import IST, assume_ist, ist_at, require_aware, to_ist
 
 
@@ -36,3 +38,17 @@ def test_client_order_id_is_deterministic_and_fits_kite_tags():
     assert a == client_order_id("run1", "sma", "2026-01-02T09:15", 0)
     assert a != client_order_id("run1", "sma", "2026-01-02T09:15", 1)
     assert len(a) == 20
+
+
+@given(
+    prefix=st.lists(st.one_of(st.text(), st.integers()), min_size=1, max_size=4),
+    rest=st.lists(st.one_of(st.text(), st.integers()), min_size=1, max_size=3),
+)
+def test_client_order_ids_with_a_shared_prefix_are_the_client_order_ids(prefix, rest) -> None:
+    assert ClientOrderIds(*prefix)(*rest) == client_order_id(*prefix, *rest)
+    assert ClientOrderIds(*prefix, length=12)(*rest) == client_order_id(*prefix, *rest, length=12)
+
+
+def test_client_order_ids_need_a_part_after_the_prefix() -> None:
+    with pytest.raises(TypeError, match="at least one part"):
+        ClientOrderIds("run", "sma")()
