@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
@@ -33,20 +32,54 @@ NS_PER_DAY = 86_400 * 1_000_000_000
 IST_OFFSET_NS = (5 * 60 + 30) * 60 * 1_000_000_000
 
 
-@dataclass(frozen=True, eq=False)
 class BarSlice:
-    """One finished minute: arrays ``[N]`` in instrument order; ``ts_ns`` is the bar start (UTC ns)."""
+    """One finished minute: ``ts_ns`` is the bar start (UTC ns); ``ohlcv`` is ``[5, N]`` (open,
+    high, low, close in ₹, volume in shares; rows in :data:`~vyapari.strategy.panel.BAR_COLUMNS`
+    order) and ``valid`` ``[N]``, in instrument order, NaN where an instrument did not trade.
 
-    ts_ns: int
-    session_date: date
-    session_open_ns: int
-    session_close_ns: int
-    open: np.ndarray
-    high: np.ndarray
-    low: np.ndarray
-    close: np.ndarray
-    volume: np.ndarray
-    valid: np.ndarray
+    One block rather than five arrays: it is copied into the history's row in one step, on the
+    path from the closing tick to the decision. Treat it as immutable.
+    """
+
+    __slots__ = ("ohlcv", "session_close_ns", "session_date", "session_open_ns", "ts_ns", "valid")
+
+    def __init__(
+        self,
+        ts_ns: int,
+        session_date: date,
+        session_open_ns: int,
+        session_close_ns: int,
+        ohlcv: np.ndarray,
+        valid: np.ndarray,
+    ) -> None:
+        self.ts_ns, self.session_date = ts_ns, session_date
+        self.session_open_ns, self.session_close_ns = session_open_ns, session_close_ns
+        self.ohlcv, self.valid = ohlcv, valid
+
+    @property
+    def open(self) -> np.ndarray:
+        """Opens in ₹ ``[N]``."""
+        return self.ohlcv[0]
+
+    @property
+    def high(self) -> np.ndarray:
+        """Highs in ₹ ``[N]``."""
+        return self.ohlcv[1]
+
+    @property
+    def low(self) -> np.ndarray:
+        """Lows in ₹ ``[N]``."""
+        return self.ohlcv[2]
+
+    @property
+    def close(self) -> np.ndarray:
+        """Closes in ₹ ``[N]``."""
+        return self.ohlcv[3]
+
+    @property
+    def volume(self) -> np.ndarray:
+        """Volumes in shares ``[N]``."""
+        return self.ohlcv[4]
 
 
 class SessionTable:
@@ -157,7 +190,6 @@ class MinuteBarBuilder:
         ohlcv = np.array((self._o, self._h, self._l, self._c, self._v))  # one copy of the five buffers
         if 0 in self._seen:
             ohlcv[:, ~valid] = np.nan  # slots of instruments that did not trade hold older minutes
-        o, h, low, c, v = ohlcv
-        out = BarSlice(self._label, session[0], session[1], session[2], o, h, low, c, v, valid)
+        out = BarSlice(self._label, session[0], session[1], session[2], ohlcv, valid)
         self._reset()
         return out

@@ -25,7 +25,8 @@ class BarHistory:
         self.symbols = tuple(symbols)
         self.lot_sizes = np.asarray(lot_sizes, dtype=np.int64)
         n = len(self.symbols)
-        self._arrays = {c: np.full((capacity, n), np.nan) for c in BAR_COLUMNS}
+        self._block = np.full((capacity, len(BAR_COLUMNS), n), np.nan)  # [T, field, N]: a row in one copy
+        self._arrays = self._fields()
         self._valid = np.zeros((capacity, n), dtype=bool)
         self._ts = np.zeros(capacity, np.int64)
         self._session = np.zeros(capacity, np.int32)
@@ -34,12 +35,16 @@ class BarHistory:
         self._session_arrays = (np.empty(0, dtype="datetime64[D]"), np.empty(0, np.int64))  # of the above
         self.rows = 0
 
+    def _fields(self) -> dict[str, np.ndarray]:
+        """Each field's ``[T, N]`` view of the block (rows contiguous, strided by the block's row)."""
+        return {c: self._block[:, k, :] for k, c in enumerate(BAR_COLUMNS)}
+
     def _grow(self) -> None:
         cap = len(self._ts) * 2
-        for c, arr in self._arrays.items():
-            bigger = np.full((cap, arr.shape[1]), np.nan)
-            bigger[: self.rows] = arr[: self.rows]
-            self._arrays[c] = bigger
+        bigger = np.full((cap, *self._block.shape[1:]), np.nan)
+        bigger[: self.rows] = self._block[: self.rows]
+        self._block = bigger
+        self._arrays = self._fields()
         valid = np.zeros((cap, self._valid.shape[1]), dtype=bool)
         valid[: self.rows] = self._valid[: self.rows]
         self._valid = valid
@@ -53,8 +58,7 @@ class BarHistory:
         if self.rows == len(self._ts):
             self._grow()
         t = self.rows
-        for c in BAR_COLUMNS:
-            self._arrays[c][t] = getattr(bar, c)
+        self._block[t] = bar.ohlcv
         self._valid[t] = bar.valid
         self._ts[t] = bar.ts_ns
         if not self._dates or self._dates[-1] != bar.session_date:
