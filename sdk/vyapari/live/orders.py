@@ -92,11 +92,13 @@ class OrderManager(SlicedOrdersMixin):
         self.intents[cid] = intent
         if intent.parent_id is not None:
             return
-        by_instrument = self._open.setdefault(intent.instrument_id, {})
+        iid = intent.instrument_id
         if intent.state.is_open:
-            by_instrument[cid] = intent
-        else:
-            by_instrument.pop(cid, None)
+            self._open.setdefault(iid, {})[cid] = intent
+            return
+        by_instrument = self._open.get(iid)
+        if by_instrument is not None and by_instrument.pop(cid, None) is not None and not by_instrument:
+            del self._open[iid]  # only instruments with open orders: nothing to scan when none is
 
     # ----- writes -----------------------------------------------------------------
     def _save(self, intent: OrderIntent) -> OrderIntent:
@@ -367,7 +369,7 @@ class OrderManager(SlicedOrdersMixin):
 
     def has_open(self) -> bool:
         """True when any decided order is open (cheap: no scan of the day's intents)."""
-        return any(self._open.values())
+        return bool(self._open)
 
     def pending_quantity(self, instrument_id: str) -> int:
         """Signed units still to fill (+ buy, − sell) of the open orders in ``instrument_id``."""
@@ -406,7 +408,9 @@ class OrderManager(SlicedOrdersMixin):
                 )
         # only open intents can change (a closed one is left as it is): read them from the index of
         # open orders, not the whole day's intents, in decision order
+        rank = self._rank
         decided = [i for by in self._open.values() for i in by.values()]
+        decided.sort(key=lambda i: rank[i.client_order_id])
         parents = [i for i in decided if i.is_parent]
         for parent in parents:
             self._ensure_children(parent)
