@@ -9,7 +9,8 @@ collection on). Reported:
   resting orders (the paper broker's matching and the engine's booking of those fills),
 * **tick to decision** (the target figure) for the tick that closes a minute: from its arrival
   until the strategy has decided the slice's orders and each has passed the risk checks and is
-  written down as an intent in memory (history, open phase, strategy, risk, intents), p50 / p99,
+  written down as an intent in memory (history, open phase, strategy, risk, intents; the kill
+  switch as last read, which the engine reads from its store between ticks), p50 / p99,
   over all slices and over those that placed or filled orders ("busy"),
   and the same counted in the engine thread's CPU time, which leaves out time the operating
   system gave the core to another process (on a shared 2-core machine the wall-time tail is
