@@ -342,10 +342,9 @@ class JournaledPaperBrokerAdapter(PaperBrokerAdapter):
         self._last_slice = b.start_at
         if keep is not None:
             self._pending_slice = (b, keep)
-            if deferred.holding():  # a live engine deciding: written before its checkpoint or next line
-                deferred.later(self.flush_journal)
-            else:
-                self.flush_journal()
+            # now, or, while a live engine decides a slice, at its end (still before its checkpoint,
+            # and before any later line of ours: _write flushes it first)
+            deferred.later(self.flush_journal)
         return result
 
     def flush_journal(self) -> None:
