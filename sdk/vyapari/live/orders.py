@@ -409,13 +409,16 @@ class OrderManager(SlicedOrdersMixin):
         # only open intents can change (a closed one is left as it is): read them from the index of
         # open orders, not the whole day's intents, in decision order
         rank = self._rank
+
+        def decision_order(intent: OrderIntent) -> int:
+            return rank[intent.client_order_id]
+
         decided = [i for by in self._open.values() for i in by.values()]
-        decided.sort(key=lambda i: rank[i.client_order_id])
-        parents = [i for i in decided if i.is_parent]
+        parents = sorted((i for i in decided if i.is_parent), key=decision_order)
         for parent in parents:
             self._ensure_children(parent)
         live = [i for i in decided if not i.is_parent] + [c for p in parents for c in self.children(p)]
-        live.sort(key=lambda i: self._rank[i.client_order_id])
+        live.sort(key=decision_order)
         for intent in live:
             if intent.state.is_open:
                 self._reconcile_one(intent, book.get(intent.client_order_id), step, may_send, counts)
