@@ -92,10 +92,9 @@ class GuardsMixin:
         Every refusal counts ``readiness_blocks_total{error=<Name>}``; the log line is written
         once per change of error (blocked, blocked for another reason, ready again), not per order.
         Square-off and kill orders never come here: they reduce risk and are always sent. A stale
-        feed blocks only orders for the silent instruments (``instrument_id``).
+        feed blocks only orders for the silent instruments (``instrument_id``). Called only when the
+        engine has a gate (``readiness`` set).
         """
-        if self.readiness is None:
-            return
         try:
             self.readiness.require(self.ctx.now, instrument_id)
         except NotReady as exc:
