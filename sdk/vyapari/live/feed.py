@@ -69,20 +69,12 @@ def feed_bar_driven_broker(broker: Any, instruments: Sequence[str], bar: BarSlic
     broker that only takes candles (one per instrument with a bar), None: read its books.
     """
     start = ist_from_ns(bar.ts_ns)
+    o, h, low, c, v = bar.ohlcv  # the five rows, once (each field of a BarSlice is a new view)
     on_slice = getattr(broker, "on_slice", None)  # a SliceDrivenBroker (isinstance is slow per slice)
     if on_slice is not None:
-        outcome: SliceOutcome = on_slice(
-            MinuteBars(instruments, start, bar.open, bar.high, bar.low, bar.close, bar.volume, bar.valid)
-        )
+        outcome: SliceOutcome = on_slice(MinuteBars(instruments, start, o, h, low, c, v, bar.valid))
         return outcome
     for n in bar.valid.nonzero()[0].tolist():
-        candle = Candle(
-            start,
-            to_price(bar.open[n]),
-            to_price(bar.high[n]),
-            to_price(bar.low[n]),
-            to_price(bar.close[n]),
-            int(bar.volume[n]),
-        )
+        candle = Candle(start, to_price(o[n]), to_price(h[n]), to_price(low[n]), to_price(c[n]), int(v[n]))
         broker.on_bar(instruments[n], candle)
     return None
