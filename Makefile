@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DEMO_OUT ?= demo-output
 EXTRAS ?= aws,brokers,cdk,dev
 
-.PHONY: demo test lint bench synth layers setup clean
+.PHONY: demo test test-unit test-integration test-infrastructure lint bench synth layers setup clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,11 +21,23 @@ setup: $(STAMP)  ## create .venv and install the project with every dependency g
 demo: $(STAMP)  ## the main job: sample data -> lake -> backtest -> weekly evaluation -> report
 	@$(VENV)/bin/vyapari demo --out $(DEMO_OUT)
 
-test: $(STAMP)  ## the whole test suite (installs Chromium and the npm tools it needs)
+test: $(STAMP)  ## lint and type gates, then the whole test suite (installs Chromium and the npm tools it needs)
+	@$(MAKE) --no-print-directory lint
 	@scripts/test-setup
 	@$(PY) -m pytest -n 2
 
-lint: $(STAMP)  ## ruff, mypy and the import-linter contracts of STYLE.md
+test-unit: $(STAMP)  ## the fast tier: unit and property tests (seconds to a minute; no browser, no npm)
+	@$(PY) -m pytest -n 2 tests/unit tests/property
+
+test-integration: $(STAMP)  ## moto, local workflow runs, fake broker servers, subprocesses, the browser
+	@scripts/test-setup
+	@$(PY) -m pytest -n 2 tests/integration
+
+test-infrastructure: $(STAMP)  ## CDK synth and template assertions (cdk-nag, cfn-lint)
+	@scripts/test-setup --npm-only
+	@$(PY) -m pytest -n 2 tests/infrastructure
+
+lint: $(STAMP)  ## ruff, mypy (sdk, functions, cdk, tests) and the import-linter contracts
 	@$(VENV)/bin/ruff check sdk tests benchmarks functions cdk
 	@$(VENV)/bin/mypy
 	@$(VENV)/bin/lint-imports

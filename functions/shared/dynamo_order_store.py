@@ -164,10 +164,10 @@ class DynamoDbOrderStateStore:
                     self.put(intent)
                 continue
             with self._lock:
-                for write, intent in chunk:
-                    if intent is not None:
+                for write, written in chunk:
+                    if written is not None:
                         seq = int(write["Put"]["Item"]["seq"])
-                        self._known[intent.client_order_id] = (intent.run_id, seq)
+                        self._known[written.client_order_id] = (written.run_id, seq)
 
     def _transactions(self, intents: Sequence[OrderIntent]) -> list[list[_Write]]:
         """The writes of ``intents`` in transactions of at most 100: a new intent with its run

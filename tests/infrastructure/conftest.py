@@ -32,7 +32,7 @@ class Synthesized:
 
     def json(self, name: str) -> dict[str, Any]:
         """The template of stack ``name`` as a plain dict."""
-        return self.templates[name].to_json()  # type: ignore[no-any-return]
+        return dict(self.templates[name].to_json())
 
     def resources(self, resource_type: str) -> dict[str, dict[str, Any]]:
         """Every resource of ``resource_type`` across the stage, keyed ``<stack>/<logical id>``."""

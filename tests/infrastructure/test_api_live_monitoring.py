@@ -210,7 +210,7 @@ def test_live_task_role_reads_the_session_and_writes_the_order_state(synth: Synt
     from aws_cdk.assertions import Template
     from cdk.app import build_app, make_app
 
-    prod = Template.from_stack(build_app(make_app({"stage": "prod"}))["live"]).to_json()  # zerodha
+    prod = dict(Template.from_stack(build_app(make_app({"stage": "prod"}))["live"]).to_json())  # zerodha
     task = next(r for r in prod["Resources"].values() if r["Type"] == "AWS::ECS::TaskDefinition")
     statements = _policy_statements(prod, task["Properties"]["TaskRoleArn"]["Fn::GetAtt"][0])
     actions = _actions(statements)

@@ -105,7 +105,7 @@ def test_api_kill_switch_cancels_squares_off_and_blocks_a_running_engine(
     before = panel.with_arrays(valid=panel.valid.copy())
     before.valid[KILL_BAR:] = False
     replay(engine, before)
-    ids = engine.strategy.ids  # type: ignore[attr-defined]
+    ids = engine.strategy.ids
     assert engine.account.pos.tolist() == [10, 0], "the test needs a held position at the kill"
     assert engine.orders.intents[ids["resting"]].state is IntentState.SUBMITTED, "and a resting order"
 
@@ -128,7 +128,8 @@ def test_api_kill_switch_cancels_squares_off_and_blocks_a_running_engine(
     late = intents[ids["late"]]
     assert late.state is IntentState.BLOCKED and "kill_switch" in (late.reason or "")
     assert all(p.quantity == 0 for p in engine.broker.positions())
-    assert store.get(ids["resting"]).state is IntentState.CANCELLED  # durable, not only in memory
+    resting = store.get(ids["resting"])
+    assert resting is not None and resting.state is IntentState.CANCELLED  # durable, not only in memory
 
     assert call(handler, "GET", "/live/kill-switch")[1]["engaged"] is True
     status, released = call(handler, "POST", "/live/kill-switch", body={"engaged": False}, groups="trader")

@@ -96,7 +96,7 @@ def test_subscribe_publish_and_disconnect(ws: dict[str, ModuleType]) -> None:
     bad = _subscribe(ws, "c2", {"action": "subscribe", "channel": "news"})
     assert bad["status"] == 400 and bad["field"] == "channel"
 
-    quote = {"channel": "quotes", "message": {"symbol": "RELIANCE", "ltp": 1380.5}}
+    quote: dict[str, Any] = {"channel": "quotes", "message": {"symbol": "RELIANCE", "ltp": 1380.5}}
     out = ws["ws_publish"].lambda_handler(quote, FakeContext())
     assert out == {"sent": 1, "dropped": 0}
     backend = apigatewaymanagementapi_backends[DEFAULT_ACCOUNT_ID]["ap-south-1"]

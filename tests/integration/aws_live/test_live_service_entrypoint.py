@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -31,6 +32,7 @@ from vyapari.api.streams import ConnectionRegistry, Subscription
 from vyapari.data import layout
 from vyapari.live.ports import EmfMetrics
 from vyapari.live.risk import kill_switch_state
+from vyapari.live.service import StopFlag
 from vyapari.live.store import IntentState
 
 ENDPOINT = "https://wsapi1234.execute-api.ap-south-1.amazonaws.com/dev"
@@ -175,18 +177,31 @@ def test_stream_run_reaches_the_engine_once_ready(
     assert "--symbols" in err and "not ready" not in err
 
 
+def _sigterm_once_running(returned: threading.Event, limit_s: float = 120.0) -> None:
+    """Send SIGTERM to this process once the live service has routed SIGTERM to its StopFlag (the
+    signal that it runs), never before; give up if the service returned first or after ``limit_s``."""
+    deadline = time.monotonic() + limit_s
+    while not returned.is_set() and time.monotonic() < deadline:
+        if isinstance(getattr(signal.getsignal(signal.SIGTERM), "__self__", None), StopFlag):
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+        returned.wait(0.01)
+
+
 def test_a_ready_stream_run_trades_until_sigterm(
     env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     S3ObjectStore(BUCKET).put(layout.day_key("daily_bars", "NSE", date(2026, 1, 2)), b"parquet")
-    stop_task = threading.Timer(2.0, os.kill, (os.getpid(), signal.SIGTERM))  # ECS stopping the task
     argv = ["live", "--broker", "paper", *STRATEGY, "--symbols", "INFY", "--state-dir", str(tmp_path),
             "--ready-at", MONDAY_PREOPEN]
-    stop_task.start()
+    returned = threading.Event()
+    stop_task = threading.Thread(target=_sigterm_once_running, args=(returned,), daemon=True)
+    stop_task.start()  # ECS stopping the task, once the service's stop flag owns SIGTERM
     try:
         code = main(argv)
     finally:
-        stop_task.cancel()  # never signal pytest itself if the service returned early
+        returned.set()  # never signal pytest itself if the service returned early
+        stop_task.join(5)
     assert code == 0
     out, err = capsys.readouterr()
     assert "not ready" not in err

@@ -232,7 +232,7 @@ def test_dynamodb_put_many_refuses_a_stale_update_like_put(order_table: str) -> 
 
 def test_dynamodb_put_many_raced_by_another_inserter_keeps_one_intent_each(order_table: str) -> None:
     racer, store = DynamoDbOrderStateStore(order_table), DynamoDbOrderStateStore(order_table)
-    raced = []
+    raced: list[bool] = []
 
     def insert_first(**_: Any) -> None:  # another task inserts r1 between our read and our write
         if not raced:

@@ -41,8 +41,8 @@ def _recv_exact(conn: socket.socket, n: int) -> bytes:
 
 class FakeWebSocketServer:
     def __init__(self) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.url = f"ws://127.0.0.1:{self.sock.getsockname()[1]}/"
+        self.sock: socket.socket = socket.create_server(("127.0.0.1", 0))
+        self.url: str = f"ws://127.0.0.1:{self.sock.getsockname()[1]}/"
         self.received: list[tuple[int, bytes]] = []  # (connection number, payload)
         self.opcodes: list[int] = []  # of each message in `received`: 1 text, 2 binary
         # refuse(headers) -> a status line such as "401 Unauthorized" to refuse that handshake with

@@ -25,7 +25,7 @@ NOW = datetime(2026, 1, 5, 9, 20, tzinfo=IST)
 @pytest.fixture
 def kite() -> Iterator[FakeKite]:
     server = FakeKite()
-    server.root = server.start()  # type: ignore[attr-defined]
+    server.root = server.start()
     yield server
     server.stop()
 
@@ -40,7 +40,7 @@ def _adapter(
     kite: FakeKite, provider: SessionProvider | None = None
 ) -> tuple[KiteBrokerAdapter, list[float]]:
     sleeps: list[float] = []
-    config = KiteConfig(API_KEY, API_SECRET, api_root=kite.root, timeout_s=1.0)  # type: ignore[attr-defined]
+    config = KiteConfig(API_KEY, API_SECRET, api_root=kite.root, timeout_s=1.0)
     adapter = KiteBrokerAdapter(
         config, provider or _provider(), retry=RetryPolicy(4, 0.1), sleep=sleeps.append
     )
@@ -175,13 +175,13 @@ def test_login_stores_token_and_adapter_uses_it_without_rebuild(kite: FakeKite) 
     adapter, _ = _adapter(kite, provider)
     with pytest.raises(SessionExpired):
         adapter.orders()
-    config = KiteConfig(API_KEY, API_SECRET, api_root=kite.root)  # type: ignore[attr-defined]
+    config = KiteConfig(API_KEY, API_SECRET, api_root=kite.root)
     session = kite_login(config, REQUEST_TOKEN, provider, clock=lambda: NOW)
     assert session.valid_until == datetime(2026, 1, 6, 6, 0, tzinfo=IST)
     assert adapter.orders() == []
 
 
 def test_login_with_a_bad_request_token_is_session_expired(kite: FakeKite) -> None:
-    config = KiteConfig(API_KEY, API_SECRET, api_root=kite.root)  # type: ignore[attr-defined]
+    config = KiteConfig(API_KEY, API_SECRET, api_root=kite.root)
     with pytest.raises(SessionExpired):
         kite_login(config, "reqtoken-WRONG", _provider(), clock=lambda: NOW)

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from fake_ws import FakeWebSocketServer
@@ -265,12 +265,13 @@ class _TwistedEvents:
 def test_the_token_never_reaches_logs_twisted_events_or_output(
     ws: FakeWebSocketServer, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    from twisted.logger import globalLogPublisher
+    from twisted.logger import ILogObserver, globalLogPublisher
 
     secret = "kite-leak-check-token-7f3a9"
     caplog.set_level(logging.DEBUG)
     events = _TwistedEvents()
-    globalLogPublisher.addObserver(events)
+    observer = cast(ILogObserver, events)  # zope interfaces are structural at run time
+    globalLogPublisher.addObserver(observer)
     refused = _stream(f"ws://127.0.0.1:{_free_port()}", token=secret)  # nothing listens there
     rejected = FakeWebSocketServer()
     rejected.refuse = lambda _headers: "403 Forbidden"
@@ -291,7 +292,7 @@ def test_the_token_never_reaches_logs_twisted_events_or_output(
         for stream in (refused, denied, live):
             stream.close()
         rejected.close()
-        globalLogPublisher.removeObserver(events)
+        globalLogPublisher.removeObserver(observer)
     out, err = capfd.readouterr()
     assert f"access_token={secret}" in rejected.request_lines[0]  # it was sent, to the server only
     assert caplog.records and events.texts  # the ticker path did log, through both systems

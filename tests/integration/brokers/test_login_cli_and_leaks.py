@@ -33,7 +33,7 @@ SECRETS = [
 @pytest.fixture
 def servers() -> Iterator[tuple[FakeKite, FakeUpstox]]:
     kite, upstox = FakeKite(), FakeUpstox()
-    kite.root, upstox.root = kite.start(), upstox.start()  # type: ignore[attr-defined]
+    kite.root, upstox.root = kite.start(), upstox.start()
     yield kite, upstox
     kite.stop()
     upstox.stop()
@@ -49,13 +49,13 @@ def env(
         "KITE_API_KEY": fake_kite.API_KEY,
         "KITE_API_SECRET": fake_kite.API_SECRET,
         "KITE_API_ROOT": kite.root,
-        "KITE_TIMEOUT_S": "1.0",  # type: ignore[attr-defined]
+        "KITE_TIMEOUT_S": "1.0",
         "UPSTOX_API_KEY": fake_upstox.API_KEY,
         "UPSTOX_API_SECRET": fake_upstox.API_SECRET,
         "UPSTOX_REDIRECT_URI": fake_upstox.REDIRECT,
-        "UPSTOX_API_HOST": upstox.root,  # type: ignore[attr-defined]
+        "UPSTOX_API_HOST": upstox.root,
         "UPSTOX_INSTRUMENTS_URL": f"{upstox.root}/instruments.json",
-        "UPSTOX_TIMEOUT_S": "1.0",  # type: ignore[attr-defined]
+        "UPSTOX_TIMEOUT_S": "1.0",
     }
     for key, value in values.items():
         monkeypatch.setenv(key, value)

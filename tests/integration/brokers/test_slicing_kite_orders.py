@@ -29,7 +29,7 @@ PARENT = "kiteparent0000000001"
 @pytest.fixture
 def kite() -> Iterator[FakeKite]:
     server = FakeKite()
-    server.root = server.start()  # type: ignore[attr-defined]
+    server.root = server.start()
     yield server
     server.stop()
 
@@ -37,7 +37,7 @@ def kite() -> Iterator[FakeKite]:
 def _manager(kite: FakeKite, tmp_path: Path, freeze: int) -> OrderManager:
     provider = SessionProvider("zerodha", InMemorySecretsStore(), clock=lambda: NOW)
     provider.save(BrokerSession.issued("zerodha", ACCESS_TOKEN, NOW.replace(hour=8)))
-    config = KiteConfig(API_KEY, API_SECRET, api_root=kite.root, timeout_s=1.0)  # type: ignore[attr-defined]
+    config = KiteConfig(API_KEY, API_SECRET, api_root=kite.root, timeout_s=1.0)
     broker = KiteBrokerAdapter(config, provider, retry=RetryPolicy(2, 0.01), sleep=lambda s: None)
     store = SqliteOrderStateStore(tmp_path / "orders.sqlite")
     return OrderManager(broker, store, "run", InMemoryMetrics(), InMemoryPublisher(), {"NSE:INFY": freeze})

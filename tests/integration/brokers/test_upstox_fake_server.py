@@ -24,13 +24,13 @@ NOW = datetime(2026, 1, 5, 9, 20, tzinfo=IST)
 @pytest.fixture
 def upstox() -> Iterator[FakeUpstox]:
     server = FakeUpstox()
-    server.root = server.start()  # type: ignore[attr-defined]
+    server.root = server.start()
     yield server
     server.stop()
 
 
 def _config(server: FakeUpstox) -> UpstoxConfig:
-    root = server.root  # type: ignore[attr-defined]
+    root = server.root
     return upstox_config_from_env(
         {
             "UPSTOX_API_KEY": API_KEY,

@@ -78,7 +78,7 @@ BOOK_SYMBOLS = {"NSE_FO|49229": ("NFO", "NIFTY26JANFUT"), "NSE_FO|49301": ("NFO"
 @pytest.fixture
 def upstox() -> Iterator[FakeUpstox]:
     server = FakeUpstox()
-    server.root = server.start()  # type: ignore[attr-defined]
+    server.root = server.start()
     server.instruments = MASTER
     server.book_symbols = dict(BOOK_SYMBOLS)
     yield server
@@ -93,7 +93,7 @@ def records() -> list[InstrumentRecord]:
 
 
 def _adapter(server: FakeUpstox, records: list[InstrumentRecord] | None = None) -> UpstoxBrokerAdapter:
-    root = server.root  # type: ignore[attr-defined]
+    root = server.root
     config = upstox_config_from_env(
         {
             "UPSTOX_API_KEY": API_KEY,

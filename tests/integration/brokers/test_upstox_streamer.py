@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fake_ws import FakeWebSocketServer, _frame
@@ -34,6 +35,9 @@ AT_0915 = dt.datetime(2026, 1, 5, 9, 15, tzinfo=IST)  # ltt 1767584700000 ms
 
 class FeedServer(FakeWebSocketServer):
     """The fake socket, plus a clean close by the server and an outage of the listener itself."""
+
+    sock: socket.socket
+    url: str
 
     def close_normally(self, code: int = 1000) -> None:
         """Send a close frame with ``code``, as a server ending the session cleanly does."""
@@ -75,7 +79,7 @@ def _stream(url: str, provider: SessionProvider | None = None) -> UpstoxTickStre
     return stream
 
 
-def _requests(server: FakeWebSocketServer, connection: int) -> list[dict[str, object]]:
+def _requests(server: FakeWebSocketServer, connection: int) -> list[dict[str, Any]]:
     return [json.loads(payload) for number, payload in server.received if number == connection]
 
 

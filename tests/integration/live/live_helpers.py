@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from vyapari.backtest.config import BacktestConfig
+from vyapari.backtest.config import BacktestConfig, EnginePath
 from vyapari.backtest.engine import run_backtest
 from vyapari.brokers.paper import PaperBrokerAdapter, PaperConfig
 from vyapari.costs import FixedBpsSlippage, fee_model_from_spec
@@ -22,6 +22,8 @@ from vyapari.market.calendar import get_calendar
 from vyapari.strategies import make_strategy
 from vyapari.strategy.panel import BarPanel
 from vyapari.strategy.strategy import Strategy
+
+ZERODHA = fee_model_from_spec("zerodha")
 
 CAPITAL = 1_000_000.0
 SLIPPAGE_BPS = Decimal("5")
@@ -80,7 +82,7 @@ def run_live(name: str, params: dict[str, Any], panel: BarPanel, **kwargs: Any) 
 def backtest(name: str, params: dict[str, Any], panel: BarPanel) -> Any:
     """The event-loop backtest with the same fees and slippage."""
     config = BacktestConfig(
-        capital_inr=CAPITAL, fees="zerodha", slippage=FixedBpsSlippage(SLIPPAGE_BPS), path="event"
+        capital_inr=CAPITAL, fees=ZERODHA, slippage=FixedBpsSlippage(SLIPPAGE_BPS), path=EnginePath.EVENT
     )
     return run_backtest(make_strategy(name, params), panel, config)
 

@@ -16,6 +16,7 @@ import subprocess
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.integration.live.test_crash_safety import _cmd, _env
@@ -267,7 +268,7 @@ def test_malformed_kite_file_exits_2_naming_the_file(
 def test_upstox_file_reconciles_with_the_upstox_model(
     state: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    items = []
+    items: list[dict[str, Any]] = []
     for oid, c in _printed(_fills(state), UpstoxFees()).items():
         taxes = {"gst": c["gst"], "stt": c["stt"], "stamp_duty": c["stamp_duty"]}
         other = {"transaction": c["exchange_txn"], "clearing": 0, "sebi_turnover": c["sebi_fee"], "ipft": 0}

@@ -87,5 +87,6 @@ def test_an_order_taken_but_not_reported_before_a_crash_is_not_placed_again() ->
     engine.inbox = ForgetfulInbox(orders, "paper")
     record_intent(orders, _intent("manual-once-1", engine.instruments[0], 5), "trader@x", "2026-11-24T09:00")
     replay(engine, panel)
-    assert orders.get("intent#paper", "manual-once-1")["status"] == "ACCEPTED"
+    recorded = orders.get("intent#paper", "manual-once-1")
+    assert recorded is not None and recorded["status"] == "ACCEPTED"
     assert len(engine.broker.orders()) == 1 and int(engine.account.pos[0]) == 5

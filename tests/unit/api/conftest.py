@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -26,13 +26,12 @@ def api(tmp_path_factory: pytest.TempPathFactory, lake_dir: Path) -> ModuleType:
 
 
 @pytest.fixture
-def services(api: ModuleType, tmp_path: Path, lake_dir: Path) -> Iterator[ApiServices]:
+def services(api: ModuleType, tmp_path: Path, lake_dir: Path, monkeypatch: pytest.MonkeyPatch) -> ApiServices:
     """Fresh services (empty stores) installed in the handler for one test."""
     fresh = build_services(ApiSettings(backend="local", state_dir=str(tmp_path / "state"),
                                        lake_uri=str(lake_dir)))
-    previous, api.SERVICES = api.SERVICES, fresh
-    yield fresh
-    api.SERVICES = previous
+    monkeypatch.setattr(api, "SERVICES", fresh)
+    return fresh
 
 
 @pytest.fixture

@@ -41,6 +41,12 @@ def _stores() -> RecordStores:
     return RecordStores(MemoryRecordStore(), MemoryRecordStore(), MemoryRecordStore())
 
 
+def _partitions(store: Any) -> dict[str, dict[str, Record]]:
+    """The records of a :class:`MemoryRecordStore` by mode (partition)."""
+    assert isinstance(store, MemoryRecordStore)
+    return store.partitions
+
+
 def _all(store: Any, mode: str) -> dict[str, Record]:
     return {k: dict(v) for k, v in store.partitions.get(mode, {}).items()}
 
@@ -80,7 +86,7 @@ def test_a_replayed_day_records_every_order_fill_and_position() -> None:
         assert position["sold_quantity"] == sum(t["quantity"] for t in mine if t["side"] == "SELL")
     assert records.errors == 0
     assert len(forwarded.messages["orders"]) >= len(intents) and forwarded.messages["pnl"]
-    assert not stores.orders.partitions.get("live")
+    assert not _all(stores.orders, "live")
 
 
 def test_a_sliced_order_is_counted_through_its_slices_only() -> None:
@@ -134,7 +140,7 @@ def test_messages_without_an_order_are_forwarded_but_not_recorded() -> None:
     records.publish("orders", {"type": "readiness", "ready": False, "errors": ["StaleFeed"]})
     records.publish("pnl", {"at": AT.isoformat(), "equity_inr": 1.0})
     assert forwarded.messages["orders"][0]["type"] == "readiness" and forwarded.messages["pnl"]
-    assert not stores.orders.partitions and not stores.positions.partitions
+    assert not _partitions(stores.orders) and not _partitions(stores.positions)
 
 
 class BrokenStore(MemoryRecordStore):

@@ -12,16 +12,20 @@ from vyapari.backtest.config import BacktestConfig
 from vyapari.backtest.engine import run_backtest
 from vyapari.backtest.event_loop import EventLoopEngine
 from vyapari.core.errors import DataError, StrategyError
+from vyapari.costs.spec import fee_model_from_spec
 from vyapari.model.enums import ProductType
 from vyapari.strategies.sma_cross import SmaCross, SmaCrossSignal
 from vyapari.strategy.synthetic import random_walk_panel
+
+NO_FEES = fee_model_from_spec("none")
+ZERODHA = fee_model_from_spec("zerodha")
 
 
 @settings(max_examples=15, deadline=None)
 @given(seed=st.integers(0, 5000), product=st.sampled_from([ProductType.CNC, ProductType.MIS]))
 def test_cash_positions_and_charges_conserve_value(seed, product):
     panel = random_walk_panel(3, 2, seed=seed)
-    engine = EventLoopEngine(SmaCross(3, 9, 7, product), panel, BacktestConfig(fees="zerodha"))
+    engine = EventLoopEngine(SmaCross(3, 9, 7, product), panel, BacktestConfig(fees=ZERODHA))
     result = engine.run()
     pf = engine.portfolio
     # position quantity = sum of signed fills, per symbol
@@ -85,8 +89,8 @@ def test_past_decisions_do_not_change_when_future_bars_change():
     close = panel.close.copy()
     close[cut:] = close[cut:] * 0.7
     low = np.minimum(panel.low, close)
-    r1 = run_backtest(SmaCross(5, 20), panel, BacktestConfig(fees="none"))
-    r2 = run_backtest(SmaCross(5, 20), panel.with_arrays(close=close, low=low), BacktestConfig(fees="none"))
+    r1 = run_backtest(SmaCross(5, 20), panel, BacktestConfig(fees=NO_FEES))
+    r2 = run_backtest(SmaCross(5, 20), panel.with_arrays(close=close, low=low), BacktestConfig(fees=NO_FEES))
     past1 = r1.fills.t < cut
     past2 = r2.fills.t < cut
     assert r1.fills.qty[past1].tolist() == r2.fills.qty[past2].tolist()
@@ -97,7 +101,7 @@ def test_sma_cross_buys_on_cross_up_and_sells_on_cross_down_at_next_open():
     closes = [10, 10, 10, 9, 9, 12, 13, 14, 8, 7, 7]
     bars = [(c, c, c, c, 1e6) for c in closes]
     panel = panel_of(AAA=frame(bars, minute_times(count=len(bars))))
-    result = run_backtest(SmaCross(2, 3, 10), panel, BacktestConfig(fees="none"))
+    result = run_backtest(SmaCross(2, 3, 10), panel, BacktestConfig(fees=NO_FEES))
     trades = result.trades_frame()
     # fast(2) crosses above slow(3) at bar 5 (10.5 > 10 after 9 ≤ 9.33): buy at bar 6 open (13)
     # crosses below at bar 8 (11 < 11.67 after 13.5 ≥ 13): sell at bar 9 open (7)
@@ -110,7 +114,7 @@ def test_sma_cross_on_the_last_bar_is_not_filled():
     closes = [10, 10, 10, 9, 9, 12]
     bars = [(c, c, c, c, 1e6) for c in closes]
     panel = panel_of(AAA=frame(bars, minute_times(count=len(bars))))
-    result = run_backtest(SmaCross(2, 3, 10), panel, BacktestConfig(fees="none"))
+    result = run_backtest(SmaCross(2, 3, 10), panel, BacktestConfig(fees=NO_FEES))
     assert result.summary["fills"] == 0 and result.summary["orders"] == 1
 
 
@@ -140,11 +144,11 @@ def test_a_strategy_that_raises_is_reported_with_the_bar():
 
     panel = panel_of(AAA=frame(flat_bars(4), minute_times()))
     with pytest.raises(StrategyError, match=r"scripted raised in on_bar at bar 2025-09-10T09:17:00\+05:30"):
-        run_backtest(Boom({}), panel, BacktestConfig(fees="none"))
+        run_backtest(Boom({}), panel, BacktestConfig(fees=NO_FEES))
 
 
 def test_signal_of_wrong_shape_is_rejected():
     panel = panel_of(AAA=frame(flat_bars(4), minute_times()))
     strategy = target_strategy(lambda p: np.zeros((2, 2)))
     with pytest.raises(ValueError, match="shape"):
-        run_backtest(strategy, panel, BacktestConfig(fees="none"))
+        run_backtest(strategy, panel, BacktestConfig(fees=NO_FEES))

@@ -8,14 +8,17 @@ from bt_strategies import target_strategy
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from vyapari.backtest.config import BacktestConfig
+from vyapari.backtest.config import BacktestConfig, EnginePath
 from vyapari.backtest.engine import run_backtest
 from vyapari.backtest.event_loop import EventLoopEngine
 from vyapari.backtest.vector import NeedsEventLoop, run_vectorised
 from vyapari.costs.slippage import FixedBpsSlippage, NoSlippage, VolumeShareSlippage
+from vyapari.costs.spec import fee_model_from_spec
 from vyapari.model.enums import ProductType
 from vyapari.strategies.sma_cross import SmaCross, SmaCrossPerBar
 from vyapari.strategy.synthetic import random_walk_panel
+
+ZERODHA = fee_model_from_spec("zerodha")
 
 SLIPPAGES = [
     NoSlippage(),
@@ -96,7 +99,7 @@ def test_kernel_and_event_loop_agree_on_random_target_strategies(
 )
 def test_sma_cross_vectorised_equals_sma_cross_per_bar(seed, fast, extra, product):
     panel = with_gaps(random_walk_panel(3, 2, seed=seed), np.random.default_rng(seed), 0.1)
-    config = BacktestConfig(fees="zerodha")
+    config = BacktestConfig(fees=ZERODHA)
     vec = run_backtest(SmaCross(fast, fast + extra, 10, product), panel, config)
     bar = run_backtest(SmaCrossPerBar(fast, fast + extra, 10, product), panel, config)
     assert vec.path == "vector" and bar.path == "event"
@@ -106,7 +109,7 @@ def test_sma_cross_vectorised_equals_sma_cross_per_bar(seed, fast, extra, produc
 
 def test_auto_path_falls_back_to_event_loop_when_buying_power_binds():
     panel = random_walk_panel(3, 1, seed=3)
-    config = BacktestConfig(fees="zerodha", capital_inr=3_000)
+    config = BacktestConfig(fees=ZERODHA, capital_inr=3_000)
     strategy = SmaCross(5, 20, 10)
     with pytest.raises(NeedsEventLoop):
         run_vectorised(strategy, panel, config)
@@ -117,10 +120,11 @@ def test_auto_path_falls_back_to_event_loop_when_buying_power_binds():
 
 def test_results_are_byte_identical_across_runs_and_paths(tmp_path):
     panel = random_walk_panel(3, 2, seed=11)
-    config = BacktestConfig(fees="zerodha")
+    config = BacktestConfig(fees=ZERODHA)
     run_backtest(SmaCross(5, 20), panel, config).write(tmp_path / "a")
     run_backtest(SmaCross(5, 20), panel, config).write(tmp_path / "b")
-    run_backtest(SmaCross(5, 20), panel, BacktestConfig(fees="zerodha", path="event")).write(tmp_path / "c")
+    event = BacktestConfig(fees=ZERODHA, path=EnginePath.EVENT)
+    run_backtest(SmaCross(5, 20), panel, event).write(tmp_path / "c")
     for name in ("trades.parquet", "equity.parquet", "orders.parquet", "positions.parquet"):
         data = (tmp_path / "a" / name).read_bytes()
         assert data == (tmp_path / "b" / name).read_bytes()

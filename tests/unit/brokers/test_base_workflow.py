@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from broker_fakes import (
@@ -139,7 +140,7 @@ def test_reads_are_retried_on_5xx() -> None:
         ({"side": "BUY"}, "side"),
     ],
 )
-def test_invalid_requests_never_reach_the_broker(changes: dict[str, object], field: str) -> None:
+def test_invalid_requests_never_reach_the_broker(changes: dict[str, Any], field: str) -> None:
     broker = ScriptedBroker()
     with pytest.raises(InvalidOrder, match=field):
         broker.submit(_request(**changes))

@@ -10,7 +10,7 @@ must refuse to (a volume cap, buying power that could bind, no mark, a price far
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import numpy as np
@@ -19,12 +19,13 @@ from tests.unit.brokers.test_paper_slices import IDS, T0, _bars, _slices
 
 from vyapari.brokers.paper import PaperBrokerAdapter, PaperConfig
 from vyapari.brokers.paper.journal import InMemoryPaperJournal, JournaledPaperBrokerAdapter
-from vyapari.brokers.types import OrderRequest
+from vyapari.brokers.types import MinuteBars, OrderRequest
 from vyapari.costs import FixedBpsSlippage, VolumeShareSlippage, ZerodhaFees
+from vyapari.costs.slippage import SlippageModel
 from vyapari.model.enums import OrderStatus, OrderType, ProductType, Side
 
 
-def _config(capital: str, slippage: object = None) -> PaperConfig:
+def _config(capital: str, slippage: SlippageModel | None = None) -> PaperConfig:
     return PaperConfig(Decimal(capital), slippage or FixedBpsSlippage(Decimal("5")), ZerodhaFees())
 
 
@@ -91,7 +92,7 @@ def test_with_little_capital_the_books_still_agree_and_some_watches_are_refused(
     assert OrderStatus.REJECTED in statuses or OrderStatus.CANCELLED in statuses
 
 
-def _one_order_broker(capital: str = "1000000", slippage: object = None) -> PaperBrokerAdapter:
+def _one_order_broker(capital: str = "1000000", slippage: SlippageModel | None = None) -> PaperBrokerAdapter:
     broker = PaperBrokerAdapter(_config(capital, slippage))
     one = np.ones(2)
     broker.on_slice(_two(T0, 100.0 * one))
@@ -99,9 +100,7 @@ def _one_order_broker(capital: str = "1000000", slippage: object = None) -> Pape
     return broker
 
 
-def _two(at: object, price: np.ndarray, volume: float = 1e6) -> object:
-    from vyapari.brokers.types import MinuteBars
-
+def _two(at: datetime, price: np.ndarray, volume: float = 1e6) -> MinuteBars:
     return MinuteBars(("NSE:A", "NSE:B"), at, price, price, price, price, volume * np.ones(2), price > 0)
 
 

@@ -20,6 +20,8 @@ from vyapari.execution.matching import match_order as backtest_match
 from vyapari.execution.pricing import fill_price_one as backtest_fill_price
 from vyapari.model.enums import Exchange, OrderStatus, OrderType, ProductType, Segment, Side
 
+ZERO = Decimal(0)
+
 T0 = datetime(2026, 1, 5, 9, 15, tzinfo=IST)
 T1 = datetime(2026, 1, 5, 9, 16, tzinfo=IST)
 
@@ -107,7 +109,8 @@ def test_market_order_fills_at_next_bar_open_with_slippage() -> None:
 
 
 def test_volume_cap_gives_partial_fills_in_the_trade_book() -> None:
-    broker = PaperBrokerAdapter(PaperConfig(slippage=VolumeShareSlippage(Decimal("0.1")), fees=SimpleFees(0)))
+    capped = VolumeShareSlippage(Decimal("0.1"))
+    broker = PaperBrokerAdapter(PaperConfig(slippage=capped, fees=SimpleFees(ZERO)))
     broker.submit(OrderRequest("v1", "NSE:INFY", Side.BUY, 150))
     broker.on_bar("NSE:INFY", _bar(100, 100, 100, 100, volume=1000))
     assert broker.find_order("v1").status is OrderStatus.PARTIALLY_FILLED  # type: ignore[union-attr]
@@ -117,7 +120,7 @@ def test_volume_cap_gives_partial_fills_in_the_trade_book() -> None:
 
 
 def test_cnc_sell_without_holdings_is_rejected_and_insufficient_cash_cut_by_lots() -> None:
-    broker = PaperBrokerAdapter(PaperConfig(Decimal("1000"), FixedBpsSlippage(0), SimpleFees(0)))
+    broker = PaperBrokerAdapter(PaperConfig(Decimal("1000"), FixedBpsSlippage(ZERO), SimpleFees(ZERO)))
     broker.submit(OrderRequest("s1", "NSE:INFY", Side.SELL, 1))
     broker.submit(OrderRequest("b1", "NSE:INFY", Side.BUY, 50))
     broker.on_bar("NSE:INFY", _bar(100, 100, 100, 100))
@@ -133,7 +136,7 @@ def test_limit_order_rests_then_cancel() -> None:
 
 
 def test_ticks_fill_market_orders_on_the_next_tick() -> None:
-    broker = PaperBrokerAdapter(PaperConfig(slippage=FixedBpsSlippage(0), fees=SimpleFees(0)))
+    broker = PaperBrokerAdapter(PaperConfig(slippage=FixedBpsSlippage(ZERO), fees=SimpleFees(ZERO)))
     stream = broker.tick_stream()
     seen: list[Tick] = []
     stream.on_tick(seen.append)

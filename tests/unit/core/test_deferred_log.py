@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -24,7 +25,7 @@ class Capture(logging.Handler):
 
 
 @pytest.fixture
-def captured() -> tuple[logging.Logger, Capture]:
+def captured() -> Iterator[tuple[logging.Logger, Capture]]:
     logger = logging.getLogger("vyapari.test.deferred")
     handler = Capture()
     logger.addHandler(handler)

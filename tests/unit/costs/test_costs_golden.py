@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any, cast
 
 import pytest
 
 from vyapari.core.errors import ScheduleNotFound
 from vyapari.core.money import round_paise
 from vyapari.costs import UpstoxFees, ZerodhaFees, round_trip
+from vyapari.costs.round_trip import RoundTripCharges
 from vyapari.model.enums import Exchange, Segment
 
 AFTER_APR_2026 = date(2026, 5, 4)
@@ -46,7 +48,7 @@ EXAMPLES = [
 IDS = [e[0] for e in EXAMPLES]
 
 
-def _trip(example: tuple, **flags: bool):  # type: ignore[no-untyped-def]
+def _trip(example: tuple, **flags: Any) -> RoundTripCharges:
     _id, exchange, segment, qty, buy, sell, on = example[:7]
     return round_trip(ZerodhaFees(**flags), exchange, segment, qty, Decimal(buy), Decimal(sell), on)
 
@@ -118,7 +120,8 @@ def test_breakeven_points_is_total_per_unit_to_the_paisa_e2() -> None:
 # ---------------------------------------------------------------------------------------------
 # Regime boundaries: 2023-04-01 (first date), 2024-10-01 and 2026-04-01.
 # ---------------------------------------------------------------------------------------------
-E4_ARGS = (Exchange.NFO, Segment.FUTURES, 65, Decimal("24000"), Decimal("24100"))
+TripArgs = tuple[Exchange, Segment, int, Decimal, Decimal]  # exchange, segment, qty, buy, sell
+E4_ARGS: TripArgs = (Exchange.NFO, Segment.FUTURES, 65, Decimal("24000"), Decimal("24100"))
 E5_ARGS = (Exchange.NFO, Segment.OPTIONS, 65, Decimal("100"), Decimal("120"))
 E2_ARGS = (Exchange.NSE, Segment.INTRADAY, 100, Decimal("1000"), Decimal("1010"))
 # SENSEX option, 20 units, premium 100 -> 120 (BSE ₹3,250/crore premium, no IPFT).
@@ -152,14 +155,15 @@ BOUNDARIES = [
 
 
 @pytest.mark.parametrize("case", BOUNDARIES, ids=[b[0] for b in BOUNDARIES])
-def test_regime_boundary_totals_match_hand_worked_values(case: tuple) -> None:
+def test_regime_boundary_totals_match_hand_worked_values(case: tuple[Any, ...]) -> None:
     _name, args, on, exact, rounded = case
+    args = cast(TripArgs, args)
     assert round_trip(ZerodhaFees(exact_stt=True), *args, on).total == Decimal(exact)
     assert round_trip(ZerodhaFees(), *args, on).total == Decimal(rounded)
 
 
 @pytest.mark.parametrize("args", [E2_ARGS, E4_ARGS, E5_ARGS], ids=["intraday", "futures", "options"])
-def test_trade_before_first_schedule_raises_naming_both_dates(args: tuple) -> None:
+def test_trade_before_first_schedule_raises_naming_both_dates(args: TripArgs) -> None:
     with pytest.raises(ScheduleNotFound, match=r"2023-03-31.*first date held is 2023-04-01"):
         round_trip(ZerodhaFees(), *args, date(2023, 3, 31))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Sequence
 
 from vyapari.data.formats import NSE_CM_LEGACY_COLUMNS, UDIFF_COLUMNS
 
@@ -15,7 +16,7 @@ ROWS = [
 ]
 
 
-def udiff_csv(day: str, rows: list[tuple[str, ...]] | None = None, src: str = "NSE") -> bytes:
+def udiff_csv(day: str, rows: Sequence[tuple[str, ...]] | None = None, src: str = "NSE") -> bytes:
     """A small UDiFF CM file for ISO ``day`` with ``rows`` (symbol, series, o, h, l, c, volume)."""
     lines = [",".join(UDIFF_COLUMNS)]
     for i, (sym, ser, o, h, low, c, vol) in enumerate(rows if rows is not None else ROWS):

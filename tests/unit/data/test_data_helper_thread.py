@@ -38,7 +38,7 @@ def test_stopped_helper_finishes_its_tasks_and_starts_again_on_use() -> None:
     assert run_soon(sum, [1, 2]).result() == 3
 
 
-def _in_child(queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+def _in_child(queue: multiprocessing.Queue) -> None:
     queue.put(run_soon(sum, [2, 3]).result(timeout=10))
 
 

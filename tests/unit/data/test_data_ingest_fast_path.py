@@ -104,7 +104,8 @@ def test_sort_by_key_matches_a_stable_pandas_sort_with_missing_values_first() ->
     strike = rng.choice([100.0, 200.0, np.nan], n)
     table = pa.table({"sym": rng.choice(["A", "B", "C", "AB"], n),
                       "strike": pa.array(strike, from_pandas=False),  # NaN kept as NaN, not null
-                      "expiry": pa.array(rng.choice([1, 2, None], n), pa.int64()), "row": np.arange(n)})
+                      "expiry": pa.array(rng.choice(np.array([1, 2, None], dtype=object), n), pa.int64()),
+                      "row": np.arange(n)})
     got = sort_by_key(table, ["sym", "strike", "expiry"]).to_pandas()
     want = table.to_pandas().sort_values(["sym", "strike", "expiry"], kind="stable", na_position="first")
     assert got["row"].tolist() == want["row"].tolist()

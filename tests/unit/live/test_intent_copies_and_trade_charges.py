@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import fields, replace
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -19,7 +20,7 @@ BASE = OrderIntent(
     "cid-1", "run", "NSE:INFY", Side.BUY, 10, OrderType.LIMIT, ProductType.MIS, Decimal("1500.05"),
     decided_at="2026-11-24T10:15:00+05:30", session_date="2026-11-24", opened_step=7, lot_size=1,
 )
-CHANGES = {
+CHANGES: dict[str, Any] = {
     "state": IntentState.PARTIALLY_FILLED,
     "filled_quantity": 4,
     "broker_order_id": "B-9",

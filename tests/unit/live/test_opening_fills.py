@@ -14,15 +14,18 @@ from typing import Any
 import numpy as np
 from tests.integration.live.live_helpers import CAPITAL, SLIPPAGE_BPS, make_engine
 
-from vyapari.backtest.config import BacktestConfig
+from vyapari.backtest.config import BacktestConfig, EnginePath
 from vyapari.backtest.engine import run_backtest
 from vyapari.costs import FixedBpsSlippage
+from vyapari.costs.spec import fee_model_from_spec
 from vyapari.live.engine import LiveEngine
 from vyapari.live.replay import panel_ticks, replay
 from vyapari.live.store import IntentState
 from vyapari.model.events import Fill
 from vyapari.strategies.sma_cross import SmaCrossPerBar
 from vyapari.strategy.synthetic import random_walk_panel
+
+ZERODHA = fee_model_from_spec("zerodha")
 
 PARAMS = {"fast": 3, "slow": 8, "qty": 10}
 
@@ -77,7 +80,7 @@ def test_a_strategy_with_its_own_on_fill_sees_each_fill_as_in_the_backtest() -> 
         engine.on_price(*tick)
     tested = RecordingSma(**PARAMS)
     config = BacktestConfig(
-        capital_inr=CAPITAL, fees="zerodha", slippage=FixedBpsSlippage(SLIPPAGE_BPS), path="event"
+        capital_inr=CAPITAL, fees=ZERODHA, slippage=FixedBpsSlippage(SLIPPAGE_BPS), path=EnginePath.EVENT
     )
     run_backtest(tested, panel, config)
     assert len(live.seen) > 20
@@ -115,8 +118,9 @@ def test_a_slice_is_in_the_paper_journal_before_the_engine_records_it_as_done() 
     journaled: list[tuple[str, int]] = []
 
     class Checkpoints(InMemoryOrderStateStore):
-        def set_value(self, key: str, value: str) -> None:
-            if key.startswith("checkpoint:"):  # what the journal holds when the slice is recorded done
+        def set_value(self, key: str, value: str | None) -> None:
+            # what the journal holds when the slice is recorded done
+            if key.startswith("checkpoint:") and value is not None:
                 last = [json.loads(x) for x in journal.read_all() if '"op":"slice"' in x][-1]
                 journaled.append((last["at"], int(value)))
             super().set_value(key, value)

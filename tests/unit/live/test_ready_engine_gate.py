@@ -17,6 +17,7 @@ from vyapari.live.store import IntentState, OrderIntent, SqliteOrderStateStore
 from vyapari.market.calendar import get_calendar
 from vyapari.readiness import (
     CalendarCheck,
+    Check,
     FeedCheck,
     ReadinessGate,
     ReadinessReport,
@@ -47,7 +48,7 @@ def _report(
         for iid in universe:
             if iid not in set(silent):
                 ticks.record(Tick(iid, 100, now))  # type: ignore[arg-type]
-    checks = [CalendarCheck(), FeedCheck(ticks, tuple(universe), 30.0)]
+    checks: list[Check] = [CalendarCheck(), FeedCheck(ticks, tuple(universe), 30.0)]
     return run_checks(checks, get_calendar("NSE"), now=now, broker="paper")
 
 
@@ -188,7 +189,7 @@ def test_one_silent_instrument_blocks_only_its_own_orders() -> None:
     engine.readiness = gate
     quiet = engine.instruments[0]
     report = _report(day, engine.instruments, fresh=True, silent=[quiet])
-    assert not report.ready and [r.error.__name__ for r in report.failures] == ["FeedStale"]
+    assert not report.ready and [r.error and r.error.__name__ for r in report.failures] == ["FeedStale"]
     _run(engine, panel, {0: report}, gate)
 
     decided = [

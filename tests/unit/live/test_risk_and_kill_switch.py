@@ -21,7 +21,7 @@ from vyapari.live.risk import (
 from vyapari.live.store import IntentState, SqliteOrderStateStore
 from vyapari.strategy.synthetic import random_walk_panel
 
-SMA = ("sma_cross_bar", {"fast": 5, "slow": 20, "qty": 10})
+SMA: tuple[str, dict[str, int]] = ("sma_cross_bar", {"fast": 5, "slow": 20, "qty": 10})
 
 
 def _order(**kw: object) -> RiskInputs:
@@ -144,7 +144,7 @@ def test_a_kill_switch_engaged_while_the_strategy_decides_stops_the_next_slice(t
     staged_after: dict[int, int] = {}
 
     class KilledMidDecision(SmaCrossPerBar):
-        def on_bar(self, ctx) -> None:  # type: ignore[no-untyped-def]
+        def on_bar(self, ctx) -> None:
             if engine.killed and not killed_by:
                 killed_by.append(ctx.bar_index)
             staged = len(engine.orders._staged)
@@ -155,7 +155,7 @@ def test_a_kill_switch_engaged_while_the_strategy_decides_stops_the_next_slice(t
                 engage_kill_switch(other, "pressed while the strategy decided")
 
     panel = random_walk_panel(symbols=3, sessions=1, bars_per_session=375, seed=11)
-    engine = make_engine(*SMA, panel, store=store, strategy=KilledMidDecision(**SMA[1]))
+    engine = make_engine(*SMA, panel, store=store, strategy=KilledMidDecision(fast=5, slow=20, qty=10))
     replay(engine, panel)
     assert pressed, "the test needs a slice that decides orders while holding a position"
     t = pressed[0]

@@ -110,7 +110,7 @@ class Session:
 
     @property
     def metrics(self) -> InMemoryMetrics:
-        return self.engine.metrics  # type: ignore[return-value]
+        return self.engine.metrics
 
     def run(self, seconds: float, *, ticking: bool = True, every: float = 5.0) -> None:
         """``seconds`` of service time in steps of ``every``; the feed ticks each step when ``ticking``."""

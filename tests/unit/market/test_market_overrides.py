@@ -52,7 +52,8 @@ def test_overrides_with_session_replaces_and_without_removes():
     row = table.get(Exchange.NSE, date(2026, 3, 7))
     assert row is not None and row.exchange is Exchange.NSE and row.pre_open_time == time(9, 0)
     retimed = table.with_session("NSE", date(2026, 3, 7), time(10, 0), time(11, 0), source="c2")
-    assert len(retimed) == 1 and retimed.get("NSE", date(2026, 3, 7)).pre_open_time == time(9, 45)
+    moved = retimed.get("NSE", date(2026, 3, 7))
+    assert len(retimed) == 1 and moved is not None and moved.pre_open_time == time(9, 45)
     assert len(retimed.without("NSE", date(2026, 3, 7))) == 0
     assert len(table) == 1, "tables are immutable"
     with pytest.raises(InvalidInput, match="no override for BSE 2026-03-07"):
@@ -94,10 +95,13 @@ def test_overrides_calendar_exchange_maps_segments_and_rejects_unknown_names():
         calendar_exchange("LSE")
 
 
+def _described(exchange: str, day: date) -> str:
+    row = BUILTIN_OVERRIDES.get(exchange, day)
+    assert row is not None, f"no built-in override for {exchange} {day}"
+    return describe(row)
+
+
 def test_overrides_describe_is_one_readable_line():
-    assert describe(BUILTIN_OVERRIDES.get("NSE", date(2024, 3, 2))) == (
-        "NSE 2024-03-02 special 09:15-12:30 break 10:00-11:30"
-    )
-    muhurat = describe(BUILTIN_OVERRIDES.get("BSE", date(2026, 11, 8)))
-    assert muhurat.endswith("muhurat 18:00-19:00 (provisional)")
-    assert describe(BUILTIN_OVERRIDES.get("NSE", date(2026, 1, 15))) == "NSE 2026-01-15 holiday"
+    assert _described("NSE", date(2024, 3, 2)) == "NSE 2024-03-02 special 09:15-12:30 break 10:00-11:30"
+    assert _described("BSE", date(2026, 11, 8)).endswith("muhurat 18:00-19:00 (provisional)")
+    assert _described("NSE", date(2026, 1, 15)) == "NSE 2026-01-15 holiday"

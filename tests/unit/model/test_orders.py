@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -7,8 +8,8 @@ from vyapari.model.enums import OrderStatus, OrderType, Side
 from vyapari.model.orders import TRANSITIONS, Order
 
 
-def make(**kw):
-    base = dict(client_order_id="c1", instrument_id="NSE:TCS", side=Side.BUY, quantity=10)
+def make(**kw: Any) -> Order:
+    base: dict[str, Any] = dict(client_order_id="c1", instrument_id="NSE:TCS", side=Side.BUY, quantity=10)
     base.update(kw)
     return Order(**base)
 

@@ -1,18 +1,24 @@
 """Reference strategies on small hand-made data: an entry where one must happen, none where none may."""
 
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from vyapari.backtest.config import BacktestConfig
+from vyapari.backtest.config import BacktestConfig, EnginePath
 from vyapari.backtest.engine import run_backtest
 from vyapari.core.errors import InvalidInput
+from vyapari.costs.spec import fee_model_from_spec
 from vyapari.market.calendar import get_calendar
 from vyapari.model.enums import Exchange
 from vyapari.strategies import make_strategy
+from vyapari.strategies.pairs import Pairs
 from vyapari.strategy.panel import build_panel
+
+NO_FEES = fee_model_from_spec("none")
+ZERODHA = fee_model_from_spec("zerodha")
 
 CAL = get_calendar(Exchange.NSE)
 DAY = date(2025, 9, 10)
@@ -36,7 +42,7 @@ def session_frame(closes, volumes=None, day=DAY, spread=0.05):
 
 def run(name, params, **frames):
     panel = build_panel(frames, CAL.session_bounds)
-    return run_backtest(make_strategy(name, params), panel, BacktestConfig(fees="none"))
+    return run_backtest(make_strategy(name, params), panel, BacktestConfig(fees=NO_FEES))
 
 
 def wiggle(n, base=100.0, amp=0.1):
@@ -137,13 +143,19 @@ def pair_frames(shock_at=None, n_sessions=4, seed=1):
     return {"AAA": f(a), "BBB": f(b), "CCC": f(c)}
 
 
+def _pairs(params: dict[str, Any]) -> Pairs:
+    strategy = make_strategy("pairs", params)
+    assert isinstance(strategy, Pairs)
+    return strategy
+
+
 def test_pairs_selects_the_cointegrated_pair_and_trades_both_legs_together():
     frames = pair_frames(shock_at=375 * 3 + 100)
     panel = build_panel(frames, CAL.session_bounds)
-    strategy = make_strategy(
-        "pairs", {"formation_sessions": 2, "hedge_window": 200, "z_window": 60, "entry_z": 4.0, "exit_z": 0.5}
+    strategy = _pairs(
+        {"formation_sessions": 2, "hedge_window": 200, "z_window": 60, "entry_z": 4.0, "exit_z": 0.5}
     )
-    result = run_backtest(strategy, panel, BacktestConfig(fees="none"))
+    result = run_backtest(strategy, panel, BacktestConfig(fees=NO_FEES))
     assert next((a, b) for a, b, _ in strategy.selected) == ("AAA", "BBB")
     trades = result.trades_frame()
     assert trades["ts"].min() >= panel.timestamps()[375 * 2]  # nothing during formation
@@ -165,15 +177,15 @@ def test_pairs_selects_the_cointegrated_pair_and_trades_both_legs_together():
 def test_pairs_makes_no_trade_when_nothing_is_cointegrated():
     frames = pair_frames()
     panel = build_panel({"AAA": frames["AAA"], "CCC": frames["CCC"]}, CAL.session_bounds)
-    strategy = make_strategy("pairs", {"formation_sessions": 2, "p_value": 0.01})
-    result = run_backtest(strategy, panel, BacktestConfig(fees="none"))
+    strategy = _pairs({"formation_sessions": 2, "p_value": 0.01})
+    result = run_backtest(strategy, panel, BacktestConfig(fees=NO_FEES))
     assert strategy.selected == [] and result.summary["fills"] == 0
 
 
 def test_pairs_rejects_unknown_symbols():
     panel = build_panel(pair_frames(), CAL.session_bounds)
     with pytest.raises(InvalidInput, match="ZZZ"):
-        run_backtest(make_strategy("pairs", {"pairs": [["AAA", "ZZZ"]]}), panel, BacktestConfig(fees="none"))
+        run_backtest(make_strategy("pairs", {"pairs": [["AAA", "ZZZ"]]}), panel, BacktestConfig(fees=NO_FEES))
 
 
 @pytest.mark.parametrize("name", ["vwap_reversion", "orb_momentum"])
@@ -181,8 +193,8 @@ def test_reference_strategies_give_the_same_result_on_both_engine_paths(name):
     from vyapari.strategy.synthetic import random_walk_panel
 
     panel = random_walk_panel(4, 3, seed=12)
-    vec = run_backtest(make_strategy(name, {}), panel, BacktestConfig(fees="zerodha"))
-    evt = run_backtest(make_strategy(name, {}), panel, BacktestConfig(fees="zerodha", path="event"))
+    vec = run_backtest(make_strategy(name, {}), panel, BacktestConfig(fees=ZERODHA))
+    evt = run_backtest(make_strategy(name, {}), panel, BacktestConfig(fees=ZERODHA, path=EnginePath.EVENT))
     assert vec.path == "vector" and evt.path == "event"
     assert vec.fills.qty.tolist() == evt.fills.qty.tolist()
     assert vec.summary["final_equity_inr"] == evt.summary["final_equity_inr"]

@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pytest
@@ -100,8 +101,13 @@ class Ctx:
         pass
 
 
+def _ctx() -> Any:
+    """A fresh :class:`Ctx`, typed loosely: it stands in for the StrategyContext protocol in part."""
+    return Ctx()
+
+
 def test_limit_execution_rounds_to_the_tick_in_the_traders_favour():
-    ctx = Ctx()
+    ctx = _ctx()
     LimitExecution(offset_bps=10, tick=Decimal("0.10")).apply(ctx, np.array([5]), ProductType.MIS)
     (req,) = ctx.sent
     assert req.order_type is OrderType.LIMIT and req.side is Side.BUY
@@ -109,7 +115,7 @@ def test_limit_execution_rounds_to_the_tick_in_the_traders_favour():
 
 
 def test_stop_execution_places_the_trigger_beyond_the_close():
-    ctx = Ctx()
+    ctx = _ctx()
     ctx.positions = np.array([5])
     StopExecution(offset_bps=10, tick=Decimal("0.05")).apply(ctx, np.array([0]), ProductType.MIS)
     (req,) = ctx.sent
@@ -118,17 +124,17 @@ def test_stop_execution_places_the_trigger_beyond_the_close():
 
 
 def test_no_new_mis_orders_after_the_square_off_time():
-    ctx = Ctx()
+    ctx = _ctx()
     ctx.is_squareoff_time = lambda: True
     MarketExecution().apply(ctx, np.array([5]), ProductType.MIS)
     assert ctx.sent == []
 
 
 def test_limit_execution_uses_the_dated_tick_band_by_default():
-    ctx = Ctx()  # ₹1,234.56 on 2025-09-10: the >1,000–5,000 band of 15-Apr-2025 has a ₹0.10 tick
+    ctx = _ctx()  # ₹1,234.56 on 2025-09-10: the >1,000–5,000 band of 15-Apr-2025 has a ₹0.10 tick
     LimitExecution(offset_bps=10).apply(ctx, np.array([5]), ProductType.MIS)
     assert ctx.sent[0].limit_price == Decimal("1233.30")
-    ctx = Ctx()
+    ctx = _ctx()
     ctx.close = np.array([240.123])  # below ₹250 the tick is ₹0.01
     LimitExecution(offset_bps=0).apply(ctx, np.array([5]), ProductType.MIS)
     assert ctx.sent[0].limit_price == Decimal("240.12")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -78,7 +79,7 @@ def test_substitute_fills_every_placeholder_or_names_the_missing() -> None:
 
 
 def test_inline_distributed_maps_rewrites_item_reader_to_items_path() -> None:
-    machine = {
+    machine: dict[str, Any] = {
         "StartAt": "M",
         "States": {
             "M": {
