@@ -1,44 +1,10 @@
 """The live engine: ticks → minute slices → the same Strategy as the backtest → orders.
 
-Per finished slice ``t`` (engine steps ``2t`` = open phase, ``2t+1`` = decisions):
-
-1. **Open**: on the first live slice (also after a restart), reconcile with the broker; hand
-   the slice's bars to a bar-driven (paper) broker so resting orders fill at their open (when
-   nothing of ours rests there, after the decision instead: they can change nothing it reads,
-   and still before any order of the slice is written); book new trades (idempotent by
-   ``trade_id``) and take order statuses (just the slice's own when the broker reports them);
-   check the daily loss limit. A paper broker that offers it (``open_watch``) fills resting
-   market orders earlier, at their instrument's first trade of the minute (the bar's open, so
-   the same fills): the engine books those fills right then, off the decision's path, dated
-   this phase (step ``2t``); a strategy with an ``on_fill`` of its own gets them here instead,
-   in column order as in the backtest.
-2. **Decide**: a vectorised strategy gets the newest row's targets (``strategy.advance``:
-   stepped when its signal can, else recomputed on the history so far) and ``on_bar``
-   reads them; per-bar strategies just get ``on_bar``. Every order passes
-   :class:`~vyapari.live.risk.RiskGate` and is staged; when ``on_bar`` returns, the kill switch
-   as last read is acted on (engaged since the last decision: the slice's orders are refused,
-   open ones cancelled, positions squared off), then the slice's intents are written in one
-   durable batch and only then sent (``OrderManager.send_staged``). The switch itself is read
-   from the order store between decisions (every ``kill_switch_poll_s`` of the clock, on a tick
-   that closes no minute or on the timer, never in a minute's last second), so no store round
-   trip sits between a tick and a decision.
-3. **Square-off** (MIS): once the clock reaches 15:20 IST, open strategy orders are
-   cancelled and positions closed by market orders (they fill at each symbol's first bar
-   from 15:20, like the backtest's square-off at that bar's open).
-4. **Mark and checkpoint**: marks move to the closes, P&L is published, the intents' changes
-   the broker's books also hold (acceptances, fills) are written in one batch
-   (``OrderManager.flush``), and the slice is recorded as done.
-5. **Reconcile** (every ``reconcile_every`` live slices): intents, trades and positions are
-   compared with the broker's books after the checkpoint, so the scan of the day's orders
-   never sits between a tick and a decision; what it changes is dated the next slice's open
-   phase (step ``2t+2``), when the strategy first sees it. Then a paper broker's
-   ``open_watch`` names the instruments to fill at their next opening trade, and the engine's
-   :class:`~vyapari.live.collector.SliceCollector`, when started, collects garbage
-   (automatic collection is off, so no pause lands in a decision).
-
-After a restart, slices up to the checkpoint are re-run in *replay*: the strategy sees the
-same history, fills and open orders, and its decisions are matched to stored intents, never
-sent again.
+Per finished slice: open phase (reconcile, book trades, feed a bar-driven broker), decide
+(strategy, risk gate, kill switch as last read, one durable batch of intents, then send),
+MIS square-off at 15:20 IST, mark and checkpoint, periodic reconciliation. After a restart,
+slices up to the checkpoint are replayed and matched to stored intents, never sent again.
+The step-by-step design is in ``docs/live-engine.md``.
 """
 
 from __future__ import annotations

@@ -1,50 +1,9 @@
 """Kite Connect's market-data socket, on the official ``kiteconnect.KiteTicker``.
 
-Protocol (kite.trade/docs/connect/v3/websocket/): connect to
-``<ws_root>?api_key=…&access_token=…``; send ``{"a": "subscribe", "v": [tokens]}`` and
-``{"a": "mode", "v": ["full", [tokens]]}``. Binary frames: a 2-byte packet count, then for
-each packet a 2-byte length and the packet; all integers big-endian signed 32-bit.
-A 1-byte frame is a heartbeat. Packet layouts by length:
-
-* 8 (LTP): token, last price;
-* 28 / 32 (index quote / full): token, last price, high, low, open, close, change
-  [, exchange timestamp];
-* 44 / 184 (quote / full): token, last price, last traded quantity, average price,
-  volume, total buy qty, total sell qty, open, high, low, close [, last trade time,
-  OI, OI high, OI low, exchange timestamp, depth].
-
-Prices are paise (÷ 100), except currency derivatives (segment 3: ÷ 10⁷) and BSE
-currency (segment 6: ÷ 10⁴); the segment is ``token & 0xFF``. Text frames carry no ticks
-(order updates are ignored; ``{"type": "error"}`` messages are logged).
-
-How :class:`KiteTickStream` runs ``KiteTicker`` (Twisted + autobahn):
-
-* **Reactor.** Twisted's reactor is process-global and cannot be restarted once stopped, so
-  it is never stopped (no ``KiteTicker.stop()``): :mod:`vyapari.brokers.zerodha.reactor`
-  runs it once per process in a daemon thread, and every stream, reconnect and test reuses
-  it. Twisted is not thread-safe, so everything the engine thread does to the socket
-  (connect, subscribe, mode, unsubscribe, close, the watchdog's drop) is handed to the
-  reactor thread with ``callFromThread``. Closing for good = stop retrying + close the socket.
-* **Connect.** KiteTicker's own factory, protocol and callbacks, but not
-  ``KiteTicker.connect()``: that would start and run the reactor itself, and it connects
-  ``wss`` with Twisted's ``ClientContextFactory``, which verifies no certificate (the URL
-  carries the access token). :meth:`_StreamTicker.start` connects with certificate- and
-  host-checked TLS (``optionsForClientTLS``) instead.
-* **Reconnect.** KiteTicker's ``ReconnectingClientFactory``: the first retry after about
-  :attr:`KiteTickStream.reconnect_s`, growing ×e (with jitter) up to
-  :attr:`~KiteTickStream.reconnect_max_s` (KiteTicker's floor is 5 s), at most
-  :attr:`~KiteTickStream.reconnect_tries` attempts (its ceiling is 300). KiteTicker's own
-  resubscription is off: :meth:`~vyapari.brokers.ticks.TickStream.handle_open` resubscribes
-  everything, as for every broker. ``reconnect()`` (the stale-feed watchdog) aborts the
-  socket and the factory reconnects; if the factory had given up, it is started again.
-* **Token.** KiteTicker bakes the URL (with the token) into its factory, so whenever the
-  socket closes the factory's URL is rebuilt from ``SessionProvider.current()``: the next
-  connection uses the token of the latest daily login. That read runs on the reactor thread,
-  which serves only this socket, closed at that moment. The URL is never logged; Twisted's and
-  autobahn's log events go to the redacted ``twisted`` logger.
-* **Decoding** is ours (:func:`parse_frame`): KiteTicker's parser raises on a truncated
-  frame and gives floats; ours counts and skips malformed packets, gives ``Decimal`` rupees
-  and maps tokens to our instrument ids.
+Binary frames are decoded by :func:`parse_frame` (prices in paise → ₹ ``Decimal``); the socket
+runs on KiteTicker's factory and reconnect logic inside one process-wide Twisted reactor thread,
+with certificate-checked TLS and the URL's token re-read from the session at each reconnect.
+The protocol's packet layouts and how the stream drives KiteTicker are in ``docs/kite-ticks.md``.
 """
 
 from __future__ import annotations
