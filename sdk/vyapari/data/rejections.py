@@ -24,6 +24,8 @@ class RejectReason(StrEnum):
     MIXED_DATES = "mixed_dates"
     DATE_MISMATCH = "date_mismatch"
     NOT_A_SESSION = "not_a_session"
+    FUTURE_DATE = "future_date"
+    FEWER_ROWS = "fewer_rows"
     BAD_ROWS = "bad_rows"
     TOO_MANY_BAD_ROWS = "too_many_bad_rows"
 
@@ -39,6 +41,9 @@ class RowProblem(StrEnum):
     DUPLICATE_ROW = "duplicate_row"
     CONFLICTING_DUPLICATE = "conflicting_duplicate"
     BAD_DATE = "bad_date"
+    NON_FINITE = "non_finite"
+    OUT_OF_RANGE = "out_of_range"
+    BAD_SYMBOL = "bad_symbol"
 
 
 class RejectionError(DataError):
