@@ -39,7 +39,7 @@ from vyapari.data.parquet_io import curated_parquet, sha256
 from vyapari.data.parsers import ParsedFile, parse_payload
 from vyapari.data.raw_copy import RawCopy, keep_raw, keep_raw_soon
 from vyapari.data.rejections import RejectionError, RejectReason
-from vyapari.data.storage import ObjectStore
+from vyapari.data.storage import ObjectStore, locked
 from vyapari.data.validation import IsSession, Validated, ValidationPolicy, validate
 
 SessionCheck = Callable[[str], IsSession]
@@ -167,8 +167,9 @@ class Ingester:
         else:
             key = layout.day_key(parsed.dataset, parsed.exchange, day)
             record = DayState(digest, key, name, copy.sha256, rows)
-            status = self._replace_day(layout.state_key(parsed.dataset, parsed.exchange, day), record, body,
-                                       checked.warnings)
+            state_key = layout.state_key(parsed.dataset, parsed.exchange, day)
+            with locked(self.store, state_key):  # two processes replacing one day take turns
+                status = self._replace_day(state_key, record, body, checked.warnings)
         result = IngestResult(name, status, parsed.format.value, parsed.dataset, parsed.exchange,
                               checked.session_date, rows, len(checked.dropped),
                               raw_key=copy.key, curated_key=key, warnings=checked.warnings)

@@ -11,6 +11,7 @@ import os
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -70,6 +71,13 @@ def put_if_absent(store: ObjectStore, key: str, data: bytes) -> bool:
         return False
     store.put_atomic(key, data)
     return True
+
+
+def locked(store: ObjectStore, key: str) -> AbstractContextManager[object]:
+    """An exclusive lock on ``key`` between processes where the store has one (a local folder's
+    ``flock``), else no lock: the ingest holds it while it replaces a day."""
+    own = getattr(store, "lock", None)
+    return own(key) if own is not None else nullcontext()
 
 
 def sweep_temporaries(store: ObjectStore, prefix: str = "") -> list[str]:
@@ -172,6 +180,20 @@ class LocalObjectStore:
         reached(f"linked {key}")
         return True
 
+    @contextmanager
+    def lock(self, key: str) -> Iterator[None]:
+        """Hold an exclusive ``flock`` on ``.lock-<name>`` next to ``key`` (kept: it is 0 bytes)."""
+        import fcntl  # POSIX only; the lake runs on Linux and macOS
+
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path.parent / f".lock-{path.name}", "a+b") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
     def sweep_temporaries(self, prefix: str = "") -> list[str]:
         """Remove the ``.tmp-*`` files of interrupted writes under the folder ``prefix``; their paths.
 
@@ -208,7 +230,7 @@ class LocalObjectStore:
 
     def _walk(self, base: Path) -> Iterator[str]:
         for path in base.rglob("*"):
-            if path.is_file() and not path.name.startswith(TEMP_PREFIX):
+            if path.is_file() and not path.name.startswith((TEMP_PREFIX, ".lock-")):
                 yield path.relative_to(self.root).as_posix()
 
     def delete(self, key: str) -> None:
