@@ -16,6 +16,7 @@ class RejectReason(StrEnum):
     NOT_UTF8 = "not_utf8"
     BAD_ZIP = "bad_zip"
     ZIP_MEMBER_COUNT = "zip_member_count"
+    TOO_LARGE = "too_large"
     UNKNOWN_HEADER = "unknown_header"
     TRUNCATED = "truncated"
     MALFORMED_CSV = "malformed_csv"
