@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from vyapari.core.errors import DataError, InvalidInput
+from vyapari.core.symbols import check_symbol
 from vyapari.data import layout
 from vyapari.data.adjust import adjust_bars, load_actions
 from vyapari.data.batch import OnResult, ingest_paths
@@ -184,9 +185,10 @@ class Lake:
         """Store 1-minute bars (``ts`` tz-aware, bar start; OHLC ₹; volume) of one symbol.
 
         Sessions present in ``bars`` replace the stored ones; each month file is replaced atomically.
-        Returns the number of month files written.
+        Returns the number of month files written. ``symbol`` must be an exchange symbol
+        (:func:`~vyapari.core.symbols.check_symbol`: ``=HYPERLINK(..)`` or ``../x`` are refused by name).
         """
-        return write_minute_months(self.store, exchange, symbol, bars)
+        return write_minute_months(self.store, exchange, check_symbol(symbol), bars)
 
     def read_minute_bars(
         self, exchange: str, symbol: str, start: date, end: date, adjusted: bool = False,
@@ -198,6 +200,7 @@ class Lake:
         open; ``1d`` delegates to :meth:`read_daily_bars`.
         """
         _check_range(start, end)
+        check_symbol(symbol)
         minutes = parse_interval(interval)
         if minutes == 0:
             return self.read_daily_bars(exchange, [symbol], start, end, adjusted, dividends=dividends)

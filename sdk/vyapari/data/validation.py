@@ -148,6 +148,12 @@ def _floats(table: pa.Table, column: str) -> np.ndarray:
     return np.asarray(table.column(column).to_numpy(), dtype=np.float64)
 
 
+def _describer(column: str, what: str) -> Callable[[Row], str]:
+    def describe(row: Row) -> str:
+        return f"{column}={row[column]} {what}"
+    return describe
+
+
 def value_checks(table: pa.Table, issues: RowIssues) -> None:
     """Flag non-finite numbers and values outside :data:`LIMITS` in any numeric column."""
     for column in table.column_names:
@@ -155,13 +161,12 @@ def value_checks(table: pa.Table, issues: RowIssues) -> None:
             continue
         values = _floats(table, column)
         infinite = np.isinf(values)
-        _flag(issues, table, infinite, RowProblem.NON_FINITE,
-              lambda r, c=column: f"{c}={r[c]} is not a finite number")
+        _flag(issues, table, infinite, RowProblem.NON_FINITE, _describer(column, "is not a finite number"))
         low, high = LIMITS[column]
         with np.errstate(invalid="ignore"):
             outside = ~infinite & ((values < low) | (values > high))
         _flag(issues, table, outside, RowProblem.OUT_OF_RANGE,
-              lambda r, c=column, lo=low, hi=high: f"{c}={r[c]} is outside [{lo:g}, {hi:g}]")
+              _describer(column, f"is outside [{low:g}, {high:g}]"))
 
 
 def symbol_checks(table: pa.Table, issues: RowIssues) -> None:
