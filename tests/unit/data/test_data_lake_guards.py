@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from tests.unit.data.data_builders import ROWS, many_rows, udiff_csv, udiff_name
 
-from vyapari.core.errors import InvalidInput
+from vyapari.core.errors import DataError, InvalidInput
 from vyapari.core.symbols import check_symbol, csv_safe, is_symbol
 from vyapari.data import layout
 from vyapari.data.day_state import read_state
@@ -167,3 +167,17 @@ def test_rows_with_bad_symbols_never_reach_curated(lake: Lake) -> None:
     assert result.status == "ingested" and result.dropped == 1
     symbols = lake.read_daily_table("NSE", date(2025, 9, 10), date(2025, 9, 10))["symbol"]
     assert "=HYPERLINK(A1)" not in set(symbols) and all(is_symbol(s) for s in symbols)
+
+
+@pytest.mark.parametrize(("column", "value", "problem"), [
+    ("close", float("inf"), "price out of range"), ("high", 1e308, "price out of range"),
+    ("low", -1.0, "price out of range"), ("volume", 1e25, "volume out of range"),
+    ("volume", -5, "volume out of range"), ("volume", float("nan"), "volume out of range")])
+def test_minute_bars_with_bad_values_never_reach_curated(lake: Lake, column: str, value: float,
+                                                         problem: str) -> None:
+    ts = pd.date_range("2025-09-10 09:15", periods=3, freq="1min", tz="Asia/Kolkata")
+    bars = pd.DataFrame({"ts": ts, "open": 10.0, "high": 11.0, "low": 9.0, "close": 10.5, "volume": 100.0})
+    bars.loc[1, column] = value
+    with pytest.raises(DataError, match=f"{problem} .* at 2025-09-10T09:16:00\\+05:30"):
+        lake.write_minute_bars("NSE", "INFY", bars)
+    assert lake.store.list("curated/") == []
