@@ -4,9 +4,10 @@ Events:
 
 * Step Functions task input ``{"file": {"name": ..., "key": "landing/NSE/2026-11-20/x.csv.zip"},
   "exchange": "NSE", "session_date": "2026-11-20"}`` → the ingestion result
-  ``{"name", "status": "ingested" | "unchanged", "dataset", "exchange", "session_date", "rows", "dropped",
-  "raw_key", "curated_key", "report_key", ...}``; a rejected file raises ``FileRejected`` (the workflow
-  catches it into its quarantine branch; the lake already holds the quarantine record).
+  ``{"name", "status": "ingested" | "unchanged" | "repaired", "dataset", "exchange", "session_date",
+  "rows", "dropped", "raw_key", "curated_key", "report_key", ...}``; a rejected file raises
+  ``FileRejected`` (the workflow catches it into its quarantine branch; the lake already holds the
+  quarantine record).
 * S3 put event (``Records[].s3``, an upload under the lake's ``landing/``) →
   ``{"results": [<result or {"name", "status": "rejected", "reason"}>, ...]}`` without raising, as an
   asynchronous retry cannot change a rejection.

@@ -37,6 +37,7 @@ from functions.shared.readiness_suite import (
     is_holiday,
     suite_config,
 )
+from vyapari.brokers.redact import install_excepthook, redact
 from vyapari.brokers.session import now_ist
 from vyapari.cli import live as live_cli
 from vyapari.cli.main import EXIT_USAGE, build_parser
@@ -114,7 +115,11 @@ def kept_fills(args: argparse.Namespace, settings: LiveServiceSettings, ports: L
 
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
-    """Run the service; returns the exit status (see the module docstring)."""
+    """Run the service; returns the exit status (see the module docstring).
+
+    Uncaught exceptions of every thread are printed with credentials masked.
+    """
+    install_excepthook()
     env = dict(os.environ if env is None else env)
     try:
         args = parse(sys.argv[1:] if argv is None else argv)
@@ -126,7 +131,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         journal_id = env.get("PAPER_JOURNAL_ID") or args.run_id or args.strategy or "paper"
         ports = build_ports(settings, mode=record_mode(args, env), journal_id=journal_id)
     except (VyapariError, ValueError) as exc:
-        print(f"live service: error: {exc}", file=sys.stderr)
+        print(redact(f"live service: error: {exc}"), file=sys.stderr)
         return EXIT_USAGE
     try:
         if needs_preopen_check(args):
@@ -143,7 +148,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         with kept_fills(args, settings, ports, journal_id):
             return int(live_cli.run(args, ports) or 0)
     except (VyapariError, ValueError) as exc:
-        print(f"live service: error: {exc}", file=sys.stderr)
+        print(redact(f"live service: error: {exc}"), file=sys.stderr)
         return EXIT_USAGE
     finally:
         close_ports(ports)

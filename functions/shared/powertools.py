@@ -8,6 +8,7 @@ which the tests and the local runner set). Service name: ``POWERTOOLS_SERVICE_NA
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from typing import Any
@@ -23,10 +24,35 @@ tracer = Tracer(service=SERVICE)
 Handler = Callable[[dict[str, Any], Any], Any]
 
 
+def redacted_errors(handler: Handler) -> Handler:
+    """``handler`` whose exceptions leave with credentials masked.
+
+    The Lambda runtime formats an uncaught exception itself (``errorMessage`` from its text), past
+    any logging filter: the exception is redacted in place (or replaced by one of the same class
+    name, so Step Functions' error matching holds) before it leaves. The redaction module is
+    imported only when an exception arrives (cold starts do not pay for it).
+    """
+
+    @functools.wraps(handler)
+    def wrapped(event: dict[str, Any], context: Any) -> Any:
+        try:
+            return handler(event, context)
+        except Exception as exc:
+            from vyapari.brokers.redact import redact_exception
+
+            clean = redact_exception(exc)
+            if clean is exc:
+                raise
+            raise clean from None
+
+    return wrapped
+
+
 def instrument(handler: Handler) -> Handler:
-    """Decorate ``handler`` with the logger's context, metrics flushing and tracing (in that order)."""
+    """Decorate ``handler`` with the logger's context, metrics flushing and tracing (in that order),
+    and redacted exceptions (:func:`redacted_errors`, outermost)."""
     traced = tracer.capture_lambda_handler(handler, capture_response=False)
     with_metrics = metrics.log_metrics(
         traced, capture_cold_start_metric=not is_metrics_disabled(), raise_on_empty_metrics=False
     )
-    return logger.inject_lambda_context(with_metrics, clear_state=True)
+    return redacted_errors(logger.inject_lambda_context(with_metrics, clear_state=True))

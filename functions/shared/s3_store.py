@@ -103,6 +103,23 @@ class S3ObjectStore:
         """Same as :meth:`put`: S3 replaces whole objects atomically."""
         self.put(key, data)
 
+    def put_if_absent(self, key: str, data: bytes) -> bool:
+        """PUT ``data`` only if no object is at ``key`` (``If-None-Match: *``); True when stored.
+
+        S3 answers 412 (or 409 for a concurrent conditional PUT) to the loser, so two writers of
+        the same key never overwrite each other.
+        """
+        try:
+            self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data, IfNoneMatch="*")
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("PreconditionFailed", "412",
+                                                              "ConditionalRequestConflict", "409"):
+                return False
+            raise
+        if self.catalog is not None:
+            self.catalog.register(key, data)
+        return True
+
     def get(self, key: str) -> bytes:
         """The object's bytes; ``KeyError`` when absent."""
         try:

@@ -87,3 +87,42 @@ def test_s3_minute_bars_round_trip(aws, sample: Path) -> None:
     back = lake.read_minute_bars("NSE", "M&M", date(2025, 9, 1), date(2025, 9, 30))
     assert len(back) == len(minute)
     assert (back["close"].to_numpy() == minute["close"].to_numpy()).all()
+
+
+class _DiesAfter(S3ObjectStore):
+    """An S3 store whose process 'dies' (raises) right after writing the key ``fatal``."""
+
+    fatal = ""
+
+    def put(self, key: str, data: bytes) -> None:
+        super().put(key, data)
+        if key == self.fatal:
+            raise SystemExit(f"killed after {key}")
+
+
+def test_s3_day_killed_between_data_and_record_is_repaired(aws, sample: Path) -> None:
+    files = sorted((sample / "nse_udiff").iterdir())
+    day_file = files[0]
+    store = _DiesAfter(BUCKET, "lake4", client=aws.client("s3"))
+    lake = Lake(store)
+    first = lake.ingest_file(day_file)
+    key = first.curated_key or ""
+    state_key = "state/daily_bars/NSE/" + key.rsplit("/", 1)[1].replace(".parquet", ".json")
+    store.delete(key)
+    store.delete(state_key)  # a fresh day, then a kill after its data, before the committed record
+    store.fatal = key
+    with pytest.raises(SystemExit):
+        lake.ingest_file(day_file)
+    store.fatal = ""
+    assert json.loads(store.get(state_key))["committed"] is False
+    again = Lake(S3ObjectStore(BUCKET, "lake4", client=aws.client("s3"))).ingest_file(day_file)
+    assert again.status == "repaired"  # not "unchanged": the record was not committed
+    assert json.loads(store.get(state_key))["committed"] is True
+    assert lake.ingest_file(day_file).status == "unchanged"
+
+
+def test_s3_raw_copies_are_conditional_writes(aws) -> None:
+    store = S3ObjectStore(BUCKET, "lake5", client=aws.client("s3"))
+    assert store.put_if_absent("raw/nse_cm/2025/09/10/f.csv", b"one") is True
+    assert store.put_if_absent("raw/nse_cm/2025/09/10/f.csv", b"two") is False  # If-None-Match: *
+    assert store.get("raw/nse_cm/2025/09/10/f.csv") == b"one"

@@ -8,7 +8,10 @@ Two layers, both applied by :func:`redact`:
 2. **Shapes**: ``access_token=…``, ``"api_secret": "…"``, ``Authorization: token k:t``,
    ``Bearer …`` and the like are masked even for values never registered.
 
-:class:`RedactingFilter` applies :func:`redact` to every record (message and arguments);
+:class:`RedactingFilter` applies :func:`redact` to every record (message and arguments); tracebacks
+that no logger sees (an uncaught exception in the main thread or another thread) go through
+:func:`install_excepthook`, and :func:`redact_exception` cleans an exception in place before a
+runtime (AWS Lambda's) formats it.
 :func:`install_redaction` attaches it to the loggers of this package and of the broker SDKs
 and their HTTP stacks (``kiteconnect``, ``upstox_client``, ``urllib3``, ``requests``,
 ``websocket``, ``autobahn``), and to the handlers of the root logger.
@@ -16,9 +19,13 @@ and their HTTP stacks (``kiteconnect``, ``upstox_client``, ``urllib3``, ``reques
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+import sys
 import threading
+import traceback
+from types import TracebackType
 
 MASK = "***"
 _MIN_SECRET_LENGTH = 4
@@ -141,3 +148,55 @@ def get_logger(name: str) -> logging.Logger:
     logger = logging.getLogger(name)
     _attach(logger)
     return logger
+
+
+def format_redacted(exc_type: type[BaseException], exc: BaseException | None,
+                    tb: TracebackType | None) -> str:
+    """The traceback text of ``exc`` (with its causes) as Python prints it, redacted."""
+    return redact("".join(traceback.format_exception(exc_type, exc, tb)))
+
+
+def excepthook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+    """A :data:`sys.excepthook` printing the redacted traceback on stderr."""
+    sys.stderr.write(format_redacted(exc_type, exc, tb))
+    sys.stderr.flush()
+
+
+def thread_excepthook(args: threading.ExceptHookArgs) -> None:
+    """A :data:`threading.excepthook` printing the redacted traceback on stderr."""
+    if args.exc_type is SystemExit:
+        return
+    name = args.thread.name if args.thread is not None else "?"
+    sys.stderr.write(f"Exception in thread {name}:\n"
+                     + format_redacted(args.exc_type, args.exc_value, args.exc_traceback))
+    sys.stderr.flush()
+
+
+def install_excepthook() -> None:
+    """Print uncaught exceptions of every thread redacted (entrypoints call it first); idempotent."""
+    sys.excepthook = excepthook
+    threading.excepthook = thread_excepthook
+    install_redaction()
+
+
+def redact_exception(exc: BaseException) -> BaseException:
+    """``exc`` with credentials masked in its arguments, notes and causes (in place), for a runtime
+    that formats it itself; when its text still shows a secret (a ``__str__`` of its own), a new
+    exception of the same class name carrying the redacted text, so error matching by name holds."""
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        link.args = tuple(redact(a) if isinstance(a, str) else a for a in link.args)
+        if isinstance(getattr(link, "message", None), str):
+            with contextlib.suppress(AttributeError):  # a read-only property
+                link.message = redact(link.message)  # type: ignore[attr-defined]
+        notes = getattr(link, "__notes__", None)
+        if isinstance(notes, list):
+            link.__notes__ = [redact(n) for n in notes]
+        link = link.__cause__ or link.__context__
+    text = str(exc)
+    if redact(text) == text:
+        return exc
+    clean = type(type(exc).__name__, (Exception,), {"__module__": type(exc).__module__})(redact(text))
+    return clean.with_traceback(exc.__traceback__)

@@ -5,8 +5,10 @@ Example::
     vyapari ingest downloads/ BhavCopy_NSE_CM_0_0_0_20250910_F_0000.csv.zip --lake lake --json
 
 A folder stands for every (non-hidden) file directly in it, taken in date order (the date in the
-conventional file name, then the name). Exit status 0 when every file was ``ingested`` or
-``unchanged``, 1 when any was ``rejected`` (the others are still ingested), 2 on bad arguments.
+conventional file name, then the name). Exit status 0 when every file was ``ingested``,
+``unchanged`` or ``repaired``, 1 when any was ``rejected`` (the others are still ingested), 2 on bad
+arguments. A file with under 80 % of the rows of the day it would replace is rejected
+(``fewer_rows``) unless ``--replace`` is given.
 Many files (``AUTO_WORKERS_FROM`` or more) are ingested with one process per core, up to
 ``MAX_AUTO_WORKERS``; ``--workers N`` sets the number (same lake, results still printed in date
 order).
@@ -40,6 +42,9 @@ def register(subparsers: Any, name: str, help_text: str) -> None:
     parser.add_argument("--lake", required=True, type=Path, help="lake folder (created if absent)")
     parser.add_argument("--on-bad-row", choices=["drop", "reject"], default="drop",
                         help="bad rows: drop and record them (default) or reject the whole file")
+    parser.add_argument("--replace", action="store_true",
+                        help="replace an ingested day even by a file with far fewer rows (under 80 %%; "
+                        "otherwise rejected as fewer_rows); the result reports it")
     parser.add_argument("--workers", type=int, default=None, metavar="N",
                         help=f"processes to ingest with (default: one per core up to {MAX_AUTO_WORKERS} for "
                         f"{AUTO_WORKERS_FROM}+ files, else 1; files of one session date stay in order in one "
@@ -95,7 +100,8 @@ def run(args: argparse.Namespace) -> int:
     files = expand(list(args.paths))
     if not files:
         raise InvalidInput("FILE_OR_DIR", "no files to ingest")
-    lake = Lake.at(args.lake, policy=ValidationPolicy(on_bad_row=args.on_bad_row))
+    policy = ValidationPolicy(on_bad_row=args.on_bad_row, replace_smaller_day=args.replace)
+    lake = Lake.at(args.lake, policy=policy)
     workers = default_workers(len(files)) if args.workers is None else args.workers
     if workers < 1:
         raise InvalidInput("--workers", f"{args.workers} is not a positive number of processes")
@@ -105,6 +111,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         console = Console(highlight=False)
         for result in results:
-            style = {"ingested": "green", "unchanged": "cyan"}.get(result.status, "red")
+            style = {"ingested": "green", "unchanged": "cyan", "repaired": "yellow"}.get(result.status, "red")
             console.print(f"{result.name}: [{style}]{result.summary()}[/{style}]")
     return 1 if any(r.status == "rejected" for r in results) else 0

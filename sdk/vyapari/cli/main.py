@@ -3,7 +3,8 @@
 Each sub-command lives in its own module under :mod:`vyapari.cli` exposing
 ``register(subparsers)``; modules are imported lazily per command so ``vyapari --help``
 and light commands stay fast. Deliberate errors (bad arguments, bad data) print one line
-``vyapari <command>: error: <what is wrong>`` and exit with status 2, never a traceback.
+``vyapari <command>: error: <what is wrong>`` and exit with status 2, never a traceback; anything
+else prints its traceback with credentials masked (:mod:`vyapari.cli.crash`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from vyapari import __version__
+from vyapari.cli import crash
 from vyapari.core.errors import VyapariError
 
 # command name -> (module under vyapari.cli, one-line help)
@@ -67,7 +69,8 @@ def build_parser(selected: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the process exit status."""
+    """Run the CLI; returns the process exit status (uncaught tracebacks are printed redacted)."""
+    crash.install()
     args_list = list(sys.argv[1:] if argv is None else argv)
     selected = next((a for a in args_list if not a.startswith("-")), None)
     parser = build_parser(selected if selected in COMMANDS else None)
@@ -81,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except (VyapariError, ValueError) as exc:
-        print(f"vyapari {args.command}: error: {exc}", file=sys.stderr)
+        print(crash.redacted(f"vyapari {args.command}: error: {exc}"), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print(f"vyapari {args.command}: interrupted", file=sys.stderr)

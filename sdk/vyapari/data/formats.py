@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -96,7 +97,9 @@ _UDIFF_KINDS = {
     ("BSE", "CM"): BhavcopyFormat.BSE_CM_UDIFF,
     ("BSE", "FO"): BhavcopyFormat.BSE_FO_UDIFF,
 }
-_ZIP_MAGIC = b"PK\x03\x04"
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a member's header; an empty archive's directory end
+MAX_UNPACKED_BYTES = 512 << 20
+"""The largest zip member read (512 MiB; an F&O UDiFF day is about 15 MB): a bomb is refused unread."""
 _HEAD = 4096  # characters of a file read to detect its layout
 
 
@@ -107,7 +110,8 @@ def unpack(data: bytes, name: str) -> tuple[str, bytes]:
     ------
     RejectionError
         ``empty_file`` for no bytes, ``bad_zip`` for a corrupt archive, ``zip_member_count`` for a zip
-        holding other than exactly one file.
+        holding other than exactly one file, ``too_large`` for a member over
+        :data:`MAX_UNPACKED_BYTES` (its declared size, and the bytes actually inflated).
     """
     if not data or data.isspace():  # (isspace stops at the first other byte; strip would copy)
         raise RejectionError(RejectReason.EMPTY_FILE, f"{name} has no content")
@@ -120,8 +124,18 @@ def unpack(data: bytes, name: str) -> tuple[str, bytes]:
                 names = ", ".join(m.filename for m in members) or "none"
                 raise RejectionError(RejectReason.ZIP_MEMBER_COUNT,
                                 f"{name} holds {len(members)} files ({names}); exactly one is expected")
-            return members[0].filename, archive.read(members[0])
-    except zipfile.BadZipFile as exc:
+            member = members[0]
+            limit = MAX_UNPACKED_BYTES
+            if member.file_size > limit:
+                raise RejectionError(RejectReason.TOO_LARGE, f"{name}: {member.filename} unpacks to "
+                                     f"{member.file_size} bytes (limit {limit})", {"limit": limit})
+            with archive.open(member) as handle:
+                payload = handle.read(limit + 1)
+            if len(payload) > limit:  # a header that lies about the size
+                raise RejectionError(RejectReason.TOO_LARGE, f"{name}: {member.filename} unpacks to more "
+                                     f"than {limit} bytes", {"limit": limit})
+            return member.filename, payload
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
         raise RejectionError(RejectReason.BAD_ZIP, f"{name} is not a readable zip: {exc}") from None
 
 

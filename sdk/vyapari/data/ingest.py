@@ -3,8 +3,16 @@
 Outcomes (:class:`IngestResult.status`):
 
 * ``ingested``: the day's curated file was written (first time, or a corrected file replacing the day);
-* ``unchanged``: the same content was already ingested for that day (content hash), nothing rewritten;
+* ``unchanged``: the same content was already ingested for that day (content hash of the curated file
+  checked against its state record), nothing rewritten;
+* ``repaired``: the same content as recorded, but an interrupted ingest (or a damaged file) had left
+  the curated file or its state record behind: what was missing was rewritten;
 * ``rejected``: nothing reached ``curated/``; the reason is in ``quarantine/`` as JSON.
+
+A day is replaced in three atomic writes (intent record, curated file, committed record; see
+:mod:`vyapari.data.day_state`), so a crash never leaves a day that re-ingest calls ``unchanged``. A file
+with fewer than :attr:`~vyapari.data.validation.ValidationPolicy.min_replace_fraction` of the rows of
+the day it would replace is rejected (``fewer_rows``) unless the policy allows it (``--replace``).
 
 Every input is kept under ``raw/`` as received, whatever the outcome (under the source of its layout
 once the header is recognised, else ``raw/unknown/``), and every file gets a JSON report under
@@ -16,19 +24,22 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from vyapari.core.time import IST
 from vyapari.data import layout
+from vyapari.data.day_state import DayState, curated_digest, read_state
 from vyapari.data.formats import BhavcopyFormat, date_from_name, decode_head, detect_text_format, unpack
-from vyapari.data.helper_thread import run_soon
 from vyapari.data.parquet_io import curated_parquet, sha256
 from vyapari.data.parsers import ParsedFile, parse_payload
 from vyapari.data.raw_copy import RawCopy, keep_raw, keep_raw_soon
-from vyapari.data.rejections import RejectionError
-from vyapari.data.storage import ObjectStore
+from vyapari.data.rejections import RejectionError, RejectReason
+from vyapari.data.storage import ObjectStore, locked
 from vyapari.data.validation import IsSession, Validated, ValidationPolicy, validate
 
 SessionCheck = Callable[[str], IsSession]
@@ -41,7 +52,7 @@ class IngestResult:
     Attributes
     ----------
     status : str
-        ``ingested``, ``unchanged`` or ``rejected``.
+        ``ingested``, ``unchanged``, ``repaired`` or ``rejected``.
     reason, message : str or None
         Machine-readable reject reason and its one-line explanation (rejected files only).
     rows, dropped : int
@@ -73,8 +84,9 @@ class IngestResult:
         """One line such as ``rejected: not_a_session: ...``."""
         if self.status == "rejected":
             return f"rejected: {self.message}"
-        extra = f" ({self.rows} rows, {self.dropped} dropped)" if self.status == "ingested" else ""
-        return self.status + extra
+        extra = f" ({self.rows} rows, {self.dropped} dropped)" if self.status != "unchanged" else ""
+        notes = "".join(f"; {w}" for w in self.warnings if w.startswith("replaced"))
+        return self.status + extra + notes
 
 
 def default_session_check(exchange: str) -> IsSession:
@@ -119,10 +131,11 @@ class Ingester:
                 # a daily file is accepted only when its rows carry name_date: the raw key is known now
                 raw = keep_raw_soon(self.store, data, fmt.source, name_date, base)
             checked = validate(parsed, name=base, name_date=name_date,
-                               is_session=self.session_check(parsed.exchange), policy=self.policy)
+                               is_session=self.session_check(parsed.exchange), policy=self.policy,
+                               today=self.today())
+            return self._accept(data, base, parsed, checked, raw)
         except RejectionError as rej:
             return self._reject(data, base, name_date, rej, fmt, parsed, raw)
-        return self._accept(data, base, parsed, checked, raw)
 
     def _reject(self, data: bytes, name: str, name_date: date | None, rej: RejectionError,
                 fmt: BhavcopyFormat | None, parsed: ParsedFile | None,
@@ -145,33 +158,60 @@ class Ingester:
         body = curated_parquet(parsed.dataset, checked.table, checked.key_ordered)
         copy = raw.result() if raw else keep_raw(self.store, data, parsed.format.source, day, name)
         digest = sha256(body)
+        rows = checked.table.num_rows
         if parsed.dataset == "corporate_actions":
-            key, state = layout.actions_key(parsed.exchange, digest), None
+            key = layout.actions_key(parsed.exchange, digest)
+            status = "unchanged" if self.store.exists(key) else "ingested"
+            if status == "ingested":
+                self.store.put_atomic(key, body)
         else:
             key = layout.day_key(parsed.dataset, parsed.exchange, day)
-            state = layout.state_key(parsed.dataset, parsed.exchange, day)
-        status = "unchanged" if self._same(key, state, digest) else "ingested"
-        recorded: Future[None] | None = None
-        if status == "ingested":
-            self.store.put_atomic(key, body)
-            if state:  # written on the helper thread while the report is written here (both after key)
-                record = {"curated_sha256": digest, "source_sha256": copy.sha256, "file": name,
-                          "curated_key": key}
-                recorded = run_soon(self.store.put_atomic, state, _json(record))
+            record = DayState(digest, key, name, copy.sha256, rows)
+            state_key = layout.state_key(parsed.dataset, parsed.exchange, day)
+            with locked(self.store, state_key):  # two processes replacing one day take turns
+                status = self._replace_day(state_key, record, body, checked.warnings)
         result = IngestResult(name, status, parsed.format.value, parsed.dataset, parsed.exchange,
-                              checked.session_date, checked.table.num_rows, len(checked.dropped),
+                              checked.session_date, rows, len(checked.dropped),
                               raw_key=copy.key, curated_key=key, warnings=checked.warnings)
         result.report_key = self._report(parsed.format, day, name, result, checked)
-        if recorded:
-            recorded.result()
         return result
 
-    def _same(self, key: str, state: str | None, digest: str) -> bool:
-        if state is None:
-            return self.store.exists(key)
-        if not self.store.exists(state) or not self.store.exists(key):
-            return False
-        return bool(json.loads(self.store.get(state)).get("curated_sha256") == digest)
+    def _replace_day(self, state_key: str, record: DayState, body: bytes, warnings: list[str]) -> str:
+        """Make ``body`` the day's curated file with ``record`` as its committed state; the status.
+
+        Raises ``fewer_rows`` (before any write) for a file much smaller than the day it replaces.
+        """
+        key, digest = record.curated_key, record.curated_sha256
+        state = read_state(self.store, state_key)
+        current, current_body = curated_digest(self.store, key)
+        if current == digest:  # the file is right: the record may still be missing or uncommitted
+            if state is not None and state.committed and state.curated_sha256 == digest:
+                return "unchanged"
+            self.store.put_atomic(state_key, record.to_json())
+            return "repaired"
+        repairing = state is not None and state.curated_sha256 == digest
+        if current_body is not None and not repairing:
+            self._check_shrink(key, current_body, record, warnings)
+        self.store.put_atomic(state_key, replace(record, committed=False, replaces_sha256=current).to_json())
+        self.store.put_atomic(key, body)
+        self.store.put_atomic(state_key, record.to_json())
+        return "repaired" if repairing else "ingested"
+
+    def _check_shrink(self, key: str, current_body: bytes, record: DayState, warnings: list[str]) -> None:
+        try:
+            old_rows = pq.ParquetFile(pa.BufferReader(current_body)).metadata.num_rows
+        except (pa.ArrowException, OSError):  # a damaged day file: nothing worth keeping
+            return
+        new_rows = record.rows or 0
+        if new_rows >= self.policy.min_replace_fraction * old_rows:
+            return
+        what = f"{new_rows} rows would replace the {old_rows} rows of {key}"
+        if not self.policy.replace_smaller_day:
+            raise RejectionError(RejectReason.FEWER_ROWS,
+                                 f"{record.file}: {what} (below {self.policy.min_replace_fraction:.0%}); "
+                                 "a cut file? pass --replace to replace the day anyway",
+                                 {"rows": new_rows, "previous_rows": old_rows})
+        warnings.append(f"replaced a day of {old_rows} rows with {new_rows} rows (--replace)")
 
     def _report(self, fmt: BhavcopyFormat, day: date, name: str, result: IngestResult,
                 checked: Validated) -> str:

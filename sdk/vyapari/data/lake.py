@@ -18,15 +18,17 @@ import numpy as np
 import pandas as pd
 
 from vyapari.core.errors import DataError, InvalidInput
+from vyapari.core.symbols import check_symbol
 from vyapari.data import layout
 from vyapari.data.adjust import adjust_bars, load_actions
 from vyapari.data.batch import OnResult, ingest_paths
+from vyapari.data.day_state import check_day
 from vyapari.data.ingest import Ingester, IngestResult, SessionCheck
 from vyapari.data.minute_bars import parse_interval, resample_bars
 from vyapari.data.minute_store import read_minute_months, write_minute_months
 from vyapari.data.parquet_io import from_parquet_bytes
 from vyapari.data.schema import BAR_COLUMNS
-from vyapari.data.storage import LocalObjectStore, ObjectStore
+from vyapari.data.storage import LocalObjectStore, ObjectStore, sweep_temporaries
 from vyapari.data.validation import ValidationPolicy
 
 _DAY_OPEN = pd.Timedelta(hours=9, minutes=15)
@@ -63,6 +65,16 @@ class Lake:
                  policy: ValidationPolicy | None = None) -> None:
         self.store = store
         self._ingester = Ingester(store, session_check=session_check, policy=policy)
+        self._swept = False
+
+    def sweep(self) -> list[str]:
+        """Remove temporaries left by killed writes (once per lake object; ingesting does it first)."""
+        self._swept = True
+        return sweep_temporaries(self.store)
+
+    def _sweep_once(self) -> None:
+        if not self._swept:
+            self.sweep()
 
     @classmethod
     def at(cls, folder: str | os.PathLike[str], **kwargs: object) -> Lake:
@@ -79,6 +91,7 @@ class Lake:
         IngestResult
             ``ingested``, ``unchanged`` or ``rejected`` (with a machine-readable ``reason``).
         """
+        self._sweep_once()
         if isinstance(path_or_bytes, bytes):
             if not name:
                 raise InvalidInput("name", "the original file name is required with bytes")
@@ -107,19 +120,26 @@ class Lake:
         list of IngestResult
             One per path, in the order of ``paths``.
         """
+        self._sweep_once()
         return ingest_paths(self._ingester, [Path(p) for p in paths], workers, on_result)
 
     # ------------------------------------------------------------------ daily bars
     def read_daily_table(self, exchange: str, start: date, end: date,
                          dataset: str = "daily_bars") -> pd.DataFrame:
-        """All curated rows of ``dataset`` for ``exchange`` with ``start <= session_date <= end``."""
+        """All curated rows of ``dataset`` for ``exchange`` with ``start <= session_date <= end``.
+
+        Each day is read through its state record (:func:`~vyapari.data.day_state.check_day`): a file
+        its record does not name raises :class:`DataError` instead of being served.
+        """
         _check_range(start, end)
         frames = []
         for year in range(start.year, end.year + 1):
             for key in self.store.list(layout.day_prefix(dataset, exchange, year)):
                 day = layout.date_of_day_key(key)
                 if day is not None and start <= day <= end:
-                    frames.append(from_parquet_bytes(self.store.get(key)).to_pandas())
+                    body = self.store.get(key)
+                    check_day(self.store, key, layout.state_key(dataset, exchange, day), body)
+                    frames.append(from_parquet_bytes(body).to_pandas())
         if not frames:
             return pd.DataFrame()
         out = pd.concat(frames, ignore_index=True)
@@ -165,9 +185,10 @@ class Lake:
         """Store 1-minute bars (``ts`` tz-aware, bar start; OHLC ₹; volume) of one symbol.
 
         Sessions present in ``bars`` replace the stored ones; each month file is replaced atomically.
-        Returns the number of month files written.
+        Returns the number of month files written. ``symbol`` must be an exchange symbol
+        (:func:`~vyapari.core.symbols.check_symbol`: ``=HYPERLINK(..)`` or ``../x`` are refused by name).
         """
-        return write_minute_months(self.store, exchange, symbol, bars)
+        return write_minute_months(self.store, exchange, check_symbol(symbol), bars)
 
     def read_minute_bars(
         self, exchange: str, symbol: str, start: date, end: date, adjusted: bool = False,
@@ -179,6 +200,7 @@ class Lake:
         open; ``1d`` delegates to :meth:`read_daily_bars`.
         """
         _check_range(start, end)
+        check_symbol(symbol)
         minutes = parse_interval(interval)
         if minutes == 0:
             return self.read_daily_bars(exchange, [symbol], start, end, adjusted, dividends=dividends)

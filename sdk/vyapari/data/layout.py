@@ -3,6 +3,7 @@
 ::
 
     raw/<source>/<YYYY>/<MM>/<DD>/<original file name>          every input, as received, always
+                                  (a different file of the same name: <sha256[:12]>-<name>; never overwritten)
     quarantine/<source>/<YYYY>/<MM>/<DD>/<file name>.json       why a file was rejected
     reports/<source>/<YYYY>/<MM>/<DD>/<file name>.json          what ingestion did with a file
     curated/daily_bars/exchange=<EX>/year=<YYYY>/<YYYY-MM-DD>.parquet     one file per (exchange, session)
@@ -10,6 +11,7 @@
     curated/corporate_actions/exchange=NSE/<content hash>.parquet
     curated/minute_bars/exchange=<EX>/symbol=<SYM>/year=<YYYY>/<YYYY-MM>.parquet   bars by START, IST
     state/<dataset>/<EX>/<YYYY-MM-DD>.json                       content hashes of the current day
+                                  (intent, then committed: see vyapari.data.day_state)
 
 Hive partition values are percent-encoded (``M&M`` → ``M%26M``) as ``pyarrow.dataset`` decodes them.
 """

@@ -17,12 +17,14 @@ from vyapari.data import layout
 from vyapari.data.parquet_io import frame_table, from_parquet_bytes, to_parquet_bytes
 from vyapari.data.schema import MINUTE_SCHEMA
 from vyapari.data.storage import ObjectStore
+from vyapari.data.validation import MAX_COUNT, MAX_PRICE_INR
 
 _FIELDS = ("ts", "open", "high", "low", "close", "volume")
 
 
 def check_bars(bars: pd.DataFrame, what: str) -> pd.DataFrame:
-    """Validate a bar frame (columns, tz-aware ``ts``, sorted unique, no NaN price); IST copy."""
+    """Validate a bar frame (columns, tz-aware ``ts``, sorted unique, no NaN price, finite prices in
+    ``(0, MAX_PRICE_INR]`` and volumes in ``[0, MAX_COUNT]``); IST copy."""
     missing = [c for c in _FIELDS if c not in bars.columns]
     if missing:
         raise DataError(f"{what}: missing columns {missing}")
@@ -36,9 +38,22 @@ def check_bars(bars: pd.DataFrame, what: str) -> pd.DataFrame:
     if not ts.is_monotonic_increasing:
         bad = int(np.flatnonzero(np.diff(pd.DatetimeIndex(ts).asi8) < 0)[0]) + 1
         raise DataError(f"{what}: ts not sorted at {ts.iloc[bad].isoformat()}")
-    nan = out[["open", "high", "low", "close"]].isna().any(axis=1)
+    prices = out[["open", "high", "low", "close"]]
+    nan = prices.isna().any(axis=1)
     if nan.any():
         raise DataError(f"{what}: NaN price at {ts[nan].iloc[0].isoformat()}")
+    values = prices.to_numpy(dtype=np.float64)
+    bad_price = ~((values > 0) & (values <= MAX_PRICE_INR)).all(axis=1)  # inf, 1e308, <= 0
+    if bad_price.any():
+        i = int(np.flatnonzero(bad_price)[0])
+        raise DataError(f"{what}: price out of range (0, {MAX_PRICE_INR:g}] at {ts.iloc[i].isoformat()}: "
+                        f"{values[i].tolist()}")
+    volume = pd.to_numeric(out["volume"], errors="coerce").to_numpy(dtype=np.float64)
+    bad_volume = ~((volume >= 0) & (volume <= MAX_COUNT))  # NaN, inf, negative, int64 overflow
+    if bad_volume.any():
+        i = int(np.flatnonzero(bad_volume)[0])
+        raise DataError(f"{what}: volume out of range [0, {MAX_COUNT:g}] at {ts.iloc[i].isoformat()}: "
+                        f"{out['volume'].iloc[i]}")
     return out
 
 

@@ -15,7 +15,7 @@ from datetime import date
 from vyapari.data import layout
 from vyapari.data.helper_thread import run_soon
 from vyapari.data.parquet_io import sha256
-from vyapari.data.storage import ObjectStore
+from vyapari.data.storage import ObjectStore, put_if_absent
 
 
 @dataclass(frozen=True)
@@ -27,20 +27,19 @@ class RawCopy:
 
 
 def keep_raw(store: ObjectStore, data: bytes, source: str, day: date, name: str) -> RawCopy:
-    """Store ``data`` under its raw key unless the same bytes are there already.
+    """Store ``data`` under its raw key unless the same bytes are there already; never overwrite.
 
     A different file already stored under the same name keeps its place; this one is stored under
-    ``<first 12 hex digits of its SHA-256>-<name>`` next to it.
+    ``<first 12 hex digits of its SHA-256>-<name>`` next to it. Both writes are conditional
+    (:func:`~vyapari.data.storage.put_if_absent`), so two processes ingesting different files of
+    the same name and day at once both keep their input.
     """
     digest = sha256(data)
     key = layout.raw_key(source, day, name)
-    if store.exists(key):
-        if store.get(key) == data:
-            return RawCopy(key, digest)
-        key = layout.raw_key(source, day, f"{digest[:12]}-{name}")
-        if store.exists(key):  # the same bytes, kept by an earlier ingest
-            return RawCopy(key, digest)
-    store.put_atomic(key, data)
+    if put_if_absent(store, key, data) or store.get(key) == data:
+        return RawCopy(key, digest)
+    key = layout.raw_key(source, day, f"{digest[:12]}-{name}")
+    put_if_absent(store, key, data)  # already there: the same bytes, kept by an earlier ingest
     return RawCopy(key, digest)
 
 

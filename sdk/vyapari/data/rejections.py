@@ -16,6 +16,7 @@ class RejectReason(StrEnum):
     NOT_UTF8 = "not_utf8"
     BAD_ZIP = "bad_zip"
     ZIP_MEMBER_COUNT = "zip_member_count"
+    TOO_LARGE = "too_large"
     UNKNOWN_HEADER = "unknown_header"
     TRUNCATED = "truncated"
     MALFORMED_CSV = "malformed_csv"
@@ -24,6 +25,8 @@ class RejectReason(StrEnum):
     MIXED_DATES = "mixed_dates"
     DATE_MISMATCH = "date_mismatch"
     NOT_A_SESSION = "not_a_session"
+    FUTURE_DATE = "future_date"
+    FEWER_ROWS = "fewer_rows"
     BAD_ROWS = "bad_rows"
     TOO_MANY_BAD_ROWS = "too_many_bad_rows"
 
@@ -39,6 +42,9 @@ class RowProblem(StrEnum):
     DUPLICATE_ROW = "duplicate_row"
     CONFLICTING_DUPLICATE = "conflicting_duplicate"
     BAD_DATE = "bad_date"
+    NON_FINITE = "non_finite"
+    OUT_OF_RANGE = "out_of_range"
+    BAD_SYMBOL = "bad_symbol"
 
 
 class RejectionError(DataError):

@@ -9,11 +9,19 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from vyapari.core.errors import InvalidInput
+from vyapari.data.write_points import reached
+
+TEMP_PREFIX = ".tmp-"
+"""Temporary files of atomic local writes start with this (then the writer's process id and ``-``)."""
+STALE_TEMP_SECONDS = 3600.0
+"""A temporary older than this is removed even when a live process has its writer's id (id reuse)."""
 
 
 @runtime_checkable
@@ -49,6 +57,57 @@ class ObjectStore(Protocol):
         ...
 
 
+def put_if_absent(store: ObjectStore, key: str, data: bytes) -> bool:
+    """Store ``data`` under ``key`` only if nothing is there; True when this call stored it.
+
+    Stores with a conditional write of their own (``put_if_absent``: a hard link locally, an
+    ``If-None-Match`` PUT on S3) make it race-free between processes; others fall back to
+    check-then-put.
+    """
+    own = getattr(store, "put_if_absent", None)
+    if own is not None:
+        return bool(own(key, data))
+    if store.exists(key):
+        return False
+    store.put_atomic(key, data)
+    return True
+
+
+def locked(store: ObjectStore, key: str) -> AbstractContextManager[object]:
+    """An exclusive lock on ``key`` between processes where the store has one (a local folder's
+    ``flock``), else no lock: the ingest holds it while it replaces a day."""
+    own = getattr(store, "lock", None)
+    return own(key) if own is not None else nullcontext()
+
+
+def sweep_temporaries(store: ObjectStore, prefix: str = "") -> list[str]:
+    """Remove temporaries that interrupted writes left under ``prefix`` (stores without any: none)."""
+    own = getattr(store, "sweep_temporaries", None)
+    return list(own(prefix)) if own is not None else []
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
+
+
+def _orphaned(path: Path, now: float) -> bool:
+    """True when the temporary ``path`` belongs to no running write (its writer is gone, or it is old)."""
+    try:
+        age = now - path.stat().st_mtime
+    except FileNotFoundError:
+        return False
+    if age > STALE_TEMP_SECONDS:
+        return True
+    pid = path.name[len(TEMP_PREFIX):].split("-", 1)[0]
+    return not pid.isdigit() or (int(pid) != os.getpid() and not _pid_alive(int(pid)))
+
+
 def check_key(key: str) -> str:
     """Validate a lake key: relative, ``/``-separated, without ``..`` or empty parts."""
     parts = key.split("/")
@@ -61,7 +120,8 @@ class LocalObjectStore:
     """An :class:`ObjectStore` on a local folder; keys map to files under ``root``.
 
     Atomic puts write to a temporary file in the target folder and ``os.replace`` it, so readers
-    (including ``pyarrow.dataset``) never see half a file.
+    (including ``pyarrow.dataset``) never see half a file. A write killed midway leaves its
+    ``.tmp-<pid>-*`` file behind; :meth:`sweep_temporaries` removes those whose process is gone.
     """
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
@@ -77,21 +137,78 @@ class LocalObjectStore:
         """Store ``data`` under ``key`` (atomically: a local put costs the same either way)."""
         self.put_atomic(key, data)
 
-    def put_atomic(self, key: str, data: bytes) -> None:
-        """Write to a temporary name in the same folder, then rename over ``key``."""
-        path = self._path(key)
+    def _temporary(self, path: Path, data: bytes) -> str:
+        """A complete temporary copy of ``data`` next to ``path`` (its name carries this process id)."""
+        prefix = f"{TEMP_PREFIX}{os.getpid()}-"
         try:
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+            fd, tmp = tempfile.mkstemp(prefix=prefix, dir=path.parent)
         except FileNotFoundError:  # first object of its folder
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+            fd, tmp = tempfile.mkstemp(prefix=prefix, dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return tmp
+
+    def put_atomic(self, key: str, data: bytes) -> None:
+        """Write to a temporary name in the same folder, then rename over ``key``."""
+        path = self._path(key)
+        tmp = self._temporary(path, data)
+        try:
+            reached(f"written-temporary {key}")
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        reached(f"replaced {key}")
+
+    def put_if_absent(self, key: str, data: bytes) -> bool:
+        """Store ``data`` under ``key`` unless a file is there (a hard link: one winner between processes)."""
+        path = self._path(key)
+        if path.is_file():
+            return False
+        tmp = self._temporary(path, data)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+        reached(f"linked {key}")
+        return True
+
+    @contextmanager
+    def lock(self, key: str) -> Iterator[None]:
+        """Hold an exclusive ``flock`` on ``.lock-<name>`` next to ``key`` (kept: it is 0 bytes)."""
+        import fcntl  # POSIX only; the lake runs on Linux and macOS
+
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path.parent / f".lock-{path.name}", "a+b") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+    def sweep_temporaries(self, prefix: str = "") -> list[str]:
+        """Remove the ``.tmp-*`` files of interrupted writes under the folder ``prefix``; their paths.
+
+        A temporary is removed when its writer's process is no longer running (or it is older than
+        :data:`STALE_TEMP_SECONDS`), so a concurrent ingest's write in flight is left alone.
+        """
+        base = self.root / prefix if prefix else self.root
+        if not base.is_dir():
+            return []
+        now, removed = time.time(), []
+        for path in base.rglob(f"{TEMP_PREFIX}*"):
+            if path.is_file() and _orphaned(path, now):
+                path.unlink(missing_ok=True)
+                removed.append(path.relative_to(self.root).as_posix())
+        return sorted(removed)
 
     def get(self, key: str) -> bytes:
         """The bytes of ``key``; ``KeyError`` naming the key when absent."""
@@ -113,7 +230,7 @@ class LocalObjectStore:
 
     def _walk(self, base: Path) -> Iterator[str]:
         for path in base.rglob("*"):
-            if path.is_file() and not path.name.startswith(".tmp-"):
+            if path.is_file() and not path.name.startswith((TEMP_PREFIX, ".lock-")):
                 yield path.relative_to(self.root).as_posix()
 
     def delete(self, key: str) -> None:
@@ -134,6 +251,13 @@ class MemoryObjectStore:
     def put_atomic(self, key: str, data: bytes) -> None:
         """Same as :meth:`put` (a dict assignment is atomic)."""
         self.put(key, data)
+
+    def put_if_absent(self, key: str, data: bytes) -> bool:
+        """Store ``data`` unless ``key`` is present; True when stored."""
+        if check_key(key) in self.objects:
+            return False
+        self.objects[key] = bytes(data)
+        return True
 
     def get(self, key: str) -> bytes:
         """The bytes of ``key``; ``KeyError`` when absent."""

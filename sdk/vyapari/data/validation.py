@@ -1,12 +1,15 @@
 """Validation of parsed daily files: file-level checks (reject) and row-level checks (drop or reject).
 
 File level (always a rejection): no usable date, rows of several dates, a row date different from the
-date in the file name, a date that is not a session of the exchange's calendar (the Sunday Budget
-session and Muhurat sessions are sessions), too many bad rows.
+date in the file name, a date after today (IST), a date that is not a session of the exchange's
+calendar (the Sunday Budget session and Muhurat sessions are sessions), too many bad rows.
 
 Row level (a warning; :class:`ValidationPolicy` decides): non-numeric or missing OHLC/volume, a
-non-positive price, OHLC inconsistency (``low <= min(open, close)``, ``max(open, close) <= high``),
-negative volume, duplicate keys. The default drops such rows and records each one (line, symbol,
+non-finite number (``inf``) in any column, a value out of range (:data:`LIMITS`: prices above
+₹1 crore, volumes and counts above 10^13, negative counts — a volume of ``1e25`` would wrap int64), a
+symbol outside the exchange character set (:mod:`vyapari.core.symbols`), a non-positive price,
+OHLC inconsistency (``low <= min(open, close)``, ``max(open, close) <= high``), negative volume,
+duplicate keys. The default drops such rows and records each one (line, symbol,
 series, problem) in the file's report; real NSE files have a few such rows (e.g. series ``T0`` whose
 close lies outside the day's range), and the file stays usable.
 """
@@ -24,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from vyapari.core.errors import VyapariError
+from vyapari.core.symbols import SYMBOL_PATTERN
 from vyapari.data.ordering import in_key_order
 from vyapari.data.parsers.common import LINE, ParsedFile
 from vyapari.data.rejections import RejectionError, RejectReason, RowIssue, RowIssues, RowProblem
@@ -31,6 +35,23 @@ from vyapari.data.schema import DAILY_KEY, FO_KEY
 
 IsSession = Callable[[date], bool]
 _PRICES = ("open", "high", "low", "close")
+
+MAX_PRICE_INR = 1e7
+"""₹1 crore: far above any Indian share or index level (the dearest share trades near ₹1.5 lakh)."""
+MAX_COUNT = 1e13
+"""Volumes, trades, open interest, lot sizes: far above a day's real figures, far below int64."""
+MAX_TURNOVER_INR = 1e16
+LIMITS: dict[str, tuple[float, float]] = {
+    **dict.fromkeys(("open", "high", "low", "close", "last", "prev_close", "settle_price",
+                     "underlying_price", "strike"), (-MAX_PRICE_INR, MAX_PRICE_INR)),
+    **dict.fromkeys(("volume", "change_in_oi"), (-MAX_COUNT, MAX_COUNT)),
+    **dict.fromkeys(("trades", "open_interest", "lot_size"), (0.0, MAX_COUNT)),
+    "turnover_inr": (0.0, MAX_TURNOVER_INR),
+    "amount_inr": (0.0, MAX_PRICE_INR),
+}
+"""Inclusive bounds of each numeric column; a value outside is an ``out_of_range`` row problem
+(negative prices and volumes are left to the ``non_positive_price`` and ``negative_volume`` checks,
+which name them better)."""
 
 
 @dataclass(frozen=True)
@@ -43,10 +64,17 @@ class ValidationPolicy:
         ``drop`` (default): drop the row and record it; ``reject``: reject the whole file.
     max_bad_row_fraction : float
         Reject the file anyway when more than this fraction of its rows are bad (default 5 %).
+    min_replace_fraction : float
+        A file replacing an ingested day must have at least this fraction of its rows (default
+        80 %: a real day's row count moves by a few percent; a file cut at a row boundary halves it).
+    replace_smaller_day : bool
+        Replace the day anyway, with a warning in the result (``vyapari ingest --replace``).
     """
 
     on_bad_row: Literal["drop", "reject"] = "drop"
     max_bad_row_fraction: float = 0.05
+    min_replace_fraction: float = 0.8
+    replace_smaller_day: bool = False
 
 
 @dataclass
@@ -120,6 +148,44 @@ def _floats(table: pa.Table, column: str) -> np.ndarray:
     return np.asarray(table.column(column).to_numpy(), dtype=np.float64)
 
 
+def _describer(column: str, what: str) -> Callable[[Row], str]:
+    def describe(row: Row) -> str:
+        return f"{column}={row[column]} {what}"
+    return describe
+
+
+def value_checks(table: pa.Table, issues: RowIssues) -> None:
+    """Flag non-finite numbers and values outside :data:`LIMITS` in any numeric column."""
+    for column in table.column_names:
+        if column not in LIMITS or not pa.types.is_floating(table.column(column).type):
+            continue
+        values = _floats(table, column)
+        infinite = np.isinf(values)
+        _flag(issues, table, infinite, RowProblem.NON_FINITE, _describer(column, "is not a finite number"))
+        low, high = LIMITS[column]
+        with np.errstate(invalid="ignore"):
+            outside = ~infinite & ((values < low) | (values > high))
+        _flag(issues, table, outside, RowProblem.OUT_OF_RANGE,
+              _describer(column, f"is outside [{low:g}, {high:g}]"))
+
+
+def symbol_checks(table: pa.Table, issues: RowIssues) -> None:
+    """Flag symbols outside the exchange character set (``=HYPERLINK(..)``, ``../x``, blanks)."""
+    symbols = table.column("symbol")
+    ok = pc.fill_null(pc.match_substring_regex(symbols, f"^(?:{SYMBOL_PATTERN.pattern})$"), False)
+    bad = ~np.asarray(ok.to_numpy(zero_copy_only=False), dtype=bool)
+    _flag(issues, table, bad, RowProblem.BAD_SYMBOL,
+          lambda r: f"symbol {str(r['symbol'])[:60]!r} is not an exchange symbol")
+
+
+def check_not_future(day: date, today: date, name: str) -> None:
+    """Reject a session date after ``today`` (IST): no exchange publishes tomorrow's file."""
+    if day > today:
+        raise RejectionError(RejectReason.FUTURE_DATE,
+                             f"{name}: {day.isoformat()} is after today ({today.isoformat()}, IST)",
+                             {"session_date": day.isoformat(), "today": today.isoformat()})
+
+
 def row_checks(table: pa.Table, issues: RowIssues, fo: bool) -> None:
     """Flag missing values, bad prices, OHLC inconsistency and negative volume into ``issues``."""
     o, h, lo, c = (_floats(table, col) for col in _PRICES)
@@ -186,7 +252,7 @@ def _apply_policy(parsed: ParsedFile, issues: RowIssues, policy: ValidationPolic
 
 
 def validate(parsed: ParsedFile, *, name: str, name_date: date | None, is_session: IsSession,
-             policy: ValidationPolicy | None = None) -> Validated:
+             policy: ValidationPolicy | None = None, today: date | None = None) -> Validated:
     """Validate a parsed file; raise :class:`RejectionError` or return the accepted rows.
 
     Parameters
@@ -201,13 +267,19 @@ def validate(parsed: ParsedFile, *, name: str, name_date: date | None, is_sessio
         ``is_session(date) -> bool`` of the exchange's calendar (IST session dates).
     policy : ValidationPolicy, optional
         Row-level policy (default: drop and record).
+    today : date, optional
+        Today in IST; a later session date is rejected (``future_date``).
     """
     policy = policy or ValidationPolicy()
     issues = parsed.issues
+    symbol_checks(parsed.table, issues)
+    value_checks(parsed.table, issues)
     if parsed.dataset == "corporate_actions":
         table = _apply_policy(parsed, issues, policy, name)
         return Validated(table, None, issues.sorted(), list(parsed.notes))
     day = file_session_date(parsed.table, name_date, name)
+    if today is not None:
+        check_not_future(day, today, name)
     warnings = check_session(day, is_session, parsed.exchange, name)
     fo = parsed.dataset == "fo_daily"
     row_checks(parsed.table, issues, fo)

@@ -31,6 +31,7 @@ from datetime import date
 from pathlib import Path
 
 from vyapari.core.errors import DataError, InvalidInput, ScheduleNotFound
+from vyapari.core.symbols import check_symbol, csv_safe
 from vyapari.core.time import parse_date
 
 CSV_COLUMNS = ("underlying", "lot_size", "expiring_after", "source")
@@ -55,7 +56,7 @@ def _symbol(underlying: str) -> str:
     symbol = underlying.strip().upper()
     if not symbol:
         raise InvalidInput("underlying", "must not be empty")
-    return symbol
+    return check_symbol(symbol, "underlying")
 
 
 class LotSizeTable:
@@ -154,7 +155,8 @@ class LotSizeTable:
         writer.writerow(CSV_COLUMNS)
         for rows in self._rows.values():
             for r in rows:
-                writer.writerow([r.underlying, r.lot_size, r.expiring_after.isoformat(), r.source])
+                writer.writerow([csv_safe(r.underlying), r.lot_size, r.expiring_after.isoformat(),
+                                 csv_safe(r.source)])
         return out.getvalue()
 
 

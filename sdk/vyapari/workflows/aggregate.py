@@ -14,6 +14,7 @@ import json
 import math
 from typing import Any
 
+from vyapari.core.symbols import csv_safe
 from vyapari.data.storage import ObjectStore
 
 LOWER_IS_BETTER = frozenset({"max_drawdown"})
@@ -80,10 +81,10 @@ def _csv(rows: list[dict[str, Any]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, extrasaction="ignore")
     writer.writeheader()
-    for row in rows:
-        writer.writerow(
-            {**row, "params": json.dumps(row["params"], sort_keys=True), "symbols": " ".join(row["symbols"])}
-        )
+    for row in rows:  # (csv_safe: no cell may start a spreadsheet formula)
+        params = json.dumps(row["params"], sort_keys=True)
+        cells = {**row, "params": params, "symbols": " ".join(row["symbols"])}
+        writer.writerow({k: csv_safe(v) for k, v in cells.items()})
     return buffer.getvalue().encode()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,7 @@ from tests.unit.data.data_builders import ROWS, legacy_csv, udiff_csv, udiff_nam
 
 from vyapari.data.lake import Lake
 from vyapari.data.storage import LocalObjectStore, MemoryObjectStore
+from vyapari.data.validation import ValidationPolicy
 
 DAY = "2025-09-10"
 
@@ -34,11 +36,14 @@ def test_same_content_zipped_or_in_the_other_layout_is_unchanged(lake: Lake) -> 
     assert len(lake.store.list("raw/")) == 3  # every input kept as received
 
 
-def test_corrected_file_replaces_the_day(lake: Lake) -> None:
+def test_corrected_file_replaces_the_day(tmp_path: Path) -> None:
+    # 2 rows replacing 3 is under the 80 % guard: allowed here as by `vyapari ingest --replace`
+    lake = Lake.at(tmp_path, policy=ValidationPolicy(replace_smaller_day=True))
     lake.ingest_file(udiff_csv(DAY), udiff_name(DAY))
     corrected = [ROWS[0], ("RELIANCE", "EQ", "1380.00", "1395.00", "1370.00", "1392.00", "2100")]
     result = lake.ingest_file(udiff_csv(DAY, corrected), udiff_name(DAY))
     assert result.status == "ingested"
+    assert result.warnings == ["replaced a day of 3 rows with 2 rows (--replace)"]
     bars = lake.read_daily_bars("NSE", None, date(2025, 9, 10), date(2025, 9, 10))
     assert list(bars["symbol"]) == ["INFY", "RELIANCE"]  # TCS is gone: the day was replaced, not merged
     assert bars.set_index("symbol").loc["RELIANCE", "close"] == 1392.0
