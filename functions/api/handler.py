@@ -21,6 +21,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.api.routes import broker, live, market, strategies, trading
+from functions.shared.api_auth import check_roles_first
 from functions.shared.api_models import ErrorOut
 from functions.shared.api_settings import ApiSettings
 from functions.shared.api_store import build_services
@@ -36,6 +37,7 @@ app.configure_openapi(title=TITLE, version=__version__,
                       "the live kill switch. Roles come from Cognito groups: viewer (read), trader (runs, "
                       "orders, kill switch), admin (all).")
 app.enable_swagger(path="/swagger", title=TITLE, version=__version__)
+check_roles_first(app)
 for _router in (market.router, strategies.router, trading.router, live.router, broker.router):
     app.include_router(_router)
 SERVICES = build_services(ApiSettings.from_env())
