@@ -25,7 +25,7 @@ from vyapari.core.errors import InvalidInput
 GROUP = "vyapari.plugins"
 KINDS = {
     "api-handler": "the REST API's Lambda handler",
-    "workflow-runner": "the local Step Functions runner",
+    "workflow-runner": "the local workflow runner (Step Functions in moto)",
 }
 
 
@@ -53,7 +53,7 @@ def load_plugin(kind: str, *, app_dir: Path, explicit: str | None = None, option
     """
     found = (explicit, option) if explicit else configured(kind, app_dir)
     if found is None:
-        raise InvalidInput(option, f"no {KINDS[kind]} found: it lives in the repository's "
+        raise InvalidInput(option, f"cannot find {KINDS[kind]}: it lives in the repository's "
                            "functions/ package, which an installed vyapari does not include; run "
                            "this command from a clone of the repository (its pyproject.toml names it under "
                            f"[tool.vyapari.plugins]) or pass {option} CLONE")
