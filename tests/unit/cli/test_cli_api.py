@@ -69,6 +69,9 @@ def test_first_run_creates_the_users_file_and_serves_swagger_openapi_without_sig
         assert status == 200 and b"swagger" in page.lower()
         status, document = server.call("GET", "/openapi.json")
         assert status == 200 and "/bars" in document["paths"]
+        # Swagger UI's "Authorize" takes the token of POST /auth/login (a Cognito ID token in AWS)
+        assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+        assert document["security"] == [{"bearer": []}]
         status, refused = server.call("GET", "/strategies")
         assert status == 401 and "/auth/login" in refused["message"]
 
