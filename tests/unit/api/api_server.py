@@ -7,6 +7,7 @@ import json
 import re
 import subprocess
 import sys
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -40,6 +41,11 @@ class Server:
     process: subprocess.Popen[str]
     state_dir: Path
     live_state_dir: Path
+    stderr: Path
+
+    def errors(self) -> str:
+        """What the server wrote to stderr so far."""
+        return self.stderr.read_text(encoding="utf-8")
 
     def call(self, method: str, path: str, *, token: str | None = None, body: Any = None,
              raw: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[int, Any]:
@@ -70,22 +76,27 @@ class Server:
 
 @contextmanager
 def serve(tmp_path: Path, *extra: str, lake: Path | None = None) -> Iterator[Server]:
-    """``vyapari api serve --port 0`` on loopback until the block ends; ready once it prints its URL."""
-    state, live = tmp_path / "api-state", tmp_path / "live-state"
+    """``vyapari api serve --port 0`` on loopback until the block ends; ready once it prints its URL.
+
+    Its stdout is drained by a thread after that line and its stderr goes to a file, so a chatty
+    server never blocks on a full pipe.
+    """
+    state, live, errors = tmp_path / "api-state", tmp_path / "live-state", tmp_path / "serve.err"
     command = [sys.executable, "-m", "vyapari.cli.main", "api", "serve", "--port", "0",
                "--lake", str(lake or tmp_path / "lake"), "--state-dir", str(state),
                "--live-state-dir", str(live), *extra]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    with errors.open("w", encoding="utf-8") as sink:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=sink, text=True)
+    assert process.stdout is not None
     try:
-        line = process.stdout.readline() if process.stdout else ""
+        line = process.stdout.readline()
         match = re.search(r"http://127\.0\.0\.1:(\d+)/swagger", line)
         if not match:
             process.kill()
-            raise AssertionError(f"the server did not start: {line!r} {process.communicate()[1]}")
-        yield Server(f"http://127.0.0.1:{match.group(1)}", process, state, live)
+            process.wait(timeout=20)
+            raise AssertionError(f"the server did not start: {line!r} {errors.read_text()}")
+        threading.Thread(target=process.stdout.read, daemon=True).start()
+        yield Server(f"http://127.0.0.1:{match.group(1)}", process, state, live, errors)
     finally:
         process.terminate()
         process.wait(timeout=20)
-        for stream in (process.stdout, process.stderr):
-            if stream:
-                stream.close()
