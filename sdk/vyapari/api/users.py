@@ -118,6 +118,8 @@ class UserFile:
         """Add user ``name`` with ``role`` (or, with ``replace``, change its role and password)."""
         if not NAME.fullmatch(name):
             raise InvalidInput("name", f"{name!r}: use 1-64 letters, digits, '.', '_', '@' or '-'")
+        if not _is_text(password):
+            raise InvalidInput("password", "is not valid Unicode text")
         if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
             raise InvalidInput("password", f"must have {MIN_PASSWORD} to {MAX_PASSWORD} characters")
         hashed = _hasher().hash(password)
@@ -142,6 +144,8 @@ class UserFile:
         """The user when ``password`` is theirs, ``None`` otherwise (an unknown name costs one hash too)."""
         from argon2.exceptions import InvalidHashError, VerificationError
 
+        if not _is_text(password):
+            return None
         hasher = _hasher()
         row = self._read().get(name)
         stored = row["password"] if row else _decoy()
@@ -158,6 +162,15 @@ class UserFile:
                     users[name]["password"] = hasher.hash(password)
                     self._write(users)
         return User(name, Role[str(row["role"]).upper()])
+
+
+def _is_text(value: str) -> bool:
+    """Whether ``value`` encodes as UTF-8 (a JSON ``\\ud800`` escape gives a lone surrogate that does not)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @functools.cache
