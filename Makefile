@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_OUT ?= demo-output
-EXTRAS ?= aws,brokers,cdk,dev
+EXTRAS ?= aws,api,brokers,cdk,dev
 
 .PHONY: demo test test-unit test-integration test-infrastructure lint bench synth layers setup clean
 

@@ -17,10 +17,12 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.api.routes import broker, live, market, strategies, trading
+from functions.shared.api_auth import check_roles_first
 from functions.shared.api_models import ErrorOut
 from functions.shared.api_settings import ApiSettings
 from functions.shared.api_store import build_services
@@ -34,8 +36,12 @@ app = APIGatewayRestResolver(enable_validation=True)
 app.configure_openapi(title=TITLE, version=__version__,
                       description="Market data, strategy registry and runs, orders, positions and trades, "
                       "the live kill switch. Roles come from Cognito groups: viewer (read), trader (runs, "
-                      "orders, kill switch), admin (all).")
+                      "orders, kill switch), admin (all). Send the Cognito ID token (locally: the token of "
+                      "POST /auth/login) as Authorization: Bearer <token>.",
+                      security_schemes={"bearer": HTTPBearer(bearerFormat="JWT")},
+                      security=[{"bearer": []}])
 app.enable_swagger(path="/swagger", title=TITLE, version=__version__)
+check_roles_first(app)
 for _router in (market.router, strategies.router, trading.router, live.router, broker.router):
     app.include_router(_router)
 SERVICES = build_services(ApiSettings.from_env())

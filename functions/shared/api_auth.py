@@ -2,7 +2,9 @@
 
 REST: API Gateway's Cognito authorizer has already verified the caller; its claims (with
 ``cognito:groups``) arrive in ``requestContext.authorizer.claims``. :func:`needs` is a route middleware
-refusing callers below a role with 403.
+refusing callers below a role with 403; :func:`check_roles_first` makes that check run before the
+request is validated (Powertools validates first), so a caller without the role learns nothing about
+the request's shape and its body is not parsed.
 
 WebSocket ``$connect``: the client passes ``?token=<JWT>``; :class:`CognitoJwtVerifier` checks an RS256
 Cognito ID or access token against the user pool's JWKS (issuer, expiry, audience/client id).
@@ -18,8 +20,9 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import BadRequestError
+from aws_lambda_powertools.event_handler.middlewares import BaseMiddlewareHandler, NextMiddleware
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
@@ -47,7 +50,45 @@ def needs(role: Role) -> Callable[[Any, NextMiddleware], Response]:
         return next_middleware(app)
 
     check_role.__name__ = f"needs_{role.name.lower()}"
+    check_role.role = role  # type: ignore[attr-defined]  # read by RolesFirst
     return check_role
+
+
+class RolesFirst(BaseMiddlewareHandler):
+    """Runs before request validation: the route's :func:`needs` role, then a guard on the JSON body.
+
+    A body nested deeper than the JSON parser's recursion limit is answered 400 here instead of
+    escaping validation as a ``RecursionError`` (a 500).
+    """
+
+    def __init__(self, validation: BaseMiddlewareHandler) -> None:
+        self.validation = validation
+
+    def handler(self, app: Any, next_middleware: NextMiddleware) -> Response:
+        """Check the role, parse the body once, then validate."""
+        route = app.context.get("_route")
+        claims = claims_of(app.current_event.raw_event)
+        for middleware in getattr(route, "middlewares", None) or ():
+            role = getattr(middleware, "role", None)
+            if isinstance(role, Role):
+                require(parse_groups(claims.get("cognito:groups")), role)
+        if app.current_event.body:
+            try:
+                app.current_event.json_body  # noqa: B018  # cached: validation reuses the parsed body
+            except RecursionError:
+                raise BadRequestError("the request body is nested too deeply") from None
+            except (ValueError, TypeError):
+                pass  # not JSON: validation names the problem
+        return self.validation.handler(app, next_middleware)
+
+
+def check_roles_first(app: APIGatewayRestResolver) -> None:
+    """Install :class:`RolesFirst` in front of ``app``'s request validation (call before the first event)."""
+    validation = getattr(app, "_request_validation_middleware", None)
+    if not isinstance(validation, BaseMiddlewareHandler):
+        raise RuntimeError("Powertools no longer exposes its request validation middleware: the role checks "
+                           "cannot run before validation")
+    app._request_validation_middleware = RolesFirst(validation)  # type: ignore[attr-defined]
 
 
 def _b64json(part: str) -> Any:

@@ -55,6 +55,8 @@ class HmacTokenVerifier:
 
     def verify(self, token: str) -> Identity:
         """The identity of a valid token; :class:`InvalidToken` otherwise."""
+        if not token.isascii():
+            raise InvalidToken("malformed token")
         body, _, signature = token.partition(".")
         expected = _b64(hmac.new(self._secret, body.encode(), hashlib.sha256).digest())
         if not body or not hmac.compare_digest(signature, expected):

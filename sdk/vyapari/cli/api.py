@@ -1,150 +1,199 @@
-"""``vyapari api serve``: the REST API's own Lambda handler, served locally for a browser.
+"""``vyapari api``: serve the REST API's own Lambda handler locally, and manage its local users.
 
 Example::
 
-    vyapari api serve --port 8080 --lake lake --state-dir .vyapari-api --groups admin
-    # then open http://127.0.0.1:8080/swagger
+    vyapari api users add asha --role trader          # asks for the password twice
+    vyapari api serve --port 8080 --lake lake
+    curl -s -X POST localhost:8080/auth/login -d '{"username": "asha", "password": "..."}'
+    curl -H "Authorization: Bearer $TOKEN" localhost:8080/strategies
 
-A small WSGI shim turns each HTTP request into an API Gateway REST proxy event (with Cognito-style
-authorizer claims for ``--groups``, or the ``X-Vyapari-Groups`` header of a request) and calls the
-handler named by ``--handler`` (default ``functions.api.handler.lambda_handler``), loaded by name like
-the Lambda runtime does, with the ``local`` backend: JSON files under ``--state-dir`` instead of
-DynamoDB, the lake folder instead of S3, recorded workflow starts instead of Step Functions, and the
-kill switch in ``--live-state-dir``/orders.sqlite (default ``.vyapari-live``, the folder of
-``vyapari live --state-dir``), so ``vyapari live kill``, the API and a running ``vyapari live`` share
-it. Serving needs the ``aws`` dependency group (Powertools, pydantic) installed.
+The server (:mod:`vyapari.api.gateway` on waitress) stands in for API Gateway and Cognito: it signs
+callers in against ``<state-dir>/users.json`` (created on first run, mode 0600) and hands the handler
+the authorizer claims it gets in AWS, with the caller's role (viewer, trader or admin) as their Cognito
+group. It binds 127.0.0.1 unless ``--host`` says otherwise and refuses a non-loopback address while no
+user exists or with ``--insecure-dev-role``. The handler is the repository's (the ``api-handler``
+plugin, :mod:`vyapari.cli.plugins`), run with the ``local`` backend: JSON files under ``--state-dir``,
+the lake folder, recorded workflow starts, and the kill switch in ``--live-state-dir``/orders.sqlite
+(the folder of ``vyapari live --state-dir``). Needs the ``aws`` and ``api`` dependency groups.
 """
 
 from __future__ import annotations
 
 import argparse
-import base64
-import importlib
+import getpass
+import ipaddress
 import os
+import socket
 import sys
-import uuid
-from collections.abc import Callable, Iterable
-from http import HTTPStatus
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
-from wsgiref.simple_server import WSGIRequestHandler, make_server
 
+from vyapari.api.gateway import (
+    MAX_BODY_BYTES,
+    TOKEN_TTL_S,
+    GatewayConfig,
+    Handler,
+    LocalGateway,
+    token_secret,
+)
+from vyapari.api.roles import Role
+from vyapari.api.users import UserFile
+from vyapari.cli._common import positive_int_arg
+from vyapari.cli.plugins import load_plugin
 from vyapari.core.errors import InvalidInput
 
-Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
-StartResponse = Callable[..., Any]
-GROUPS_HEADER = "HTTP_X_VYAPARI_GROUPS"
-
-
-class LocalContext:
-    """The Lambda context attributes the handler's logger reads."""
-
-    function_name = "vyapari-api-local"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:local:000000000000:function:vyapari-api-local"
-
-    def __init__(self) -> None:
-        self.aws_request_id = str(uuid.uuid4())
-
-
-def proxy_event(environ: dict[str, Any], groups: str) -> dict[str, Any]:
-    """The API Gateway REST proxy event of one WSGI request."""
-    path = environ.get("PATH_INFO") or "/"
-    query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
-    headers = {k[5:].replace("_", "-").title(): str(v) for k, v in environ.items() if k.startswith("HTTP_")}
-    if environ.get("CONTENT_TYPE"):
-        headers["Content-Type"] = environ["CONTENT_TYPE"]
-    length = int(environ.get("CONTENT_LENGTH") or 0)
-    body = environ["wsgi.input"].read(length).decode("utf-8", "replace") if length else None
-    method = environ.get("REQUEST_METHOD", "GET")
-    claims = {"sub": "local-user", "cognito:username": "local",
-              "cognito:groups": environ.get(GROUPS_HEADER, groups)}
-    return {
-        "resource": path, "path": path, "httpMethod": method, "headers": headers,
-        "multiValueHeaders": {k: [v] for k, v in headers.items()},
-        "queryStringParameters": {k: v[-1] for k, v in query.items()} or None,
-        "multiValueQueryStringParameters": query or None, "pathParameters": None, "stageVariables": None,
-        "requestContext": {"resourcePath": path, "httpMethod": method, "path": path, "stage": "local",
-                           "requestId": str(uuid.uuid4()), "accountId": "000000000000", "apiId": "local",
-                           "identity": {"sourceIp": environ.get("REMOTE_ADDR", "127.0.0.1")},
-                           "authorizer": {"claims": claims}},
-        "body": body, "isBase64Encoded": False,
-    }
-
-
-WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
-
-
-def wsgi_app(handler: Handler, groups: str = "admin") -> WsgiApp:
-    """A WSGI application calling ``handler`` with proxy events (also used by the fuzz tests)."""
-
-    def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        result = handler(proxy_event(environ, groups), LocalContext())
-        body = result.get("body") or ""
-        data = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
-        headers = [(k, str(v)) for k, v in (result.get("headers") or {}).items()
-                   if k.lower() != "content-length"]
-        for key, values in (result.get("multiValueHeaders") or {}).items():
-            headers += [(key, str(v)) for v in values if (key, str(v)) not in headers]
-        status = int(result.get("statusCode", 200))
-        headers.append(("Content-Length", str(len(data))))
-        start_response(f"{status} {HTTPStatus(status).phrase}", headers)
-        return [data]
-
-    return app
-
-
-def load_handler(name: str, *, lake: Path, state_dir: Path, app_dir: Path,
-                 live_state_dir: Path | None = None) -> Handler:
-    """Import ``module.function`` with the local backend settings in the environment."""
-    module_name, _, function = name.rpartition(".")
-    if not module_name:
-        raise InvalidInput("--handler", f"{name!r} is not module.function")
-    os.environ.update(VYAPARI_API_BACKEND="local", LAKE_URI=str(lake), VYAPARI_API_STATE_DIR=str(state_dir))
-    if live_state_dir is not None:
-        os.environ["VYAPARI_LIVE_STATE_DIR"] = str(live_state_dir)
-    sys.path.insert(0, str(app_dir.resolve()))
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise InvalidInput("--handler", f"cannot import {module_name} ({exc}); install the aws group and run "
-                           "from the repository root or pass --app-dir") from exc
-    handler: Handler = getattr(module, function)
-    return handler
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        sys.stderr.write(f"{self.address_string()} {format % args}\n")
+ROLES = [r.name.lower() for r in Role]
+USERS_FILE = "users.json"
+SECRET_FILE = "token.secret"
 
 
 def register(subparsers: Any, name: str, help_text: str) -> None:
-    """Add ``api serve`` to ``subparsers``."""
-    parser = subparsers.add_parser(name, help=help_text, description=help_text)
+    """Add ``api serve`` and ``api users`` to ``subparsers``."""
+    parser = subparsers.add_parser(name, help=help_text, description=__doc__,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
     actions = parser.add_subparsers(dest="api_command", metavar="<action>", required=True)
     serve = actions.add_parser("serve", help="serve the REST API locally (Swagger UI at /swagger)")
     serve.add_argument("--port", type=int, default=8080, help="TCP port (0 = any free port)")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1; another than loopback needs users)")
     serve.add_argument("--lake", type=Path, default=Path("lake"), help="lake folder (default ./lake)")
-    serve.add_argument("--state-dir", type=Path, default=Path(".vyapari-api"),
-                       help="folder of the local registry, orders, positions and trades (JSON files)")
+    _state_dir(serve)
     serve.add_argument("--live-state-dir", type=Path, default=Path(".vyapari-live"),
                        help="the live engine's state folder (vyapari live --state-dir): its orders.sqlite "
                        "holds the kill switch (default .vyapari-live)")
-    serve.add_argument("--groups", default="admin", help="Cognito groups of every caller (default admin)")
-    serve.add_argument("--handler", default="functions.api.handler.lambda_handler", help="module.function")
-    serve.add_argument("--app-dir", type=Path, default=Path("."), help="folder holding the handler's package")
+    serve.add_argument("--token-ttl", type=positive_int_arg, default=TOKEN_TTL_S,
+                       help=f"seconds a login token is valid (default {TOKEN_TTL_S})")
+    serve.add_argument("--max-body-bytes", type=positive_int_arg, default=MAX_BODY_BYTES,
+                       help=f"largest request body; larger ones get 413 (default {MAX_BODY_BYTES})")
+    serve.add_argument("--threads", type=positive_int_arg, default=4, help="worker threads (default 4)")
+    serve.add_argument("--insecure-dev-role", choices=ROLES,
+                       help="DEVELOPMENT ONLY: give requests without a token this role (loopback only)")
+    serve.add_argument("--handler", help="the handler as module:function (default: the api-handler plugin)")
+    serve.add_argument("--app-dir", type=Path, default=Path("."),
+                       help="the repository clone holding functions/ (default: the current folder)")
     serve.set_defaults(func=run)
+
+    users = actions.add_parser("users", help="add, list or remove the local API's users")
+    kinds = users.add_subparsers(dest="users_command", metavar="<action>", required=True)
+    add = kinds.add_parser("add", help="add a user (the password is asked for, or read from stdin)")
+    add.add_argument("name")
+    add.add_argument("--role", choices=ROLES, required=True, help="viewer, trader or admin")
+    add.add_argument("--password-stdin", action="store_true",
+                     help="read the password from the first line of stdin")
+    add.add_argument("--replace", action="store_true", help="change an existing user's role and password")
+    _state_dir(add)
+    add.set_defaults(func=users_add)
+    listing = kinds.add_parser("list", help="the users and their roles")
+    _state_dir(listing)
+    listing.set_defaults(func=users_list)
+    remove = kinds.add_parser("remove", help="remove a user (their tokens stop working at once)")
+    remove.add_argument("name")
+    _state_dir(remove)
+    remove.set_defaults(func=users_remove)
+
+
+def _state_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--state-dir", type=Path, default=Path(".vyapari-api"),
+                        help="folder of the local registry, orders, users and token secret "
+                        "(default .vyapari-api)")
+
+
+def _password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass(f"password for {args.name}: ")
+    if getpass.getpass("again: ") != first:
+        raise InvalidInput("password", "the two entries differ")
+    return first
+
+
+def users_add(args: argparse.Namespace) -> int:
+    """Add (or with ``--replace`` change) a user."""
+    user = UserFile(args.state_dir / USERS_FILE).add(args.name, Role[args.role.upper()], _password(args),
+                                                     replace=args.replace)
+    print(f"user {user.name}: {user.role.name.lower()} ({args.state_dir / USERS_FILE})")
+    return 0
+
+
+def users_list(args: argparse.Namespace) -> int:
+    """Print the users and their roles."""
+    for user in UserFile(args.state_dir / USERS_FILE).users():
+        print(f"{user.name}\t{user.role.name.lower()}")
+    return 0
+
+
+def users_remove(args: argparse.Namespace) -> int:
+    """Remove a user; 1 when there was none."""
+    if UserFile(args.state_dir / USERS_FILE).remove(args.name):
+        print(f"removed {args.name}")
+        return 0
+    print(f"no user {args.name}", file=sys.stderr)
+    return 1
+
+
+def is_loopback(host: str) -> bool:
+    """Whether every address ``host`` resolves to is a loopback address."""
+    try:
+        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise InvalidInput("--host", f"{host!r} does not resolve ({exc})") from None
+    return all(ipaddress.ip_address(str(info[4][0]).split("%")[0]).is_loopback for info in infos)
+
+
+def _check_binding(args: argparse.Namespace, users: UserFile) -> None:
+    if is_loopback(args.host):
+        return
+    if args.insecure_dev_role:
+        raise InvalidInput("--host", f"{args.host} is not a loopback address: --insecure-dev-role serves "
+                           "127.0.0.1 only")
+    if not users.users():
+        raise InvalidInput("--host", f"{args.host} is not a loopback address and {users.path} has no user, "
+                           "so nobody could sign in: add one with `vyapari api users add NAME --role ROLE`")
+
+
+def load_handler(args: argparse.Namespace, secret: bytes) -> Handler:
+    """The api-handler plugin, imported with the local backend settings in the environment."""
+    os.environ.update({
+        "VYAPARI_API_BACKEND": "local", "LAKE_URI": str(args.lake),
+        "VYAPARI_API_STATE_DIR": str(args.state_dir), "VYAPARI_LIVE_STATE_DIR": str(args.live_state_dir),
+        "VYAPARI_WS_TOKEN_SECRET": secret.decode()})
+    handler: Handler = load_plugin("api-handler", app_dir=args.app_dir, explicit=args.handler,
+                                   option="--handler")
+    return handler
 
 
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted."""
-    handler = load_handler(args.handler, lake=args.lake, state_dir=args.state_dir, app_dir=args.app_dir,
-                           live_state_dir=args.live_state_dir)
-    app = wsgi_app(handler, args.groups)
-    with make_server(args.host, args.port, app, handler_class=_QuietHandler) as server:
-        print(f"vyapari API on http://{args.host}:{server.server_port}/swagger (groups: {args.groups})",
-              flush=True)
-        server.serve_forever()
+    try:
+        from waitress import create_server
+    except ImportError:
+        raise InvalidInput("api serve", "needs the api dependency group: pip install 'vyapari[api]'") \
+            from None
+    users = UserFile(args.state_dir / USERS_FILE)
+    if users.ensure():
+        print(f"created {users.path} (mode 0600)", file=sys.stderr)
+    _check_binding(args, users)
+    secret = token_secret(args.state_dir / SECRET_FILE)
+    dev_role = Role[args.insecure_dev_role.upper()] if args.insecure_dev_role else None
+    app = LocalGateway(load_handler(args, secret), GatewayConfig(
+        users, secret, token_ttl_s=args.token_ttl, max_body_bytes=args.max_body_bytes, dev_role=dev_role))
+    family, kind, proto, _, address = socket.getaddrinfo(args.host, args.port, type=socket.SOCK_STREAM)[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(address)
+    server = create_server(app, sockets=[sock], threads=args.threads, channel_timeout=60, ident="vyapari",
+                           max_request_body_size=args.max_body_bytes, expose_tracebacks=False)
+    if dev_role is not None:
+        print(f"WARNING: --insecure-dev-role: every request without a token acts as "
+              f"{args.insecure_dev_role}; for development on this machine only", file=sys.stderr, flush=True)
+    if not users.users():
+        print("no users yet: add one with `vyapari api users add NAME --role ROLE --state-dir "
+              f"{args.state_dir}`", file=sys.stderr, flush=True)
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"vyapari API on http://{host}:{server.effective_port}/swagger (sign in: POST /auth/login)",
+          flush=True)
+    try:
+        server.run()
+    finally:
+        server.close()
     return 0

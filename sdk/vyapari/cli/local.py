@@ -8,7 +8,8 @@ Example::
 
 Lambda tasks run our handlers in this process, ECS tasks run the container command as a subprocess,
 and the data goes to the lake folder (kept afterwards). Needs the ``aws`` and ``dev`` dependency groups
-(boto3, moto); the runner lives in ``functions.local`` and is imported only by this command.
+(boto3, moto); the runner lives in the repository's ``functions.local``, found through the
+``workflow-runner`` plugin (:mod:`vyapari.cli.plugins`), so this command runs from a clone of the repository.
 Exit status 0 when the execution succeeded, 1 when it failed.
 """
 
@@ -20,6 +21,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from vyapari.cli.plugins import load_plugin
 from vyapari.core.errors import InvalidInput
 
 WORKFLOWS = ("ingestion", "backtest", "weekly-evaluation")
@@ -43,6 +45,8 @@ def register(sub: Any, name: str, help_text: str) -> None:
         metavar="NAME=VALUE",
         help="extra handler setting, e.g. FARGATE_MIN_CELLS=1000 (repeatable)",
     )
+    run.add_argument("--app-dir", type=Path, default=Path("."),
+                     help="the repository clone holding functions/ (default: the current folder)")
     run.set_defaults(func=run_command)
 
 
@@ -64,14 +68,7 @@ def run_command(args: argparse.Namespace) -> int:
         raise InvalidInput("--input", f"not valid JSON ({exc.msg})") from None
     if not isinstance(payload, dict):
         raise InvalidInput("--input", "must be a JSON object")
-    if Path("functions", "local").is_dir() and str(Path.cwd()) not in sys.path:
-        sys.path.insert(0, str(Path.cwd()))  # the functions/ package is not installed: run from the root
-    try:
-        from functions.local.runner import run_workflow
-    except ImportError as exc:
-        raise InvalidInput(
-            "local", f"needs the aws and dev dependency groups and the project root on the path ({exc})"
-        ) from None
+    run_workflow = load_plugin("workflow-runner", app_dir=args.app_dir)
     run = run_workflow(args.workflow, payload, args.lake, env=_settings(args), on_line=print)
     print(f"\n{args.workflow}: {run.status}")
     if run.status != "SUCCEEDED":

@@ -69,3 +69,25 @@ def test_importing_the_handler_loads_neither_pandas_nor_pyarrow(tmp_path: Path) 
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True,
                          check=True, cwd=str(Path(__file__).resolve().parents[3]))
     assert out.stdout.strip() == "[]"
+
+
+WRITES = [("POST", "/strategies", "admin"), ("POST", "/strategy-runs", "trader"),
+          ("POST", "/orders", "trader"), ("POST", "/live/kill-switch", "trader")]
+
+
+@pytest.mark.parametrize(("method", "path", "needed"), WRITES)
+def test_roles_are_checked_before_the_body_is_validated(client: Client, method: str, path: str,
+                                                        needed: str) -> None:
+    for groups, raw in (("viewer", '{"junk": 1}'), ("viewer", "[" * 5000 + "]" * 5000), (None, "not json")):
+        status, body = client(method, path, groups=groups, raw_body=raw)
+        assert (status, body["error"]) == (403, "forbidden"), (groups, body)
+        assert f"needs the {needed} role" in body["message"] and body["fields"] == []
+    status, body = client(method, path, groups=needed, raw_body='{"junk": 1}')
+    assert status == 422 and body["fields"]  # the same body, from a caller with the role: validated
+
+
+def test_a_body_nested_past_the_parsers_limit_is_400_not_500(client: Client) -> None:
+    for raw in ("[" * 100_000 + "]" * 100_000, '{"a":' * 5_000 + "1" + "}" * 5_000):
+        status, body = client("POST", "/strategies", groups="admin", raw_body=raw)
+        assert (status, body["error"]) == (400, "bad_request"), body
+        assert "nested too deeply" in body["message"]
