@@ -2,7 +2,8 @@
 
 Bars returned by :meth:`Lake.read_daily_bars` and :meth:`Lake.read_minute_bars` have columns
 ``symbol, ts, open, high, low, close, volume``, sorted by ``(symbol, ts)``: ``ts`` is tz-aware IST and
-labels the bar by its **start** (a daily bar is stamped with its session date at 09:15 IST), prices in
+labels the bar by its **start** (a daily bar is stamped at its session's open from the exchange calendar:
+09:15 IST on a regular day, the evening open on a Muhurat day), prices in
 ₹ (float64), volume in shares (int64). ``adjusted=True`` applies splits and bonuses (optionally cash
 dividends) from ``curated/corporate_actions`` on read; stored prices are never rewritten.
 """
@@ -30,6 +31,26 @@ from vyapari.data.storage import LocalObjectStore, ObjectStore
 from vyapari.data.validation import ValidationPolicy
 
 _DAY_OPEN = pd.Timedelta(hours=9, minutes=15)
+
+
+def session_opens(exchange: str, days: pd.Series) -> pd.Series:
+    """The open instant (tz-aware IST) of each session date in ``days`` from ``exchange``'s calendar.
+
+    A date the calendar does not know as a session keeps the regular 09:15 IST open (the bar is then
+    refused later, by name, as outside every session).
+    """
+    from vyapari.market.calendar import get_calendar
+
+    dates = pd.to_datetime(days)
+    stamps = dates.dt.tz_localize("Asia/Kolkata") + _DAY_OPEN
+    if dates.empty:
+        return stamps
+    first, last = dates.min().date(), dates.max().date()
+    sessions, opens, _ = get_calendar(exchange).session_bounds(first, last)
+    open_at = pd.Series(pd.to_datetime(opens, utc=True).tz_convert("Asia/Kolkata"),
+                        index=pd.to_datetime(sessions))
+    found = dates.map(open_at)
+    return found.where(found.notna(), stamps)
 
 
 def empty_bars() -> pd.DataFrame:
@@ -148,8 +169,8 @@ class Lake:
             table = table[table["series"] == wanted]
         if symbols is not None:
             table = table[table["symbol"].isin(symbols)]
-        days = pd.to_datetime(table["session_date"]).dt.tz_localize("Asia/Kolkata")
-        bars = pd.DataFrame({"symbol": table["symbol"].astype(object), "ts": days + _DAY_OPEN,
+        bars = pd.DataFrame({"symbol": table["symbol"].astype(object),
+                             "ts": session_opens(exchange, table["session_date"]),
                              **{c: table[c].astype(np.float64) for c in ("open", "high", "low", "close")},
                              "volume": table["volume"].astype(np.int64)})
         bars = bars.sort_values(["symbol", "ts"], kind="stable").reset_index(drop=True)
