@@ -9,12 +9,14 @@ from typing import Any
 
 from vyapari.cli._common import date_arg, print_json
 
-FEES_HELP = "zerodha, upstox, none or bps:N (default zerodha)"
-SLIPPAGE_HELP = "none, bps:N (fixed) or volume[:LIMIT[:IMPACT]] (volume share; default none)"
+FEES_HELP = "zerodha, upstox, none or bps:N (default zerodha, as the paper broker's)"
+SLIPPAGE_HELP = ("none, bps:N (fixed) or volume[:LIMIT[:IMPACT]] (volume share; default none, "
+                 "as the paper broker's)")
 
 
 def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None:
     """Add the ``backtest`` command."""
+    from vyapari.costs.defaults import DEFAULT_FEES, DEFAULT_SLIPPAGE
     from vyapari.strategies import STRATEGIES
 
     p = sub.add_parser(
@@ -36,8 +38,8 @@ def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None
     p.add_argument("--adjusted", action="store_true", help="lake: split/bonus-adjusted prices")
     p.add_argument("--start", type=date_arg, help="first session date (YYYY-MM-DD)")
     p.add_argument("--end", type=date_arg, help="last session date (YYYY-MM-DD)")
-    p.add_argument("--fees", default="zerodha", help=FEES_HELP)
-    p.add_argument("--slippage", default="none", help=SLIPPAGE_HELP)
+    p.add_argument("--fees", default=DEFAULT_FEES, help=FEES_HELP)
+    p.add_argument("--slippage", default=DEFAULT_SLIPPAGE, help=SLIPPAGE_HELP)
     p.add_argument(
         "--segment",
         choices=["delivery", "intraday", "futures", "options"],
