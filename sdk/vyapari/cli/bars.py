@@ -4,7 +4,8 @@ Example::
 
     vyapari bars --lake lake --symbol RELIANCE --from 2025-09-01 --to 2025-09-30 --adjusted --json
 
-``ts`` is the bar START in IST (daily bars are stamped at their session's open: 09:15 IST, or the Muhurat evening open); prices in ₹.
+``ts`` is the bar START in IST (daily bars are stamped at their session's open: 09:15 IST, or the
+Muhurat evening open); prices in ₹.
 """
 
 from __future__ import annotations

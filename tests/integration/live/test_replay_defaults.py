@@ -55,7 +55,8 @@ def test_default_replay_and_default_backtest_give_the_same_pnl(
 
 
 def test_a_replay_names_the_settings_that_differ_from_the_backtests(
-        day: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+        day: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PAPER_SLIPPAGE_BPS", "5")
     monkeypatch.setenv("PAPER_FEES", "bps")
     _, err = _replay(day, tmp_path / "state", capsys)

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from vyapari.backtest.config import BacktestConfig
 from vyapari.brokers.factory import broker_name, make_broker
 from vyapari.brokers.paper import PaperBrokerAdapter
 from vyapari.brokers.upstox.config import upstox_config_from_env
 from vyapari.brokers.zerodha.config import kite_config_from_env
 from vyapari.core.errors import InvalidInput
-from vyapari.backtest.config import BacktestConfig
 from vyapari.costs import NoSlippage, ZerodhaFees
 from vyapari.live.risk import risk_limits_from_env
 
