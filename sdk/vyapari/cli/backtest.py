@@ -129,7 +129,21 @@ def run(args: argparse.Namespace) -> int:
         print_json(result.summary)
     else:
         _print_summary(result.summary, args.out)
+    warn_unfilled(result.summary)
     return 0
+
+
+def warn_unfilled(summary: dict[str, Any]) -> None:
+    """On stderr, when most orders did not fill: how many, and why (the summary's reasons)."""
+    import sys
+
+    total = int(summary.get("orders", 0))
+    filled = int(summary.get("orders_by_status", {}).get("FILLED", 0))
+    if total == 0 or (total - filled) * 2 <= total:
+        return
+    reasons = summary.get("orders_by_reason", {})
+    why = "; ".join(f"{n} {r}" for r, n in sorted(reasons.items(), key=lambda x: -x[1])) or "no reason given"
+    print(f"warning: {total - filled} of {total} orders did not fill in full: {why}", file=sys.stderr)
 
 
 def _run_with_progress(run_backtest: Any, strategy: Any, panel: Any, config: Any, *, quiet: bool) -> Any:
@@ -163,6 +177,9 @@ def _print_summary(summary: dict[str, Any], out: Path | None) -> None:
         "path",
     ):
         table.add_row(key, f"{summary[key]:,.2f}" if isinstance(summary[key], float) else str(summary[key]))
+    for key in ("orders_by_status", "orders_by_reason"):
+        counts = summary.get(key) or {}
+        table.add_row(key, ", ".join(f"{k}: {v}" for k, v in counts.items()) or "-")
     for key, value in summary["statistics"].items():
         table.add_row(key, f"{value:.4f}")
     console = Console()
