@@ -13,6 +13,10 @@ starting at the previous week's last equity (so a Monday gap down counts); it is
 weekly drawdown is the 5th percentile of the full weeks' drawdowns with numpy's ``linear``
 method (``np.percentile(dd, 5, method="linear")``): 95 % of weeks fell less than it. Gross
 equity adds back the charges paid up to each point; the net curve is the equity as given.
+
+Bases: the mean weekly return target is judged **gross** of charges (the product target,
+"≥ 1 % mean weekly gross return"); the max drawdown, the P95 weekly drawdown and the weekly win
+rate are judged on **net** equity (what the account lives through). Both weekly returns are shown.
 """
 
 from __future__ import annotations
@@ -100,14 +104,18 @@ class WeeklyTargetEvaluator:
         self.criteria = criteria or TargetCriteria()
         self.exchange = exchange
 
-    def weekly_table(self, equity: pd.Series, charges_paid: pd.Series | None = None) -> pd.DataFrame:
+    def weekly_table(self, equity: pd.Series, charges_paid: pd.Series | None = None,
+                     charges_known: bool = True) -> pd.DataFrame:
         """One row per ISO week with :data:`~vyapari.evaluation.result.WEEKLY_COLUMNS`.
 
         ``equity`` is the net curve (₹); ``charges_paid`` the cumulative charges (₹) by time,
-        added back for the gross curve. Returns and drawdowns are fractions.
+        added back for the gross curve (``charges_known`` False: gross returns are NaN, unknown).
+        Returns and drawdowns are fractions.
         """
         net = as_ist_curve(equity)
         gross = net.to_numpy() + charges_at(charges_paid, pd.DatetimeIndex(net.index))
+        if not charges_known:
+            gross = np.full(len(net), np.nan)
         local = net.index
         iso = local.isocalendar()
         frame = pd.DataFrame(
@@ -166,6 +174,8 @@ class WeeklyTargetEvaluator:
         equity: pd.Series,
         charges_paid: pd.Series | None = None,
         trade_pnl: np.ndarray | None = None,
+        *,
+        charges_known: bool = True,
     ) -> WeeklyEvaluation:
         """The verdict for an equity curve.
 
@@ -179,8 +189,11 @@ class WeeklyTargetEvaluator:
         trade_pnl : numpy.ndarray, optional
             Realised P&L (₹) per fill; fills with zero realised P&L (openings) are ignored for
             the per-trade win rate.
+        charges_known : bool
+            False when the charges behind a net curve are unknown: gross returns are then NaN and
+            the gross return criterion is judged on the net return, a lower bound (and says so).
         """
-        table = self.weekly_table(equity, charges_paid)
+        table = self.weekly_table(equity, charges_paid, charges_known)
         full = table[~table["partial"]]
         mdd = max_drawdown(as_ist_curve(equity).to_numpy())
         trade_rate = _trade_win_rate(trade_pnl)
@@ -188,11 +201,12 @@ class WeeklyTargetEvaluator:
         if len(full) < MIN_FULL_WEEKS:
             crit = [not_enough_weeks(len(full))]
             return WeeklyEvaluation(
-                table, nan, nan, mdd, nan, nan, trade_rate, crit, Badge.RED, [crit[0].reason], self.criteria
+                table, nan, nan, mdd, nan, nan, trade_rate, crit, Badge.RED, [crit[0].reason], self.criteria,
+                charges_known,
             )
         mean_gross, mean_net = float(full["gross_return"].mean()), float(full["net_return"].mean())
         p95 = float(np.percentile(full["drawdown"].to_numpy(), 5, method="linear"))
-        crit = judge(self.criteria, mean_gross, mdd, p95)
+        crit = judge(self.criteria, mean_gross, mdd, p95, mean_net)
         return WeeklyEvaluation(
             weekly=table,
             mean_weekly_return=mean_gross,
@@ -204,6 +218,7 @@ class WeeklyTargetEvaluator:
             criteria=crit,
             badge=Badge.worst([c.badge for c in crit]),
             targets=self.criteria,
+            charges_known=charges_known,
         )
 
 
