@@ -185,6 +185,27 @@ class BacktestResult:
         (out_dir / "summary.json").write_text(text + "\n", encoding="utf-8")
 
 
+def data_gaps(panel: BarPanel, config: BacktestConfig) -> list[dict[str, Any]]:
+    """Runs of calendar sessions inside the run with no bar of any symbol (a gap in the data, not a
+    holiday): ``[{"first_missing", "last_missing", "sessions"}]``, ISO dates."""
+    from vyapari.market.calendar import get_calendar
+
+    held = {d.item() for d in panel.session_dates.astype("datetime64[D]")}
+    if not held:
+        return []
+    gaps: list[dict[str, Any]] = []
+    run: list[Any] = []
+    for s in [*get_calendar(config.exchange).sessions(min(held), max(held)), None]:
+        if s is not None and s.session_date not in held:
+            run.append(s.session_date)
+            continue
+        if run:
+            gaps.append({"first_missing": run[0].isoformat(), "last_missing": run[-1].isoformat(),
+                         "sessions": len(run)})
+            run = []
+    return gaps
+
+
 def _r2(value: float) -> float:
     return float(np.floor(value * 100 + 0.5) / 100)
 
@@ -238,6 +259,7 @@ def build_result(
     )
     _, status, reasons = order_statuses(result)
     counts = order_counts(status, reasons)
+    summary["data_gaps"] = data_gaps(panel, config)
     summary["orders_by_status"] = counts["by_status"]
     summary["orders_by_reason"] = counts["by_reason"]
     return result

@@ -130,7 +130,18 @@ def run(args: argparse.Namespace) -> int:
     else:
         _print_summary(result.summary, args.out)
     warn_unfilled(result.summary)
+    warn_gaps(result.summary)
     return 0
+
+
+def warn_gaps(summary: dict[str, Any]) -> None:
+    """On stderr, each run of sessions the calendar has but the data does not (a gap, not a holiday)."""
+    import sys
+
+    for gap in summary.get("data_gaps", []):
+        print(f"warning: the data has no bar for {gap['sessions']} session(s) {gap['first_missing']} .. "
+              f"{gap['last_missing']} (a gap, not holidays); the weekly verdict leaves the weeks it "
+              "touches out", file=sys.stderr)
 
 
 def warn_unfilled(summary: dict[str, Any]) -> None:

@@ -100,6 +100,10 @@ def _print(evaluation: WeeklyEvaluation, report: Path | None) -> None:
     console.print(table)
     if figures["partial_weeks"]:
         console.print(f"partial weeks (flagged, not judged): {', '.join(figures['partial_weeks'])}")
+    for gap in figures["data_gaps"]:
+        console.print(f"[yellow]data gap[/]: {gap['sessions']} session(s) {gap['first_missing']} .. "
+                      f"{gap['last_missing']} have no data (not holidays); the weeks they touch are "
+                      "not judged")
     net, gross = figures["mean_weekly_net_return_pct"], figures["mean_weekly_gross_return_pct"]
     win = figures["weekly_win_rate_pct"]
     if net is not None:

@@ -31,6 +31,8 @@ WEEKLY_COLUMNS = (
     "net_return",
     "drawdown",
     "partial",
+    "missing_sessions",
+    "after_gap",
 )
 
 
@@ -108,6 +110,7 @@ class WeeklyEvaluation:
     notes: list[str] = field(default_factory=list)
     targets: TargetCriteria = field(default_factory=TargetCriteria)
     charges_known: bool = True
+    data_gaps: list[tuple[str, str, int]] = field(default_factory=list)
 
     @property
     def full_weeks(self) -> pd.DataFrame:
@@ -131,6 +134,8 @@ class WeeklyEvaluation:
                 "net_return_pct": _pct(float(row.net_return)),
                 "drawdown_pct": _pct(float(row.drawdown)),
                 "partial": bool(row.partial),
+                "missing_sessions": int(row.missing_sessions),
+                "after_gap": bool(row.after_gap),
             }
             for row in self.weekly.itertuples(index=False)
         ]
@@ -153,6 +158,9 @@ class WeeklyEvaluation:
             "criteria": [c.to_dict() for c in self.criteria],
             "badge": self.badge.value,
             "notes": list(self.notes),
+            "data_gaps": [
+                {"first_missing": a, "last_missing": b, "sessions": n} for a, b, n in self.data_gaps
+            ],
             "weekly": self.weekly_records(),
         }
 
