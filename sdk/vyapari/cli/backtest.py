@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,9 @@ def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None
     p.add_argument("--exchange", default="NSE", type=str.upper, choices=["NSE", "BSE"])
     p.add_argument("--interval", default="1m", help="lake bar interval: 1m, 5m, 15m, ... or 1d (default 1m)")
     p.add_argument("--adjusted", action="store_true", help="lake: split/bonus-adjusted prices")
+    p.add_argument("--follow-series", action="store_true",
+                   help="lake, daily bars: follow each symbol across its NSE cash series EQ/BE/BZ (by ISIN "
+                   "where the file has it); without it, sessions traded outside EQ are left out and listed")
     p.add_argument("--start", type=date_arg, help="first session date (YYYY-MM-DD)")
     p.add_argument("--end", type=date_arg, help="last session date (YYYY-MM-DD)")
     p.add_argument("--fees", default=DEFAULT_FEES, help=FEES_HELP)
@@ -96,7 +100,8 @@ def _feed(args: argparse.Namespace) -> Any:
     symbols = [s.strip().upper() for s in args.symbols.split(",")] if args.symbols else None
     if args.data is not None:
         return FolderDataFeed(args.data, symbols)
-    return LakeDataFeed(args.lake, Exchange(args.exchange), symbols, args.interval, args.adjusted)
+    return LakeDataFeed(args.lake, Exchange(args.exchange), symbols, args.interval, args.adjusted,
+                        args.follow_series)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -118,7 +123,12 @@ def run(args: argparse.Namespace) -> int:
         path=args.path,
         run_id=f"{args.strategy}",
     )
+    if args.follow_series and args.lake is None:
+        from vyapari.core.errors import InvalidInput
+
+        raise InvalidInput("--follow-series", "only with --lake")
     panel = load_panel(_feed(args), args.start, args.end, exchange=Exchange(args.exchange))
+    _warn_series_moves(args, list(panel.symbols))
     result = _run_with_progress(run_backtest, strategy, panel, config, quiet=args.json)
     if args.out is not None:
         from vyapari.evaluation.run import evaluate_run_dir
@@ -142,6 +152,24 @@ def warn_gaps(summary: dict[str, Any]) -> None:
         print(f"warning: the data has no bar for {gap['sessions']} session(s) {gap['first_missing']} .. "
               f"{gap['last_missing']} (a gap, not holidays); the weekly verdict leaves the weeks it "
               "touches out", file=sys.stderr)
+
+
+def _warn_series_moves(args: argparse.Namespace, symbols: list[str]) -> None:
+    """On stderr, sessions an EQ-only daily lake read left out because the scrip traded in BE/BZ."""
+    if args.lake is None or args.interval != "1d" or args.follow_series or args.exchange != "NSE":
+        return
+    from vyapari.data.lake import Lake
+
+    requested = [s.strip().upper() for s in args.symbols.split(",")] if args.symbols else symbols
+    for move in Lake.at(args.lake).series_moves("NSE", requested, args.start, args.end):
+        print(series_move_text(move), file=sys.stderr)
+
+
+def series_move_text(move: dict[str, Any]) -> str:
+    """One line on a series move: which symbol, which series, which sessions, and the flag to use."""
+    return (f"warning: {move['symbol']} traded in series {move['series']} on {move['sessions']} session(s) "
+            f"{move['first']} .. {move['last']}, left out of this EQ read (a series move, not missing data); "
+            "--follow-series reads across EQ/BE/BZ")
 
 
 def warn_unfilled(summary: dict[str, Any]) -> None:
