@@ -233,7 +233,7 @@ class Lake:
                        table.loc[table["series"] == series, "session_date"], strict=True))
         other = table[(table["series"] != series)]
         pairs = zip(other["symbol"], other["session_date"], strict=True)
-        other = other[[(s, d) not in held for s, d in pairs]]
+        other = other[np.array([(s, d) not in held for s, d in pairs], dtype=bool)]
         moves: list[dict[str, object]] = []
         for symbol, group in other.sort_values(["symbol", "session_date"]).groupby("symbol", sort=True):
             rows = group.reset_index(drop=True)

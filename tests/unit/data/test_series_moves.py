@@ -86,3 +86,23 @@ def test_backtest_cli_reports_the_move_and_follows_it_on_request(
     followed = json.loads(captured.out)["bars"]
     assert followed - eq_bars == len([d for d in real_days(START, END) if d < MOVE])
     assert "series BE" not in captured.err
+
+
+def test_follow_series_matches_by_isin_across_a_rename_and_a_series_move(tmp_path: Path) -> None:
+    """The UDiFF files carry ISINs: a scrip renamed while moving to BE is still followed."""
+    from tests.unit.data.official_layouts import read_reshaped, to_udiff_bytes, udiff_name
+
+    days = real_days(START, END)[:4]
+    lake = Lake.at(tmp_path)
+    for i, day in enumerate(days):
+        frame = read_reshaped(reshaped_dir() / f"{day:%d%m%Y}.csv")
+        frame = frame[frame["SYMBOL"].isin(["RELIANCE", "INFY"]) & (frame["SERIES"] == "EQ")].copy()
+        frame["ISIN"] = frame["SYMBOL"].map({"RELIANCE": "INE002A01018", "INFY": "INE009A01021"})
+        if i >= 2:  # INFY renamed to INFOSYS and moved to BE from the third session
+            infy = frame["SYMBOL"] == "INFY"
+            frame.loc[infy, "SYMBOL"], frame.loc[infy, "SERIES"] = "INFOSYS", "BE"
+        assert lake.ingest_file(to_udiff_bytes(frame), udiff_name(frame)).status == "ingested"
+    bars = lake.read_daily_bars("NSE", ["INFY"], days[0], days[-1], follow_series=True)
+    assert [t.date() for t in bars["ts"]] == days
+    assert bars["series"].tolist() == ["EQ", "EQ", "BE", "BE"] and (bars["symbol"] == "INFY").all()
+    assert len(lake.read_daily_bars("NSE", ["INFY"], days[0], days[-1])) == 2
