@@ -1,8 +1,9 @@
 """Market-data reads of the API: exchanges with their calendar, assets known to the lake, paged bars.
 
 pandas and pyarrow are imported inside the functions that read Parquet, never at module import.
-Bars are labelled by their **start** in IST (daily bars at 09:15 IST of their session), prices in ₹,
-volume in shares, as :meth:`vyapari.data.lake.Lake.read_minute_bars` returns them.
+Bars are labelled by their **start** in IST (daily bars at their session's open from the calendar:
+09:15 IST, or the Muhurat evening open), prices in ₹, volume in shares, as
+:meth:`vyapari.data.lake.Lake.read_minute_bars` returns them.
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ from typing import Any
 
 from vyapari.core.errors import InvalidInput
 from vyapari.costs.base import FeeModel
-from vyapari.costs.slippage import NoSlippage, SlippageModel
+from vyapari.costs.defaults import default_fees, default_slippage
+from vyapari.costs.slippage import SlippageModel
 from vyapari.costs.spec import fee_model_from_spec
 from vyapari.execution.limits import DEFAULT_LEVERAGE
 from vyapari.model.enums import Exchange, ProductType, Segment
@@ -55,8 +56,8 @@ class BacktestConfig:
     """
 
     capital_inr: float = 1_000_000.0
-    fees: FeeModel = field(default_factory=lambda: fee_model_from_spec("zerodha"))
-    slippage: SlippageModel = field(default_factory=NoSlippage)
+    fees: FeeModel = field(default_factory=default_fees)
+    slippage: SlippageModel = field(default_factory=default_slippage)
     exchange: Exchange = Exchange.NSE
     segment: Segment | None = None
     fill_at: FillAt = FillAt.NEXT_OPEN

@@ -14,7 +14,7 @@ from vyapari.backtest.config import BacktestConfig, EnginePath
 from vyapari.backtest.event_loop import EventLoopEngine
 from vyapari.backtest.results import BacktestResult
 from vyapari.backtest.vector import NeedsEventLoop, run_vectorised
-from vyapari.core.errors import InvalidInput
+from vyapari.core.errors import DataError, InvalidInput
 from vyapari.strategy.panel import BarPanel
 from vyapari.strategy.strategy import Strategy
 
@@ -31,6 +31,7 @@ def run_backtest(
 
     ``progress(done, total)`` is called during event-loop runs (slices done of total).
     """
+    check_volume(strategy, panel, config)
     if config.path is EnginePath.VECTOR and not strategy.is_vectorisable:
         raise InvalidInput("--path", f"strategy {strategy.name} has per-bar hooks; use 'event' or 'auto'")
     if config.path is not EnginePath.EVENT and strategy.is_vectorisable:
@@ -39,3 +40,39 @@ def run_backtest(
         except NeedsEventLoop:
             pass
     return EventLoopEngine(strategy, panel, config).run(progress)
+
+
+def volumeless_symbols(panel: BarPanel) -> list[str]:
+    """Symbols whose every bar in ``panel`` traded zero volume (index bars carry none)."""
+    import numpy as np
+
+    volume = np.where(panel.valid, np.nan_to_num(panel.volume), 0.0)
+    return [s for s, total in zip(panel.symbols, volume.sum(axis=0).tolist(), strict=True) if total <= 0]
+
+
+def check_volume(strategy: Strategy, panel: BarPanel, config: BacktestConfig) -> None:
+    """Refuse, by name, a run that could only trade nothing for lack of volume.
+
+    Raises
+    ------
+    DataError
+        ``strategy`` reads volume (``needs_volume``) and some symbol has none in any bar.
+    InvalidInput
+        (``--slippage``) the slippage model caps fills at a share of bar volume and some symbol has
+        none: every order of it would be cancelled.
+    """
+    empty = volumeless_symbols(panel)
+    if not empty:
+        return
+    names = ", ".join(empty[:5]) + (f" and {len(empty) - 5} more" if len(empty) > 5 else "")
+    if strategy.needs_volume:
+        raise DataError(
+            f"strategy {strategy.name} needs traded volume, and {names} traded zero volume in every bar "
+            "(index bars carry none): run it on stocks' bars"
+        )
+    if not getattr(config.slippage, "volume_free", True):
+        raise InvalidInput(
+            "--slippage",
+            f"volume caps each fill at a share of the bar's volume, and {names} traded zero volume in "
+            "every bar: every order would be cancelled; use none or bps:N",
+        )

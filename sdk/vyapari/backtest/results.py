@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from vyapari.backtest.config import BacktestConfig
 from vyapari.backtest.kernels import realised_pnl
+from vyapari.backtest.order_status import order_counts, order_statuses
 from vyapari.backtest.stats import compute_statistics
 from vyapari.core.ids import client_order_id
 from vyapari.core.time import ist_from_ns
@@ -135,14 +136,8 @@ class BacktestResult:
     def orders_frame(self) -> pd.DataFrame:
         """Every order submitted, with how much of it filled and its status."""
         o = self.orders
-        filled = np.zeros(len(o.qty), dtype=np.int64)
-        np.add.at(filled, self.fills.order, np.abs(self.fills.qty))
+        filled, status, reasons = order_statuses(self)
         want = np.abs(o.qty)
-        status = np.where(filled == want, "FILLED", np.where(filled > 0, "PARTIALLY_FILLED", "CANCELLED"))
-        reasons = o.reason or [""] * len(o.qty)
-        status = np.where(
-            np.array([bool(r) for r in reasons], dtype=bool) & (filled == 0), "REJECTED", status
-        )
         return pd.DataFrame(
             {
                 "client_order_id": self._order_ids(),
@@ -188,6 +183,27 @@ class BacktestResult:
             pq.write_table(table, out_dir / f"{name}.parquet", compression="zstd")
         text = json.dumps(self.summary, indent=2, sort_keys=True, ensure_ascii=False)
         (out_dir / "summary.json").write_text(text + "\n", encoding="utf-8")
+
+
+def data_gaps(panel: BarPanel, config: BacktestConfig) -> list[dict[str, Any]]:
+    """Runs of calendar sessions inside the run with no bar of any symbol (a gap in the data, not a
+    holiday): ``[{"first_missing", "last_missing", "sessions"}]``, ISO dates."""
+    from vyapari.market.calendar import get_calendar
+
+    held = {d.item() for d in panel.session_dates.astype("datetime64[D]")}
+    if not held:
+        return []
+    gaps: list[dict[str, Any]] = []
+    run: list[Any] = []
+    for s in [*get_calendar(config.exchange).sessions(min(held), max(held)), None]:
+        if s is not None and s.session_date not in held:
+            run.append(s.session_date)
+            continue
+        if run:
+            gaps.append({"first_missing": run[0].isoformat(), "last_missing": run[-1].isoformat(),
+                         "sessions": len(run)})
+            run = []
+    return gaps
 
 
 def _r2(value: float) -> float:
@@ -238,6 +254,12 @@ def build_result(
         "fill_at": config.fill_at.value,
         "statistics": {k: round(v, 6) for k, v in stats.items()},
     }
-    return BacktestResult(
+    result = BacktestResult(
         strategy, params, config, panel, segment, path, equity, positions, fills, orders, realised, summary
     )
+    _, status, reasons = order_statuses(result)
+    counts = order_counts(status, reasons)
+    summary["data_gaps"] = data_gaps(panel, config)
+    summary["orders_by_status"] = counts["by_status"]
+    summary["orders_by_reason"] = counts["by_reason"]
+    return result

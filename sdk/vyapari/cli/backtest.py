@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 from vyapari.cli._common import date_arg, print_json
 
-FEES_HELP = "zerodha, upstox, none or bps:N (default zerodha)"
-SLIPPAGE_HELP = "none, bps:N (fixed) or volume[:LIMIT[:IMPACT]] (volume share; default none)"
+FEES_HELP = "zerodha, upstox, none or bps:N (default zerodha, as the paper broker's)"
+SLIPPAGE_HELP = ("none, bps:N (fixed) or volume[:LIMIT[:IMPACT]] (volume share; default none, "
+                 "as the paper broker's)")
 
 
 def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None:
     """Add the ``backtest`` command."""
+    from vyapari.costs.defaults import DEFAULT_FEES, DEFAULT_SLIPPAGE
     from vyapari.strategies import STRATEGIES
 
     p = sub.add_parser(
@@ -34,10 +37,13 @@ def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None
     p.add_argument("--exchange", default="NSE", type=str.upper, choices=["NSE", "BSE"])
     p.add_argument("--interval", default="1m", help="lake bar interval: 1m, 5m, 15m, ... or 1d (default 1m)")
     p.add_argument("--adjusted", action="store_true", help="lake: split/bonus-adjusted prices")
+    p.add_argument("--follow-series", action="store_true",
+                   help="lake, daily bars: follow each symbol across its NSE cash series EQ/BE/BZ (by ISIN "
+                   "where the file has it); without it, sessions traded outside EQ are left out and listed")
     p.add_argument("--start", type=date_arg, help="first session date (YYYY-MM-DD)")
     p.add_argument("--end", type=date_arg, help="last session date (YYYY-MM-DD)")
-    p.add_argument("--fees", default="zerodha", help=FEES_HELP)
-    p.add_argument("--slippage", default="none", help=SLIPPAGE_HELP)
+    p.add_argument("--fees", default=DEFAULT_FEES, help=FEES_HELP)
+    p.add_argument("--slippage", default=DEFAULT_SLIPPAGE, help=SLIPPAGE_HELP)
     p.add_argument(
         "--segment",
         choices=["delivery", "intraday", "futures", "options"],
@@ -94,7 +100,8 @@ def _feed(args: argparse.Namespace) -> Any:
     symbols = [s.strip().upper() for s in args.symbols.split(",")] if args.symbols else None
     if args.data is not None:
         return FolderDataFeed(args.data, symbols)
-    return LakeDataFeed(args.lake, Exchange(args.exchange), symbols, args.interval, args.adjusted)
+    return LakeDataFeed(args.lake, Exchange(args.exchange), symbols, args.interval, args.adjusted,
+                        args.follow_series)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -116,7 +123,12 @@ def run(args: argparse.Namespace) -> int:
         path=args.path,
         run_id=f"{args.strategy}",
     )
+    if args.follow_series and args.lake is None:
+        from vyapari.core.errors import InvalidInput
+
+        raise InvalidInput("--follow-series", "only with --lake")
     panel = load_panel(_feed(args), args.start, args.end, exchange=Exchange(args.exchange))
+    _warn_series_moves(args, list(panel.symbols))
     result = _run_with_progress(run_backtest, strategy, panel, config, quiet=args.json)
     if args.out is not None:
         from vyapari.evaluation.run import evaluate_run_dir
@@ -127,7 +139,50 @@ def run(args: argparse.Namespace) -> int:
         print_json(result.summary)
     else:
         _print_summary(result.summary, args.out)
+    warn_unfilled(result.summary)
+    warn_gaps(result.summary)
     return 0
+
+
+def warn_gaps(summary: dict[str, Any]) -> None:
+    """On stderr, each run of sessions the calendar has but the data does not (a gap, not a holiday)."""
+    import sys
+
+    for gap in summary.get("data_gaps", []):
+        print(f"warning: the data has no bar for {gap['sessions']} session(s) {gap['first_missing']} .. "
+              f"{gap['last_missing']} (a gap, not holidays); the weekly verdict leaves the weeks it "
+              "touches out", file=sys.stderr)
+
+
+def _warn_series_moves(args: argparse.Namespace, symbols: list[str]) -> None:
+    """On stderr, sessions an EQ-only daily lake read left out because the scrip traded in BE/BZ."""
+    if args.lake is None or args.interval != "1d" or args.follow_series or args.exchange != "NSE":
+        return
+    from vyapari.data.lake import Lake
+
+    requested = [s.strip().upper() for s in args.symbols.split(",")] if args.symbols else symbols
+    for move in Lake.at(args.lake).series_moves("NSE", requested, args.start, args.end):
+        print(series_move_text(move), file=sys.stderr)
+
+
+def series_move_text(move: dict[str, Any]) -> str:
+    """One line on a series move: which symbol, which series, which sessions, and the flag to use."""
+    return (f"warning: {move['symbol']} traded in series {move['series']} on {move['sessions']} session(s) "
+            f"{move['first']} .. {move['last']}, left out of this EQ read (a series move, not missing data); "
+            "--follow-series reads across EQ/BE/BZ")
+
+
+def warn_unfilled(summary: dict[str, Any]) -> None:
+    """On stderr, when most orders did not fill: how many, and why (the summary's reasons)."""
+    import sys
+
+    total = int(summary.get("orders", 0))
+    filled = int(summary.get("orders_by_status", {}).get("FILLED", 0))
+    if total == 0 or (total - filled) * 2 <= total:
+        return
+    reasons = summary.get("orders_by_reason", {})
+    why = "; ".join(f"{n} {r}" for r, n in sorted(reasons.items(), key=lambda x: -x[1])) or "no reason given"
+    print(f"warning: {total - filled} of {total} orders did not fill in full: {why}", file=sys.stderr)
 
 
 def _run_with_progress(run_backtest: Any, strategy: Any, panel: Any, config: Any, *, quiet: bool) -> Any:
@@ -161,6 +216,9 @@ def _print_summary(summary: dict[str, Any], out: Path | None) -> None:
         "path",
     ):
         table.add_row(key, f"{summary[key]:,.2f}" if isinstance(summary[key], float) else str(summary[key]))
+    for key in ("orders_by_status", "orders_by_reason"):
+        counts = summary.get(key) or {}
+        table.add_row(key, ", ".join(f"{k}: {v}" for k, v in counts.items()) or "-")
     for key, value in summary["statistics"].items():
         table.add_row(key, f"{value:.4f}")
     console = Console()

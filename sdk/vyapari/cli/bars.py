@@ -4,12 +4,14 @@ Example::
 
     vyapari bars --lake lake --symbol RELIANCE --from 2025-09-01 --to 2025-09-30 --adjusted --json
 
-``ts`` is the bar START in IST (daily bars are stamped 09:15 IST of their session); prices in ₹.
+``ts`` is the bar START in IST (daily bars are stamped at their session's open: 09:15 IST, or the
+Muhurat evening open); prices in ₹.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +36,21 @@ def register(subparsers: Any, name: str, help_text: str) -> None:
     parser.add_argument("--to", dest="end", required=True, type=date_arg, help="last session YYYY-MM-DD")
     parser.add_argument("--adjusted", action="store_true", help="adjust for splits and bonuses")
     parser.add_argument("--interval", default="1d", help="1d (default), 1m, 3m, 5m, 15m, 30m, 60m")
+    parser.add_argument("--follow-series", action="store_true",
+                        help="daily bars: follow the symbol across its NSE cash series EQ/BE/BZ (by ISIN "
+                        "where the file has it), with a series column; without it, sessions outside EQ "
+                        "are listed")
     parser.add_argument("--json", action="store_true", help="print the bars as JSON")
     parser.set_defaults(func=run)
 
 
 def _records(bars: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{"symbol": r.symbol, "ts": r.ts.isoformat(), "open": r.open, "high": r.high, "low": r.low,
-             "close": r.close, "volume": int(r.volume)} for r in bars.itertuples(index=False)]
+    out = [{"symbol": r.symbol, "ts": r.ts.isoformat(), "open": r.open, "high": r.high, "low": r.low,
+            "close": r.close, "volume": int(r.volume)} for r in bars.itertuples(index=False)]
+    if "series" in bars.columns:
+        for record, series in zip(out, bars["series"].tolist(), strict=True):
+            record["series"] = series
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,8 +59,20 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidInput("--lake", f"{args.lake} is not a folder")
     parse_interval(args.interval)
     lake = Lake.at(args.lake)
-    bars = lake.read_minute_bars(args.exchange, args.symbol, args.start, args.end, args.adjusted,
-                                 args.interval)
+    daily = parse_interval(args.interval) == 0
+    if args.follow_series and not daily:
+        raise InvalidInput("--follow-series", "applies to daily bars (--interval 1d)")
+    if args.follow_series:
+        bars = lake.read_daily_bars(args.exchange, [args.symbol], args.start, args.end, args.adjusted,
+                                    follow_series=True)
+    else:
+        bars = lake.read_minute_bars(args.exchange, args.symbol, args.start, args.end, args.adjusted,
+                                     args.interval)
+    if daily and not args.follow_series:
+        from vyapari.cli.backtest import series_move_text
+
+        for move in lake.series_moves(args.exchange, [args.symbol], args.start, args.end):
+            print(series_move_text(move), file=sys.stderr)
     if args.json:
         print_json(_records(bars))
         return 0
@@ -58,8 +80,10 @@ def run(args: argparse.Namespace) -> int:
                   f"{' adjusted' if args.adjusted else ''} (IST, bar start)")
     for col in ("ts", "open", "high", "low", "close", "volume"):
         table.add_column(col, justify="left" if col == "ts" else "right")
+    if args.follow_series:
+        table.add_column("series")
     for row in _records(bars):
         prices = (f"{row[c]:.2f}" for c in ("open", "high", "low", "close"))
-        table.add_row(row["ts"], *prices, str(row["volume"]))
+        table.add_row(row["ts"], *prices, str(row["volume"]), *([row["series"]] if "series" in row else []))
     Console().print(table if len(bars) else f"no bars for {args.symbol} between {args.start} and {args.end}")
     return 0

@@ -1,10 +1,14 @@
 """``vyapari evaluate``: the weekly target verdict of an equity curve or a backtest folder.
 
-Inputs: ``--equity FILE`` (CSV or Parquet with ``timestamp`` or ``ts`` and ``equity`` columns;
-naive timestamps mean IST) with optional ``--trades FILE`` (``ts``, ``charges_inr``,
+Inputs: ``--equity FILE`` (CSV or Parquet with ``timestamp`` or ``ts`` and ``net_equity`` and/or
+``gross_equity`` columns, or an ``equity`` column with ``--basis gross|net``: a file that does not
+say is refused; naive timestamps mean IST) with optional ``--trades FILE`` (``ts``, ``charges_inr``,
 ``realised_pnl_inr``), or ``--run DIR`` (a backtest output folder). ``--json`` prints the
 evaluation's ``to_dict()``; otherwise a table of criteria with coloured badges. ``--out DIR``
 writes ``report.json`` and ``report.html`` there (nothing is written without it).
+
+Bases: the mean weekly return target is judged gross of charges, drawdowns on net equity; both
+weekly returns are shown, and every criterion says its basis.
 
 Targets come from the environment: ``TARGET_WEEKLY_RETURN_PCT`` (1.0), ``MAX_DRAWDOWN_PCT``
 (10.0), ``P95_WEEKLY_DRAWDOWN_PCT`` (−3.0), ``TOLERANCE_PCT`` (20).
@@ -41,6 +45,9 @@ def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None
     src.add_argument("--equity", type=Path, help="CSV or Parquet with timestamp (or ts),equity; naive = IST")
     src.add_argument("--run", type=Path, help="a backtest output folder (equity.parquet, trades.parquet)")
     p.add_argument("--trades", type=Path, help="with --equity: trades CSV or Parquet (ts, charges_inr, ...)")
+    p.add_argument("--basis", choices=["gross", "net"],
+                   help="with --equity: whether its equity column is gross or net of charges (required "
+                   "unless the columns are named net_equity/gross_equity)")
     p.add_argument("--out", type=Path, help="write report.json and report.html into this folder")
     p.add_argument("--json", action="store_true", help="print the evaluation as JSON")
     p.set_defaults(func=run)
@@ -54,8 +61,13 @@ def run(args: argparse.Namespace) -> int:
 
     if args.run is not None and args.trades is not None:
         raise InvalidInput("--trades", "only with --equity (a --run folder has its own trades.parquet)")
+    if args.run is not None and args.basis is not None:
+        raise InvalidInput("--basis", "only with --equity (a --run folder's equity is net of charges)")
     criteria = TargetCriteria.from_env(os.environ)
-    inputs = load_run_dir(args.run) if args.run is not None else load_equity_file(args.equity, args.trades)
+    if args.run is not None:
+        inputs = load_run_dir(args.run)
+    else:
+        inputs = load_equity_file(args.equity, args.trades, args.basis)
     evaluation = evaluate_inputs(inputs, criteria)
     report = write_inputs_report(args.out, inputs, evaluation) if args.out is not None else None
     if args.json:
@@ -71,13 +83,15 @@ def _print(evaluation: WeeklyEvaluation, report: Path | None) -> None:
 
     figures = evaluation.to_dict()
     table = Table(title=f"weekly target: {figures['weeks']} full weeks")
-    for col in ("criterion", "value", "target", "badge", "reason"):
+    table.add_column("criterion", no_wrap=True, min_width=len("mean_weekly_gross_return"))
+    for col in ("value", "target", "badge", "reason"):
         table.add_column(col)
     for c in figures["criteria"]:
         unit = "%" if c["name"] != "full_weeks" else ""
+        basis = f" {c['basis'].split(' ')[0]}" if c.get("basis") else ""
         table.add_row(
             c["name"],
-            f"{c['value']:.2f}{unit}" if c["value"] is not None else "n/a",
+            f"{c['value']:.2f}{unit}{basis}" if c["value"] is not None else "n/a",
             f"{c['target']:.2f}{unit}",
             f"[{BADGE_STYLE[c['badge']]}]{c['badge']}[/]",
             c["reason"],
@@ -86,10 +100,16 @@ def _print(evaluation: WeeklyEvaluation, report: Path | None) -> None:
     console.print(table)
     if figures["partial_weeks"]:
         console.print(f"partial weeks (flagged, not judged): {', '.join(figures['partial_weeks'])}")
-    net = figures["mean_weekly_net_return_pct"]
+    for gap in figures["data_gaps"]:
+        console.print(f"[yellow]data gap[/]: {gap['sessions']} session(s) {gap['first_missing']} .. "
+                      f"{gap['last_missing']} have no data (not holidays); the weeks they touch are "
+                      "not judged")
+    net, gross = figures["mean_weekly_net_return_pct"], figures["mean_weekly_gross_return_pct"]
     win = figures["weekly_win_rate_pct"]
     if net is not None:
-        console.print(f"mean weekly net return: {net:.2f}%   weekly win rate: {win:.1f}%")
+        shown = f"{gross:.2f}%" if gross is not None else "unknown (no charges given)"
+        console.print(f"mean weekly gross return: {shown}   mean weekly net return: {net:.2f}%   "
+                      f"weekly win rate (net): {win:.1f}%")
     if figures["trade_win_rate_pct"] is not None:
         console.print(f"trade win rate: {figures['trade_win_rate_pct']:.1f}%")
     badge = figures["badge"]

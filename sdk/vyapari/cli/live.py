@@ -171,11 +171,29 @@ def _run(
         from vyapari.live.replay import load_replay_panel, replay
 
         panel = load_replay_panel(args.replay, args.date, Exchange.NSE, symbols)
+        _say_paper_differences(broker)
         engine = _engine(args, settings, strategy, broker, ports, list(panel.symbols), panel.lot_sizes, None)
         with _fills_log(args, engine), _collecting(engine):
             replay(engine, panel, speed, stop)
     print_json({"stopped_early": stop(), **engine.summary()})
     return 0
+
+
+def _say_paper_differences(broker: Any) -> None:
+    """On stderr, the paper settings that make this replay differ from a default backtest."""
+    import sys
+
+    from vyapari.brokers.paper.config import PaperConfig, differences_from_backtest
+
+    config = getattr(getattr(broker, "exchange", None), "config", None)
+    if not isinstance(config, PaperConfig):
+        return
+    found = differences_from_backtest(config)
+    if found:
+        print("paper settings that differ from the backtest's defaults: " + "; ".join(found),
+              file=sys.stderr)
+    else:
+        print("paper settings: the backtest's defaults (fees, slippage, capital, leverage)", file=sys.stderr)
 
 
 @contextmanager

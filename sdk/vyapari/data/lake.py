@@ -2,9 +2,16 @@
 
 Bars returned by :meth:`Lake.read_daily_bars` and :meth:`Lake.read_minute_bars` have columns
 ``symbol, ts, open, high, low, close, volume``, sorted by ``(symbol, ts)``: ``ts`` is tz-aware IST and
-labels the bar by its **start** (a daily bar is stamped with its session date at 09:15 IST), prices in
+labels the bar by its **start** (a daily bar is stamped at its session's open from the exchange calendar:
+09:15 IST on a regular day, the evening open on a Muhurat day), prices in
 ₹ (float64), volume in shares (int64). ``adjusted=True`` applies splits and bonuses (optionally cash
 dividends) from ``curated/corporate_actions`` on read; stored prices are never rewritten.
+
+Series: NSE daily reads keep the ``EQ`` series by default. A scrip moved to the trade-for-trade
+``BE``/``BZ`` series (surveillance) leaves ``EQ`` for those sessions; ``follow_series=True`` reads a
+symbol across its cash series (:data:`CASH_SERIES`), matched by ISIN where the file has one (so a
+rename is followed too), else by symbol, with a ``series`` column saying which each bar came from.
+:meth:`Lake.series_moves` lists the sessions an ``EQ``-only read leaves out because of such a move.
 """
 
 from __future__ import annotations
@@ -33,6 +40,30 @@ from vyapari.data.validation import ValidationPolicy
 
 _DAY_OPEN = pd.Timedelta(hours=9, minutes=15)
 
+#: NSE cash-market series of ordinary shares: rolling (EQ), trade-for-trade (BE), and
+#: trade-for-trade for non-compliant companies (BZ).
+CASH_SERIES = ("EQ", "BE", "BZ")
+
+
+def session_opens(exchange: str, days: pd.Series) -> pd.Series:
+    """The open instant (tz-aware IST) of each session date in ``days`` from ``exchange``'s calendar.
+
+    A date the calendar does not know as a session keeps the regular 09:15 IST open (the bar is then
+    refused later, by name, as outside every session).
+    """
+    from vyapari.market.calendar import get_calendar
+
+    dates = pd.to_datetime(days)
+    stamps = dates.dt.tz_localize("Asia/Kolkata") + _DAY_OPEN
+    if dates.empty:
+        return stamps
+    first, last = dates.min().date(), dates.max().date()
+    sessions, opens, _ = get_calendar(exchange).session_bounds(first, last)
+    open_at = pd.Series(pd.to_datetime(opens, utc=True).tz_convert("Asia/Kolkata"),
+                        index=pd.to_datetime(sessions))
+    found = dates.map(open_at)
+    return found.where(found.notna(), stamps)
+
 
 def empty_bars() -> pd.DataFrame:
     """An empty bar frame with the engine's columns and dtypes."""
@@ -41,6 +72,24 @@ def empty_bars() -> pd.DataFrame:
         **{c: pd.Series([], dtype=np.float64) for c in ("open", "high", "low", "close")},
         "volume": pd.Series([], dtype=np.int64),
     })
+
+
+def _follow(table: pd.DataFrame, symbols: list[str] | None) -> pd.DataFrame:
+    """Rows of :data:`CASH_SERIES` for ``symbols`` (all when ``None``), matched by ISIN where the file
+    has one, renamed to the requested symbol; one row per (symbol, session), EQ first."""
+    cash = table[table["series"].isin(CASH_SERIES)].copy()
+    isin = cash["isin"].fillna("").astype(str) if "isin" in cash.columns else pd.Series("", index=cash.index)
+    cash["_isin"] = isin
+    if symbols is not None:
+        wanted = set(symbols)
+        by_isin = {i: s for s, i in zip(cash["symbol"], cash["_isin"], strict=True) if i and s in wanted}
+        renamed = cash["_isin"].map(by_isin)
+        keep = cash["symbol"].isin(wanted) | renamed.notna()
+        cash["symbol"] = renamed.where(renamed.notna(), cash["symbol"])
+        cash = cash[keep]
+    cash["_rank"] = cash["series"].map({s: i for i, s in enumerate(CASH_SERIES)})
+    cash = cash.sort_values(["symbol", "session_date", "_rank"], kind="stable")
+    return cash.drop_duplicates(["symbol", "session_date"]).drop(columns=["_isin", "_rank"])
 
 
 def _check_range(start: date, end: date) -> None:
@@ -148,7 +197,7 @@ class Lake:
 
     def read_daily_bars(self, exchange: str, symbols: list[str] | None, start: date, end: date,
                         adjusted: bool = False, *, series: str | None = None,
-                        dividends: bool = False) -> pd.DataFrame:
+                        dividends: bool = False, follow_series: bool = False) -> pd.DataFrame:
         """Daily bars of ``symbols`` (all when ``None``) between two session dates, inclusive.
 
         Parameters
@@ -159,23 +208,61 @@ class Lake:
             Series to keep; default ``EQ`` on NSE and every series on BSE (one row per scrip).
         adjusted : bool
             Adjust for splits and bonuses (and ``dividends`` if set) on read.
+        follow_series : bool
+            NSE: follow each symbol across :data:`CASH_SERIES` (by ISIN where present), one bar per
+            session (EQ preferred), with a ``series`` column; not with ``series``.
         """
+        if follow_series and series is not None:
+            raise InvalidInput("follow_series", "reads every cash series; do not pass series= with it")
         table = self.read_daily_table(exchange, start, end)
         if table.empty:
             return empty_bars()
-        wanted = series if series is not None else ("EQ" if exchange == "NSE" else None)
-        if wanted is not None:
-            table = table[table["series"] == wanted]
-        if symbols is not None:
-            table = table[table["symbol"].isin(symbols)]
-        days = pd.to_datetime(table["session_date"]).dt.tz_localize("Asia/Kolkata")
-        bars = pd.DataFrame({"symbol": table["symbol"].astype(object), "ts": days + _DAY_OPEN,
+        if follow_series:
+            table = _follow(table, symbols)
+        else:
+            wanted = series if series is not None else ("EQ" if exchange == "NSE" else None)
+            if wanted is not None:
+                table = table[table["series"] == wanted]
+            if symbols is not None:
+                table = table[table["symbol"].isin(symbols)]
+        bars = pd.DataFrame({"symbol": table["symbol"].astype(object),
+                             "ts": session_opens(exchange, table["session_date"]),
                              **{c: table[c].astype(np.float64) for c in ("open", "high", "low", "close")},
                              "volume": table["volume"].astype(np.int64)})
+        if follow_series:
+            bars["series"] = table["series"].astype(object)
         bars = bars.sort_values(["symbol", "ts"], kind="stable").reset_index(drop=True)
         if bars.duplicated(["symbol", "ts"]).any():
             raise DataError(f"{exchange}: several rows per (symbol, session); pass series= to choose one")
         return self._adjust(bars, dividends) if adjusted else bars
+
+    def series_moves(self, exchange: str, symbols: list[str] | None, start: date, end: date,
+                     series: str = "EQ") -> list[dict[str, object]]:
+        """Runs of sessions on which a symbol traded in another cash series than ``series`` (and not
+        in it): what a ``series``-only read leaves out. ``[{"symbol", "series", "first", "last",
+        "sessions"}]`` (ISO dates), by symbol then date; empty off NSE."""
+        if exchange != "NSE":
+            return []
+        table = self.read_daily_table(exchange, start, end)
+        if table.empty:
+            return []
+        table = table[table["series"].isin(CASH_SERIES)]
+        if symbols is not None:
+            table = table[table["symbol"].isin(symbols)]
+        held = set(zip(table.loc[table["series"] == series, "symbol"],
+                       table.loc[table["series"] == series, "session_date"], strict=True))
+        other = table[(table["series"] != series)]
+        pairs = zip(other["symbol"], other["session_date"], strict=True)
+        other = other[np.array([(s, d) not in held for s, d in pairs], dtype=bool)]
+        moves: list[dict[str, object]] = []
+        for symbol, group in other.sort_values(["symbol", "session_date"]).groupby("symbol", sort=True):
+            rows = group.reset_index(drop=True)
+            new_run = (rows["series"] != rows["series"].shift()).to_numpy()
+            for _, run in rows.groupby(new_run.cumsum()):
+                moves.append({"symbol": str(symbol), "series": str(run["series"].iloc[0]),
+                              "first": run["session_date"].iloc[0].isoformat(),
+                              "last": run["session_date"].iloc[-1].isoformat(), "sessions": len(run)})
+        return moves
 
     def _adjust(self, bars: pd.DataFrame, dividends: bool) -> pd.DataFrame:
         return adjust_bars(bars, load_actions(self.store), dividends=dividends)

@@ -59,7 +59,7 @@ def parse_timestamps(values: pd.Series, where: str) -> pd.DatetimeIndex:
     return index.tz_localize(IST) if index.tz is None else index.tz_convert(IST)
 
 
-def read_equity(path: Path) -> pd.Series:
+def read_equity(path: Path) -> pd.Series:  # a backtest's equity.parquet: net of charges
     """The equity curve (₹) of a CSV or Parquet file, on a sorted IST index.
 
     Raises :class:`InvalidInput` naming ``path`` for a missing file, missing columns,
@@ -73,6 +73,46 @@ def read_equity(path: Path) -> pd.Series:
     index = parse_timestamps(frame[column], str(path))
     values = pd.to_numeric(frame["equity"], errors="coerce").to_numpy(dtype=float)
     return as_ist_curve(pd.Series(values, index=index), str(path))
+
+
+BASES = ("gross", "net")
+
+
+def read_equity_file(path: Path, basis: str | None) -> tuple[pd.Series, str, pd.Series | None]:
+    """An equity file that says whether it is gross or net of charges: ``(curve, basis, charges)``.
+
+    Columns: ``net_equity`` and/or ``gross_equity`` name their basis (with both, ``charges`` is
+    their difference, cumulative ₹); a plain ``equity`` column needs ``basis`` (``gross`` or
+    ``net``), else the file is ambiguous and refused. ``curve`` is the net curve when the file has
+    one, else the gross one.
+    """
+    frame = read_table(path)
+    column = next((c for c in ("timestamp", "ts") if c in frame.columns), None)
+    named = [c for c in ("net_equity", "gross_equity") if c in frame.columns]
+    if column is None or not (named or "equity" in frame.columns):
+        have = ", ".join(map(str, frame.columns)) or "none"
+        raise InvalidInput(str(path), f"needs columns timestamp (or ts) and equity (or net_equity, "
+                                      f"gross_equity); has {have}")
+    index = parse_timestamps(frame[column], str(path))
+
+    def curve(name: str) -> pd.Series:
+        values = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
+        return as_ist_curve(pd.Series(values, index=index), str(path))
+
+    if named:
+        if basis is not None and f"{basis}_equity" not in named:
+            raise InvalidInput("--basis", f"{basis}, but {path} has {', '.join(named)}")
+        if len(named) == 2:
+            net, gross = curve("net_equity"), curve("gross_equity")
+            return net, "net", gross - net
+        return curve(named[0]), named[0].split("_")[0], None
+    if basis not in BASES:
+        raise InvalidInput(
+            str(path),
+            "its equity column does not say whether it is gross or net of charges: pass --basis gross "
+            "or --basis net, or name the column net_equity / gross_equity",
+        )
+    return curve("equity"), str(basis), None
 
 
 def read_trades(path: Path) -> pd.DataFrame:

@@ -47,7 +47,8 @@ def _fmt(value: float, is_fraction: bool) -> str:
 def badges_html(ev: WeeklyEvaluation) -> str:
     """The overall verdict and a table of criteria with coloured badges and reasons."""
     rows = "".join(
-        f"<tr><td>{html.escape(c.name)}</td><td>{_fmt(c.value, c.is_fraction)}</td>"
+        f"<tr><td>{html.escape(c.name)}</td><td>{html.escape(c.basis or '-')}</td>"
+        f"<td>{_fmt(c.value, c.is_fraction)}</td>"
         f"<td>{_fmt(c.target, c.is_fraction)}</td><td>{_badge(c.badge.value)}</td>"
         f"<td>{html.escape(c.reason)}</td></tr>"
         for c in ev.criteria
@@ -56,8 +57,11 @@ def badges_html(ev: WeeklyEvaluation) -> str:
     return (
         f"<h2>Verdict: {_badge(ev.badge.value, ev.badge.value.upper())}</h2>"
         f"<p>{len(ev.full_weeks)} full weeks judged; partial weeks left out: {html.escape(partial)}</p>"
-        "<table><tr><th>criterion</th><th>value</th><th>target</th><th>badge</th><th>reason</th></tr>"
-        f"{rows}</table>"
+        "<table><tr><th>criterion</th><th>basis</th><th>value</th><th>target</th><th>badge</th>"
+        f"<th>reason</th></tr>{rows}</table>"
+        f"<p>Bases: the weekly return target is judged gross of charges, drawdowns on net equity. "
+        f"Mean weekly gross return {_fmt(ev.mean_weekly_return, True)}, "
+        f"net {_fmt(ev.mean_weekly_net_return, True)}.</p>"
     )
 
 

@@ -16,6 +16,11 @@ from vyapari.evaluation.criteria import Badge, TargetCriteria
 
 MIN_FULL_WEEKS = 2
 
+#: The basis of each criterion. The product target is a mean weekly **gross** return (before
+#: charges: the strategy's edge); drawdowns are what the account lives through, so they are judged
+#: on **net** equity (after charges).
+BASES = {"mean_weekly_gross_return": "gross", "max_drawdown": "net", "p95_weekly_drawdown": "net"}
+
 # columns of the weekly table (fractions); ``week`` is the ISO week "YYYY-Www"
 WEEKLY_COLUMNS = (
     "week",
@@ -26,6 +31,8 @@ WEEKLY_COLUMNS = (
     "net_return",
     "drawdown",
     "partial",
+    "missing_sessions",
+    "after_gap",
 )
 
 
@@ -47,17 +54,20 @@ class Criterion:
     badge: Badge
     reason: str
     is_fraction: bool = True
+    basis: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        """Output form: ``value`` and ``target`` in percent (counts stay counts)."""
+        """Output form: ``value`` and ``target`` in percent (counts stay counts); ``basis`` says
+        whether the value is gross or net of charges."""
         scale = _pct if self.is_fraction else (lambda x: x)
-        return {
+        out = {
             "name": self.name,
             "value": scale(self.value),
             "target": scale(self.target),
             "badge": self.badge.value,
             "reason": self.reason,
         }
+        return {**out, "basis": self.basis} if self.basis else out
 
 
 @dataclass(frozen=True)
@@ -99,6 +109,8 @@ class WeeklyEvaluation:
     badge: Badge
     notes: list[str] = field(default_factory=list)
     targets: TargetCriteria = field(default_factory=TargetCriteria)
+    charges_known: bool = True
+    data_gaps: list[tuple[str, str, int]] = field(default_factory=list)
 
     @property
     def full_weeks(self) -> pd.DataFrame:
@@ -122,6 +134,8 @@ class WeeklyEvaluation:
                 "net_return_pct": _pct(float(row.net_return)),
                 "drawdown_pct": _pct(float(row.drawdown)),
                 "partial": bool(row.partial),
+                "missing_sessions": int(row.missing_sessions),
+                "after_gap": bool(row.after_gap),
             }
             for row in self.weekly.itertuples(index=False)
         ]
@@ -132,7 +146,10 @@ class WeeklyEvaluation:
             "weeks": len(self.full_weeks),
             "enough_weeks": self.enough_weeks,
             "partial_weeks": self.weekly.loc[self.weekly["partial"].astype(bool), "week"].tolist(),
+            "bases": {**BASES, "weekly_win_rate": "net",
+                      "charges": "known" if self.charges_known else "unknown (gross not computable)"},
             "mean_weekly_return_pct": _pct(self.mean_weekly_return),
+            "mean_weekly_gross_return_pct": _pct(self.mean_weekly_return),
             "mean_weekly_net_return_pct": _pct(self.mean_weekly_net_return),
             "max_drawdown_pct": _pct(self.max_drawdown),
             "p95_weekly_drawdown_pct": _pct(self.p95_weekly_drawdown),
@@ -141,6 +158,9 @@ class WeeklyEvaluation:
             "criteria": [c.to_dict() for c in self.criteria],
             "badge": self.badge.value,
             "notes": list(self.notes),
+            "data_gaps": [
+                {"first_missing": a, "last_missing": b, "sessions": n} for a, b, n in self.data_gaps
+            ],
             "weekly": self.weekly_records(),
         }
 
@@ -160,7 +180,8 @@ def _missed(badge: Badge, what: str, tolerance: float, edge: str) -> str:
 
 
 def judge(
-    targets: TargetCriteria, mean_gross: float, max_drawdown: float, p95_weekly: float
+    targets: TargetCriteria, mean_gross: float, max_drawdown: float, p95_weekly: float,
+    mean_net: float | None = None,
 ) -> list[Criterion]:
     """The three criteria with their badges and reasons in words.
 
@@ -168,23 +189,30 @@ def judge(
     band (≥ 0.80%)".
     """
     t = targets
+    gross_label = "mean weekly gross return"
+    if mean_net is not None and not math.isfinite(mean_gross):
+        # charges unknown: the net return is a lower bound of the gross one (charges are >= 0)
+        mean_gross = mean_net
+        gross_label = "mean weekly gross return unknown (no charges given); net, a lower bound,"
     ret, limit = f"the {t.weekly_return:.2%} target", f"the {t.max_drawdown:.2%} limit"
     floor = f"the {t.p95_weekly_drawdown:.2%} floor"
     # name, label, value, target, badge, met words, missed words, amber edge
     specs = [
-        ("mean_weekly_gross_return", "mean weekly gross return", mean_gross, t.weekly_return,
+        ("mean_weekly_gross_return", gross_label, mean_gross, t.weekly_return,
          t.return_badge(mean_gross), f"meets {ret}", f"is below {ret}", f"≥ {t.return_amber_edge:.2%}"),
-        ("max_drawdown", "max drawdown", max_drawdown, t.max_drawdown,
+        ("max_drawdown", "max drawdown (net)", max_drawdown, t.max_drawdown,
          t.drawdown_badge(max_drawdown), f"is within {limit}", f"is above {limit}",
          f"≤ {t.drawdown_amber_edge:.2%}"),
-        ("p95_weekly_drawdown", "P95 weekly drawdown", p95_weekly, t.p95_weekly_drawdown,
+        ("p95_weekly_drawdown", "P95 weekly drawdown (net)", p95_weekly, t.p95_weekly_drawdown,
          t.weekly_drawdown_badge(p95_weekly), f"is no worse than {floor}", f"is worse than {floor}",
          f"≥ {t.weekly_drawdown_amber_edge:.2%}"),
     ]  # fmt: skip
-    return [
-        _criterion(name, value, target, badge, (label, met, _missed(badge, missed, t.tolerance, edge)))
-        for name, label, value, target, badge, met, missed, edge in specs
-    ]
+    out = []
+    for name, label, value, target, badge, met, missed, edge in specs:
+        c = _criterion(name, value, target, badge, (label, met, _missed(badge, missed, t.tolerance, edge)))
+        basis = "net (lower bound of gross)" if "unknown" in label else BASES[name]
+        out.append(Criterion(c.name, c.value, c.target, c.badge, c.reason, c.is_fraction, basis))
+    return out
 
 
 def not_enough_weeks(full_weeks: int) -> Criterion:

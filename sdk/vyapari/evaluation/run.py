@@ -16,9 +16,15 @@ import pandas as pd
 
 from vyapari.core.errors import InvalidInput
 from vyapari.evaluation.criteria import TargetCriteria
-from vyapari.evaluation.inputs import cumulative_charges, read_equity, read_trades, trade_pnl
+from vyapari.evaluation.inputs import (
+    cumulative_charges,
+    read_equity,
+    read_equity_file,
+    read_trades,
+    trade_pnl,
+)
 from vyapari.evaluation.robustness import block_bootstrap_mean
-from vyapari.evaluation.weekly import WeeklyEvaluation, WeeklyTargetEvaluator
+from vyapari.evaluation.weekly import WeeklyEvaluation, WeeklyTargetEvaluator, as_ist_curve
 
 __all__ = [
     "EvaluationInputs",
@@ -39,10 +45,18 @@ class EvaluationInputs:
     equity: pd.Series
     trades: pd.DataFrame | None = None
     summary: dict[str, Any] | None = None
+    charges: pd.Series | None = None
+
+    @property
+    def charges_known(self) -> bool:
+        """Whether the charges behind the net curve are known (so gross equity is)."""
+        return self.charges is not None or (self.trades is not None and "charges_inr" in self.trades.columns)
 
     @property
     def charges_paid(self) -> pd.Series | None:
-        """Cumulative charges (₹) at each equity timestamp, or None without trade charges."""
+        """Cumulative charges (₹) at each equity timestamp, or None when unknown."""
+        if self.charges is not None:
+            return self.charges
         if self.trades is None or "charges_inr" not in self.trades.columns:
             return None
         return cumulative_charges(self.trades, pd.DatetimeIndex(self.equity.index))
@@ -54,10 +68,28 @@ class EvaluationInputs:
         return self.equity if charges is None else self.equity + charges
 
 
-def load_equity_file(path: Path, trades_path: Path | None = None) -> EvaluationInputs:
-    """Read an equity file and, optionally, a trades file (CSV or Parquet each)."""
+def load_equity_file(path: Path, trades_path: Path | None = None, basis: str | None = None
+                     ) -> EvaluationInputs:
+    """Read an equity file (its basis from its columns or ``basis``, see
+    :func:`~vyapari.evaluation.inputs.read_equity_file`) and, optionally, a trades file.
+
+    A gross curve needs the trades' ``charges_inr`` to give the net curve that drawdowns are
+    judged on; a net curve without charges leaves the gross return unknown (judged on net, a
+    lower bound, and said so).
+    """
     trades = read_trades(trades_path) if trades_path is not None else None
-    return EvaluationInputs(read_equity(path), trades)
+    curve, given, charges = read_equity_file(path, basis)
+    if given == "net":
+        return EvaluationInputs(curve, trades, None, charges)
+    if trades is None or "charges_inr" not in trades.columns:
+        raise InvalidInput(
+            "--trades",
+            f"{path} is gross of charges: give the trades (ts, charges_inr) so that drawdowns can be "
+            "judged on net equity, or give a net curve",
+        )
+    paid = cumulative_charges(trades, pd.DatetimeIndex(curve.index))
+    net = as_ist_curve(curve - paid, str(path))
+    return EvaluationInputs(net, trades, None, paid)
 
 
 def load_run_dir(run_dir: Path) -> EvaluationInputs:
@@ -78,7 +110,8 @@ def load_run_dir(run_dir: Path) -> EvaluationInputs:
 def evaluate_inputs(inputs: EvaluationInputs, criteria: TargetCriteria | None = None) -> WeeklyEvaluation:
     """The weekly verdict of loaded inputs."""
     evaluator = WeeklyTargetEvaluator(criteria or TargetCriteria())
-    return evaluator.evaluate(inputs.equity, inputs.charges_paid, trade_pnl(inputs.trades))
+    return evaluator.evaluate(inputs.equity, inputs.charges_paid, trade_pnl(inputs.trades),
+                              charges_known=inputs.charges_known)
 
 
 def bootstrap_section(evaluation: WeeklyEvaluation) -> dict[str, Any] | None:
@@ -139,7 +172,8 @@ def evaluate_run_dir(
 
 
 def evaluate_equity_file(
-    path: Path, criteria: TargetCriteria | None = None, trades_path: Path | None = None
+    path: Path, criteria: TargetCriteria | None = None, trades_path: Path | None = None,
+    basis: str | None = None,
 ) -> WeeklyEvaluation:
     """Evaluate an equity file, optionally with trades (``ts``, ``charges_inr``, ``realised_pnl_inr``)."""
-    return evaluate_inputs(load_equity_file(path, trades_path), criteria)
+    return evaluate_inputs(load_equity_file(path, trades_path, basis), criteria)

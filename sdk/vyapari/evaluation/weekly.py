@@ -8,11 +8,22 @@ first or last week of a curve that starts after the week's first session or ends
 its last session (session dates, per the calendar) is **partial**: flagged, shown, and left
 out of the criteria.
 
+Weeks are counted against the calendar, never the data alone: a week in which some of its
+sessions have no point in the curve (a gap in the data, not a holiday) is flagged
+(``missing_sessions``) and left out of the criteria like a partial week; a week whose previous
+trading week is missing entirely is flagged ``after_gap`` and left out too, since its return and
+drawdown would be measured from before the gap (a "week" is never stretched over a gap). The
+evaluation lists every run of missing sessions in ``data_gaps`` and says so in its notes.
+
 The weekly drawdown is the worst peak-to-trough fall inside the week, the running peak
 starting at the previous week's last equity (so a Monday gap down counts); it is ≤ 0. The P95
 weekly drawdown is the 5th percentile of the full weeks' drawdowns with numpy's ``linear``
 method (``np.percentile(dd, 5, method="linear")``): 95 % of weeks fell less than it. Gross
 equity adds back the charges paid up to each point; the net curve is the equity as given.
+
+Bases: the mean weekly return target is judged **gross** of charges (the product target,
+"≥ 1 % mean weekly gross return"); the max drawdown, the P95 weekly drawdown and the weekly win
+rate are judged on **net** equity (what the account lives through). Both weekly returns are shown.
 """
 
 from __future__ import annotations
@@ -100,14 +111,18 @@ class WeeklyTargetEvaluator:
         self.criteria = criteria or TargetCriteria()
         self.exchange = exchange
 
-    def weekly_table(self, equity: pd.Series, charges_paid: pd.Series | None = None) -> pd.DataFrame:
+    def weekly_table(self, equity: pd.Series, charges_paid: pd.Series | None = None,
+                     charges_known: bool = True) -> pd.DataFrame:
         """One row per ISO week with :data:`~vyapari.evaluation.result.WEEKLY_COLUMNS`.
 
         ``equity`` is the net curve (₹); ``charges_paid`` the cumulative charges (₹) by time,
-        added back for the gross curve. Returns and drawdowns are fractions.
+        added back for the gross curve (``charges_known`` False: gross returns are NaN, unknown).
+        Returns and drawdowns are fractions.
         """
         net = as_ist_curve(equity)
         gross = net.to_numpy() + charges_at(charges_paid, pd.DatetimeIndex(net.index))
+        if not charges_known:
+            gross = np.full(len(net), np.nan)
         local = net.index
         iso = local.isocalendar()
         frame = pd.DataFrame(
@@ -131,8 +146,56 @@ class WeeklyTargetEvaluator:
         table["gross_return"] = table["gross_last"].to_numpy() / prev_gross - 1.0
         table["net_return"] = table["net_last"].to_numpy() / prev_net - 1.0
         table["drawdown"] = self._weekly_drawdowns(frame, prev_net)
-        table["partial"] = self._partial_flags(table)
+        missing, after_gap = self._gap_flags(table, set(frame["day"]))
+        table["missing_sessions"] = missing
+        table["after_gap"] = after_gap
+        table["partial"] = self._partial_flags(table) | (missing > 0) | after_gap
         return table.loc[:, list(WEEKLY_COLUMNS)]
+
+    def _week_sessions(self, day: date) -> list[date]:
+        from vyapari.market.calendar import get_calendar
+
+        monday = day - timedelta(days=day.weekday())
+        sessions = get_calendar(self.exchange).sessions(monday, monday + timedelta(days=6))
+        return [s.session_date for s in sessions]
+
+    def _gap_flags(self, table: pd.DataFrame, days: set[date]) -> tuple[np.ndarray, np.ndarray]:
+        """Per week: sessions (inside the curve's span) without a point, and whether the previous
+        trading week of the calendar has no point at all."""
+        first, last = min(days), max(days)
+        missing = np.zeros(len(table), dtype=np.int64)
+        after_gap = np.zeros(len(table), dtype=bool)
+        for i, start in enumerate(table["first_session"].tolist()):
+            week = [d for d in self._week_sessions(start) if first <= d <= last]
+            missing[i] = sum(d not in days for d in week)
+            if i == 0:
+                continue
+            monday = start - timedelta(days=start.weekday())
+            prev_day = monday - timedelta(days=1)
+            prev_week = [d for d in self._week_sessions(prev_day) if first <= d <= last]
+            while not prev_week and prev_day > first:  # a week with no session at all: look further back
+                prev_day -= timedelta(days=7)
+                prev_week = [d for d in self._week_sessions(prev_day) if first <= d <= last]
+            after_gap[i] = bool(prev_week) and not any(d in days for d in prev_week)
+        return missing, after_gap
+
+    def data_gaps(self, equity: pd.Series) -> list[tuple[str, str, int]]:
+        """Runs of calendar sessions with no point in ``equity``: ``(first, last, sessions)`` (ISO dates)."""
+        from vyapari.market.calendar import get_calendar
+
+        curve = as_ist_curve(equity)
+        days = set(curve.index.date)
+        sessions = [s.session_date for s in get_calendar(self.exchange).sessions(min(days), max(days))]
+        gaps: list[tuple[str, str, int]] = []
+        run: list[date] = []
+        for d in [*sessions, None]:
+            if d is not None and d not in days:
+                run.append(d)
+                continue
+            if run:
+                gaps.append((run[0].isoformat(), run[-1].isoformat(), len(run)))
+                run = []
+        return gaps
 
     @staticmethod
     def _weekly_drawdowns(frame: pd.DataFrame, prev_net: np.ndarray) -> np.ndarray:
@@ -166,6 +229,8 @@ class WeeklyTargetEvaluator:
         equity: pd.Series,
         charges_paid: pd.Series | None = None,
         trade_pnl: np.ndarray | None = None,
+        *,
+        charges_known: bool = True,
     ) -> WeeklyEvaluation:
         """The verdict for an equity curve.
 
@@ -179,8 +244,16 @@ class WeeklyTargetEvaluator:
         trade_pnl : numpy.ndarray, optional
             Realised P&L (₹) per fill; fills with zero realised P&L (openings) are ignored for
             the per-trade win rate.
+        charges_known : bool
+            False when the charges behind a net curve are unknown: gross returns are then NaN and
+            the gross return criterion is judged on the net return, a lower bound (and says so).
         """
-        table = self.weekly_table(equity, charges_paid)
+        table = self.weekly_table(equity, charges_paid, charges_known)
+        gaps = self.data_gaps(equity)
+        gap_notes = [
+            f"data gap: {n} session(s) {a} .. {b} have no data (not holidays); the weeks they touch are "
+            "flagged and left out" for a, b, n in gaps
+        ]
         full = table[~table["partial"]]
         mdd = max_drawdown(as_ist_curve(equity).to_numpy())
         trade_rate = _trade_win_rate(trade_pnl)
@@ -188,11 +261,12 @@ class WeeklyTargetEvaluator:
         if len(full) < MIN_FULL_WEEKS:
             crit = [not_enough_weeks(len(full))]
             return WeeklyEvaluation(
-                table, nan, nan, mdd, nan, nan, trade_rate, crit, Badge.RED, [crit[0].reason], self.criteria
+                table, nan, nan, mdd, nan, nan, trade_rate, crit, Badge.RED, [crit[0].reason, *gap_notes],
+                self.criteria, charges_known, gaps,
             )
         mean_gross, mean_net = float(full["gross_return"].mean()), float(full["net_return"].mean())
         p95 = float(np.percentile(full["drawdown"].to_numpy(), 5, method="linear"))
-        crit = judge(self.criteria, mean_gross, mdd, p95)
+        crit = judge(self.criteria, mean_gross, mdd, p95, mean_net)
         return WeeklyEvaluation(
             weekly=table,
             mean_weekly_return=mean_gross,
@@ -203,7 +277,10 @@ class WeeklyTargetEvaluator:
             trade_win_rate=trade_rate,
             criteria=crit,
             badge=Badge.worst([c.badge for c in crit]),
+            notes=gap_notes,
             targets=self.criteria,
+            charges_known=charges_known,
+            data_gaps=gaps,
         )
 
 

@@ -11,7 +11,12 @@
    |z| ≤ ``exit_z``.
 3. **Sizing**: at entry, leg A gets ⌊``notional_inr`` / price A⌋ shares and leg B
    round(β × value of A / price B) shares, so the legs' rupee exposures follow β;
-   sizes are held until the exit. Product NRML (carry-forward, as for F&O futures legs).
+   sizes are held until the exit.
+4. **Product MIS** (intraday): a delivery (CNC) short is not allowed in the Indian cash segment and
+   an intraday short must be squared off by 15:20 IST, so both legs are intraday. The engines
+   square an MIS position off at 15:20 (:mod:`vyapari.backtest.rules`); the strategy agrees with
+   that rule: its targets are flat from 15:20 to the session's end, and a spread is entered only on
+   an entry signal within the session (yesterday's state is not re-opened at the next open).
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from vyapari.core.errors import InvalidInput
+from vyapari.core.time import minute_of_day_ist
+from vyapari.execution.limits import SQUAREOFF_MINUTE
 from vyapari.model.enums import ProductType
 from vyapari.strategies._params import check_known, positive_float, positive_int
 from vyapari.strategy.panel import BarPanel
@@ -88,6 +95,21 @@ def spread_zscore(
     return beta, z
 
 
+def _intraday_state(z: np.ndarray, session: np.ndarray, late: np.ndarray, entry: float,
+                    exit_: float) -> np.ndarray:
+    """Spread state ``[T]`` run afresh in each session and flat from 15:20 IST (``late``)."""
+    from vyapari.strategies._kernels import zscore_positions
+
+    state = np.zeros(z.shape[0])
+    starts = np.flatnonzero(np.r_[True, session[1:] != session[:-1]])
+    for lo, hi in zip(starts, np.r_[starts[1:], z.shape[0]], strict=True):
+        day = z[lo:hi].copy()
+        day[late[lo:hi]] = np.nan
+        state[lo:hi] = zscore_positions(day, entry, exit_)
+    state[late] = 0.0
+    return state
+
+
 class PairsSignal(VectorSignal):
     """The spread state of every selected pair (used through :meth:`Pairs.target_quantities`)."""
 
@@ -117,7 +139,7 @@ class Pairs(Strategy):
             "exit_z": float(p["exit_z"]),
             "notional_inr": positive_float(p, "notional_inr", 100_000.0),
         }
-        super().__init__(PairsSignal(), product=ProductType.NRML)
+        super().__init__(PairsSignal(), product=ProductType.MIS)
         self.selected: list[tuple[str, str, float]] = []
 
     @property
@@ -126,8 +148,6 @@ class Pairs(Strategy):
 
     def target_quantities(self, panel: BarPanel, capital: float) -> np.ndarray:
         """Target shares ``[T, N]`` of all selected pairs (legs of several pairs add up)."""
-        from vyapari.strategies._kernels import zscore_positions
-
         p = self._params
         log_close = np.log(panel.close)
         formation_end = int(np.searchsorted(panel.session, p["formation_sessions"]))
@@ -139,11 +159,12 @@ class Pairs(Strategy):
         chosen = select_pairs(log_close[:formation_end], symbols, candidates, p["p_value"], p["max_pairs"])
         self.selected = [(symbols[a], symbols[b], pv) for a, b, pv in chosen]
         targets = np.zeros(panel.shape, dtype=np.int64)
+        late = minute_of_day_ist(panel.ts) >= SQUAREOFF_MINUTE
         for a, b, _ in chosen:
             y, x = log_close[:, a], log_close[:, b]
             beta, z = spread_zscore(y, x, p["hedge_window"], p["z_window"])
             z[:formation_end] = np.nan
-            state = zscore_positions(z, p["entry_z"], p["exit_z"])
+            state = _intraday_state(z, panel.session, late, p["entry_z"], p["exit_z"])
             self._size_legs(targets, panel, a, b, state, beta)
         return targets
 

@@ -86,6 +86,7 @@ class VwapReversion(Strategy):
     """The VWAP mean-reversion strategy (intraday, MIS)."""
 
     name: ClassVar[str] = "vwap_reversion"
+    needs_volume: ClassVar[bool] = True
 
     def __init__(self, **params: Any) -> None:
         p = {**DEFAULTS, **params}

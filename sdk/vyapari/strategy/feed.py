@@ -89,7 +89,9 @@ class LakeDataFeed(HistoricalDataFeed):
     """The curated lake on any object store: minute bars (``interval`` 1m/5m/…) or daily (``1d``).
 
     ``lake`` is a :class:`~vyapari.data.lake.Lake`, or a local folder path. ``adjusted``
-    reads split/bonus-adjusted prices (default: raw, the prices that traded).
+    reads split/bonus-adjusted prices (default: raw, the prices that traded). ``follow_series``
+    (daily bars) follows a symbol across its NSE cash series (EQ, BE, BZ; see
+    :meth:`~vyapari.data.lake.Lake.read_daily_bars`).
     """
 
     lake: Any
@@ -97,6 +99,7 @@ class LakeDataFeed(HistoricalDataFeed):
     symbols: Sequence[str] | None = None
     interval: str = "1m"
     adjusted: bool = False
+    follow_series: bool = False
 
     def _lake(self) -> Any:
         from vyapari.data.lake import Lake
@@ -110,10 +113,14 @@ class LakeDataFeed(HistoricalDataFeed):
         exchange = Exchange(self.exchange).value
         symbols = list(self.symbols) if self.symbols else None
         if self.interval == "1d":
-            bars = lake.read_daily_bars(exchange, symbols, start, end, adjusted=self.adjusted)
+            bars = lake.read_daily_bars(exchange, symbols, start, end, adjusted=self.adjusted,
+                                        follow_series=self.follow_series)
             return {
-                str(s): g.drop(columns="symbol").reset_index(drop=True) for s, g in bars.groupby("symbol")
+                str(s): g.drop(columns=["symbol", "series"], errors="ignore").reset_index(drop=True)
+                for s, g in bars.groupby("symbol")
             }
+        if self.follow_series:
+            raise DataError("--follow-series applies to daily bars (--interval 1d)")
         out = {}
         for s in symbols or lake.minute_symbols(exchange):
             frame = lake.read_minute_bars(exchange, s, start, end, self.adjusted, self.interval)

@@ -48,6 +48,8 @@ class Strategy:
     """
 
     name: ClassVar[str] = "strategy"
+    needs_volume: ClassVar[bool] = False
+    """True for a strategy that reads traded volume (e.g. a VWAP); engines refuse bars without any."""
 
     def __init__(
         self,

@@ -1,5 +1,5 @@
 """The shipped ``.env.sample`` is a working configuration: the paper broker, both brokers' settings
-and the risk limits load from it as written, with the issue's paper defaults."""
+and the risk limits load from it as written, with the backtest's defaults for the paper broker."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from vyapari.backtest.config import BacktestConfig
 from vyapari.brokers.factory import broker_name, make_broker
 from vyapari.brokers.paper import PaperBrokerAdapter
 from vyapari.brokers.upstox.config import upstox_config_from_env
 from vyapari.brokers.zerodha.config import kite_config_from_env
 from vyapari.core.errors import InvalidInput
-from vyapari.costs import FixedBpsSlippage, SimpleFees
+from vyapari.costs import NoSlippage, ZerodhaFees
 from vyapari.live.risk import risk_limits_from_env
 
 SAMPLE = Path(__file__).resolve().parents[3] / ".env.sample"
@@ -37,8 +38,9 @@ def test_the_sample_configures_the_paper_broker_with_the_documented_defaults() -
     assert isinstance(broker, PaperBrokerAdapter)
     config = broker.exchange.config
     assert config.initial_capital == Decimal("1000000")
-    assert config.slippage == FixedBpsSlippage(Decimal("5"))
-    assert config.fees == SimpleFees(Decimal("3"))
+    assert config.slippage == NoSlippage()  # the backtest's defaults: a replay and a backtest agree
+    assert config.fees == ZerodhaFees()
+    assert config.fees == BacktestConfig().fees and config.slippage == BacktestConfig().slippage
 
 
 def test_the_sample_loads_both_brokers_settings_and_the_risk_limits() -> None:

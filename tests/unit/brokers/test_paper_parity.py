@@ -154,7 +154,8 @@ def test_config_from_env_mapping() -> None:
     )
     assert config.initial_capital == Decimal("500000")
     assert isinstance(config.fees, ZerodhaFees)
-    assert paper_config_from_env({}).fees == SimpleFees(Decimal("3"))
+    assert paper_config_from_env({}).fees == ZerodhaFees()  # the backtest's default
+    assert paper_config_from_env({"PAPER_FEES": "bps"}).fees == SimpleFees(Decimal("3"))
     with pytest.raises(ValueError, match="PAPER_FEES"):
         paper_config_from_env({"PAPER_FEES": "kite"})
 

@@ -56,31 +56,36 @@ def run_json(capsys, *argv):
     ],
 )
 def test_evaluate_equity_json_has_the_documented_keys(tmp_path, capsys, naive, column, suffix):
-    out = run_json(capsys, "--equity", str(equity_file(tmp_path, 0.01, naive, column, suffix)))
+    path = str(equity_file(tmp_path, 0.01, naive, column, suffix))
+    out = run_json(capsys, "--equity", path, "--basis", "net")
     assert set(out) >= KEYS
     assert out["weeks"] == 9 and out["partial_weeks"] == []
-    assert out["mean_weekly_return_pct"] == pytest.approx(1.0)
+    assert out["mean_weekly_net_return_pct"] == pytest.approx(1.0)
+    assert out["mean_weekly_return_pct"] is None  # no charges given: gross unknown, not labelled as net
+    assert out["criteria"][0]["basis"] == "net (lower bound of gross)"
     assert out["trade_win_rate_pct"] is None
     assert out["badge"] == "green"
-    assert [set(c) for c in out["criteria"]] == [{"name", "value", "target", "badge", "reason"}] * 3
+    keys = {"name", "basis", "value", "target", "badge", "reason"}
+    assert [set(c) for c in out["criteria"]] == [keys] * 3
+    assert [c["basis"] for c in out["criteria"][1:]] == ["net", "net"]
     assert out["weekly"][0]["first_session"] == "2025-09-01"
 
 
 def test_evaluate_respects_targets_from_the_environment(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("TARGET_WEEKLY_RETURN_PCT", "5")
-    out = run_json(capsys, "--equity", str(equity_file(tmp_path)))
+    out = run_json(capsys, "--equity", str(equity_file(tmp_path)), "--basis", "net")
     assert out["criteria"][0]["target"] == 5.0 and out["criteria"][0]["badge"] == "red"
 
 
 def test_evaluate_bad_target_in_the_environment_is_one_line_exit_2(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("TOLERANCE_PCT", "lots")
-    assert main(["evaluate", "--equity", str(equity_file(tmp_path))]) == 2
+    assert main(["evaluate", "--equity", str(equity_file(tmp_path)), "--basis", "net"]) == 2
     err = capsys.readouterr().err.strip()
     assert "TOLERANCE_PCT" in err and len(err.splitlines()) == 1
 
 
 def test_evaluate_exits_0_on_a_red_verdict_and_prints_badges(tmp_path, capsys):
-    assert main(["evaluate", "--equity", str(equity_file(tmp_path, weekly=-0.01))]) == 0
+    assert main(["evaluate", "--equity", str(equity_file(tmp_path, weekly=-0.01)), "--basis", "net"]) == 0
     out = capsys.readouterr().out
     assert "mean_weekly_gross_return" in out and "overall: RED" in out
 
@@ -120,6 +125,8 @@ def test_evaluate_equity_with_a_trades_csv_and_out(tmp_path, capsys):
         str(run_dir / "equity.parquet"),
         "--trades",
         str(trades_csv),
+        "--basis",
+        "net",
         "--out",
         str(tmp_path / "o"),
     ]
@@ -143,7 +150,7 @@ def test_evaluate_equity_with_a_trades_csv_and_out(tmp_path, capsys):
 def test_evaluate_bad_files_are_one_line_errors_with_exit_2(tmp_path, capsys, content, message):
     path = tmp_path / "bad.csv"
     path.write_text(content)
-    assert main(["evaluate", "--equity", str(path)]) == 2
+    assert main(["evaluate", "--equity", str(path), "--basis", "net"]) == 2
     err = capsys.readouterr().err
     assert message in err and str(path) in err
     assert len(err.strip().splitlines()) == 1 and err.startswith("vyapari evaluate: error: ")
@@ -152,7 +159,8 @@ def test_evaluate_bad_files_are_one_line_errors_with_exit_2(tmp_path, capsys, co
 def test_evaluate_bad_trades_file_is_one_line_exit_2(tmp_path, capsys):
     trades = tmp_path / "trades.csv"
     trades.write_text("when,charges_inr\n2025-09-01,1\n")
-    assert main(["evaluate", "--equity", str(equity_file(tmp_path)), "--trades", str(trades)]) == 2
+    assert main(["evaluate", "--equity", str(equity_file(tmp_path)), "--trades", str(trades),
+                 "--basis", "net"]) == 2
     err = capsys.readouterr().err
     assert "needs a ts column" in err and str(trades) in err and len(err.strip().splitlines()) == 1
 
@@ -174,3 +182,29 @@ def test_evaluate_missing_inputs_exit_2(tmp_path, capsys, argv, message):
 def test_evaluate_run_folder_without_equity_names_the_file(tmp_path, capsys):
     assert main(["evaluate", "--run", str(tmp_path)]) == 2
     assert f"{tmp_path / 'equity.parquet'}: no such file" in capsys.readouterr().err
+
+
+def test_evaluate_refuses_an_equity_file_that_does_not_say_gross_or_net(tmp_path, capsys):
+    path = equity_file(tmp_path)
+    assert main(["evaluate", "--equity", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "--basis gross or --basis net" in err and str(path) in err
+
+
+def test_evaluate_labels_gross_and_net_from_named_columns(tmp_path, capsys):
+    net = weekly_curve(NINE_WEEKS, 0.01)
+    gross = net + pd.Series(range(len(net)), index=net.index, dtype=float) * 50.0  # charges paid so far
+    path = tmp_path / "both.csv"
+    pd.DataFrame({"ts": net.index, "net_equity": net.to_numpy(), "gross_equity": gross.to_numpy()}).to_csv(
+        path, index=False)
+    out = run_json(capsys, "--equity", str(path))
+    assert out["mean_weekly_net_return_pct"] == pytest.approx(1.0)
+    assert out["mean_weekly_gross_return_pct"] > out["mean_weekly_net_return_pct"]
+    assert [c["basis"] for c in out["criteria"]] == ["gross", "net", "net"]
+    assert all(w["gross_return_pct"] > w["net_return_pct"] for w in out["weekly"][1:])
+
+
+def test_a_gross_curve_needs_the_charges_to_judge_drawdowns_on_net(tmp_path, capsys):
+    path = equity_file(tmp_path)
+    assert main(["evaluate", "--equity", str(path), "--basis", "gross"]) == 2
+    assert "charges_inr" in capsys.readouterr().err

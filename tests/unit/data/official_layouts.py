@@ -7,6 +7,7 @@ The reshaped files have a leading row-index column, a trailing empty column ``X`
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +18,11 @@ RUPEES_PER_LAKH = 100_000
 
 
 def shared_data_dir() -> Path:
-    """``<repo>/../shared/data`` (may not exist)."""
+    """``<repo>/../shared/data`` (may not exist); ``VYAPARI_SHARED_DATA`` names another folder (a git
+    worktree kept away from the main checkout)."""
+    override = os.environ.get("VYAPARI_SHARED_DATA")
+    if override:
+        return Path(override)
     return Path(__file__).resolve().parents[3] / ".." / "shared" / "data"
 
 

@@ -265,7 +265,7 @@ def test_overall_badge_is_the_worst_and_win_rates_are_reported():
     }
     assert set(out["weekly"][0]) == {
         "week", "first_session", "last_session", "sessions",
-        "gross_return_pct", "net_return_pct", "drawdown_pct", "partial",
+        "gross_return_pct", "net_return_pct", "drawdown_pct", "partial", "missing_sessions", "after_gap",
     }  # fmt: skip
 
 

@@ -2,12 +2,15 @@
 
 Variables (see ``.env.sample``):
 
+Defaults are the backtest's (:mod:`vyapari.costs.defaults`), so that a paper replay and a backtest
+of the same strategy and bars give the same P&L unless a setting says otherwise:
+
 * ``PAPER_INITIAL_CAPITAL``: starting cash in ₹ (default 10,00,000).
-* ``PAPER_SLIPPAGE_BPS``: adverse fill move in basis points (default 5).
-* ``PAPER_COMMISSION_BPS``: brokerage in basis points of turnover (default 3), used when
-  ``PAPER_FEES`` is unset or ``bps``.
-* ``PAPER_FEES``: ``zerodha`` or ``upstox`` for the full Indian cost model (statutory
-  charges + that broker's brokerage), ``none`` for none, ``bps`` (default) for
+* ``PAPER_SLIPPAGE_BPS``: adverse fill move in basis points (default: none, as the backtest).
+* ``PAPER_COMMISSION_BPS``: brokerage in basis points of turnover (default 3), used only when
+  ``PAPER_FEES`` is ``bps``.
+* ``PAPER_FEES``: ``zerodha`` (default, as the backtest) or ``upstox`` for the full Indian cost
+  model (statutory charges + that broker's brokerage), ``none`` for none, ``bps`` for
   ``PAPER_COMMISSION_BPS``.
 * ``PAPER_LEVERAGE``: gross exposure allowed as a multiple of equity, for every product
   (default: the backtest's per product, MIS 5×, CNC and NRML 1×).
@@ -23,13 +26,13 @@ from typing import TypeVar
 from vyapari.core.errors import InvalidInput
 from vyapari.core.money import to_decimal
 from vyapari.costs import FeeModel, FixedBpsSlippage, SlippageModel, fee_model_from_spec
+from vyapari.costs.defaults import DEFAULT_CAPITAL_INR, DEFAULT_FEES, default_fees, default_slippage
 from vyapari.execution.limits import DEFAULT_LEVERAGE
 from vyapari.model.enums import ProductType
 
 D = TypeVar("D", Decimal, None)
 
-DEFAULT_CAPITAL = Decimal("1000000")
-DEFAULT_SLIPPAGE_BPS = Decimal("5")
+DEFAULT_CAPITAL = DEFAULT_CAPITAL_INR
 DEFAULT_COMMISSION_BPS = Decimal("3")
 
 
@@ -52,8 +55,8 @@ class PaperConfig:
     """
 
     initial_capital: Decimal = DEFAULT_CAPITAL
-    slippage: SlippageModel = field(default_factory=lambda: FixedBpsSlippage(DEFAULT_SLIPPAGE_BPS))
-    fees: FeeModel = field(default_factory=lambda: fee_model_from_spec(f"bps:{DEFAULT_COMMISSION_BPS}"))
+    slippage: SlippageModel = field(default_factory=default_slippage)
+    fees: FeeModel = field(default_factory=default_fees)
     leverage: Decimal | None = None
 
     def __post_init__(self) -> None:
@@ -80,7 +83,7 @@ def _number(env: Mapping[str, str], name: str, default: D) -> Decimal | D:
 
 
 def _fees(env: Mapping[str, str]) -> FeeModel:
-    spec = env.get("PAPER_FEES", "bps").strip().lower() or "bps"
+    spec = env.get("PAPER_FEES", DEFAULT_FEES).strip().lower() or DEFAULT_FEES
     if spec == "bps":
         return fee_model_from_spec(f"bps:{_number(env, 'PAPER_COMMISSION_BPS', DEFAULT_COMMISSION_BPS)}")
     if spec not in ("zerodha", "upstox", "none"):
@@ -88,11 +91,35 @@ def _fees(env: Mapping[str, str]) -> FeeModel:
     return fee_model_from_spec(spec)
 
 
+def _slippage(env: Mapping[str, str]) -> SlippageModel:
+    bps = _number(env, "PAPER_SLIPPAGE_BPS", None)
+    return default_slippage() if bps is None else FixedBpsSlippage(bps)
+
+
 def paper_config_from_env(env: Mapping[str, str]) -> PaperConfig:
     """A :class:`PaperConfig` from ``PAPER_*`` settings in ``env`` (defaults for missing ones)."""
     return PaperConfig(
         initial_capital=_number(env, "PAPER_INITIAL_CAPITAL", DEFAULT_CAPITAL),
-        slippage=FixedBpsSlippage(_number(env, "PAPER_SLIPPAGE_BPS", DEFAULT_SLIPPAGE_BPS)),
+        slippage=_slippage(env),
         fees=_fees(env),
         leverage=_number(env, "PAPER_LEVERAGE", None),
     )
+
+
+def differences_from_backtest(config: PaperConfig) -> list[str]:
+    """The settings of ``config`` that differ from a default backtest's, one phrase each
+    (``"slippage bps:5 (backtest: none)"``); empty when a replay and a backtest agree."""
+    from vyapari.costs.defaults import describe_fees, describe_slippage
+
+    out = []
+    if config.initial_capital != DEFAULT_CAPITAL_INR:
+        out.append(f"capital ₹{config.initial_capital:,} (backtest: ₹{DEFAULT_CAPITAL_INR:,})")
+    slip, base_slip = describe_slippage(config.slippage), describe_slippage(default_slippage())
+    if slip != base_slip:
+        out.append(f"slippage {slip} (backtest: {base_slip})")
+    fees, base_fees = describe_fees(config.fees), describe_fees(default_fees())
+    if config.fees != default_fees():
+        out.append(f"fees {fees} (backtest: {base_fees})")
+    if config.leverage is not None:
+        out.append(f"leverage {config.leverage}x for every product (backtest: MIS 5x, CNC and NRML 1x)")
+    return out
