@@ -79,6 +79,7 @@ class BacktestResult:
     orders: OrderArrays
     realised: np.ndarray
     summary: dict[str, Any]
+    notes: list[str] = field(default_factory=list)  # what the user should know (engine path, rejections)
 
     # ----- tables -----------------------------------------------------------------
     def equity_frame(self) -> pd.DataFrame:
@@ -188,6 +189,29 @@ class BacktestResult:
             pq.write_table(table, out_dir / f"{name}.parquet", compression="zstd")
         text = json.dumps(self.summary, indent=2, sort_keys=True, ensure_ascii=False)
         (out_dir / "summary.json").write_text(text + "\n", encoding="utf-8")
+
+
+def rejection_note(orders: OrderArrays, fills: FillArrays, share: float = 0.5) -> str | None:
+    """A line for the user when more than ``share`` of the orders were rejected unfilled, with the
+    commonest reason; ``None`` otherwise."""
+    total = len(orders.qty)
+    if not total or not orders.reason:
+        return None
+    filled = np.zeros(total, dtype=bool)
+    filled[fills.order] = True
+    reasons = [r for r, f in zip(orders.reason, filled.tolist(), strict=True) if r and not f]
+    if len(reasons) <= share * total:
+        return None
+    top, count = max(((r, reasons.count(r)) for r in set(reasons)), key=lambda x: (x[1], x[0]))
+    hint = (
+        " — size positions within capital (e.g. notional per symbol × symbols ≤ capital)"
+        if "buying power" in top
+        else ""
+    )
+    return (
+        f"{len(reasons):,} of {total:,} orders were rejected ({count:,}: {top}){hint}; "
+        "see orders.parquet (status, reason)"
+    )
 
 
 def _r2(value: float) -> float:

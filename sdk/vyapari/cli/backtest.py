@@ -4,26 +4,29 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 from vyapari.cli._common import date_arg, print_json
 
 FEES_HELP = "zerodha, upstox, none or bps:N (default zerodha)"
+STRATEGY_HELP = (
+    "a reference strategy (sma_cross, sma_cross_bar, vwap_reversion, orb_momentum, pairs), an installed "
+    "'vyapari.strategies' entry point, 'package.module:ClassName' or 'path/to/file.py:ClassName'"
+)
 SLIPPAGE_HELP = "none, bps:N (fixed) or volume[:LIMIT[:IMPACT]] (volume share; default none)"
 
 
 def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None:
     """Add the ``backtest`` command."""
-    from vyapari.strategies import STRATEGIES
-
     p = sub.add_parser(
         name,
         help=help_text,
         description=help_text + ". Orders fill at the next bar's "
         "open by default; all times IST; amounts in ₹.",
     )
-    p.add_argument("--strategy", required=True, choices=sorted(STRATEGIES), help="strategy to run")
+    p.add_argument("--strategy", required=True, help=STRATEGY_HELP)
     p.add_argument(
         "--params", default="{}", help='strategy parameters as JSON, e.g. \'{"fast": 20, "slow": 50}\''
     )
@@ -114,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
         segment=Segment(args.segment) if args.segment else None,
         fill_at=args.fill_at,
         path=args.path,
-        run_id=f"{args.strategy}",
+        run_id=strategy.name,
     )
     panel = load_panel(_feed(args), args.start, args.end, exchange=Exchange(args.exchange))
     result = _run_with_progress(run_backtest, strategy, panel, config, quiet=args.json)
@@ -123,6 +126,8 @@ def run(args: argparse.Namespace) -> int:
 
         result.write(args.out)
         evaluate_run_dir(args.out)  # report.json and report.html beside the results
+    for note in result.notes:  # on stderr, so --json output stays one document
+        print(f"vyapari backtest: note: {note}", file=sys.stderr)
     if args.json:
         print_json(result.summary)
     else:

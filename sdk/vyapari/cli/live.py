@@ -40,7 +40,8 @@ def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None
         help="run (default), kill (engage the kill switch), reset (release it), status",
     )
     p.add_argument("--broker", default=None, help="paper, zerodha or upstox (default: $BROKER or paper)")
-    p.add_argument("--strategy", help="strategy to run")
+    p.add_argument("--strategy", help="strategy to run: a reference name, an entry point, "
+                   "'package.module:ClassName' or 'path/to/file.py:ClassName'")
     p.add_argument("--params", default="{}", help="strategy parameters as JSON")
     p.add_argument("--symbols", help="comma-separated symbols (default: all in the replay source)")
     p.add_argument("--replay", type=Path, help="minute-bar folder (<SYMBOL>.parquet|csv) or lake root")
@@ -217,6 +218,7 @@ def warm_up(name: str, params: dict[str, Any]) -> float:
     A throwaway instance prepares a tiny synthetic panel, so the first live minute does not pay
     for importing numba and compiling (about 0.6 s) and the trading instance's state is untouched.
     """
+    import copy
     import time
 
     from vyapari.strategies import make_strategy
@@ -224,7 +226,7 @@ def warm_up(name: str, params: dict[str, Any]) -> float:
     from vyapari.strategy.synthetic import random_walk_panel
 
     started = time.perf_counter()
-    throwaway = make_strategy(name, params)
+    throwaway = copy.deepcopy(make_strategy(name, params))  # a file's instance is the trading one
     if isinstance(throwaway.signal, VectorSignal):
         symbols = 2 if name == "pairs" else 1
         throwaway.prepare(random_walk_panel(symbols=symbols, sessions=2, bars_per_session=375, seed=0), 1e6)

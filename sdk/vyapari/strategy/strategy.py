@@ -49,6 +49,12 @@ class Strategy:
 
     name: ClassVar[str] = "strategy"
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A subclass that does not set ``name`` is named after its class (reports show it)."""
+        super().__init_subclass__(**kwargs)
+        if cls.name == "strategy":
+            cls.name = cls.__name__
+
     def __init__(
         self,
         signal: Signal | None = None,
@@ -69,19 +75,27 @@ class Strategy:
     # ----- what the engine asks -----------------------------------------------------
     @property
     def params(self) -> Mapping[str, Any]:
-        """Parameters for reports (override to list a strategy's own)."""
-        return {}
+        """Parameters for reports (override to list a strategy's own; by default those it was
+        built with from a reference, see :func:`vyapari.strategies.loader.load_strategy`)."""
+        return dict(getattr(self, "_built_with", {}))
 
     @property
     def is_vectorisable(self) -> bool:
         """True when the array kernel can run this strategy with identical semantics."""
+        return self.vector_ineligibility() is None
+
+    def vector_ineligibility(self) -> str | None:
+        """Why the array kernel cannot run this strategy (``None`` when it can), as a phrase."""
         cls = type(self)
-        return (
-            isinstance(self.signal, VectorSignal)
-            and type(self.execution) is MarketExecution
-            and cls.on_bar is Strategy.on_bar
-            and cls.on_fill is Strategy.on_fill
-        )
+        if not isinstance(self.signal, VectorSignal):
+            kind = "no signal" if self.signal is None else f"a per-bar signal ({type(self.signal).__name__})"
+            return f"has {kind}; the array kernel needs a VectorSignal"
+        if type(self.execution) is not MarketExecution:
+            return f"uses {type(self.execution).__name__}; the array kernel runs MarketExecution only"
+        hooks = [h for h in ("on_bar", "on_fill") if getattr(cls, h) is not getattr(Strategy, h)]
+        if hooks:
+            return f"overrides {' and '.join(hooks)}; per-bar hooks run on the event loop"
+        return None
 
     def target_quantities(self, panel: BarPanel, capital: float) -> np.ndarray:
         """Targets ``[T, N]`` (signed shares) of a vectorised strategy for the whole panel."""
