@@ -16,7 +16,6 @@ JSON ``badge`` key); 2 with a one-line error naming the file on bad input.
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,7 +53,9 @@ def run(args: argparse.Namespace) -> int:
 
     if args.run is not None and args.trades is not None:
         raise InvalidInput("--trades", "only with --equity (a --run folder has its own trades.parquet)")
-    criteria = TargetCriteria.from_env(os.environ)
+    from vyapari.cli.settings import effective_environ
+
+    criteria = TargetCriteria.from_env(effective_environ())  # flags > environment > .env
     inputs = load_run_dir(args.run) if args.run is not None else load_equity_file(args.equity, args.trades)
     evaluation = evaluate_inputs(inputs, criteria)
     report = write_inputs_report(args.out, inputs, evaluation) if args.out is not None else None

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -64,15 +63,13 @@ def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None
 
 
 def _settings(args: argparse.Namespace) -> dict[str, str]:
+    from vyapari.cli.settings import effective_environ
+
     prefixes = ("BROKER", "PAPER_", "KITE_", "UPSTOX_", "RISK_", "DAILY_LOSS_LIMIT_INR")
-    settings = {k: v for k, v in os.environ.items() if k.startswith(prefixes)}
-    settings["VYAPARI_SECRETS_FILE"] = os.environ.get("VYAPARI_SECRETS_FILE", "")
-    if args.broker:
-        settings["BROKER"] = args.broker
-    if args.capital is not None:
-        settings["PAPER_INITIAL_CAPITAL"] = str(args.capital)
-    if args.fees:
-        settings["PAPER_FEES"] = args.fees
+    flags = {"broker": args.broker, "paper_initial_capital": args.capital, "paper_fees": args.fees or None}
+    environ = effective_environ(flags)  # flags > environment > .env
+    settings = {k: v for k, v in environ.items() if k.startswith(prefixes)}
+    settings["VYAPARI_SECRETS_FILE"] = environ.get("VYAPARI_SECRETS_FILE", "")
     settings.setdefault("PAPER_STATE_FILE", str(args.state_dir / "paper-journal.jsonl"))
     return settings
 
@@ -244,9 +241,10 @@ def _monitor(args: argparse.Namespace, settings: dict[str, str], ports: LivePort
              report: ReadinessReport, suite: SuiteConfig | None) -> Any:
     """The in-session readiness re-checks, started with the pre-open ``report``."""
     from vyapari.cli.ready import suite_config
+    from vyapari.cli.settings import effective_environ
     from vyapari.live.service import live_readiness
 
-    env = {**os.environ, **settings}
+    env = {**effective_environ(), **settings}
     suite = suite or suite_config(_check_args(args, settings), env, secrets=ports.secrets)
     return live_readiness(engine, suite, report)
 
@@ -269,10 +267,13 @@ def _ready(
 
     if ports.store is None:
         raise ValueError("LivePorts.store must be set by run()")
+    from vyapari.cli.settings import effective_environ
+
+    environ = effective_environ()
     check = _check_args(args, settings)
     risk = risk_state_loader(ports.store, risk_limits_from_env(settings))
     while True:
-        report = build_report(check, {**os.environ, **settings}, secrets=ports.secrets, risk_loader=risk)
+        report = build_report(check, {**environ, **settings}, secrets=ports.secrets, risk_loader=risk)
         holiday = bool(report.failures) and all(f.error is NotASession for f in report.failures)
         if report.ready or not holiday or args.ready_at is not None or stop():
             break
