@@ -36,19 +36,26 @@ def load_bars(
     interval: str = "1m",
     adjusted: bool = False,
 ) -> BarPanel:
-    """Bars from a folder of ``<SYMBOL>.parquet``/``.csv`` files or a lake root (it has ``curated/``),
-    aligned on the exchange's calendar (``interval`` and ``adjusted`` apply to a lake)."""
+    """Bars from a folder of ``<SYMBOL>.parquet``/``.csv`` files or a lake root (it has ``curated/``;
+    then ``start`` and ``end`` are required), aligned on the exchange's calendar (``interval`` and
+    ``adjusted`` apply to a lake)."""
     from vyapari.model.enums import Exchange
     from vyapari.strategy.feed import FolderDataFeed, LakeDataFeed, load_panel
 
+    from vyapari.core.errors import InvalidInput
+
     root = Path(source)
     wanted = [s.upper() for s in symbols] if symbols else None
-    feed = (
-        LakeDataFeed(root, Exchange(exchange), wanted, interval, adjusted)
-        if (root / "curated").is_dir()
-        else FolderDataFeed(root, wanted)
-    )
-    return load_panel(feed, _date(start), _date(end), exchange=Exchange(exchange))
+    first, last = _date(start), _date(end)
+    if (root / "curated").is_dir():
+        if first is None or last is None:
+            raise InvalidInput("start/end", f"{root} is a lake: give both start and end")
+        feed: Any = LakeDataFeed(root, Exchange(exchange), wanted, interval, adjusted)
+    elif root.is_dir():
+        feed = FolderDataFeed(root, wanted)
+    else:
+        raise InvalidInput("source", f"{root} is not a folder of bar files or a lake")
+    return load_panel(feed, first, last, exchange=Exchange(exchange))
 
 
 def synthetic_bars(
