@@ -39,10 +39,9 @@ def load_bars(
     """Bars from a folder of ``<SYMBOL>.parquet``/``.csv`` files or a lake root (it has ``curated/``;
     then ``start`` and ``end`` are required), aligned on the exchange's calendar (``interval`` and
     ``adjusted`` apply to a lake)."""
+    from vyapari.core.errors import InvalidInput
     from vyapari.model.enums import Exchange
     from vyapari.strategy.feed import FolderDataFeed, LakeDataFeed, load_panel
-
-    from vyapari.core.errors import InvalidInput
 
     root = Path(source)
     wanted = [s.upper() for s in symbols] if symbols else None
