@@ -13,6 +13,8 @@ stepped from the signal's :class:`~vyapari.strategy.signals.SignalStepper` when 
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -50,10 +52,15 @@ class Strategy:
     name: ClassVar[str] = "strategy"
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        """A subclass that does not set ``name`` is named after its class (reports show it)."""
+        """A subclass that does not set ``name`` is named after its class, and the arguments its
+        ``__init__`` was called with (defaults applied) are its :attr:`params` unless it overrides
+        them, so reports show both."""
         super().__init_subclass__(**kwargs)
         if cls.name == "strategy":
             cls.name = cls.__name__
+        init = cls.__dict__.get("__init__")
+        if init is not None:
+            cls.__init__ = _recording_arguments(init)  # type: ignore[method-assign]
 
     def __init__(
         self,
@@ -200,6 +207,26 @@ class Strategy:
             targets[changed] = self.sizer.quantities(inputs)
         self._last_weights, self._last_targets = weights, targets
         return targets
+
+
+def _recording_arguments(init: Any) -> Any:
+    """Wrap a subclass's ``__init__`` to keep its JSON-ready arguments as ``_built_with``."""
+    signature = inspect.signature(init)
+
+    @functools.wraps(init)
+    def recording(self: Strategy, *args: Any, **kwargs: Any) -> None:
+        if "_built_with" not in vars(self):  # the most derived class's arguments win
+            try:
+                bound = signature.bind(self, *args, **kwargs)
+            except TypeError:
+                pass  # the call itself will say what is wrong
+            else:
+                bound.apply_defaults()
+                given = list(bound.arguments.items())[1:]  # without self
+                vars(self)["_built_with"] = {k: v for k, v in given if isinstance(v, (int, float, str, bool))}
+        init(self, *args, **kwargs)
+
+    return recording
 
 
 class _TargetStepper:
