@@ -185,12 +185,19 @@ def _call(factory: Any, label: str, params: Mapping[str, Any]) -> Any:
     return factory(**params)
 
 
-def load_strategy(ref: str, params: Mapping[str, Any] | None = None) -> Strategy:
-    """Build the strategy ``ref`` names with ``params`` (see the module docstring)."""
+def load_strategy(ref: str, params: Mapping[str, Any] | None = None, *, factories: bool = True) -> Strategy:
+    """Build the strategy ``ref`` names with ``params`` (see the module docstring).
+
+    ``factories=False`` accepts only a ``Strategy`` subclass or instance behind a module or entry-point
+    reference (what a request from the API may name), never another callable.
+    """
     from vyapari.strategies import STRATEGIES
 
     params = dict(params or {})
     if ref in STRATEGIES:
         return STRATEGIES[ref](params)
     obj, label = resolve(ref)
+    is_strategy = isinstance(obj, Strategy) or (inspect.isclass(obj) and issubclass(obj, Strategy))
+    if not factories and not is_strategy:
+        raise InvalidInput("strategy", f"{ref!r} is a {type(obj).__name__}, not a Strategy subclass")
     return build(obj, label, params)
