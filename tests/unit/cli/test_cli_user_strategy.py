@@ -170,3 +170,16 @@ def test_new_strategy_skeleton_passes_its_own_test_and_backtests(bar_folder, tmp
     assert summary["strategy"] == "SwingMomo" and summary["path"] == "vector" and summary["fills"] > 0
     assert summary["params"] == {"lookback": 30, "band": 0.002, "notional_inr": 15_000}
     assert main(["new", "strategy", "Bad-Name"]) == 2
+
+
+def test_live_replay_runs_a_file_strategy_under_its_own_name(bar_folder, tmp_path):
+    path = tmp_path / "mine.py"
+    path.write_text(MOMENTUM.format(cls="PaperMomentum", notional=20_000), encoding="utf-8")
+    day = sorted(pd.read_parquet(next(bar_folder.glob("*.parquet")))["ts"].dt.date.unique())[-1]
+    proc = _cli("live", "--broker", "paper", "--strategy", f"{path}:PaperMomentum",
+                "--params", '{"lookback": 10}', "--replay", str(bar_folder), "--date", day.isoformat(), "--speed", "max",
+                "--state-dir", str(tmp_path / "state"))  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    outcome = json.loads(proc.stdout)
+    assert outcome["strategy"] == "PaperMomentum" and outcome["run_id"] == "PaperMomentum"
+    assert outcome["fills"] > 0
