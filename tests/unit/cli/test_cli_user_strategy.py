@@ -177,8 +177,8 @@ def test_live_replay_runs_a_file_strategy_under_its_own_name(bar_folder, tmp_pat
     path.write_text(MOMENTUM.format(cls="PaperMomentum", notional=20_000), encoding="utf-8")
     day = sorted(pd.read_parquet(next(bar_folder.glob("*.parquet")))["ts"].dt.date.unique())[-1]
     proc = _cli("live", "--broker", "paper", "--strategy", f"{path}:PaperMomentum",
-                "--params", '{"lookback": 10}', "--replay", str(bar_folder), "--date", day.isoformat(), "--speed", "max",
-                "--state-dir", str(tmp_path / "state"))  # fmt: skip
+                "--params", '{"lookback": 10}', "--replay", str(bar_folder), "--date", day.isoformat(),
+                "--speed", "max", "--state-dir", str(tmp_path / "state"))  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     outcome = json.loads(proc.stdout)
     assert outcome["strategy"] == "PaperMomentum" and outcome["run_id"] == "PaperMomentum"
