@@ -95,11 +95,20 @@ class BarsOut(BaseModel):
     next_token: str | None
 
 
+# a name, or package.module:ClassName (dotted identifiers; no file paths: the workers cannot read them)
+STRATEGY_REF_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*(:[A-Za-z_][A-Za-z0-9_]*)?$"
+
+
 class StrategyIn(Strict):
     """``POST /strategies``: a named definition of a reference strategy with its parameters."""
 
     name: str = Field(pattern=NAME_PATTERN, description="unique name of the definition")
-    strategy: str = Field(pattern=NAME_PATTERN, description="a reference strategy, e.g. vwap_reversion")
+    strategy: str = Field(
+        pattern=STRATEGY_REF_PATTERN,
+        max_length=200,
+        description="a reference strategy (e.g. vwap_reversion), an installed 'vyapari.strategies' "
+        "entry point or package.module:ClassName of a package installed with the functions",
+    )
     params: dict[str, Any] = Field(default_factory=dict, description="constructor parameters")
     description: str = Field(default="", max_length=500)
 

@@ -3,7 +3,8 @@
 Records (in a :class:`~vyapari.api.ports.RecordStore`):
 
 * partition ``strategy``, key = definition name: ``{name, strategy, params, description, created_by,
-  created_at}`` — ``strategy`` is a name of :data:`vyapari.strategies.STRATEGIES`;
+  created_at}`` — ``strategy`` is a name of :data:`vyapari.strategies.STRATEGIES`, a ``vyapari.strategies``
+  entry-point name or ``package.module:ClassName`` (no file path: the workflow's workers cannot read it);
 * partition ``run``, key = run id: ``{run_id, strategy_name, exchange, symbols, start, end, interval,
   status, created_by, created_at, client_token?, execution_arn?, started_at?}``;
 * partition ``run-start``, key = run id: the first client token that started the run (the claim that
@@ -48,12 +49,15 @@ def execution_name(run_id: str, client_token: str) -> str:
 
 def check_params(strategy: str, params: dict[str, Any]) -> None:
     """Build ``strategy`` with ``params`` once; any failure is :class:`InvalidInput` on the field."""
-    from vyapari.strategies import STRATEGIES, make_strategy
+    from vyapari.strategies.loader import check_portable, load_strategy
 
-    if strategy not in STRATEGIES:
-        raise InvalidInput("strategy", f"unknown strategy {strategy!r} (choose from {', '.join(STRATEGIES)})")
+    check_portable(strategy)  # a reference name, an entry point or package.module:Name; no file path
     try:
-        make_strategy(strategy, params)
+        load_strategy(strategy, params, factories=False)  # a Strategy class or instance, no other callable
+    except InvalidInput as exc:
+        if exc.field == "strategy":  # not importable, or not a strategy: the reference is what failed
+            raise
+        raise InvalidInput("params", f"not accepted by {strategy}: {exc.reason}") from exc
     except Exception as exc:  # the caller's parameters are what failed, whatever the constructor raised
         raise InvalidInput("params", f"not accepted by {strategy}: {exc}") from exc
 

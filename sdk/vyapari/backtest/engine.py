@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from vyapari.backtest.config import BacktestConfig, EnginePath
 from vyapari.backtest.event_loop import EventLoopEngine
-from vyapari.backtest.results import BacktestResult
+from vyapari.backtest.results import BacktestResult, rejection_note
 from vyapari.backtest.vector import NeedsEventLoop, run_vectorised
 from vyapari.core.errors import DataError, InvalidInput
 from vyapari.strategy.panel import BarPanel
@@ -29,17 +29,34 @@ def run_backtest(
 ) -> BacktestResult:
     """Backtest ``strategy`` on ``panel`` under ``config``.
 
-    ``progress(done, total)`` is called during event-loop runs (slices done of total).
+    ``progress(done, total)`` is called during event-loop runs (slices done of total). The
+    result's ``notes`` say why a run left the array kernel and when most orders were rejected.
     """
     check_volume(strategy, panel, config)
-    if config.path is EnginePath.VECTOR and not strategy.is_vectorisable:
-        raise InvalidInput("--path", f"strategy {strategy.name} has per-bar hooks; use 'event' or 'auto'")
-    if config.path is not EnginePath.EVENT and strategy.is_vectorisable:
+    why_not = strategy.vector_ineligibility()
+    if config.path is EnginePath.VECTOR and why_not is not None:
+        raise InvalidInput("--path", f"vector: strategy {strategy.name} {why_not}; use 'event' or 'auto'")
+    notes: list[str] = []
+    if config.path is not EnginePath.EVENT and why_not is None:
         try:
-            return run_vectorised(strategy, panel, config)
-        except NeedsEventLoop:
-            pass
-    return EventLoopEngine(strategy, panel, config).run(progress)
+            return _noted(run_vectorised(strategy, panel, config), notes)
+        except NeedsEventLoop as exc:
+            why = (
+                f"the array kernel met an order beyond buying power ({exc}), which only the event "
+                "loop reduces or rejects — size positions within capital to stay on the fast path"
+            )
+            if config.path is EnginePath.VECTOR:
+                raise InvalidInput("--path", f"vector: {why}; use 'auto' or 'event'") from None
+            notes.append(f"ran on the event loop (slower): {why}")
+    elif config.path is EnginePath.AUTO:
+        notes.append(f"ran on the event loop (slower): strategy {strategy.name} {why_not}")
+    return _noted(EventLoopEngine(strategy, panel, config).run(progress), notes)
+
+
+def _noted(result: BacktestResult, notes: list[str]) -> BacktestResult:
+    rejected = rejection_note(result.orders, result.fills)
+    result.notes = [*notes, *([rejected] if rejected else [])]
+    return result
 
 
 def volumeless_symbols(panel: BarPanel) -> list[str]:

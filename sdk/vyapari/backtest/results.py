@@ -80,6 +80,7 @@ class BacktestResult:
     orders: OrderArrays
     realised: np.ndarray
     summary: dict[str, Any]
+    notes: list[str] = field(default_factory=list)  # what the user should know (engine path, rejections)
 
     # ----- tables -----------------------------------------------------------------
     def equity_frame(self) -> pd.DataFrame:
@@ -204,6 +205,29 @@ def data_gaps(panel: BarPanel, config: BacktestConfig) -> list[dict[str, Any]]:
                          "sessions": len(run)})
             run = []
     return gaps
+
+
+def rejection_note(orders: OrderArrays, fills: FillArrays, share: float = 0.5) -> str | None:
+    """A line for the user when more than ``share`` of the orders were rejected unfilled, with the
+    commonest reason; ``None`` otherwise."""
+    total = len(orders.qty)
+    if not total or not orders.reason:
+        return None
+    filled = np.zeros(total, dtype=bool)
+    filled[fills.order] = True
+    reasons = [r for r, f in zip(orders.reason, filled.tolist(), strict=True) if r and not f]
+    if len(reasons) <= share * total:
+        return None
+    top, count = max(((r, reasons.count(r)) for r in set(reasons)), key=lambda x: (x[1], x[0]))
+    hint = (
+        " — size positions within capital (e.g. notional per symbol × symbols ≤ capital)"
+        if "buying power" in top
+        else ""
+    )
+    return (
+        f"{len(reasons):,} of {total:,} orders were rejected ({count:,}: {top}){hint}; "
+        "see orders.parquet (status, reason)"
+    )
 
 
 def _r2(value: float) -> float:

@@ -14,6 +14,7 @@ from vyapari.backtest.config import BacktestConfig
 from vyapari.backtest.kernels import REF_OPEN, account, target_fills
 from vyapari.backtest.results import BacktestResult, FillArrays, OrderArrays, build_result
 from vyapari.backtest.rules import squareoff_plan
+from vyapari.core.time import ist_from_ns
 from vyapari.execution.pricing import fill_prices, volume_caps
 from vyapari.model.enums import ProductType
 from vyapari.strategy.panel import BarPanel
@@ -73,7 +74,8 @@ def run_vectorised(strategy: Strategy, panel: BarPanel, config: BacktestConfig) 
         config.leverage_for(strategy.product),
     )
     if violation >= 0:
-        raise NeedsEventLoop(f"fill {violation} exceeds buying power")
+        at = ist_from_ns(int(panel.ts[t[violation]])).strftime("%Y-%m-%d %H:%M IST")
+        raise NeedsEventLoop(f"buying {abs(int(qty[violation]))} {panel.symbols[n[violation]]} at {at}")
     return build_result(
         strategy=strategy.name,
         params=strategy.params,

@@ -11,6 +11,10 @@ from typing import Any
 from vyapari.cli._common import date_arg, print_json
 
 FEES_HELP = "zerodha, upstox, none or bps:N (default zerodha, as the paper broker's)"
+STRATEGY_HELP = (
+    "a reference strategy (sma_cross, sma_cross_bar, vwap_reversion, orb_momentum, pairs), an installed "
+    "'vyapari.strategies' entry point, 'package.module:ClassName' or 'path/to/file.py:ClassName'"
+)
 SLIPPAGE_HELP = ("none, bps:N (fixed) or volume[:LIMIT[:IMPACT]] (volume share; default none, "
                  "as the paper broker's)")
 
@@ -18,7 +22,6 @@ SLIPPAGE_HELP = ("none, bps:N (fixed) or volume[:LIMIT[:IMPACT]] (volume share; 
 def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None:
     """Add the ``backtest`` command."""
     from vyapari.costs.defaults import DEFAULT_FEES, DEFAULT_SLIPPAGE
-    from vyapari.strategies import STRATEGIES
 
     p = sub.add_parser(
         name,
@@ -26,7 +29,7 @@ def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None
         description=help_text + ". Orders fill at the next bar's "
         "open by default; all times IST; amounts in ₹.",
     )
-    p.add_argument("--strategy", required=True, choices=sorted(STRATEGIES), help="strategy to run")
+    p.add_argument("--strategy", required=True, help=STRATEGY_HELP)
     p.add_argument(
         "--params", default="{}", help='strategy parameters as JSON, e.g. \'{"fast": 20, "slow": 50}\''
     )
@@ -121,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
         segment=Segment(args.segment) if args.segment else None,
         fill_at=args.fill_at,
         path=args.path,
-        run_id=f"{args.strategy}",
+        run_id=strategy.name,
     )
     if args.follow_series and args.lake is None:
         from vyapari.core.errors import InvalidInput
@@ -135,6 +138,8 @@ def run(args: argparse.Namespace) -> int:
 
         result.write(args.out)
         evaluate_run_dir(args.out)  # report.json and report.html beside the results
+    for note in result.notes:  # on stderr, so --json output stays one document
+        print(f"vyapari backtest: note: {note}", file=sys.stderr)
     if args.json:
         print_json(result.summary)
     else:

@@ -78,15 +78,17 @@ def register(subparsers: Any, name: str, help_text: str) -> None:
     p.add_argument("--charges", required=True, type=Path, help="the broker's end-of-day charges file")
     p.add_argument(
         "--fills",
-        required=True,
         type=Path,
-        help="fills log (<date>.jsonl), its folder, or the state folder of 'vyapari live'",
+        default=Path(".vyapari-live"),
+        help="fills log (<date>.jsonl), its folder, or the state folder of 'vyapari live' "
+        "(default .vyapari-live)",
     )
     p.add_argument("--date", type=date_arg, default=None, help="session YYYY-MM-DD (default: the fills')")
     p.add_argument(
         "--fees",
         default=None,
-        help="cost model: zerodha, upstox, ... (default: --broker's; required for csv)",
+        help="cost model: zerodha, upstox, none or bps:N (default: --broker's; for csv the BROKER setting "
+        "when it is zerodha or upstox)",
     )
     p.add_argument(
         "--order-ids", default=None, help="Kite items without order_id: ids in request order, a,b,…"
@@ -95,6 +97,14 @@ def register(subparsers: Any, name: str, help_text: str) -> None:
     p.add_argument("--metrics-out", type=Path, default=None, help="append the EMF metric lines to this file")
     p.add_argument("--json", action="store_true", help="print the report as JSON instead of tables")
     p.set_defaults(func=run)
+
+
+def _broker_setting() -> str | None:
+    """The BROKER setting (flags > environment > .env) when it names a broker's cost model."""
+    from vyapari.cli.settings import load_settings
+
+    broker = load_settings().broker.strip().lower()
+    return broker if broker in ("zerodha", "upstox") else None
 
 
 @dataclass(frozen=True)
@@ -118,9 +128,13 @@ def run(args: argparse.Namespace) -> int:
     fills_file, fills = _load_fills(args.fills, args.date)
     session = args.date or _session(fills, fills_file)
     broker = _load_charges(args.charges, args.broker, args.order_ids)
-    spec = args.fees or (args.broker if args.broker != "csv" else None)
+    spec = args.fees or (args.broker if args.broker != "csv" else _broker_setting())
     if spec is None:
-        raise InvalidInput("--fees", "required with --broker csv (zerodha, upstox, ...)")
+        raise InvalidInput(
+            "--fees",
+            "required with --broker csv unless the BROKER setting is zerodha or upstox "
+            "(zerodha, upstox, ...)",
+        )
     model = fee_model_from_spec(spec)
     orders = group_orders(fills)
     report = reconcile_charges([_order_fill(o) for o in orders], broker, model)

@@ -20,7 +20,6 @@ JSON ``badge`` key); 2 with a one-line error naming the file on bad input.
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -63,7 +62,9 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidInput("--trades", "only with --equity (a --run folder has its own trades.parquet)")
     if args.run is not None and args.basis is not None:
         raise InvalidInput("--basis", "only with --equity (a --run folder's equity is net of charges)")
-    criteria = TargetCriteria.from_env(os.environ)
+    from vyapari.cli.settings import effective_environ
+
+    criteria = TargetCriteria.from_env(effective_environ())  # flags > environment > .env
     if args.run is not None:
         inputs = load_run_dir(args.run)
     else:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -40,7 +39,8 @@ def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None
         help="run (default), kill (engage the kill switch), reset (release it), status",
     )
     p.add_argument("--broker", default=None, help="paper, zerodha or upstox (default: $BROKER or paper)")
-    p.add_argument("--strategy", help="strategy to run")
+    p.add_argument("--strategy", help="strategy to run: a reference name, an entry point, "
+                   "'package.module:ClassName' or 'path/to/file.py:ClassName'")
     p.add_argument("--params", default="{}", help="strategy parameters as JSON")
     p.add_argument("--symbols", help="comma-separated symbols (default: all in the replay source)")
     p.add_argument("--replay", type=Path, help="minute-bar folder (<SYMBOL>.parquet|csv) or lake root")
@@ -63,15 +63,13 @@ def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None
 
 
 def _settings(args: argparse.Namespace) -> dict[str, str]:
+    from vyapari.cli.settings import effective_environ
+
     prefixes = ("BROKER", "PAPER_", "KITE_", "UPSTOX_", "RISK_", "DAILY_LOSS_LIMIT_INR")
-    settings = {k: v for k, v in os.environ.items() if k.startswith(prefixes)}
-    settings["VYAPARI_SECRETS_FILE"] = os.environ.get("VYAPARI_SECRETS_FILE", "")
-    if args.broker:
-        settings["BROKER"] = args.broker
-    if args.capital is not None:
-        settings["PAPER_INITIAL_CAPITAL"] = str(args.capital)
-    if args.fees:
-        settings["PAPER_FEES"] = args.fees
+    flags = {"broker": args.broker, "paper_initial_capital": args.capital, "paper_fees": args.fees or None}
+    environ = effective_environ(flags)  # flags > environment > .env
+    settings = {k: v for k, v in environ.items() if k.startswith(prefixes)}
+    settings["VYAPARI_SECRETS_FILE"] = environ.get("VYAPARI_SECRETS_FILE", "")
     settings.setdefault("PAPER_STATE_FILE", str(args.state_dir / "paper-journal.jsonl"))
     return settings
 
@@ -235,6 +233,7 @@ def warm_up(name: str, params: dict[str, Any]) -> float:
     A throwaway instance prepares a tiny synthetic panel, so the first live minute does not pay
     for importing numba and compiling (about 0.6 s) and the trading instance's state is untouched.
     """
+    import copy
     import time
 
     from vyapari.strategies import make_strategy
@@ -242,7 +241,7 @@ def warm_up(name: str, params: dict[str, Any]) -> float:
     from vyapari.strategy.synthetic import random_walk_panel
 
     started = time.perf_counter()
-    throwaway = make_strategy(name, params)
+    throwaway = copy.deepcopy(make_strategy(name, params))  # a file's instance is the trading one
     if isinstance(throwaway.signal, VectorSignal):
         symbols = 2 if name == "pairs" else 1
         throwaway.prepare(random_walk_panel(symbols=symbols, sessions=2, bars_per_session=375, seed=0), 1e6)
@@ -260,9 +259,10 @@ def _monitor(args: argparse.Namespace, settings: dict[str, str], ports: LivePort
              report: ReadinessReport, suite: SuiteConfig | None) -> Any:
     """The in-session readiness re-checks, started with the pre-open ``report``."""
     from vyapari.cli.ready import suite_config
+    from vyapari.cli.settings import effective_environ
     from vyapari.live.service import live_readiness
 
-    env = {**os.environ, **settings}
+    env = {**effective_environ(), **settings}
     suite = suite or suite_config(_check_args(args, settings), env, secrets=ports.secrets)
     return live_readiness(engine, suite, report)
 
@@ -285,10 +285,13 @@ def _ready(
 
     if ports.store is None:
         raise ValueError("LivePorts.store must be set by run()")
+    from vyapari.cli.settings import effective_environ
+
+    environ = effective_environ()
     check = _check_args(args, settings)
     risk = risk_state_loader(ports.store, risk_limits_from_env(settings))
     while True:
-        report = build_report(check, {**os.environ, **settings}, secrets=ports.secrets, risk_loader=risk)
+        report = build_report(check, {**environ, **settings}, secrets=ports.secrets, risk_loader=risk)
         holiday = bool(report.failures) and all(f.error is NotASession for f in report.failures)
         if report.ready or not holiday or args.ready_at is not None or stop():
             break

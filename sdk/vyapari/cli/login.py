@@ -15,7 +15,6 @@ printed.
 from __future__ import annotations
 
 import argparse
-import os
 from typing import Any
 
 from vyapari.brokers.factory import secrets_store_from_settings
@@ -55,7 +54,9 @@ def _login(args: argparse.Namespace, env: dict[str, str], provider: SessionProvi
 
 def run(args: argparse.Namespace) -> int:
     """Exchange the token or code for a session and store it; prints where and until when."""
-    env = dict(os.environ)
+    from vyapari.cli.settings import effective_environ
+
+    env = effective_environ()  # the environment over .env
     store = secrets_store_from_settings(env)
     result = _login(args, env, SessionProvider(args.broker, store))
     if isinstance(result, str):

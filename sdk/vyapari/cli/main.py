@@ -36,6 +36,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("demo", "Run the demo pipeline end to end on generated sample data"),
     "api": ("api", "Serve the REST API locally for a browser (Swagger UI at /swagger)"),
     "live": ("live", "Trade live or on paper, replay a recorded day; kill switch"),
+    "new": ("new", "Write a working strategy skeleton and its test (vyapari new strategy NAME)"),
+    "config": ("config", "Show the effective settings and where each came from (flag, env, .env, default)"),
 }
 
 EXIT_USAGE = 2

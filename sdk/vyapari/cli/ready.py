@@ -2,10 +2,14 @@
 
 Examples
 --------
-``vyapari ready --broker zerodha --lake ./lake --state-dir ./state --json`` prints the JSON report
+``vyapari ready --broker zerodha --lake ./lake --json`` prints the JSON report
 (``ready``, ``errors``, one object per check with ``status`` pass/fail/skip, ``reason``, ``error``).
 
-Settings (environment): ``REGISTERED_EGRESS_IP`` (the IP registered with the broker),
+The ``risk`` check reads the live state folder (``--state-dir``, default ``.vyapari-live`` as for
+``vyapari live``): the kill switch in its ``orders.sqlite`` (off when no live run has written the
+folder yet) and the risk limits from the settings (``RISK_*``, ``DAILY_LOSS_LIMIT_INR``).
+
+Settings (flags > environment > ``.env``): ``REGISTERED_EGRESS_IP`` (the IP registered with the broker),
 ``EGRESS_IP_URL`` (plain-text "what is my IP" service; default checkip.amazonaws.com) and
 ``VYAPARI_SECRETS_FILE`` (where ``vyapari login`` stored the session). The tick feed is probed by
 the live service, which holds the stream; here that check is reported as skipped.
@@ -14,7 +18,6 @@ the live service, which holds the stream; here that check is reported as skipped
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,30 +36,38 @@ EXIT_NOT_READY = 1
 def register(subparsers: Any, name: str, help_text: str) -> None:
     """Add the ``ready`` sub-command to ``subparsers`` (an argparse sub-parsers action)."""
     p = subparsers.add_parser(name, help=help_text, description=help_text + ". Times are IST.")
-    p.add_argument("--broker", required=True, choices=["paper", "zerodha", "upstox"], help="broker to check")
+    p.add_argument(
+        "--broker", choices=["paper", "zerodha", "upstox"], help="broker to check (default: BROKER or paper)"
+    )
     p.add_argument("--lake", type=Path, help="lake folder (ingestion and instrument snapshots)")
-    p.add_argument("--state-dir", type=Path, help="live state folder (kill switch), as for 'vyapari live'")
+    p.add_argument(
+        "--state-dir",
+        type=Path,
+        default=Path(".vyapari-live"),
+        help="live state folder (kill switch), as for 'vyapari live' (default .vyapari-live)",
+    )
     p.add_argument("--exchange", type=str.upper, choices=["NSE", "BSE"], default="NSE", help="exchange")
     p.add_argument("--at", type=instant_arg, help="check as of this instant (default: now)")
     p.add_argument("--json", action="store_true", help="print the JSON report")
     p.set_defaults(func=run)
 
 
-def _risk_loader(state_dir: Path | None) -> Any:
+def _risk_loader(state_dir: Path | None, env: dict[str, str]) -> Any:
     if state_dir is None:
         return None
 
     def load() -> RiskState:
-        from vyapari.live.risk import RiskLimits, kill_switch_state
+        from vyapari.live.risk import kill_switch_state, risk_limits_from_env
         from vyapari.live.store import SqliteOrderStateStore
         from vyapari.readiness import RiskState
 
+        limits = risk_limits_from_env(env)  # a bad value fails the check, naming the variable
         path = state_dir / "orders.sqlite"
-        if not path.is_file():
-            raise FileNotFoundError(f"no live state at {path}")
+        if not path.is_file():  # no live run has written this folder: nothing engaged a kill switch
+            return RiskState(limits=limits, kill_switch=None)
         store = SqliteOrderStateStore(path)
         try:
-            return RiskState(limits=RiskLimits(), kill_switch=kill_switch_state(store))
+            return RiskState(limits=limits, kill_switch=kill_switch_state(store))
         finally:
             store.close()
 
@@ -91,7 +102,7 @@ def suite_config(
         broker=args.broker, store=LocalObjectStore(args.lake) if args.lake else None,
         session_loader=loader, egress_ip=egress_ip_from_url(env.get("EGRESS_IP_URL") or DEFAULT_EGRESS_URL),
         registered_ip=env.get("REGISTERED_EGRESS_IP"),
-        risk_loader=risk_loader or _risk_loader(args.state_dir), exchange=args.exchange,
+        risk_loader=risk_loader or _risk_loader(args.state_dir, env), exchange=args.exchange,
     )
 
 
@@ -115,7 +126,15 @@ def build_report(
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``vyapari ready``; 0 when every check passes or is skipped, 1 otherwise."""
-    report = build_report(args, dict(os.environ))
+    from vyapari.cli.settings import effective_environ, load_settings
+
+    env = effective_environ({"broker": args.broker})
+    args.broker = load_settings({"broker": args.broker}).broker.strip().lower()
+    if args.broker not in ("paper", "zerodha", "upstox"):
+        from vyapari.core.errors import InvalidInput
+
+        raise InvalidInput("BROKER", f"{args.broker!r} is not paper, zerodha or upstox")
+    report = build_report(args, env)
     if args.json:
         print_json(report.to_dict())
     else:

@@ -13,7 +13,7 @@ from vyapari.cli._common import date_arg, print_json
 
 def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None:
     """Add the ``sweep`` command."""
-    from vyapari.strategies import STRATEGIES
+    from vyapari.cli.backtest import STRATEGY_HELP
 
     p = sub.add_parser(
         name,
@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None
         description=help_text + ". Results go to "
         "<lake>/runs/<run-id>/ (one folder per work item, plus ranking.json and ranking.csv).",
     )
-    p.add_argument("--strategy", required=True, choices=sorted(STRATEGIES))
+    p.add_argument("--strategy", required=True, help=STRATEGY_HELP)
     p.add_argument("--params", default="{}", help="fixed parameters as JSON")
     p.add_argument(
         "--grid", required=True, help='parameter grid as JSON, e.g. \'{"k": [1.5, 2], "lookback": [20, 40]}\''
@@ -78,10 +78,11 @@ def run(args: argparse.Namespace) -> int:
             "rank_by": args.rank_by,
             "capital_inr": args.capital,
             "fees": args.fees,
-        }
+        },
+        local=True,
     )
     with Progress(transient=True, disable=args.json) as progress:
-        task = progress.add_task(f"sweep {args.strategy}", total=None)
+        task = progress.add_task(f"sweep {request.strategy}", total=None)
         ranking = run_sweep(
             request,
             args.lake,
@@ -99,7 +100,10 @@ def _print(ranking: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{ranking['run_id']}: {ranking['items']} items ranked by {ranking['rank_by']}")
+    table = Table(
+        title=f"{ranking['run_id']} ({ranking.get('strategy')}): {ranking['items']} items "
+        f"ranked by {ranking['rank_by']}"
+    )
     for col in ("rank", "params", "fills", "pnl_inr", "sharpe", "max_drawdown"):
         table.add_column(col)
     for row in ranking["top"]:

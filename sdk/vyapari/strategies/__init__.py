@@ -1,6 +1,8 @@
 """Reference strategies built from the SDK's components.
 
-``STRATEGIES`` maps the names the CLI accepts to factories taking a parameter dict.
+``STRATEGIES`` maps the reference names to factories taking a parameter dict; :func:`make_strategy`
+also builds a user's own strategy from an entry point, a module or a file (see
+:mod:`vyapari.strategies.loader`).
 """
 
 from __future__ import annotations
@@ -53,11 +55,12 @@ STRATEGIES: dict[str, StrategyFactory] = {
 
 
 def make_strategy(name: str, params: Mapping[str, Any]) -> Strategy:
-    """Build the reference strategy ``name`` with ``params``; ``ValueError`` names bad input."""
-    try:
-        factory = STRATEGIES[name]
-    except KeyError:
-        raise ValueError(
-            f"--strategy: unknown strategy {name!r} (choose from {', '.join(STRATEGIES)})"
-        ) from None
-    return factory(params)
+    """Build the strategy ``name`` with ``params``: a reference strategy, an installed entry point,
+    ``package.module:Name`` or ``file.py:Name`` (:mod:`vyapari.strategies.loader`);
+    ``ValueError`` names bad input."""
+    factory = STRATEGIES.get(name)
+    if factory is not None:
+        return factory(params)
+    from vyapari.strategies.loader import load_strategy
+
+    return load_strategy(name, params)

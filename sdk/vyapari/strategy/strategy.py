@@ -13,6 +13,8 @@ stepped from the signal's :class:`~vyapari.strategy.signals.SignalStepper` when 
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -51,6 +53,17 @@ class Strategy:
     needs_volume: ClassVar[bool] = False
     """True for a strategy that reads traded volume (e.g. a VWAP); engines refuse bars without any."""
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A subclass that does not set ``name`` is named after its class, and the arguments its
+        ``__init__`` was called with (defaults applied) are its :attr:`params` unless it overrides
+        them, so reports show both."""
+        super().__init_subclass__(**kwargs)
+        if cls.name == "strategy":
+            cls.name = cls.__name__
+        init = cls.__dict__.get("__init__")
+        if init is not None:
+            cls.__init__ = _recording_arguments(init)  # type: ignore[method-assign]
+
     def __init__(
         self,
         signal: Signal | None = None,
@@ -71,19 +84,27 @@ class Strategy:
     # ----- what the engine asks -----------------------------------------------------
     @property
     def params(self) -> Mapping[str, Any]:
-        """Parameters for reports (override to list a strategy's own)."""
-        return {}
+        """Parameters for reports (override to list a strategy's own; by default those it was
+        built with from a reference, see :func:`vyapari.strategies.loader.load_strategy`)."""
+        return dict(getattr(self, "_built_with", {}))
 
     @property
     def is_vectorisable(self) -> bool:
         """True when the array kernel can run this strategy with identical semantics."""
+        return self.vector_ineligibility() is None
+
+    def vector_ineligibility(self) -> str | None:
+        """Why the array kernel cannot run this strategy (``None`` when it can), as a phrase."""
         cls = type(self)
-        return (
-            isinstance(self.signal, VectorSignal)
-            and type(self.execution) is MarketExecution
-            and cls.on_bar is Strategy.on_bar
-            and cls.on_fill is Strategy.on_fill
-        )
+        if not isinstance(self.signal, VectorSignal):
+            kind = "no signal" if self.signal is None else f"a per-bar signal ({type(self.signal).__name__})"
+            return f"has {kind}; the array kernel needs a VectorSignal"
+        if type(self.execution) is not MarketExecution:
+            return f"uses {type(self.execution).__name__}; the array kernel runs MarketExecution only"
+        hooks = [h for h in ("on_bar", "on_fill") if getattr(cls, h) is not getattr(Strategy, h)]
+        if hooks:
+            return f"overrides {' and '.join(hooks)}; per-bar hooks run on the event loop"
+        return None
 
     def target_quantities(self, panel: BarPanel, capital: float) -> np.ndarray:
         """Targets ``[T, N]`` (signed shares) of a vectorised strategy for the whole panel."""
@@ -188,6 +209,26 @@ class Strategy:
             targets[changed] = self.sizer.quantities(inputs)
         self._last_weights, self._last_targets = weights, targets
         return targets
+
+
+def _recording_arguments(init: Any) -> Any:
+    """Wrap a subclass's ``__init__`` to keep its JSON-ready arguments as ``_built_with``."""
+    signature = inspect.signature(init)
+
+    @functools.wraps(init)
+    def recording(self: Strategy, *args: Any, **kwargs: Any) -> None:
+        if "_built_with" not in vars(self):  # the most derived class's arguments win
+            try:
+                bound = signature.bind(self, *args, **kwargs)
+            except TypeError:
+                pass  # the call itself will say what is wrong
+            else:
+                bound.apply_defaults()
+                given = list(bound.arguments.items())[1:]  # without self
+                vars(self)["_built_with"] = {k: v for k, v in given if isinstance(v, (int, float, str, bool))}
+        init(self, *args, **kwargs)
+
+    return recording
 
 
 class _TargetStepper:

@@ -21,6 +21,7 @@ LOWER_IS_BETTER = frozenset({"max_drawdown"})
 COLUMNS = (
     "rank",
     "item_id",
+    "strategy",
     "params",
     "symbols",
     "bars",
@@ -48,6 +49,8 @@ def _row(item: dict[str, Any], summary: dict[str, Any] | None) -> dict[str, Any]
     stats = (summary or {}).get("statistics", {})
     row: dict[str, Any] = {
         "item_id": item["item_id"],
+        # the strategy's own name (its summary), else the reference the item was planned with
+        "strategy": (summary or {}).get("strategy") or item.get("strategy"),
         "params": item.get("params", {}),
         "symbols": item.get("symbols", []),
     }
@@ -99,6 +102,7 @@ def aggregate_run(store: ObjectStore, run_id: str, rank_by: str = "sharpe", top:
     store.put_atomic(f"runs/{run_id}/ranking.csv", _csv(rows))
     return {
         "run_id": run_id,
+        "strategy": rows[0]["strategy"],
         "rank_by": rank_by,
         "items": len(rows),
         "best": rows[0],

@@ -80,11 +80,20 @@ class BacktestRequest:
     fees: str = "zerodha"
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> BacktestRequest:
-        """Validate a request dict; :class:`InvalidInput` names the first bad field."""
+    def from_dict(cls, data: dict[str, Any], *, local: bool = False) -> BacktestRequest:
+        """Validate a request dict; :class:`InvalidInput` names the first bad field.
+
+        ``strategy`` is a reference name, a ``vyapari.strategies`` entry-point name or
+        ``package.module:ClassName``; a ``file.py:ClassName`` only when ``local`` (a local sweep,
+        whose processes can read the file; a workflow's workers in AWS cannot).
+        """
         for name in ("run_id", "strategy", "start", "end"):
             if not data.get(name):
                 raise InvalidInput(name, "is required")
+        if not local:
+            from vyapari.strategies.loader import check_portable
+
+            check_portable(str(data["strategy"]))
         grid = dict(data.get("grid") or {})
         if any(not isinstance(v, list) or not v for v in grid.values()):
             raise InvalidInput("grid", "every grid entry must be a non-empty list")

@@ -111,3 +111,25 @@ def test_evaluate_returns_the_latest_published_evaluation(client: Client, servic
     finally:
         services.lake.delete(evaluation_key(run_id))
     assert status == 200 and body["badges"] == document["badges"] and body["evaluation"] == document
+
+
+@pytest.mark.parametrize(("strategy", "field", "says"), [
+    ("mine/momentum.py:Momentum", "body.strategy", "pattern"),
+    ("no_such_package.momo:Momentum", "strategy", "cannot import module"),
+    ("vyapari.strategy.signals:VectorSignal", "strategy", "not a Strategy subclass"),
+    ("sys:exit", "strategy", "not a Strategy subclass"),  # never calls an arbitrary callable
+])
+def test_strategy_references_a_workflow_cannot_run_are_422(client: Client, strategy: str, field: str,
+                                                          says: str) -> None:
+    status, body = client("POST", "/strategies", body={**DEFINITION, "strategy": strategy, "params": {}},
+                          groups="admin")
+    assert status == 422 and [f["field"] for f in body["fields"]] == [field]
+    assert says in json.dumps(body)
+
+
+def test_a_module_strategy_reference_is_registered(client: Client) -> None:
+    definition = {**DEFINITION, "name": "sma-mod", "strategy": "vyapari.strategies.sma_cross:SmaCross",
+                  "params": {"fast": 5, "slow": 20}}
+    status, body = client("POST", "/strategies", body=definition, groups="admin")
+    assert status in (200, 201), body
+    assert body["strategy"] == "vyapari.strategies.sma_cross:SmaCross"

@@ -270,3 +270,20 @@ def test_fills_log_keeps_each_trade_once_and_round_trips_exactly(tmp_path: Path)
     assert again.sync(fills) == 0
     again.close()
     assert read_fills(tmp_path / f"{DAY}.jsonl") == fills
+
+
+def test_csv_charges_priced_with_the_broker_setting_and_the_live_folder_by_default(
+    state: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No --fees: BROKER=zerodha from .env names the cost model; no --fills: .vyapari-live here."""
+    csv = _write(tmp_path, "note.csv", E2_CSV)
+    work = tmp_path / "work"
+    work.mkdir()
+    state.rename(work / ".vyapari-live")
+    (work / ".env").write_text("BROKER=zerodha\n", encoding="utf-8")
+    monkeypatch.chdir(work)
+    monkeypatch.delenv("BROKER", raising=False)
+    code, out, err = _run(capsys, "--broker", "csv", "--charges", str(csv), "--date", DAY, "--json")
+    assert code == 0, out + err
+    report = json.loads(out)
+    assert report["ok"] is True and report["metrics"]["orders"] == 2 and report["fees"] == "zerodha"

@@ -56,11 +56,34 @@ def test_ready_zerodha_without_login_or_ip_setting_exits_one(tmp_path: Path,
     assert {"SessionExpired", "IpNotRegistered", "InstrumentsStale"} <= set(report["errors"])
 
 
-def test_ready_without_state_dir_reports_risk_limits_missing(tmp_path: Path,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_ready_without_state_dir_reads_the_live_default_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No --state-dir: .vyapari-live in the working directory, as `vyapari live` writes it; before any
+    live run the kill switch is off and the check passes, once one engaged it the check fails."""
+    from vyapari.live.risk import engage_kill_switch
+
     lake, _ = _lake_and_state(tmp_path)
-    code = cli_main.main(["ready", "--broker", "paper", "--lake", str(lake), "--at", AT, "--json"])
-    assert code == 1 and json.loads(capsys.readouterr().out)["errors"] == ["RiskLimitsMissing"]
+    monkeypatch.chdir(tmp_path)
+    argv = ["ready", "--broker", "paper", "--lake", str(lake), "--at", AT, "--json"]
+    assert cli_main.main(argv) == 0 and json.loads(capsys.readouterr().out)["ready"] is True
+    store = SqliteOrderStateStore(tmp_path / ".vyapari-live" / "orders.sqlite")
+    engage_kill_switch(store, "drill")
+    store.close()
+    assert cli_main.main(argv) == 1
+    assert json.loads(capsys.readouterr().out)["errors"] == ["KillSwitchEngaged"]
+
+
+def test_ready_bad_risk_limit_setting_fails_the_risk_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    lake, state = _lake_and_state(tmp_path)
+    monkeypatch.setenv("RISK_MAX_ORDER_VALUE_INR", "lots")
+    code = cli_main.main(["ready", "--broker", "paper", "--lake", str(lake), "--state-dir", str(state),
+                          "--at", AT, "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 1 and report["errors"] == ["RiskLimitsMissing"]
+    risk = next(c for c in report["checks"] if c["name"] == "risk")
+    assert "RISK_MAX_ORDER_VALUE_INR" in risk["reason"]
 
 
 BAD = [["ready", "--broker", "ibkr"], ["ready", "--broker", "paper", "--at", "09:15"]]
