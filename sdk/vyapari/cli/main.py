@@ -21,7 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "costs": ("costs", "Brokerage and statutory charges of a trade (STT, exchange, SEBI, stamp, GST, DP)"),
     "charges": ("charges", "Reconcile the broker's end-of-day charges with the cost model, per order"),
     "calendar": ("calendar", "NSE/BSE trading sessions between two dates, with open and close times in IST"),
-    "sample": ("sample", "Write seeded synthetic NSE/BSE sample data (bhavcopies, F&O, minute bars, instruments)"),
+    "sample": ("sample", "Write seeded synthetic sample data (bhavcopies, F&O, minute bars, instruments)"),
     "ingest": ("ingest", "Ingest exchange files (bhavcopies, corporate actions) into the data lake"),
     "bars": ("bars", "Print daily or intraday bars of a symbol from the data lake (IST, bar start)"),
     "backtest": ("backtest", "Backtest a strategy on minute or daily bars, with Indian charges"),

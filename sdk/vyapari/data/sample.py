@@ -24,7 +24,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -248,5 +247,6 @@ def generate_sample(out: str | Path, sessions: int = 30, end: date | None = None
     for symbol, sym_path in paths.items():
         summary.files.append(write_minute(summary.out, symbol, sym_path.minute))
     last = {s: float(p.daily["close"][-1]) * TICK_INR for s, p in paths.items()}
-    summary.files += write_instrument_dumps(summary.out, days[-1], {s: isin(s) for s in NIFTY50}, last, NIFTY50)
+    isins = {s: isin(s) for s in NIFTY50}
+    summary.files += write_instrument_dumps(summary.out, days[-1], isins, last, NIFTY50)
     return summary

@@ -58,7 +58,7 @@ def _lot(underlying: str, day: date, price: float) -> int:
     try:
         return lot_size_as_of(underlying, day)
     except ScheduleNotFound:  # not in the built-in table: a contract of about ₹5 lakh
-        return max(1, int(round(500_000 / price / 25)) * 25)
+        return max(1, round(500_000 / price / 25) * 25)
 
 
 def index_level(closes: dict[str, float], reference: dict[str, float]) -> float:
