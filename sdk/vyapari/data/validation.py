@@ -43,10 +43,17 @@ class ValidationPolicy:
         ``drop`` (default): drop the row and record it; ``reject``: reject the whole file.
     max_bad_row_fraction : float
         Reject the file anyway when more than this fraction of its rows are bad (default 5 %).
+    bar_label : {"start", "end"}
+        How a user's bar files label their bars (``end``: by the minute the bar closes, as many
+        Indian vendors do); the lake stores START labels.
+    bar_exchange : str
+        The exchange of a user's bar files (``NSE`` or ``BSE``): its calendar checks the sessions.
     """
 
     on_bad_row: Literal["drop", "reject"] = "drop"
     max_bad_row_fraction: float = 0.05
+    bar_label: Literal["start", "end"] = "start"
+    bar_exchange: str = "NSE"
 
 
 @dataclass
