@@ -23,6 +23,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "calendar": ("calendar", "NSE/BSE trading sessions between two dates, with open and close times in IST"),
     "sample": ("sample", "Write seeded synthetic sample data (bhavcopies, F&O, minute bars, instruments)"),
     "ingest": ("ingest", "Ingest exchange files (bhavcopies, corporate actions) into the data lake"),
+    "history": ("history", "Fetch a broker's historical bars (Kite, Upstox) into the lake; coverage report"),
+    "download": ("download", "Download NSE/BSE archive files (bhavcopies) over a date range of sessions"),
     "bars": ("bars", "Print daily or intraday bars of a symbol from the data lake (IST, bar start)"),
     "backtest": ("backtest", "Backtest a strategy on minute or daily bars, with Indian charges"),
     "sweep": ("sweep", "Run a parameter grid over the lake on a local process pool and rank the results"),

@@ -157,7 +157,7 @@ def store_minute_sessions(store: ObjectStore, exchange: str, symbol: str, bars: 
     if bars.empty:
         return out
     days = bars["ts"].dt.tz_convert(IST).dt.date
-    stored = read_minute_months(store, exchange, symbol, days.min(), days.max())
+    stored = read_minute_months(store, exchange, symbol, days.min(), days.max(), dataset)
     stored_days = stored["ts"].dt.date if not stored.empty else pd.Series([], dtype=object)
     changed: list[pd.DataFrame] = []
     for day, part in bars.groupby(days, sort=True):
@@ -171,7 +171,7 @@ def store_minute_sessions(store: ObjectStore, exchange: str, symbol: str, bars: 
             out.replaced.append(day)
         changed.append(part)
     if changed:
-        write_minute_months(store, exchange, symbol, pd.concat(changed, ignore_index=True))
+        write_minute_months(store, exchange, symbol, pd.concat(changed, ignore_index=True), dataset)
     return out
 
 

@@ -8,7 +8,7 @@ before each call (a new daily token is used at once).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -40,6 +40,7 @@ from vyapari.brokers.zerodha.parsing import (
 )
 from vyapari.core.ids import split_instrument_id
 from vyapari.core.time import IST
+from vyapari.instruments.records import InstrumentRecord
 from vyapari.model.enums import OrderType
 
 VARIETY = "regular"
@@ -51,7 +52,12 @@ def _num(value: object) -> float | None:
 
 
 class KiteBrokerAdapter(BrokerAdapter):
-    """Kite Connect v3 (see the module docstring)."""
+    """Kite Connect v3 (see the module docstring).
+
+    ``instruments`` are the Kite snapshot's records in force on the session date (from
+    :class:`vyapari.instruments.InstrumentSnapshots`): their tokens are used without downloading
+    the exchange's instrument dump.
+    """
 
     name = "zerodha"
 
@@ -63,12 +69,13 @@ class KiteBrokerAdapter(BrokerAdapter):
         store: OrderStore | None = None,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] | None = None,
+        instruments: Iterable[InstrumentRecord] | None = None,
     ) -> None:
         extra = {"sleep": sleep} if sleep is not None else {}
         super().__init__(limiter=config.rate_limiter(), retry=retry, store=store, session=session, **extra)
         self.config = config
         self.client: Any = make_kite_client(config)
-        self._tokens: dict[str, str] = {}
+        self._tokens: dict[str, str] = {r.instrument_id: r.broker_token for r in instruments or ()}
 
     def _apply_session(self, session: BrokerSession) -> None:
         self.client.set_access_token(session.access_token)
