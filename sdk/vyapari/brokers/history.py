@@ -4,9 +4,10 @@ Per broker and interval, :data:`LIMITS` gives the broker's interval name and the
 request may span (Kite: minute 60, 3/5-minute 100, 15/30-minute 200, 60-minute 400, day 2000; Upstox
 v3: 1–15 minutes one month, 30/60 minutes one quarter, day one decade). A symbol's sessions still
 missing (:class:`vyapari.data.history_state.HistoryState`) are grouped into such windows and fetched
-through :meth:`BrokerAdapter.candles`, which owns the rate limit (``historical`` bucket), the retries
-of 429/5xx/time-outs and the error mapping. Candles are relabelled to their START in IST (both
-brokers already label by start), checked against the calendar and stored session by session.
+through :meth:`BrokerAdapter.candle_frame` (``candles`` as one frame), which owns the rate limit
+(``historical`` bucket), the retries of 429/5xx/time-outs and the error mapping. Candles are
+relabelled to their START in IST (both brokers already label by start), checked against the
+calendar and stored session by session.
 
 An expired session stops the run with :class:`HistoryLoginRequired` naming the login command; a
 symbol the broker does not know is named in the result and the others continue; a window that still
@@ -15,7 +16,7 @@ fails after the retries is named and the symbol's other windows continue.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -24,7 +25,6 @@ import pandas as pd
 
 from vyapari.brokers.base import BrokerAdapter
 from vyapari.brokers.errors import BrokerError, InvalidOrder, SessionExpired
-from vyapari.brokers.types import Candle
 from vyapari.core.errors import InvalidInput, VyapariError
 from vyapari.core.time import IST
 from vyapari.data.bar_sessions import SessionWrites, check_bars, store_daily_rows, store_minute_sessions
@@ -83,15 +83,9 @@ class SymbolResult:
                 **self.writes.to_dict(), "error": self.error, "failed_windows": self.failed_windows}
 
 
-def candles_frame(candles: Sequence[Candle], symbol: str, label: str, minutes: int) -> pd.DataFrame:
-    """Candles as ``symbol, ts (IST, START), open, high, low, close, volume, line``."""
-    ts = pd.to_datetime([c.start_at for c in candles], utc=True).tz_convert(IST)
-    frame = pd.DataFrame({
-        "symbol": symbol, "ts": ts,
-        **{k: np.array([float(getattr(c, k)) for c in candles]) for k in ("open", "high", "low", "close")},
-        "volume": np.array([c.volume for c in candles], dtype=np.int64),
-        "line": np.arange(1, len(candles) + 1),
-    })
+def candles_frame(candles: pd.DataFrame, symbol: str, label: str, minutes: int) -> pd.DataFrame:
+    """A broker's candle frame as ``symbol, ts (IST, START), open, high, low, close, volume, line``."""
+    frame = candles.assign(symbol=symbol, line=np.arange(1, len(candles) + 1))
     if label == "end" and minutes:
         frame["ts"] = frame["ts"] - pd.Timedelta(minutes=minutes)
     if minutes == 0:  # a day candle: the session date at midnight IST
@@ -133,7 +127,7 @@ class HistoryFetch:
         state = HistoryState(self.store, self.broker, self.exchange, self.interval)
         for window in windows:
             try:
-                candles = self.adapter.candles(instrument_id, name, *_bounds(window))
+                candles = self.adapter.candle_frame(instrument_id, name, *_bounds(window))
             except SessionExpired as exc:
                 raise HistoryLoginRequired(
                     f"{self.broker} session expired or missing ({exc.message}); run "
@@ -152,8 +146,8 @@ class HistoryFetch:
             state.mark_fetched(symbol, window, self.now())
         return result
 
-    def _store(self, result: SymbolResult, candles: list[Candle], minutes: int) -> None:
-        if not candles:
+    def _store(self, result: SymbolResult, candles: pd.DataFrame, minutes: int) -> None:
+        if candles.empty:
             return
         frame = candles_frame(candles, result.symbol, LABELS[self.broker], minutes)
         checked = check_bars(frame, self.exchange, daily=minutes == 0)
