@@ -16,7 +16,8 @@ fails after the retries is named and the symbol's other windows continue.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -120,31 +121,54 @@ class HistoryFetch:
         return group_windows(sessions, todo, LIMITS[self.broker][self.interval][1])
 
     def fetch(self, symbol: str, instrument_id: str, windows: list[tuple[date, date]]) -> SymbolResult:
-        """Fetch and store ``windows`` of one symbol; a session expiry raises, other errors are named."""
-        result = SymbolResult(symbol, instrument_id, windows=len(windows))
+        """Fetch and store ``windows`` of one symbol (see :meth:`fetch_all`)."""
+        return self.fetch_all([(symbol, instrument_id, windows)])[0]
+
+    def fetch_all(self, jobs: Sequence[tuple[str, str, list[tuple[date, date]]]]) -> list[SymbolResult]:
+        """Fetch ``(symbol, instrument_id, windows)`` jobs in order; one result per job.
+
+        Each window's bars are stored on a helper thread while the next request waits for its turn
+        in the rate limit, so a long fetch is paced by the broker. A session expiry raises
+        :class:`HistoryLoginRequired` once what was already fetched is stored; other errors are
+        named in the symbol's result.
+        """
+        results = [SymbolResult(s, i, windows=len(w)) for s, i, w in jobs]
+        pending: list[Future[None]] = []
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="history-store") as writer:
+            for result, (_, _, windows) in zip(results, jobs, strict=True):
+                for window in windows:
+                    candles = self._request(result, window)
+                    if candles is None:
+                        if result.error:
+                            break
+                        continue
+                    pending.append(writer.submit(self._store_window, result, candles, window))
+        for future in pending:
+            future.result()  # a storage failure is not swallowed
+        return results
+
+    def _request(self, result: SymbolResult, window: tuple[date, date]) -> pd.DataFrame | None:
         name, _ = LIMITS[self.broker][self.interval]
-        minutes = interval_minutes(self.interval)
-        state = HistoryState(self.store, self.broker, self.exchange, self.interval)
-        for window in windows:
-            try:
-                candles = self.adapter.candle_frame(instrument_id, name, *_bounds(window))
-            except SessionExpired as exc:
-                raise HistoryLoginRequired(
-                    f"{self.broker} session expired or missing ({exc.message}); run "
-                    f"'vyapari login {self.broker}' and fetch again (what was stored is kept)") from None
-            except InvalidOrder as exc:  # the broker does not know the instrument
-                result.error = exc.message
-                break
-            except BrokerError as exc:
-                result.failed_windows.append(f"{window[0]}..{window[1]}: {type(exc).__name__}: {exc.message}")
-                continue
-            finally:
-                result.requests += 1
-                if self.on_window:
-                    self.on_window(symbol, window)
-            self._store(result, candles, minutes)
-            state.mark_fetched(symbol, window, self.now())
-        return result
+        try:
+            return self.adapter.candle_frame(result.instrument_id, name, *_bounds(window))
+        except SessionExpired as exc:
+            raise HistoryLoginRequired(
+                f"{self.broker} session expired or missing ({exc.message}); run "
+                f"'vyapari login {self.broker}' and fetch again (what was stored is kept)") from None
+        except InvalidOrder as exc:  # the broker does not know the instrument
+            result.error = exc.message
+        except BrokerError as exc:
+            result.failed_windows.append(f"{window[0]}..{window[1]}: {type(exc).__name__}: {exc.message}")
+        finally:
+            result.requests += 1
+            if self.on_window:
+                self.on_window(result.symbol, window)
+        return None
+
+    def _store_window(self, result: SymbolResult, candles: pd.DataFrame, window: tuple[date, date]) -> None:
+        self._store(result, candles, interval_minutes(self.interval))
+        HistoryState(self.store, self.broker, self.exchange, self.interval).mark_fetched(
+            result.symbol, window, self.now())
 
     def _store(self, result: SymbolResult, candles: pd.DataFrame, minutes: int) -> None:
         if candles.empty:

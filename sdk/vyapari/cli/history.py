@@ -144,8 +144,8 @@ def _fetch(args: argparse.Namespace, symbols: list[str],
             progress.update(task, description=symbol[:14], advance=1)
 
         fetcher.on_window = advance
-        for symbol, (instrument_id, windows) in plans.items():
-            results.append(fetcher.fetch(symbol, instrument_id, windows).to_dict())
+        jobs = [(symbol, instrument_id, windows) for symbol, (instrument_id, windows) in plans.items()]
+        results += [r.to_dict() for r in fetcher.fetch_all(jobs)]
     order = {s: i for i, s in enumerate(symbols)}
     results.sort(key=lambda r: order[r["symbol"]])
     return results, {"snapshot_date": snapshot_day}
