@@ -95,7 +95,7 @@ def bench_fetch(n_symbols: int, start: date, end: date) -> None:
 def year_of_minutes(n_symbols: int, year: int, seed: int = 3) -> dict[str, pd.DataFrame]:
     """A year of START-labelled minute bars per symbol (every calendar session, every minute)."""
     cal = get_calendar("NSE")
-    grid = np.concatenate([cal.minute_grid(s.session_date).asi8 for s in
+    grid = np.concatenate([cal.minute_grid(s.session_date).as_unit("ns").asi8 for s in
                            cal.sessions(date(year, 1, 1), date(year, 12, 31))])
     ts = pd.Series(pd.to_datetime(grid, utc=True).tz_convert(IST))
     rng = np.random.default_rng(seed)

@@ -150,28 +150,53 @@ def _same(old: pd.DataFrame, new: pd.DataFrame) -> bool:
                for c in (*PRICES, "volume"))
 
 
+_IST_OFFSET_NS = 19_800 * 1_000_000_000  # IST is UTC+05:30 all year (no daylight saving)
+_NS_PER_DAY = 86_400 * 1_000_000_000
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+def _day_codes(ts: pd.Series) -> np.ndarray:
+    """IST calendar day of each instant as days since 1970-01-01 (int64)."""
+    return (_ns(ts) + _IST_OFFSET_NS) // _NS_PER_DAY
+
+
+def _runs(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct day codes of sorted ``codes`` with the start and end (exclusive) row of each."""
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.empty(0, np.int64)
+    return codes[starts], starts, np.r_[starts[1:], len(codes)].astype(np.int64)
+
+
 def store_minute_sessions(store: ObjectStore, exchange: str, symbol: str, bars: pd.DataFrame,
                           dataset: str = "minute_bars") -> SessionWrites:
     """Store one symbol's START-labelled bars session by session (see the module docstring)."""
     out = SessionWrites()
     if bars.empty:
         return out
-    days = bars["ts"].dt.tz_convert(IST).dt.date
-    stored = read_minute_months(store, exchange, symbol, days.min(), days.max(), dataset)
-    stored_days = stored["ts"].dt.date if not stored.empty else pd.Series([], dtype=object)
-    changed: list[pd.DataFrame] = []
-    for day, part in bars.groupby(days, sort=True):
-        old = stored[stored_days == day] if not stored.empty else stored
-        if old.empty:
+    if not bars["ts"].is_monotonic_increasing:
+        bars = bars.sort_values("ts", kind="stable").reset_index(drop=True)
+    codes = _day_codes(bars["ts"])
+    days, starts, ends = _runs(codes)
+    as_date = [date.fromordinal(int(d) + _EPOCH_ORDINAL) for d in days]
+    stored = read_minute_months(store, exchange, symbol, as_date[0], as_date[-1], dataset)
+    if stored.empty:
+        out.added += as_date
+        write_minute_months(store, exchange, symbol, bars, dataset)
+        return out
+    old_days, old_starts, old_ends = _runs(_day_codes(stored["ts"]))
+    old_at = {int(d): (int(a), int(b)) for d, a, b in zip(old_days, old_starts, old_ends, strict=True)}
+    keep = np.zeros(len(bars), dtype=bool)
+    for code, day, a, b in zip(days, as_date, starts, ends, strict=True):
+        span = old_at.get(int(code))
+        if span is None:
             out.added.append(day)
-        elif _same(old, part):
+        elif _same(stored.iloc[span[0]:span[1]], bars.iloc[a:b]):
             out.unchanged.append(day)
             continue
         else:
             out.replaced.append(day)
-        changed.append(part)
-    if changed:
-        write_minute_months(store, exchange, symbol, pd.concat(changed, ignore_index=True), dataset)
+        keep[a:b] = True
+    if keep.any():
+        write_minute_months(store, exchange, symbol, bars[keep], dataset)
     return out
 
 
