@@ -4,8 +4,10 @@ Example::
 
     vyapari sample --out sample --sessions 30 --end 2025-10-24 --seed 7
 
-Writes NSE bhavcopies (UDiFF and legacy layouts), BSE UDiFF bhavcopies, a corporate-actions CSV (a
-split and a bonus among them) and 1-minute bars ``minute/<SYMBOL>.parquet`` consistent with each day.
+Writes NSE bhavcopies (UDiFF and legacy layouts), BSE UDiFF bhavcopies, NSE F&O UDiFF bhavcopies, a
+corporate-actions CSV (a split and a bonus among them), 1-minute bars ``minute/<SYMBOL>.parquet``
+consistent with each day, and Kite/Upstox instrument dumps (``instruments/``) of the last session.
+Everything ingests (``vyapari ingest``) or publishes (``vyapari instruments publish``) as is.
 Reruns with the same arguments are byte-identical.
 """
 

@@ -33,10 +33,12 @@ import pyarrow.parquet as pq
 
 from vyapari.core.time import IST
 from vyapari.data import layout
+from vyapari.data.bar_ingest import ingest_bar_file
 from vyapari.data.day_state import DayState, curated_digest, read_state
 from vyapari.data.formats import BhavcopyFormat, date_from_name, decode_head, detect_text_format, unpack
 from vyapari.data.parquet_io import curated_parquet, sha256
 from vyapari.data.parsers import ParsedFile, parse_payload
+from vyapari.data.parsers.bar_files import PARQUET_MAGIC, is_bar_file
 from vyapari.data.raw_copy import RawCopy, keep_raw, keep_raw_soon
 from vyapari.data.rejections import RejectionError, RejectReason
 from vyapari.data.storage import ObjectStore, locked
@@ -125,7 +127,14 @@ class Ingester:
         raw: Future[RawCopy] | None = None
         try:
             inner, payload = unpack(data, base)
-            fmt = detect_text_format(decode_head(payload, inner), inner)
+            if payload.startswith(PARQUET_MAGIC):  # a user's bar file (see vyapari.data.bar_ingest)
+                return self._bar_file(data, payload, base)
+            try:
+                fmt = detect_text_format(decode_head(payload, inner), inner)
+            except RejectionError as rej:
+                if rej.reason is not RejectReason.UNKNOWN_HEADER or not is_bar_file(payload):
+                    raise
+                return self._bar_file(data, payload, base)
             parsed = parse_payload(payload, inner, fmt)  # on pyarrow's threads: the helper waits
             if name_date is not None and parsed.dataset != "corporate_actions":
                 # a daily file is accepted only when its rows carry name_date: the raw key is known now
@@ -136,6 +145,9 @@ class Ingester:
             return self._accept(data, base, parsed, checked, raw)
         except RejectionError as rej:
             return self._reject(data, base, name_date, rej, fmt, parsed, raw)
+
+    def _bar_file(self, data: bytes, payload: bytes, name: str) -> IngestResult:
+        return IngestResult(**ingest_bar_file(self.store, data, payload, name, self.policy, self.today()))
 
     def _reject(self, data: bytes, name: str, name_date: date | None, rej: RejectionError,
                 fmt: BhavcopyFormat | None, parsed: ParsedFile | None,

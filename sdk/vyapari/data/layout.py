@@ -85,14 +85,14 @@ def actions_key(exchange: str, digest: str) -> str:
     return f"{actions_prefix(exchange)}{digest[:20]}.parquet"
 
 
-def minute_prefix(exchange: str, symbol: str) -> str:
-    """Prefix of one symbol's minute bars."""
-    return f"{CURATED}/minute_bars/exchange={part(exchange)}/symbol={part(symbol)}/"
+def minute_prefix(exchange: str, symbol: str, dataset: str = "minute_bars") -> str:
+    """Prefix of one symbol's minute bars (``dataset`` ``bars_<N>m``: a broker's N-minute bars)."""
+    return f"{CURATED}/{dataset}/exchange={part(exchange)}/symbol={part(symbol)}/"
 
 
-def minute_key(exchange: str, symbol: str, year: int, month: int) -> str:
-    """Key of one month of a symbol's minute bars."""
-    return f"{minute_prefix(exchange, symbol)}year={year}/{year:04d}-{month:02d}.parquet"
+def minute_key(exchange: str, symbol: str, year: int, month: int, dataset: str = "minute_bars") -> str:
+    """Key of one month of a symbol's minute bars (or of its ``dataset`` bars)."""
+    return f"{minute_prefix(exchange, symbol, dataset)}year={year}/{year:04d}-{month:02d}.parquet"
 
 
 def state_key(dataset: str, exchange: str, day: date) -> str:

@@ -69,13 +69,17 @@ def _read_key(store: ObjectStore, key: str) -> pd.DataFrame:
     return frame
 
 
-def write_minute_months(store: ObjectStore, exchange: str, symbol: str, bars: pd.DataFrame) -> int:
-    """Merge ``bars`` into the symbol's month files (sessions in ``bars`` replace stored ones)."""
+def write_minute_months(store: ObjectStore, exchange: str, symbol: str, bars: pd.DataFrame,
+                        dataset: str = "minute_bars") -> int:
+    """Merge ``bars`` into the symbol's month files (sessions in ``bars`` replace stored ones).
+
+    ``dataset`` is ``minute_bars`` (1-minute) or ``bars_<N>m`` (a broker's N-minute history).
+    """
     new = check_bars(bars, f"{exchange}:{symbol} minute bars")
     local = new["ts"].dt.tz_convert(IST)
     written = 0
     for (year, month), part in new.groupby([local.dt.year, local.dt.month], sort=True):
-        key = layout.minute_key(exchange, symbol, int(year), int(month))
+        key = layout.minute_key(exchange, symbol, int(year), int(month), dataset)
         if store.exists(key):
             old = _read_key(store, key)
             days = set(part["ts"].dt.date)
@@ -89,10 +93,10 @@ def write_minute_months(store: ObjectStore, exchange: str, symbol: str, bars: pd
 
 
 def read_minute_months(store: ObjectStore, exchange: str, symbol: str, start: date,
-                       end: date) -> pd.DataFrame:
-    """Stored 1-minute bars of ``symbol`` whose IST session date is in ``[start, end]``."""
+                       end: date, dataset: str = "minute_bars") -> pd.DataFrame:
+    """Stored 1-minute (or ``dataset``) bars of ``symbol`` whose IST session date is in ``[start, end]``."""
     frames = []
-    for key in store.list(layout.minute_prefix(exchange, symbol)):
+    for key in store.list(layout.minute_prefix(exchange, symbol, dataset)):
         stem = key.rsplit("/", 1)[-1].removesuffix(".parquet")
         try:
             year, month = (int(x) for x in stem.split("-"))

@@ -69,12 +69,19 @@ class ValidationPolicy:
         80 %: a real day's row count moves by a few percent; a file cut at a row boundary halves it).
     replace_smaller_day : bool
         Replace the day anyway, with a warning in the result (``vyapari ingest --replace``).
+    bar_label : {"start", "end"}
+        How a user's bar files label their bars (``end``: by the minute the bar closes, as many
+        Indian vendors do); the lake stores START labels.
+    bar_exchange : str
+        The exchange of a user's bar files (``NSE`` or ``BSE``): its calendar checks the sessions.
     """
 
     on_bad_row: Literal["drop", "reject"] = "drop"
     max_bad_row_fraction: float = 0.05
     min_replace_fraction: float = 0.8
     replace_smaller_day: bool = False
+    bar_label: Literal["start", "end"] = "start"
+    bar_exchange: str = "NSE"
 
 
 @dataclass

@@ -85,3 +85,38 @@ def test_sample_ingests_cleanly_and_adjusts_continuously(sample: Path, tmp_path:
         adj = lake.read_daily_bars("NSE", [symbol], start, end, adjusted=True)
         assert np.abs(np.diff(np.log(raw["close"]))).max() > 0.5  # the raw series jumps
         assert np.abs(np.diff(np.log(adj["close"]))).max() < 0.15  # the adjusted one does not
+
+
+def test_sample_fo_bhavcopies_ingest_and_read_as_fo_daily(sample: Path, tmp_path: Path) -> None:
+    lake = Lake.at(tmp_path)
+    files = sorted((sample / "nse_fo_udiff").iterdir())
+    assert len(files) == 12
+    results = [lake.ingest_file(p) for p in files]
+    assert [(r.status, r.dataset, r.exchange, r.dropped) for r in results] == [
+        ("ingested", "fo_daily", "NFO", 0)] * 12
+    table = lake.read_daily_table("NFO", date(2025, 1, 1), END, dataset="fo_daily")
+    last = table[table["session_date"] == END]
+    futures = last[last["instrument_type"] == "FUTSTK"]
+    assert sorted(futures["symbol"]) == sorted(NIFTY50)
+    options = last[last["instrument_type"] == "OPTIDX"]
+    assert sorted(set(options["option_type"])) == ["CE", "PE"] and len(options) == 10
+    cash = lake.read_daily_bars("NSE", None, END, END)  # nothing ingested: futures stand alone
+    assert cash.empty
+    assert (last["expiry"] >= END).all() and (last["lot_size"] > 0).all()
+
+
+@pytest.mark.parametrize(("broker", "name"), [("zerodha", "kite_instruments.csv"),
+                                              ("upstox", "upstox_instruments.json")])
+def test_sample_instrument_dumps_publish_and_look_up(sample: Path, tmp_path: Path, broker: str,
+                                                      name: str) -> None:
+    from vyapari.data.storage import LocalObjectStore
+    from vyapari.instruments import InstrumentMaster, InstrumentSnapshots
+
+    snapshots = InstrumentSnapshots(LocalObjectStore(tmp_path))
+    result = snapshots.publish(broker, END, (sample / "instruments" / name).read_bytes(), name)
+    assert result.ok, result.to_dict()
+    master = InstrumentMaster(snapshots, broker)
+    assert master.lot_size("NSE:RELIANCE", END).fallback is False
+    future = master.record("NFO:NIFTY25OCTFUT", END)
+    assert future is not None and future.value.expiry == date(2025, 10, 28)
+    assert master.lot_size("NFO:NIFTY25OCTFUT", END).value == 75

@@ -16,7 +16,10 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
+import pandas as pd
+
 from vyapari.brokers.base import BrokerAdapter
+from vyapari.brokers.candle_rows import candle_rows_frame
 from vyapari.brokers.errors import BrokerFailure, InvalidOrder
 from vyapari.brokers.retry import RetryPolicy
 from vyapari.brokers.session import BrokerSession, SessionProvider
@@ -179,6 +182,18 @@ class UpstoxBrokerAdapter(BrokerAdapter):
         )
         candles = [candle_from_upstox(row) for row in response.data.candles or []]
         return sorted((c for c in candles if start <= c.start_at <= end), key=lambda c: c.start_at)
+
+    def _historical_frame(
+        self, instrument_id: str, interval: str, start: datetime, end: datetime
+    ) -> pd.DataFrame:
+        unit, count = interval_units(interval)
+        response = self._api("HistoryV3Api").get_historical_candle_data1(
+            self.instrument_key(instrument_id), unit, count,
+            end.astimezone(IST).date().isoformat(), start.astimezone(IST).date().isoformat(),
+            **self._timeout,
+        )
+        frame = candle_rows_frame(response.data.candles or [])
+        return frame[(frame["ts"] >= start) & (frame["ts"] <= end)].reset_index(drop=True)
 
     def _instruments(self, exchange: str | None) -> list[InstrumentInfo]:
         with urllib.request.urlopen(self.config.instruments_url, timeout=self.config.timeout_s) as response:

@@ -65,7 +65,9 @@ class UpstoxConfig:
                 RateWindow(self.orders_per_30_minutes, 1800.0),
             ],
             "read": [RateWindow(self.reads_per_second, 1.0)],
-            "historical": [RateWindow(self.reads_per_second, 1.0)],
+            # standard APIs: 50/s, 500/min, 2 000/30 min per user (upstox rate-limiting page)
+            "historical": [RateWindow(self.reads_per_second, 1.0), RateWindow(500, 60.0),
+                           RateWindow(2000, 1800.0)],
         })
 
 
