@@ -75,7 +75,7 @@ def test_a_command_reads_dotenv_and_the_environment_beats_it(work: Path) -> None
     (work / ".env").write_text("TARGET_WEEKLY_RETURN_PCT=7.5\n", encoding="utf-8")
 
     def target() -> float:
-        proc = _run(work, "evaluate", "--equity", "equity.csv", "--json", **extra)
+        proc = _run(work, "evaluate", "--equity", "equity.csv", "--basis", "net", "--json", **extra)
         assert proc.returncode in (0, 1), proc.stderr
         verdict = json.loads(proc.stdout)
         return next(c["target"] for c in verdict["criteria"] if c["name"] == "mean_weekly_gross_return")
