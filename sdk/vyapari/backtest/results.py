@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from vyapari.backtest.charge_kernel import ITEMS, netted_charges
 from vyapari.backtest.config import BacktestConfig
 from vyapari.backtest.kernels import realised_pnl
 from vyapari.backtest.stats import compute_statistics
@@ -96,23 +97,24 @@ class BacktestResult:
         ]
 
     def trades_frame(self) -> pd.DataFrame:
-        """Every fill: ids, time, symbol, side, quantity, price, itemised charges, realised P&L."""
+        """Every fill: ids, time, symbol, side, quantity, price, itemised charges (as booked: the
+        change the fill made to its scrip-day's netted charges), realised P&L."""
         f = self.fills
         ts = self.panel.timestamps()
         ids = self._order_ids()
         dates = self.panel.session_dates[self.panel.session[f.t]].astype("datetime64[D]")
-        items = (
-            self.config.fees.charges_items_array(
-                self.config.exchange,
-                self.segment,
-                np.sign(f.qty).astype(np.int8),
-                np.abs(f.qty),
-                f.price,
-                dates,
-            )
-            if len(f.qty)
-            else {}
+        netted = netted_charges(
+            self.config.fees,
+            self.config.exchange,
+            self.segment,
+            f.n,
+            self.panel.session[f.t],
+            dates,
+            f.order,
+            f.qty,
+            f.price,
         )
+        items = {name: netted[:, i] for i, name in enumerate(ITEMS)} if len(f.qty) else {}
         frame = pd.DataFrame(
             {
                 "trade_id": [f"{self.config.run_id}-T{i:08d}" for i in range(len(f.qty))],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from vyapari.backtest.charge_kernel import netted_charges
 from vyapari.backtest.config import BacktestConfig
 from vyapari.backtest.kernels import REF_OPEN, account, target_fills
 from vyapari.backtest.results import BacktestResult, FillArrays, OrderArrays, build_result
@@ -51,18 +52,10 @@ def run_vectorised(strategy: Strategy, panel: BarPanel, config: BacktestConfig) 
     ref_price = np.where(ref == REF_OPEN, panel.open[t, n], panel.close[t, n])
     price = fill_prices(config.slippage, np.sign(qty), ref_price, qty, panel.volume[t, n])
     segment = config.segment_for(strategy.product)
-    charges = (
-        config.fees.charges_total_array(
-            config.exchange,
-            segment,
-            np.sign(qty).astype(np.int8),
-            np.abs(qty),
-            price,
-            fill_dates(panel, t),
-        )
-        if len(qty)
-        else np.zeros(0)
+    items = netted_charges(
+        config.fees, config.exchange, segment, n, panel.session[t], fill_dates(panel, t), order, qty, price
     )
+    charges = items.sum(axis=1)
     equity, positions, violation = account(
         raw,
         price,
