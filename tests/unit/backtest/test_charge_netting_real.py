@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from tests.unit.backtest.bt_strategies import target_strategy
+
 from vyapari.backtest.config import BacktestConfig
 from vyapari.backtest.engine import run_backtest
 from vyapari.market.calendar import get_calendar
