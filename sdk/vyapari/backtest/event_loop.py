@@ -105,6 +105,8 @@ class EventLoopEngine:
         self._call("on_start")
         for t in range(t_count):
             self.ctx.set_row(t)
+            if self.panel.has_actions:
+                self._corporate_actions(t)
             self._open_phase(t)
             self._call("on_bar")
             if self.is_mis:
@@ -128,6 +130,22 @@ class EventLoopEngine:
             raise StrategyError(
                 f"strategy {self.strategy.name} raised in {hook} at bar {where}: {type(exc).__name__}: {exc}"
             ) from exc
+
+    def _corporate_actions(self, t: int) -> None:
+        """Splits, bonuses and cash dividends at the start of slice ``t``, as a broker settles
+        them (:mod:`vyapari.strategy.actions`); open orders of a split symbol are cancelled."""
+        ratios, dividends = self.panel.share_ratio[t], self.panel.cash_per_share[t]
+        for n in np.flatnonzero((ratios != 1.0) | (dividends != 0.0)).tolist():
+            instrument = self.ctx.instrument(n)
+            if ratios[n] != 1.0:
+                self._cancel_column(n)
+                ratio = to_decimal(float(ratios[n]))
+                self.portfolio.apply_split(instrument, ratio, to_decimal(float(self.mark[n])))
+                self.mark[n] = self.mark[n] / ratios[n]
+                self.pos[n] = self.portfolio.position(instrument).quantity
+            if dividends[n] != 0.0:
+                self.portfolio.credit_dividend(instrument, to_decimal(float(dividends[n])))
+            self.cash = float(self.portfolio.cash)
 
     def _open_phase(self, t: int) -> None:
         valid = self.panel.valid[t]

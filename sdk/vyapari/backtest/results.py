@@ -211,7 +211,7 @@ def build_result(
     final_equity: float | None = None,
 ) -> BacktestResult:
     """Assemble a :class:`BacktestResult` and its summary from a run's arrays."""
-    realised = realised_pnl(fills.n, fills.qty, fills.price, panel.shape[1])
+    realised = realised_pnl(fills.t, fills.n, fills.qty, fills.price, panel.ratios)
     capital = config.capital_inr
     final = float(equity[-1]) if final_equity is None else final_equity
     turnover = float((np.abs(fills.qty) * fills.price).sum())

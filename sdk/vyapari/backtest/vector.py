@@ -17,6 +17,7 @@ from vyapari.backtest.results import BacktestResult, FillArrays, OrderArrays, bu
 from vyapari.backtest.rules import squareoff_plan
 from vyapari.execution.pricing import fill_prices, volume_caps
 from vyapari.model.enums import ProductType
+from vyapari.strategy.actions import cumulative_ratio, signal_panel
 from vyapari.strategy.panel import BarPanel
 from vyapari.strategy.strategy import Strategy
 
@@ -32,7 +33,10 @@ def fill_dates(panel: BarPanel, t: np.ndarray) -> np.ndarray:
 
 def run_vectorised(strategy: Strategy, panel: BarPanel, config: BacktestConfig) -> BacktestResult:
     """Run ``strategy`` through the kernel; see the module docstring."""
-    targets = strategy.target_quantities(panel, config.capital_inr)
+    # signals and sizing read first-session shares (a split is no signal); targets back to shares now
+    targets = strategy.target_quantities(signal_panel(panel), config.capital_inr)
+    if panel.has_actions:
+        targets = np.trunc(targets * cumulative_ratio(panel)).astype(np.int64)
     plan = squareoff_plan(panel)
     caps = volume_caps(config.slippage, panel.volume)
     is_mis = strategy.product is ProductType.MIS
@@ -47,6 +51,7 @@ def run_vectorised(strategy: Strategy, panel: BarPanel, config: BacktestConfig) 
         is_mis,
         strategy.product is ProductType.CNC,
         config.fill_at.value == "same_close",
+        panel.ratios,
     )
     t, n, qty, ref, order = (raw[:, i] for i in range(5))
     ref_price = np.where(ref == REF_OPEN, panel.open[t, n], panel.close[t, n])
@@ -64,6 +69,8 @@ def run_vectorised(strategy: Strategy, panel: BarPanel, config: BacktestConfig) 
         panel.valid,
         config.capital_inr,
         config.leverage_for(strategy.product),
+        panel.ratios,
+        panel.dividends,
     )
     if violation >= 0:
         raise NeedsEventLoop(f"fill {violation} exceeds buying power")
