@@ -17,7 +17,7 @@ from vyapari.backtest.results import BacktestResult, FillArrays, OrderArrays, bu
 from vyapari.backtest.rules import squareoff_plan
 from vyapari.execution.pricing import fill_prices, volume_caps
 from vyapari.model.enums import ProductType
-from vyapari.strategy.actions import cumulative_ratio, signal_panel
+from vyapari.strategy.actions import settled_targets
 from vyapari.strategy.panel import BarPanel
 from vyapari.strategy.strategy import Strategy
 
@@ -33,10 +33,8 @@ def fill_dates(panel: BarPanel, t: np.ndarray) -> np.ndarray:
 
 def run_vectorised(strategy: Strategy, panel: BarPanel, config: BacktestConfig) -> BacktestResult:
     """Run ``strategy`` through the kernel; see the module docstring."""
-    # signals and sizing read first-session shares (a split is no signal); targets back to shares now
-    targets = strategy.target_quantities(signal_panel(panel), config.capital_inr)
-    if panel.has_actions:
-        targets = np.trunc(targets * cumulative_ratio(panel)).astype(np.int64)
+    # signals and sizing read first-session shares (a split is no signal); targets in shares now
+    targets = settled_targets(strategy.target_quantities, panel, config.capital_inr)
     plan = squareoff_plan(panel)
     caps = volume_caps(config.slippage, panel.volume)
     is_mis = strategy.product is ProductType.MIS

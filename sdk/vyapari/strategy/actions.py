@@ -14,7 +14,7 @@ strategy asks for is in those shares: the engines multiply targets by the cumula
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -64,3 +64,14 @@ def signal_panel(panel: BarPanel) -> BarPanel:
     cum = cumulative_ratio(panel)
     arrays = {c: getattr(panel, c) * cum for c in PRICE_COLUMNS}
     return panel.with_arrays(**arrays, volume=panel.volume / cum)
+
+
+def settled_targets(
+    target_quantities: Callable[[BarPanel, float], np.ndarray], panel: BarPanel, capital: float
+) -> np.ndarray:
+    """Targets ``[T, N]`` in shares as traded: computed on :func:`signal_panel` (first-session
+    shares), then multiplied by the cumulative ratio (whole shares, toward zero)."""
+    targets = target_quantities(signal_panel(panel), capital)
+    if not panel.has_actions:
+        return targets
+    return np.trunc(targets * cumulative_ratio(panel)).astype(np.int64)
