@@ -33,7 +33,12 @@ def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None
     p.add_argument("--symbols", help="comma-separated symbols (default: all in the source)")
     p.add_argument("--exchange", default="NSE", type=str.upper, choices=["NSE", "BSE"])
     p.add_argument("--interval", default="1m", help="lake bar interval: 1m, 5m, 15m, ... or 1d (default 1m)")
-    p.add_argument("--adjusted", action="store_true", help="lake: split/bonus-adjusted prices")
+    p.add_argument(
+        "--adjusted",
+        action="store_true",
+        help="lake: read split/bonus-adjusted prices (research; fills at adjusted prices). Default: "
+        "as-traded prices, with splits, bonuses and dividends settled on positions at their ex-dates",
+    )
     p.add_argument("--start", type=date_arg, help="first session date (YYYY-MM-DD)")
     p.add_argument("--end", type=date_arg, help="last session date (YYYY-MM-DD)")
     p.add_argument("--fees", default="zerodha", help=FEES_HELP)
