@@ -200,6 +200,32 @@ class PaperExchange:
         self._fill_marks.clear()
         self._opened.clear()
 
+    # ----- corporate actions -----------------------------------------------------------
+    def settle_corporate_action(
+        self, instrument_id: str, ratio: Decimal = Decimal(1), dividend_per_share: Decimal = Decimal(0)
+    ) -> None:
+        """Settle a split or bonus (``ratio`` shares after / before) and a cash dividend (₹ per
+        share) of ``instrument_id`` at the start of its ex-date, as the backtest does
+        (:mod:`vyapari.strategy.actions`): resting orders of a split instrument are cancelled, the
+        position's quantity × ratio and average ÷ ratio (a fractional share paid in cash at the
+        adjusted mark), its mark ÷ ratio; the dividend is credited on the shares held."""
+        with self._lock:
+            if ratio != 1:
+                for paper in self._resting.pop(instrument_id, []):
+                    if not paper.order.status.is_terminal:
+                        paper.order.transition(OrderStatus.CANCELLED, "cancelled for a corporate action")
+                        self.touch(paper)
+                mark = self.mark(instrument_id) or Decimal(0)
+                self.portfolio.apply_split(instrument_id, ratio, mark)
+                if instrument_id in self._later:
+                    self._later[instrument_id] = self._later[instrument_id] / ratio
+                elif mark:
+                    self.book.set(instrument_id, mark / ratio)
+                k = self.book.column(instrument_id)
+                self.book.qty[k] = self.portfolio.position(instrument_id).quantity
+            if dividend_per_share:
+                self.portfolio.credit_dividend(instrument_id, dividend_per_share)
+
     # ----- market data in -----------------------------------------------------------
     def on_tick(self, instrument_id: str, price: Decimal, at: datetime, quantity: int = 0) -> list[Fill]:
         """Match resting orders against a trade of ``quantity`` units at ``price`` ₹ at ``at``.
