@@ -11,12 +11,13 @@ Per time slice, in this order (the array kernel mirrors it exactly):
 4. Equity is recorded: cash + positions at the last close.
 
 Every fill is booked in a :class:`~vyapari.model.portfolio.Portfolio` with exact Decimal
-charges from the fee model. Fills are capped by the slippage model's volume cap (the
-square-off is not), CNC sells never go short, and a risk-increasing fill beyond buying
-power (gross exposure ≤ leverage × equity) is reduced by whole lots or rejected; a cut that
-no longer increases the absolute position is allowed without the check, as an order of that
-size would be. Buying power is checked with marks at the last closes before the slice,
-moved to the fill price by each fill of the slice (the paper broker uses the same marks).
+charges from the fee model, netted per scrip-day (:class:`~vyapari.costs.netting.ChargeBook`).
+Fills are capped by the slippage model's volume cap (the square-off is not), CNC sells
+never go short, and a risk-increasing fill beyond buying power (gross exposure ≤ leverage ×
+equity) is reduced by whole lots or rejected; a cut that no longer increases the absolute
+position is allowed without the check, as an order of that size would be. Buying power is
+checked with marks at the last closes before the slice, moved to the fill price by each fill
+of the slice (the paper broker uses the same marks).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from vyapari.backtest.results import BacktestResult, FillArrays, OrderArrays, bu
 from vyapari.backtest.rules import squareoff_plan
 from vyapari.core.errors import StrategyError
 from vyapari.core.money import to_decimal
-from vyapari.costs.base import TradeLeg
+from vyapari.costs.netting import ChargeBook
 from vyapari.execution.limits import BUYING_POWER_SLACK_INR
 from vyapari.execution.matching import match_order
 from vyapari.execution.pricing import fill_price_one, volume_caps
@@ -80,6 +81,7 @@ class EventLoopEngine:
         self.plan = squareoff_plan(panel)
         self.caps = volume_caps(config.slippage, panel.volume)
         self.portfolio = Portfolio(initial_cash=to_decimal(config.capital_inr))
+        self.charge_book = ChargeBook(config.fees)
         self.cash = float(config.capital_inr)
         n_count = panel.shape[1]
         self.pos = np.zeros(n_count, dtype=np.int64)
@@ -103,6 +105,8 @@ class EventLoopEngine:
         self._call("on_start")
         for t in range(t_count):
             self.ctx.set_row(t)
+            if self.panel.has_actions:
+                self._corporate_actions(t)
             self._open_phase(t)
             self._call("on_bar")
             if self.is_mis:
@@ -126,6 +130,22 @@ class EventLoopEngine:
             raise StrategyError(
                 f"strategy {self.strategy.name} raised in {hook} at bar {where}: {type(exc).__name__}: {exc}"
             ) from exc
+
+    def _corporate_actions(self, t: int) -> None:
+        """Splits, bonuses and cash dividends at the start of slice ``t``, as a broker settles
+        them (:mod:`vyapari.strategy.actions`); open orders of a split symbol are cancelled."""
+        ratios, dividends = self.panel.share_ratio[t], self.panel.cash_per_share[t]
+        for n in np.flatnonzero((ratios != 1.0) | (dividends != 0.0)).tolist():
+            instrument = self.ctx.instrument(n)
+            if ratios[n] != 1.0:
+                self._cancel_column(n)
+                ratio = to_decimal(float(ratios[n]))
+                self.portfolio.apply_split(instrument, ratio, to_decimal(float(self.mark[n])))
+                self.mark[n] = self.mark[n] / ratios[n]
+                self.pos[n] = self.portfolio.position(instrument).quantity
+            if dividends[n] != 0.0:
+                self.portfolio.credit_dividend(instrument, to_decimal(float(dividends[n])))
+            self.cash = float(self.portfolio.cash)
 
     def _open_phase(self, t: int) -> None:
         valid = self.panel.valid[t]
@@ -226,10 +246,10 @@ class EventLoopEngine:
         price = m.price
         if m.slippage:
             price = fill_price_one(self.config.slippage, order.side.sign, price, qty, p.volume[t, n])
-        qty, charges = self._within_buying_power(sim, t, n, qty, price)
+        qty, _ = self._within_buying_power(sim, t, n, qty, price)
         if qty:
             self.capleft[n] -= qty
-            self._book(t, sim, qty, price, charges)
+            self._book(t, sim, qty, price)
 
     def _allowed_quantity(self, sim: SimOrder, n: int, want: int) -> int:
         lot = int(self.panel.lot_sizes[n])
@@ -242,10 +262,21 @@ class EventLoopEngine:
                     self._reject(sim, "short selling is not allowed in delivery (CNC)")
         return qty
 
-    def _charges(self, t: int, side: Side, qty: int, price: float) -> Charges:
+    def _charges(self, t: int, sim: SimOrder, qty: int, price: float, *, book: bool = False) -> Charges:
+        """The charges (₹) of a fill of ``qty`` at ``price``, netted per scrip-day
+        (:mod:`vyapari.costs.netting`); booked into the day's charges only when ``book``."""
         day = self.panel.session_dates[self.panel.session[t]].astype("datetime64[D]").item()
-        leg = TradeLeg(self.config.exchange, self.segment, side, qty, to_decimal(price), day)
-        return self.config.fees.charges(leg)
+        how = self.charge_book.book if book else self.charge_book.preview
+        return how(
+            sim.column,
+            self.config.exchange,
+            day,
+            self.segment,
+            sim.index,
+            sim.order.side,
+            qty,
+            to_decimal(price),
+        )
 
     def _within_buying_power(
         self, sim: SimOrder, t: int, n: int, qty: int, price: float
@@ -260,7 +291,7 @@ class EventLoopEngine:
         lot = int(self.panel.lot_sizes[n])
         side = sim.order.side
         held = int(self.pos[n])
-        charges = self._charges(t, side, qty, price)
+        charges = self._charges(t, sim, qty, price)
         while qty > 0:
             if abs(held + side.sign * qty) <= abs(held):
                 return qty, charges
@@ -274,7 +305,7 @@ class EventLoopEngine:
                 return qty, charges
             qty -= lot
             if qty > 0:
-                charges = self._charges(t, side, qty, price)
+                charges = self._charges(t, sim, qty, price)
         self._reject(sim, "insufficient buying power")
         return 0, charges
 
@@ -298,10 +329,9 @@ class EventLoopEngine:
             fill_price_one(self.config.slippage, side.sign, price, abs(qty), self.panel.volume[t, n]),
         )
 
-    def _book(self, t: int, sim: SimOrder, qty: int, price: float, charges: Charges | None = None) -> None:
+    def _book(self, t: int, sim: SimOrder, qty: int, price: float) -> None:
         order, n = sim.order, sim.column
-        if charges is None:
-            charges = self._charges(t, order.side, qty, price)
+        charges = self._charges(t, sim, qty, price, book=True)  # = the buying-power check's preview
         trade_id = f"{self.config.run_id}-T{len(self.ledger.fill_rows):08d}"
         fill = Fill(
             trade_id,

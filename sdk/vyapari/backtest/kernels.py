@@ -75,9 +75,11 @@ def target_fills(  # noqa: C901, PLR0912, PLR0915 - one loop mirroring the event
     is_mis: bool,
     no_short: bool,
     same_close: bool,
+    ratio: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Fills ``[K, 5]`` rows ``(t, n, signed qty, ref, order)`` (ref 0 = open, 1 = close) and
-    orders ``[M, 4]`` rows ``(t, n, signed qty, kind)`` (kind 0 = strategy, 1 = square-off)."""
+    orders ``[M, 4]`` rows ``(t, n, signed qty, kind)`` (kind 0 = strategy, 1 = square-off).
+    ``ratio[t, n]`` multiplies the position at the start of slice ``t`` (a split or bonus)."""
     t_count, n_count = target.shape
     pos = np.zeros(n_count, dtype=np.int64)
     pending = np.zeros(n_count, dtype=np.int64)
@@ -88,6 +90,10 @@ def target_fills(  # noqa: C901, PLR0912, PLR0915 - one loop mirroring the event
     k = 0
     m = 0
     for t in range(t_count):
+        for n in range(n_count):  # phase 0: splits and bonuses (open orders are cancelled)
+            if ratio[t, n] != 1.0:
+                pos[n] = int(pos[n] * ratio[t, n])
+                pending[n] = 0
         for n in range(n_count):  # phase 1: square-off at the open, then pending orders
             if not valid[t, n]:
                 continue
@@ -139,12 +145,23 @@ def target_fills(  # noqa: C901, PLR0912, PLR0915 - one loop mirroring the event
 
 
 @njit(cache=True)
-def realised_pnl(fill_n: np.ndarray, qty: np.ndarray, price: np.ndarray, n_count: int) -> np.ndarray:
-    """Realised P&L in ₹ (gross of charges) of each fill, average-cost like ``Position.apply``."""
+def realised_pnl(
+    fill_t: np.ndarray, fill_n: np.ndarray, qty: np.ndarray, price: np.ndarray, ratio: np.ndarray
+) -> np.ndarray:
+    """Realised P&L in ₹ (gross of charges) of each fill, average-cost like ``Position.apply``;
+    ``ratio[t, n]`` splits a position at the start of slice ``t`` (quantity ×, average ÷)."""
+    n_count = ratio.shape[1]
     pos = np.zeros(n_count, dtype=np.int64)
     avg = np.zeros(n_count)
     out = np.zeros(qty.shape[0])
+    done = -1
     for i in range(qty.shape[0]):
+        while done < fill_t[i]:
+            done += 1
+            for m in range(n_count):
+                if ratio[done, m] != 1.0:
+                    pos[m] = int(pos[m] * ratio[done, m])
+                    avg[m] = avg[m] / ratio[done, m] if pos[m] != 0 else 0.0
         n = fill_n[i]
         q = qty[i]
         p = price[i]
@@ -164,6 +181,23 @@ def realised_pnl(fill_n: np.ndarray, qty: np.ndarray, price: np.ndarray, n_count
 
 
 @njit(cache=True)
+def _settle_actions(pos: np.ndarray, mark: np.ndarray, ratio: np.ndarray, dividend: np.ndarray) -> float:
+    """Splits/bonuses (position × ratio, mark ÷ ratio) and dividends of one slice; returns the cash
+    they credit (₹): dividends on the shares held, and a fractional share at the adjusted mark."""
+    cash = 0.0
+    for n in range(pos.shape[0]):
+        if ratio[n] != 1.0 and pos[n] != 0:
+            exact = pos[n] * ratio[n]
+            whole = int(exact)
+            mark[n] = mark[n] / ratio[n]
+            cash += (exact - whole) * mark[n]
+            pos[n] = whole
+        if dividend[n] != 0.0:
+            cash += pos[n] * dividend[n]
+    return cash
+
+
+@njit(cache=True)
 def account(
     fills: np.ndarray,
     price: np.ndarray,
@@ -172,9 +206,14 @@ def account(
     valid: np.ndarray,
     initial_cash: float,
     leverage: float,
+    ratio: np.ndarray,
+    dividend: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Equity ``[T]`` (₹, after each slice, positions at the last close), position matrix
     ``[T, N]`` and the index of the first fill that breaks buying power (-1 if none).
+
+    Corporate actions at the start of slice ``t``: ``ratio`` multiplies positions (average and
+    mark ÷ ratio, a fractional share paid in cash), ``dividend`` credits ₹ per share held.
 
     Buying power: after a fill that increases the absolute position, gross exposure
     Σ|qty × mark| must not exceed ``leverage`` × (cash + Σ qty × mark), marks being the
@@ -190,6 +229,7 @@ def account(
     i = 0
     k_count = fills.shape[0]
     for t in range(t_count):
+        cash += _settle_actions(pos, mark, ratio[t], dividend[t])
         while i < k_count and fills[i, 0] == t:
             n = fills[i, 1]
             q = fills[i, 2]

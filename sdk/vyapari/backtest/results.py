@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from vyapari.backtest.charge_kernel import ITEMS, netted_charges
 from vyapari.backtest.config import BacktestConfig
 from vyapari.backtest.kernels import realised_pnl
 from vyapari.backtest.order_status import order_counts, order_statuses
@@ -98,23 +99,24 @@ class BacktestResult:
         ]
 
     def trades_frame(self) -> pd.DataFrame:
-        """Every fill: ids, time, symbol, side, quantity, price, itemised charges, realised P&L."""
+        """Every fill: ids, time, symbol, side, quantity, price, itemised charges (as booked: the
+        change the fill made to its scrip-day's netted charges), realised P&L."""
         f = self.fills
         ts = self.panel.timestamps()
         ids = self._order_ids()
         dates = self.panel.session_dates[self.panel.session[f.t]].astype("datetime64[D]")
-        items = (
-            self.config.fees.charges_items_array(
-                self.config.exchange,
-                self.segment,
-                np.sign(f.qty).astype(np.int8),
-                np.abs(f.qty),
-                f.price,
-                dates,
-            )
-            if len(f.qty)
-            else {}
+        netted = netted_charges(
+            self.config.fees,
+            self.config.exchange,
+            self.segment,
+            f.n,
+            self.panel.session[f.t],
+            dates,
+            f.order,
+            f.qty,
+            f.price,
         )
+        items = {name: netted[:, i] for i, name in enumerate(ITEMS)} if len(f.qty) else {}
         frame = pd.DataFrame(
             {
                 "trade_id": [f"{self.config.run_id}-T{i:08d}" for i in range(len(f.qty))],
@@ -249,7 +251,7 @@ def build_result(
     final_equity: float | None = None,
 ) -> BacktestResult:
     """Assemble a :class:`BacktestResult` and its summary from a run's arrays."""
-    realised = realised_pnl(fills.n, fills.qty, fills.price, panel.shape[1])
+    realised = realised_pnl(fills.t, fills.n, fills.qty, fills.price, panel.ratios)
     capital = config.capital_inr
     final = float(equity[-1]) if final_equity is None else final_equity
     turnover = float((np.abs(fills.qty) * fills.price).sum())

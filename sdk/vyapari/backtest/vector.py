@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from vyapari.backtest.charge_kernel import netted_charges
 from vyapari.backtest.config import BacktestConfig
 from vyapari.backtest.kernels import REF_OPEN, account, target_fills
 from vyapari.backtest.results import BacktestResult, FillArrays, OrderArrays, build_result
@@ -17,6 +18,7 @@ from vyapari.backtest.rules import squareoff_plan
 from vyapari.core.time import ist_from_ns
 from vyapari.execution.pricing import fill_prices, volume_caps
 from vyapari.model.enums import ProductType
+from vyapari.strategy.actions import settled_targets
 from vyapari.strategy.panel import BarPanel
 from vyapari.strategy.strategy import Strategy
 
@@ -32,7 +34,8 @@ def fill_dates(panel: BarPanel, t: np.ndarray) -> np.ndarray:
 
 def run_vectorised(strategy: Strategy, panel: BarPanel, config: BacktestConfig) -> BacktestResult:
     """Run ``strategy`` through the kernel; see the module docstring."""
-    targets = strategy.target_quantities(panel, config.capital_inr)
+    # signals and sizing read first-session shares (a split is no signal); targets in shares now
+    targets = settled_targets(strategy.target_quantities, panel, config.capital_inr)
     plan = squareoff_plan(panel)
     caps = volume_caps(config.slippage, panel.volume)
     is_mis = strategy.product is ProductType.MIS
@@ -47,23 +50,16 @@ def run_vectorised(strategy: Strategy, panel: BarPanel, config: BacktestConfig) 
         is_mis,
         strategy.product is ProductType.CNC,
         config.fill_at.value == "same_close",
+        panel.ratios,
     )
     t, n, qty, ref, order = (raw[:, i] for i in range(5))
     ref_price = np.where(ref == REF_OPEN, panel.open[t, n], panel.close[t, n])
     price = fill_prices(config.slippage, np.sign(qty), ref_price, qty, panel.volume[t, n])
     segment = config.segment_for(strategy.product)
-    charges = (
-        config.fees.charges_total_array(
-            config.exchange,
-            segment,
-            np.sign(qty).astype(np.int8),
-            np.abs(qty),
-            price,
-            fill_dates(panel, t),
-        )
-        if len(qty)
-        else np.zeros(0)
+    items = netted_charges(
+        config.fees, config.exchange, segment, n, panel.session[t], fill_dates(panel, t), order, qty, price
     )
+    charges = items.sum(axis=1)
     equity, positions, violation = account(
         raw,
         price,
@@ -72,6 +68,8 @@ def run_vectorised(strategy: Strategy, panel: BarPanel, config: BacktestConfig) 
         panel.valid,
         config.capital_inr,
         config.leverage_for(strategy.product),
+        panel.ratios,
+        panel.dividends,
     )
     if violation >= 0:
         at = ist_from_ns(int(panel.ts[t[violation]])).strftime("%Y-%m-%d %H:%M IST")

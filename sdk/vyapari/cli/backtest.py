@@ -39,7 +39,12 @@ def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None
     p.add_argument("--symbols", help="comma-separated symbols (default: all in the source)")
     p.add_argument("--exchange", default="NSE", type=str.upper, choices=["NSE", "BSE"])
     p.add_argument("--interval", default="1m", help="lake bar interval: 1m, 5m, 15m, ... or 1d (default 1m)")
-    p.add_argument("--adjusted", action="store_true", help="lake: split/bonus-adjusted prices")
+    p.add_argument(
+        "--adjusted",
+        action="store_true",
+        help="lake: read split/bonus-adjusted prices (research; fills at adjusted prices). Default: "
+        "as-traded prices, with splits, bonuses and dividends settled on positions at their ex-dates",
+    )
     p.add_argument("--follow-series", action="store_true",
                    help="lake, daily bars: follow each symbol across its NSE cash series EQ/BE/BZ (by ISIN "
                    "where the file has it); without it, sessions traded outside EQ are left out and listed")

@@ -41,6 +41,7 @@ from vyapari.cli._common import date_arg, print_json
 from vyapari.core.errors import DataError, InvalidInput, VyapariError
 from vyapari.core.money import ZERO, format_inr
 from vyapari.core.time import IST
+from vyapari.costs.base import TradeLeg
 from vyapari.costs.reconcile import (
     COMPONENTS,
     BrokerCharges,
@@ -123,7 +124,7 @@ class ExecutedOrder:
 def run(args: argparse.Namespace) -> int:
     """Reconcile, print, write the reports and metrics; returns the exit status."""
     from vyapari.costs import fee_model_from_spec
-    from vyapari.costs.reconcile import reconcile_charges
+    from vyapari.costs.reconcile import netted_order_charges, reconcile_charges
 
     fills_file, fills = _load_fills(args.fills, args.date)
     session = args.date or _session(fills, fills_file)
@@ -137,7 +138,8 @@ def run(args: argparse.Namespace) -> int:
         )
     model = fee_model_from_spec(spec)
     orders = group_orders(fills)
-    report = reconcile_charges([_order_fill(o) for o in orders], broker, model)
+    netted = netted_order_charges(_trades(orders), model)
+    report = reconcile_charges([_order_fill(o) for o in orders], broker, model, netted=netted)
     context = {
         "session_date": session.isoformat(),
         "broker": args.broker,
@@ -215,6 +217,15 @@ def group_orders(fills: Sequence[Fill]) -> list[ExecutedOrder]:
     for fill in sorted(fills, key=lambda f: (f.filled_at, f.trade_id)):
         groups.setdefault(fill.broker_order_id or fill.client_order_id, []).append(fill)
     return [ExecutedOrder(oid, tuple(group)) for oid, group in groups.items()]
+
+
+def _trades(orders: Sequence[ExecutedOrder]) -> list[tuple[str, str, TradeLeg]]:
+    """Every fill as ``(order id, instrument, leg)`` in execution order, for netting."""
+    from vyapari.brokers.fills import fill_leg
+
+    rows = [(f.filled_at, f.trade_id, o.order_id, f) for o in orders for f in o.fills]
+    rows.sort(key=lambda r: (r[0], r[1]))
+    return [(oid, f.instrument_id, fill_leg(f)) for _, _, oid, f in rows]
 
 
 def _order_fill(order: ExecutedOrder) -> OrderFill:

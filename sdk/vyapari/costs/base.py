@@ -142,6 +142,35 @@ class FeeModel(ABC):
     def charges(self, leg: TradeLeg) -> Charges:
         """Itemised charges of ``leg`` in ₹ (exact items; STT rounded unless exact)."""
 
+    @property
+    def dp_per_scrip_day(self) -> Decimal:
+        """DP charge in ₹ per scrip-day on which delivery shares leave the demat (none here)."""
+        return ZERO
+
+    def order_charges(
+        self,
+        exchange: Exchange,
+        trade_date: date,
+        side: Side,
+        intraday_value: Decimal,
+        carried_value: Decimal,
+        carried_segment: Segment,
+        brokerage_segment: Segment,
+    ) -> Charges:
+        """One executed order's charges in ₹ (no DP) once its scrip-day is netted.
+
+        ``intraday_value`` is the order's turnover (₹) matched by opposite trades of the same
+        scrip and session, charged at intraday rates; ``carried_value`` the rest, charged in
+        ``carried_segment``; brokerage is ``brokerage_segment``'s rule on the whole turnover.
+        This default prices each part as a one-unit leg, which is exact for models linear in
+        turnover (:class:`NoFees`, :class:`SimpleFees`); the Indian models override it.
+        """
+        out = NO_CHARGES
+        for segment, value in ((Segment.INTRADAY, intraday_value), (carried_segment, carried_value)):
+            if value > 0:
+                out = out + self.charges(TradeLeg(exchange, segment, side, 1, value, trade_date))
+        return out
+
     def charges_total_array(
         self,
         exchange: Exchange,

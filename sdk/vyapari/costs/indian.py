@@ -19,6 +19,7 @@ paisa off, e.g. worked example E4).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 import numpy as np
@@ -95,6 +96,48 @@ class IndianEquityFees(FeeModel):
             stamp_duty=turnover * rates.stamp_buy if is_buy else ZERO,
             gst=gst_base * rates.gst,
             dp=self._dp(leg.segment, is_buy),
+        )
+
+    @property
+    def dp_per_scrip_day(self) -> Decimal:
+        """The broker's DP charge in ₹ (GST included), or 0 when ``include_dp`` is False."""
+        return self.brokerage.dp_charge_inr if self.include_dp else ZERO
+
+    def order_charges(
+        self,
+        exchange: Exchange,
+        trade_date: date,
+        side: Side,
+        intraday_value: Decimal,
+        carried_value: Decimal,
+        carried_segment: Segment,
+        brokerage_segment: Segment,
+    ) -> Charges:
+        """Exact charges of one netted order (see :meth:`FeeModel.order_charges`), no DP.
+
+        Each statutory item is the intraday part at the intraday rates plus the carried part at
+        ``carried_segment``'s; STT is rounded half up to ₹1 per order unless ``exact_stt``.
+        """
+        carried = segment_schedule(exchange, carried_segment).rates_on(trade_date)
+        intraday = (
+            segment_schedule(exchange, Segment.INTRADAY).rates_on(trade_date) if intraday_value else carried
+        )
+        iv, cv = intraday_value, carried_value
+        is_buy = side is Side.BUY
+        stt = iv * intraday.stt(side) + cv * carried.stt(side)
+        txn = iv * intraday.exchange_txn + cv * carried.exchange_txn
+        ipft = iv * intraday.ipft + cv * carried.ipft if self.include_ipft else ZERO
+        sebi = iv * intraday.sebi_fee + cv * carried.sebi_fee
+        brokerage = self.brokerage.rule(brokerage_segment).brokerage(iv + cv)
+        gst_base = brokerage + sebi + txn + (ipft if self.gst_on_ipft else ZERO)
+        return Charges(
+            brokerage=brokerage,
+            stt=stt if self.exact_stt else round_rupee(stt),
+            exchange_txn=txn,
+            ipft=ipft,
+            sebi_fee=sebi,
+            stamp_duty=iv * intraday.stamp_buy + cv * carried.stamp_buy if is_buy else ZERO,
+            gst=gst_base * carried.gst,
         )
 
     def _dp(self, segment: Segment, is_buy: bool) -> Decimal:

@@ -2,7 +2,9 @@
 
 Compared components (₹): ``brokerage``, ``stt``, ``exchange_txn`` (exchange transaction charge
 **including IPFT**, as brokers print it), ``sebi_fee``, ``stamp_duty``, ``gst``, and their ``total``.
-The DP charge is not on contract notes (it is posted to the ledger) and is left out. The model's
+The DP charge is not on contract notes (it is posted to the ledger) and is left out. Orders are
+priced with their (scrip, session) netted as the exchange nets it (:func:`netted_order_charges`):
+a same-day CNC round trip is charged intraday, as the backtest and paper broker book it. The model's
 exact components are rounded half up to the paisa before the comparison, as brokers print them, and
 both totals are the sums of the (printed) components, so sub-paisa rounding never adds up to a
 false mismatch of the total.
@@ -37,6 +39,7 @@ from typing import Any
 from vyapari.core.errors import DataError, InvalidInput
 from vyapari.core.money import PAISA, ZERO, round_paise, to_decimal
 from vyapari.costs.base import FeeModel, TradeLeg
+from vyapari.costs.netting import ChargeBook
 from vyapari.model.charges import Charges
 
 COMPONENTS = ("brokerage", "stt", "exchange_txn", "sebi_fee", "stamp_duty", "gst")
@@ -74,6 +77,20 @@ def aggregate_fills(order_id: str, legs: Sequence[TradeLeg]) -> OrderFill:
     quantity = sum(leg.quantity for leg in legs)
     turnover = sum((leg.turnover for leg in legs), ZERO)
     return OrderFill(order_id, replace(legs[0], quantity=quantity, price=turnover / quantity))
+
+
+def netted_order_charges(fills: Iterable[tuple[str, str, TradeLeg]], model: FeeModel) -> dict[str, Charges]:
+    """Each order's charges (₹, no DP) once its (scrip, session) is netted as the exchange nets it.
+
+    ``fills`` are ``(order_id, scrip, leg)`` in execution order, one per trade; a same-day CNC
+    buy and sell of one scrip is intraday for the matched quantity
+    (:class:`~vyapari.costs.netting.ChargeBook`, the rule the backtest and paper broker book by).
+    """
+    book = ChargeBook(model)
+    for order_id, scrip, leg in fills:
+        day, segment = leg.trade_date, leg.segment
+        book.book(scrip, leg.exchange, day, segment, order_id, leg.side, leg.quantity, leg.price)
+    return {str(k): v for k, v in book.order_charges().items()}
 
 
 def _num(value: Any, name: str = "value") -> Decimal:
@@ -317,6 +334,7 @@ def reconcile_charges(
     model: FeeModel,
     *,
     tolerance: Decimal = PAISA,
+    netted: Mapping[str, Charges] | None = None,
 ) -> ReconciliationReport:
     """Compare the broker's per-order charges with ``model``'s for the same fills.
 
@@ -330,6 +348,9 @@ def reconcile_charges(
         The cost model to check (e.g. ``ZerodhaFees()``).
     tolerance : Decimal
         Largest accepted absolute difference per component, ₹ (default ₹0.01).
+    netted : mapping of order id to Charges, optional
+        The orders' charges netted per scrip-day (:func:`netted_order_charges`); when given,
+        they are compared instead of each order priced alone.
 
     Returns
     -------
@@ -341,8 +362,14 @@ def reconcile_charges(
     """
     by_id = {b.order_id: b for b in broker}
     ours = {f.order_id for f in fills}
+
+    def ours_of(f: OrderFill) -> Charges:
+        if netted is not None and f.order_id in netted:
+            return netted[f.order_id]
+        return model.charges(f.leg)
+
     trades = tuple(
-        _compare(f.order_id, model_components(model.charges(f.leg)), by_id[f.order_id].components, tolerance)
+        _compare(f.order_id, model_components(ours_of(f)), by_id[f.order_id].components, tolerance)
         for f in fills
         if f.order_id in by_id
     )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 import numpy as np
 
 from vyapari.costs.base import FeeModel, LegArrays, TradeLeg
 from vyapari.model.charges import Charges
-from vyapari.model.enums import Exchange, Segment
+from vyapari.model.enums import Exchange, Segment, Side
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,27 @@ class ScaledFees(FeeModel):
     def charges(self, leg: TradeLeg) -> Charges:
         """The base model's charges, each item scaled."""
         return self.base.charges(leg).scaled(Decimal(repr(self.factor)))
+
+    @property
+    def dp_per_scrip_day(self) -> Decimal:
+        """The base model's DP charge, scaled."""
+        return self.base.dp_per_scrip_day * Decimal(repr(self.factor))
+
+    def order_charges(
+        self,
+        exchange: Exchange,
+        trade_date: date,
+        side: Side,
+        intraday_value: Decimal,
+        carried_value: Decimal,
+        carried_segment: Segment,
+        brokerage_segment: Segment,
+    ) -> Charges:
+        """The base model's netted order charges, each item scaled."""
+        base = self.base.order_charges(
+            exchange, trade_date, side, intraday_value, carried_value, carried_segment, brokerage_segment
+        )
+        return base.scaled(Decimal(repr(self.factor)))
 
     def _items_array(self, exchange: Exchange, segment: Segment, legs: LegArrays) -> dict[str, np.ndarray]:
         """The base model's items, scaled."""

@@ -1,7 +1,8 @@
 """The portfolio ledger: cash, positions, realised and unrealised P&L, itemised charges paid.
 
 Cash accounting (₹): a buy debits ``quantity × price``, a sell credits it; every fill's
-charges are debited. So ``cash + Σ position value`` changes only by price moves and charges.
+charges are debited. So ``cash + Σ position value`` changes only by price moves, charges and
+corporate actions (a dividend credits cash; a split changes quantity and price, not value).
 """
 
 from __future__ import annotations
@@ -48,6 +49,23 @@ class Portfolio:
         self.charges_paid = self.charges_paid + fill.charges
         self.fills.append(fill)
         return realised
+
+    def apply_split(self, instrument_id: str, ratio: Decimal, mark: Decimal) -> None:
+        """A split or bonus of ``ratio`` (shares after / before) on its ex-date: the position's
+        quantity × ratio, average price ÷ ratio; a fractional share is credited in cash at
+        ``mark`` ÷ ratio (``mark`` ₹, the last price before the ex-date)."""
+        position = self.positions.get(instrument_id)
+        if position is None or position.quantity == 0:
+            return
+        fraction = position.apply_split(ratio)
+        self.cash += fraction * mark / ratio
+
+    def credit_dividend(self, instrument_id: str, per_share: Decimal) -> Decimal:
+        """Credit a cash dividend of ``per_share`` ₹ on the position held at its ex-date; returns ₹."""
+        position = self.positions.get(instrument_id)
+        amount = per_share * position.quantity if position is not None else ZERO
+        self.cash += amount
+        return amount
 
     @property
     def realised_pnl(self) -> Decimal:

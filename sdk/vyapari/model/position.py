@@ -1,4 +1,5 @@
-"""A position in one instrument. :meth:`Position.apply` is the only mutation point."""
+"""A position in one instrument, changed by fills (:meth:`Position.apply`) and by splits and
+bonuses (:meth:`Position.apply_split`)."""
 
 from __future__ import annotations
 
@@ -50,6 +51,21 @@ class Position:
                 self.average_price = fill.price  # flipped through zero: the rest opens anew
         self.realised_pnl += realised
         return realised
+
+    def apply_split(self, ratio: Decimal) -> Decimal:
+        """A split or bonus on its ex-date, as brokers settle it: the quantity is multiplied by
+        ``ratio`` (shares after / before; whole shares, toward zero) and the average price divided
+        by it. Returns the fractional share left over (paid in cash by the company)."""
+        if not ratio > 0:
+            raise InvalidInput("ratio", f"must be > 0, got {ratio}")
+        exact = self.quantity * ratio
+        whole = int(exact)
+        self.quantity = whole
+        if whole:
+            self.average_price = self.average_price / ratio
+        else:
+            self.average_price = ZERO
+        return exact - whole
 
     def unrealised_pnl(self, mark_price: Decimal) -> Decimal:
         """P&L in ₹ of the open quantity marked at ``mark_price``."""

@@ -25,7 +25,9 @@ import pandas as pd
 
 from vyapari.core.errors import DataError
 from vyapari.core.time import IST
+from vyapari.data.corporate_actions import CorporateAction
 from vyapari.model.enums import Exchange
+from vyapari.strategy.actions import with_corporate_actions
 from vyapari.strategy.panel import BarPanel, SessionBounds, build_panel
 
 
@@ -35,6 +37,10 @@ class HistoricalDataFeed(ABC):
     @abstractmethod
     def frames(self, start: date | None, end: date | None) -> dict[str, pd.DataFrame]:
         """Bar frames by symbol, each sorted by ``ts``."""
+
+    def corporate_actions(self) -> Mapping[str, Sequence[CorporateAction]]:
+        """Splits, bonuses and dividends (by symbol) to settle on raw prices; none by default."""
+        return {}
 
 
 class LiveDataFeed(ABC):
@@ -101,6 +107,15 @@ class LakeDataFeed(HistoricalDataFeed):
     adjusted: bool = False
     follow_series: bool = False
 
+    def corporate_actions(self) -> Mapping[str, Sequence[CorporateAction]]:
+        """The lake's curated actions when reading raw prices (none for ``adjusted`` reads, whose
+        prices already absorb them): a run then settles them as a broker does."""
+        if self.adjusted:
+            return {}
+        from vyapari.data.adjust import load_actions
+
+        return load_actions(self._lake().store, Exchange(self.exchange).value)
+
     def _lake(self) -> Any:
         from vyapari.data.lake import Lake
 
@@ -138,11 +153,14 @@ def load_panel(
     session_bounds: SessionBounds | None = None,
     lot_sizes: Mapping[str, int] | None = None,
 ) -> BarPanel:
-    """Read ``feed`` for ``[start, end]`` and align it on ``exchange``'s calendar."""
+    """Read ``feed`` for ``[start, end]``, align it on ``exchange``'s calendar and attach the
+    feed's corporate actions (:func:`~vyapari.strategy.actions.with_corporate_actions`)."""
     frames = feed.frames(start, end)
     frames = {s: f for s, f in frames.items() if len(f)}
     if session_bounds is None:
         from vyapari.market.calendar import get_calendar
 
         session_bounds = get_calendar(exchange).session_bounds
-    return build_panel(frames, session_bounds, lot_sizes=lot_sizes)
+    panel = build_panel(frames, session_bounds, lot_sizes=lot_sizes)
+    actions = feed.corporate_actions()
+    return with_corporate_actions(panel, actions) if actions else panel

@@ -45,6 +45,23 @@ class BarPanel:
     session_dates: np.ndarray
     session_close_ns: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
     lot_sizes: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    share_ratio: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
+    cash_per_share: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
+
+    @property
+    def has_actions(self) -> bool:
+        """True when corporate actions were attached (:mod:`vyapari.strategy.actions`)."""
+        return self.share_ratio.size > 0
+
+    @property
+    def ratios(self) -> np.ndarray:
+        """``[T, N]`` share multiplier applied to a position at the start of each bar (1: none)."""
+        return self.share_ratio if self.has_actions else np.ones(self.shape)
+
+    @property
+    def dividends(self) -> np.ndarray:
+        """``[T, N]`` cash dividend (₹ per share held) credited at the start of each bar."""
+        return self.cash_per_share if self.has_actions else np.zeros(self.shape)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -93,6 +110,8 @@ class BarPanel:
             session_dates=self.session_dates[:sessions],
             session_close_ns=self.session_close_ns[:sessions],
             lot_sizes=self.lot_sizes,
+            share_ratio=self.share_ratio[:rows] if self.has_actions else self.share_ratio,
+            cash_per_share=self.cash_per_share[:rows] if self.has_actions else self.cash_per_share,
         )
 
     def with_arrays(self, **arrays: np.ndarray) -> BarPanel:

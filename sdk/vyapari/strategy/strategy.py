@@ -22,6 +22,7 @@ import numpy as np
 
 from vyapari.model.enums import ProductType
 from vyapari.model.events import Fill
+from vyapari.strategy.actions import settled_targets
 from vyapari.strategy.context import StrategyContext
 from vyapari.strategy.execution import ExecutionModel, MarketExecution
 from vyapari.strategy.panel import BarPanel
@@ -119,8 +120,8 @@ class Strategy:
         """Called by a backtest before the first bar with the whole panel."""
         self._capital = capital
         self._stepping, self._stepped = None, None
-        if isinstance(self.signal, VectorSignal):
-            self._targets = self.target_quantities(panel, capital)
+        if isinstance(self.signal, VectorSignal):  # a split is no signal (strategy.actions)
+            self._targets = settled_targets(self.target_quantities, panel, capital)
 
     def advance(self, panel: BarPanel, capital: float) -> None:
         """Live: make the targets of ``panel``'s newest row the current ones (once per row).

@@ -7,7 +7,8 @@ backtest; per bar and instrument, fills share the slippage model's volume cap in
 lots, oldest order first; a CNC sell never goes short; a risk-increasing fill beyond
 ``leverage`` × equity is cut by whole lots or rejected (:mod:`vyapari.execution.limits`).
 A tick is a bar whose open, high, low and close are its price. Every fill is booked in a
-:class:`Portfolio` with charges from the fee model, dated by the bar's IST session date.
+:class:`Portfolio` with charges from the fee model, dated by the bar's IST session date and
+netted per (scrip, session) as the backtest nets them (:mod:`vyapari.costs.netting`).
 
 As in the backtest:
 
@@ -54,7 +55,7 @@ from vyapari.brokers.paper.marks import MarkBook
 from vyapari.brokers.types import BrokerOrder, BrokerTrade, Candle, MinuteBars, OrderRequest
 from vyapari.core.ids import split_instrument_id
 from vyapari.core.time import IST
-from vyapari.costs.base import TradeLeg
+from vyapari.costs.netting import ChargeBook
 from vyapari.costs.slippage import UNLIMITED
 from vyapari.execution.limits import BUYING_POWER_SLACK_INR, SQUAREOFF_MINUTE
 from vyapari.execution.matching import match_order
@@ -113,6 +114,7 @@ class PaperExchange:
     def __init__(self, config: PaperConfig) -> None:
         self.config = config
         self.portfolio = Portfolio(initial_cash=config.initial_capital)
+        self.charge_book = ChargeBook(config.fees)  # charges netted per (scrip, session)
         self.orders: dict[str, PaperOrder] = {}
         self.trades: list[BrokerTrade] = []
         self.products: dict[str, ProductType] = {}
@@ -197,6 +199,32 @@ class PaperExchange:
         self._later.clear()
         self._fill_marks.clear()
         self._opened.clear()
+
+    # ----- corporate actions -----------------------------------------------------------
+    def settle_corporate_action(
+        self, instrument_id: str, ratio: Decimal = Decimal(1), dividend_per_share: Decimal = Decimal(0)
+    ) -> None:
+        """Settle a split or bonus (``ratio`` shares after / before) and a cash dividend (₹ per
+        share) of ``instrument_id`` at the start of its ex-date, as the backtest does
+        (:mod:`vyapari.strategy.actions`): resting orders of a split instrument are cancelled, the
+        position's quantity × ratio and average ÷ ratio (a fractional share paid in cash at the
+        adjusted mark), its mark ÷ ratio; the dividend is credited on the shares held."""
+        with self._lock:
+            if ratio != 1:
+                for paper in self._resting.pop(instrument_id, []):
+                    if not paper.order.status.is_terminal:
+                        paper.order.transition(OrderStatus.CANCELLED, "cancelled for a corporate action")
+                        self.touch(paper)
+                mark = self.mark(instrument_id) or Decimal(0)
+                self.portfolio.apply_split(instrument_id, ratio, mark)
+                if instrument_id in self._later:
+                    self._later[instrument_id] = self._later[instrument_id] / ratio
+                elif mark:
+                    self.book.set(instrument_id, mark / ratio)
+                k = self.book.column(instrument_id)
+                self.book.qty[k] = self.portfolio.position(instrument_id).quantity
+            if dividend_per_share:
+                self.portfolio.credit_dividend(instrument_id, dividend_per_share)
 
     # ----- market data in -----------------------------------------------------------
     def on_tick(self, instrument_id: str, price: Decimal, at: datetime, quantity: int = 0) -> list[Fill]:
@@ -305,7 +333,8 @@ class PaperExchange:
                 gross -= held * mark
                 exposure += (held + sum(p.order.remaining_quantity for p in orders)) * mark
                 for p in orders:
-                    charges += self._charges(p.order, p.order.remaining_quantity, 2.0 * mark, day).total
+                    at_twice = self._charges(p.order, p.order.remaining_quantity, 2.0 * mark, day).total
+                    charges += max(at_twice, Decimal(0))  # a refund of a same-day adjustment: none
                     leverage = min(leverage, self._leverage[p.order.product])
                 bands[instrument_id] = (mark / 2.0, 2.0 * mark)
             if not bands:
@@ -332,7 +361,10 @@ class PaperExchange:
             if band is not None and not band[0] <= float(fill.price) <= band[1]:
                 log.warning(
                     "paper: %s filled at %s, outside the %.2f-%.2f band its minute's early fills assumed",
-                    fill.instrument_id, fill.price, band[0], band[1],
+                    fill.instrument_id,
+                    fill.price,
+                    band[0],
+                    band[1],
                 )
 
     def on_open(
@@ -355,7 +387,12 @@ class PaperExchange:
                 if not low <= fill <= high:
                     log.warning(
                         "paper: %s opened at %s, a fill at %s is outside %.2f-%.2f; matched at the "
-                        "minute's end instead", instrument_id, price, fill, low, high,
+                        "minute's end instead",
+                        instrument_id,
+                        price,
+                        fill,
+                        low,
+                        high,
                     )
                     return SliceResult()
             self._start_minute(start_at)
@@ -429,8 +466,8 @@ class PaperExchange:
         price = m.price
         if m.slippage:
             price = fill_price_one(self.config.slippage, paper.sign, price, qty, bar.volume)
-        qty, charges = self._within_buying_power(paper, qty, price, bar)
-        return self._book(paper, bar, qty, price, charges) if qty else None
+        qty, _ = self._within_buying_power(paper, qty, price, bar)
+        return self._book(paper, bar, qty, price) if qty else None
 
     def _squares_off(self, paper: PaperOrder) -> bool:
         """True for an MIS market order that only closes (part of) a position (see the module doc)."""
@@ -506,17 +543,27 @@ class PaperExchange:
         if self._moved is not None:
             self._moved.append(paper)
 
-    def _charges(self, order: Order, qty: int, price: float, day: date) -> Charges:
+    def _charges(self, order: Order, qty: int, price: float, day: date, *, book: bool = False) -> Charges:
+        """The charges (₹) of a fill, netted per scrip-day (:mod:`vyapari.costs.netting`), as the
+        backtest books them; booked into the day only when ``book``."""
         exchange, _ = split_instrument_id(order.instrument_id)
         segment = segment_for(InstrumentKind.EQUITY, order.product)
-        leg = TradeLeg(Exchange(exchange), segment, order.side, qty, to_price(price), day)
-        return self.config.fees.charges(leg)
+        how = self.charge_book.book if book else self.charge_book.preview
+        return how(
+            order.instrument_id,
+            Exchange(exchange),
+            day,
+            segment,
+            order.client_order_id,
+            order.side,
+            qty,
+            to_price(price),
+        )
 
-    def _book(self, paper: PaperOrder, bar: _Bar, qty: int, price: float, charges: Charges | None) -> Fill:
+    def _book(self, paper: PaperOrder, bar: _Bar, qty: int, price: float) -> Fill:
         order = paper.order
         trade_id = f"PAPER-T{next(self._trade_ids):08d}"
-        if charges is None:
-            charges = self._charges(order, qty, price, bar.day)
+        charges = self._charges(order, qty, price, bar.day, book=True)  # = the check's preview
         fill = Fill(
             trade_id,
             order.client_order_id,
