@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from vyapari.brokers.factory import secrets_store_from_settings
-from vyapari.brokers.session import SessionProvider
+if TYPE_CHECKING:  # the broker clients load when the command runs, not for --help
+    from vyapari.brokers.session import SessionProvider
 
 
 def register(subparsers: Any, name: str, help_text: str) -> None:
@@ -55,6 +55,9 @@ def _login(args: argparse.Namespace, env: dict[str, str], provider: SessionProvi
 
 def run(args: argparse.Namespace) -> int:
     """Exchange the token or code for a session and store it; prints where and until when."""
+    from vyapari.brokers.factory import secrets_store_from_settings
+    from vyapari.brokers.session import SessionProvider
+
     env = dict(os.environ)
     store = secrets_store_from_settings(env)
     result = _login(args, env, SessionProvider(args.broker, store))
