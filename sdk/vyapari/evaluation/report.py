@@ -93,7 +93,7 @@ def _figures(
     values = equity.to_numpy(dtype=float)
     ex, ey = _line_points(equity, values)
     gx, gy = _line_points(gross, gross.to_numpy(dtype=float))
-    eq = {
+    eq: dict[str, Any] = {
         "data": [
             {"type": "scatter", "mode": "lines", "x": ex, "y": ey, "name": "net equity (₹)"},
             {"type": "scatter", "mode": "lines", "x": gx, "y": gy, "name": "gross of charges (₹)"},
