@@ -43,6 +43,8 @@ def register(sub: Any, name: str, help_text: str) -> None:
         metavar="NAME=VALUE",
         help="extra handler setting, e.g. FARGATE_MIN_CELLS=1000 (repeatable)",
     )
+    run.add_argument("--json", action="store_true",
+                     help="print only one JSON object at the end: status, output or error and cause")
     run.set_defaults(func=run_command)
 
 
@@ -72,7 +74,12 @@ def run_command(args: argparse.Namespace) -> int:
         raise InvalidInput(
             "local", f"needs the aws and dev dependency groups and the project root on the path ({exc})"
         ) from None
-    run = run_workflow(args.workflow, payload, args.lake, env=_settings(args), on_line=print)
+    run = run_workflow(args.workflow, payload, args.lake, env=_settings(args),
+                       on_line=(lambda _line: None) if args.json else print)
+    if args.json:
+        print(json.dumps({"workflow": args.workflow, "status": run.status, "output": run.output,
+                          "error": run.error, "cause": run.cause}, indent=2, sort_keys=True, default=str))
+        return 0 if run.status == "SUCCEEDED" else 1
     print(f"\n{args.workflow}: {run.status}")
     if run.status != "SUCCEEDED":
         print(f"error: {run.error}\ncause: {run.cause}", file=sys.stderr)

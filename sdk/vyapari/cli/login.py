@@ -18,6 +18,8 @@ import argparse
 import os
 from typing import TYPE_CHECKING, Any
 
+from vyapari.cli._common import print_json
+
 if TYPE_CHECKING:  # the broker clients load when the command runs, not for --help
     from vyapari.brokers.session import SessionProvider
 
@@ -30,6 +32,7 @@ def register(subparsers: Any, name: str, help_text: str) -> None:
     group.add_argument("--request-token", help="Kite: the request_token from the login redirect")
     group.add_argument("--code", help="Upstox: the authorization code from the login redirect")
     group.add_argument("--url", action="store_true", help="print the browser login URL and exit")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON (never the token)")
     parser.set_defaults(func=run)
 
 
@@ -62,7 +65,14 @@ def run(args: argparse.Namespace) -> int:
     store = secrets_store_from_settings(env)
     result = _login(args, env, SessionProvider(args.broker, store))
     if isinstance(result, str):
-        print(result)
+        if args.json:
+            print_json({"broker": args.broker, "login_url": result})
+        else:
+            print(result)
+        return 0
+    if args.json:
+        print_json({"broker": args.broker, "user_id": result.user_id,
+                    "valid_until": result.valid_until.isoformat(), "stored": "secrets file"})
         return 0
     print(f"logged in to {args.broker} as {result.user_id or 'unknown user'}; "
           f"session valid until {result.valid_until.isoformat()} (IST), stored in the secrets file")

@@ -104,3 +104,24 @@ def test_shell_completion_with_argcomplete(tmp_path):
     env |= {"COMP_LINE": "vyapari cal", "COMP_POINT": "11"}
     subprocess.run([sys.executable, "-m", "vyapari.cli.main"], env=env, timeout=120, check=True)
     assert out.read_text().split() == ["calendar"]
+
+
+# Commands whose output is a report take --json; `api` serves HTTP and reports nothing.
+REPORTING = sorted(set(COMMANDS) - {"api"})
+
+
+@pytest.mark.parametrize("command", REPORTING)
+def test_every_reporting_command_takes_json(command):
+    argv = (command, "run", "--help") if command == "local" else (command, "--help")
+    report = _loaded(*argv)
+    assert "--json" in str(report["out"]), f"vyapari {' '.join(argv)} has no --json"
+
+
+def test_login_url_as_json(monkeypatch, capsys, tmp_path):
+    from vyapari.cli.main import main
+
+    monkeypatch.setenv("KITE_API_KEY", "abc123")
+    monkeypatch.setenv("VYAPARI_SECRETS_FILE", str(tmp_path / "secrets.json"))
+    assert main(["login", "zerodha", "--url", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["broker"] == "zerodha" and doc["login_url"].endswith("api_key=abc123")
