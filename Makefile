@@ -32,6 +32,8 @@ lint: $(STAMP)  ## ruff, mypy and the import-linter contracts of STYLE.md
 	@$(VENV)/bin/lint-imports
 
 bench: $(STAMP)  ## on-demand performance benchmarks (never run in CI)
+	@benchmarks/setup-peers $(PYTHON)  # the peers (vectorbt, backtesting.py) in benchmarks/.venv, not ours
+	@$(PY) benchmarks/bench_process.py
 	@$(PY) benchmarks/bench_engine.py
 	@$(PY) benchmarks/bench_data.py
 	@$(PY) benchmarks/bench_cold_start.py
