@@ -14,9 +14,10 @@ $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --upgrade pip
 	@$(PY) -m pip install --quiet -e '.[$(EXTRAS)]'
+	@$(VENV)/bin/vyapari warmup  # compile the numba kernels now, so the first run is as fast as the next
 	@touch $(STAMP)
 
-setup: $(STAMP)  ## create .venv and install the project with every dependency group
+setup: $(STAMP)  ## create .venv, install the project with every dependency group, compile the kernels
 
 demo: $(STAMP)  ## the main job: sample data -> lake -> backtest -> weekly evaluation -> report
 	@$(VENV)/bin/vyapari demo --out $(DEMO_OUT)
@@ -43,6 +44,8 @@ lint: $(STAMP)  ## ruff, mypy (sdk, functions, cdk, tests) and the import-linter
 	@$(VENV)/bin/lint-imports
 
 bench: $(STAMP)  ## on-demand performance benchmarks (never run in CI)
+	@benchmarks/setup-peers $(PYTHON)  # the peers (vectorbt, backtesting.py) in benchmarks/.venv, not ours
+	@$(PY) benchmarks/bench_process.py
 	@$(PY) benchmarks/bench_engine.py
 	@$(PY) benchmarks/bench_data.py
 	@$(PY) benchmarks/bench_cold_start.py

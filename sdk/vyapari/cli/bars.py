@@ -13,16 +13,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from vyapari.cli._common import date_arg, print_json
 from vyapari.core.errors import InvalidInput
-from vyapari.data.lake import Lake
-from vyapari.data.minute_bars import parse_interval
+
+if TYPE_CHECKING:  # pandas, the lake and rich load when the command runs, not for --help
+    import pandas as pd
 
 
 def register(subparsers: Any, name: str, help_text: str) -> None:
@@ -55,6 +52,12 @@ def _records(bars: pd.DataFrame) -> list[dict[str, Any]]:
 
 def run(args: argparse.Namespace) -> int:
     """Read and print the bars."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from vyapari.data.lake import Lake
+    from vyapari.data.minute_bars import parse_interval
+
     if not args.lake.is_dir():
         raise InvalidInput("--lake", f"{args.lake} is not a folder")
     parse_interval(args.interval)

@@ -35,21 +35,22 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from vyapari.cli._common import date_arg, print_json
 from vyapari.core.errors import DataError, InvalidInput, VyapariError
 from vyapari.core.money import ZERO, format_inr
 from vyapari.core.time import IST
-from vyapari.costs.base import TradeLeg
-from vyapari.costs.reconcile import (
-    COMPONENTS,
-    BrokerCharges,
-    OrderFill,
-    ReconciliationReport,
-    TradeReconciliation,
-)
 from vyapari.model.events import Fill
+
+if TYPE_CHECKING:  # the cost model (numpy) loads when the command runs, not for --help
+    from vyapari.costs.base import TradeLeg
+    from vyapari.costs.reconcile import (
+        BrokerCharges,
+        OrderFill,
+        ReconciliationReport,
+        TradeReconciliation,
+    )
 
 FORMATS = ("zerodha", "upstox", "csv")
 NAMESPACE = "vyapari/charges"
@@ -328,6 +329,8 @@ def _order_table(
 
 def _component_table(report: ReconciliationReport) -> Any:
     from rich.table import Table
+
+    from vyapari.costs.reconcile import COMPONENTS
 
     table = Table(title="By component, all compared orders (₹)")
     for header in ("Component", "Ours", "Broker", "Difference", "Status"):

@@ -14,18 +14,17 @@ from __future__ import annotations
 import argparse
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from vyapari.cli._common import date_arg, positive_int_arg, price_arg, print_json
 from vyapari.core.errors import InvalidInput, ScheduleNotFound
 from vyapari.core.money import format_inr, round_paise
 from vyapari.core.time import IST
-from vyapari.costs import RoundTripCharges, fee_model_from_spec, round_trip
-from vyapari.model.charges import Charges
 from vyapari.model.enums import Exchange, Segment
+
+if TYPE_CHECKING:  # the cost model and rich load when the command runs, not for --help
+    from vyapari.costs import RoundTripCharges
+    from vyapari.model.charges import Charges
 
 BROKERS = ("zerodha", "upstox")
 
@@ -82,6 +81,8 @@ def register(subparsers: Any, name: str, help_text: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Compute and print the charges; returns the exit status."""
+    from vyapari.costs import fee_model_from_spec, round_trip
+
     if args.buy is None and args.sell is None:
         raise InvalidInput("--buy/--sell", "give at least one of --buy and --sell")
     trade_date: date = args.date or datetime.now(IST).date()
@@ -128,6 +129,9 @@ def _cell(charges: Charges | None, field_name: str | None = None) -> str:
 
 def print_table(result: RoundTripCharges, context: dict[str, Any], *, exact_stt: bool) -> None:
     """Print the itemised charges per leg and in total as a ``rich`` table."""
+    from rich.console import Console
+    from rich.table import Table
+
     buy, sell = context["buy_price"], context["sell_price"]
     legs = " / ".join(
         f"{side} {format_inr(price)}" for side, price in (("buy", buy), ("sell", sell)) if price is not None

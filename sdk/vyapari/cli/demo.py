@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from vyapari.cli._common import date_arg
+from vyapari.cli._common import date_arg, print_json
 
 
 def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None:
@@ -23,6 +23,7 @@ def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None
     p.add_argument("--sessions", type=int, default=30, help="sessions of sample data (default 30)")
     p.add_argument("--end", type=date_arg, help="sample data ends before this date (default: today, IST)")
     p.add_argument("--seed", type=int, default=7, help="random seed of the sample data (default 7)")
+    p.add_argument("--json", action="store_true", help="no progress; print a JSON summary at the end")
     p.set_defaults(func=run)
 
 
@@ -61,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     from vyapari.strategies import make_strategy
     from vyapari.strategy.feed import LakeDataFeed, load_panel
 
-    console = Console()
+    console = Console(quiet=args.json)
     out: Path = args.out
     _step(console, f"writing {args.sessions} sessions of synthetic sample data to {out / 'sample'}")
     summary = generate_sample(out / "sample", sessions=args.sessions, end=args.end, seed=args.seed)
@@ -84,7 +85,10 @@ def run(args: argparse.Namespace) -> int:
     )
     _step(console, "robustness: costs at 1x/2x/3x and a walk-forward over k")
     robustness = _robustness(panel, config)
-    _evaluate(console, run_dir, robustness)
+    badge, report = _evaluate(console, run_dir, robustness)
+    if args.json:
+        print_json({"out": str(out), "first_session": start, "last_session": end, "files": counts,
+                    "run_dir": str(run_dir), "summary": s, "badge": badge, "report": str(report)})
     return 0
 
 
@@ -110,7 +114,7 @@ def _robustness(panel: Any, config: Any) -> dict[str, Any]:
     }
 
 
-def _evaluate(console: Any, run_dir: Path, robustness: dict[str, Any]) -> None:
+def _evaluate(console: Any, run_dir: Path, robustness: dict[str, Any]) -> tuple[str, Path]:
     from vyapari.evaluation.run import evaluate_run_dir
 
     _step(
@@ -126,3 +130,4 @@ def _evaluate(console: Any, run_dir: Path, robustness: dict[str, Any]) -> None:
         "real markets)"
     )
     console.print(f"  report: {report}")
+    return badge, report

@@ -26,17 +26,17 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
-
-from rich.console import Console
-from rich.progress import Progress
+from typing import TYPE_CHECKING, Any
 
 from vyapari.cli._common import print_json
 from vyapari.core.errors import InvalidInput
 from vyapari.data.formats import date_from_name
-from vyapari.data.ingest import IngestResult
-from vyapari.data.lake import Lake
-from vyapari.data.validation import ValidationPolicy
+
+if TYPE_CHECKING:  # the lake (pandas, pyarrow) and rich load when the command runs, not for --help
+    from rich.console import Console
+
+    from vyapari.data.ingest import IngestResult
+    from vyapari.data.lake import Lake
 
 
 def register(subparsers: Any, name: str, help_text: str) -> None:
@@ -112,6 +112,8 @@ def expand(paths: list[Path], skipped: list[Path] | None = None) -> list[Path]:
 
 def ingest_all(lake: Lake, files: list[Path], console: Console, workers: int = 1) -> list[IngestResult]:
     """Ingest ``files`` (results in their order) with a progress bar on ``console``."""
+    from rich.progress import Progress
+
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("ingesting", total=len(files))
 
@@ -124,6 +126,11 @@ def ingest_all(lake: Lake, files: list[Path], console: Console, workers: int = 1
 
 def run(args: argparse.Namespace) -> int:
     """Ingest every file; print one result per file; 1 if any was rejected."""
+    from rich.console import Console
+
+    from vyapari.data.lake import Lake
+    from vyapari.data.validation import ValidationPolicy
+
     skipped: list[Path] = []
     files = expand(list(args.paths), skipped)
     for dump in skipped:

@@ -31,6 +31,7 @@ def register(subparsers: Any, name: str, help_text: str) -> None:
     p.add_argument("--freeze", type=Path, help="exchange freeze-quantity CSV to merge (publish)")
     p.add_argument("--underlying", help="underlying for the lot-size fallback (lookup)")
     p.add_argument("--max-change", type=float, default=0.20, help="allowed row-count change (default 0.20)")
+    p.add_argument("--json", action="store_true", help="print JSON (what this command always prints)")
     p.set_defaults(func=run)
 
 

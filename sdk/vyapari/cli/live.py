@@ -59,6 +59,7 @@ def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None
     p.add_argument("--lake", type=Path, help="lake read by the readiness check")
     p.add_argument("--ready-at", type=instant_arg, help="readiness as of this instant (now)")
     p.add_argument("--skip-ready", action="store_true", help="live: skip the pre-open readiness check")
+    p.add_argument("--json", action="store_true", help="print JSON (what this command always prints)")
     p.set_defaults(func=run)
 
 

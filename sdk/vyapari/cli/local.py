@@ -47,6 +47,8 @@ def register(sub: Any, name: str, help_text: str) -> None:
     )
     run.add_argument("--app-dir", type=Path, default=Path("."),
                      help="the repository clone holding functions/ (default: the current folder)")
+    run.add_argument("--json", action="store_true",
+                     help="print only one JSON object at the end: status, output or error and cause")
     run.set_defaults(func=run_command)
 
 
@@ -69,7 +71,12 @@ def run_command(args: argparse.Namespace) -> int:
     if not isinstance(payload, dict):
         raise InvalidInput("--input", "must be a JSON object")
     run_workflow = load_plugin("workflow-runner", app_dir=args.app_dir)
-    run = run_workflow(args.workflow, payload, args.lake, env=_settings(args), on_line=print)
+    run = run_workflow(args.workflow, payload, args.lake, env=_settings(args),
+                       on_line=(lambda _line: None) if args.json else print)
+    if args.json:
+        print(json.dumps({"workflow": args.workflow, "status": run.status, "output": run.output,
+                          "error": run.error, "cause": run.cause}, indent=2, sort_keys=True, default=str))
+        return 0 if run.status == "SUCCEEDED" else 1
     print(f"\n{args.workflow}: {run.status}")
     if run.status != "SUCCEEDED":
         print(f"error: {run.error}\ncause: {run.cause}", file=sys.stderr)

@@ -15,10 +15,12 @@ printed.
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from vyapari.brokers.factory import secrets_store_from_settings
-from vyapari.brokers.session import SessionProvider
+from vyapari.cli._common import print_json
+
+if TYPE_CHECKING:  # the broker clients load when the command runs, not for --help
+    from vyapari.brokers.session import SessionProvider
 
 
 def register(subparsers: Any, name: str, help_text: str) -> None:
@@ -29,6 +31,7 @@ def register(subparsers: Any, name: str, help_text: str) -> None:
     group.add_argument("--request-token", help="Kite: the request_token from the login redirect")
     group.add_argument("--code", help="Upstox: the authorization code from the login redirect")
     group.add_argument("--url", action="store_true", help="print the browser login URL and exit")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON (never the token)")
     parser.set_defaults(func=run)
 
 
@@ -54,13 +57,22 @@ def _login(args: argparse.Namespace, env: dict[str, str], provider: SessionProvi
 
 def run(args: argparse.Namespace) -> int:
     """Exchange the token or code for a session and store it; prints where and until when."""
+    from vyapari.brokers.factory import secrets_store_from_settings
+    from vyapari.brokers.session import SessionProvider
     from vyapari.cli.settings import effective_environ
 
     env = effective_environ()  # the environment over .env
     store = secrets_store_from_settings(env)
     result = _login(args, env, SessionProvider(args.broker, store))
     if isinstance(result, str):
-        print(result)
+        if args.json:
+            print_json({"broker": args.broker, "login_url": result})
+        else:
+            print(result)
+        return 0
+    if args.json:
+        print_json({"broker": args.broker, "user_id": result.user_id,
+                    "valid_until": result.valid_until.isoformat(), "stored": "secrets file"})
         return 0
     print(f"logged in to {args.broker} as {result.user_id or 'unknown user'}; "
           f"session valid until {result.valid_until.isoformat()} (IST), stored in the secrets file")

@@ -1,16 +1,22 @@
 """Entry point of the ``vyapari`` console script.
 
 Each sub-command lives in its own module under :mod:`vyapari.cli` exposing
-``register(subparsers)``; modules are imported lazily per command so ``vyapari --help``
-and light commands stay fast. Deliberate errors (bad arguments, bad data) print one line
-``vyapari <command>: error: <what is wrong>`` and exit with status 2, never a traceback; anything
-else prints its traceback with credentials masked (:mod:`vyapari.cli.crash`).
+``register(subparsers)``; only the command being run is imported (none for ``vyapari --help``
+or ``--version``), and a command module imports pandas, numpy and the engines inside its ``run``,
+so ``<command> --help`` stays fast too. Deliberate errors (bad arguments, bad data) print one
+line ``vyapari <command>: error: <what is wrong>`` and exit with status 2, never a traceback;
+anything else prints its traceback with credentials masked (:mod:`vyapari.cli.crash`).
+A reader that closes the pipe early (``vyapari calendar --json | head``) ends the command
+quietly with status 141 (128 + SIGPIPE, as a shell reports it). Shell completion comes from
+``argcomplete`` when it is installed (``pip install 'vyapari[completion]'``, then
+``eval "$(register-python-argcomplete vyapari)"``); it is never imported otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -36,6 +42,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ready": ("ready", "Pre-open readiness check (session, egress IP, feed, ingestion, instruments, risk)"),
     "instruments": ("instruments", "Publish a broker's instrument dump as a checked snapshot; look one up"),
     "demo": ("demo", "Run the demo pipeline end to end on generated sample data"),
+    "warmup": ("warmup", "Compile the backtest kernels into numba's cache once (make setup runs it)"),
     "api": ("api", "Serve the REST API locally for a browser (Swagger UI at /swagger)"),
     "live": ("live", "Trade live or on paper, replay a recorded day; kill switch"),
     "new": ("new", "Write a working strategy skeleton and its test (vyapari new strategy NAME)"),
@@ -43,6 +50,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 EXIT_USAGE = 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a writer whose reader left
 
 
 class OneLineErrorParser(argparse.ArgumentParser):
@@ -52,8 +60,9 @@ class OneLineErrorParser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def build_parser(selected: str | None = None) -> argparse.ArgumentParser:
-    """The top-level parser; only ``selected``'s module is imported (all for ``--help``)."""
+def build_parser(selected: str | None = None, *, every: bool = False) -> argparse.ArgumentParser:
+    """The top-level parser; only ``selected``'s module is imported (every one with ``every``,
+    which shell completion needs; none for ``vyapari --help``)."""
     parser = OneLineErrorParser(
         prog="vyapari",
         description="vyapari: algorithmic trading for Indian equity markets (NSE, BSE). "
@@ -64,7 +73,7 @@ def build_parser(selected: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"vyapari {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="<command>", parser_class=OneLineErrorParser)
     for name, (module_name, help_text) in COMMANDS.items():
-        if selected is None or selected == name:
+        if every or selected == name:
             module = importlib.import_module(f"vyapari.cli.{module_name}")
             module.register(sub, name, help_text)
         else:
@@ -76,6 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the process exit status (uncaught tracebacks are printed redacted)."""
     crash.install()
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if "_ARGCOMPLETE" in os.environ:  # a shell asking for completions (argcomplete sets this)
+        _complete()
     selected = next((a for a in args_list if not a.startswith("-")), None)
     parser = build_parser(selected if selected in COMMANDS else None)
     try:
@@ -86,13 +97,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        return int(args.func(args) or 0)
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler, not at interpreter exit
+        return status
+    except BrokenPipeError:
+        return _pipe_closed()
     except (VyapariError, ValueError) as exc:
         print(crash.redacted(f"vyapari {args.command}: error: {exc}"), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print(f"vyapari {args.command}: interrupted", file=sys.stderr)
         return 130
+
+
+def _pipe_closed() -> int:
+    """The reader of stdout went away: stop quietly (no traceback, no flush error at exit)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # Python's final flush of stdout now has somewhere to go
+    os.close(devnull)
+    return EXIT_BROKEN_PIPE
+
+
+def _complete() -> None:
+    """Answer a shell's completion request with ``argcomplete`` (exits); nothing if absent."""
+    try:
+        import argcomplete
+    except ImportError:
+        return
+    argcomplete.autocomplete(build_parser(every=True))
 
 
 if __name__ == "__main__":

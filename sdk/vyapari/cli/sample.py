@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from vyapari.cli._common import date_arg, positive_int_arg, print_json
-from vyapari.data.sample import generate_sample
 
 
 def register(subparsers: Any, name: str, help_text: str) -> None:
@@ -35,6 +34,8 @@ def register(subparsers: Any, name: str, help_text: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Generate the sample and print what was written."""
+    from vyapari.data.sample import generate_sample
+
     summary = generate_sample(args.out, args.sessions, args.end, args.seed)
     payload = {"out": str(summary.out), "sessions": len(summary.sessions),
                "first_session": summary.sessions[0], "last_session": summary.sessions[-1],

@@ -19,16 +19,21 @@ def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None
         name,
         help=help_text,
         description=help_text + ". Results go to "
-        "<lake>/runs/<run-id>/ (one folder per work item, plus ranking.json and ranking.csv).",
+        "<lake>/runs/<run-id>/ (one folder per work item, plus ranking.json and ranking.csv); with --data, "
+        "to <out>/runs/<run-id>/ (the folder is read once and the grid runs on it in --workers processes).",
     )
     p.add_argument("--strategy", required=True, help=STRATEGY_HELP)
     p.add_argument("--params", default="{}", help="fixed parameters as JSON")
     p.add_argument(
         "--grid", required=True, help='parameter grid as JSON, e.g. \'{"k": [1.5, 2], "lookback": [20, 40]}\''
     )
-    p.add_argument("--lake", type=Path, required=True, help="the local lake folder")
-    p.add_argument("--start", type=date_arg, required=True)
-    p.add_argument("--end", type=date_arg, required=True)
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--lake", type=Path, help="the local lake folder")
+    src.add_argument("--data", type=Path, help="folder with <SYMBOL>.parquet or <SYMBOL>.csv bar files")
+    p.add_argument("--out", type=Path, default=Path("sweep-output"),
+                   help="with --data: folder for runs/<run-id>/ (default sweep-output)")
+    p.add_argument("--start", type=date_arg, help="first session (required with --lake)")
+    p.add_argument("--end", type=date_arg, help="last session (required with --lake)")
     p.add_argument("--symbols", help="comma-separated symbols (default: all the lake has)")
     p.add_argument("--exchange", default="NSE", type=str.upper, choices=["NSE", "BSE"])
     p.add_argument("--interval", default="1m")
@@ -60,9 +65,18 @@ def run(args: argparse.Namespace) -> int:
     """Plan, run with a progress bar, print the ranking."""
     from rich.progress import Progress
 
+    from vyapari.core.errors import InvalidInput
     from vyapari.workflows.plan import BacktestRequest
-    from vyapari.workflows.sweep import run_sweep
+    from vyapari.workflows.sweep import run_panel_sweep, run_sweep
 
+    panel = None
+    if args.data is not None:
+        panel = _folder_panel(args)
+        dates = panel.session_dates
+        args.start = args.start or dates[0].astype(object)
+        args.end = args.end or dates[-1].astype(object)
+    elif args.start is None or args.end is None:
+        raise InvalidInput("--start/--end", "required with --lake")
     request = BacktestRequest.from_dict(
         {
             "run_id": args.run_id,
@@ -83,17 +97,28 @@ def run(args: argparse.Namespace) -> int:
     )
     with Progress(transient=True, disable=args.json) as progress:
         task = progress.add_task(f"sweep {request.strategy}", total=None)
-        ranking = run_sweep(
-            request,
-            args.lake,
-            workers=args.workers,
-            progress=lambda done, total: progress.update(task, completed=done, total=total),
-        )
+
+        def report(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        if panel is not None:
+            ranking = run_panel_sweep(request, panel, args.out, workers=args.workers, progress=report)
+        else:
+            ranking = run_sweep(request, args.lake, workers=args.workers, progress=report)
     if args.json:
         print_json(ranking)
     else:
         _print(ranking)
     return 0
+
+
+def _folder_panel(args: argparse.Namespace) -> Any:
+    from vyapari.model.enums import Exchange
+    from vyapari.strategy.feed import FolderDataFeed, load_panel
+
+    symbols = [s.strip().upper() for s in args.symbols.split(",")] if args.symbols else None
+    exchange = Exchange(args.exchange)
+    return load_panel(FolderDataFeed(args.data, symbols), args.start, args.end, exchange=exchange)
 
 
 def _print(ranking: dict[str, Any]) -> None:

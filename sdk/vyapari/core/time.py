@@ -12,9 +12,11 @@ Conventions
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported where it is used: the CLI's --help must not load it
+    import numpy as np
 
 IST = ZoneInfo("Asia/Kolkata")
 UTC = ZoneInfo("UTC")
@@ -64,4 +66,6 @@ def ist_from_ns(ns: int) -> datetime:
 
 def minute_of_day_ist(ts_ns: np.ndarray) -> np.ndarray:
     """Minutes since midnight IST of UTC-epoch-nanosecond timestamps (vectorised)."""
+    import numpy as np
+
     return ((np.asarray(ts_ns) + IST_OFFSET_NS) // NS_PER_MINUTE) % (24 * 60)

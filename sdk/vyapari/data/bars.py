@@ -22,7 +22,13 @@ BAR_FILE_COLUMNS = ("ts", "open", "high", "low", "close", "volume")
 
 def _load(path: Path) -> pd.DataFrame:
     if path.suffix.lower() == ".parquet":
-        return pd.read_parquet(path)
+        import pyarrow.parquet as pq
+
+        schema = pq.read_schema(path)
+        wanted = [c for c in BAR_FILE_COLUMNS if c in schema.names]
+        # only the bar columns (a missing one is reported by check_bar_frame); Arrow to pandas directly
+        table = pq.read_table(path, columns=wanted if len(wanted) == len(BAR_FILE_COLUMNS) else None)
+        return table.to_pandas()
     return pd.read_csv(path)
 
 
@@ -46,20 +52,35 @@ def check_bar_frame(frame: pd.DataFrame, where: str) -> pd.DataFrame:
     out = frame[list(BAR_FILE_COLUMNS)].copy()
     out["ts"] = _to_ist(out["ts"], where)
     ts = out["ts"]
-    dup = ts.duplicated()
+    step = np.diff(pd.DatetimeIndex(ts).asi8)
+    back = np.flatnonzero(step < 0)
+    # in sorted order a duplicate is a zero step; out of order, look for one anywhere (reported first)
+    dup = ts.duplicated().to_numpy() if back.size else np.r_[False, step == 0]
     if dup.any():
         raise DataError(f"{where}: duplicate ts {ts[dup].iloc[0].isoformat()}")
-    ns = pd.DatetimeIndex(ts).asi8
-    back = np.flatnonzero(np.diff(ns) < 0)
     if back.size:
         raise DataError(f"{where}: ts not sorted: {ts.iloc[back[0] + 1].isoformat()} "
                         f"follows {ts.iloc[back[0]].isoformat()}")
     for col in ("open", "high", "low", "close"):
-        out[col] = pd.to_numeric(out[col], errors="coerce").astype(np.float64)
-    nan = out[["open", "high", "low", "close"]].isna().any(axis=1)
+        if out[col].dtype != np.float64:
+            out[col] = pd.to_numeric(out[col], errors="coerce").astype(np.float64)
+    nan = np.isnan(out[["open", "high", "low", "close"]].to_numpy()).any(axis=1)
     if nan.any():
         raise DataError(f"{where}: NaN or non-numeric price at {ts[nan].iloc[0].isoformat()}")
     return out.reset_index(drop=True)
+
+
+def _clip(bars: pd.DataFrame, start: date | None, end: date | None) -> pd.DataFrame:
+    """Rows whose IST session date is within ``[start, end]`` (compared as instants, no date objects)."""
+    if start is None and end is None:
+        return bars
+    ns = pd.DatetimeIndex(bars["ts"]).as_unit("ns").asi8
+    keep = np.ones(len(bars), dtype=bool)
+    if start is not None:
+        keep &= ns >= pd.Timestamp(start, tz=IST).value
+    if end is not None:
+        keep &= ns < pd.Timestamp(end, tz=IST).value + 86_400_000_000_000
+    return bars if keep.all() else bars.loc[keep].reset_index(drop=True)
 
 
 def read_bar_folder(folder: str | os.PathLike[str], symbols: list[str] | None = None,
@@ -81,14 +102,14 @@ def read_bar_folder(folder: str | os.PathLike[str], symbols: list[str] | None = 
     absent = [s for s in wanted if s not in files]
     if absent:
         raise DataError(f"{root}: no bar file for {absent}")
-    out = {}
-    for symbol in wanted:
-        bars = check_bar_frame(_load(files[symbol]), f"{files[symbol].name} ({symbol})")
-        days = bars["ts"].dt.date
-        keep = np.ones(len(bars), dtype=bool)
-        if start is not None:
-            keep &= (days >= start).to_numpy()
-        if end is not None:
-            keep &= (days <= end).to_numpy()
-        out[symbol] = bars.loc[keep].reset_index(drop=True)
-    return out
+
+    def one(symbol: str) -> pd.DataFrame:
+        return _clip(check_bar_frame(_load(files[symbol]), f"{files[symbol].name} ({symbol})"), start, end)
+
+    if len(wanted) < 4:
+        return {symbol: one(symbol) for symbol in wanted}
+    from concurrent.futures import ThreadPoolExecutor
+
+    # Parquet decoding and the array checks release the GIL: a few threads overlap them
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        return dict(zip(wanted, pool.map(one, wanted), strict=True))

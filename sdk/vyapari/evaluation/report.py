@@ -5,6 +5,9 @@ reasons, the equity curve (net and gross of charges), the drawdown, the weekly g
 against the target line, the charges breakdown (sum of the trades' ``*_inr`` charge columns),
 the trades table (first :data:`MAX_TRADES` rows) and the robustness section. Chart containers
 have ids ``plot-equity``, ``plot-drawdown``, ``plot-weekly`` and ``plot-charges``.
+The figures are plain plotly JSON (no validation pass) and the equity and drawdown lines are
+downsampled per session, min and max kept (:mod:`vyapari.evaluation.downsample`): the report
+costs O(sessions + trades) to draw, not O(bars).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from vyapari.core.time import IST
+from vyapari.evaluation.downsample import session_minmax
 from vyapari.evaluation.inputs import charges_breakdown, cumulative_charges
 from vyapari.evaluation.result import WeeklyEvaluation
 
@@ -65,36 +70,72 @@ def badges_html(ev: WeeklyEvaluation) -> str:
     )
 
 
-def _figures(ev: WeeklyEvaluation, equity: pd.Series, gross: pd.Series, charges: dict[str, float]) -> list:
-    import plotly.graph_objects as go
+def _line_points(series: pd.Series, values: np.ndarray) -> tuple[list[str], list[float]]:
+    """``values`` (aligned with ``series``'s IST index) downsampled per session: x as IST strings."""
+    index = pd.DatetimeIndex(series.index)
+    ts_ns = (index.tz_convert("UTC") if index.tz is not None else index.tz_localize(IST)).asi8
+    keep = session_minmax(ts_ns, values)
+    local = index[keep].tz_convert(IST) if index.tz is not None else index[keep]
+    x = np.datetime_as_string(local.tz_localize(None).to_numpy(), unit="s")
+    return np.char.replace(x, "T", " ").tolist(), _floats(values[keep])
 
+
+def _floats(values: Any) -> list[Any]:
+    """Floats for the chart JSON; NaN and ±inf become ``None`` (a gap in the line)."""
+    array = np.asarray(values, dtype=float)
+    return [v if math.isfinite(v) else None for v in array.tolist()]
+
+
+def _figures(
+    ev: WeeklyEvaluation, equity: pd.Series, gross: pd.Series, charges: dict[str, float]
+) -> list[dict[str, Any]]:
+    """The four charts as plotly figure dicts (data and layout), built without plotly's validation.
+
+    Equity and drawdown are O(bars): they are drawn per session with the first, lowest, highest and
+    last point of each bucket kept (:func:`~vyapari.evaluation.downsample.session_minmax`).
+    """
     values = equity.to_numpy(dtype=float)
-    eq = go.Figure(
-        [
-            go.Scatter(x=equity.index, y=values, name="net equity (₹)"),
-            go.Scatter(x=gross.index, y=gross.to_numpy(dtype=float), name="gross of charges (₹)"),
-        ]
-    )
-    eq.update_layout(title="Equity", xaxis_title="time (IST)", yaxis_title="₹")
-    dd = go.Figure(
-        [go.Scatter(x=equity.index, y=(values / np.maximum.accumulate(values) - 1) * 100, fill="tozeroy")]
-    )
-    dd.update_layout(title="Drawdown", xaxis_title="time (IST)", yaxis_title="%")
+    ex, ey = _line_points(equity, values)
+    gx, gy = _line_points(gross, gross.to_numpy(dtype=float))
+    eq: dict[str, Any] = {
+        "data": [
+            {"type": "scatter", "mode": "lines", "x": ex, "y": ey, "name": "net equity (₹)"},
+            {"type": "scatter", "mode": "lines", "x": gx, "y": gy, "name": "gross of charges (₹)"},
+        ],
+        "layout": {"title": {"text": "Equity"}, "xaxis": {"title": {"text": "time (IST)"}},
+                   "yaxis": {"title": {"text": "₹"}}},
+    }
+    dx, dy = _line_points(equity, (values / np.maximum.accumulate(values) - 1) * 100)
+    dd = {
+        "data": [{"type": "scatter", "mode": "lines", "x": dx, "y": dy, "fill": "tozeroy"}],
+        "layout": {"title": {"text": "Drawdown"}, "xaxis": {"title": {"text": "time (IST)"}},
+                   "yaxis": {"title": {"text": "%"}}},
+    }
     weeks, target = ev.weekly, ev.targets.weekly_return
     met = [COLOURS[ev.targets.return_badge(float(r)).value] for r in weeks["gross_return"]]
-    wk = go.Figure(
-        [
-            go.Bar(
-                x=weeks["week"],
-                y=weeks["gross_return"] * 100,
-                marker_color=np.where(weeks["partial"], PARTIAL_COLOUR, met),
-            )
-        ]
-    )
-    wk.add_hline(y=target * 100, line_dash="dash", annotation_text=f"target {target:.2%}")
-    wk.update_layout(title="Weekly gross returns by badge (grey: partial week, not judged)", yaxis_title="%")
-    ch = go.Figure([go.Bar(x=list(charges), y=list(charges.values()))])
-    ch.update_layout(title="Charges paid (₹)" if charges else "Charges paid (₹): no trades given")
+    wk = {
+        "data": [
+            {
+                "type": "bar",
+                "x": [str(w) for w in weeks["week"]],
+                "y": _floats(weeks["gross_return"].to_numpy(dtype=float) * 100),
+                "marker": {"color": np.where(weeks["partial"], PARTIAL_COLOUR, met).tolist()},
+            }
+        ],
+        "layout": {
+            "title": {"text": "Weekly gross returns by badge (grey: partial week, not judged)"},
+            "yaxis": {"title": {"text": "%"}},
+            "shapes": [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y",
+                        "y0": target * 100, "y1": target * 100, "line": {"dash": "dash"}}],
+            "annotations": [{"xref": "paper", "x": 1, "xanchor": "right", "yref": "y", "y": target * 100,
+                             "yanchor": "bottom", "showarrow": False, "text": f"target {target:.2%}"}],
+        },
+    }
+    ch = {
+        "data": [{"type": "bar", "x": list(charges), "y": _floats(list(charges.values()))}],
+        "layout": {"title": {"text": "Charges paid (₹)" if charges else "Charges paid (₹): no trades given"}},
+    }
+    eq["points"] = (len(values), len(ex))
     return [eq, dd, wk, ch]
 
 
@@ -135,21 +176,48 @@ def _value_html(value: Any) -> str:
     return html.escape(json.dumps(value, default=str, ensure_ascii=False))
 
 
-def _charts_html(figures: list) -> str:
-    import plotly.io as pio
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 
-    return "\n".join(
-        f"<div id='chart-{name}' class='chart'>"
-        + pio.to_html(
-            fig,
-            include_plotlyjs=(i == 0),
-            full_html=False,
-            div_id=f"plot-{name}",
-            config={"displaylogo": False},
+
+def _plotly_js() -> str:
+    """The plotly.js bundle shipped with the plotly package (inlined: the report works offline)."""
+    import pkgutil
+
+    data = pkgutil.get_data("plotly", "package_data/plotly.min.js")
+    if data is None:  # pragma: no cover - a broken plotly install
+        raise RuntimeError("plotly.min.js is missing from the plotly package")
+    return data.decode("utf-8")
+
+
+def _charts_html(figures: list[dict[str, Any]]) -> str:
+    """The charts' divs and ``Plotly.newPlot`` calls, plotly.js inlined once before the first.
+
+    A figure's ``points`` entry (points in the line, points drawn) adds a note saying the lines
+    are downsampled.
+    """
+    parts = [
+        "<script type=\"text/javascript\">window.PlotlyConfig = {MathJaxConfig: 'local'};</script>",
+        f"<script type=\"text/javascript\">{_plotly_js()}</script>",
+    ]
+    points = figures[0].get("points")
+    if points is not None and points[1] < points[0]:
+        parts.append(
+            f"<p class='note'>Equity and drawdown: {points[0]:,} points drawn as {points[1]:,} "
+            "(each session's first, lowest, highest and last value kept, in buckets of at most a "
+            "session), nothing a screen could show is lost.</p>"
         )
-        + "</div>"
-        for i, (name, fig) in enumerate(zip(CHARTS, figures, strict=True))
-    )
+    config = json.dumps(PLOTLY_CONFIG)
+    for name, fig in zip(CHARTS, figures, strict=True):
+        div = f"plot-{name}"
+        spec = json.dumps(fig["data"], ensure_ascii=False, allow_nan=False) + ", " + json.dumps(
+            fig["layout"], ensure_ascii=False, allow_nan=False
+        )
+        parts.append(
+            f"<div id='chart-{name}' class='chart'><div id=\"{div}\" class=\"plotly-graph-div\" "
+            f"style=\"height:450px; width:100%;\"></div><script type=\"text/javascript\">"
+            f"Plotly.newPlot(\"{div}\", {spec}, {config});</script></div>"
+        )
+    return "\n".join(parts)
 
 
 def _html_body(

@@ -8,11 +8,12 @@ also builds a user's own strategy from an entry point, a module or a file (see
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from vyapari.strategy.strategy import Strategy
+if TYPE_CHECKING:  # the SDK (numpy) loads with a strategy, not for the CLI's --help choices
+    from vyapari.strategy.strategy import Strategy
 
-StrategyFactory = Callable[[Mapping[str, Any]], Strategy]
+StrategyFactory = Callable[[Mapping[str, Any]], "Strategy"]
 
 
 def _sma_cross(params: Mapping[str, Any]) -> Strategy:

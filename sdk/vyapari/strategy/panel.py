@@ -131,7 +131,7 @@ def _frame_to_ns(symbol: str, frame: pd.DataFrame) -> np.ndarray:
     return ts.tz_convert("UTC").as_unit("ns").asi8
 
 
-def _check_frame(symbol: str, ns: np.ndarray, frame: pd.DataFrame) -> None:
+def _check_frame(symbol: str, ns: np.ndarray, values: np.ndarray) -> None:
     def at(i: int) -> str:
         return pd.Timestamp(int(ns[i]), tz="UTC").tz_convert(IST).isoformat()
 
@@ -142,7 +142,6 @@ def _check_frame(symbol: str, ns: np.ndarray, frame: pd.DataFrame) -> None:
             i = int(bad[0]) + 1
             kind = "duplicate" if step[bad[0]] == 0 else "unsorted"
             raise DataError(f"{symbol}: {kind} bar at {at(i)}")
-    values = frame[list(BAR_COLUMNS)].to_numpy(dtype=np.float64)
     nan_rows = np.flatnonzero(np.isnan(values).any(axis=1))
     if nan_rows.size:
         raise DataError(f"{symbol}: NaN price or volume at {at(int(nan_rows[0]))}")
@@ -180,24 +179,28 @@ def build_panel(
         raise DataError("no bars: the data source holds no symbol in the requested range")
     symbols = tuple(sorted(frames))
     per_symbol = {s: _frame_to_ns(s, frames[s]) for s in symbols}
+    values = {s: frames[s][list(BAR_COLUMNS)].to_numpy(dtype=np.float64) for s in symbols}
     for s in symbols:
-        _check_frame(s, per_symbol[s], frames[s])
+        _check_frame(s, per_symbol[s], values[s])
     nonempty = [v for v in per_symbol.values() if len(v)]
     if not nonempty:
         raise DataError("no bars: every symbol is empty in the requested range")
-    all_ns = np.unique(np.concatenate(nonempty))
+    if all(np.array_equal(v, nonempty[0]) for v in nonempty[1:]):
+        all_ns = nonempty[0]  # the usual case, every symbol on the same bars: no sort needed
+    else:
+        all_ns = np.unique(np.concatenate(nonempty))
     first = pd.Timestamp(int(all_ns[0]), tz="UTC").tz_convert(IST).date()
     last = pd.Timestamp(int(all_ns[-1]), tz="UTC").tz_convert(IST).date()
     bounds = session_bounds(first, last)
     for s in symbols:
         _session_index(s, per_symbol[s], bounds)
-    return _assemble(symbols, per_symbol, frames, all_ns, bounds, lot_sizes or {})
+    return _assemble(symbols, per_symbol, values, all_ns, bounds, lot_sizes or {})
 
 
 def _assemble(
     symbols: Sequence[str],
     per_symbol: Mapping[str, np.ndarray],
-    frames: Mapping[str, pd.DataFrame],
+    values_by_symbol: Mapping[str, np.ndarray],
     all_ns: np.ndarray,
     bounds: tuple[np.ndarray, np.ndarray, np.ndarray],
     lot_sizes: Mapping[str, int],
@@ -207,7 +210,7 @@ def _assemble(
     valid = np.zeros((t_count, n_count), dtype=bool)
     for n, s in enumerate(symbols):
         rows = np.searchsorted(all_ns, per_symbol[s])
-        values = frames[s][list(BAR_COLUMNS)].to_numpy(dtype=np.float64)
+        values = values_by_symbol[s]
         for k, c in enumerate(BAR_COLUMNS):
             arrays[c][rows, n] = values[:, k]
         valid[rows, n] = True

@@ -62,6 +62,92 @@ def run_sweep(
     return ranking
 
 
+_PANEL: Any = None  # the folder sweep's panel, loaded once in the parent; forked workers inherit it
+
+
+def _run_panel_item(item: dict[str, Any], root: str) -> dict[str, Any]:
+    """One parameter set of a folder sweep on the shared panel; results under ``root`` like the lake's."""
+    import json
+    import tempfile
+
+    from vyapari.backtest.config import BacktestConfig
+    from vyapari.backtest.engine import run_backtest
+    from vyapari.strategies import make_strategy
+    from vyapari.workflows.plan import item_prefix
+
+    work = WorkItem.from_dict(item)
+    store = LocalObjectStore(Path(root))
+    prefix = item_prefix(work.run_id, work.item_id)
+    store.put_atomic(prefix + "item.json", json.dumps(work.to_dict(), indent=2, sort_keys=True).encode())
+    panel = _PANEL
+    if work.symbols and tuple(work.symbols) != panel.symbols:
+        panel = _columns(panel, work.symbols)
+    config = BacktestConfig(capital_inr=work.capital_inr, fees=work.fees,  # type: ignore[arg-type]
+                            run_id=f"{work.run_id}/{work.item_id}")
+    result = run_backtest(make_strategy(work.strategy, work.params), panel, config)
+    with tempfile.TemporaryDirectory(prefix="vyapari-item-") as tmp:
+        result.write(Path(tmp))
+        for path in sorted(Path(tmp).iterdir()):
+            store.put_atomic(prefix + path.name, path.read_bytes())
+    summary = result.summary
+    return {"item_id": work.item_id, "status": "ok", "bars": int(summary["bars"]),
+            "fills": int(summary["fills"]), "pnl_inr": float(summary["pnl_inr"]), "prefix": prefix}
+
+
+def _columns(panel: Any, symbols: list[str]) -> Any:
+    """``panel`` restricted to ``symbols`` (a work item's chunk), every per-symbol array sliced."""
+    cols = np.array([panel.column(s) for s in symbols])
+    names = ("open", "high", "low", "close", "volume", "valid")
+    arrays = {name: getattr(panel, name)[:, cols] for name in names}
+    return panel.with_arrays(symbols=tuple(symbols), lot_sizes=panel.lot_sizes[cols], **arrays)
+
+
+def run_panel_sweep(
+    request: BacktestRequest,
+    panel: Any,
+    out_root: Path,
+    *,
+    workers: int = 2,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Run every parameter set of ``request`` on an already loaded ``panel`` (a ``--data`` folder).
+
+    The panel is read once, not once per item as from the lake; with ``workers`` > 1 the items run
+    in forked processes that share it. Results and the ranking are as :func:`run_sweep`'s, under
+    ``out_root/runs/<run_id>/``.
+    """
+    import multiprocessing
+
+    global _PANEL  # noqa: PLW0603 - handed to forked workers without pickling a large panel
+    items = plan_items(request, list(panel.symbols), NEVER_FARGATE)
+    _PANEL = panel
+    store = LocalObjectStore(out_root)
+    done = 0
+    try:
+        methods = multiprocessing.get_all_start_methods()
+        if workers <= 1 or "fork" not in methods:
+            results = (_run_panel_item(item.to_dict(), str(out_root)) for item in items)
+            for _ in results:
+                done += 1
+                if progress:
+                    progress(done, len(items))
+        else:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                futures = [pool.submit(_run_panel_item, item.to_dict(), str(out_root)) for item in items]
+                for future in futures:
+                    future.result()
+                    done += 1
+                    if progress:
+                        progress(done, len(items))
+    finally:
+        _PANEL = None
+    ranking = aggregate_run(store, request.run_id, request.rank_by, top=len(items))
+    ranking["trials"] = len(request.parameter_sets())
+    ranking["best_deflated_sharpe"] = best_deflated_sharpe(store, request.run_id, ranking)
+    return ranking
+
+
 def best_deflated_sharpe(store: LocalObjectStore, run_id: str, ranking: dict[str, Any]) -> float | None:
     """Deflated Sharpe ratio (0..1) of the best item's daily returns, trials = items ranked."""
     import pandas as pd

@@ -1,0 +1,254 @@
+"""Whole-process benchmark: what a user waits for, each figure beside its peer, in one run.
+
+Every figure is a fresh process (imports, data load and writing included), best of ``--repeat``
+(default 3) with the tools alternated within each round, so a shared machine's load hits both
+alike. Peers run from their own virtualenv, ``benchmarks/.venv`` (``benchmarks/setup-peers``
+creates it; never the project's). Workloads:
+
+* 4.69 M bars: 50 symbols x 250 sessions x 375 minutes (seeded random walk written as Parquet,
+  ``benchmarks/process_data.py``), ``sma_cross`` fast 20 / slow 50, 10 shares: ``vyapari backtest
+  --out`` (results, report.json, report.html) and without ``--out``, against vectorbt (imports,
+  Parquet load, ``MA.run`` x2, ``Portfolio.from_signals``, total return; no report).
+* 187.5 k bars: 10 symbols x 50 sessions, vector and event paths, against backtesting.py (imports,
+  Parquet load, one ``Backtest.run`` per symbol of the same SMA cross).
+* ``vyapari --help``, ``--version``, ``backtest --help``.
+* First run after a fresh install (empty numba cache) with and without ``vyapari warmup``, and a
+  warm run, 187.5 k bars.
+* Ingest of the 195 real NSE bhavcopies in ``<repo>/../shared/data`` (turned into the official
+  UDiFF layout first) through the CLI, against ``pyarrow.csv.read_csv`` of the same files.
+* Peak RSS of each process (``wait4``), in MB.
+
+Run: ``make bench`` (or ``python benchmarks/bench_process.py``); timing is never asserted anywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+OUT = HERE / "output"
+PEER_PYTHON = HERE / ".venv" / "bin" / "python"
+PARAMS = '{"fast": 20, "slow": 50, "qty": 10}'
+
+VECTORBT = """
+import sys, glob
+import pandas as pd
+import vectorbt as vbt
+files = sorted(glob.glob(sys.argv[1] + "/*.parquet"))
+frames = {f.rsplit("/", 1)[1][:-8]: pd.read_parquet(f, columns=["ts", "close"]) for f in files}
+close = pd.DataFrame({s: f.set_index("ts")["close"] for s, f in frames.items()})
+fast = vbt.MA.run(close, 20)
+slow = vbt.MA.run(close, 50)
+entries, exits = fast.ma_crossed_above(slow), fast.ma_crossed_below(slow)
+pf = vbt.Portfolio.from_signals(close, entries, exits, size=10, init_cash=10_000_000, freq="1min")
+print(int(pf.trades.count().sum()), float(pf.total_profit().sum()))
+"""
+
+BACKTESTING = """
+import sys, glob, warnings
+import pandas as pd
+from backtesting import Backtest, Strategy
+from backtesting.lib import crossover
+warnings.filterwarnings("ignore")
+def sma(values, n):
+    return pd.Series(values).rolling(n).mean().to_numpy()
+class SmaCross(Strategy):
+    def init(self):
+        self.fast = self.I(sma, self.data.Close, 20)
+        self.slow = self.I(sma, self.data.Close, 50)
+    def next(self):
+        if crossover(self.fast, self.slow) and not self.position:
+            self.buy(size=10)
+        elif crossover(self.slow, self.fast) and self.position:
+            self.position.close()
+trades = 0
+for f in sorted(glob.glob(sys.argv[1] + "/*.parquet")):
+    df = pd.read_parquet(f).set_index("ts")
+    df.index = df.index.tz_localize(None)
+    df = df.rename(columns=str.capitalize)
+    stats = Backtest(df, SmaCross, cash=1_000_000, finalize_trades=True).run()
+    trades += int(stats["# Trades"])
+print(trades)
+"""
+
+PYARROW_CSV = """
+import sys, glob
+import pyarrow.csv as pc
+rows = sum(pc.read_csv(f).num_rows for f in sorted(glob.glob(sys.argv[1] + "/*.csv")))
+print(rows)
+"""
+
+
+def env(**extra: str) -> dict[str, str]:
+    """The project's environment: our sources first on the path."""
+    out = dict(os.environ, **extra)
+    out["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT / "sdk"), str(ROOT), out.get("PYTHONPATH")) if p)
+    return out
+
+
+def timed(argv: list[str], environ: dict[str, str] | None = None) -> tuple[float, float]:
+    """Run ``argv`` to the end: (wall seconds, peak RSS MB); a failure stops the benchmark."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    if proc.returncode not in (0,):
+        raise SystemExit(f"{' '.join(argv[:4])} ... failed ({proc.returncode}):\n{err[-2000:]}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def vyapari(*args: str) -> list[str]:
+    return [sys.executable, "-m", "vyapari.cli.main", *args]
+
+
+def backtest(data: Path, path: str, out: Path | None) -> list[str]:
+    strategy = "sma_cross" if path == "vector" else "sma_cross_bar"
+    argv = vyapari("backtest", "--strategy", strategy, "--params", PARAMS, "--data", str(data),
+                   "--path", path, "--capital", "10000000", "--json")
+    return argv + (["--out", str(out)] if out is not None else [])
+
+
+def peer(script: str, *args: str) -> list[str]:
+    return [str(PEER_PYTHON), "-c", script, *args]
+
+
+Runs = dict[str, tuple[list[str], dict[str, str] | None]]
+
+
+def best_of(repeat: int, runs: Runs) -> dict[str, tuple[float, float]]:
+    """Best wall time (and that run's peak RSS) of each named run, alternating them in each round."""
+    best: dict[str, tuple[float, float]] = {}
+    for _ in range(repeat):
+        for name, (argv, environ) in runs.items():
+            seconds, rss = timed(argv, environ)
+            if name not in best or seconds < best[name][0]:
+                best[name] = (seconds, rss)
+    return best
+
+
+def udiff_folder(out: Path) -> Path | None:
+    """The real bhavcopies in the official UDiFF layout (once), or None without the shared data."""
+    sys.path.insert(0, str(ROOT))
+    from tests.unit.data.official_layouts import read_reshaped, reshaped_dir, to_udiff_bytes, udiff_name
+
+    src = reshaped_dir()
+    if not src.is_dir():
+        return None
+    files = sorted(src.glob("*.csv"))
+    if not out.is_dir() or len(list(out.iterdir())) != len(files):
+        out.mkdir(parents=True, exist_ok=True)
+        for path in files:
+            frame = read_reshaped(path)
+            (out / udiff_name(frame).removesuffix(".zip")).write_bytes(to_udiff_bytes(frame))
+    return out
+
+
+def row(table: list[tuple[str, str, str]], what: str, ours: tuple[float, float] | None,
+        theirs: tuple[float, float] | None = None, peer_name: str = "") -> None:
+    def cell(v: tuple[float, float] | None) -> str:
+        return "-" if v is None else f"{v[0]:.2f} s ({v[1]:,.0f} MB)"
+
+    ratio = f" = {ours[0] / theirs[0]:.2f}x" if ours and theirs else ""
+    table.append((what, cell(ours), (f"{peer_name} {cell(theirs)}{ratio}" if theirs else "")))
+
+
+def main() -> int:  # noqa: C901 - one linear script
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--cold-repeat", type=int, default=1, help="fresh-cache runs (each compiles: slow)")
+    parser.add_argument("--skip-large", action="store_true", help="leave out the 4.69 M-bar workload")
+    args = parser.parse_args()
+    if not PEER_PYTHON.exists():
+        subprocess.run([str(HERE / "setup-peers"), sys.executable], check=True)
+    sys.path.insert(0, str(ROOT / "sdk"))
+    from process_data import write_folder
+
+    small = write_folder(OUT / "data-10x50", 10, 50)
+    large = None if args.skip_large else write_folder(OUT / "data-50x250", 50, 250)
+    scratch = Path(tempfile.mkdtemp(prefix="bench-process-"))
+    table: list[tuple[str, str, str]] = []
+    try:
+        subprocess.run(vyapari("warmup"), env=env(), check=True, stdout=subprocess.DEVNULL)
+        for script in (VECTORBT, BACKTESTING):  # the peers' own JIT caches warm too: warm against warm
+            timed(peer(script, str(small)))
+        help_runs = best_of(args.repeat, {
+            "--help": (vyapari("--help"), env()),
+            "--version": (vyapari("--version"), env()),
+            "backtest --help": (vyapari("backtest", "--help"), env()),
+        })
+        for name, figure in help_runs.items():
+            row(table, f"vyapari {name}", figure)
+        small_runs = best_of(args.repeat, {
+            "vector": (backtest(small, "vector", None), env()),
+            "event": (backtest(small, "event", None), env()),
+            "backtesting.py": (peer(BACKTESTING, str(small)), None),
+        })
+        row(table, "187.5 k bars, vector path", small_runs["vector"], small_runs["backtesting.py"],
+            "backtesting.py")
+        row(table, "187.5 k bars, event path", small_runs["event"], small_runs["backtesting.py"],
+            "backtesting.py")
+        cold, warmed = [], []
+        for _ in range(args.cold_repeat):
+            cache = scratch / f"numba-{time.monotonic_ns()}"
+            cold.append(timed(backtest(small, "vector", None), env(NUMBA_CACHE_DIR=str(cache)))[0])
+            cache = scratch / f"numba-{time.monotonic_ns()}"
+            timed(vyapari("warmup"), env(NUMBA_CACHE_DIR=str(cache)))
+            warmed.append(timed(backtest(small, "vector", None), env(NUMBA_CACHE_DIR=str(cache)))[0])
+        warm = small_runs["vector"][0]
+        table.append(("first run after install, no warmup (187.5 k, vector)", f"{min(cold):.2f} s",
+                      f"warm run {warm:.2f} s = {min(cold) / warm:.1f}x"))
+        table.append(("first run after install + vyapari warmup (make setup)", f"{min(warmed):.2f} s",
+                      f"warm run {warm:.2f} s = {min(warmed) / warm:.1f}x"))
+        if large is not None:
+            large_runs = best_of(args.repeat, {
+                "out": (backtest(large, "vector", scratch / "run-large"), env()),
+                "no-out": (backtest(large, "vector", None), env()),
+                "vectorbt": (peer(VECTORBT, str(large)), None),
+            })
+            row(table, "4.69 M bars sma_cross with --out (results + report)", large_runs["out"],
+                large_runs["vectorbt"], "vectorbt")
+            row(table, "4.69 M bars sma_cross without --out", large_runs["no-out"], large_runs["vectorbt"],
+                "vectorbt")
+        udiff = udiff_folder(OUT / "udiff-195")
+        if udiff is not None:
+            lakes = []
+
+            def ingest() -> list[str]:
+                lake = scratch / f"lake-{len(lakes)}"
+                lakes.append(lake)
+                return vyapari("ingest", str(udiff), "--lake", str(lake), "--json")
+
+            runs = {}
+            for _ in range(args.repeat):
+                for name, argv, environ in (("ingest", ingest(), env()),
+                                            ("pyarrow", peer(PYARROW_CSV, str(udiff)), None)):
+                    figure = timed(argv, environ)
+                    if name not in runs or figure[0] < runs[name][0]:
+                        runs[name] = figure
+            row(table, f"ingest {len(list(udiff.iterdir()))} real bhavcopies (CLI)", runs["ingest"],
+                runs["pyarrow"], "pyarrow.csv.read_csv")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    load = os.getloadavg()
+    print(f"\nWhole-process timings, best of {args.repeat} (peak RSS); {platform.machine()}, "
+          f"{os.cpu_count()} cores, load average {load[0]:.1f} at the end (a shared machine: figures "
+          "scale with load; the ratios are the comparison)\n")
+    print("| workload | vyapari | peer (same run) |\n|---|---|---|")
+    for what, ours, theirs in table:
+        print(f"| {what} | {ours} | {theirs} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

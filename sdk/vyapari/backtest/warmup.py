@@ -1,0 +1,84 @@
+"""Compile the numba kernels ahead of time, so the first real run after an install is not slower.
+
+The kernels are ``@njit(cache=True)``: the first call of each type signature compiles it (tens of
+seconds in all on a small machine) and writes the machine code to numba's cache (``__pycache__``
+beside the sources, or ``$NUMBA_CACHE_DIR``); later processes load it in milliseconds.
+:func:`warm_kernels` runs every reference strategy on a tiny synthetic panel through both engine
+paths, with charges and slippage on and off, which calls every kernel with the signatures real runs
+use (``pairs``' one kernel is called directly). ``vyapari warmup`` runs it; ``make setup`` runs
+that once after installing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# (strategy, engine path, fees, slippage): each compiles the kernels of its path and charges.
+PLAN: tuple[tuple[str, str, str, str], ...] = (
+    ("sma_cross", "vector", "zerodha", "none"),
+    ("sma_cross", "vector", "none", "bps"),
+    ("sma_cross", "event", "zerodha", "volume"),
+    ("sma_cross_bar", "event", "none", "none"),
+    ("vwap_reversion", "auto", "zerodha", "none"),
+    ("orb_momentum", "auto", "zerodha", "none"),
+)
+"""``pairs`` is left out: its cointegration search (statsmodels) is slow and compiles nothing; its
+kernel is called directly (:func:`_warm_pairs`)."""
+
+
+@dataclass(frozen=True)
+class WarmStep:
+    """One warm-up run: what it ran and its wall time in seconds (compiling, or loading the cache)."""
+
+    strategy: str
+    path: str
+    fees: str
+    slippage: str
+    seconds: float
+
+
+def _slippage(kind: str) -> object:
+    from decimal import Decimal
+
+    from vyapari.costs.slippage import FixedBpsSlippage, NoSlippage, VolumeShareSlippage
+
+    if kind == "bps":
+        return FixedBpsSlippage(Decimal(5))
+    if kind == "volume":
+        return VolumeShareSlippage()
+    return NoSlippage()
+
+
+def _warm_pairs() -> WarmStep:
+    import numpy as np
+
+    from vyapari.strategies._kernels import zscore_positions
+
+    start = time.perf_counter()
+    zscore_positions(np.linspace(-3.0, 3.0, 16), 2.0, 0.5)
+    return WarmStep("pairs", "vector", "-", "-", time.perf_counter() - start)
+
+
+def warm_kernels(on_step: Callable[[WarmStep], None] | None = None) -> list[WarmStep]:
+    """Run :data:`PLAN` on a 4-symbol, 3-session synthetic panel; returns each step's timing."""
+    from vyapari.backtest.config import BacktestConfig
+    from vyapari.backtest.engine import run_backtest
+    from vyapari.strategies import make_strategy
+    from vyapari.strategy.synthetic import random_walk_panel
+
+    panel = random_walk_panel(4, 3, seed=1)
+    steps = []
+    for name, path, fees, slippage in PLAN:
+        start = time.perf_counter()
+        config = BacktestConfig(fees=fees, path=path, slippage=_slippage(slippage))  # type: ignore[arg-type]
+        run_backtest(make_strategy(name, {}), panel, config)
+        step = WarmStep(name, path, fees, slippage, time.perf_counter() - start)
+        steps.append(step)
+        if on_step is not None:
+            on_step(step)
+    steps.append(_warm_pairs())
+    if on_step is not None:
+        on_step(steps[-1])
+    return steps
