@@ -6,14 +6,16 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_OUT ?= demo-output
-EXTRAS ?= aws,brokers,cdk,dev
+EXTRAS ?= aws,brokers,cdk,dev,pairs
+# Every install (this venv, CI, the Lambda layers, the container image) takes its versions from the lock.
+LOCK := requirements/lock.txt
 
-.PHONY: demo test lint bench synth layers setup clean
+.PHONY: demo test lint bench synth layers setup clean lock package-check deploy-check
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --upgrade pip
-	@$(PY) -m pip install --quiet -e '.[$(EXTRAS)]'
+	@$(PY) -m pip install --quiet -c $(LOCK) -e '.[$(EXTRAS)]'
 	@touch $(STAMP)
 
 setup: $(STAMP)  ## create .venv and install the project with every dependency group
@@ -21,9 +23,17 @@ setup: $(STAMP)  ## create .venv and install the project with every dependency g
 demo: $(STAMP)  ## the main job: sample data -> lake -> backtest -> weekly evaluation -> report
 	@$(VENV)/bin/vyapari demo --out $(DEMO_OUT)
 
-test: $(STAMP)  ## the whole test suite (installs Chromium and the npm tools it needs)
+test: $(STAMP)  ## the whole test suite (installs Chromium and the npm tools it needs), then package-check
 	@scripts/test-setup
 	@$(PY) -m pytest -n 2
+	@$(MAKE) --no-print-directory package-check
+
+package-check: $(STAMP)  ## import and call every synthesized function from exactly its deployed package
+	@$(PY) -m cdk.package_check
+
+lock: $(STAMP)  ## re-resolve requirements/lock.txt from pyproject.toml (all extras, every platform)
+	@$(VENV)/bin/uv pip compile pyproject.toml --all-extras --universal --python-version 3.11 \
+		--no-header --annotation-style line --quiet -o $(LOCK)
 
 lint: $(STAMP)  ## ruff, mypy and the import-linter contracts of STYLE.md
 	@$(VENV)/bin/ruff check sdk tests benchmarks functions cdk
@@ -46,5 +56,9 @@ synth: $(STAMP)  ## synthesize the CDK app into cdk.out (no Docker needed)
 layers: $(STAMP)  ## build the Lambda dependency layers for arm64/py3.12 without Docker
 	@$(PY) layers/build.py
 
+deploy-check: layers  ## synth as a deploy does: real layers required, no placeholders (cdk-nag on)
+	@scripts/test-setup --npm-only
+	@PATH=$(CURDIR)/$(VENV)/bin:$$PATH npx cdk synth --quiet -c requireLayers=1 -c nag=1
+
 clean:
-	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .mypy_cache .ruff_cache node_modules
+	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .mypy_cache .ruff_cache node_modules .cache

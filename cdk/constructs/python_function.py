@@ -1,8 +1,10 @@
 """``PythonFunction``: the one construct every vyapari Lambda goes through.
 
 Python 3.12 on arm64 (Graviton: ~20 % cheaper per GB-s), X-Ray active tracing, its own log group with
-the stage's retention, Powertools environment (service name, metrics namespace, log level), the shared
-code asset (:mod:`cdk.constructs.function_code`) and the dependency layers it asks for.
+the stage's retention, Powertools environment (service name, metrics namespace, log level). Two
+package kinds: ``zip`` (light functions: the shared code asset of :mod:`cdk.constructs.function_code`
+plus the dependency layers, no numpy or pandas) and ``image`` (heavy functions: the project's
+container image with the handler as its command, :mod:`cdk.constructs.image`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 
 from cdk.constructs.function_code import function_code, handler_module_path
+from cdk.constructs.image import lambda_image_code
 from constructs import Construct
 
 METRICS_NAMESPACE = "vyapari"  # the default of functions/shared/powertools.py; dashboards read it
@@ -36,13 +39,14 @@ RETENTION = {
 
 @dataclass(frozen=True)
 class FunctionSpec:
-    """What varies between functions: ``directory`` is the folder under ``functions/``."""
+    """What varies between functions: ``directory`` is the folder under ``functions/``; ``image`` runs
+    it from the container image (it needs numba, pandas, pyarrow, calendars or plotly)."""
 
     directory: str
     handler: str
     memory_mb: int = 256
     timeout_s: int = 30
-    needs_pandas: bool = False
+    image: bool = False
     description: str = ""
     service: str = "vyapari-workflows"
 
@@ -85,18 +89,12 @@ class PythonFunction(Construct):
         self.log_group = logs.LogGroup(
             self, "Logs", retention=retention(log_retention_days), removal_policy=RemovalPolicy.DESTROY
         )
-        self.function = lambda_.Function(
-            self,
-            "Function",
-            runtime=lambda_.Runtime.PYTHON_3_12,
+        common = dict(
             architecture=lambda_.Architecture.ARM_64,
-            code=function_code(),
-            handler=spec.handler,
             memory_size=spec.memory_mb,
             timeout=Duration.seconds(spec.timeout_s),
             description=spec.description[:256],
             tracing=lambda_.Tracing.ACTIVE,
-            layers=list(layers),
             log_group=self.log_group,
             vpc=vpc,
             vpc_subnets=vpc_subnets,
@@ -108,3 +106,18 @@ class PythonFunction(Construct):
                 "LOG_LEVEL": log_level,
             },
         )
+        self.function: lambda_.Function
+        if spec.image:
+            self.function = lambda_.DockerImageFunction(
+                self, "Function", code=lambda_image_code(spec.handler), **common  # type: ignore[arg-type]
+            )
+        else:
+            self.function = lambda_.Function(
+                self,
+                "Function",
+                runtime=lambda_.Runtime.PYTHON_3_12,
+                code=function_code(),
+                handler=spec.handler,
+                layers=list(layers),
+                **common,  # type: ignore[arg-type]
+            )

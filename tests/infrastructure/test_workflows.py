@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from cdk.constructs.state_machine import placeholders_of
-from tests.infrastructure.conftest import Synthesized
+from tests.infrastructure.conftest import Synthesized, handler_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,7 +65,7 @@ def test_handler_strings_point_at_existing_lambda_handlers(
     handlers = {
         e["handler"] for e in substitutions["placeholders"].values() if e["kind"] == "lambda_function_arn"
     }
-    handlers |= {fn["Properties"]["Handler"] for fn in synth.resources("AWS::Lambda::Function").values()}
+    handlers |= {handler_of(fn["Properties"]) for fn in synth.resources("AWS::Lambda::Function").values()}
     for handler in handlers:
         module, _, function = handler.rpartition(".")
         path = ROOT.joinpath(*module.split(".")).with_suffix(".py")
