@@ -67,6 +67,7 @@ class Result:
     size_mb: float
     first_ms: float | None = None  # import without byte-code (compiles every module)
     import_ms: float | None = None  # cold import with byte-code present (a fresh interpreter)
+    import_cpu_ms: float | None = None  # the same import's CPU time (stable when the host is busy)
     answer: Any = None
     error: str | None = None
     heavy: list[str] = field(default_factory=list)
@@ -101,8 +102,8 @@ class Resolver:
         """The name a resource gets here: its explicit name, else ``pc-<logical id>``."""
         props = self.templates[stack]["Resources"].get(logical_id, {}).get("Properties", {})
         for key in ("BucketName", "TableName", "StateMachineName", "FunctionName"):
-            if isinstance(props.get(key), str):
-                return str(props[key])
+            if key in props:
+                return self.resolve(stack, props[key])
         return f"pc-{logical_id.lower()}"
 
     def resolve(self, stack: str, value: Any) -> str:
@@ -254,14 +255,15 @@ def image_requirements(pyproject: Path, extras: Iterable[str]) -> list[str]:
     return [*project["dependencies"], *(r for e in extras for r in optional[e])]
 
 
-def image_env(root: Path, cache: Path) -> list[Path]:
-    """sys.path of the image: the copied files under /app (PYTHONPATH), then site-packages."""
+def image_env(root: Path, cache: Path) -> tuple[list[Path], list[Path]]:
+    """sys.path of the image: the files copied under /app (PYTHONPATH, before the standard library),
+    and site-packages (after it)."""
     recipe = image_recipe(root / "Dockerfile")
     requirements = image_requirements(root / "pyproject.toml", recipe.extras)
     lock = root / "requirements" / "lock.txt"
     key = "image-" + _hash(lock.read_text(encoding="utf-8"), *requirements)
     site = _cached(cache, key, lambda t: _pip_target(t / "site", lock, requirements)) / "site"
-    code = cache / "image-code"
+    code = cache / f"image-code-{_hash(str(root))}"
     shutil.rmtree(code, ignore_errors=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     package = root / "sdk" / "vyapari"
@@ -273,14 +275,17 @@ def image_env(root: Path, cache: Path) -> list[Path]:
         target = code / "app" / destination.removeprefix("/app").lstrip("/")
         (shutil.copytree(root / source, target, ignore=ignore) if (root / source).is_dir()
          else shutil.copy2(root / source, target))
-    return [code / "app", code / "project", site]
+    return [code / "app"], [code / "project", site]
 
 
-def package_paths(fn: Deployed, root: Path, cache: Path) -> tuple[list[Path], float, float]:
+Paths = tuple[list[Path], list[Path]]  # sys.path entries before and after the standard library
+
+
+def package_paths(fn: Deployed, root: Path, cache: Path) -> tuple[Paths, float, float]:
     """(sys.path entries, package size MB, limit MB) of ``fn`` as deployed."""
     if fn.kind == "image":
-        paths = image_env(root, cache)
-        return paths, size_mb(*paths) + BASE_IMAGE_MB, IMAGE_LIMIT_MB
+        front, back = image_env(root, cache)
+        return (front, back), size_mb(*front, *back) + BASE_IMAGE_MB, IMAGE_LIMIT_MB
     if fn.code_dir is None or not fn.code_dir.is_dir():
         raise ValueError(f"{fn.name}: the staged code asset {fn.code_dir} is missing")
     code = cache / "zip-code" / fn.code_dir.name  # a copy: the probe writes byte-code next to sources
@@ -288,7 +293,7 @@ def package_paths(fn: Deployed, root: Path, cache: Path) -> tuple[list[Path], fl
         shutil.copytree(fn.code_dir, code)
     layers = [layer_env(root, cache, name) for name in fn.layers]
     size = size_mb(fn.code_dir, *layers)
-    return [code, *layers, runtime_env(root, cache)], size, ZIP_LIMIT_MB
+    return ([code, *layers], [runtime_env(root, cache)]), size, ZIP_LIMIT_MB
 
 
 # ---------------------------------------------------------------- moto and the probe
@@ -344,15 +349,16 @@ def probe_env(fn: Deployed, endpoint: str) -> dict[str, str]:
     return env
 
 
-def run_probe(fn: Deployed, paths: list[Path], event: Path | None, endpoint: str) -> dict[str, Any]:
+def run_probe(fn: Deployed, paths: Paths, event: Path | None, endpoint: str) -> dict[str, Any]:
     """Run the probe for ``fn`` in a fresh isolated interpreter; its JSON report.
 
     ``event`` None only imports (the first run, which writes the byte-code the measured run reads).
     """
-    spec = json.dumps({"path": [str(p) for p in paths], "handler": fn.handler,
-                       "event": str(event) if event else None})
+    front, back = paths
+    spec = json.dumps({"front": [str(p) for p in front], "back": [str(p) for p in back],
+                       "handler": fn.handler, "event": str(event) if event else None})
     done = subprocess.run([sys.executable, "-I", "-S", str(PROBE), spec], capture_output=True, text=True,
-                          env=probe_env(fn, endpoint), timeout=900, cwd=str(paths[0]), check=False)
+                          env=probe_env(fn, endpoint), timeout=900, cwd=str(front[0]), check=False)
     for line in reversed(done.stdout.splitlines()):
         if line.startswith("PACKAGE-CHECK "):
             return dict(json.loads(line.removeprefix("PACKAGE-CHECK ")))
@@ -389,6 +395,7 @@ def check(root: Path, outdir: Path, cache: Path, events: Mapping[str, str], even
                 "error") else first
             result.first_ms = first.get("import_ms")
             result.import_ms, result.answer = report.get("import_ms"), report.get("answer")
+            result.import_cpu_ms = report.get("import_cpu_ms")
             result.heavy, result.error = report.get("heavy", []), report.get("error")
             if report.get("import_error") or report.get("error_type") == "ProbeCrashed":
                 result.problems.append(f"{report.get('phase', 'import')}: {result.error}")
@@ -399,14 +406,15 @@ def check(root: Path, outdir: Path, cache: Path, events: Mapping[str, str], even
 
 def render(results: Iterable[Result]) -> str:
     """One line per function: kind, size, cold import ms, answer or error, problems."""
-    lines = [f"{'function':<24}{'kind':<6}{'MB':>8}{'first ms':>10}{'import ms':>11}  outcome"]
+    lines = [f"{'function':<24}{'kind':<6}{'MB':>8}{'first ms':>10}{'import ms':>11}{'cpu ms':>8}  outcome"]
     for r in results:
         outcome = "FAIL " + "; ".join(r.problems) if r.problems else (
             f"answered {r.answer}" if r.error is None else f"answered with {r.error.splitlines()[-1][:90]}")
         first = f"{r.first_ms:.0f}" if r.first_ms is not None else "-"
         ms = f"{r.import_ms:.0f}" if r.import_ms is not None else "-"
+        cpu = f"{r.import_cpu_ms:.0f}" if r.import_cpu_ms is not None else "-"
         name, kind = r.function.name, r.function.kind
-        lines.append(f"{name:<24}{kind:<6}{r.size_mb:>8.1f}{first:>10}{ms:>11}  {outcome}")
+        lines.append(f"{name:<24}{kind:<6}{r.size_mb:>8.1f}{first:>10}{ms:>11}{cpu:>8}  {outcome}")
     return "\n".join(lines)
 
 

@@ -1,8 +1,10 @@
 """Run inside the package check's fresh interpreter (``python -I -S``): standard library only.
 
-``python -I -S cdk/package_probe.py '<json>'`` puts the given directories (the deployed package, then
-the runtime's boto3 for zip functions) on ``sys.path``, imports the handler, times the import, calls
-it with the fixture event and a Lambda-like context, and prints one JSON line: ``import_ms``,
+``python -I -S cdk/package_probe.py '<json>'`` puts the given directories on ``sys.path`` where
+the Lambda runtime has them: ``front`` before the standard library (``/var/task``, ``/opt/python``,
+an image's ``PYTHONPATH``), ``back`` after it (the runtime's boto3, an image's site-packages). It
+imports the handler, times the import, calls it with the fixture event and a Lambda-like context
+and prints one JSON line: ``import_ms`` (wall) and ``import_cpu_ms``,
 ``phase`` (``import`` or ``call``), ``error`` / ``error_type`` (None when it answered), ``answer``
 (the status code or the result's type) and ``heavy`` (numpy/pandas/pyarrow/numba seen in sys.modules).
 """
@@ -34,13 +36,15 @@ class Context:
 
 def main():
     spec = json.loads(sys.argv[1])
-    sys.path[:0] = spec["path"]
+    sys.path[:0] = spec["front"]
+    sys.path.extend(spec["back"])
     module_name, _, function = spec["handler"].rpartition(".")
     out = {"phase": "import", "error": None, "error_type": None, "import_ms": None, "answer": None}
     try:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         handler = getattr(importlib.import_module(module_name), function)
         out["import_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        out["import_cpu_ms"] = round((time.process_time() - cpu) * 1000, 1)  # robust on a busy host
         out["phase"] = "call"
         if spec["event"] is None:
             raise SystemExit(0)

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 
@@ -21,6 +22,7 @@ from cdk.constructs.function_code import function_code, handler_module_path
 from cdk.constructs.image import lambda_image_code
 from constructs import Construct
 
+XRAY_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
 METRICS_NAMESPACE = "vyapari"  # the default of functions/shared/powertools.py; dashboards read it
 RETENTION = {
     1: logs.RetentionDays.ONE_DAY,
@@ -94,7 +96,6 @@ class PythonFunction(Construct):
             memory_size=spec.memory_mb,
             timeout=Duration.seconds(spec.timeout_s),
             description=spec.description[:256],
-            tracing=lambda_.Tracing.ACTIVE,
             log_group=self.log_group,
             vpc=vpc,
             vpc_subnets=vpc_subnets,
@@ -121,3 +122,25 @@ class PythonFunction(Construct):
                 layers=list(layers),
                 **common,  # type: ignore[arg-type]
             )
+        self._active_tracing()
+
+    def _active_tracing(self) -> None:
+        """X-Ray active tracing, its ``Resource: *`` grant in a policy of its own.
+
+        ``tracing=ACTIVE`` would put ``xray:PutTraceSegments`` on ``*`` into the role's default policy,
+        where a cdk-nag acknowledgement of ``Resource::*`` would also hide any other wildcard grant;
+        apart, the acknowledgement covers exactly the two X-Ray actions (which take no resource ARN).
+        """
+        cfn = self.function.node.default_child
+        cfn.tracing_config = lambda_.CfnFunction.TracingConfigProperty(mode="Active")  # type: ignore[union-attr]
+        assert self.function.role is not None
+        self.xray_policy = iam.Policy(
+            self,
+            "XRayWrites",
+            statements=[iam.PolicyStatement(actions=list(XRAY_ACTIONS), resources=["*"])],
+            roles=[self.function.role],
+        )
+        Validations.of(self.xray_policy).acknowledge(Acknowledgment(
+            id="AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+            reason="X-Ray's PutTraceSegments/PutTelemetryRecords accept no resource ARN (only *).",
+        ))
