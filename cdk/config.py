@@ -36,6 +36,9 @@ _STAGE_KEYS: dict[str, str] = {
     "liveSymbols": "live_symbols",
     "retainData": "retain_data",
     "alarmEmail": "alarm_email",
+    "webCallbackUrls": "web_callback_urls",
+    "webLogoutUrls": "web_logout_urls",
+    "cognitoDomainPrefix": "cognito_domain_prefix",
 }
 
 
@@ -65,6 +68,14 @@ class StageConfig:
     retain_data: bool = False
     alarm_email: str = ""
     require_layers: bool = False
+    web_callback_urls: str = ""  # comma-separated OAuth redirect URLs of the web client (code flow + PKCE)
+    web_logout_urls: str = ""  # comma-separated sign-out URLs
+    cognito_domain_prefix: str = ""  # hosted sign-in domain <prefix>.auth.<region>.amazoncognito.com
+
+    @staticmethod
+    def url_list(value: str) -> list[str]:
+        """``a,b`` -> ``["a", "b"]`` (blanks dropped)."""
+        return [u.strip() for u in value.split(",") if u.strip()]
 
     @property
     def prefix(self) -> str:

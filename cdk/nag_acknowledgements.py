@@ -25,7 +25,8 @@ APIGW_LOGS = (
 )
 WILDCARD_REASON = (
     "Wildcards come from CDK grant methods scoped to our own resources: lake object keys "
-    "(bucket/*, runs/*, the instrument snapshot's raw/, curated/ and quarantine/ prefixes), S3 action "
+    "(bucket/*, a writer's own prefix such as runs/*, landing/*, evaluations/*, quarantine/workflow/*, "
+    "the instrument snapshot's raw/, curated/ and quarantine/ prefixes), S3 action "
     "groups (s3:GetObject* …), Lambda versions (fn:*) for Step Functions and Scheduler invoke, ECS "
     "tasks of our cluster, Glue tables of our database, "
     "the backtest machine's own child executions, and @connections/* of our WebSocket stage."
@@ -122,7 +123,9 @@ def _workflow_wildcards(stack: cdk.Stack, prefix: str) -> list[str]:
         arn.format("ecs", f"task-definition/{prefix}-backtest:*"),
     ]
     functions = [f"{logical_ref(fn.function)}:*" for fn in getattr(stack, "functions", {}).values()]
-    return iam5(*fixed, *functions)
+    lake = f"arn:<AWS::Partition>:s3:::{prefix}-lake-<AWS::AccountId>-{stack.region}"
+    writes = {p for fn in getattr(stack, "functions", {}).values() for p in fn.spec.lake_writes if p}
+    return iam5(*fixed, *functions, *[f"{lake}/{p}*" for p in sorted(writes)])
 
 
 def _live_wildcards(stack: cdk.Stack, prefix: str) -> list[str]:

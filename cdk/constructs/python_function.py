@@ -49,6 +49,7 @@ class FunctionSpec:
     memory_mb: int = 256
     timeout_s: int = 30
     image: bool = False
+    lake_writes: tuple[str, ...] = ()  # lake key prefixes it may PUT under ("" = anywhere); reads all
     description: str = ""
     service: str = "vyapari-workflows"
 

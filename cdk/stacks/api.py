@@ -134,13 +134,30 @@ class ApiStack(Stack):
                 group_name=name,
                 description=description,
             )
+        callbacks = self.config.url_list(self.config.web_callback_urls)
+        o_auth = cognito.OAuthSettings(
+            flows=cognito.OAuthFlows(authorization_code_grant=True, implicit_code_grant=False),
+            scopes=[cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+            callback_urls=callbacks,
+            logout_urls=self.config.url_list(self.config.web_logout_urls) or None,
+        )
+        # A public client (no secret) with the authorization-code flow only: browsers use PKCE.
+        # Without configured callbacks (webCallbackUrls) there is no OAuth at all, never a default URL.
         self.app_client = self.user_pool.add_client(
             "WebClient",
             auth_flows=cognito.AuthFlow(user_srp=True),
             generate_secret=False,
             access_token_validity=Duration.hours(1),
             id_token_validity=Duration.hours(1),
+            o_auth=o_auth if callbacks else None,
+            disable_o_auth=not callbacks,
+            prevent_user_existence_errors=True,
         )
+        if self.config.cognito_domain_prefix:
+            self.user_pool.add_domain(
+                "SignInDomain",
+                cognito_domain=cognito.CognitoDomainOptions(domain_prefix=self.config.cognito_domain_prefix),
+            )
 
     def _function(self, construct_id: str, spec: FunctionSpec, environment: dict[str, str]) -> PythonFunction:
         return PythonFunction(

@@ -59,6 +59,7 @@ def function_specs(mapping: dict[str, Any]) -> dict[str, FunctionSpec]:
             memory_mb=entry["memory_mb"],
             timeout_s=entry["timeout_s"],
             image=entry["package"] == "image",
+            lake_writes=tuple(entry["lake_writes"]),
             description=entry.get("description", ""),
         )
         for key, entry in mapping["placeholders"].items()
@@ -103,7 +104,9 @@ class WorkflowsStack(Stack):
                 environment=environment,
                 log_retention_days=config.log_retention_days,
             )
-            refs.lake.grant_read_write(fn.function)
+            refs.lake.grant_read(fn.function)  # readers read; writers PUT only under their prefixes
+            for prefix in spec.lake_writes:
+                refs.lake.grant_put(fn.function, f"{prefix}*")
             self.functions[key] = fn
         self._grant_glue(self.functions["RegisterPartitionsFunctionArn"].function, refs)
         ecs_values = {

@@ -342,3 +342,13 @@ def test_preopen_grants_are_least_privilege(synth: Synthesized) -> None:
     assert ready["VpcConfig"]["SubnetIds"] and ready["VpcConfig"]["SecurityGroupIds"]
     assert "REGISTERED_EGRESS_IP" in ready["Environment"]["Variables"]
     assert download["Environment"]["Variables"]["VYAPARI_SECRETS_PREFIX"] == "vyapari/dev"
+
+
+def test_the_web_client_uses_the_code_flow_with_callbacks_from_configuration(synth: Synthesized) -> None:
+    [client] = synth.resources("AWS::Cognito::UserPoolClient").values()
+    props = client["Properties"]
+    assert props["AllowedOAuthFlows"] == ["code"]  # no implicit flow; a public client, so PKCE
+    assert props["AllowedOAuthFlowsUserPoolClient"] is True
+    assert props["CallbackURLs"] == ["http://localhost:8000/callback"]  # cdk.json's dev stage
+    assert "https://example.com" not in json.dumps(props)
+    assert props["GenerateSecret"] is False
