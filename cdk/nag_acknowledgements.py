@@ -125,7 +125,8 @@ def _workflow_wildcards(stack: cdk.Stack, prefix: str) -> list[str]:
     functions = [f"{logical_ref(fn.function)}:*" for fn in getattr(stack, "functions", {}).values()]
     lake = f"arn:<AWS::Partition>:s3:::{prefix}-lake-<AWS::AccountId>-{stack.region}"
     writes = {p for fn in getattr(stack, "functions", {}).values() for p in fn.spec.lake_writes if p}
-    return iam5(*fixed, *functions, *[f"{lake}/{p}*" for p in sorted(writes)])
+    results = f"{lake}/runs/map-results/*"  # the Distributed Map's ResultWriter
+    return iam5(*fixed, *functions, results, *[f"{lake}/{p}*" for p in sorted(writes)])
 
 
 def _live_wildcards(stack: cdk.Stack, prefix: str) -> list[str]:

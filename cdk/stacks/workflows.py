@@ -115,6 +115,7 @@ class WorkflowsStack(Stack):
             "BacktestContainerName": BACKTEST_CONTAINER,
             "BacktestSubnetIds": Fn.join(",", compute.private_subnet_ids),
             "BacktestSecurityGroupIds": compute.tasks_security_group.security_group_id,
+            "ResultsBucketName": refs.lake.bucket_name,
         }
         self.machines: dict[str, AslStateMachine] = {}
         for name, path in mapping["state_machines"].items():

@@ -178,3 +178,14 @@ def test_workflow_functions_read_the_lake_and_write_only_their_prefixes(
             assert f"/{prefix}*" in put_resources, (handler, prefix)
     assert writes["functions.list_active_runs.handler.lambda_handler"] == []
     assert writes["functions.publish_evaluation.handler.lambda_handler"] == ["evaluations/", "runs/"]
+
+
+def test_the_distributed_map_writes_its_results_to_the_lake(synth: Synthesized) -> None:
+    machine = json.loads((ROOT / "statemachines" / "backtest.asl.json").read_text(encoding="utf-8"))
+    writer = machine["States"]["RunItemsDistributed"]["ResultWriter"]
+    assert writer["Resource"] == "arn:aws:states:::s3:putObject"
+    assert writer["Parameters"]["Prefix"] == "runs/map-results"
+    statements = [s for p in synth.resources("AWS::IAM::Policy").values()
+                  for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    assert any("s3:PutObject" in json.dumps(s["Action"])
+               and "/runs/map-results/*" in json.dumps(s["Resource"]) for s in statements)
