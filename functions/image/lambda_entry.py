@@ -27,9 +27,14 @@ def writable(directory: Path) -> bool:
         return False
 
 
-def numba_cache_dir(baked: Path, runtime: Path = RUNTIME_CACHE) -> Path:
-    """The cache directory to use: ``baked`` when writable, else a copy of it under ``runtime``."""
-    if not baked.is_dir() or writable(baked):
+def numba_cache_dir(baked: Path, runtime: Path = RUNTIME_CACHE, *, read_only: bool | None = None) -> Path:
+    """The cache directory to use: ``baked`` when writable, else a copy of it under ``runtime``.
+
+    ``read_only`` says whether ``baked`` is on a read-only filesystem (None: find out by writing).
+    """
+    if read_only is None:
+        read_only = not writable(baked)
+    if not baked.is_dir() or not read_only:
         return baked
     if not runtime.is_dir():
         shutil.copytree(baked, runtime, copy_function=shutil.copy2)  # copy2: keep the index stamps
