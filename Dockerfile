@@ -1,25 +1,35 @@
-# One image for the Fargate tasks: large backtest work items and the live-trading service.
+# One image for the Fargate tasks AND the heavy Lambdas (numba, pandas, pyarrow, calendars, plotly).
+# Every package version comes from requirements/lock.txt (passed to pip as constraints).
 # The default entrypoint is the vyapari CLI (`docker run IMAGE calendar ...` works as on a laptop).
-# The task definitions override it with a Python module that wires the AWS ports:
-#   backtest work item: ENTRYPOINT python -m functions.run_backtest_task
-#   live service:       ENTRYPOINT python -m functions.live_service
-#                       CMD live --broker zerodha --strategy vwap_reversion --symbols ... --state-dir /tmp/...
-#   (the same arguments as `vyapari live`; order state in DynamoDB, session from Secrets Manager)
+#   backtest work item (Fargate): ENTRYPOINT python -m functions.run_backtest_task
+#   live service (Fargate):       ENTRYPOINT python -m functions.live_service
+#                                 CMD live --broker zerodha --strategy vwap_reversion --symbols ...
+#   heavy Lambda:                 ENTRYPOINT python -m functions.image.lambda_entry
+#                                 CMD functions.<name>.handler.lambda_handler   (one per function)
+# numba's cache is compiled here (NUMBA_CACHE_DIR, CPU-independent with NUMBA_CPU_NAME=generic), so a
+# cold start loads kernels instead of compiling them (~24 s with an empty cache).
+ARG IMAGE_EXTRAS=aws,brokers,pairs,lambda
+
 FROM python:3.12-slim AS build
+ARG IMAGE_EXTRAS
 WORKDIR /src
+COPY requirements/lock.txt ./requirements/lock.txt
 COPY pyproject.toml README.md ./
 COPY sdk ./sdk
-COPY functions ./functions
-RUN pip install --no-cache-dir --prefix=/install ".[aws,brokers]"
+RUN pip install --no-cache-dir --prefix=/install -c requirements/lock.txt ".[${IMAGE_EXTRAS}]"
 
 FROM python:3.12-slim
 ENV PYTHONUNBUFFERED=1 \
-    PYTHONDONTWRITEBYTECODE=1 \
-    NUMBA_CACHE_DIR=/tmp/numba-cache
+    PYTHONPATH=/app \
+    NUMBA_CACHE_DIR=/opt/numba-cache \
+    NUMBA_CPU_NAME=generic
 RUN useradd --create-home --uid 10001 vyapari
 COPY --from=build /install /usr/local
 COPY functions /app/functions
 WORKDIR /app
+RUN python -m functions.image.warm_numba \
+    && python -m compileall -q /app/functions \
+    && chown -R vyapari /opt/numba-cache
 USER vyapari
 # SIGTERM from ECS reaches the process directly (exec form), which shuts the live service down gracefully.
 ENTRYPOINT ["vyapari"]

@@ -6,14 +6,17 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_OUT ?= demo-output
-EXTRAS ?= aws,api,brokers,cdk,dev
+EXTRAS ?= aws,api,brokers,cdk,dev,pairs
+# Every install (this venv, CI, the Lambda layers, the container image) takes its versions from the lock.
+LOCK := requirements/lock.txt
 
-.PHONY: demo test test-unit test-integration test-infrastructure lint bench synth layers setup clean
+.PHONY: demo test test-unit test-integration test-infrastructure lint bench synth layers setup clean \
+	lock package-check deploy-check
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --upgrade pip
-	@$(PY) -m pip install --quiet -e '.[$(EXTRAS)]'
+	@$(PY) -m pip install --quiet -c $(LOCK) -e '.[$(EXTRAS)]'
 	@$(VENV)/bin/vyapari warmup  # compile the numba kernels now, so the first run is as fast as the next
 	@touch $(STAMP)
 
@@ -22,10 +25,18 @@ setup: $(STAMP)  ## create .venv, install the project with every dependency grou
 demo: $(STAMP)  ## the main job: sample data -> lake -> backtest -> weekly evaluation -> report
 	@$(VENV)/bin/vyapari demo --out $(DEMO_OUT)
 
-test: $(STAMP)  ## lint and type gates, then the whole test suite (installs Chromium and the npm tools it needs)
+test: $(STAMP)  ## lint and type gates, the whole test suite (installs Chromium and npm tools), package-check
 	@$(MAKE) --no-print-directory lint
 	@scripts/test-setup
 	@$(PY) -m pytest -n 2
+	@$(MAKE) --no-print-directory package-check
+
+package-check: $(STAMP)  ## import and call every synthesized function from exactly its deployed package
+	@$(PY) -m cdk.package_check
+
+lock: $(STAMP)  ## re-resolve requirements/lock.txt from pyproject.toml (all extras, every platform)
+	@$(VENV)/bin/uv pip compile pyproject.toml --all-extras --universal --python-version 3.11 \
+		--no-header --annotation-style line --quiet -o $(LOCK)
 
 test-unit: $(STAMP)  ## the fast tier: unit and property tests (seconds to a minute; no browser, no npm)
 	@$(PY) -m pytest -n 2 tests/unit tests/property
@@ -61,5 +72,9 @@ synth: $(STAMP)  ## synthesize the CDK app into cdk.out (no Docker needed)
 layers: $(STAMP)  ## build the Lambda dependency layers for arm64/py3.12 without Docker
 	@$(PY) layers/build.py
 
+deploy-check: layers  ## synth as a deploy does: real layers required, no placeholders (cdk-nag on)
+	@scripts/test-setup --npm-only
+	@PATH=$(CURDIR)/$(VENV)/bin:$$PATH npx cdk synth --quiet -c requireLayers=1 -c nag=1
+
 clean:
-	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .mypy_cache .ruff_cache node_modules
+	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .mypy_cache .ruff_cache node_modules .cache

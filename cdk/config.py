@@ -3,8 +3,8 @@
 Stages live under the ``stages`` context key; ``-c stage=dev|prod`` selects one and any single value
 can be overridden on the command line with the same camelCase name, e.g. ``-c liveDesiredCount=0``.
 Other flags: ``-c tickstore=parquet|timestream`` (Timestream LiveAnalytics tables only when asked),
-``-c nag=1`` (run cdk-nag's AwsSolutions checks), ``-c pandasLayerArn=<arn>`` (override the AWS SDK
-for pandas managed layer), ``-c requireLayers=1`` (fail synth when ``make layers`` has not run).
+``-c nag=1`` (run cdk-nag's AwsSolutions checks), ``-c requireLayers=1`` (fail synth when
+``make layers`` has not run).
 """
 
 from __future__ import annotations
@@ -36,6 +36,9 @@ _STAGE_KEYS: dict[str, str] = {
     "liveSymbols": "live_symbols",
     "retainData": "retain_data",
     "alarmEmail": "alarm_email",
+    "webCallbackUrls": "web_callback_urls",
+    "webLogoutUrls": "web_logout_urls",
+    "cognitoDomainPrefix": "cognito_domain_prefix",
 }
 
 
@@ -64,9 +67,15 @@ class StageConfig:
     live_symbols: str = "RELIANCE,HDFCBANK,ICICIBANK,INFY,TCS"
     retain_data: bool = False
     alarm_email: str = ""
-    aws_sdk_pandas_version: str = "3.16.1"
-    pandas_layer_arn: str = ""
     require_layers: bool = False
+    web_callback_urls: str = ""  # comma-separated OAuth redirect URLs of the web client (code flow + PKCE)
+    web_logout_urls: str = ""  # comma-separated sign-out URLs
+    cognito_domain_prefix: str = ""  # hosted sign-in domain <prefix>.auth.<region>.amazoncognito.com
+
+    @staticmethod
+    def url_list(value: str) -> list[str]:
+        """``a,b`` -> ``["a", "b"]`` (blanks dropped)."""
+        return [u.strip() for u in value.split(",") if u.strip()]
 
     @property
     def prefix(self) -> str:
@@ -110,8 +119,6 @@ def load_config(node: Node) -> StageConfig:
         stage=stage,  # type: ignore[arg-type]
         tickstore=tickstore,  # type: ignore[arg-type]
         nag=_flag(node, "nag"),
-        aws_sdk_pandas_version=str(node.try_get_context("awsSdkPandasVersion") or "3.16.1"),
-        pandas_layer_arn=str(node.try_get_context("pandasLayerArn") or ""),
         require_layers=_flag(node, "requireLayers"),
         **values,
     )

@@ -2,7 +2,9 @@
 
 cdk-nag 3.x matches acknowledgements by exact finding id (``AwsSolutions-IAM5[Resource::...]``), so the
 IAM5 ids are computed from the same deterministic names the stacks use; a new wildcard therefore
-fails ``-c nag=1`` until someone decides about it here.
+fails ``-c nag=1`` until someone decides about it here. Every acknowledgement is attached to the
+resources it concerns, never to a stack: ``Resource::*`` in particular only to the X-Ray policy of each
+function, the ECS execution roles and the state machines' roles.
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ APIGW_LOGS = (
 )
 WILDCARD_REASON = (
     "Wildcards come from CDK grant methods scoped to our own resources: lake object keys "
-    "(bucket/*, runs/*, the instrument snapshot's raw/, curated/ and quarantine/ prefixes), S3 action "
-    "groups (s3:GetObject* …), Lambda versions (fn:*) for Step Functions and Scheduler invoke, X-Ray "
-    "trace writes (the API requires Resource *), ECS tasks of our cluster, Glue tables of our database, "
+    "(bucket/*, a writer's own prefix such as runs/*, landing/*, evaluations/*, quarantine/workflow/*, "
+    "the instrument snapshot's raw/, curated/ and quarantine/ prefixes), S3 action "
+    "groups (s3:GetObject* …), Lambda versions (fn:*) for Step Functions and Scheduler invoke, ECS "
+    "tasks of our cluster, Glue tables of our database, "
     "the backtest machine's own child executions, and @connections/* of our WebSocket stage."
 )
 S3_ACTIONS = ("s3:List*", "s3:GetObject*", "s3:GetBucket*", "s3:DeleteObject*", "s3:Abort*")
@@ -65,6 +68,36 @@ COMPUTE = {
 }
 
 
+STAR = f"{PACK}-IAM5[Resource::*]"
+STAR_REASONS = {
+    "task-execution": "ecr:GetAuthorizationToken takes no resource ARN (only *); the execution role's "
+    "other grants are the image repository and the task's own log group.",
+    "state-machine": "CDK's Step Functions logging and X-Ray grants: logs:*LogDelivery, "
+    "DescribeLogGroups/ResourcePolicies and xray:PutTraceSegments/GetSampling* take no resource ARN.",
+}
+
+
+def _acknowledge_star_per_resource(stack: cdk.Stack) -> None:
+    """``Resource::*`` acknowledged on the policies that must have it, one by one, never per stack.
+
+    Lambda functions keep their X-Ray grant in a policy of their own (acknowledged where it is made,
+    :class:`cdk.constructs.python_function.PythonFunction`), so a ``*`` grant added to a function's
+    role fails ``-c nag=1``.
+    """
+    from aws_cdk import aws_ecs as ecs
+    from aws_cdk import aws_stepfunctions as sfn
+
+    for construct in stack.node.find_all():
+        role, kind = None, ""
+        if isinstance(construct, ecs.TaskDefinition):
+            role, kind = construct.execution_role, "task-execution"
+        elif isinstance(construct, sfn.StateMachine):
+            role, kind = construct.role, "state-machine"
+        policy = role.node.try_find_child("DefaultPolicy") if role is not None else None
+        if policy is not None:
+            cdk.Validations.of(policy).acknowledge(cdk.Acknowledgment(id=STAR, reason=STAR_REASONS[kind]))
+
+
 def iam5(*resources: str, actions: Iterable[str] = ()) -> list[str]:
     """Finding ids of IAM5 wildcards on ``resources`` and ``actions``."""
     return [f"{PACK}-IAM5[Resource::{r}]" for r in resources] + [f"{PACK}-IAM5[Action::{a}]" for a in actions]
@@ -78,7 +111,7 @@ def logical_ref(construct: IConstruct, attribute: str = "Arn") -> str:
 
 def _stack_wildcards(stack: cdk.Stack, prefix: str) -> list[str]:
     lake = f"arn:<AWS::Partition>:s3:::{prefix}-lake-<AWS::AccountId>-{stack.region}"
-    return iam5("*", f"{lake}/*", f"{lake}/runs/*", actions=S3_ACTIONS)
+    return iam5(f"{lake}/*", f"{lake}/runs/*", actions=S3_ACTIONS)
 
 
 def _workflow_wildcards(stack: cdk.Stack, prefix: str) -> list[str]:
@@ -90,7 +123,10 @@ def _workflow_wildcards(stack: cdk.Stack, prefix: str) -> list[str]:
         arn.format("ecs", f"task-definition/{prefix}-backtest:*"),
     ]
     functions = [f"{logical_ref(fn.function)}:*" for fn in getattr(stack, "functions", {}).values()]
-    return iam5(*fixed, *functions)
+    lake = f"arn:<AWS::Partition>:s3:::{prefix}-lake-<AWS::AccountId>-{stack.region}"
+    writes = {p for fn in getattr(stack, "functions", {}).values() for p in fn.spec.lake_writes if p}
+    results = f"{lake}/runs/map-results/*"  # the Distributed Map's ResultWriter
+    return iam5(*fixed, *functions, results, *[f"{lake}/{p}*" for p in sorted(writes)])
 
 
 def _live_wildcards(stack: cdk.Stack, prefix: str) -> list[str]:
@@ -106,13 +142,6 @@ def _live_wildcards(stack: cdk.Stack, prefix: str) -> list[str]:
                 *[f"{logical_ref(job.function.function)}:*" for job in jobs])
 
 
-def _acknowledge_callback(stack: cdk.Stack) -> None:
-    """COG4 on the login callback method only (not the whole API stack)."""
-    method = getattr(stack, "callback_method", None)
-    if method is not None:
-        cdk.Validations.of(method).acknowledge(cdk.Acknowledgment(id=f"{PACK}-COG4", reason=CALLBACK_COG4))
-
-
 def _api_wildcards(stack: cdk.Stack, prefix: str) -> list[str]:
     ws_api = getattr(stack, "ws_api", None)
     if ws_api is None:
@@ -124,8 +153,31 @@ def _api_wildcards(stack: cdk.Stack, prefix: str) -> list[str]:
     )
 
 
+def _resource_kind(construct: IConstruct, callback: IConstruct | None) -> str | None:
+    """The rule family a CloudFormation resource's findings belong to (None: nothing acknowledged)."""
+    from aws_cdk import aws_apigateway as apigw
+    from aws_cdk import aws_apigatewayv2 as apigwv2
+    from aws_cdk import aws_cognito as cognito
+    from aws_cdk import aws_ecs as ecs
+    from aws_cdk import aws_iam as iam
+    from aws_cdk import aws_lambda as lambda_
+    from aws_cdk import aws_secretsmanager as secretsmanager
+
+    kinds: list[tuple[type, str]] = [
+        (iam.CfnPolicy, "IAM5"), (iam.CfnRole, "IAM4"), (lambda_.CfnFunction, "L1"),
+        (ecs.CfnTaskDefinition, "ECS2"), (cognito.CfnUserPool, "COG8"), (apigw.CfnRestApi, "APIG2"),
+        (apigw.CfnStage, "APIG3"), (apigwv2.CfnRoute, "APIG4"), (secretsmanager.CfnSecret, "SMG4"),
+    ]
+    if callback is not None and construct.node.path.startswith(callback.node.path + "/"):
+        return "callback"
+    return next((kind for cls, kind in kinds if isinstance(construct, cls)), None)
+
+
 def acknowledge_all(stacks: Mapping[str, cdk.Stack], prefix: str) -> None:
-    """Acknowledge the accepted findings on each stack of the stage ``prefix`` (``vyapari-<stage>``)."""
+    """Acknowledge the accepted findings of the stage ``prefix`` (``vyapari-<stage>``), each on the
+    resources it concerns (IAM5 wildcards on IAM policies, IAM4 on roles, L1 on functions, …), never on
+    a whole stack; ``Resource::*`` only on the policies listed in :func:`_acknowledge_star_per_resource`
+    and on each function's X-Ray policy."""
     extra = {
         "workflows": ({}, _workflow_wildcards),
         "api": (API, _api_wildcards),
@@ -136,5 +188,17 @@ def acknowledge_all(stacks: Mapping[str, cdk.Stack], prefix: str) -> None:
         reasons, wildcards = extra.get(name, ({}, None))
         ids = _stack_wildcards(stack, prefix) + (wildcards(stack, prefix) if wildcards else [])
         rules = {**COMMON, **reasons, **dict.fromkeys(ids, WILDCARD_REASON)}
-        cdk.Validations.of(stack).acknowledge(*[cdk.Acknowledgment(id=k, reason=v) for k, v in rules.items()])
-        _acknowledge_callback(stack)
+        callback = getattr(stack, "callback_method", None)
+        for construct in stack.node.find_all():
+            kind = _resource_kind(construct, callback)
+            if kind == "callback":
+                rules_here = {f"{PACK}-COG4": CALLBACK_COG4, f"{PACK}-APIG4": CALLBACK_COG4}
+            elif kind is not None:
+                rules_here = {k: v for k, v in rules.items() if k.startswith(f"{PACK}-{kind}")}
+            else:
+                continue
+            if rules_here:
+                cdk.Validations.of(construct).acknowledge(
+                    *[cdk.Acknowledgment(id=k, reason=v) for k, v in rules_here.items()]
+                )
+        _acknowledge_star_per_resource(stack)

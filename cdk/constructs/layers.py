@@ -1,11 +1,8 @@
 """Third-party dependency layers (arm64, Python 3.12), never first-party code.
 
-* **pandas/pyarrow/numpy/awswrangler**: the *AWS SDK for pandas* managed layer. We chose it over building
-  our own because it is maintained and patched by AWS, stays under Lambda's 250 MB limit with room for a
-  small layer next to it, and needs no build at all: ``cdk synth`` in CI stays network-free. Its ARN is
-  resolved at deploy time from the public SSM parameter
-  ``/aws/service/aws-sdk-pandas/<version>/<region>/py3.12/arm64/layer-arn`` (region-correct by
-  construction); ``-c pandasLayerArn=<arn>`` pins an explicit ARN instead.
+* No pandas/pyarrow/numpy layer: functions that need them (or numba, calendars, plotly) are
+  container-image Lambdas (:mod:`cdk.constructs.image`); zip functions import none of them, which
+  ``make package-check`` proves against the synthesized templates.
 * **common** (Powertools, pydantic, cryptography): built by ``make layers`` (``layers/build.py``, pip
   ``--platform manylinux… --only-binary=:all:``, no Docker) into ``layers/common/python``. When that
   directory is absent synth uses the tiny ``layers/placeholder`` so tests and CI synth without a
@@ -21,7 +18,6 @@ from pathlib import Path
 
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_ssm as ssm
 
 from cdk.config import StageConfig
 from cdk.paths import LAYERS
@@ -49,8 +45,8 @@ def common_layer_dir(config: StageConfig) -> str:
 
 
 class DependencyLayers(Construct):
-    """The layers a function may use: ``common`` (always), ``pandas`` (``needs_pandas``) and, built on
-    first use, ``brokers`` (:meth:`brokers`)."""
+    """The layers a zip function may use: ``common`` (always) and, built on first use, ``brokers``
+    (:meth:`brokers`)."""
 
     def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig) -> None:
         super().__init__(scope, construct_id)
@@ -63,11 +59,6 @@ class DependencyLayers(Construct):
             description="vyapari third-party deps: aws-lambda-powertools, pydantic, cryptography",
             removal_policy=RemovalPolicy.DESTROY,
         )
-        arn = config.pandas_layer_arn or ssm.StringParameter.value_for_string_parameter(
-            self,
-            f"/aws/service/aws-sdk-pandas/{config.aws_sdk_pandas_version}/{config.region}/py3.12/arm64/layer-arn",
-        )
-        self.pandas = lambda_.LayerVersion.from_layer_version_arn(self, "AwsSdkPandas", arn)
         self.config = config
         self._brokers: lambda_.LayerVersion | None = None
 
@@ -85,6 +76,6 @@ class DependencyLayers(Construct):
             )
         return self._brokers
 
-    def for_function(self, needs_pandas: bool) -> list[lambda_.ILayerVersion]:
-        """The layers of one function (pandas first: it is the larger, common packages shadow nothing)."""
-        return [self.pandas, self.common] if needs_pandas else [self.common]
+    def for_function(self, image: bool) -> list[lambda_.ILayerVersion]:
+        """The layers of one function: none for an image function (the image holds its packages)."""
+        return [] if image else [self.common]

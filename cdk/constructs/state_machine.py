@@ -31,6 +31,9 @@ def placeholders_of(path: Path) -> set[str]:
     return set(PLACEHOLDER.findall(path.read_text(encoding="utf-8")))
 
 
+MAP_RESULTS_PREFIX = "runs/map-results"  # the ResultWriter prefix of statemachines/backtest.asl.json
+
+
 class AslStateMachine(Construct):
     """A state machine from an ASL file with all substitutions and grants; exposes ``state_machine``."""
 
@@ -117,9 +120,12 @@ class AslStateMachine(Construct):
             task_definition.execution_role.grant_pass_role(self.role)
 
     def grant_distributed_map(self, bucket: s3.IBucket, items_prefix: str = "runs/*") -> None:
-        """Allow a Distributed Map to read its items from ``bucket`` and to run child executions."""
+        """Allow a Distributed Map to read its items from ``bucket``, to write its results there
+        (``ResultWriter`` under ``runs/map-results/``: results never ride in the 256 KB state payload)
+        and to run child executions."""
         stack = Stack.of(self)
         bucket.grant_read(self.role, items_prefix)
+        bucket.grant_put(self.role, f"{MAP_RESULTS_PREFIX}/*")
         own = stack.format_arn(
             service="states",
             resource="stateMachine",

@@ -42,6 +42,7 @@ KILL_SWITCH_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteI
 KV_PARTITION = "kv"  # functions/shared/dynamo_order_store.py: the kill switch's partition
 LOGIN_BROKERS = ("zerodha", "upstox")
 CALLBACK_PATH = ("broker", "{broker}", "callback")
+MARKET_PATHS = ("exchanges", "assets", "bars")  # functions/api/routes/market.py: served from the image
 ACCESS_LOG_FORMAT = apigw.AccessLogFormat.json_with_standard_fields(
     caller=False,
     http_method=True,
@@ -133,20 +134,37 @@ class ApiStack(Stack):
                 group_name=name,
                 description=description,
             )
+        callbacks = self.config.url_list(self.config.web_callback_urls)
+        o_auth = cognito.OAuthSettings(
+            flows=cognito.OAuthFlows(authorization_code_grant=True, implicit_code_grant=False),
+            scopes=[cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+            callback_urls=callbacks,
+            logout_urls=self.config.url_list(self.config.web_logout_urls) or None,
+        )
+        # A public client (no secret) with the authorization-code flow only: browsers use PKCE.
+        # Without configured callbacks (webCallbackUrls) there is no OAuth at all, never a default URL.
         self.app_client = self.user_pool.add_client(
             "WebClient",
             auth_flows=cognito.AuthFlow(user_srp=True),
             generate_secret=False,
             access_token_validity=Duration.hours(1),
             id_token_validity=Duration.hours(1),
+            o_auth=o_auth if callbacks else None,
+            disable_o_auth=not callbacks,
+            prevent_user_existence_errors=True,
         )
+        if self.config.cognito_domain_prefix:
+            self.user_pool.add_domain(
+                "SignInDomain",
+                cognito_domain=cognito.CognitoDomainOptions(domain_prefix=self.config.cognito_domain_prefix),
+            )
 
     def _function(self, construct_id: str, spec: FunctionSpec, environment: dict[str, str]) -> PythonFunction:
         return PythonFunction(
             self,
             construct_id,
             spec=spec,
-            layers=self.layers.for_function(spec.needs_pandas),
+            layers=self.layers.for_function(spec.image),
             environment=environment,
             log_retention_days=self.config.log_retention_days,
         )
@@ -219,7 +237,6 @@ class ApiStack(Stack):
             handler="functions.api.handler.lambda_handler",
             memory_mb=1024,
             timeout_s=29,
-            needs_pandas=True,
             service="vyapari-api",
             description="REST API (Powertools resolver)",
         )
@@ -265,10 +282,32 @@ class ApiStack(Stack):
                 access_log_format=ACCESS_LOG_FORMAT,
             ),
         )
+        self._market(env, data)
         self._broker_login(env)
         CfnOutput(self, "RestApiUrl", value=self.rest_api.url)
         CfnOutput(self, "UserPoolId", value=self.user_pool.user_pool_id)
         CfnOutput(self, "AppClientId", value=self.app_client.user_pool_client_id)
+
+    def _market(self, env: dict[str, str], data: DataRefs) -> None:
+        """The market-data routes (calendars, Parquet bars) on the same handler, from the container image.
+
+        They need pandas, pyarrow and the exchange calendars, which the light API function is deployed
+        without; API Gateway sends these paths to this function and everything else to the light one.
+        """
+        spec = FunctionSpec(
+            directory="api",
+            handler="functions.api.handler.lambda_handler",
+            memory_mb=1024,
+            timeout_s=29,
+            image=True,
+            service="vyapari-api-market",
+            description="REST API market-data routes (calendars, Parquet bars)",
+        )
+        self.market_function = self._function("ApiMarket", spec, env)
+        data.lake.grant_read(self.market_function.function)
+        integration = apigw.LambdaIntegration(self.market_function.function)
+        for path in MARKET_PATHS:
+            self.rest_api.root.add_resource(path).add_method("GET", integration)
 
     def callback_url(self, broker: str) -> str:
         """The login redirect URL of ``broker`` to register with the broker (Kite console, Upstox app)."""
@@ -282,7 +321,6 @@ class ApiStack(Stack):
             handler="functions.api.handler.lambda_handler",
             memory_mb=512,
             timeout_s=29,
-            needs_pandas=True,
             service="vyapari-login",
             description="Broker login callback: exchange the daily token, store the session",
         )
@@ -291,7 +329,7 @@ class ApiStack(Stack):
             self,
             "BrokerLogin",
             spec=spec,
-            layers=[*self.layers.for_function(spec.needs_pandas), self.layers.brokers()],
+            layers=[*self.layers.for_function(spec.image), self.layers.brokers()],
             environment={
                 **env,
                 "VYAPARI_SECRETS_PREFIX": prefix,

@@ -14,38 +14,13 @@ from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_logs as logs
 
 from cdk.config import StageConfig
+from cdk.constructs.image import image_asset_options
 from cdk.constructs.python_function import retention
-from cdk.paths import DOCKERFILE_DIR
 from cdk.stacks.data import DataRefs, DataStack
 from constructs import Construct
 
 BACKTEST_CONTAINER = "backtest"
 BACKTEST_COMMAND = ["python", "-m", "functions.run_backtest_task"]
-# Added to the root .dockerignore: keep the build context to Dockerfile, pyproject, README, sdk, functions.
-IMAGE_EXCLUDES = [
-    ".venv",
-    ".git",
-    "node_modules",
-    "cdk.out",
-    "cdk",
-    "layers",
-    "tests",
-    "benchmarks",
-    "scripts",
-    "statemachines",
-    ".mypy_cache",
-    ".ruff_cache",
-    ".hypothesis",
-    ".pytest_cache",
-    ".import_linter_cache",
-    ".ci",
-    "demo-output",
-    "**/__pycache__",
-    ".env",
-    ".env.*",
-]
-
-
 class ComputeStack(Stack):
     """Exposes ``vpc``, ``cluster``, ``image``, ``tasks_security_group``, ``backtest_task``, ``egress_ip``."""
 
@@ -71,13 +46,7 @@ class ComputeStack(Stack):
             allow_all_outbound=True,
             description="vyapari Fargate tasks: no inbound; outbound through the NAT static IP",
         )
-        self.image = ecr_assets.DockerImageAsset(
-            self,
-            "Image",
-            directory=str(DOCKERFILE_DIR),
-            exclude=IMAGE_EXCLUDES,
-            platform=ecr_assets.Platform.LINUX_ARM64,
-        )
+        self.image = ecr_assets.DockerImageAsset(self, "Image", **image_asset_options())  # type: ignore[arg-type]
         self.backtest_task = self._backtest_task(refs)
 
     def _vpc(self) -> ec2.Vpc:

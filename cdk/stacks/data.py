@@ -62,9 +62,10 @@ CURATED_TABLES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
         ["exchange", "symbol", "year"],
     ),
 }
-# DynamoDB tables keyed pk (S) / sk (S) as functions/shared/api_store.py expects, except idempotency
-# (Powertools' persistence layer: partition key "id", TTL "expiration"). ``order_state`` holds the live
-# service's order intents, kill switch and checkpoints (functions/shared/dynamo_order_store.py).
+# DynamoDB tables keyed pk (S) / sk (S) as functions/shared/api_store.py expects. ``order_state`` holds
+# the live service's order intents, kill switch and checkpoints (functions/shared/dynamo_order_store.py).
+# No Powertools idempotency table: nothing used it (manual orders are idempotent on client_order_id in
+# the registry, strategy-run starts on client_token).
 KEYED_TABLES = ("orders", "positions", "trades", "connections", "registry", "order_state")
 
 
@@ -136,7 +137,6 @@ class DataStack(Stack):
         self.glue_database_name = f"vyapari_{config.stage}"
         self._glue()
         self.tables = {name: self._keyed_table(name, removal) for name in KEYED_TABLES}
-        self.tables["idempotency"] = self._idempotency_table(removal)
         self.timestream_table_arn = self._timestream() if config.tickstore == "timestream" else None
 
     def refs(self, scope: Construct) -> DataRefs:
@@ -217,20 +217,6 @@ class DataStack(Stack):
                 point_in_time_recovery_enabled=True
             ),
             time_to_live_attribute="expires_at" if name == "connections" else None,
-            removal_policy=removal,
-        )
-
-    def _idempotency_table(self, removal: RemovalPolicy) -> dynamodb.TableV2:
-        return dynamodb.TableV2(
-            self,
-            "IdempotencyTable",
-            table_name=f"{self.config.prefix}-idempotency",
-            partition_key=dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING),
-            billing=dynamodb.Billing.on_demand(),
-            time_to_live_attribute="expiration",
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True
-            ),
             removal_policy=removal,
         )
 

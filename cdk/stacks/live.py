@@ -232,7 +232,7 @@ class LiveStack(Stack):
                 handler=f"functions.{name}.handler.lambda_handler",
                 memory_mb=1024 if name == "download_instruments" else 512,
                 timeout_s=300 if name == "download_instruments" else 60,
-                needs_pandas=True,
+                image=True,
                 service="vyapari-instruments" if name == "download_instruments" else "vyapari-readiness",
                 description=f"Pre-open: {name.replace('_', ' ')}",
             )
@@ -247,7 +247,7 @@ class LiveStack(Stack):
                 self,
                 "".join(part.title() for part in name.split("_")),
                 spec=spec,
-                layers=layers.for_function(spec.needs_pandas),
+                layers=layers.for_function(spec.image),
                 schedule_name=f"{config.prefix}-{name.replace('_', '-')}",
                 expression=expression,
                 environment=environment,

@@ -1,9 +1,10 @@
 """Workflows: the workflow Lambdas, the three state machines of ``statemachines/`` and their schedules.
 
 ``statemachines/substitutions.json`` is the single mapping of placeholders to resources: every
-``lambda_function_arn`` entry becomes one :class:`PythonFunction` (handler, memory, timeout, pandas
-layer), the ECS entries are filled from :class:`ComputeStack`. Schedules are EventBridge Scheduler
-cron expressions in ``Asia/Kolkata`` (no UTC arithmetic, no DST in India anyway).
+``lambda_function_arn`` entry becomes one :class:`PythonFunction` (handler, memory, timeout and
+``package``: ``zip`` for code asset + common layer, ``image`` for the container image), the ECS
+entries are filled from :class:`ComputeStack`. Schedules are EventBridge Scheduler cron expressions
+in ``Asia/Kolkata`` (no UTC arithmetic, no DST in India anyway).
 """
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ def function_specs(mapping: dict[str, Any]) -> dict[str, FunctionSpec]:
             handler=entry["handler"],
             memory_mb=entry["memory_mb"],
             timeout_s=entry["timeout_s"],
-            needs_pandas=entry["needs_pandas"],
+            image=entry["package"] == "image",
+            lake_writes=tuple(entry["lake_writes"]),
             description=entry.get("description", ""),
         )
         for key, entry in mapping["placeholders"].items()
@@ -98,11 +100,13 @@ class WorkflowsStack(Stack):
                 self,
                 key.removesuffix("FunctionArn"),
                 spec=spec,
-                layers=layers.for_function(spec.needs_pandas),
+                layers=layers.for_function(spec.image),
                 environment=environment,
                 log_retention_days=config.log_retention_days,
             )
-            refs.lake.grant_read_write(fn.function)
+            refs.lake.grant_read(fn.function)  # readers read; writers PUT only under their prefixes
+            for prefix in spec.lake_writes:
+                refs.lake.grant_put(fn.function, f"{prefix}*")
             self.functions[key] = fn
         self._grant_glue(self.functions["RegisterPartitionsFunctionArn"].function, refs)
         ecs_values = {
@@ -111,6 +115,7 @@ class WorkflowsStack(Stack):
             "BacktestContainerName": BACKTEST_CONTAINER,
             "BacktestSubnetIds": Fn.join(",", compute.private_subnet_ids),
             "BacktestSecurityGroupIds": compute.tasks_security_group.security_group_id,
+            "ResultsBucketName": refs.lake.bucket_name,
         }
         self.machines: dict[str, AslStateMachine] = {}
         for name, path in mapping["state_machines"].items():

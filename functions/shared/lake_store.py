@@ -1,7 +1,7 @@
 """Build the lake's object store from the settings: a local folder or S3 (with Glue registration).
 
-boto3 and awswrangler are imported only for an ``s3://`` lake, so functions on a local lake (the
-local runner, tests) start without them.
+boto3 is imported only for an ``s3://`` lake, so functions on a local lake (the local runner, tests)
+start without it; awswrangler (Glue) only when partitions are registered.
 """
 
 from __future__ import annotations
@@ -24,11 +24,13 @@ def build_store(settings: Settings, *, register_partitions: bool = False) -> Obj
     """
     if not settings.is_s3:
         return LocalObjectStore(settings.lake_uri)
-    from functions.shared.s3_store import GlueCatalog, S3ObjectStore
+    from functions.shared.s3_object_store import S3ObjectStore
 
     bucket, prefix = settings.s3_location()
     catalog = None
     if register_partitions and settings.glue_database:
+        from functions.shared.s3_store import GlueCatalog  # awswrangler: image functions only
+
         root = f"s3://{bucket}/{prefix}" if prefix else f"s3://{bucket}"
         catalog = GlueCatalog(settings.glue_database, root)
     return S3ObjectStore(bucket, prefix, catalog=catalog)

@@ -22,6 +22,13 @@ from aws_cdk.assertions import Template  # noqa: E402  (the cdk group is install
 from cdk.app import build_app, make_app  # noqa: E402
 
 
+def handler_of(props: dict[str, Any]) -> str:
+    """The handler string of a function: ``Handler`` (zip) or the image command (container image)."""
+    if props.get("PackageType") == "Image":
+        return str(props["ImageConfig"]["Command"][0])
+    return str(props["Handler"])
+
+
 @dataclass(frozen=True)
 class Synthesized:
     """The synthesized stage: stacks by short name, their templates, the output directory."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from aws_cdk.assertions import Match
-from tests.infrastructure.conftest import Synthesized
+from tests.infrastructure.conftest import Synthesized, handler_of
 
 
 def _callback_method_id(synth: Synthesized) -> str:
@@ -61,7 +61,7 @@ def _actions(statements: list[dict]) -> set[str]:
 def _function_role(template: dict, handler: str, service: str | None = None) -> str:
     for resource in template["Resources"].values():
         props = resource["Properties"]
-        if resource["Type"] == "AWS::Lambda::Function" and props.get("Handler") == handler and (
+        if resource["Type"] == "AWS::Lambda::Function" and handler_of(props) == handler and (
             service is None or props["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"] == service
         ):
             return str(props["Role"]["Fn::GetAtt"][0])
@@ -82,7 +82,7 @@ def test_login_callback_has_its_own_function_with_the_secrets_and_broker_layer(s
     variables = api["Resources"][login]["Properties"]["Environment"]["Variables"]
     assert variables["VYAPARI_SECRETS_PREFIX"] == "vyapari/dev"
     assert "broker/upstox/callback" in json.dumps(variables["UPSTOX_REDIRECT_URI"])
-    assert len(api["Resources"][login]["Properties"]["Layers"]) == 3  # pandas, common, brokers
+    assert len(api["Resources"][login]["Properties"]["Layers"]) == 2  # common, brokers (a zip function)
     handler = "functions.api.handler.lambda_handler"
     login_statements = _policy_statements(api, _function_role(api, handler, "vyapari-login"))
     assert {"secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"} <= _actions(login_statements)
@@ -132,7 +132,7 @@ def test_websocket_routes_and_the_publisher_can_manage_connections(synth: Synthe
     publisher = next(
         f
         for f in synth.resources("AWS::Lambda::Function").values()
-        if f["Properties"]["Handler"] == "functions.ws_publish.handler.lambda_handler"
+        if handler_of(f["Properties"]) == "functions.ws_publish.handler.lambda_handler"
     )
     assert "WS_ENDPOINT_URL" in publisher["Properties"]["Environment"]["Variables"]
 
@@ -306,7 +306,7 @@ def _live_function(synth: Synthesized, directory: str) -> tuple[str, dict]:
     return next(
         (logical_id, r["Properties"])
         for logical_id, r in live["Resources"].items()
-        if r["Type"] == "AWS::Lambda::Function" and r["Properties"]["Handler"] == handler
+        if r["Type"] == "AWS::Lambda::Function" and handler_of(r["Properties"]) == handler
     )
 
 
@@ -342,3 +342,13 @@ def test_preopen_grants_are_least_privilege(synth: Synthesized) -> None:
     assert ready["VpcConfig"]["SubnetIds"] and ready["VpcConfig"]["SecurityGroupIds"]
     assert "REGISTERED_EGRESS_IP" in ready["Environment"]["Variables"]
     assert download["Environment"]["Variables"]["VYAPARI_SECRETS_PREFIX"] == "vyapari/dev"
+
+
+def test_the_web_client_uses_the_code_flow_with_callbacks_from_configuration(synth: Synthesized) -> None:
+    [client] = synth.resources("AWS::Cognito::UserPoolClient").values()
+    props = client["Properties"]
+    assert props["AllowedOAuthFlows"] == ["code"]  # no implicit flow; a public client, so PKCE
+    assert props["AllowedOAuthFlowsUserPoolClient"] is True
+    assert props["CallbackURLs"] == ["http://localhost:8000/callback"]  # cdk.json's dev stage
+    assert "https://example.com" not in json.dumps(props)
+    assert props["GenerateSecret"] is False

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 from aws_cdk import App
 from aws_cdk.assertions import Match, Template
 from cdk.config import load_config
 from cdk.stacks.data import CURATED_TABLES, DataStack
-from tests.infrastructure.conftest import Synthesized
+from tests.infrastructure.conftest import Synthesized, handler_of
 
 POWERTOOLS_ENV = ("POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "LOG_LEVEL")
 
@@ -16,10 +18,36 @@ def test_every_function_is_python312_on_arm64_with_active_tracing(synth: Synthes
     assert len(functions) >= 17  # 12 workflow + api + 4 websocket
     for name, fn in functions.items():
         props = fn["Properties"]
-        assert props["Runtime"] == "python3.12", name
+        if props.get("PackageType") == "Image":  # python:3.12 image, the bootstrap runs the handler
+            assert props["ImageConfig"]["EntryPoint"] == ["python", "-m", "functions.image.lambda_entry"]
+        else:
+            assert props["Runtime"] == "python3.12", name
         assert props["Architectures"] == ["arm64"], name
         assert props["TracingConfig"] == {"Mode": "Active"}, name
-        assert props["Handler"].endswith(".handler.lambda_handler"), name
+        assert handler_of(props).endswith(".handler.lambda_handler"), name
+
+
+HEAVY_FUNCTIONS = {"ingest_file", "apply_corporate_actions", "build_minute_bars", "register_partitions",
+                   "run_backtest_item", "evaluate_strategy_run", "download_instruments", "readiness_check"}
+LIGHT_FUNCTIONS = {"api", "ws_connect", "ws_default", "ws_disconnect", "ws_publish", "record_failure",
+                   "list_active_runs", "download_exchange_files", "plan_backtest", "aggregate_results",
+                   "publish_evaluation"}
+
+
+def test_heavy_functions_are_images_of_the_one_dockerfile_and_light_ones_zips(synth: Synthesized) -> None:
+    kinds: dict[str, set[str]] = {}
+    images = set()
+    for fn in synth.resources("AWS::Lambda::Function").values():
+        props = fn["Properties"]
+        directory = handler_of(props).split(".")[1]
+        kinds.setdefault(directory, set()).add(props.get("PackageType", "Zip"))
+        if props.get("PackageType") == "Image":
+            images.add(json.dumps(props["Code"]["ImageUri"]))
+            assert "Layers" not in props
+    assert {d for d, k in kinds.items() if k == {"Image"}} == HEAVY_FUNCTIONS
+    assert {d for d, k in kinds.items() if "Zip" in k} == LIGHT_FUNCTIONS
+    assert kinds["api"] == {"Zip", "Image"}  # the market-data routes run from the image
+    assert len(images) == 1  # one asset: every image function is the same build
 
 
 def test_every_function_has_the_powertools_environment_and_its_own_log_group(synth: Synthesized) -> None:
@@ -108,16 +136,8 @@ def test_dynamodb_tables_for_the_api_and_live_service(synth: Synthesized) -> Non
                 }
             ),
         )
-    data.has_resource_properties(
-        "AWS::DynamoDB::GlobalTable",
-        Match.object_like(
-            {
-                "TableName": "vyapari-dev-idempotency",
-                "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
-                "TimeToLiveSpecification": {"AttributeName": "expiration", "Enabled": True},
-            }
-        ),
-    )
+    names = {t["Properties"]["TableName"] for t in synth.resources("AWS::DynamoDB::GlobalTable").values()}
+    assert "vyapari-dev-idempotency" not in names  # nothing used Powertools idempotency: not deployed
 
 
 def test_timestream_only_with_the_context_flag(synth: Synthesized) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.infrastructure.conftest import Synthesized
+from tests.infrastructure.conftest import Synthesized, handler_of
 
 HANDLER = "functions.api.handler.lambda_handler"
 ORDER_STATE = "vyapari-dev-order-state"
@@ -33,7 +33,7 @@ def test_only_the_rest_function_gets_the_order_state_table(synth: Synthesized) -
 
 def test_the_rest_function_may_only_touch_the_kill_switch_items(synth: Synthesized) -> None:
     template = synth.json("api")
-    rest = next(p for p in _functions(template).values() if p["Handler"] == HANDLER
+    rest = next(p for p in _functions(template).values() if handler_of(p) == HANDLER
                 and p["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"] == "vyapari-api")
     touching = [s for s in _role_statements(template, rest) if ORDER_STATE in json.dumps(s["Resource"])]
     assert len(touching) == 1

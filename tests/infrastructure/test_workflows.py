@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from cdk.constructs.state_machine import placeholders_of
-from tests.infrastructure.conftest import Synthesized
+from tests.infrastructure.conftest import Synthesized, handler_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,7 +65,7 @@ def test_handler_strings_point_at_existing_lambda_handlers(
     handlers = {
         e["handler"] for e in substitutions["placeholders"].values() if e["kind"] == "lambda_function_arn"
     }
-    handlers |= {fn["Properties"]["Handler"] for fn in synth.resources("AWS::Lambda::Function").values()}
+    handlers |= {handler_of(fn["Properties"]) for fn in synth.resources("AWS::Lambda::Function").values()}
     for handler in handlers:
         module, _, function = handler.rpartition(".")
         path = ROOT.joinpath(*module.split(".")).with_suffix(".py")
@@ -143,3 +143,49 @@ def test_landing_uploads_reach_ingest_file_in_s3_event_shape(synth: Synthesized)
     assert len(landing) == 1
     target = landing[0]["Properties"]["Targets"][0]
     assert "Records" in target["InputTransformer"]["InputTemplate"]
+
+
+def _role_statements(template: dict, props: dict) -> list[dict]:
+    role = props["Role"]["Fn::GetAtt"][0]
+    return [
+        statement
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::IAM::Policy" and {"Ref": role} in r["Properties"]["Roles"]
+        for statement in r["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def test_workflow_functions_read_the_lake_and_write_only_their_prefixes(
+    synth: Synthesized, substitutions: dict
+) -> None:
+    template = synth.json("workflows")
+    writes = {e["handler"]: e["lake_writes"] for e in substitutions["placeholders"].values()
+              if e["kind"] == "lambda_function_arn"}
+    for r in template["Resources"].values():
+        if r["Type"] != "AWS::Lambda::Function":
+            continue
+        handler = handler_of(r["Properties"])
+        statements = _role_statements(template, r["Properties"])
+        actions = [a for s in statements
+                   for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])]
+        assert "s3:GetObject*" in actions, handler
+        assert not any(a.startswith("s3:DeleteObject") for a in actions), handler
+        put_resources = json.dumps([s["Resource"] for s in statements
+                                    if "s3:PutObject" in json.dumps(s["Action"])])
+        if not writes[handler]:
+            assert put_resources == "[]", handler  # read-only: no PUT at all
+        for prefix in writes[handler]:
+            assert f"/{prefix}*" in put_resources, (handler, prefix)
+    assert writes["functions.list_active_runs.handler.lambda_handler"] == []
+    assert writes["functions.publish_evaluation.handler.lambda_handler"] == ["evaluations/", "runs/"]
+
+
+def test_the_distributed_map_writes_its_results_to_the_lake(synth: Synthesized) -> None:
+    machine = json.loads((ROOT / "statemachines" / "backtest.asl.json").read_text(encoding="utf-8"))
+    writer = machine["States"]["RunItemsDistributed"]["ResultWriter"]
+    assert writer["Resource"] == "arn:aws:states:::s3:putObject"
+    assert writer["Parameters"]["Prefix"] == "runs/map-results"
+    statements = [s for p in synth.resources("AWS::IAM::Policy").values()
+                  for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    assert any("s3:PutObject" in json.dumps(s["Action"])
+               and "/runs/map-results/*" in json.dumps(s["Resource"]) for s in statements)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vyapari.core.time import minute_of_day_ist
+from vyapari.core.time_arrays import minute_of_day_ist
 from vyapari.execution.limits import SQUAREOFF_MINUTE
 from vyapari.strategy.panel import BarPanel
 

@@ -7,7 +7,11 @@
   concrete broker; import concrete adapters from their subpackages.
 * Errors: :mod:`vyapari.brokers.errors`; sessions and the secrets port:
   :mod:`vyapari.brokers.session`, :mod:`vyapari.brokers.secrets`.
+* :func:`book_trades` is imported on first use: it needs the cost models (numpy), which the light
+  Lambdas (API, broker login, instrument downloads) are deployed without.
 """
+
+from typing import TYPE_CHECKING, Any
 
 from vyapari.brokers.base import BrokerAdapter
 from vyapari.brokers.errors import (
@@ -23,7 +27,6 @@ from vyapari.brokers.errors import (
     SessionExpired,
 )
 from vyapari.brokers.factory import BROKERS, make_broker
-from vyapari.brokers.fills import book_trades
 from vyapari.brokers.secrets import InMemorySecretsStore, LocalFileSecretsStore, SecretsStore
 from vyapari.brokers.session import BrokerSession, SessionProvider, session_valid_until
 from vyapari.brokers.ticks import TickStream
@@ -38,6 +41,19 @@ from vyapari.brokers.types import (
     OrderRequest,
     Tick,
 )
+
+if TYPE_CHECKING:
+    from vyapari.brokers.fills import book_trades
+
+
+def __getattr__(name: str) -> Any:
+    """``book_trades`` on first use (PEP 562), so importing the package needs no numpy."""
+    if name == "book_trades":
+        from vyapari.brokers.fills import book_trades
+
+        return book_trades
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "BROKERS",

@@ -10,12 +10,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from vyapari.core.money import ZERO
 from vyapari.model.charges import Charges
 from vyapari.model.enums import OrderStatus, OrderType, ProductType, Side
+
+if TYPE_CHECKING:  # annotations only: the light Lambdas import this module without numpy
+    import numpy as np
 
 KITE_TAG_LIMIT = 20
 """Kite accepts an order ``tag`` of at most 20 characters (kite.trade/docs/connect/v3/orders/)."""

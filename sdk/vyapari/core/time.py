@@ -12,11 +12,7 @@ Conventions
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-if TYPE_CHECKING:  # numpy is imported where it is used: the CLI's --help must not load it
-    import numpy as np
 
 IST = ZoneInfo("Asia/Kolkata")
 UTC = ZoneInfo("UTC")
@@ -63,9 +59,3 @@ def ist_from_ns(ns: int) -> datetime:
     """A UTC-epoch-nanosecond instant as an aware IST datetime (microsecond precision)."""
     return datetime.fromtimestamp(ns // 1_000_000_000, IST).replace(microsecond=ns // 1000 % 1_000_000)
 
-
-def minute_of_day_ist(ts_ns: np.ndarray) -> np.ndarray:
-    """Minutes since midnight IST of UTC-epoch-nanosecond timestamps (vectorised)."""
-    import numpy as np
-
-    return ((np.asarray(ts_ns) + IST_OFFSET_NS) // NS_PER_MINUTE) % (24 * 60)

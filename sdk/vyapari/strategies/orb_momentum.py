@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from vyapari.core.errors import InvalidInput
-from vyapari.core.time import minute_of_day_ist
+from vyapari.core.time_arrays import minute_of_day_ist
 from vyapari.model.enums import ProductType
 from vyapari.strategies._params import check_known, positive_float, positive_int
 from vyapari.strategies.vwap_reversion import parse_hhmm

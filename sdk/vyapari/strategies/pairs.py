@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from vyapari.core.errors import InvalidInput
-from vyapari.core.time import minute_of_day_ist
+from vyapari.core.time_arrays import minute_of_day_ist
 from vyapari.execution.limits import SQUAREOFF_MINUTE
 from vyapari.model.enums import ProductType
 from vyapari.strategies._params import check_known, positive_float, positive_int
@@ -56,8 +56,12 @@ def select_pairs(
     p_value: float,
     max_pairs: int,
 ) -> list[tuple[int, int, float]]:
-    """Cointegrated pairs ``(a, b, p)`` among ``candidates`` on the formation window, best first."""
-    from statsmodels.tsa.stattools import coint
+    """Cointegrated pairs ``(a, b, p)`` among ``candidates`` on the formation window, best first.
+
+    Needs statsmodels, the optional ``pairs`` extra (``pip install 'vyapari[pairs]'``, ~210 MiB,
+    used only here); without it a ``MissingDependency`` says so.
+    """
+    coint = _coint()
 
     found = []
     for a_sym, b_sym in candidates:
@@ -69,6 +73,22 @@ def select_pairs(
         if p < p_value:
             found.append((a, b, p))
     return sorted(found, key=lambda x: x[2])[:max_pairs]
+
+
+class MissingDependency(ImportError):
+    """An optional dependency of one strategy is not installed; the message names the extra."""
+
+
+def _coint() -> Any:
+    """``statsmodels.tsa.stattools.coint``, or :class:`MissingDependency` naming the ``pairs`` extra."""
+    try:
+        from statsmodels.tsa.stattools import coint
+    except ModuleNotFoundError as missing:
+        raise MissingDependency(
+            "the pairs strategy needs statsmodels (cointegration test): install the 'pairs' extra, "
+            "pip install 'vyapari[pairs]'"
+        ) from missing
+    return coint
 
 
 def rolling_beta(y: np.ndarray, x: np.ndarray, window: int) -> np.ndarray:
