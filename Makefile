@@ -59,6 +59,7 @@ bench: $(STAMP)  ## on-demand performance benchmarks (never run in CI)
 	@$(PY) benchmarks/bench_process.py
 	@$(PY) benchmarks/bench_engine.py
 	@$(PY) benchmarks/bench_data.py
+	@$(PY) benchmarks/bench_history.py
 	@$(PY) benchmarks/bench_cold_start.py
 	@$(PY) benchmarks/bench_live.py --active 10 --ports service --minutes 375
 	@$(PY) benchmarks/bench_live.py --active 10 --minutes 375

@@ -27,7 +27,12 @@ def candle_rows_frame(rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
                              **{c: np.empty(0) for c in CANDLE_COLUMNS[1:5]},
                              "volume": np.empty(0, dtype=np.int64)})
     columns = list(zip(*rows, strict=False))
-    ts = pd.to_datetime(pd.Series(columns[0], dtype=object), format="ISO8601", utc=True).dt.tz_convert(IST)
+    text = pd.Series(columns[0], dtype=object)
+    try:  # both brokers' form; several times faster than format="ISO8601" on Kite's "+0530"
+        parsed = pd.to_datetime(text, format="%Y-%m-%dT%H:%M:%S%z", utc=True)
+    except ValueError:
+        parsed = pd.to_datetime(text, format="ISO8601", utc=True)
+    ts = parsed.dt.tz_convert(IST)
     frame = pd.DataFrame({"ts": ts, **{c: np.asarray(columns[i + 1], dtype=np.float64)
                                        for i, c in enumerate(CANDLE_COLUMNS[1:5])},
                           "volume": np.asarray(columns[5], dtype=np.float64).astype(np.int64)})

@@ -129,5 +129,6 @@ def test_download_handler_stages_files_from_a_folder_mirror_on_a_scheduled_event
     scheduled = {"exchange": "NSE", "request": event("eventbridge_scheduled_ingestion")}
     result = handler.lambda_handler(scheduled, context)  # 13:15 UTC = 18:45 IST on 2026-11-20
     assert result["session_date"] == "2026-11-20"
-    assert [f["source"] for f in result["files"]] == ["NSE_CM"] and len(result["missing"]) == 1
-    assert (tmp_path / result["files"][0]["key"]).is_file()
+    # the sample has the session's cash and F&O bhavcopies: both staged, nothing missing
+    assert [f["source"] for f in result["files"]] == ["NSE_CM", "NSE_FO"] and result["missing"] == []
+    assert all((tmp_path / f["key"]).is_file() for f in result["files"])
