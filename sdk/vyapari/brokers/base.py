@@ -28,11 +28,8 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from datetime import datetime
-from typing import ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
-import pandas as pd
-
-from vyapari.brokers.candle_rows import candle_rows_frame
 from vyapari.brokers.errors import BrokerError, BrokerFailure, BrokerUnavailable, OrderNotFound, map_failure
 from vyapari.brokers.ratelimit import RateLimiter, unlimited
 from vyapari.brokers.redact import get_logger, install_redaction
@@ -53,6 +50,9 @@ from vyapari.brokers.types import (
 from vyapari.brokers.validation import validate_request
 from vyapari.core.deferred_log import deferred
 from vyapari.model.enums import OrderStatus
+
+if TYPE_CHECKING:  # pandas loads with the first history request, not with every handler that names a broker
+    import pandas as pd
 
 log = get_logger(__name__)
 T = TypeVar("T")
@@ -223,6 +223,8 @@ class BrokerAdapter(ABC):
                           end: datetime) -> pd.DataFrame:
         rows = [[c.start_at.isoformat(), c.open, c.high, c.low, c.close, c.volume]
                 for c in self._historical_candles(instrument_id, interval, start, end)]
+        from vyapari.brokers.candle_rows import candle_rows_frame
+
         return candle_rows_frame(rows)
 
     def instruments(self, exchange: str | None = None) -> list[InstrumentInfo]:

@@ -21,8 +21,6 @@ SLIPPAGE_HELP = ("none, bps:N (fixed) or volume[:LIMIT[:IMPACT]] (volume share; 
 
 def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None:
     """Add the ``backtest`` command."""
-    from vyapari.costs.defaults import DEFAULT_FEES, DEFAULT_SLIPPAGE
-
     p = sub.add_parser(
         name,
         help=help_text,
@@ -50,8 +48,9 @@ def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None
                    "where the file has it); without it, sessions traded outside EQ are left out and listed")
     p.add_argument("--start", type=date_arg, help="first session date (YYYY-MM-DD)")
     p.add_argument("--end", type=date_arg, help="last session date (YYYY-MM-DD)")
-    p.add_argument("--fees", default=DEFAULT_FEES, help=FEES_HELP)
-    p.add_argument("--slippage", default=DEFAULT_SLIPPAGE, help=SLIPPAGE_HELP)
+    # None: the shared defaults of vyapari.costs.defaults, read when the command runs (not for --help)
+    p.add_argument("--fees", default=None, help=FEES_HELP)
+    p.add_argument("--slippage", default=None, help=SLIPPAGE_HELP)
     p.add_argument(
         "--segment",
         choices=["delivery", "intraday", "futures", "options"],
@@ -116,6 +115,7 @@ def run(args: argparse.Namespace) -> int:
     """Load bars, run the backtest with a progress bar, write and print the results."""
     from vyapari.backtest.config import BacktestConfig
     from vyapari.backtest.engine import run_backtest
+    from vyapari.costs.defaults import DEFAULT_FEES, DEFAULT_SLIPPAGE
     from vyapari.model.enums import Exchange, Segment
     from vyapari.strategies import make_strategy
     from vyapari.strategy.feed import load_panel
@@ -123,8 +123,8 @@ def run(args: argparse.Namespace) -> int:
     strategy = make_strategy(args.strategy, _params(args.params))
     config = BacktestConfig(
         capital_inr=args.capital,
-        fees=args.fees,
-        slippage=slippage_from_spec(args.slippage),
+        fees=args.fees or DEFAULT_FEES,
+        slippage=slippage_from_spec(args.slippage or DEFAULT_SLIPPAGE),
         exchange=Exchange(args.exchange),
         segment=Segment(args.segment) if args.segment else None,
         fill_at=args.fill_at,

@@ -84,6 +84,7 @@ def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None
     p.add_argument("kind", choices=["strategy"], help="what to create")
     p.add_argument("name", help="strategy name in snake_case, e.g. my_momentum (file my_momentum.py)")
     p.add_argument("--dir", type=Path, default=Path("."), help="folder to write into (default: here)")
+    p.add_argument("--json", action="store_true", help="print the files written and the commands as JSON")
     p.set_defaults(func=run)
 
 
@@ -108,8 +109,16 @@ def run(args: argparse.Namespace) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     for path, template in files.items():
         path.write_text(template.format(name=name, cls=cls), encoding="utf-8")
-        print(f"wrote {path}")
     where = folder / f"{name}.py"
-    print(f"run it:  vyapari backtest --strategy {where}:{cls} --data BARS_FOLDER --out runs/{name}")
-    print(f"test it: python -m pytest {folder / f'test_{name}.py'}")
+    run_it = f"vyapari backtest --strategy {where}:{cls} --data BARS_FOLDER --out runs/{name}"
+    test_it = f"python -m pytest {folder / f'test_{name}.py'}"
+    if getattr(args, "json", False):
+        from vyapari.cli._common import print_json
+
+        print_json({"strategy": cls, "files": [str(p) for p in files], "run": run_it, "test": test_it})
+        return 0
+    for path in files:
+        print(f"wrote {path}")
+    print(f"run it:  {run_it}")
+    print(f"test it: {test_it}")
     return 0

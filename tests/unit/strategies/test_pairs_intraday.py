@@ -8,7 +8,7 @@ from tests.unit.strategies.test_reference_strategies import CAL, pair_frames
 
 from vyapari.backtest.config import BacktestConfig
 from vyapari.backtest.engine import run_backtest
-from vyapari.core.time import minute_of_day_ist
+from vyapari.core.time_arrays import minute_of_day_ist
 from vyapari.execution.limits import SQUAREOFF_MINUTE
 from vyapari.model.enums import ProductType, Segment
 from vyapari.strategies import make_strategy
