@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import socket
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -193,3 +195,20 @@ def test_serve_outside_the_repository_says_where_the_handler_lives(tmp_path: Pat
                    "--app-dir", str(tmp_path))
     assert done.returncode == 2 and "functions/" in done.stderr and "clone" in done.stderr
     assert (ROOT / "pyproject.toml").is_file()
+
+
+def test_users_add_asks_for_the_password_twice(tmp_path: Path) -> None:
+    def add(lines: str) -> subprocess.CompletedProcess[str]:
+        # a new session has no controlling terminal, so getpass reads the prompt's answers from stdin
+        return subprocess.run([sys.executable, "-m", "vyapari.cli.main", "api", "users", "add", "ravi",
+                               "--role", "viewer", "--state-dir", str(tmp_path / "s")], cwd=ROOT, input=lines,
+                              capture_output=True, text=True, timeout=60, start_new_session=True, check=False)
+
+    differ = add(f"{PASSWORD}\nsomething else\n")
+    assert differ.returncode == 2 and "differ" in differ.stderr
+    users = tmp_path / "s" / "users.json"
+    assert not users.exists() or "ravi" not in users.read_text()
+    same = add(f"{PASSWORD}\n{PASSWORD}\n")
+    assert same.returncode == 0, same.stderr
+    assert "password for ravi" in same.stderr + same.stdout
+    assert json.loads(users.read_text())["users"]["ravi"]["role"] == "viewer"
