@@ -14,6 +14,7 @@ import json
 import sys
 import time
 import traceback
+from typing import Any
 
 HEAVY = ("numpy", "pandas", "pyarrow", "numba", "plotly", "pandas_market_calendars")
 
@@ -30,16 +31,18 @@ class Context:
     log_stream_name = "package-check"
 
     @staticmethod
-    def get_remaining_time_in_millis():
+    def get_remaining_time_in_millis() -> int:
         return 60_000
 
 
-def main():
+def main() -> None:
     spec = json.loads(sys.argv[1])
     sys.path[:0] = spec["front"]
     sys.path.extend(spec["back"])
     module_name, _, function = spec["handler"].rpartition(".")
-    out = {"phase": "import", "error": None, "error_type": None, "import_ms": None, "answer": None}
+    out: dict[str, Any] = {
+        "phase": "import", "error": None, "error_type": None, "import_ms": None, "answer": None,
+    }
     try:
         started, cpu = time.perf_counter(), time.process_time()
         handler = getattr(importlib.import_module(module_name), function)

@@ -88,7 +88,7 @@ def check_roles_first(app: APIGatewayRestResolver) -> None:
     if not isinstance(validation, BaseMiddlewareHandler):
         raise RuntimeError("Powertools no longer exposes its request validation middleware: the role checks "
                            "cannot run before validation")
-    app._request_validation_middleware = RolesFirst(validation)  # type: ignore[attr-defined]
+    app._request_validation_middleware = RolesFirst(validation)  # type: ignore[assignment]  # same interface
 
 
 def _b64json(part: str) -> Any:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
+from typing import cast
 
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
@@ -37,7 +38,8 @@ def _declared() -> list[Requirement]:
 
 def test_every_declared_dependency_is_locked_within_its_range() -> None:
     pins = _locked()
-    env = {**default_environment(), "python_full_version": "3.12.0", "python_version": "3.12"}
+    env: dict[str, str] = {**cast(dict[str, str], default_environment()), "python_full_version": "3.12.0",
+                           "python_version": "3.12"}
     for requirement in _declared():
         name = canonicalize_name(requirement.name)
         assert name in pins, f"{requirement} is not in requirements/lock.txt: run make lock"

@@ -18,6 +18,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -39,7 +40,7 @@ KILLS = 12
 
 def _new_rows() -> list[tuple[str, ...]]:
     """The day again with every close 1 % higher (the same rows, other values: a correction)."""
-    out = []
+    out: list[tuple[str, ...]] = []
     for sym, ser, o, h, low, c, vol in many_rows():
         close = f"{float(c) * 1.01:.2f}"
         out.append((sym, ser, o, max(h, close, key=float), low, close, vol))
@@ -71,6 +72,10 @@ def expected(files: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -
     old = _frame(clean)
     assert Lake.at(clean).ingest_file(files["new"]).status == "ingested"
     return {"old": old, "new": _frame(clean)}
+
+
+def _is_point(target: int, point: int, _what: str) -> bool:
+    return point == target
 
 
 def _ingest(lake: Path, file: Path, stop: Callable[[int, str], bool]) -> tuple[list[str], bool]:
@@ -151,7 +156,7 @@ def test_random_kills_leave_old_or_new_day_and_reingest_repairs(
     seen: Counter[str] = Counter()
     for n, target in enumerate(targets):
         lake = _fresh(files, tmp_path / f"lake{n}")
-        points, killed = _ingest(lake, files["new"], lambda i, what, t=target: i == t)
+        points, killed = _ingest(lake, files["new"], partial(_is_point, target))
         assert killed, f"kill {n}: the ingest ended before write point {target}"
         day = _which_day(lake, expected)  # raises on a mix or a day its record does not name
         before = read_state(Lake.at(lake).store, STATE)

@@ -121,6 +121,10 @@ def run(args: argparse.Namespace) -> int:
     from vyapari.strategy.feed import load_panel
 
     strategy = make_strategy(args.strategy, _params(args.params))
+    if not args.capital > 0:
+        from vyapari.core.errors import InvalidInput
+
+        raise InvalidInput("--capital", f"must be a positive amount in ₹, got {args.capital}")
     config = BacktestConfig(
         capital_inr=args.capital,
         fees=args.fees or DEFAULT_FEES,

@@ -106,11 +106,11 @@ def run_backtest(
     panel = bars if isinstance(bars, BarPanel) else load_bars(bars, start=start, end=end)
     config = BacktestConfig(
         capital_inr=capital,
-        fees=fees,  # type: ignore[arg-type]  # a spec string, normalised by BacktestConfig
+        fees=fees,  # a spec string, normalised by BacktestConfig
         slippage=slippage_from_spec(slippage),
         segment=Segment(segment) if segment else None,
-        fill_at=fill_at,  # type: ignore[arg-type]
-        path=path,  # type: ignore[arg-type]
+        fill_at=fill_at,
+        path=path,
         run_id=built.name,
     )
     return BacktestRun(engine_run(built, panel, config))

@@ -52,7 +52,7 @@ def run_item(store: ObjectStore, item: WorkItem) -> dict[str, Any]:
     panel = load_panel(feed, start, end, exchange=Exchange(item.exchange))
     config = BacktestConfig(
         capital_inr=item.capital_inr,
-        fees=item.fees,  # type: ignore[arg-type]  # a spec string, normalised by BacktestConfig
+        fees=item.fees,  # a spec string, normalised by BacktestConfig
         run_id=f"{item.run_id}/{item.item_id}",
     )
     result = run_backtest(make_strategy(item.strategy, item.params), panel, config)

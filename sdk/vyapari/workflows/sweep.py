@@ -82,7 +82,7 @@ def _run_panel_item(item: dict[str, Any], root: str) -> dict[str, Any]:
     panel = _PANEL
     if work.symbols and tuple(work.symbols) != panel.symbols:
         panel = _columns(panel, work.symbols)
-    config = BacktestConfig(capital_inr=work.capital_inr, fees=work.fees,  # type: ignore[arg-type]
+    config = BacktestConfig(capital_inr=work.capital_inr, fees=work.fees,
                             run_id=f"{work.run_id}/{work.item_id}")
     result = run_backtest(make_strategy(work.strategy, work.params), panel, config)
     with tempfile.TemporaryDirectory(prefix="vyapari-item-") as tmp:

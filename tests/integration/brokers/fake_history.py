@@ -54,6 +54,8 @@ def minute_candles(symbol: str, start: date, end: date,
 class HistoryKite(FakeKite):
     """Kite with ``/instruments/historical/<token>/minute`` serving :func:`minute_candles`."""
 
+    routes: list[tuple[str, str, Any]]
+
     MAX_DAYS = 60
 
     def __init__(self) -> None:
@@ -82,6 +84,8 @@ class HistoryKite(FakeKite):
 
 class HistoryUpstox(FakeUpstox):
     """Upstox with the v3 ``/historical-candle/<key>/minutes/1/<to>/<from>`` route (newest first)."""
+
+    routes: list[tuple[str, str, Any]]
 
     MAX_DAYS = 31
 

@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -68,7 +69,7 @@ def upstox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[HistoryU
 
 
 def _fetch(capsys: pytest.CaptureFixture[str], lake: Path, broker: str, symbols: str,
-           start: date = START, end: date = END, *extra: str) -> tuple[int, dict[str, object], str]:
+           start: date = START, end: date = END, *extra: str) -> tuple[int, dict[str, Any], str]:
     code = main(["history", "fetch", "--broker", broker, "--symbols", symbols, "--interval", "1m",
                  "--from", start.isoformat(), "--to", end.isoformat(), "--lake", str(lake), "--json", *extra])
     out = capsys.readouterr()
@@ -99,13 +100,13 @@ def test_kite_windows_cover_the_range_and_an_unknown_symbol_is_named(
 ) -> None:
     code, out, _ = _fetch(capsys, tmp_path / "lake", "zerodha", "RELIANCE,NOSUCH,TCS")
     assert code == 1  # NOSUCH failed, named; the others were fetched
-    by_symbol = {r["symbol"]: r for r in out["symbols"]}  # type: ignore[union-attr]
+    by_symbol = {r["symbol"]: r for r in out["symbols"]}
     assert "NSE:NOSUCH is not in the zerodha instrument snapshot" in str(by_symbol["NOSUCH"]["error"])
     assert by_symbol["TCS"]["error"] is None and by_symbol["TCS"]["windows"] == 3
     for symbol in ("RELIANCE", "TCS"):
         _check_windows(kite.ranges, symbol, 60, START, END)
         _stored_equals_served(tmp_path / "lake", symbol, START, END)
-    cover = {c["symbol"]: c for c in out["coverage"]}  # type: ignore[union-attr]
+    cover = {c["symbol"]: c for c in out["coverage"]}
     assert cover["TCS"]["complete"] == cover["TCS"]["sessions"] == len(_sessions(START, END))
     assert cover["NOSUCH"]["absent"] == [d.isoformat() for d in _sessions(START, END)]
 
@@ -141,7 +142,7 @@ def test_kite_expired_token_names_the_login_and_a_resumed_run_fetches_only_what_
     before = len(kite.ranges)
     code, out, _ = _fetch(capsys, tmp_path / "lake", "zerodha", "TCS")
     assert code == 0 and len(kite.ranges) == before  # nothing missing: no request at all
-    assert out["symbols"][0]["requests"] == 0  # type: ignore[index]
+    assert out["symbols"][0]["requests"] == 0
 
 
 def test_kite_refetch_leaves_complete_days_and_replaces_a_changed_one(
@@ -152,12 +153,12 @@ def test_kite_refetch_leaves_complete_days_and_replaces_a_changed_one(
     month = tmp_path / "lake" / "curated/minute_bars/exchange=NSE/symbol=TCS/year=2025/2025-07.parquet"
     mtime = month.stat().st_mtime_ns
     code, out, _ = _fetch(capsys, tmp_path / "lake", "zerodha", "TCS", START, end, "--refresh")
-    result = out["symbols"][0]  # type: ignore[index]
+    result = out["symbols"][0]
     assert code == 0 and result["unchanged"] == len(_sessions(START, end)) and result["replaced"] == 0
     assert month.stat().st_mtime_ns == mtime  # a complete, unchanged day is not rewritten
     kite.changed = frozenset({date(2025, 7, 15)})
     code, out, _ = _fetch(capsys, tmp_path / "lake", "zerodha", "TCS", START, end, "--refresh")
-    result = out["symbols"][0]  # type: ignore[index]
+    result = out["symbols"][0]
     assert result["replaced_dates"] == ["2025-07-15"]
     assert result["unchanged"] == len(_sessions(START, end)) - 1
     bars = read_minute_months(LocalObjectStore(tmp_path / "lake"), "NSE", "TCS", date(2025, 7, 15),
@@ -172,7 +173,7 @@ def test_upstox_windows_429_and_unknown_symbol(upstox: HistoryUpstox, tmp_path: 
                      upstox_error(429, "UDAPI10005", "Too Many Request Sent"))
     code, out, _ = _fetch(capsys, tmp_path / "lake", "upstox", "RELIANCE,NOSUCH")
     assert code == 1
-    by_symbol = {r["symbol"]: r for r in out["symbols"]}  # type: ignore[union-attr]
+    by_symbol = {r["symbol"]: r for r in out["symbols"]}
     assert "NSE:NOSUCH is not in Upstox's instruments" in str(by_symbol["NOSUCH"]["error"])
     _check_windows(upstox.ranges, "RELIANCE", 31, START, END)
     _stored_equals_served(tmp_path / "lake", "RELIANCE", START, END)

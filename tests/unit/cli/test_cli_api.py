@@ -127,8 +127,8 @@ def test_bad_bodies_are_answered_4xx_not_500(tmp_path: Path) -> None:
         head = _raw(server.base, b"POST /strategies HTTP/1.1\r\nHost: x\r\n" + auth
                     + b"Content-Length: abc\r\n\r\n{}")
         assert head.startswith(b"HTTP/1.1 400"), head[:200]
-        for path in (b"/strategies", b"/live/kill-switch"):  # no body, no Content-Type, no Content-Length
-            bare = _raw(server.base, b"POST " + path + b" HTTP/1.1\r\nHost: x\r\n" + auth + b"\r\n")
+        for target in (b"/strategies", b"/live/kill-switch"):  # no body, no Content-Type, no Content-Length
+            bare = _raw(server.base, b"POST " + target + b" HTTP/1.1\r\nHost: x\r\n" + auth + b"\r\n")
             assert bare.startswith(b"HTTP/1.1 422"), bare[:200]
         chunked = _raw(server.base, b"POST /strategies HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
                        + auth + b"\r\n2000\r\n" + b"x" * 0x2000 + b"\r\n0\r\n\r\n")

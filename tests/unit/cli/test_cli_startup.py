@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,7 +41,7 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _loaded(*argv: str) -> dict[str, object]:
+def _loaded(*argv: str) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, "-c", HARNESS, *argv], capture_output=True, text=True, env=_env(), timeout=120,
         check=False,

@@ -51,8 +51,8 @@ def bar_folder(tmp_path_factory) -> Path:
 
 def _env(*paths: Path) -> dict[str, str]:
     extra = os.pathsep.join(str(p) for p in paths)
-    paths = (extra, os.environ.get("PYTHONPATH", ""))
-    return {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
+    parts = (extra, os.environ.get("PYTHONPATH", ""))
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in parts if p)}
 
 
 def _cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> Any:

@@ -19,8 +19,11 @@ def _section() -> str:
 
 def test_readme_momentum_example_runs_on_the_fast_path_under_its_own_name(tmp_path: Path) -> None:
     section = _section()
-    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
-    commands = re.search(r"```bash\n(.*?)```", section, re.S).group(1).strip().splitlines()
+    code_block = re.search(r"```python\n(.*?)```", section, re.S)
+    bash_block = re.search(r"```bash\n(.*?)```", section, re.S)
+    assert code_block is not None and bash_block is not None, "the README's example lost a code block"
+    code = code_block.group(1)
+    commands = bash_block.group(1).strip().splitlines()
     (tmp_path / "momentum.py").write_text(code, encoding="utf-8")
     assert commands[0] == "vyapari sample --out sample --sessions 30"
     commands[0] = commands[0].replace("--sessions 30", "--sessions 4")

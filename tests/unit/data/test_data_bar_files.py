@@ -6,6 +6,7 @@ import json
 import os
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -22,12 +23,12 @@ DAY = date(2025, 10, 24)  # a Friday session
 NIFTY_DIR = Path(os.environ.get("VYAPARI_SHARED_DATA") or shared_data_dir()) / "nifty_banknifty_1min"
 
 
-def _ingest(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[dict[str, object]]]:
+def _ingest(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[dict[str, Any]]]:
     code = main(["ingest", *args, "--json"])
     return code, json.loads(capsys.readouterr().out)
 
 
-def _report(lake: Path, name: str) -> dict[str, object]:
+def _report(lake: Path, name: str) -> dict[str, Any]:
     found = sorted(lake.glob(f"reports/user_bars/*/*/*/{name}.json"))
     return json.loads(found[-1].read_text())
 

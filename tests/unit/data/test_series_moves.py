@@ -15,6 +15,7 @@ from tests.unit.data.real_lake import build_real_lake, real_days
 
 from vyapari.cli.main import main
 from vyapari.data.lake import Lake
+from vyapari.data.storage import LocalObjectStore
 
 pytestmark = pytest.mark.skipif(
     not reshaped_dir().is_dir(),
@@ -28,6 +29,12 @@ MOVE = date(2025, 10, 6)  # first EQ session of VISAKAIND
 @pytest.fixture(scope="module")
 def lake(tmp_path_factory: pytest.TempPathFactory) -> Lake:
     return build_real_lake(tmp_path_factory.mktemp("lake"), real_days(START, END))
+
+
+def _root(lake: Lake) -> Path:
+    """The folder of a lake on a local folder store."""
+    assert isinstance(lake.store, LocalObjectStore)
+    return lake.store.root
 
 
 def _source_series(day: date) -> str:
@@ -58,7 +65,7 @@ def test_follow_series_reads_across_be_and_eq(lake: Lake) -> None:
 
 def test_bars_cli_follows_series_and_warns_without_the_flag(lake: Lake, capsys: pytest.CaptureFixture[str]
                                                            ) -> None:
-    root = str(lake.store.root)
+    root = str(_root(lake))
     base = ["bars", "--lake", root, "--symbol", "VISAKAIND", "--from", START.isoformat(), "--to",
             END.isoformat(), "--json"]
     assert main(base) == 0
@@ -73,7 +80,7 @@ def test_bars_cli_follows_series_and_warns_without_the_flag(lake: Lake, capsys: 
 
 def test_backtest_cli_reports_the_move_and_follows_it_on_request(
         lake: Lake, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    root = str(lake.store.root)
+    root = str(_root(lake))
     base = ["backtest", "--strategy", "sma_cross", "--params", '{"fast": 2, "slow": 4}', "--lake", root,
             "--interval", "1d", "--symbols", "VISAKAIND,RELIANCE", "--start", START.isoformat(),
             "--end", END.isoformat(), "--json"]

@@ -23,7 +23,8 @@ def bars():
 @pytest.fixture(scope="module")
 def run(bars):
     # MIS: squared off every day, so every fill belongs to a closed round trip
-    return backtest("sma_cross", bars, params={"fast": 5, "slow": 20, "qty": 10, "product": "MIS"})
+    params = {"fast": 5, "slow": 20, "qty": 10, "product": "MIS"}
+    return backtest("sma_cross", bars, params=params)  # type: ignore[operator]  # a callable package
 
 
 def test_import_vyapari_is_light_and_exports_the_api():
@@ -118,7 +119,7 @@ def test_load_bars_reads_a_folder_and_a_lake(bars, tmp_path):
     with pytest.raises(ValueError, match="is a lake: give both start and end"):
         load_bars(tmp_path / "lake")
     assert load_bars(folder, start=first, end=first).shape[0] == 375
-    from_path = backtest("sma_cross", folder, params={"fast": 5, "slow": 20})
+    from_path = backtest("sma_cross", folder, params={"fast": 5, "slow": 20})  # type: ignore[operator]  # a callable package
     assert from_path.summary["bars"] == bars.bar_count
 
 
