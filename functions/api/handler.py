@@ -26,6 +26,7 @@ from functions.shared.api_auth import check_roles_first
 from functions.shared.api_models import ErrorOut
 from functions.shared.api_settings import ApiSettings
 from functions.shared.api_store import build_services
+from functions.shared.redaction import redacted_errors
 from vyapari import __version__
 from vyapari.api.errors import ApiError
 from vyapari.core.errors import InvalidInput
@@ -79,7 +80,11 @@ def _service_error(exc: ServiceError) -> Response[str]:
 
 
 def _unexpected(exc: Exception) -> Response[str]:
-    logger.exception("unhandled error", extra={"request_id": _request_id()})
+    from vyapari.brokers.redact import format_redacted  # loaded on an error only
+
+    # the traceback as redacted text: Powertools' own exc_info formatting bypasses our redaction
+    logger.error("unhandled error", extra={"request_id": _request_id(),
+                                           "error": format_redacted(type(exc), exc, exc.__traceback__)})
     return _error(HTTPStatus.INTERNAL_SERVER_ERROR, "internal_error", "internal error; quote the request id")
 
 
@@ -98,6 +103,7 @@ def openapi_document() -> Response[str]:
                     body=app.get_openapi_json_schema(title=TITLE, version=__version__))
 
 
+@redacted_errors
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Resolve one API Gateway REST proxy event."""

@@ -8,44 +8,19 @@ which the tests and the local runner set). Service name: ``POWERTOOLS_SERVICE_NA
 
 from __future__ import annotations
 
-import functools
 import os
-from collections.abc import Callable
-from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics.functions import is_metrics_disabled
+
+from functions.shared.redaction import Handler, redacted_errors
 
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "vyapari-workflows")
 logger = Logger(service=SERVICE)
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "vyapari"), service=SERVICE)
 tracer = Tracer(service=SERVICE)
 
-Handler = Callable[[dict[str, Any], Any], Any]
-
-
-def redacted_errors(handler: Handler) -> Handler:
-    """``handler`` whose exceptions leave with credentials masked.
-
-    The Lambda runtime formats an uncaught exception itself (``errorMessage`` from its text), past
-    any logging filter: the exception is redacted in place (or replaced by one of the same class
-    name, so Step Functions' error matching holds) before it leaves. The redaction module is
-    imported only when an exception arrives (cold starts do not pay for it).
-    """
-
-    @functools.wraps(handler)
-    def wrapped(event: dict[str, Any], context: Any) -> Any:
-        try:
-            return handler(event, context)
-        except Exception as exc:
-            from vyapari.brokers.redact import redact_exception
-
-            clean = redact_exception(exc)
-            if clean is exc:
-                raise
-            raise clean from None
-
-    return wrapped
+__all__ = ["Handler", "instrument", "logger", "metrics", "redacted_errors", "tracer"]
 
 
 def instrument(handler: Handler) -> Handler:

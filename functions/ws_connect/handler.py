@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from functions.shared.api_auth import build_verifier
 from functions.shared.api_settings import ApiSettings
 from functions.shared.api_store import records
+from functions.shared.redaction import redacted_errors
 from vyapari.api.ports import InvalidToken
 from vyapari.api.registry import now_ist
 from vyapari.api.roles import role_of
@@ -25,6 +26,7 @@ CONNECTIONS = ConnectionRegistry(records(SETTINGS, "connections_table"))
 VERIFIER = build_verifier(SETTINGS)
 
 
+@redacted_errors
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Accept (200) or refuse (401/403) a WebSocket connection."""

@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.shared.api_settings import ApiSettings
 from functions.shared.api_store import ApiGatewayPoster, records
+from functions.shared.redaction import redacted_errors
 from vyapari.api.ports import ConnectionPoster
 from vyapari.api.streams import ConnectionRegistry
 
@@ -23,6 +24,7 @@ CONNECTIONS = ConnectionRegistry(records(SETTINGS, "connections_table"))
 POSTER: ConnectionPoster = ApiGatewayPoster(SETTINGS.need("ws_endpoint_url"))
 
 
+@redacted_errors
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     """Fan one message out to its channel's subscribers."""

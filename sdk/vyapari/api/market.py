@@ -15,6 +15,7 @@ from typing import Any
 from vyapari.api.errors import NotFound
 from vyapari.api.paging import encode_token, offset_of
 from vyapari.core.errors import InvalidInput
+from vyapari.core.symbols import is_symbol
 from vyapari.data import layout
 from vyapari.data.storage import ObjectStore
 
@@ -67,12 +68,17 @@ def minute_symbols(store: ObjectStore, exchange: str) -> set[str]:
 
 
 def assets(store: ObjectStore, exchange: str | None = None) -> list[dict[str, Any]]:
-    """Symbols known to the lake, sorted by ``(exchange, symbol)``, with the bar kinds available."""
+    """Symbols known to the lake, sorted by ``(exchange, symbol)``, with the bar kinds available.
+
+    Text that is not an exchange symbol (written to a lake before symbols were checked where they
+    enter, e.g. ``=HYPERLINK(...)`` or ``../x``) is never served.
+    """
     out = []
     for code in [exchange] if exchange else list(EXCHANGES):
         daily, minute = _latest_day_symbols(store, code), minute_symbols(store, code)
+        known = sorted(s for s in daily | minute if is_symbol(s))
         out += [{"symbol": s, "exchange": code, "instrument_id": f"{code}:{s}",
-                 "daily_bars": s in daily, "minute_bars": s in minute} for s in sorted(daily | minute)]
+                 "daily_bars": s in daily, "minute_bars": s in minute} for s in known]
     return out
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+from vyapari.data.storage import LocalObjectStore
 
 Client = Callable[..., tuple[int, Any]]
 DAYS = {"from": "2025-09-26", "to": "2025-09-30"}
@@ -80,3 +83,37 @@ def test_malformed_bar_requests_are_422_naming_the_field(client: Client, query: 
     status, body = client("GET", "/bars", query=query)
     assert status == 422
     assert field in [f["field"] for f in body["fields"]]
+
+
+def test_assets_never_serve_text_that_is_not_a_symbol(tmp_path: Path) -> None:
+    # A lake written before symbols were checked where they enter may hold such partitions.
+    from vyapari.api.market import assets
+    from vyapari.data import layout
+    from vyapari.data.storage import LocalObjectStore
+
+    store = LocalObjectStore(tmp_path)
+    for symbol in ("RELIANCE", "=HYPERLINK(\"x\")", "../../etc", "M&M"):
+        store.put(layout.minute_key("NSE", symbol, 2025, 9), b"not read: keys only")
+    assert [a["symbol"] for a in assets(store, "NSE")] == ["M&M", "RELIANCE"]
+
+
+class _EchoingStore(LocalObjectStore):
+    """A lake store failing the way a misconfigured client does: the request, token included, in the error."""
+
+    def list(self, prefix: str) -> list[str]:
+        raise RuntimeError(f"GET {prefix}?api_key=kite-key-9f2&access_token=tok-9f2a7c-secret failed")
+
+
+def test_an_unexpected_error_is_500_and_its_log_shows_no_credential(
+    client: Client, services: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(services, "lake", _EchoingStore(tmp_path))
+    status, body = client("GET", "/assets")
+    assert status == 500 and body["error"] == "internal_error"
+    (logged,) = [r for r in caplog.records if r.getMessage() == "unhandled error"]
+    traceback_text = str(getattr(logged, "error", ""))
+    assert "RuntimeError" in traceback_text and "in list" in traceback_text  # the traceback is logged
+    assert logged.exc_info is None  # not as exc_info, which Powertools formats past our redaction
+    for secret in ("tok-9f2a7c-secret", "kite-key-9f2"):
+        assert secret not in traceback_text and secret not in str(body)
