@@ -137,12 +137,12 @@ def best_of(repeat: int, runs: Runs) -> dict[str, tuple[float, float]]:
     return best
 
 
-def udiff_folder(out: Path) -> Path | None:
+def udiff_folder(out: Path, shared: Path | None) -> Path | None:
     """The real bhavcopies in the official UDiFF layout (once), or None without the shared data."""
     sys.path.insert(0, str(ROOT))
     from tests.unit.data.official_layouts import read_reshaped, reshaped_dir, to_udiff_bytes, udiff_name
 
-    src = reshaped_dir()
+    src = shared / "nse_bhavcopy_reshaped" if shared is not None else reshaped_dir()
     if not src.is_dir():
         return None
     files = sorted(src.glob("*.csv"))
@@ -163,11 +163,13 @@ def row(table: list[tuple[str, str, str]], what: str, ours: tuple[float, float] 
     table.append((what, cell(ours), (f"{peer_name} {cell(theirs)}{ratio}" if theirs else "")))
 
 
-def main() -> int:  # noqa: C901 - one linear script
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--cold-repeat", type=int, default=1, help="fresh-cache runs (each compiles: slow)")
     parser.add_argument("--skip-large", action="store_true", help="leave out the 4.69 M-bar workload")
+    parser.add_argument("--shared", type=Path, help="the shared real data (default <repo>/../shared/data)")
+    parser.add_argument("--only-ingest", action="store_true", help="only the ingest comparison")
     args = parser.parse_args()
     if not PEER_PYTHON.exists():
         subprocess.run([str(HERE / "setup-peers"), sys.executable], check=True)
@@ -180,64 +182,11 @@ def main() -> int:  # noqa: C901 - one linear script
     table: list[tuple[str, str, str]] = []
     try:
         subprocess.run(vyapari("warmup"), env=env(), check=True, stdout=subprocess.DEVNULL)
-        for script in (VECTORBT, BACKTESTING):  # the peers' own JIT caches warm too: warm against warm
-            timed(peer(script, str(small)))
-        help_runs = best_of(args.repeat, {
-            "--help": (vyapari("--help"), env()),
-            "--version": (vyapari("--version"), env()),
-            "backtest --help": (vyapari("backtest", "--help"), env()),
-        })
-        for name, figure in help_runs.items():
-            row(table, f"vyapari {name}", figure)
-        small_runs = best_of(args.repeat, {
-            "vector": (backtest(small, "vector", None), env()),
-            "event": (backtest(small, "event", None), env()),
-            "backtesting.py": (peer(BACKTESTING, str(small)), None),
-        })
-        row(table, "187.5 k bars, vector path", small_runs["vector"], small_runs["backtesting.py"],
-            "backtesting.py")
-        row(table, "187.5 k bars, event path", small_runs["event"], small_runs["backtesting.py"],
-            "backtesting.py")
-        cold, warmed = [], []
-        for _ in range(args.cold_repeat):
-            cache = scratch / f"numba-{time.monotonic_ns()}"
-            cold.append(timed(backtest(small, "vector", None), env(NUMBA_CACHE_DIR=str(cache)))[0])
-            cache = scratch / f"numba-{time.monotonic_ns()}"
-            timed(vyapari("warmup"), env(NUMBA_CACHE_DIR=str(cache)))
-            warmed.append(timed(backtest(small, "vector", None), env(NUMBA_CACHE_DIR=str(cache)))[0])
-        warm = small_runs["vector"][0]
-        table.append(("first run after install, no warmup (187.5 k, vector)", f"{min(cold):.2f} s",
-                      f"warm run {warm:.2f} s = {min(cold) / warm:.1f}x"))
-        table.append(("first run after install + vyapari warmup (make setup)", f"{min(warmed):.2f} s",
-                      f"warm run {warm:.2f} s = {min(warmed) / warm:.1f}x"))
-        if large is not None:
-            large_runs = best_of(args.repeat, {
-                "out": (backtest(large, "vector", scratch / "run-large"), env()),
-                "no-out": (backtest(large, "vector", None), env()),
-                "vectorbt": (peer(VECTORBT, str(large)), None),
-            })
-            row(table, "4.69 M bars sma_cross with --out (results + report)", large_runs["out"],
-                large_runs["vectorbt"], "vectorbt")
-            row(table, "4.69 M bars sma_cross without --out", large_runs["no-out"], large_runs["vectorbt"],
-                "vectorbt")
-        udiff = udiff_folder(OUT / "udiff-195")
+        if not args.only_ingest:
+            _engines(args, small, large, scratch, table)
+        udiff = udiff_folder(OUT / "udiff-195", args.shared)
         if udiff is not None:
-            lakes = []
-
-            def ingest() -> list[str]:
-                lake = scratch / f"lake-{len(lakes)}"
-                lakes.append(lake)
-                return vyapari("ingest", str(udiff), "--lake", str(lake), "--json")
-
-            runs = {}
-            for _ in range(args.repeat):
-                for name, argv, environ in (("ingest", ingest(), env()),
-                                            ("pyarrow", peer(PYARROW_CSV, str(udiff)), None)):
-                    figure = timed(argv, environ)
-                    if name not in runs or figure[0] < runs[name][0]:
-                        runs[name] = figure
-            row(table, f"ingest {len(list(udiff.iterdir()))} real bhavcopies (CLI)", runs["ingest"],
-                runs["pyarrow"], "pyarrow.csv.read_csv")
+            _ingest(args, udiff, scratch, table)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     load = os.getloadavg()
@@ -248,6 +197,69 @@ def main() -> int:  # noqa: C901 - one linear script
     for what, ours, theirs in table:
         print(f"| {what} | {ours} | {theirs} |")
     return 0
+
+
+def _engines(args: argparse.Namespace, small: Path, large: Path | None, scratch: Path,
+             table: list[tuple[str, str, str]]) -> None:
+    for script in (VECTORBT, BACKTESTING):  # the peers' own JIT caches warm too: warm against warm
+        timed(peer(script, str(small)))
+    help_runs = best_of(args.repeat, {
+        "--help": (vyapari("--help"), env()),
+        "--version": (vyapari("--version"), env()),
+        "backtest --help": (vyapari("backtest", "--help"), env()),
+    })
+    for name, figure in help_runs.items():
+        row(table, f"vyapari {name}", figure)
+    small_runs = best_of(args.repeat, {
+        "vector": (backtest(small, "vector", None), env()),
+        "event": (backtest(small, "event", None), env()),
+        "backtesting.py": (peer(BACKTESTING, str(small)), None),
+    })
+    row(table, "187.5 k bars, vector path", small_runs["vector"], small_runs["backtesting.py"],
+        "backtesting.py")
+    row(table, "187.5 k bars, event path", small_runs["event"], small_runs["backtesting.py"],
+        "backtesting.py")
+    cold, warmed = [], []
+    for _ in range(args.cold_repeat):
+        cache = scratch / f"numba-{time.monotonic_ns()}"
+        cold.append(timed(backtest(small, "vector", None), env(NUMBA_CACHE_DIR=str(cache)))[0])
+        cache = scratch / f"numba-{time.monotonic_ns()}"
+        timed(vyapari("warmup"), env(NUMBA_CACHE_DIR=str(cache)))
+        warmed.append(timed(backtest(small, "vector", None), env(NUMBA_CACHE_DIR=str(cache)))[0])
+    warm = small_runs["vector"][0]
+    table.append(("first run after install, no warmup (187.5 k, vector)", f"{min(cold):.2f} s",
+                  f"warm run {warm:.2f} s = {min(cold) / warm:.1f}x"))
+    table.append(("first run after install + vyapari warmup (make setup)", f"{min(warmed):.2f} s",
+                  f"warm run {warm:.2f} s = {min(warmed) / warm:.1f}x"))
+    if large is not None:
+        large_runs = best_of(args.repeat, {
+            "out": (backtest(large, "vector", scratch / "run-large"), env()),
+            "no-out": (backtest(large, "vector", None), env()),
+            "vectorbt": (peer(VECTORBT, str(large)), None),
+        })
+        row(table, "4.69 M bars sma_cross with --out (results + report)", large_runs["out"],
+            large_runs["vectorbt"], "vectorbt")
+        row(table, "4.69 M bars sma_cross without --out", large_runs["no-out"], large_runs["vectorbt"],
+            "vectorbt")
+
+
+def _ingest(args: argparse.Namespace, udiff: Path, scratch: Path, table: list[tuple[str, str, str]]) -> None:
+    lakes: list[Path] = []
+
+    def ingest() -> list[str]:
+        lake = scratch / f"lake-{len(lakes)}"
+        lakes.append(lake)
+        return vyapari("ingest", str(udiff), "--lake", str(lake), "--json")
+
+    runs = {}
+    for _ in range(args.repeat):
+        for name, argv, environ in (("ingest", ingest(), env()),
+                                    ("pyarrow", peer(PYARROW_CSV, str(udiff)), None)):
+            figure = timed(argv, environ)
+            if name not in runs or figure[0] < runs[name][0]:
+                runs[name] = figure
+    row(table, f"ingest {len(list(udiff.iterdir()))} real bhavcopies (CLI)", runs["ingest"],
+        runs["pyarrow"], "pyarrow.csv.read_csv")
 
 
 if __name__ == "__main__":
