@@ -1,8 +1,9 @@
 """Compile every numba kernel into ``NUMBA_CACHE_DIR`` at image build.
 
 Run as ``python -m functions.image.warm_numba`` (the Dockerfile does).
-Runs each reference strategy through :func:`vyapari.backtest.engine.run_backtest` on a small synthetic
-panel (both engine paths), so the kernels are compiled for the argument types real runs use. With
+Runs :func:`vyapari.workflows.warmup.warm_kernels` (what ``vyapari warmup`` runs after a local install:
+every reference strategy on a small synthetic panel, both engine paths, with and without charges and
+slippage), so the kernels are compiled for the argument types real runs use. With
 ``NUMBA_CPU_NAME=generic`` (set in the Dockerfile) the cache entries do not depend on the build
 machine's CPU, and a Lambda cold start loads them instead of compiling (about 24 s with an empty cache).
 Prints the number of cache files written; exits non-zero when nothing was cached.
@@ -17,16 +18,10 @@ from pathlib import Path
 
 
 def warm() -> int:
-    """Run every strategy once per engine path; returns the number of numba cache index files."""
-    from vyapari.backtest.config import BacktestConfig, EnginePath
-    from vyapari.backtest.engine import run_backtest
-    from vyapari.strategies import STRATEGIES, make_strategy
-    from vyapari.strategy.synthetic import random_walk_panel
+    """Compile every kernel signature real runs use; returns the number of numba cache index files."""
+    from vyapari.workflows.warmup import warm_kernels
 
-    for name in STRATEGIES:
-        panel = random_walk_panel(symbols=2, sessions=2, bars_per_session=375, seed=0)
-        for path in (EnginePath.AUTO, EnginePath.EVENT):
-            run_backtest(make_strategy(name, {}), panel, BacktestConfig(path=path))
+    warm_kernels()
     cache = Path(os.environ["NUMBA_CACHE_DIR"])
     return sum(1 for _ in cache.rglob("*.nbi"))
 

@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     import os
     import time
 
-    from vyapari.backtest.warmup import WarmStep, warm_kernels
+    from vyapari.workflows.warmup import WarmStep, warm_kernels
 
     def show(step: WarmStep) -> None:
         if not args.json:

@@ -14,6 +14,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from vyapari.costs.slippage import SlippageModel
 
 # (strategy, engine path, fees, slippage): each compiles the kernels of its path and charges.
 PLAN: tuple[tuple[str, str, str, str], ...] = (
@@ -39,7 +43,7 @@ class WarmStep:
     seconds: float
 
 
-def _slippage(kind: str) -> object:
+def _slippage(kind: str) -> SlippageModel:
     from decimal import Decimal
 
     from vyapari.costs.slippage import FixedBpsSlippage, NoSlippage, VolumeShareSlippage
@@ -72,7 +76,7 @@ def warm_kernels(on_step: Callable[[WarmStep], None] | None = None) -> list[Warm
     steps = []
     for name, path, fees, slippage in PLAN:
         start = time.perf_counter()
-        config = BacktestConfig(fees=fees, path=path, slippage=_slippage(slippage))  # type: ignore[arg-type]
+        config = BacktestConfig(fees=fees, path=path, slippage=_slippage(slippage))
         run_backtest(make_strategy(name, {}), panel, config)
         step = WarmStep(name, path, fees, slippage, time.perf_counter() - start)
         steps.append(step)
