@@ -35,9 +35,9 @@ class VyapariSettings(BaseSettings):
     vyapari_secrets_file: str = ""
     # paper trading (₹, bps)
     paper_initial_capital: str = "1000000"
-    paper_slippage_bps: str = "5"
-    paper_commission_bps: str = "3"
-    paper_fees: str = "bps"
+    paper_slippage_bps: str = ""  # none, as the backtest (vyapari.costs.defaults)
+    paper_commission_bps: str = "3"  # used only with paper_fees = bps
+    paper_fees: str = "zerodha"  # as the backtest
     paper_leverage: str = ""
     # Zerodha Kite Connect
     kite_api_key: str = _secret()

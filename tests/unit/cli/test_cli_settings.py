@@ -43,7 +43,7 @@ def test_flag_beats_environment_beats_dotenv_beats_default(work: Path) -> None:
     assert (rows["PAPER_FEES"]["value"], rows["PAPER_FEES"]["source"]) == ("none", "env")
     capital = rows["PAPER_INITIAL_CAPITAL"]
     assert (capital["value"], capital["source"]) == ("500000", ".env")
-    assert (rows["PAPER_SLIPPAGE_BPS"]["value"], rows["PAPER_SLIPPAGE_BPS"]["source"]) == ("5", "default")
+    assert (rows["PAPER_SLIPPAGE_BPS"]["value"], rows["PAPER_SLIPPAGE_BPS"]["source"]) == ("", "default")
     rows = _show(work, BROKER="zerodha")
     assert (rows["BROKER"]["value"], rows["BROKER"]["source"]) == ("zerodha", "env")
     rows = _show(work)
@@ -84,3 +84,20 @@ def test_a_command_reads_dotenv_and_the_environment_beats_it(work: Path) -> None
     assert target() == 7.5
     extra = {"TARGET_WEEKLY_RETURN_PCT": "2.5"}
     assert target() == 2.5
+
+
+def test_the_shown_paper_defaults_are_the_ones_a_paper_broker_uses() -> None:
+    """`vyapari config show` lists the paper defaults; they are the backtest's (one set for both)."""
+    from decimal import Decimal
+
+    from vyapari.brokers.paper.config import paper_config_from_env
+    from vyapari.cli.settings import VyapariSettings
+
+    shown = VyapariSettings()
+    from_defaults = paper_config_from_env({})
+    from_shown = paper_config_from_env({
+        "PAPER_INITIAL_CAPITAL": shown.paper_initial_capital, "PAPER_FEES": shown.paper_fees,
+        "PAPER_SLIPPAGE_BPS": shown.paper_slippage_bps, "PAPER_COMMISSION_BPS": shown.paper_commission_bps,
+    })
+    assert from_shown == from_defaults
+    assert from_defaults.initial_capital == Decimal("1000000")
