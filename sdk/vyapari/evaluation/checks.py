@@ -36,9 +36,10 @@ def sessions_panel(panel: BarPanel, first: date, last: date) -> BarPanel:
     dates = panel.session_dates.astype("datetime64[D]")
     keep_sessions = np.flatnonzero((dates >= np.datetime64(first)) & (dates <= np.datetime64(last)))
     rows = np.isin(panel.session, keep_sessions)
-    arrays = {
-        name: getattr(panel, name)[rows] for name in ("ts", "open", "high", "low", "close", "volume", "valid")
-    }
+    names = ["ts", "open", "high", "low", "close", "volume", "valid"]
+    if panel.has_actions:  # the corporate-action arrays are [T, N] too
+        names += ["share_ratio", "cash_per_share"]
+    arrays = {name: getattr(panel, name)[rows] for name in names}
     return panel.with_arrays(
         **arrays,
         session=(panel.session[rows] - keep_sessions[0]).astype(np.int32),

@@ -23,9 +23,8 @@ def test_unexpected_errors_are_500_with_a_request_id_only(api: ModuleType, clien
     def boom(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("secret detail /var/task/x.py")
 
-    logged: list[tuple[str, Any, BaseException | None]] = []
-    monkeypatch.setattr(api.logger, "exception",
-                        lambda msg, extra: logged.append((msg, extra, sys.exc_info()[1])))
+    logged: list[tuple[str, Any]] = []
+    monkeypatch.setattr(api.logger, "error", lambda msg, extra: logged.append((msg, extra)))
     monkeypatch.setattr(services.registry.records, "query", boom)
     status, body = client("GET", "/strategy-runs")
     assert status == 500
@@ -33,8 +32,9 @@ def test_unexpected_errors_are_500_with_a_request_id_only(api: ModuleType, clien
     assert "Traceback" not in text and "secret" not in text and "RuntimeError" not in text
     assert body == {"error": "internal_error", "message": "internal error; quote the request id",
                     "request_id": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef", "fields": []}
-    [(_, extra, error)] = logged  # logged server-side with the exception and the request id
-    assert extra == {"request_id": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"} and "secret detail" in str(error)
+    [(_, extra)] = logged  # logged server-side with the (redacted) traceback and the request id
+    assert extra["request_id"] == "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
+    assert "RuntimeError: secret detail" in extra["error"] and "Traceback" in extra["error"]
 
 
 def test_unknown_routes_are_404_json(client: Client) -> None:

@@ -38,3 +38,19 @@ def test_walk_forward_picks_on_in_sample_and_reports_out_of_sample():
     assert out["windows"] == 4
     assert all(c in grid for c in out["chosen"])
     assert out["out_of_sample_return"] == out["out_of_sample_return"]  # a number, not NaN
+
+
+def test_a_session_slice_keeps_the_corporate_action_arrays_in_step() -> None:
+    import numpy as np
+
+    ratio = np.ones(PANEL.shape)
+    ex_bar = int(np.flatnonzero(PANEL.session == 7)[0])
+    ratio[ex_bar, 0] = 5.0  # a 5:1 split of the first symbol at the eighth session's first bar
+    with_split = PANEL.with_arrays(share_ratio=ratio, cash_per_share=np.zeros(PANEL.shape))
+    days = [d.item() for d in PANEL.session_dates.astype("datetime64[D]")]
+    part = sessions_panel(with_split, days[6], days[8])
+    assert part.share_ratio.shape == part.close.shape == part.cash_per_share.shape
+    assert part.share_ratio[int(np.flatnonzero(part.session == 1)[0]), 0] == 5.0
+    assert (part.share_ratio != 1.0).sum() == 1
+    result = run_backtest(factory({"fast": 3, "slow": 10}), part, BacktestConfig(fees=NO_FEES))
+    assert result.summary["bars"] == part.close.size
