@@ -33,13 +33,16 @@ import sys
 from collections.abc import Mapping
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vyapari.core.errors import InvalidInput
-from vyapari.strategy.strategy import Strategy
+
+if TYPE_CHECKING:  # numpy loads with a strategy, not for check_portable (light Lambdas plan runs)
+    from vyapari.strategy.strategy import Strategy
 
 ENTRY_POINT_GROUP = "vyapari.strategies"
-DEFAULT_NAME = Strategy.name
+DEFAULT_NAME = "strategy"
+"""``Strategy.name`` of a class that set none (its class name is used instead)."""
 
 
 def installed_strategies() -> dict[str, EntryPoint]:
@@ -136,6 +139,7 @@ def resolve(ref: str) -> tuple[Any, str]:
 
 def build(obj: Any, label: str, params: Mapping[str, Any]) -> Strategy:
     """A :class:`Strategy` from what a reference points at (see the module docstring)."""
+    from vyapari.strategy.strategy import Strategy
     if isinstance(obj, Strategy):
         if params:
             raise InvalidInput("params", f"{label} is a ready strategy instance; it takes no parameters")
@@ -192,6 +196,7 @@ def load_strategy(ref: str, params: Mapping[str, Any] | None = None, *, factorie
     reference (what a request from the API may name), never another callable.
     """
     from vyapari.strategies import STRATEGIES
+    from vyapari.strategy.strategy import Strategy
 
     params = dict(params or {})
     if ref in STRATEGIES:

@@ -42,3 +42,16 @@ def test_api_and_websocket_handlers_import_no_numpy_pandas_or_xray(name: str) ->
                                   "plan_backtest", "aggregate_results", "publish_evaluation"])
 def test_light_workflow_handlers_trace_but_import_no_numpy_or_pandas(name: str) -> None:
     assert _imported(f"functions.{name}.handler") == ["aws_xray_sdk"]
+
+
+def test_planning_a_run_checks_its_strategy_reference_without_numpy() -> None:
+    # plan_backtest is a light (zip) Lambda: validating the request's strategy must not load numpy
+    import subprocess
+    import sys
+
+    code = ("import sys; from vyapari.workflows.plan import BacktestRequest; "
+            "BacktestRequest.from_dict({'run_id': 'r', 'strategy': 'sma_cross', 'start': '2025-09-01', "
+            "'end': '2025-09-05'}); print('numpy' in sys.modules, 'pandas' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         timeout=120)
+    assert out.stdout.split() == ["False", "False"], out.stderr
