@@ -4,7 +4,7 @@ Per time slice, in this order (the array kernel mirrors it exactly):
 
 1. **Open**: for each symbol with a bar (column order): the MIS square-off at the open if
    this is its first bar at/after 15:20 IST; else its open orders, oldest first, are
-   matched against the bar (:mod:`vyapari.backtest.matching`).
+   matched against the bar (:mod:`vyapari.execution.matching`).
 2. **Decide**: ``strategy.on_bar(ctx)``; orders it submits fill from the next bar (or, for
    market orders in same-bar-close mode, at once at this bar's close).
 3. **Close**: the MIS square-off at the close for symbols without a bar after 15:20.
