@@ -35,17 +35,7 @@ def sessions_panel(panel: BarPanel, first: date, last: date) -> BarPanel:
     """The slices of ``panel`` whose session date lies in ``[first, last]``."""
     dates = panel.session_dates.astype("datetime64[D]")
     keep_sessions = np.flatnonzero((dates >= np.datetime64(first)) & (dates <= np.datetime64(last)))
-    rows = np.isin(panel.session, keep_sessions)
-    names = ["ts", "open", "high", "low", "close", "volume", "valid"]
-    if panel.has_actions:  # the corporate-action arrays are [T, N] too
-        names += ["share_ratio", "cash_per_share"]
-    arrays = {name: getattr(panel, name)[rows] for name in names}
-    return panel.with_arrays(
-        **arrays,
-        session=(panel.session[rows] - keep_sessions[0]).astype(np.int32),
-        session_dates=panel.session_dates[keep_sessions],
-        session_close_ns=panel.session_close_ns[keep_sessions],
-    )
+    return panel.sessions_between(int(keep_sessions[0]), int(keep_sessions[-1]))
 
 
 def cost_sensitivity_of(

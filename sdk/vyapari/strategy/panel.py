@@ -98,20 +98,31 @@ class BarPanel:
             }
         )
 
+    def _rows(self, rows: slice | np.ndarray) -> dict[str, np.ndarray]:
+        """Every per-slice array (``[T]`` or ``[T, N]``) at ``rows``, corporate actions included."""
+        arrays = {name: getattr(self, name)[rows] for name in ("ts", *BAR_COLUMNS, "valid")}
+        if self.has_actions:
+            arrays |= {"share_ratio": self.share_ratio[rows], "cash_per_share": self.cash_per_share[rows]}
+        return arrays
+
     def head(self, rows: int) -> BarPanel:
         """The first ``rows`` time slices (views), with the sessions they touch."""
         sessions = int(self.session[rows - 1]) + 1 if rows > 0 else 0
-        return BarPanel(
-            symbols=self.symbols,
-            ts=self.ts[:rows],
-            **{c: getattr(self, c)[:rows] for c in BAR_COLUMNS},
-            valid=self.valid[:rows],
+        return self.with_arrays(
+            **self._rows(slice(0, rows)),
             session=self.session[:rows],
             session_dates=self.session_dates[:sessions],
             session_close_ns=self.session_close_ns[:sessions],
-            lot_sizes=self.lot_sizes,
-            share_ratio=self.share_ratio[:rows] if self.has_actions else self.share_ratio,
-            cash_per_share=self.cash_per_share[:rows] if self.has_actions else self.cash_per_share,
+        )
+
+    def sessions_between(self, first: int, last: int) -> BarPanel:
+        """The slices of sessions ``first..last`` (indices, inclusive), renumbered from 0."""
+        rows = (self.session >= first) & (self.session <= last)
+        return self.with_arrays(
+            **self._rows(rows),
+            session=(self.session[rows] - first).astype(np.int32),
+            session_dates=self.session_dates[first:last + 1],
+            session_close_ns=self.session_close_ns[first:last + 1],
         )
 
     def with_arrays(self, **arrays: np.ndarray) -> BarPanel:
