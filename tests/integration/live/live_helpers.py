@@ -108,3 +108,14 @@ def backtest_fills(result: Any) -> list[tuple[int, int, int, float, float]]:
 def positions(engine: LiveEngine) -> np.ndarray:
     """The engine's positions."""
     return engine.account.pos.copy()
+
+
+def write_bar_folder(panel: BarPanel, folder: Path) -> Path:
+    """``panel``'s bars as one ``<SYMBOL>.parquet`` per symbol in ``folder`` (what ``--replay`` reads)."""
+    import pandas as pd
+
+    ts = panel.timestamps()
+    for n, symbol in enumerate(panel.symbols):
+        columns = {c: getattr(panel, c)[:, n] for c in ("open", "high", "low", "close", "volume")}
+        pd.DataFrame({"ts": ts, **columns}).to_parquet(folder / f"{symbol}.parquet")
+    return folder

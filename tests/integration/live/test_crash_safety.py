@@ -18,8 +18,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import pandas as pd
 import pytest
+from tests.integration.live.live_helpers import write_bar_folder
 
 from vyapari.strategy.synthetic import random_walk_panel
 
@@ -28,13 +28,8 @@ STRATEGY = ["--strategy", "vwap_reversion", "--params", '{"k": 1.5, "lookback": 
 
 @pytest.fixture(scope="module")
 def day(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("day")
     panel = random_walk_panel(symbols=3, sessions=1, bars_per_session=375, seed=11)
-    ts = panel.timestamps()
-    for n, s in enumerate(panel.symbols):
-        frame = {"ts": ts, **{c: getattr(panel, c)[:, n] for c in ("open", "high", "low", "close", "volume")}}
-        pd.DataFrame(frame).to_parquet(folder / f"{s}.parquet")
-    return folder
+    return write_bar_folder(panel, tmp_path_factory.mktemp("day"))
 
 
 def _cmd(day: Path, state: Path, speed: str) -> list[str]:

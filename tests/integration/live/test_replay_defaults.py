@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pandas as pd
 import pytest
+from tests.integration.live.live_helpers import write_bar_folder
 
 from vyapari.cli.main import main
 from vyapari.strategy.synthetic import random_walk_panel
@@ -17,13 +17,8 @@ STRATEGY = ["--strategy", "sma_cross_bar", "--params", '{"fast": 5, "slow": 20, 
 
 @pytest.fixture(scope="module")
 def day(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("day")
     panel = random_walk_panel(symbols=2, sessions=1, bars_per_session=375, seed=5)
-    ts = panel.timestamps()
-    for n, s in enumerate(panel.symbols):
-        frame = {"ts": ts, **{c: getattr(panel, c)[:, n] for c in ("open", "high", "low", "close", "volume")}}
-        pd.DataFrame(frame).to_parquet(folder / f"{s}.parquet")
-    return folder
+    return write_bar_folder(panel, tmp_path_factory.mktemp("day"))
 
 
 @pytest.fixture(autouse=True)
