@@ -8,9 +8,10 @@ folder), the same variable as the workflow functions' settings.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+
+from vyapari.core.environment import process_environ
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,10 @@ class ApiSettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ApiSettings:
-        """Settings from ``env`` (``os.environ`` by default); ``backend`` must be ``aws`` or ``local``."""
-        env = os.environ if env is None else env
+        """Settings from ``env`` (default: the environment over ``.env``).
+
+        ``backend`` must be ``aws`` or ``local``."""
+        env = process_environ() if env is None else env
         values = {f.name: env.get(_VARIABLES[f.name], f.default) for f in fields(cls)}
         settings = cls(**values)  # type: ignore[arg-type]
         if settings.backend not in ("aws", "local"):

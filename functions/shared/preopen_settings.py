@@ -21,9 +21,10 @@ Variables:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from vyapari.core.environment import process_environ
 
 LIVE_BROKERS = ("zerodha", "upstox")
 
@@ -44,8 +45,10 @@ class PreOpenSettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> PreOpenSettings:
-        """Settings from ``env`` (``os.environ`` by default); ``ValueError`` names a bad variable."""
-        env = os.environ if env is None else env
+        """Settings from ``env`` (default: the environment over ``.env``).
+
+        ``ValueError`` names a bad variable."""
+        env = process_environ() if env is None else env
         broker = (env.get("BROKER") or "paper").strip().lower()
         default = (broker,) if broker in LIVE_BROKERS else LIVE_BROKERS
         text = env.get("INSTRUMENT_BROKERS") or ""

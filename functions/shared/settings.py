@@ -21,12 +21,13 @@ Variables (all optional except ``LAKE_URI`` in AWS):
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from vyapari.core.environment import process_environ
 
 _VARIABLES = {
     "lake_uri": "LAKE_URI",
@@ -70,8 +71,10 @@ class Settings(BaseModel):
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Settings from ``env`` (``os.environ`` by default); unset variables keep their defaults."""
-        env = os.environ if env is None else env
+        """Settings from ``env`` (default: the environment over ``.env``).
+
+        Unset variables keep their defaults."""
+        env = process_environ() if env is None else env
         return cls.model_validate({k: env[v] for k, v in _VARIABLES.items() if env.get(v, "") != ""})
 
 

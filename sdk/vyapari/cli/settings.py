@@ -17,7 +17,8 @@ from typing import Any
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-ENV_FILE = ".env"
+from vyapari.core.environment import ENV_FILE, dotenv_values_of
+
 MASK = "********"
 
 
@@ -79,16 +80,6 @@ class VyapariSettings(BaseSettings):
 
 def _env_file(path: Path | None) -> Path:
     return Path(ENV_FILE) if path is None else path
-
-
-def dotenv_values_of(path: Path | None = None) -> dict[str, str]:
-    """The ``KEY=value`` pairs of ``.env`` (empty when there is none)."""
-    from dotenv import dotenv_values
-
-    env_file = _env_file(path)
-    if not env_file.is_file():
-        return {}
-    return {k: v for k, v in dotenv_values(env_file).items() if v is not None}
 
 
 def load_settings(flags: Mapping[str, Any] | None = None, env_file: Path | None = None) -> VyapariSettings:
