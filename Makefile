@@ -11,7 +11,7 @@ EXTRAS ?= aws,api,brokers,cdk,dev,pairs
 LOCK := requirements/lock.txt
 
 .PHONY: demo test test-unit test-integration test-infrastructure lint bench synth layers setup clean \
-	lock package-check deploy-check
+	lock package-check deploy-check docs
 
 $(STAMP): pyproject.toml $(LOCK)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -65,6 +65,9 @@ bench: $(STAMP)  ## on-demand performance benchmarks (never run in CI)
 	@$(PY) benchmarks/bench_live.py --active 10 --minutes 375
 	@$(PY) benchmarks/bench_live.py
 	@$(PY) benchmarks/bench_live_service.py
+
+docs: $(STAMP)  ## build the documentation site into site/ (mkdocs; the tests build it too)
+	@NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
 
 synth: $(STAMP)  ## synthesize the CDK app into cdk.out (no Docker needed)
 	@scripts/test-setup --npm-only
