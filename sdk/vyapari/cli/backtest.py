@@ -46,8 +46,10 @@ def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None
     p.add_argument("--follow-series", action="store_true",
                    help="lake, daily bars: follow each symbol across its NSE cash series EQ/BE/BZ (by ISIN "
                    "where the file has it); without it, sessions traded outside EQ are left out and listed")
-    p.add_argument("--start", type=date_arg, help="first session date (YYYY-MM-DD)")
-    p.add_argument("--end", type=date_arg, help="last session date (YYYY-MM-DD)")
+    p.add_argument("--start", type=date_arg,
+                   help="first session date (YYYY-MM-DD); --lake minute bars: default the first stored")
+    p.add_argument("--end", type=date_arg,
+                   help="last session date (YYYY-MM-DD); --lake minute bars: default the last stored")
     # None: the shared defaults of vyapari.costs.defaults, read when the command runs (not for --help)
     p.add_argument("--fees", default=None, help=FEES_HELP)
     p.add_argument("--slippage", default=None, help=SLIPPAGE_HELP)

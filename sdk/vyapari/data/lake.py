@@ -32,7 +32,7 @@ from vyapari.data.batch import OnResult, ingest_paths
 from vyapari.data.day_state import check_day
 from vyapari.data.ingest import Ingester, IngestResult, SessionCheck
 from vyapari.data.minute_bars import parse_interval, resample_bars
-from vyapari.data.minute_store import read_minute_months, write_minute_months
+from vyapari.data.minute_store import minute_session_range, read_minute_months, write_minute_months
 from vyapari.data.parquet_io import from_parquet_bytes
 from vyapari.data.schema import BAR_COLUMNS
 from vyapari.data.storage import LocalObjectStore, ObjectStore, sweep_temporaries
@@ -298,6 +298,16 @@ class Lake:
         bars.insert(0, "symbol", symbol)
         bars = bars[list(BAR_COLUMNS)].reset_index(drop=True)
         return self._adjust(bars, dividends) if adjusted else bars
+
+    def minute_session_range(self, exchange: str,
+                             symbols: Sequence[str] | None = None) -> tuple[date, date] | None:
+        """First and last session (IST dates) with minute bars of any of ``symbols`` (default: all);
+        ``None`` when there are none."""
+        ranges = [r for s in (symbols or self.minute_symbols(exchange))
+                  if (r := minute_session_range(self.store, exchange, check_symbol(s))) is not None]
+        if not ranges:
+            return None
+        return min(r[0] for r in ranges), max(r[1] for r in ranges)
 
     def minute_symbols(self, exchange: str) -> list[str]:
         """Symbols having minute bars on ``exchange``."""

@@ -92,19 +92,41 @@ def write_minute_months(store: ObjectStore, exchange: str, symbol: str, bars: pd
     return written
 
 
-def read_minute_months(store: ObjectStore, exchange: str, symbol: str, start: date,
-                       end: date, dataset: str = "minute_bars") -> pd.DataFrame:
-    """Stored 1-minute (or ``dataset``) bars of ``symbol`` whose IST session date is in ``[start, end]``."""
-    frames = []
+def _month_keys(store: ObjectStore, exchange: str, symbol: str,
+                dataset: str) -> list[tuple[tuple[int, int], str]]:
+    keys = []
     for key in store.list(layout.minute_prefix(exchange, symbol, dataset)):
         stem = key.rsplit("/", 1)[-1].removesuffix(".parquet")
         try:
             year, month = (int(x) for x in stem.split("-"))
         except ValueError:
             continue
-        if (year, month) < (start.year, start.month) or (year, month) > (end.year, end.month):
-            continue
-        frames.append(_read_key(store, key))
+        keys.append(((year, month), key))
+    return sorted(keys)
+
+
+def minute_session_range(store: ObjectStore, exchange: str, symbol: str,
+                         dataset: str = "minute_bars") -> tuple[date, date] | None:
+    """First and last IST session date of the symbol's stored bars (``None``: it has none).
+
+    Reads only the first and the last month file."""
+    keys = _month_keys(store, exchange, symbol, dataset)
+    if not keys:
+        return None
+    first, last = _read_key(store, keys[0][1])["ts"], _read_key(store, keys[-1][1])["ts"]
+    if first.empty or last.empty:
+        return None
+    return first.min().date(), last.max().date()
+
+
+def read_minute_months(store: ObjectStore, exchange: str, symbol: str, start: date,
+                       end: date, dataset: str = "minute_bars") -> pd.DataFrame:
+    """Stored 1-minute (or ``dataset``) bars of ``symbol`` whose IST session date is in ``[start, end]``."""
+    frames = [
+        _read_key(store, key)
+        for month, key in _month_keys(store, exchange, symbol, dataset)
+        if (start.year, start.month) <= month <= (end.year, end.month)
+    ]
     if not frames:
         return pd.DataFrame(columns=list(_FIELDS))
     bars = pd.concat(frames, ignore_index=True).sort_values("ts", kind="stable")

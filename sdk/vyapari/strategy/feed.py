@@ -122,11 +122,17 @@ class LakeDataFeed(HistoricalDataFeed):
         return self.lake if isinstance(self.lake, Lake) else Lake.at(Path(self.lake))
 
     def frames(self, start: date | None, end: date | None) -> dict[str, pd.DataFrame]:
-        if start is None or end is None:
-            raise DataError("--lake needs --start and --end")
         lake = self._lake()
         exchange = Exchange(self.exchange).value
         symbols = list(self.symbols) if self.symbols else None
+        if start is None or end is None:
+            if self.interval == "1d":
+                raise DataError("--lake with daily bars needs --start and --end")
+            stored = lake.minute_session_range(exchange, symbols)
+            if stored is None:
+                raise DataError(f"the lake has no {exchange} minute bars"
+                                + (f" of {', '.join(symbols)}" if symbols else "") + ": ingest some first")
+            start, end = start or stored[0], end or stored[1]
         if self.interval == "1d":
             bars = lake.read_daily_bars(exchange, symbols, start, end, adjusted=self.adjusted,
                                         follow_series=self.follow_series)

@@ -140,3 +140,20 @@ def test_parquet_tick_store_round_trip_and_bars() -> None:
     assert list(back["price"]) == [100.0, 101.0]
     bars = store.minute_bars("NSE", "ABC", date(2025, 9, 10), date(2025, 9, 11))
     assert list(bars["volume"]) == [1, 2, 3]
+
+
+def test_a_lake_run_without_dates_covers_the_stored_sessions(tmp_path: Path) -> None:
+    from vyapari.core.errors import DataError
+    from vyapari.strategy.feed import LakeDataFeed
+
+    lake = Lake.at(tmp_path)
+    lake.write_minute_bars("NSE", "AAA", pd.concat([_regular_day("2025-09-10"), _regular_day("2025-10-01")]))
+    lake.write_minute_bars("NSE", "BBB", _regular_day("2025-09-11"))
+    assert lake.minute_session_range("NSE") == (date(2025, 9, 10), date(2025, 10, 1))
+    assert lake.minute_session_range("NSE", ["BBB"]) == (date(2025, 9, 11), date(2025, 9, 11))
+    frames = LakeDataFeed(tmp_path, symbols=["AAA"]).frames(None, None)
+    assert sorted({ts.date() for ts in frames["AAA"]["ts"]}) == [date(2025, 9, 10), date(2025, 10, 1)]
+    with pytest.raises(DataError, match="no NSE minute bars of ZZZ"):
+        LakeDataFeed(tmp_path, symbols=["ZZZ"]).frames(None, None)
+    with pytest.raises(DataError, match="daily bars needs --start and --end"):
+        LakeDataFeed(tmp_path, interval="1d").frames(None, None)

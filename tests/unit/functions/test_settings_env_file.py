@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from functions.shared.api_settings import ApiSettings
 from functions.shared.preopen_settings import PreOpenSettings
 from functions.shared.settings import Settings
@@ -29,7 +28,9 @@ def test_dotenv_values_apply_when_the_environment_is_silent(in_folder_with_env_f
     assert PreOpenSettings.from_env().instrument_brokers == ("zerodha",)
 
 
-def test_the_environment_wins_over_dotenv(in_folder_with_env_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_environment_wins_over_dotenv(
+    in_folder_with_env_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("LAKE_URI", "s3://from-env/x")
     monkeypatch.setenv("BROKER", "upstox")
     assert Settings.from_env().lake_uri == "s3://from-env/x"
