@@ -101,3 +101,21 @@ def test_the_shown_paper_defaults_are_the_ones_a_paper_broker_uses() -> None:
     })
     assert from_shown == from_defaults
     assert from_defaults.initial_capital == Decimal("1000000")
+
+
+def test_every_shown_default_is_the_one_the_sdk_applies() -> None:
+    """`vyapari config show` lists a default for each setting; handing those values to the sdk
+    explicitly must build the same broker, risk and target configurations as the sdk's own defaults."""
+    from vyapari.brokers.upstox.config import upstox_config_from_env
+    from vyapari.brokers.zerodha.config import kite_config_from_env
+    from vyapari.cli.settings import VyapariSettings
+    from vyapari.evaluation.criteria import TargetCriteria
+    from vyapari.live.risk import risk_limits_from_env
+
+    shown = {name.upper(): str(field.default) for name, field in VyapariSettings.model_fields.items()
+             if str(field.default) != ""}  # fmt: skip
+    assert {"KITE_API_ROOT", "UPSTOX_WS_URL", "KITE_TIMEOUT_S", "TARGET_WEEKLY_RETURN_PCT"} <= set(shown)
+    keys = {"KITE_API_KEY": "k", "KITE_API_SECRET": "s", "UPSTOX_API_KEY": "k", "UPSTOX_API_SECRET": "s"}
+    builders = (kite_config_from_env, upstox_config_from_env, risk_limits_from_env, TargetCriteria.from_env)
+    for build in builders:
+        assert build({**shown, **keys}) == build(keys), build.__qualname__
