@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import ipaddress
+import json
 import os
 import socket
 import sys
@@ -85,6 +86,7 @@ def register(subparsers: Any, name: str, help_text: str) -> None:
     add.set_defaults(func=users_add)
     listing = kinds.add_parser("list", help="the users and their roles")
     _state_dir(listing)
+    listing.add_argument("--json", action="store_true", help="a JSON list of {name, role}")
     listing.set_defaults(func=users_list)
     remove = kinds.add_parser("remove", help="remove a user (their tokens stop working at once)")
     remove.add_argument("name")
@@ -116,9 +118,14 @@ def users_add(args: argparse.Namespace) -> int:
 
 
 def users_list(args: argparse.Namespace) -> int:
-    """Print the users and their roles."""
-    for user in UserFile(args.state_dir / USERS_FILE).users():
-        print(f"{user.name}\t{user.role.name.lower()}")
+    """Print the users and their roles (tab-separated, or ``--json``)."""
+    stored = UserFile(args.state_dir / USERS_FILE).users()
+    users = [{"name": u.name, "role": u.role.name.lower()} for u in stored]
+    if args.json:
+        print(json.dumps(users))
+    else:
+        for user in users:
+            print(f"{user['name']}\t{user['role']}")
     return 0
 
 

@@ -52,6 +52,8 @@ def test_users_file_and_token_secret_are_private(tmp_path: Path) -> None:
     assert PASSWORD not in users.read_text()
     listed = vyapari("api", "users", "list", "--state-dir", str(tmp_path / "s"))
     assert listed.stdout.split() == ["asha", "trader"]
+    as_json = vyapari("api", "users", "list", "--json", "--state-dir", str(tmp_path / "s"))
+    assert json.loads(as_json.stdout) == [{"name": "asha", "role": "trader"}]
     again = vyapari("api", "users", "add", "asha", "--role", "admin", "--password-stdin", "--state-dir",
                     str(tmp_path / "s"), stdin=PASSWORD + "\n")
     assert again.returncode == 2 and "exists" in again.stderr
