@@ -1,0 +1,201 @@
+"""The report's charts as plain plotly figure dicts (no plotly import, no validation pass).
+
+Lines over time are downsampled per session with min/max kept
+(:func:`~vyapari.evaluation.downsample.session_minmax`) and drawn on trading time: the x axis skips
+every calendar day without a session (weekends, holidays, data gaps) and, for intraday bars, the
+hours between the latest close and the earliest open (plotly ``rangebreaks``). Amounts ₹, returns
+and drawdowns in percent.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from vyapari.core.time import IST
+from vyapari.evaluation.downsample import IST_OFFSET_NS, NS_PER_DAY, session_minmax
+
+if TYPE_CHECKING:
+    from vyapari.evaluation.result import WeeklyEvaluation
+    from vyapari.evaluation.tearsheet import TearSheet
+
+COLOURS = {"green": "#1a7f37", "amber": "#b7791f", "red": "#c53030"}
+PARTIAL_COLOUR = "#a0aec0"
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MAX_SYMBOL_BARS = 30
+NS_PER_HOUR = 3_600_000_000_000
+
+
+def _local_ns(index: pd.DatetimeIndex) -> np.ndarray:
+    """Nanoseconds of IST wall-clock time (naive timestamps are IST already)."""
+    if index.tz is None:
+        return index.asi8
+    return index.tz_convert("UTC").asi8 + IST_OFFSET_NS
+
+
+def trading_breaks(index: pd.DatetimeIndex) -> list[dict[str, Any]]:
+    """Plotly ``rangebreaks`` hiding the calendar days with no point and, for intraday data, the
+    hours from the latest session end to the earliest session start (O(points), numpy)."""
+    ns = _local_ns(index)
+    if ns.size < 2:
+        return []
+    day = ns // NS_PER_DAY
+    present = np.unique(day)
+    absent = np.setdiff1d(np.arange(present[0], present[-1] + 1), present)
+    breaks: list[dict[str, Any]] = []
+    if absent.size:
+        dates = np.datetime_as_string(absent.astype("datetime64[D]"), unit="D").tolist()
+        breaks.append({"values": dates})
+    steps = np.diff(ns)
+    steps = steps[(steps > 0) & (np.diff(day) == 0)]
+    if steps.size:  # intraday: hide the night between the last bar's end and the first bar
+        first = np.r_[True, day[1:] != day[:-1]]
+        last = np.r_[day[1:] != day[:-1], True]
+        opens = float((ns[first] % NS_PER_DAY).min()) / NS_PER_HOUR
+        closes = float((ns[last] % NS_PER_DAY + int(steps.min())).max()) / NS_PER_HOUR
+        if 0 < opens < closes < 24:
+            breaks.append({"bounds": [round(closes, 4), round(opens, 4)], "pattern": "hour"})
+    return breaks
+
+
+def floats(values: Any) -> list[Any]:
+    """Floats for the chart JSON; NaN and ±inf become ``None`` (a gap in the line)."""
+    array = np.asarray(values, dtype=float)
+    return [v if math.isfinite(v) else None for v in array.tolist()]
+
+
+def _x(index: pd.DatetimeIndex) -> list[str]:
+    local = index.tz_convert(IST).tz_localize(None) if index.tz is not None else index
+    x = np.datetime_as_string(local.to_numpy(), unit="s")
+    return np.char.replace(x, "T", " ").tolist()
+
+
+def line_points(series: pd.Series, values: np.ndarray) -> tuple[list[str], list[float]]:
+    """``values`` (aligned with ``series``'s IST index) downsampled per session: x as IST strings."""
+    index = pd.DatetimeIndex(series.index)
+    ts_ns = (index.tz_convert("UTC") if index.tz is not None else index.tz_localize(IST)).asi8
+    keep = session_minmax(ts_ns, values)
+    return _x(index[keep]), floats(values[keep])
+
+
+def _time_layout(title: str, unit: str, breaks: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"title": {"text": title},
+            "xaxis": {"title": {"text": "trading time (IST; nights, weekends and holidays skipped)"},
+                      "rangebreaks": breaks},
+            "yaxis": {"title": {"text": unit}}, "legend": {"orientation": "h"}}
+
+
+def equity_figure(equity: pd.Series, gross: pd.Series, sheet: TearSheet | None,
+                  breaks: list[dict[str, Any]]) -> dict[str, Any]:
+    """Net and gross equity (₹) and, when known, the benchmark scaled to the capital."""
+    values = equity.to_numpy(dtype=float)
+    ex, ey = line_points(equity, values)
+    gx, gy = line_points(gross, gross.to_numpy(dtype=float))
+    data = [
+        {"type": "scatter", "mode": "lines", "x": ex, "y": ey, "name": "net equity (₹)"},
+        {"type": "scatter", "mode": "lines", "x": gx, "y": gy, "name": "gross of charges (₹)"},
+    ]
+    if sheet is not None and sheet.benchmark is not None and not sheet.daily.empty:
+        daily = pd.DatetimeIndex(sheet.daily.index)
+        dates = (daily.tz_convert(IST).tz_localize(None) if daily.tz is not None else daily).normalize()
+        level = sheet.benchmark.closes.reindex(dates).to_numpy(dtype=float)
+        base = level[np.isfinite(level)]
+        if base.size:
+            data.append({"type": "scatter", "mode": "lines", "x": _x(daily),
+                         "y": floats(sheet.capital * level / base[0]), "connectgaps": True,
+                         "name": f"{sheet.benchmark.name} (scaled to the capital, session closes)",
+                         "line": {"dash": "dot"}})
+    fig = {"data": data, "layout": _time_layout("Equity", "₹", breaks)}
+    fig["points"] = (len(values), len(ex))
+    return fig
+
+
+def drawdown_figure(equity: pd.Series, breaks: list[dict[str, Any]]) -> dict[str, Any]:
+    """Drawdown of net equity from its running peak (%)."""
+    values = equity.to_numpy(dtype=float)
+    dx, dy = line_points(equity, (values / np.maximum.accumulate(values) - 1) * 100)
+    return {"data": [{"type": "scatter", "mode": "lines", "x": dx, "y": dy, "fill": "tozeroy",
+                      "name": "drawdown (%)"}],
+            "layout": _time_layout("Drawdown (net)", "%", breaks)}
+
+
+def weekly_figure(ev: WeeklyEvaluation) -> dict[str, Any]:
+    """Weekly gross returns coloured by badge, partial weeks grey, the target as a dashed line."""
+    weeks, target = ev.weekly, ev.targets.weekly_return
+    met = [COLOURS[ev.targets.return_badge(float(r)).value] for r in weeks["gross_return"]]
+    return {
+        "data": [{"type": "bar", "x": [str(w) for w in weeks["week"]],
+                  "y": floats(weeks["gross_return"].to_numpy(dtype=float) * 100),
+                  "marker": {"color": np.where(weeks["partial"], PARTIAL_COLOUR, met).tolist()}}],
+        "layout": {
+            "title": {"text": "Weekly gross returns by badge (grey: partial week, not judged)"},
+            "yaxis": {"title": {"text": "%"}},
+            "shapes": [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y",
+                        "y0": target * 100, "y1": target * 100, "line": {"dash": "dash"}}],
+            "annotations": [{"xref": "paper", "x": 1, "xanchor": "right", "yref": "y", "y": target * 100,
+                             "yanchor": "bottom", "showarrow": False, "text": f"target {target:.2%}"}],
+        },
+    }
+
+
+def monthly_figure(sheet: TearSheet) -> dict[str, Any]:
+    """Calendar-month net returns (%) as a heatmap, years down, months across, the year's total last."""
+    grid = sheet.monthly
+    z = [floats(row * 100) for row in grid.to_numpy(dtype=float)]
+    return {
+        "data": [{"type": "heatmap", "z": z, "x": [*MONTHS, "Year"], "y": [str(y) for y in grid.index],
+                  "colorscale": "RdYlGn", "zmid": 0, "texttemplate": "%{z:.2f}%",
+                  "hovertemplate": "%{y} %{x}: %{z:.2f}%<extra></extra>",
+                  "colorbar": {"title": {"text": "%"}}}],
+        "layout": {"title": {"text": "Monthly returns (net, %)"}, "yaxis": {"type": "category",
+                   "autorange": "reversed"}, "height": 160 + 45 * max(len(grid), 1)},
+    }
+
+
+def symbols_figure(sheet: TearSheet) -> dict[str, Any]:
+    """Realised net P&L (₹) per symbol, best first (the best and worst 15 of many)."""
+    table = sheet.per_symbol
+    title = "Realised net P&L per symbol (₹)"
+    if table is None or table.empty:
+        return {"data": [], "layout": {"title": {"text": title + ": no trades given"}}}
+    if len(table) > MAX_SYMBOL_BARS:
+        half = MAX_SYMBOL_BARS // 2
+        title += f": the best and worst {half} of {len(table)}"
+        table = pd.concat([table.head(half), table.tail(half)])
+    net = table["net_pnl_inr"].to_numpy(dtype=float)
+    return {
+        "data": [{"type": "bar", "x": table["symbol"].astype(str).tolist(), "y": floats(net),
+                  "marker": {"color": np.where(net >= 0, COLOURS["green"], COLOURS["red"]).tolist()}}],
+        "layout": {"title": {"text": title}, "xaxis": {"type": "category"},
+                   "yaxis": {"title": {"text": "₹"}}},
+    }
+
+
+def charges_figure(sheet: TearSheet) -> dict[str, Any]:
+    """Charges paid by component (₹), with their share of gross P&L in the title."""
+    charges = sheet.charges
+    if not charges:
+        return {"data": [{"type": "bar", "x": [], "y": []}],
+                "layout": {"title": {"text": "Charges paid (₹): no trades given"}}}
+    share = sheet.charges_share
+    what = f"{share:.1%} of gross P&L" if math.isfinite(share) else "gross P&L not positive"
+    return {"data": [{"type": "bar", "x": list(charges), "y": floats(list(charges.values()))}],
+            "layout": {"title": {"text": f"Charges paid by component (₹): ₹{sheet.charges_inr:,.2f}, {what}"},
+                       "yaxis": {"title": {"text": "₹"}}}}
+
+
+def report_figures(ev: WeeklyEvaluation, equity: pd.Series, gross: pd.Series, sheet: TearSheet
+                   ) -> list[tuple[str, dict[str, Any]]]:
+    """The report's charts, by name (their div ids are ``plot-<name>``), in page order."""
+    breaks = trading_breaks(pd.DatetimeIndex(equity.index))
+    return [
+        ("equity", equity_figure(equity, gross, sheet, breaks)),
+        ("drawdown", drawdown_figure(equity, breaks)),
+        ("weekly", weekly_figure(ev)),
+        ("monthly", monthly_figure(sheet)),
+        ("symbols", symbols_figure(sheet)),
+        ("charges", charges_figure(sheet)),
+    ]
