@@ -197,9 +197,9 @@ def _charges_html(sheet: TearSheet) -> str:
     rows = [(k.replace("_", " "), tables.fmt(v, "inr"),
              tables.fmt(v / total if total else float("nan"), "pct")) for k, v in sheet.charges.items()]
     share = sheet.charges_share
-    what = (f"{tables.fmt(share, 'pct')} of the gross P&L of {tables.fmt(sheet.gross_pnl_inr, 'inr')}"
-            if math.isfinite(share) else f"the gross P&L ({tables.fmt(sheet.gross_pnl_inr, 'inr')}) is not "
-            "positive, so charges only deepen the loss")
+    gross = tables.fmt(sheet.gross_pnl_inr, "inr")
+    what = (f"{tables.fmt(share, 'pct')} of the gross P&amp;L of {gross}" if math.isfinite(share)
+            else f"the gross P&amp;L ({gross}) is not positive, so charges only deepen the loss")
     return (f"<h2>Charges</h2><p>{tables.fmt(total, 'inr')} paid: {what}.</p>" +
             tables.table(["component", "₹", "share of charges"], rows))
 

@@ -31,6 +31,7 @@ NS_PER_HOUR = 3_600_000_000_000
 
 def _local_ns(index: pd.DatetimeIndex) -> np.ndarray:
     """Nanoseconds of IST wall-clock time (naive timestamps are IST already)."""
+    index = index.as_unit("ns")  # pandas may hold µs or s: asi8 is in the index's own unit
     if index.tz is None:
         return index.asi8
     return index.tz_convert("UTC").asi8 + IST_OFFSET_NS
@@ -38,7 +39,8 @@ def _local_ns(index: pd.DatetimeIndex) -> np.ndarray:
 
 def trading_breaks(index: pd.DatetimeIndex) -> list[dict[str, Any]]:
     """Plotly ``rangebreaks`` hiding the calendar days with no point and, for intraday data, the
-    hours from the latest session end to the earliest session start (O(points), numpy)."""
+    hours from a minute after the latest last point of a session to the earliest first point
+    (O(points), numpy). Points are bar starts, so nothing drawn is hidden."""
     ns = _local_ns(index)
     if ns.size < 2:
         return []
@@ -49,13 +51,11 @@ def trading_breaks(index: pd.DatetimeIndex) -> list[dict[str, Any]]:
     if absent.size:
         dates = np.datetime_as_string(absent.astype("datetime64[D]"), unit="D").tolist()
         breaks.append({"values": dates})
-    steps = np.diff(ns)
-    steps = steps[(steps > 0) & (np.diff(day) == 0)]
-    if steps.size:  # intraday: hide the night between the last bar's end and the first bar
+    if np.any(np.diff(day) == 0):  # intraday: hide the night from a minute after the last point
         first = np.r_[True, day[1:] != day[:-1]]
         last = np.r_[day[1:] != day[:-1], True]
         opens = float((ns[first] % NS_PER_DAY).min()) / NS_PER_HOUR
-        closes = float((ns[last] % NS_PER_DAY + int(steps.min())).max()) / NS_PER_HOUR
+        closes = float((ns[last] % NS_PER_DAY).max() + 60 * 10**9) / NS_PER_HOUR
         if 0 < opens < closes < 24:
             breaks.append({"bounds": [round(closes, 4), round(opens, 4)], "pattern": "hour"})
     return breaks
@@ -76,7 +76,7 @@ def _x(index: pd.DatetimeIndex) -> list[str]:
 def line_points(series: pd.Series, values: np.ndarray) -> tuple[list[str], list[float]]:
     """``values`` (aligned with ``series``'s IST index) downsampled per session: x as IST strings."""
     index = pd.DatetimeIndex(series.index)
-    ts_ns = (index.tz_convert("UTC") if index.tz is not None else index.tz_localize(IST)).asi8
+    ts_ns = (index.tz_convert("UTC") if index.tz is not None else index.tz_localize(IST)).as_unit("ns").asi8
     keep = session_minmax(ts_ns, values)
     return _x(index[keep]), floats(values[keep])
 

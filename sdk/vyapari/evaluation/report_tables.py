@@ -61,7 +61,7 @@ def fmt(value: Any, kind: str) -> str:
     if kind == "pct":
         return f"{v:.2%}"
     if kind == "inr":
-        return f"₹{v:,.2f}"
+        return f"-₹{-v:,.2f}" if v < 0 else f"₹{v:,.2f}"
     if kind == "count":
         return f"{v:,.0f}"
     if kind == "hours":
@@ -134,10 +134,11 @@ def frame_table(frame: pd.DataFrame, formats: dict[str, Format] | None = None) -
 
 
 def humanise(key: str) -> str:
-    """``mean_weekly_net_return`` → ``Mean weekly net return``; ``low_pct`` → ``Low (%)``."""
-    words = key.removesuffix("_pct").replace("_", " ").strip()
+    """``mean_weekly_net_return`` → ``Mean weekly net return``; ``low_pct`` → ``Low (%)``;
+    ``capital_inr`` → ``Capital (₹)``."""
+    words = key.removesuffix("_pct").removesuffix("_inr").replace("_", " ").strip()
     text = (words[:1].upper() + words[1:]) if words else key
-    return text + (" (%)" if key.endswith("_pct") else "")
+    return text + (" (%)" if key.endswith("_pct") else " (₹)" if key.endswith("_inr") else "")
 
 
 _FRACTION_WORDS = ("return", "drawdown", "rate", "prob")

@@ -69,7 +69,7 @@ class TearSheet:
 
 def session_closes(equity: pd.Series) -> pd.Series:
     """The equity at each IST session's last point, indexed by that point's time (O(bars), numpy)."""
-    index = pd.DatetimeIndex(equity.index)
+    index = pd.DatetimeIndex(equity.index).as_unit("ns")  # asi8 is in the index's own unit
     ns = index.tz_convert("UTC").asi8 if index.tz is not None else index.asi8 - IST_OFFSET_NS
     day = (ns + IST_OFFSET_NS) // NS_PER_DAY
     last = np.flatnonzero(np.r_[day[1:] != day[:-1], True]) if len(day) else np.array([], dtype=int)
