@@ -101,7 +101,7 @@ def _json_default(obj: Any) -> Any:
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 
 
-def _plotly_js() -> str:
+def plotly_js() -> str:
     """The plotly.js bundle shipped with the plotly package (inlined: the report works offline)."""
     import pkgutil
 
@@ -121,7 +121,7 @@ def _charts_html(figures: list[tuple[str, dict[str, Any]]]) -> str:
     """
     parts = [
         "<script type=\"text/javascript\">window.PlotlyConfig = {MathJaxConfig: 'local'};</script>",
-        f"<script type=\"text/javascript\">{_plotly_js()}</script>",
+        f"<script type=\"text/javascript\">{plotly_js()}</script>",
     ]
     points = figures[0][1].get("points")
     if points is not None and points[1] < points[0]:

@@ -44,8 +44,8 @@ STATISTICS = (
 
 
 def missing(value: Any) -> bool:
-    """None, NaN or ±inf."""
-    if value is None:
+    """None, pandas' NA, NaN or ±inf."""
+    if value is None or value is pd.NA:
         return True
     try:
         return not math.isfinite(float(value))
