@@ -26,6 +26,8 @@ COLOURS = {"green": "#1a7f37", "amber": "#b7791f", "red": "#c53030"}
 PARTIAL_COLOUR = "#a0aec0"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MAX_SYMBOL_BARS = 30
+#: plotly.js has no "RdYlGn" by name (that is plotly.py's): losses red, zero yellow, gains green
+RED_YELLOW_GREEN = [[0.0, "#c53030"], [0.5, "#f6e05e"], [1.0, "#1a7f37"]]
 NS_PER_HOUR = 3_600_000_000_000
 
 
@@ -47,18 +49,23 @@ def trading_breaks(index: pd.DatetimeIndex) -> list[dict[str, Any]]:
     day = ns // NS_PER_DAY
     present = np.unique(day)
     absent = np.setdiff1d(np.arange(present[0], present[-1] + 1), present)
-    breaks: list[dict[str, Any]] = []
-    if absent.size:
-        dates = np.datetime_as_string(absent.astype("datetime64[D]"), unit="D").tolist()
-        breaks.append({"values": dates})
+    dates = np.datetime_as_string(absent.astype("datetime64[D]"), unit="D").tolist()
     if np.any(np.diff(day) == 0):  # intraday: hide the night from a minute after the last point
         first = np.r_[True, day[1:] != day[:-1]]
         last = np.r_[day[1:] != day[:-1], True]
-        opens = float((ns[first] % NS_PER_DAY).min()) / NS_PER_HOUR
-        closes = float((ns[last] % NS_PER_DAY).max() + 60 * 10**9) / NS_PER_HOUR
-        if 0 < opens < closes < 24:
-            breaks.append({"bounds": [round(closes, 4), round(opens, 4)], "pattern": "hour"})
-    return breaks
+        opens = int((ns[first] % NS_PER_DAY).min())
+        closes = int((ns[last] % NS_PER_DAY).max()) + 60 * 10**9
+        if 0 < opens < closes < NS_PER_DAY:
+            # breaks must not overlap (plotly.js draws overlapping ones wrongly): a day without a
+            # session loses only its trading hours here, the night breaks cover the rest
+            start = f"{opens // NS_PER_HOUR:02d}:{opens % NS_PER_HOUR // 60_000_000_000:02d}:00"
+            breaks: list[dict[str, Any]] = [{"bounds": [round(closes / NS_PER_HOUR, 4),
+                                                        round(opens / NS_PER_HOUR, 4)], "pattern": "hour"}]
+            if dates:
+                breaks.append({"values": [f"{d} {start}" for d in dates],
+                               "dvalue": (closes - opens) // 1_000_000})
+            return breaks
+    return [{"values": dates}] if dates else []
 
 
 def floats(values: Any) -> list[Any]:
@@ -145,13 +152,16 @@ def monthly_figure(sheet: TearSheet) -> dict[str, Any]:
     """Calendar-month net returns (%) as a heatmap, years down, months across, the year's total last."""
     grid = sheet.monthly
     z = [floats(row * 100) for row in grid.to_numpy(dtype=float)]
+    text = [["" if v is None else f"{v:.2f}%" for v in row] for row in z]
     return {
-        "data": [{"type": "heatmap", "z": z, "x": [*MONTHS, "Year"], "y": [str(y) for y in grid.index],
-                  "colorscale": "RdYlGn", "zmid": 0, "texttemplate": "%{z:.2f}%",
-                  "hovertemplate": "%{y} %{x}: %{z:.2f}%<extra></extra>",
+        "data": [{"type": "heatmap", "z": z, "text": text, "texttemplate": "%{text}",
+                  "x": [*MONTHS, "Year"], "y": [str(y) for y in grid.index],
+                  "colorscale": RED_YELLOW_GREEN, "zmid": 0,
+                  "hovertemplate": "%{y} %{x}: %{text}<extra></extra>",
                   "colorbar": {"title": {"text": "%"}}}],
-        "layout": {"title": {"text": "Monthly returns (net, %)"}, "yaxis": {"type": "category",
-                   "autorange": "reversed"}, "height": 160 + 45 * max(len(grid), 1)},
+        "layout": {"title": {"text": "Monthly returns (net, %; the year compounded)"},
+                   "yaxis": {"type": "category", "autorange": "reversed"},
+                   "height": 220 + 40 * max(len(grid), 1)},
     }
 
 

@@ -136,7 +136,7 @@ def frame_table(frame: pd.DataFrame, formats: dict[str, Format] | None = None) -
 def humanise(key: str) -> str:
     """``mean_weekly_net_return`` → ``Mean weekly net return``; ``low_pct`` → ``Low (%)``;
     ``capital_inr`` → ``Capital (₹)``."""
-    words = key.removesuffix("_pct").removesuffix("_inr").replace("_", " ").strip()
+    words = key.removesuffix("_pct").removesuffix("_inr").replace("_", " ").replace("pnl", "P&L").strip()
     text = (words[:1].upper() + words[1:]) if words else key
     return text + (" (%)" if key.endswith("_pct") else " (₹)" if key.endswith("_inr") else "")
 

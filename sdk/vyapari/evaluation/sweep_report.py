@@ -18,6 +18,7 @@ from typing import Any
 
 from vyapari.evaluation import report_tables as tables
 from vyapari.evaluation.report import PAGE, PLOTLY_CONFIG, plotly_js
+from vyapari.evaluation.report_figures import RED_YELLOW_GREEN
 
 # ranking column → (header, format kind)
 COLUMNS = {
@@ -65,7 +66,7 @@ def heatmap_figure(rows: list[dict[str, Any]], x: str, y: str, metric: str) -> d
     unit = " (%)" if scale == 100 else ""
     return {
         "data": [{"type": "heatmap", "z": z, "x": [str(xs[k]) for k in xk], "y": [str(ys[k]) for k in yk],
-                  "colorscale": "RdYlGn", "reversescale": metric == "max_drawdown",
+                  "colorscale": RED_YELLOW_GREEN, "reversescale": metric == "max_drawdown",
                   "texttemplate": "%{z:.3g}", "colorbar": {"title": {"text": metric + unit}},
                   "hovertemplate": f"{x}=%{{x}}, {y}=%{{y}}: %{{z:.4g}}<extra></extra>"}],
         "layout": {"title": {"text": f"{metric}{unit} by {x} and {y}"},
