@@ -101,7 +101,7 @@ def equity_figure(equity: pd.Series, gross: pd.Series, sheet: TearSheet | None,
     values = equity.to_numpy(dtype=float)
     ex, ey = line_points(equity, values)
     gx, gy = line_points(gross, gross.to_numpy(dtype=float))
-    data = [
+    data: list[dict[str, Any]] = [
         {"type": "scatter", "mode": "lines", "x": ex, "y": ey, "name": "net equity (₹)"},
         {"type": "scatter", "mode": "lines", "x": gx, "y": gy, "name": "gross of charges (₹)"},
     ]
@@ -115,7 +115,7 @@ def equity_figure(equity: pd.Series, gross: pd.Series, sheet: TearSheet | None,
                          "y": floats(sheet.capital * level / base[0]), "connectgaps": True,
                          "name": f"{sheet.benchmark.name} (scaled to the capital, session closes)",
                          "line": {"dash": "dot"}})
-    fig = {"data": data, "layout": _time_layout("Equity", "₹", breaks)}
+    fig: dict[str, Any] = {"data": data, "layout": _time_layout("Equity", "₹", breaks)}
     fig["points"] = (len(values), len(ex))
     return fig
 

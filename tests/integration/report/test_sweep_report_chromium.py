@@ -54,7 +54,9 @@ def test_sweep_report_holds_the_ranking_heatmap_deflated_sharpe_and_best_link(sw
     best = ranking["top"][0]["params"]
     first_row = ranking_html.split("<tr>")[2]
     assert "best/report.html" in first_row and f"<td>{best['fast']}</td><td>{best['slow']}</td>" in first_row
-    spec = re.search(r'Plotly\.newPlot\("plot-heatmap", (.*?), \{"displaylogo"', page)[1]
+    found = re.search(r'Plotly\.newPlot\("plot-heatmap", (.*?), \{"displaylogo"', page)
+    assert found is not None, "no heatmap"
+    spec = found[1]
     heatmap = json.loads("[" + spec + "]")[0][0]
     assert heatmap["x"] == ["5", "10", "20"] and heatmap["y"] == ["30", "60"]
     cell = next(r for r in ranking["top"] if r["params"]["fast"] == 10 and r["params"]["slow"] == 60)

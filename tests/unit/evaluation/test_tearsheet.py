@@ -71,6 +71,7 @@ def test_tear_sheet_figures_match_hand_computed_values():
     assert s["avg_win_inr"] == pytest.approx(98.0) and s["avg_loss_inr"] == pytest.approx(-52.0)
     assert s["turnover"] == pytest.approx(4050 / 100)  # no engine statistics: notional / capital
     assert sheet.charges == {"brokerage": 2.0, "stt": 2.0} and sheet.charges_share == pytest.approx(4 / 50)
+    assert sheet.per_symbol is not None
     per = sheet.per_symbol.set_index("symbol")
     assert per.loc["A", "net_pnl_inr"] == pytest.approx(98.0) and per.loc["B", "net_pnl_inr"] == -52.0
     # returns are exactly 2 × the benchmark's + 0.001: beta 2, alpha 0.001 × 252 a year
