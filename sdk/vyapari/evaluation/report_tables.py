@@ -88,6 +88,12 @@ def key_values(pairs: Iterable[tuple[str, str]], *, cls: str = "kv") -> str:
     return f"<div class='scroll'><table class='{cls}'>{rows}</table></div>"
 
 
+def _duration(minutes: int) -> str:
+    """``d h:mm`` (days only when there are any)."""
+    days, rest = divmod(minutes, 1440)
+    return (f"{days}d " if days else "") + f"{rest // 60}:{rest % 60:02d}"
+
+
 def _cell(value: Any) -> str:
     """A frame cell: timestamps to the minute, timedeltas as h:mm, floats 2 decimals, bools yes/no."""
     if isinstance(value, bool | np.bool_):
@@ -95,9 +101,7 @@ def _cell(value: Any) -> str:
     if isinstance(value, pd.Timestamp):
         return escape(value.strftime("%Y-%m-%d %H:%M"))
     if isinstance(value, pd.Timedelta):
-        minutes = int(value.total_seconds() // 60)
-        days, rest = divmod(minutes, 1440)
-        return escape((f"{days}d " if days else "") + f"{rest // 60}:{rest % 60:02d}")
+        return _duration(int(value.total_seconds() // 60))
     if isinstance(value, float | np.floating):
         return "n/a" if missing(value) else f"{float(value):,.2f}"
     if isinstance(value, int | np.integer):
@@ -114,7 +118,10 @@ def _column(values: pd.Series) -> list[str]:
     if pd.api.types.is_datetime64_any_dtype(dtype):
         return values.dt.strftime("%Y-%m-%d %H:%M").fillna("n/a").tolist()
     if pd.api.types.is_timedelta64_dtype(dtype):
-        return [_cell(v) for v in values.tolist()]
+        minutes = values.dt.total_seconds().fillna(-60).to_numpy() // 60
+        return [_duration(int(m)) if m >= 0 else "n/a" for m in minutes.tolist()]
+    if pd.api.types.is_string_dtype(dtype):
+        return [html.escape(v) if isinstance(v, str) else _cell(v) for v in values.tolist()]
     if pd.api.types.is_integer_dtype(dtype):
         return [f"{v:,}" for v in values.tolist()]
     if pd.api.types.is_float_dtype(dtype):

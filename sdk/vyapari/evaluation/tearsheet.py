@@ -97,18 +97,24 @@ def per_symbol_pnl(trades: pd.DataFrame, trips: pd.DataFrame | None) -> pd.DataF
     """Per symbol: fills, round trips, realised gross P&L, charges and net (₹), best net first."""
     if "symbol" not in trades.columns or "realised_pnl_inr" not in trades.columns:
         return None
-    charges = trades["charges_inr"] if "charges_inr" in trades.columns else 0.0
-    frame = pd.DataFrame({"symbol": trades["symbol"].astype(str), "gross": trades["realised_pnl_inr"],
-                          "charges": charges})
-    table = frame.groupby("symbol", sort=True).agg(
-        fills=("gross", "size"), gross_pnl_inr=("gross", "sum"), charges_inr=("charges", "sum"))
+    codes, names = pd.factorize(trades["symbol"].astype(str), sort=True)
+    n = len(names)
+    charges = trades["charges_inr"].to_numpy(dtype=float) if "charges_inr" in trades.columns \
+        else np.zeros(len(trades))
+    table = pd.DataFrame({
+        "symbol": np.asarray(names, dtype=object),
+        "fills": np.bincount(codes, minlength=n),
+        "gross_pnl_inr": np.bincount(codes, trades["realised_pnl_inr"].to_numpy(dtype=float), minlength=n),
+        "charges_inr": np.bincount(codes, charges, minlength=n),
+    })
     table["net_pnl_inr"] = table["gross_pnl_inr"] - table["charges_inr"]
     if trips is not None and not trips.empty:
-        counts = trips.groupby(trips["symbol"].astype(str)).agg(
-            round_trips=("net_pnl_inr", "size"), win_rate=("net_pnl_inr", lambda x: float((x > 0).mean())))
-        table = table.join(counts)
-        table["round_trips"] = table["round_trips"].fillna(0).astype(int)
-    return table.sort_values("net_pnl_inr", ascending=False).reset_index()
+        at = pd.Index(names).get_indexer(trips["symbol"].astype(str))
+        count = np.bincount(at, minlength=n)
+        won = np.bincount(at, (trips["net_pnl_inr"].to_numpy(dtype=float) > 0).astype(float), minlength=n)
+        table["round_trips"] = count
+        table["win_rate"] = np.where(count > 0, won / np.maximum(count, 1), np.nan)
+    return table.sort_values("net_pnl_inr", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def benchmark_against(daily: pd.Series, capital: float, closes: pd.Series, name: str) -> Benchmark:
