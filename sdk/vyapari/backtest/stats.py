@@ -75,3 +75,63 @@ def compute_statistics(
         "exposure": _ratio(exposure_slices, equity.size),
         "sessions": float(sessions),
     }
+
+
+def drawdown_duration(closes: np.ndarray) -> int:
+    """Sessions from the peak before the deepest drawdown of ``closes`` (one value per session,
+    the starting capital first) to the session that regains that peak, or to the last session."""
+    if closes.size == 0:
+        return 0
+    peaks = np.maximum.accumulate(closes)
+    trough = int(np.argmax(1.0 - closes / peaks))
+    if closes[trough] >= peaks[trough]:
+        return 0
+    peak_at = int(np.flatnonzero(closes[: trough + 1] == peaks[trough])[-1])
+    recovered = np.flatnonzero(closes[trough:] >= peaks[trough])
+    end = trough + int(recovered[0]) if recovered.size else closes.size - 1
+    return end - peak_at
+
+
+def tear_sheet_statistics(
+    closes: np.ndarray, capital: float, trade_pnl: np.ndarray, *, max_drawdown: float | None = None
+) -> dict[str, float]:
+    """The tear sheet's statistics of session closing equity (₹) and closed trades' net P&L (₹).
+
+    ``closes`` holds one equity value per session (the first session's close first); returns are
+    ``close / previous close - 1`` with ``capital`` before the first session. Annualised with
+    :data:`SESSIONS_PER_YEAR`, risk-free rate 0, population downside deviation for Sortino.
+    ``max_drawdown`` (a fraction ≥ 0) may be given from the intraday curve, else it is taken from
+    the closes. Fractions, except ``*_inr`` (₹), ``*_sessions`` and ``trades`` (counts).
+    NaN where a figure is undefined (no losing trade for the profit factor, no drawdown for Calmar).
+    """
+    nan = float("nan")
+    levels = np.concatenate(([capital], np.asarray(closes, dtype=float)))
+    returns = levels[1:] / levels[:-1] - 1.0
+    sessions = returns.size
+    total = float(levels[-1] / capital - 1.0)
+    cagr = float((levels[-1] / capital) ** (SESSIONS_PER_YEAR / sessions) - 1.0) if sessions else nan
+    std = float(returns.std(ddof=1)) if sessions > 1 else nan
+    mean = float(returns.mean()) if sessions else nan
+    down = float(np.sqrt(np.mean(np.minimum(returns, 0.0) ** 2))) if sessions else nan
+    root = math.sqrt(SESSIONS_PER_YEAR)
+    peaks = np.maximum.accumulate(levels)
+    mdd = float((1.0 - levels / peaks).max()) if max_drawdown is None else float(max_drawdown)
+    pnl = np.asarray(trade_pnl, dtype=float)
+    wins, losses = pnl[pnl > 0], pnl[pnl < 0]
+    return {
+        "total_return": total,
+        "cagr": cagr,
+        "volatility": std * root,
+        "sharpe": mean / std * root if std > 0 else nan,
+        "sortino": mean / down * root if down > 0 else nan,
+        "calmar": cagr / mdd if mdd > 0 else nan,
+        "max_drawdown": mdd,
+        "max_drawdown_sessions": float(drawdown_duration(levels)),
+        "sessions": float(sessions),
+        "trades": float(pnl.size),
+        "win_rate": wins.size / pnl.size if pnl.size else nan,
+        "profit_factor": float(wins.sum() / -losses.sum()) if losses.size else nan,
+        "avg_win_inr": float(wins.mean()) if wins.size else nan,
+        "avg_loss_inr": float(losses.mean()) if losses.size else nan,
+        "expectancy_inr": float(pnl.mean()) if pnl.size else nan,
+    }

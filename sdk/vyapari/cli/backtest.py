@@ -148,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
         from vyapari.evaluation.run import evaluate_run_dir
 
         result.write(args.out)
-        evaluate_run_dir(args.out)  # report.json and report.html beside the results
+        evaluate_run_dir(args.out, benchmark=_benchmark(args, panel))  # report beside the results
     for note in result.notes:  # on stderr, so --json output stays one document
         print(f"vyapari backtest: note: {note}", file=sys.stderr)
     if args.json:
@@ -158,6 +158,16 @@ def run(args: argparse.Namespace) -> int:
     warn_unfilled(result.summary)
     warn_gaps(result.summary)
     return 0
+
+
+def _benchmark(args: argparse.Namespace, panel: Any) -> Any:
+    """NIFTY 50's session closes from the lake for the tear sheet, or None (a folder, no index)."""
+    if args.lake is None or not len(panel.session_dates):
+        return None
+    from vyapari.evaluation.benchmark import lake_benchmark
+
+    dates = panel.session_dates
+    return lake_benchmark(args.lake, args.exchange, dates[0].astype(object), dates[-1].astype(object))
 
 
 def warn_gaps(summary: dict[str, Any]) -> None:

@@ -30,8 +30,10 @@ def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--lake", type=Path, help="the local lake folder")
     src.add_argument("--data", type=Path, help="folder with <SYMBOL>.parquet or <SYMBOL>.csv bar files")
-    p.add_argument("--out", type=Path, default=Path("sweep-output"),
-                   help="with --data: folder for runs/<run-id>/ (default sweep-output)")
+    p.add_argument("--out", type=Path,
+                   help="folder for report.html (the ranking, a heatmap, the deflated Sharpe) and best/ "
+                   "(the best run's tear sheet); with --data also for runs/<run-id>/ (default "
+                   "sweep-output); with --lake the default is <lake>/runs/<run-id>/")
     p.add_argument("--start", type=date_arg, help="first session (required with --lake)")
     p.add_argument("--end", type=date_arg, help="last session (required with --lake)")
     p.add_argument("--symbols", help="comma-separated symbols (default: all the lake has)")
@@ -102,14 +104,25 @@ def run(args: argparse.Namespace) -> int:
             progress.update(task, completed=done, total=total)
 
         if panel is not None:
+            args.out = args.out or Path("sweep-output")
             ranking = run_panel_sweep(request, panel, args.out, workers=args.workers, progress=report)
         else:
             ranking = run_sweep(request, args.lake, workers=args.workers, progress=report)
+    ranking["report"] = str(_write_report(args, ranking))
     if args.json:
         print_json(ranking)
     else:
         _print(ranking)
     return 0
+
+
+def _write_report(args: argparse.Namespace, ranking: dict[str, Any]) -> Path:
+    """The sweep's report.html (and the best run's tear sheet in best/)."""
+    from vyapari.evaluation.sweep_report import write_sweep_report
+
+    root = args.out if args.data is not None else args.lake
+    out = args.out or args.lake / "runs" / ranking["run_id"]
+    return write_sweep_report(out, ranking, root)
 
 
 def _folder_panel(args: argparse.Namespace) -> Any:
@@ -145,3 +158,4 @@ def _print(ranking: dict[str, Any]) -> None:
     console.print(
         f"deflated Sharpe of the best ({ranking['trials']} trials): {ranking['best_deflated_sharpe']}"
     )
+    console.print(f"report: {ranking['report']}")

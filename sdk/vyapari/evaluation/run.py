@@ -136,8 +136,10 @@ def write_inputs_report(
     inputs: EvaluationInputs,
     evaluation: WeeklyEvaluation,
     robustness: dict[str, Any] | None = None,
+    benchmark: pd.Series | None = None,
 ) -> Path:
-    """Write ``report.json``/``report.html`` with a bootstrap added to ``robustness``."""
+    """Write ``report.json``/``report.html`` with a bootstrap added to ``robustness``;
+    ``benchmark``: an index's session closes by date (see :mod:`vyapari.evaluation.benchmark`)."""
     from vyapari.evaluation.report import write_report
 
     extra = dict(robustness or {})
@@ -153,6 +155,7 @@ def write_inputs_report(
         summary,
         extra,
         title=f"vyapari: {summary.get('strategy', 'equity curve')}",
+        benchmark=benchmark,
     )
 
 
@@ -161,6 +164,7 @@ def evaluate_run_dir(
     out_dir: Path | None = None,
     criteria: TargetCriteria | None = None,
     robustness: dict[str, Any] | None = None,
+    benchmark: pd.Series | None = None,
 ) -> tuple[WeeklyEvaluation, Path]:
     """Evaluate a backtest folder and write its report into ``out_dir`` (default: the folder).
 
@@ -168,7 +172,7 @@ def evaluate_run_dir(
     """
     inputs = load_run_dir(run_dir)
     evaluation = evaluate_inputs(inputs, criteria)
-    return evaluation, write_inputs_report(out_dir or run_dir, inputs, evaluation, robustness)
+    return evaluation, write_inputs_report(out_dir or run_dir, inputs, evaluation, robustness, benchmark)
 
 
 def evaluate_equity_file(

@@ -46,6 +46,8 @@ from vyapari.evaluation.result import (
 )
 from vyapari.model.enums import Exchange
 
+NS_PER_DAY = 86_400_000_000_000
+
 __all__ = ["Criterion", "WeeklyEvaluation", "WeeklyTargetEvaluator", "as_ist_curve", "max_drawdown"]
 
 
@@ -123,12 +125,17 @@ class WeeklyTargetEvaluator:
         gross = net.to_numpy() + charges_at(charges_paid, pd.DatetimeIndex(net.index))
         if not charges_known:
             gross = np.full(len(net), np.nan)
-        local = net.index
-        iso = local.isocalendar()
+        # week labels and dates per session, then spread to the points: O(sessions) Python work
+        local = pd.DatetimeIndex(net.index).tz_localize(None).as_unit("ns")
+        days, which = np.unique(local.asi8 // NS_PER_DAY, return_inverse=True)
+        session_days = pd.DatetimeIndex(days * NS_PER_DAY)
+        iso = session_days.isocalendar()
+        labels = [f"{y}-W{w:02d}" for y, w in zip(iso["year"], iso["week"], strict=True)]
+        weeks = np.array(labels, dtype=object)
         frame = pd.DataFrame(
             {
-                "week": [f"{y}-W{w:02d}" for y, w in zip(iso["year"], iso["week"], strict=True)],
-                "day": local.date,
+                "week": weeks[which],
+                "day": np.array(session_days.date, dtype=object)[which],
                 "net": net.to_numpy(),
                 "gross": gross,
             }
@@ -146,7 +153,7 @@ class WeeklyTargetEvaluator:
         table["gross_return"] = table["gross_last"].to_numpy() / prev_gross - 1.0
         table["net_return"] = table["net_last"].to_numpy() / prev_net - 1.0
         table["drawdown"] = self._weekly_drawdowns(frame, prev_net)
-        missing, after_gap = self._gap_flags(table, set(frame["day"]))
+        missing, after_gap = self._gap_flags(table, set(session_days.date))
         table["missing_sessions"] = missing
         table["after_gap"] = after_gap
         table["partial"] = self._partial_flags(table) | (missing > 0) | after_gap

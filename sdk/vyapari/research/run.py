@@ -15,6 +15,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from vyapari.backtest.results import BacktestResult
     from vyapari.evaluation.result import WeeklyEvaluation
+    from vyapari.evaluation.tearsheet import TearSheet
 
 
 class BacktestRun:
@@ -97,11 +98,20 @@ class BacktestRun:
 
         return equity_figure(self.equity, f"{self.strategy} {self.params}")
 
-    def report(self) -> Any:
-        """Equity, drawdown, weekly gross returns and the verdict in one plotly figure."""
+    def report(self, benchmark: pd.Series | None = None) -> Any:
+        """The tear sheet as one plotly figure: equity and drawdown on trading time, weekly returns
+        and the verdict, monthly returns, P&L per symbol, charges, statistics and parameters.
+        ``benchmark``: an index's session closes by date (e.g. NIFTY 50), for its line and beta/alpha."""
         from vyapari.research.figures import report_figure
 
-        return report_figure(self.equity, self.evaluate(), f"{self.strategy} {self.params}")
+        return report_figure(self.equity["equity"], self.evaluate(), f"{self.strategy} {self.params}",
+                             self.trades, self.summary, benchmark)
+
+    def tear_sheet(self, benchmark: pd.Series | None = None) -> TearSheet:
+        """The tear sheet's figures and tables (statistics, monthly returns, P&L per symbol, ...)."""
+        from vyapari.evaluation.tearsheet import build_tear_sheet
+
+        return build_tear_sheet(self.equity["equity"], self.trades, self.summary, benchmark)
 
     def write(self, out_dir: str | Path, *, report: bool = True) -> Path:
         """Write the result files (and ``report.html``) as ``vyapari backtest --out`` does."""

@@ -21,7 +21,7 @@ from vyapari.evaluation.run import evaluate_run_dir
 pytestmark = [pytest.mark.chromium, pytest.mark.slow]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
-CHARTS = ("equity", "drawdown", "weekly", "charges")
+CHARTS = ("equity", "drawdown", "weekly", "monthly", "symbols", "charges")
 FLAGS = [
     "--headless",
     "--no-sandbox",

@@ -12,7 +12,7 @@ import pytest
 from tests.unit.evaluation.curves import NINE_WEEKS, weekly_curve
 
 from vyapari.evaluation.downsample import session_minmax
-from vyapari.evaluation.report import write_report
+from vyapari.evaluation.report import CHARTS, write_report
 from vyapari.evaluation.weekly import WeeklyTargetEvaluator
 from vyapari.strategy.synthetic import random_walk_panel
 
@@ -70,7 +70,7 @@ def test_report_draws_the_downsampled_line_and_says_so(tmp_path):
     ev = WeeklyTargetEvaluator().evaluate(equity)
     html = write_report(tmp_path, ev, equity).read_text(encoding="utf-8")
     calls = re.findall(r'Plotly\.newPlot\("plot-(\w+)", (.*?), \{"displaylogo"', html)
-    assert [name for name, _ in calls] == ["equity", "drawdown", "weekly", "charges"]
+    assert [name for name, _ in calls] == list(CHARTS)
     data = json.loads("[" + dict(calls)["equity"] + "]")[0]
     net = data[0]
     assert 1000 < len(net["y"]) < len(equity)
@@ -84,4 +84,4 @@ def test_report_of_a_short_curve_draws_every_point_without_a_note(tmp_path):
     equity = weekly_curve(NINE_WEEKS, 0.01)
     html = write_report(tmp_path, WeeklyTargetEvaluator().evaluate(equity), equity).read_text()
     assert "points drawn as" not in html
-    assert html.count("Plotly.newPlot") == 4
+    assert html.count("Plotly.newPlot") == len(CHARTS)

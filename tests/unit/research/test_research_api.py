@@ -82,13 +82,29 @@ def test_round_trips_pair_fills_first_in_first_out():
 def test_plot_and_report_are_plotly_figures_on_trading_time(run):
     fig = run.plot()
     assert isinstance(fig, go.Figure) and len(fig.data) == 2
-    assert {"bounds": ["sat", "mon"]} in [dict(b.to_plotly_json()) for b in fig.layout.xaxis.rangebreaks]
-    np.testing.assert_allclose(np.asarray(fig.data[0].y), run.equity["equity"].to_numpy())
+    breaks = [dict(b.to_plotly_json()) for b in fig.layout.xaxis.rangebreaks]
+    assert {"bounds": [15.5, 9.25], "pattern": "hour"} in breaks  # nights
+    sessions = {str(d) for d in pd.DatetimeIndex(run.equity.index).date}
+    skipped = {v.split(" ")[0] for b in breaks for v in b.get("values", [])}
+    first, last = min(sessions), max(sessions)
+    calendar = {str(d.date()) for d in pd.date_range(first, last)}
+    assert skipped == calendar - sessions and any(pd.Timestamp(d).day_of_week >= 5 for d in skipped)
+    np.testing.assert_allclose(np.asarray(fig.data[0].y), run.equity["equity"].to_numpy())  # short: whole
     report = run.report()
     verdict = evaluate(run)
-    assert isinstance(report, go.Figure) and len(report.data) == 3
+    assert isinstance(report, go.Figure)
     assert verdict.badge.value.upper() in report.layout.title.text
-    assert list(report.data[2].x) == verdict.weekly["week"].tolist()
+    kinds = [t.type for t in report.data]
+    assert kinds.count("heatmap") == 1 and kinds.count("table") == 2
+    weekly = next(t for t in report.data if t.type == "bar" and list(t.x) == verdict.weekly["week"].tolist())
+    assert len(weekly.y) == len(verdict.weekly)
+    stats = next(t for t in report.data if t.type == "table")
+    labels = list(stats.cells.values[0])
+    assert "Sharpe" in labels and "Calmar" in labels and "Expectancy per round trip (net)" in labels
+    sheet = run.tear_sheet()
+    assert sheet.statistics["trades"] == len(run.round_trips)
+    assert sheet.per_symbol["net_pnl_inr"].sum() == pytest.approx(
+        run.trades["realised_pnl_inr"].sum() - run.trades["charges_inr"].sum())
     assert "sma_cross" in run._repr_html_()
 
 
