@@ -152,13 +152,13 @@ def _run(
     if speed is not None and not speed > 0:
         raise InvalidInput("--speed", f"must be max or a positive number, got {args.speed!r}")
     settings = _settings(args)
-    broker = make_broker(settings, secrets=ports.secrets, journal=ports.paper_journal)
     from vyapari.live.market_feed import check_feed, market_stream  # [feed]
     from vyapari.live.recording import recorded  # [recording]
 
     feed = check_feed(args.feed or (None if args.replay else settings.get("PAPER_FEED")),  # [feed]
                       settings.get("BROKER", "paper"), replay=args.replay is not None)
     lake = _record_lake(args, ports)  # [recording]
+    broker = make_broker(settings, secrets=ports.secrets, journal=ports.paper_journal)
     params = _params(args.params)
     strategy = make_strategy(args.strategy, params)
     warm_up(args.strategy, params)
