@@ -1,11 +1,12 @@
-"""Paper trading on the live market: the real ``kiteconnect.KiteTicker`` against a local fake Kite tick
-server feeds the live engine, whose orders the simulated exchange fills; the feed drops and comes back
-mid-session, the kill switch squares off, and the session's minute bars are in the lake afterwards.
+"""Paper trading on the live market: the real ``kiteconnect.KiteTicker`` and Upstox's
+``MarketDataStreamerV3``, each against a local fake tick server, feed the live engine, whose orders
+the simulated exchange fills; the feed drops and comes back mid-session, the kill switch squares off,
+and the session's minute bars and ticks are in the lake afterwards.
 
 The engine and stream are wired by :func:`vyapari.live.market_feed.market_stream` and
-:func:`vyapari.live.recording.recorded` (what ``vyapari live --broker paper --feed zerodha`` runs);
+:func:`vyapari.live.recording.recorded` (what ``vyapari live --broker paper --feed ...`` runs);
 the test moves the session's clock and drives :class:`LiveService` step by step, waiting for each
-tick to arrive (no sleeps). A second test runs the real CLI in a subprocess up to its subscription.
+tick to arrive (no sleeps). Another test runs the real CLI in a subprocess up to its subscription.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from vyapari.strategy.orders import OrderRequest
 from vyapari.strategy.strategy import Strategy
 
 INFY, TCS = 408065, 2953217
+UPSTOX_INFY, UPSTOX_TCS = "NSE_EQ|INE009A01021", "NSE_EQ|INE467B01029"
 TOKEN = "kite-feed-token-0001"
 DAY = date(2026, 10, 30)
 OPEN = datetime(2026, 10, 30, 9, 15, tzinfo=IST)
@@ -112,17 +114,82 @@ def _settings(rest: FakeKite, ws: FakeWebSocketServer) -> dict[str, str]:
             "KITE_WS_ROOT": ws.url.rstrip("/")}
 
 
-def test_paper_orders_fill_on_the_kite_feed_through_a_drop_and_the_kill_switch(
-        kite: tuple[FakeKite, FakeWebSocketServer], tmp_path: Path) -> None:
-    rest, ws = kite
-    settings = _settings(rest, ws)
+class KiteFeed:
+    """Kite's side: binary quote packets (stamped on arrival by the stream's clock)."""
+
+    name = "zerodha"
+
+    def __init__(self, ws: FakeWebSocketServer, settings: dict[str, str]) -> None:
+        self.ws, self.settings = ws, settings
+
+    def subscribed(self, connection: int) -> bool:
+        return subscribes(self.ws, connection) == [[INFY, TCS]]
+
+    def send(self, at: datetime, infy: float, tcs: float | None, infy_qty: int) -> None:
+        packets = [quote(INFY, round(infy * 100), infy_qty)]
+        if tcs is not None:
+            packets.append(quote(TCS, round(tcs * 100), 3))
+        self.ws.send_binary(frame(*packets))
+
+
+class UpstoxFeed:
+    """Upstox's side: protobuf feeds carrying the exchange's last-trade time (``ltt``, ms)."""
+
+    name = "upstox"
+    keys = (UPSTOX_INFY, UPSTOX_TCS)
+
+    def __init__(self, ws: FakeWebSocketServer, settings: dict[str, str]) -> None:
+        self.ws, self.settings = ws, settings
+
+    def subscribed(self, connection: int) -> bool:
+        requests = [json.loads(p) for n, p in self.ws.received if n == connection]
+        keys = [sorted(r["data"]["instrumentKeys"]) for r in requests if r["method"] == "sub"]
+        return keys == [sorted(self.keys)]
+
+    def send(self, at: datetime, infy: float, tcs: float | None, infy_qty: int) -> None:
+        from upstox_client.feeder.proto import MarketDataFeedV3_pb2 as pb
+
+        message = pb.FeedResponse()
+        ltt = int(at.timestamp() * 1000)
+        for key, price, qty in ((UPSTOX_INFY, infy, infy_qty), (UPSTOX_TCS, tcs, 3)):
+            if price is not None:
+                ltpc = message.feeds[key].ltpc
+                ltpc.ltp, ltpc.ltt, ltpc.ltq = price, ltt, qty
+        self.ws.send_binary(message.SerializeToString())
+
+
+@pytest.fixture(params=["zerodha", "upstox"])
+def feed(request: pytest.FixtureRequest) -> Iterator[KiteFeed | UpstoxFeed]:
+    ws = FakeWebSocketServer()
+    if request.param == "zerodha":
+        kite_rest = FakeKite()
+        kite_rest.tokens.add(TOKEN)
+        kite_rest.start()
+        yield KiteFeed(ws, _settings(kite_rest, ws))
+        kite_rest.stop()
+    else:
+        from fake_upstox import API_KEY as UPSTOX_KEY
+        from fake_upstox import FakeUpstox
+
+        upstox_rest = FakeUpstox()
+        root = upstox_rest.start()
+        yield UpstoxFeed(ws, {"BROKER": "paper", "UPSTOX_API_KEY": UPSTOX_KEY, "UPSTOX_API_HOST": root,
+                              "UPSTOX_INSTRUMENTS_URL": f"{root}/instruments.json", "UPSTOX_WS_URL": ws.url})
+        upstox_rest.stop()
+    ws.close()
+
+
+def test_paper_orders_fill_on_a_live_feed_through_a_drop_and_the_kill_switch(
+        feed: KiteFeed | UpstoxFeed, tmp_path: Path) -> None:
+    ws = feed.ws
     secrets = InMemorySecretsStore()
-    SessionProvider("zerodha", secrets).save(BrokerSession.issued("zerodha", TOKEN, datetime.now(IST)))
-    broker = make_broker(settings)  # the simulated exchange
-    stream = market_stream(broker, "zerodha", settings, secrets=secrets)
+    SessionProvider(feed.name, secrets).save(BrokerSession.issued(feed.name, TOKEN, datetime.now(IST)))
+    broker = make_broker(feed.settings)  # the simulated exchange
+    stream = market_stream(broker, feed.name, feed.settings, secrets=secrets)
     stream.reconnect_s = 0.1  # type: ignore[attr-defined]
     clock = Clock(OPEN - timedelta(minutes=5))
-    stream.clock = clock  # type: ignore[attr-defined]
+    if feed.name == "zerodha":
+        stream.clock = clock  # type: ignore[attr-defined]
     store, metrics = InMemoryOrderStateStore(), InMemoryMetrics()
     engine = LiveEngine(BuyEarly(), broker, ["INFY", "TCS"], LiveConfig(run_id="feed-e2e", fees="zerodha"),
                         store, SessionTable(get_calendar("NSE").session_bounds),
@@ -140,18 +207,18 @@ def test_paper_orders_fill_on_the_kite_feed_through_a_drop_and_the_kill_switch(
     with recorded(engine, lake, ticks=True, stream=stream):
         service.start()
         try:
-            ws.wait_for(lambda: subscribes(ws, 1) == [[INFY, TCS]])  # subscribed: the readiness signal
+            ws.wait_for(lambda: feed.subscribed(1))  # subscribed: the readiness signal
             for minute in range(MINUTES):
                 if minute == DROP_AFTER + 1:
                     ws.drop()  # no close frame, as a network failure
-                    ws.wait_for(lambda: subscribes(ws, 2) == [[INFY, TCS]])  # reconnected, resubscribed
+                    ws.wait_for(lambda: feed.subscribed(2))  # reconnected and resubscribed
                 if minute == KILL_AFTER + 1:
                     engage_kill_switch(store, "operator: runaway strategy")
                 clock.now = OPEN + timedelta(minutes=minute, seconds=10)
-                ws.send_binary(frame(quote(INFY, 150_000 + 100 * minute, 7), quote(TCS, 350_000 + minute, 3)))
+                feed.send(clock.now, 1500.0 + minute, 3500.0 + minute / 100, 7)
                 pump(2)
                 clock.now += timedelta(seconds=30)  # a second trade of INFY in the minute
-                ws.send_binary(frame(quote(INFY, 150_050 + 100 * minute, 5)))
+                feed.send(clock.now, 1500.5 + minute, None, 5)
                 pump(1)
             clock.now = OPEN + timedelta(minutes=MINUTES, seconds=1)
             service.step()  # the clock closes the last minute
