@@ -12,7 +12,8 @@ both have, the recording wins (it is what the strategy saw). Bars are START-labe
 
 With ``ticks=True`` it is also a tick listener (:meth:`SessionRecorder.on_tick`, attached to the
 tick stream; called on the socket thread, so it only appends): the day's ticks go to the tick store
-(``ticks/exchange=<EX>/symbol=<SYM>/<date>.parquet``), merged the same way.
+(``ticks/exchange=<EX>/symbol=<SYM>/<date>.parquet``): each flush hands over the ticks taken since
+the last one and appends them to the stored day (an earlier run's ticks are kept).
 
 A write that fails is logged and counted in ``failures``; the session goes on trading, and the
 next flush writes the whole day again.
@@ -44,6 +45,7 @@ from vyapari.live.bars import BarSlice
 
 log = logging.getLogger(__name__)
 FIELDS = ("open", "high", "low", "close", "volume")
+TickRow = tuple[str, int, float, int]  # instrument id, received at (UTC ns), price ₹, quantity
 
 
 @dataclass
@@ -88,7 +90,9 @@ class SessionRecorder:
         self.instruments = tuple(instruments)
         self.summary = RecordSummary()
         self._slices: dict[date, list[BarSlice]] = {}
-        self._tick_rows: list[tuple[str, int, float, int]] = []  # appended on the socket thread
+        self._tick_rows: list[TickRow] = []  # appended on the socket thread, taken at each flush
+        self._tick_lock = threading.Lock()
+        self._unwritten: list[TickRow] = []  # ticks of a failed write, written with the next
         self._since = 0
         self._lock = threading.Lock()
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="session-record")
@@ -106,7 +110,9 @@ class SessionRecorder:
         """Keep one tick (a tick-stream listener: called on the socket thread, appends only)."""
         at = tick.received_at
         ns = int(at.timestamp()) * 1_000_000_000 + at.microsecond * 1000
-        self._tick_rows.append((tick.instrument_id, ns, float(tick.price), int(tick.last_quantity)))
+        row = (tick.instrument_id, ns, float(tick.price), int(tick.last_quantity))
+        with self._tick_lock:
+            self._tick_rows.append(row)
 
     def attach(self, stream: TickStream) -> None:
         """Listen to ``stream``'s ticks when recording ticks (else nothing)."""
@@ -135,21 +141,32 @@ class SessionRecorder:
         latest = max(days, default=None)
         for day in [d for d in self._slices if d != latest]:  # an earlier session is complete
             del self._slices[day]
-        ticks = list(self._tick_rows) if self.record_ticks else []
-        if days or ticks:
+        with self._tick_lock:
+            ticks, self._tick_rows = self._tick_rows, []
+        if days or ticks or self._unwritten:
             self._pending = [f for f in self._pending if not f.done()]
             self._pending.append(self._writer.submit(self._write, days, ticks))
 
-    def _write(self, days: dict[date, list[BarSlice]], ticks: list[tuple[str, int, float, int]]) -> None:
+    def _write(self, days: dict[date, list[BarSlice]], ticks: list[TickRow]) -> None:
         try:
             for day, slices in days.items():
                 self._write_bars(day, slices)
-            if ticks:
-                self._write_ticks(ticks)
         except Exception:
-            with self._lock:
-                self.summary.failures += 1
-            log.exception("recording the session into the lake failed; the next flush writes it again")
+            self._failed("bars")
+        rows = self._unwritten + ticks
+        if not rows:
+            return
+        try:
+            self._write_ticks(rows)
+            self._unwritten = []
+        except Exception:
+            self._unwritten = rows
+            self._failed("ticks")
+
+    def _failed(self, what: str) -> None:
+        with self._lock:
+            self.summary.failures += 1
+        log.exception("recording the session's %s into the lake failed; the next flush writes them", what)
 
     def _write_bars(self, day: date, slices: list[BarSlice]) -> None:
         ts_ns = np.fromiter((s.ts_ns for s in slices), np.int64, len(slices))
@@ -176,7 +193,8 @@ class SessionRecorder:
         with self._lock:
             self.summary.bars[day] = written
 
-    def _write_ticks(self, rows: list[tuple[str, int, float, int]]) -> None:
+    def _write_ticks(self, rows: list[TickRow]) -> None:
+        """Append ``rows`` (newer than what is stored) to the stored ticks of their sessions."""
         frame = pd.DataFrame(rows, columns=["instrument_id", "ns", "price", "qty"])
         ticks = ParquetTickStore(self.store)
         for instrument, part in frame.groupby("instrument_id", sort=True):
@@ -185,12 +203,11 @@ class SessionRecorder:
                                  "qty": part["qty"].to_numpy(np.int64)})
             first, last = ours["ts"].iloc[0].date(), ours["ts"].iloc[-1].date()
             stored = ticks.read_ticks(exchange, symbol, first, last)
-            if not stored.empty:  # ticks stored before this recording began (a restart) are kept
-                earlier = stored[stored["ts"] < ours["ts"].min()]
-                ours = pd.concat([earlier[["ts", "price", "qty"]], ours], ignore_index=True)
+            if not stored.empty:  # earlier flushes', or an earlier run's (a restart)
+                ours = pd.concat([stored[["ts", "price", "qty"]], ours], ignore_index=True)
             ticks.write_ticks(exchange, symbol, ours)
         with self._lock:
-            self.summary.ticks = len(rows)
+            self.summary.ticks += len(rows)
 
 
 @contextmanager

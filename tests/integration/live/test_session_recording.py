@@ -122,3 +122,38 @@ def test_a_restarted_recording_keeps_the_mornings_bars_and_ticks(tmp_path: Path)
     assert [t.strftime("%H:%M") for t in bbb["ts"]] == ["09:15", "09:17", "09:18"]
     ticks = ParquetTickStore(store).read_ticks("NSE", "AAA", day, day)
     assert ticks["qty"].tolist() == [3, 3, 3, 4]  # the morning's three, then the restarted run's
+
+
+class FailingOnce(LocalObjectStore):
+    """A lake whose first ``fails`` atomic writes fail (a full disk, an S3 outage)."""
+
+    def __init__(self, root: Path, fails: int) -> None:
+        super().__init__(root)
+        self.fails = fails
+
+    def put_atomic(self, key: str, data: bytes) -> None:
+        if self.fails > 0:
+            self.fails -= 1
+            raise OSError("no space left on device")
+        super().put_atomic(key, data)
+
+
+def test_a_failed_write_is_counted_and_the_next_flush_writes_everything(tmp_path: Path) -> None:
+    from datetime import datetime
+    from decimal import Decimal
+
+    from vyapari.brokers.types import Tick
+    from vyapari.core.time import IST
+
+    store = FailingOnce(tmp_path / "lake", fails=2)  # the first flush's bars and its ticks
+    t0 = pd.Timestamp("2026-10-30 09:15", tz="Asia/Kolkata")
+    recorder = SessionRecorder(store, ["NSE:AAA"], ticks=True, flush_every=2)
+    for i in range(4):
+        at = datetime(2026, 10, 30, 9, 15 + i, 5, tzinfo=IST)
+        recorder.on_tick(Tick("NSE:AAA", Decimal("100"), at, 0, i + 1))
+        recorder.on_bar(_slice(t0 + i * pd.Timedelta(minutes=1), [100.0 + i], [True]))
+    summary = recorder.close()
+    day = date(2026, 10, 30)
+    assert summary.failures == 2 and store.fails == 0
+    assert read_minute_months(store, "NSE", "AAA", day, day)["close"].tolist() == [100.0, 101.0, 102.0, 103.0]
+    assert ParquetTickStore(store).read_ticks("NSE", "AAA", day, day)["qty"].tolist() == [1, 2, 3, 4]
