@@ -155,7 +155,8 @@ def _run(
     from vyapari.live.market_feed import check_feed, market_stream  # [feed]
     from vyapari.live.recording import recorded  # [recording]
 
-    feed = check_feed(args.feed or (None if args.replay else settings.get("PAPER_FEED")),  # [feed]
+    paper = settings.get("BROKER", "paper") == "paper" and args.replay is None  # [feed] PAPER_FEED: paper
+    feed = check_feed(args.feed or (settings.get("PAPER_FEED") if paper else None),  # [feed]
                       settings.get("BROKER", "paper"), replay=args.replay is not None)
     lake = _record_lake(args, ports)  # [recording]
     broker = make_broker(settings, secrets=ports.secrets, journal=ports.paper_journal)
