@@ -32,6 +32,7 @@ _STAGE_KEYS: dict[str, str] = {
     "backtestMemoryMiB": "backtest_memory_mib",
     "dailyLossLimitInr": "daily_loss_limit_inr",
     "broker": "broker",
+    "paperFeed": "paper_feed",
     "liveStrategy": "live_strategy",
     "liveSymbols": "live_symbols",
     "retainData": "retain_data",
@@ -63,6 +64,7 @@ class StageConfig:
     backtest_memory_mib: int = 8192
     daily_loss_limit_inr: int = 10_000
     broker: str = "paper"
+    paper_feed: str = ""  # zerodha | upstox: the paper service trades on that broker's live ticks
     live_strategy: str = "vwap_reversion"
     live_symbols: str = "RELIANCE,HDFCBANK,ICICIBANK,INFY,TCS"
     retain_data: bool = False

@@ -201,6 +201,7 @@ class LiveStack(Stack):
     def _environment(self, data: DataRefs, api: ApiStack) -> dict[str, str]:
         return {
             "BROKER": self.config.broker,
+            "PAPER_FEED": self.config.paper_feed,  # [feed] paper orders on a broker's live ticks
             "LAKE_URI": data.lake_uri,
             "TICKSTORE": self.config.tickstore,
             "ORDER_STATE_TABLE": data.tables["order_state"].table_name,

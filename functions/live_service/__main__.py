@@ -27,6 +27,7 @@ import sys
 import threading
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import replace
 
 from functions.live_service.fills_upload import FillsUploader, fills_kept
 from functions.live_service.ports import LiveServiceSettings, build_lake, build_ports, close_ports
@@ -130,6 +131,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         settings = LiveServiceSettings.from_env(env)
         journal_id = env.get("PAPER_JOURNAL_ID") or args.run_id or args.strategy or "paper"
         ports = build_ports(settings, mode=record_mode(args, env), journal_id=journal_id)
+        ports = replace(ports, lake=build_lake(settings))  # [recording] the session's bars into LAKE_URI
     except (VyapariError, ValueError) as exc:
         print(redact(f"live service: error: {exc}"), file=sys.stderr)
         return EXIT_USAGE

@@ -4,7 +4,8 @@ Per broker and interval, :data:`LIMITS` gives the broker's interval name and the
 request may span (Kite: minute 60, 3/5-minute 100, 15/30-minute 200, 60-minute 400, day 2000; Upstox
 v3: 1–15 minutes one month, 30/60 minutes one quarter, day one decade). A symbol's sessions still
 missing (:class:`vyapari.data.history_state.HistoryState`) are grouped into such windows and fetched
-through :meth:`BrokerAdapter.candle_frame` (``candles`` as one frame), which owns the rate limit
+through :meth:`BrokerAdapter.candle_frame` (``candles`` as one frame; a few requests in flight at once),
+which owns the rate limit
 (``historical`` bucket), the retries of 429/5xx/time-outs and the error mapping. Candles are
 relabelled to their START in IST (both brokers already label by start), checked against the
 calendar and stored session by session.
@@ -16,6 +17,7 @@ fails after the retries is named and the symbol's other windows continue.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -44,6 +46,9 @@ LIMITS: dict[str, dict[str, tuple[str, int]]] = {
                "1d": ("day", 3650)},
 }
 LABELS = {"zerodha": "start", "upstox": "start"}  # how each broker labels its candles
+# requests kept in flight: enough that one request's round trip and parsing (about 0.3-0.5 s for a
+# 60-day minute window) never leave the broker's allowance (Kite 3/s) unused
+IN_FLIGHT = 4
 
 
 class HistoryLoginRequired(VyapariError):
@@ -102,7 +107,8 @@ def _bounds(window: tuple[date, date]) -> tuple[datetime, datetime]:
 class HistoryFetch:
     """Fetch ``interval`` bars of symbols from ``adapter`` (named ``broker``) into ``store``.
 
-    ``on_window(symbol, window)`` is called after each request (progress display).
+    ``on_window(symbol, window)`` is called after each request (progress display; from the
+    fetching threads). ``in_flight`` is how many requests may be out at once (the limiter paces them).
     """
 
     adapter: BrokerAdapter
@@ -112,6 +118,8 @@ class HistoryFetch:
     interval: str = "1m"
     on_window: Callable[[str, tuple[date, date]], None] | None = None
     now: Callable[[], datetime] = field(default=lambda: datetime.now(IST))
+    in_flight: int = IN_FLIGHT
+    _counts: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def plan(self, symbol: str, start: date, end: date, refresh: bool = False) -> list[tuple[date, date]]:
         """The windows still to fetch for ``symbol`` (all of them with ``refresh``)."""
@@ -125,26 +133,45 @@ class HistoryFetch:
         return self.fetch_all([(symbol, instrument_id, windows)])[0]
 
     def fetch_all(self, jobs: Sequence[tuple[str, str, list[tuple[date, date]]]]) -> list[SymbolResult]:
-        """Fetch ``(symbol, instrument_id, windows)`` jobs in order; one result per job.
+        """Fetch ``(symbol, instrument_id, windows)`` jobs; one result per job, in the jobs' order.
 
-        Each window's bars are stored on a helper thread while the next request waits for its turn
-        in the rate limit, so a long fetch is paced by the broker. A session expiry raises
-        :class:`HistoryLoginRequired` once what was already fetched is stored; other errors are
-        named in the symbol's result.
+        The first window is requested alone (it proves the session and the first instrument before
+        more requests go out); then up to :attr:`in_flight` requests are kept in flight by a small
+        thread pool, each taking its turn in the adapter's rate limiter, so the pace is the broker's
+        and not one request's round trip plus parsing. Windows are stored one at a time, in the order
+        they arrive, on one writer thread (each session replaced atomically; a window is marked
+        fetched only once its bars are stored). A session expiry stops new requests and raises
+        :class:`HistoryLoginRequired` once what was already fetched is stored; a symbol the broker
+        does not know stops that symbol's windows; other errors are named in the symbol's result.
         """
         results = [SymbolResult(s, i, windows=len(w)) for s, i, w in jobs]
-        pending: list[Future[None]] = []
+        tasks = [(result, window) for result, (_, _, windows) in zip(results, jobs, strict=True)
+                 for window in windows]
+        expired: list[HistoryLoginRequired] = []
+        stored: list[Future[None]] = []
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="history-store") as writer:
-            for result, (_, _, windows) in zip(results, jobs, strict=True):
-                for window in windows:
+
+            def one(result: SymbolResult, window: tuple[date, date]) -> None:
+                if expired or result.error:
+                    return
+                try:
                     candles = self._request(result, window)
-                    if candles is None:
-                        if result.error:
-                            break
-                        continue
-                    pending.append(writer.submit(self._store_window, result, candles, window))
-        for future in pending:
-            future.result()  # a storage failure is not swallowed
+                except HistoryLoginRequired as exc:
+                    expired.append(exc)
+                    return
+                if candles is not None:
+                    stored.append(writer.submit(self._store_window, result, candles, window))
+
+            if tasks:
+                one(*tasks[0])
+            with ThreadPoolExecutor(max_workers=max(1, self.in_flight),
+                                    thread_name_prefix="history-fetch") as fetchers:
+                for future in [fetchers.submit(one, *task) for task in tasks[1:]]:
+                    future.result()
+        for done in stored:
+            done.result()  # a storage failure is not swallowed
+        if expired:
+            raise expired[0]
         return results
 
     def _request(self, result: SymbolResult, window: tuple[date, date]) -> pd.DataFrame | None:
@@ -158,9 +185,12 @@ class HistoryFetch:
         except InvalidOrder as exc:  # the broker does not know the instrument
             result.error = exc.message
         except BrokerError as exc:
-            result.failed_windows.append(f"{window[0]}..{window[1]}: {type(exc).__name__}: {exc.message}")
+            with self._counts:
+                result.failed_windows.append(
+                    f"{window[0]}..{window[1]}: {type(exc).__name__}: {exc.message}")
         finally:
-            result.requests += 1
+            with self._counts:
+                result.requests += 1
             if self.on_window:
                 self.on_window(result.symbol, window)
         return None

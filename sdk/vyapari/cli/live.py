@@ -60,6 +60,11 @@ def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None
     p.add_argument("--ready-at", type=instant_arg, help="readiness as of this instant (now)")
     p.add_argument("--skip-ready", action="store_true", help="live: skip the pre-open readiness check")
     p.add_argument("--json", action="store_true", help="print JSON (what this command always prints)")
+    # [feed] [recording] market data other than the order broker's; the session into the lake
+    p.add_argument("--feed", choices=["zerodha", "upstox"], default=None,
+                   help="paper: trade on this broker's live tick stream (default: $PAPER_FEED)")
+    p.add_argument("--record-ticks", action="store_true", help="also keep the ticks in the lake's tick store")
+    p.add_argument("--no-record", action="store_true", help="do not record the session's bars into --lake")
     p.set_defaults(func=run)
 
 
@@ -147,6 +152,13 @@ def _run(
     if speed is not None and not speed > 0:
         raise InvalidInput("--speed", f"must be max or a positive number, got {args.speed!r}")
     settings = _settings(args)
+    from vyapari.live.market_feed import check_feed, market_stream  # [feed]
+    from vyapari.live.recording import recorded  # [recording]
+
+    paper = settings.get("BROKER", "paper") == "paper" and args.replay is None  # [feed] PAPER_FEED: paper
+    feed = check_feed(args.feed or (settings.get("PAPER_FEED") if paper else None),  # [feed]
+                      settings.get("BROKER", "paper"), replay=args.replay is not None)
+    lake = _record_lake(args, ports)  # [recording]
     broker = make_broker(settings, secrets=ports.secrets, journal=ports.paper_journal)
     params = _params(args.params)
     strategy = make_strategy(args.strategy, params)
@@ -160,22 +172,35 @@ def _run(
         if report is not None and not report.ready:
             return EXIT_NOT_READY
         lots, freeze = _instrument_limits(args, settings, symbols)
+        stream = market_stream(broker, feed, settings, secrets=ports.secrets, lake=lake)  # [feed]
         engine = _engine(
             args, settings, strategy, broker, ports, symbols, lots, freeze, gated=report is not None
         )
         monitor = None if report is None else _monitor(args, settings, ports, engine, report, suite)
-        with _fills_log(args, engine), _collecting(engine):
-            run_stream(engine, stop, monitor=monitor)
+        with _fills_log(args, engine), _collecting(engine), \
+                recorded(engine, lake, ticks=args.record_ticks, stream=stream):  # [recording]
+            run_stream(engine, stop, monitor=monitor, stream=stream)  # [feed]
     else:
         from vyapari.live.replay import load_replay_panel, replay
 
         panel = load_replay_panel(args.replay, args.date, Exchange.NSE, symbols)
         _say_paper_differences(broker)
         engine = _engine(args, settings, strategy, broker, ports, list(panel.symbols), panel.lot_sizes, None)
-        with _fills_log(args, engine), _collecting(engine):
+        with _fills_log(args, engine), _collecting(engine), recorded(engine, lake):  # [recording]
             replay(engine, panel, speed, stop)
     print_json({"stopped_early": stop(), **engine.summary()})
     return 0
+
+
+def _record_lake(args: argparse.Namespace, ports: LivePorts) -> Any:
+    """[recording] Where the session's bars are recorded: the deployment's lake, else ``--lake``."""
+    if args.no_record:
+        return None
+    if ports.lake is not None:
+        return ports.lake
+    from vyapari.data.storage import LocalObjectStore
+
+    return LocalObjectStore(args.lake) if args.lake is not None else None
 
 
 def _say_paper_differences(broker: Any) -> None:

@@ -40,6 +40,7 @@ class VyapariSettings(BaseSettings):
     paper_commission_bps: str = "3"  # used only with paper_fees = bps
     paper_fees: str = "zerodha"  # as the backtest
     paper_leverage: str = ""
+    paper_feed: str = ""  # zerodha or upstox: paper trading on that broker's live ticks (vyapari live)
     # Zerodha Kite Connect
     kite_api_key: str = _secret()
     kite_api_secret: str = _secret()

@@ -141,6 +141,8 @@ class LiveEngine(GuardsMixin):
         self.fill_sink: Callable[[Fill], None] | None = None
         # collects garbage after each slice when started (automatic collection is then off)
         self.collector: SliceCollector | None = None
+        # [recording] called with each finished slice once it has run (vyapari.live.recording)
+        self.bar_sink: Callable[[BarSlice], None] | None = None
         # fills at opening trades (a simulated broker's open_watch): column → (instrument, band);
         # booked at once when nothing observes a fill's moment (no on_fill of the strategy's own),
         # else kept for the open phase
@@ -189,6 +191,8 @@ class LiveEngine(GuardsMixin):
         """
         with deferred.held():
             self._run_slice(bar)
+        if self.bar_sink is not None:  # [recording] the session's minute bars into the lake
+            self.bar_sink(bar)
         if self.collector is not None:  # garbage collection once the slice's work is done
             self.collector.after_slice()
 

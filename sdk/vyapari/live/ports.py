@@ -21,6 +21,7 @@ from vyapari.core.deferred_log import deferred
 if TYPE_CHECKING:
     from vyapari.brokers.paper.journal import PaperJournal
     from vyapari.brokers.secrets import SecretsStore
+    from vyapari.data.storage import ObjectStore
     from vyapari.live.store import OrderStateStore
 
 CHANNELS = ("orders", "pnl", "quotes")
@@ -174,3 +175,4 @@ class LivePorts:
     metrics: Metrics | None = None
     paper_journal: PaperJournal | None = None
     inbox: OrderInbox | None = None
+    lake: ObjectStore | None = None  # [recording] where the session's bars go (default: --lake)

@@ -227,10 +227,12 @@ def run_stream(
     monitor: ReadinessMonitor | None = None,
     config: ServiceConfig | None = None,
     clock: Clock = now_ist,
+    stream: TickStream | None = None,
 ) -> None:
-    """Subscribe to the broker's ticks for the engine's universe and run until ``stop``."""
+    """Subscribe to the broker's ticks (or ``stream``'s) for the engine's universe and run until ``stop``."""
     config = config or ServiceConfig(poll_s=poll_seconds)
-    service = LiveService(engine, engine.broker.tick_stream(), config=config, monitor=monitor, clock=clock)
+    stream = stream or engine.broker.tick_stream()  # [feed] a market feed other than the order broker's
+    service = LiveService(engine, stream, config=config, monitor=monitor, clock=clock)
     service.start()
     try:
         while not stop():

@@ -188,6 +188,10 @@ class _StreamTicker(KiteTicker):
             log.warning("Kite tick socket says: %s", redact(message.get("data")))
 
 
+def _now() -> datetime:
+    return datetime.now(IST)
+
+
 class KiteTickStream(TickStream):
     """Kite ticks for instrument ids; ``token_of(instrument_id)`` gives Kite's instrument token.
 
@@ -213,6 +217,8 @@ class KiteTickStream(TickStream):
         self._ticker: _StreamTicker | None = None
         self._token_ids: dict[str, int] = {}
         self._names: dict[int, str] = {}  # replaced on change, never mutated: read on the reactor
+        # stamps each tick's received_at (Kite's packets in ltp/quote mode carry no time); wall time
+        self.clock: Callable[[], datetime] = _now
 
     def subscribe(self, instrument_ids: Iterable[str]) -> None:
         """As :meth:`TickStream.subscribe`; tokens are looked up here, so an unknown id raises
@@ -265,7 +271,7 @@ class KiteTickStream(TickStream):
     def _decode(self, payload: bytes | str) -> tuple[list[Tick], int]:
         if isinstance(payload, str):
             return [], 0
-        return parse_frame(payload, self._names, datetime.now(IST))
+        return parse_frame(payload, self._names, self.clock())
 
     # ----- on the reactor thread ------------------------------------------------
     def _subscribe_now(self, tokens: list[int]) -> None:
