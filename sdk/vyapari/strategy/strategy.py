@@ -132,6 +132,9 @@ class Strategy:
         ``_STEPPABLE_SIZERS``; otherwise :meth:`prepare` on the whole panel.
         """
         rows = panel.shape[0]
+        if panel.has_actions:  # settled targets need the whole history (strategy.actions)
+            self.prepare(panel, capital)
+            return
         if self._stepping is not None and self._stepping.rows == rows:
             return  # this row is already the current one
         if self._stepping is None or self._stepping.rows != rows - 1:  # first row, or rows missed

@@ -203,18 +203,21 @@ class PaperExchange:
     # ----- corporate actions -----------------------------------------------------------
     def settle_corporate_action(
         self, instrument_id: str, ratio: Decimal = Decimal(1), dividend_per_share: Decimal = Decimal(0)
-    ) -> None:
+    ) -> list[BrokerOrder]:
         """Settle a split or bonus (``ratio`` shares after / before) and a cash dividend (₹ per
         share) of ``instrument_id`` at the start of its ex-date, as the backtest does
         (:mod:`vyapari.strategy.actions`): resting orders of a split instrument are cancelled, the
         position's quantity × ratio and average ÷ ratio (a fractional share paid in cash at the
-        adjusted mark), its mark ÷ ratio; the dividend is credited on the shares held."""
+        adjusted mark), its mark ÷ ratio; the dividend is credited on the shares held. Returns
+        the book entries of the orders it cancelled."""
+        cancelled: list[BrokerOrder] = []
         with self._lock:
             if ratio != 1:
                 for paper in self._resting.pop(instrument_id, []):
                     if not paper.order.status.is_terminal:
                         paper.order.transition(OrderStatus.CANCELLED, "cancelled for a corporate action")
                         self.touch(paper)
+                        cancelled.append(book_entry(paper))
                 mark = self.mark(instrument_id) or Decimal(0)
                 self.portfolio.apply_split(instrument_id, ratio, mark)
                 if instrument_id in self._later:
@@ -225,6 +228,7 @@ class PaperExchange:
                 self.book.qty[k] = self.portfolio.position(instrument_id).quantity
             if dividend_per_share:
                 self.portfolio.credit_dividend(instrument_id, dividend_per_share)
+        return cancelled
 
     # ----- market data in -----------------------------------------------------------
     def on_tick(self, instrument_id: str, price: Decimal, at: datetime, quantity: int = 0) -> list[Fill]:
