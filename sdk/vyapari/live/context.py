@@ -183,10 +183,10 @@ class LiveContext:
         return self._engine.history.session_date(self.bar_index)
 
     def history(self, field: str, length: int) -> np.ndarray:
-        """The last ``length`` rows (up to now) of ``field``: ``[<=length, N]``."""
+        """The last ``length`` rows (up to now) of ``field``: ``[<=length, N]``, in today's shares."""
         if field not in BAR_COLUMNS:
             raise KeyError(f"unknown field {field!r}; use one of {', '.join(BAR_COLUMNS)}")
-        return self._engine.history.tail(field, self.bar_index, length)
+        return self._engine.history.tail_adjusted(field, self.bar_index, length)
 
     @property
     def split_factor(self) -> np.ndarray:

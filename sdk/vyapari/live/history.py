@@ -35,6 +35,7 @@ class BarHistory:
         self._session_arrays = (np.empty(0, dtype="datetime64[D]"), np.empty(0, np.int64))  # of the above
         self.rows = 0
         self._splits: list[tuple[int, int, float]] = []  # (row, column, ratio) of splits and bonuses
+        self._ones = np.ones(n)
 
     def _fields(self) -> dict[str, np.ndarray]:
         """Each field's ``[T, N]`` view of the block (rows contiguous, strided by the block's row)."""
@@ -95,8 +96,21 @@ class BarHistory:
         """A split or bonus of ``column`` (shares after / before) effective from the next row."""
         self._splits.append((self.rows, column, ratio))
 
+    def tail_adjusted(self, field: str, t: int, length: int) -> np.ndarray:
+        """:meth:`tail` in the shares of row ``t`` (earlier prices ÷ split ratios since, volumes ×)."""
+        rows = self.tail(field, t, length)
+        if not self._splits:
+            return rows
+        from vyapari.strategy.actions import adjusted_rows
+
+        start = max(0, t - length + 1)
+        factors = np.stack([self.split_factor(r) for r in range(start, t + 1)])
+        return adjusted_rows(rows, factors, factors[-1], field)
+
     def split_factor(self, t: int) -> np.ndarray:
-        """``[N]`` shares at row ``t`` per share of the first row (1 without splits)."""
+        """``[N]`` shares at row ``t`` per share of the first row (1 without splits; do not change it)."""
+        if not self._splits:
+            return self._ones
         factor = np.ones(len(self.symbols))
         for row, column, ratio in self._splits:
             if row <= t:

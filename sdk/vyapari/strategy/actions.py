@@ -81,3 +81,11 @@ def settled_targets(
     if not panel.has_actions:
         return targets
     return np.trunc(targets * cumulative_ratio(panel)).astype(np.int64)
+
+
+def adjusted_rows(values: np.ndarray, factor: np.ndarray, now: np.ndarray, field: str) -> np.ndarray:
+    """Rows ``values`` ``[k, N]`` of ``field`` in the shares of now: prices × ``factor`` ÷ ``now``,
+    volumes ÷ ``factor`` × ``now`` (``factor`` ``[k, N]``: each row's cumulative ratio, ``now``
+    ``[N]``: the current row's), so a split is no jump and the newest row stays as traded."""
+    scale = factor / now
+    return values / scale if field == "volume" else values * scale

@@ -26,7 +26,6 @@ from vyapari.cli.main import main
 from vyapari.data.lake import Lake
 from vyapari.market.calendar import get_calendar
 from vyapari.model.enums import Exchange
-from vyapari.strategy.panel import BarPanel
 
 D1, D2 = date(2025, 9, 4), date(2025, 9, 5)
 STRATEGY = ["--strategy", "sma_cross_bar", "--params", '{"fast": 5, "slow": 20, "qty": 10}']
@@ -109,34 +108,10 @@ def test_a_dividend_during_a_paper_replay_credits_cash(
     assert paid["pnl_inr"] == pytest.approx(control["pnl_inr"] + 40, abs=0.01)
 
 
-def split_panel(seed: int = 11) -> BarPanel:
-    """Two random-walk sessions of 3 symbols; symbol 0 splits 5:1 at the second session (its raw
-    prices fall 5× on the paisa, its volumes rise 5×)."""
-    from fractions import Fraction
-
-    from vyapari.data.corporate_actions import ActionKind, CorporateAction
-    from vyapari.strategy.actions import with_corporate_actions
-    from vyapari.strategy.synthetic import random_walk_panel
-
-    panel = random_walk_panel(symbols=3, sessions=2, bars_per_session=375, seed=seed)
-    later = panel.session == 1
-    prices = {}
-    for field in ("open", "high", "low", "close"):
-        values = getattr(panel, field).copy()
-        values[later, 0] = np.round(values[later, 0] / 5, 2)
-        prices[field] = values
-    volume = panel.volume.copy()
-    volume[later, 0] *= 5
-    raw = panel.with_arrays(**prices, volume=volume)
-    ex = panel.session_dates[1].astype("datetime64[D]").item()
-    symbol = panel.symbols[0]
-    split = CorporateAction(symbol, ex, ActionKind.SPLIT, ratio=Fraction(5))
-    return with_corporate_actions(raw, {symbol: [split]})
-
-
-@pytest.mark.parametrize("name", ["sma_cross"])
+@pytest.mark.parametrize("name", ["sma_cross", "sma_cross_bar"])
 def test_a_replay_across_a_split_matches_the_backtest_fill_for_fill(name: str) -> None:
     from tests.integration.live.live_helpers import backtest, backtest_fills, live_fills, run_live
+    from tests.unit.backtest.bt_helpers import split_panel
 
     panel = split_panel()
     params = {"fast": 5, "slow": 20, "qty": 10}
