@@ -12,10 +12,11 @@ Per time slice, in this order (the array kernel mirrors it exactly):
 
 Every fill is booked in a :class:`~vyapari.model.portfolio.Portfolio` with exact Decimal
 charges from the fee model, netted per scrip-day (:class:`~vyapari.costs.netting.ChargeBook`).
-Fills are capped by the slippage model's volume cap (the square-off is not), CNC sells
-never go short, and a risk-increasing fill beyond buying power (gross exposure ≤ leverage ×
-equity) is reduced by whole lots or rejected; a cut that no longer increases the absolute
-position is allowed without the check, as an order of that size would be. Buying power is
+Fills are capped by the slippage model's volume cap (the square-off is not), CNC and NRML
+sells never go short (:mod:`vyapari.execution.limits`), and a risk-increasing fill beyond
+buying power (gross exposure ≤ leverage × equity) is reduced by whole lots or rejected; a cut
+that no longer increases the absolute position is allowed without the check, as an order of
+that size would be. Buying power is
 checked with marks at the last closes before the slice, moved to the fill price by each fill
 of the slice (the paper broker uses the same marks).
 """
@@ -36,7 +37,7 @@ from vyapari.backtest.rules import squareoff_plan
 from vyapari.core.errors import StrategyError
 from vyapari.core.money import to_decimal
 from vyapari.costs.netting import ChargeBook
-from vyapari.execution.limits import BUYING_POWER_SLACK_INR
+from vyapari.execution.limits import BUYING_POWER_SLACK_INR, may_sell_short, short_rejection
 from vyapari.execution.matching import match_order
 from vyapari.execution.pricing import fill_price_one, volume_caps
 from vyapari.model.charges import Charges
@@ -254,12 +255,12 @@ class EventLoopEngine:
     def _allowed_quantity(self, sim: SimOrder, n: int, want: int) -> int:
         lot = int(self.panel.lot_sizes[n])
         qty = min(want, (int(self.capleft[n]) // lot) * lot)
-        if sim.order.side is Side.SELL and self.strategy.product is ProductType.CNC:
+        if sim.order.side is Side.SELL and not may_sell_short(self.strategy.product):
             held = max(int(self.pos[n]), 0)
             if qty > held:
                 qty = held
                 if qty == 0:
-                    self._reject(sim, "short selling is not allowed in delivery (CNC)")
+                    self._reject(sim, short_rejection(self.strategy.product))
         return qty
 
     def _charges(self, t: int, sim: SimOrder, qty: int, price: float, *, book: bool = False) -> Charges:

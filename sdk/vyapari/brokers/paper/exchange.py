@@ -57,7 +57,12 @@ from vyapari.core.ids import split_instrument_id
 from vyapari.core.time import IST
 from vyapari.costs.netting import ChargeBook
 from vyapari.costs.slippage import UNLIMITED
-from vyapari.execution.limits import BUYING_POWER_SLACK_INR, SQUAREOFF_MINUTE
+from vyapari.execution.limits import (
+    BUYING_POWER_SLACK_INR,
+    SQUAREOFF_MINUTE,
+    may_sell_short,
+    short_rejection,
+)
 from vyapari.execution.matching import match_order
 from vyapari.execution.pricing import fill_price_one, max_fill_quantity, to_price
 from vyapari.model.charges import Charges
@@ -485,12 +490,12 @@ class PaperExchange:
     def _allowed(self, paper: PaperOrder, cap: int) -> int:
         order = paper.order
         qty = min(order.remaining_quantity, (cap // paper.lot_size) * paper.lot_size)
-        if order.side is Side.SELL and order.product is ProductType.CNC:
+        if order.side is Side.SELL and not may_sell_short(order.product):
             held = max(self.portfolio.position(order.instrument_id).quantity, 0)
             if qty > held:
                 qty = held
                 if held == 0:
-                    self._reject(paper, "short selling is not allowed in delivery (CNC)")
+                    self._reject(paper, short_rejection(order.product))
         return qty
 
     def _within_buying_power(
