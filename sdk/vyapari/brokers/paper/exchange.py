@@ -1,39 +1,10 @@
 """The paper exchange: resting orders filled against a live or replayed stream of bars or ticks.
 
-The same rules as the backtest's simulated exchange (:mod:`.matching`): an order submitted
-before a bar is matched against that bar (so a market order fills at the **next** bar's
-open, through the slippage model, rounded to the paisa); limit and stop orders as in the
-backtest; per bar and instrument, fills share the slippage model's volume cap in whole
-lots, oldest order first; a CNC sell never goes short; a risk-increasing fill beyond
-``leverage`` × equity is cut by whole lots or rejected (:mod:`vyapari.execution.limits`).
-A tick is a bar whose open, high, low and close are its price. Every fill is booked in a
-:class:`Portfolio` with charges from the fee model, dated by the bar's IST session date and
-netted per (scrip, session) as the backtest nets them (:mod:`vyapari.costs.netting`).
-
-As in the backtest:
-
-* **Marks of the buying-power check** are those at the start of the bar's minute (every
-  instrument's last close before it), moved to the fill price by each fill of the minute;
-  closes of the minute count only from the next minute on, whatever order the minute's
-  instruments arrive in.
-* **MIS square-off**: at a bar starting at/after 15:20 IST, an MIS market order that only
-  closes (part of) a position fills in full, without the volume cap and without using it:
-  it is the square-off the live engine places for the broker's auto square-off, which the
-  backtest fills uncapped at that bar's open. Other orders are capped as usual. Orders fill
-  only against bars: an instrument without a bar from 15:20 keeps its square-off order until
-  its next bar (the backtest closes it at its last bar's close: see
-  :mod:`vyapari.backtest.rules`).
-
-**Opening trades**: with a volume-free slippage model, a resting market order's fill depends
-only on its next bar's open, so it may be made when the instrument's first trade of the minute
-arrives (:meth:`PaperExchange.on_open`) rather than when the minute ends; the exchange allows it
-(:meth:`PaperExchange.open_watch`) only when buying power cannot bind whatever order the
-minute's instruments trade in, so the fills are the same as the slice's.
-
-Bars come one instrument at a time (:meth:`PaperExchange.on_bar`, Decimal candles) or as a
-whole minute across instruments (:meth:`PaperExchange.on_slice`, float arrays): the slice
-is exactly the ``on_bar`` calls of its instruments in order, but only instruments with
-resting orders are matched; the others just move their float marks (:class:`MarkBook`).
+It applies the backtest's fill and charge rules (:mod:`vyapari.execution`, netted charges from
+:mod:`vyapari.costs.netting`) so paper equals backtest; a tick is a bar whose OHLC is its price.
+Bars come one instrument at a time (:meth:`PaperExchange.on_bar`), a whole minute at once
+(:meth:`PaperExchange.on_slice`) or as a minute's opening trades (:meth:`PaperExchange.on_open`).
+The rules it shares with the backtest, and why each is as it is: ``docs/paper-exchange.md``.
 """
 
 from __future__ import annotations
