@@ -37,9 +37,9 @@ from vyapari.backtest.rules import squareoff_plan
 from vyapari.core.errors import StrategyError
 from vyapari.core.money import to_decimal
 from vyapari.costs.netting import ChargeBook
-from vyapari.execution.limits import BUYING_POWER_SLACK_INR, may_sell_short, short_rejection
 from vyapari.execution.matching import match_order
 from vyapari.execution.pricing import fill_price_one, volume_caps
+from vyapari.execution.rules import allowed_quantity, cut_to_buying_power, exposure_fits
 from vyapari.model.charges import Charges
 from vyapari.model.enums import OrderStatus, OrderType, ProductType, Side
 from vyapari.model.events import Fill
@@ -253,14 +253,12 @@ class EventLoopEngine:
             self._book(t, sim, qty, price)
 
     def _allowed_quantity(self, sim: SimOrder, n: int, want: int) -> int:
-        lot = int(self.panel.lot_sizes[n])
-        qty = min(want, (int(self.capleft[n]) // lot) * lot)
-        if sim.order.side is Side.SELL and not may_sell_short(self.strategy.product):
-            held = max(int(self.pos[n]), 0)
-            if qty > held:
-                qty = held
-                if qty == 0:
-                    self._reject(sim, short_rejection(self.strategy.product))
+        qty, refused = allowed_quantity(
+            want, int(self.capleft[n]), int(self.panel.lot_sizes[n]), sim.order.side, self.strategy.product,
+            int(self.pos[n]),
+        )
+        if refused is not None:
+            self._reject(sim, refused)
         return qty
 
     def _charges(self, t: int, sim: SimOrder, qty: int, price: float, *, book: bool = False) -> Charges:
@@ -279,36 +277,20 @@ class EventLoopEngine:
             to_decimal(price),
         )
 
-    def _within_buying_power(
-        self, sim: SimOrder, t: int, n: int, qty: int, price: float
-    ) -> tuple[int, Charges]:
-        """The quantity (whole lots) that keeps gross exposure ≤ leverage × equity, and its charges.
+    def _within_buying_power(self, sim: SimOrder, t: int, n: int, qty: int, price: float) -> tuple[int, None]:
+        """The quantity (whole lots) that keeps gross exposure ≤ leverage × equity
+        (:func:`~vyapari.execution.rules.cut_to_buying_power`, as the paper broker cuts it); none
+        left rejects the order."""
+        sign = sim.order.side.sign
 
-        Cut one lot at a time from ``qty``: the first quantity that does not increase the
-        absolute position is always allowed (it adds no exposure), any other must pass the
-        rule (:mod:`vyapari.execution.limits`); none left rejects the order. The paper
-        broker applies the same rule with the same marks.
-        """
-        lot = int(self.panel.lot_sizes[n])
-        side = sim.order.side
-        held = int(self.pos[n])
-        charges = self._charges(t, sim, qty, price)
-        while qty > 0:
-            if abs(held + side.sign * qty) <= abs(held):
-                return qty, charges
-            pos = self.pos.copy()
-            mark = self.mark.copy()
-            pos[n] += side.sign * qty
-            mark[n] = price
-            cash = self.cash - side.sign * qty * price - float(charges.total)
-            equity = cash + float(pos @ mark)
-            if float(np.abs(pos * mark).sum()) <= self.leverage * equity + BUYING_POWER_SLACK_INR:
-                return qty, charges
-            qty -= lot
-            if qty > 0:
-                charges = self._charges(t, sim, qty, price)
-        self._reject(sim, "insufficient buying power")
-        return 0, charges
+        def fits(q: int, after: int) -> bool:
+            cash = self.cash - sign * q * price - float(self._charges(t, sim, q, price).total)
+            return exposure_fits(self.pos, self.mark, n, after, price, cash, self.leverage)
+
+        qty = cut_to_buying_power(int(self.pos[n]), sign, qty, int(self.panel.lot_sizes[n]), fits)
+        if qty == 0:
+            self._reject(sim, "insufficient buying power")
+        return qty, None
 
     def _square_off(self, t: int, n: int, price: float) -> None:
         qty = int(self.pos[n])

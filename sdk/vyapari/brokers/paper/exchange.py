@@ -28,14 +28,10 @@ from vyapari.core.ids import split_instrument_id
 from vyapari.core.time import IST
 from vyapari.costs.netting import ChargeBook
 from vyapari.costs.slippage import UNLIMITED
-from vyapari.execution.limits import (
-    BUYING_POWER_SLACK_INR,
-    SQUAREOFF_MINUTE,
-    may_sell_short,
-    short_rejection,
-)
+from vyapari.execution.limits import SQUAREOFF_MINUTE
 from vyapari.execution.matching import match_order
 from vyapari.execution.pricing import fill_price_one, max_fill_quantity, to_price
+from vyapari.execution.rules import allowed_quantity, cut_to_buying_power, exposure_fits
 from vyapari.model.charges import Charges
 from vyapari.model.enums import (
     Exchange,
@@ -43,7 +39,6 @@ from vyapari.model.enums import (
     OrderStatus,
     OrderType,
     ProductType,
-    Side,
     segment_for,
 )
 from vyapari.model.events import Fill
@@ -66,8 +61,6 @@ class _Bar:
     volume: int
     late: bool
 
-
-_SLACK = Decimal(str(BUYING_POWER_SLACK_INR))
 
 OPEN_WATCH_MAX_ORDERS = 64
 """Most resting orders for which :meth:`PaperExchange.open_watch` bounds the minute's fills (it
@@ -102,7 +95,6 @@ class PaperExchange:
         self._moved: list[PaperOrder] | None = None  # orders changed during the current slice
         self._minute: datetime | None = None  # start of the minute being matched
         self._later: dict[str, Decimal] = {}  # closes of that minute (candles): marks from the next
-        self._fill_marks: dict[str, Decimal] = {}  # exact marks moved by that minute's fills
         self._bands: dict[str, tuple[float, float]] = {}  # fill-price bands open_watch() relied on
         self._opened: set[str] = set()  # instruments matched at their opening trade this minute
         self._ids = itertools.count(1)
@@ -173,7 +165,6 @@ class PaperExchange:
         for instrument_id, close in self._later.items():
             self.book.set(instrument_id, close)
         self._later.clear()
-        self._fill_marks.clear()
         self._opened.clear()
 
     # ----- corporate actions -----------------------------------------------------------
@@ -460,61 +451,32 @@ class PaperExchange:
 
     def _allowed(self, paper: PaperOrder, cap: int) -> int:
         order = paper.order
-        qty = min(order.remaining_quantity, (cap // paper.lot_size) * paper.lot_size)
-        if order.side is Side.SELL and not may_sell_short(order.product):
-            held = max(self.portfolio.position(order.instrument_id).quantity, 0)
-            if qty > held:
-                qty = held
-                if held == 0:
-                    self._reject(paper, short_rejection(order.product))
+        held = self.portfolio.position(order.instrument_id).quantity
+        qty, refused = allowed_quantity(
+            order.remaining_quantity, cap, paper.lot_size, order.side, order.product, held
+        )
+        if refused is not None:
+            self._reject(paper, refused)
         return qty
 
-    def _within_buying_power(
-        self, paper: PaperOrder, qty: int, price: float, bar: _Bar
-    ) -> tuple[int, Charges | None]:
-        """The fillable quantity (whole lots) and, when already computed, its charges."""
+    def _within_buying_power(self, paper: PaperOrder, qty: int, price: float, bar: _Bar) -> tuple[int, None]:
+        """The fillable quantity (whole lots; :func:`~vyapari.execution.rules.cut_to_buying_power`,
+        as the backtest cuts it, with the marks of this minute's :class:`MarkBook`)."""
         order = paper.order
-        current = self.portfolio.position(order.instrument_id).quantity
-        while qty > 0:
-            after = current + paper.sign * qty
-            if abs(after) <= abs(current):
-                return qty, None
-            charges = self._charges(order, qty, price, bar.day)
-            if self._affordable(paper, qty, price, after, charges):
-                return qty, charges
-            qty -= paper.lot_size
-        self._reject(paper, "insufficient buying power")
-        return 0, None
+        k = self.book.column(order.instrument_id)
+        leverage = self._leverage[order.product]
 
-    def _affordable(self, paper: PaperOrder, qty: int, price: float, after: int, charges: Charges) -> bool:
-        """Gross exposure ≤ leverage × equity (+ the slack) after the fill (floats when certain,
-        else Decimal); the slack enters as cash: leverage × (cash + slack / leverage)."""
-        instrument_id = paper.order.instrument_id
-        leverage = self._leverage[paper.order.product]
-        cash = float(self.portfolio.cash) - paper.sign * qty * price - float(charges.total)
-        cash += BUYING_POWER_SLACK_INR / leverage
-        verdict = self.book.exposure_margin(instrument_id, after, price, cash, leverage)
-        if verdict is not None:
-            return verdict
-        return self._affordable_exact(paper.order, qty, price, after, charges)
+        def fits(q: int, after: int) -> bool:
+            charges = self._charges(order, q, price, bar.day)
+            cash = float(self.portfolio.cash) - paper.sign * q * price - float(charges.total)
+            n = len(self.book.index)
+            return exposure_fits(self.book.qty[:n], self.book.price[:n], k, after, price, cash, leverage)
 
-    def _affordable_exact(self, order: Order, qty: int, price: float, after: int, charges: Charges) -> bool:
-        fill_price = to_price(price)
-        cash = self.portfolio.cash - order.side.sign * qty * fill_price - charges.total
-        positions = {i: p.quantity for i, p in self.portfolio.positions.items()}
-        positions[order.instrument_id] = after
-
-        def mark(instrument_id: str) -> Decimal:
-            if instrument_id == order.instrument_id:
-                return fill_price
-            moved = self._fill_marks.get(instrument_id)  # filled earlier in this minute
-            if moved is not None:
-                return moved
-            return self.book.get(instrument_id) or Decimal(0)
-
-        gross = sum((abs(q) * mark(i) for i, q in positions.items()), Decimal(0))
-        equity = cash + sum((q * mark(i) for i, q in positions.items()), Decimal(0))
-        return gross <= self.config.leverage_for(order.product) * equity + _SLACK
+        held = self.portfolio.position(order.instrument_id).quantity
+        qty = cut_to_buying_power(held, paper.sign, qty, paper.lot_size, fits)
+        if qty == 0:
+            self._reject(paper, "insufficient buying power")
+        return qty, None
 
     def _reject(self, paper: PaperOrder, reason: str) -> None:
         partly = paper.order.status is OrderStatus.PARTIALLY_FILLED
@@ -557,7 +519,6 @@ class PaperExchange:
         )
         self.portfolio.apply(fill)
         self.book.fill(order.instrument_id, paper.sign * qty, price)  # later checks this minute see it
-        self._fill_marks[order.instrument_id] = fill.price
         order.record_fill(trade_id, qty, fill.price)
         self.products[order.instrument_id] = order.product
         self.trades.append(
