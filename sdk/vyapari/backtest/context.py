@@ -11,6 +11,7 @@ import numpy as np
 from vyapari.core.ids import client_order_id, instrument_id
 from vyapari.core.time import IST, ist_from_ns
 from vyapari.model.orders import Order
+from vyapari.strategy.actions import adjusted_rows, cumulative_ratio
 from vyapari.strategy.orders import OrderRequest
 
 if TYPE_CHECKING:
@@ -30,6 +31,8 @@ class EventContext:
         self._columns = {s: i for i, s in enumerate(panel.symbols)}
         self._instruments = [instrument_id(engine.config.exchange.value, s) for s in panel.symbols]
         self.bar_index = 0
+        self._cum = cumulative_ratio(panel) if panel.has_actions else None  # [T, N] splits so far
+        self._ones = np.ones(len(panel.symbols))
         self._now_row = -1
         self._now = datetime.min.replace(tzinfo=IST)
 
@@ -55,11 +58,20 @@ class EventContext:
         return p.session_dates[p.session[self.bar_index]].astype("datetime64[D]").item()
 
     def history(self, field: str, length: int) -> np.ndarray:
-        """Rows ``max(0, t-length+1) .. t`` of ``field`` (``[<=length, N]``)."""
+        """Rows ``max(0, t-length+1) .. t`` of ``field`` (``[<=length, N]``), in the shares of
+        slice ``t`` (earlier prices ÷ any split or bonus ratio since, volumes ×)."""
         if field not in FIELDS:
             raise KeyError(f"unknown field {field!r}; use one of {', '.join(FIELDS)}")
         t = self.bar_index
-        return getattr(self._engine.panel, field)[max(0, t - length + 1) : t + 1]
+        rows = getattr(self._engine.panel, field)[max(0, t - length + 1) : t + 1]
+        if self._cum is None:
+            return rows
+        return adjusted_rows(rows, self._cum[max(0, t - length + 1) : t + 1], self._cum[t], field)
+
+    @property
+    def split_factor(self) -> np.ndarray:
+        """``[N]`` shares now per share of the run's first session (splits and bonuses so far)."""
+        return self._ones if self._cum is None else self._cum[self.bar_index]
 
     @property
     def positions(self) -> np.ndarray:

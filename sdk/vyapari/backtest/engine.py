@@ -14,9 +14,10 @@ from vyapari.backtest.config import BacktestConfig, EnginePath
 from vyapari.backtest.event_loop import EventLoopEngine
 from vyapari.backtest.results import BacktestResult, rejection_note
 from vyapari.backtest.vector import NeedsEventLoop, run_vectorised
-from vyapari.core.errors import DataError, InvalidInput
+from vyapari.core.errors import InvalidInput
 from vyapari.strategy.panel import BarPanel
 from vyapari.strategy.strategy import Strategy
+from vyapari.strategy.volume import check_volume
 
 Progress = Callable[[int, int], None]
 
@@ -32,7 +33,7 @@ def run_backtest(
     ``progress(done, total)`` is called during event-loop runs (slices done of total). The
     result's ``notes`` say why a run left the array kernel and when most orders were rejected.
     """
-    check_volume(strategy, panel, config)
+    check_volume(strategy, panel, config.slippage)
     why_not = strategy.vector_ineligibility()
     if config.path is EnginePath.VECTOR and why_not is not None:
         raise InvalidInput("--path", f"vector: strategy {strategy.name} {why_not}; use 'event' or 'auto'")
@@ -57,39 +58,3 @@ def _noted(result: BacktestResult, notes: list[str]) -> BacktestResult:
     rejected = rejection_note(result.orders, result.fills)
     result.notes = [*notes, *([rejected] if rejected else [])]
     return result
-
-
-def volumeless_symbols(panel: BarPanel) -> list[str]:
-    """Symbols whose every bar in ``panel`` traded zero volume (index bars carry none)."""
-    import numpy as np
-
-    volume = np.where(panel.valid, np.nan_to_num(panel.volume), 0.0)
-    return [s for s, total in zip(panel.symbols, volume.sum(axis=0).tolist(), strict=True) if total <= 0]
-
-
-def check_volume(strategy: Strategy, panel: BarPanel, config: BacktestConfig) -> None:
-    """Refuse, by name, a run that could only trade nothing for lack of volume.
-
-    Raises
-    ------
-    DataError
-        ``strategy`` reads volume (``needs_volume``) and some symbol has none in any bar.
-    InvalidInput
-        (``--slippage``) the slippage model caps fills at a share of bar volume and some symbol has
-        none: every order of it would be cancelled.
-    """
-    empty = volumeless_symbols(panel)
-    if not empty:
-        return
-    names = ", ".join(empty[:5]) + (f" and {len(empty) - 5} more" if len(empty) > 5 else "")
-    if strategy.needs_volume:
-        raise DataError(
-            f"strategy {strategy.name} needs traded volume, and {names} traded zero volume in every bar "
-            "(index bars carry none): run it on stocks' bars"
-        )
-    if not getattr(config.slippage, "volume_free", True):
-        raise InvalidInput(
-            "--slippage",
-            f"volume caps each fill at a share of the bar's volume, and {names} traded zero volume in "
-            "every bar: every order would be cancelled; use none or bps:N",
-        )

@@ -12,10 +12,11 @@ Per time slice, in this order (the array kernel mirrors it exactly):
 
 Every fill is booked in a :class:`~vyapari.model.portfolio.Portfolio` with exact Decimal
 charges from the fee model, netted per scrip-day (:class:`~vyapari.costs.netting.ChargeBook`).
-Fills are capped by the slippage model's volume cap (the square-off is not), CNC sells
-never go short, and a risk-increasing fill beyond buying power (gross exposure ≤ leverage ×
-equity) is reduced by whole lots or rejected; a cut that no longer increases the absolute
-position is allowed without the check, as an order of that size would be. Buying power is
+Fills are capped by the slippage model's volume cap (the square-off is not), CNC and NRML
+sells never go short (:mod:`vyapari.execution.limits`), and a risk-increasing fill beyond
+buying power (gross exposure ≤ leverage × equity) is reduced by whole lots or rejected; a cut
+that no longer increases the absolute position is allowed without the check, as an order of
+that size would be. Buying power is
 checked with marks at the last closes before the slice, moved to the fill price by each fill
 of the slice (the paper broker uses the same marks).
 """
@@ -36,9 +37,9 @@ from vyapari.backtest.rules import squareoff_plan
 from vyapari.core.errors import StrategyError
 from vyapari.core.money import to_decimal
 from vyapari.costs.netting import ChargeBook
-from vyapari.execution.limits import BUYING_POWER_SLACK_INR
 from vyapari.execution.matching import match_order
 from vyapari.execution.pricing import fill_price_one, volume_caps
+from vyapari.execution.rules import allowed_quantity, cut_to_buying_power, exposure_fits
 from vyapari.model.charges import Charges
 from vyapari.model.enums import OrderStatus, OrderType, ProductType, Side
 from vyapari.model.events import Fill
@@ -252,14 +253,12 @@ class EventLoopEngine:
             self._book(t, sim, qty, price)
 
     def _allowed_quantity(self, sim: SimOrder, n: int, want: int) -> int:
-        lot = int(self.panel.lot_sizes[n])
-        qty = min(want, (int(self.capleft[n]) // lot) * lot)
-        if sim.order.side is Side.SELL and self.strategy.product is ProductType.CNC:
-            held = max(int(self.pos[n]), 0)
-            if qty > held:
-                qty = held
-                if qty == 0:
-                    self._reject(sim, "short selling is not allowed in delivery (CNC)")
+        qty, refused = allowed_quantity(
+            want, int(self.capleft[n]), int(self.panel.lot_sizes[n]), sim.order.side, self.strategy.product,
+            int(self.pos[n]),
+        )
+        if refused is not None:
+            self._reject(sim, refused)
         return qty
 
     def _charges(self, t: int, sim: SimOrder, qty: int, price: float, *, book: bool = False) -> Charges:
@@ -278,36 +277,20 @@ class EventLoopEngine:
             to_decimal(price),
         )
 
-    def _within_buying_power(
-        self, sim: SimOrder, t: int, n: int, qty: int, price: float
-    ) -> tuple[int, Charges]:
-        """The quantity (whole lots) that keeps gross exposure ≤ leverage × equity, and its charges.
+    def _within_buying_power(self, sim: SimOrder, t: int, n: int, qty: int, price: float) -> tuple[int, None]:
+        """The quantity (whole lots) that keeps gross exposure ≤ leverage × equity
+        (:func:`~vyapari.execution.rules.cut_to_buying_power`, as the paper broker cuts it); none
+        left rejects the order."""
+        sign = sim.order.side.sign
 
-        Cut one lot at a time from ``qty``: the first quantity that does not increase the
-        absolute position is always allowed (it adds no exposure), any other must pass the
-        rule (:mod:`vyapari.execution.limits`); none left rejects the order. The paper
-        broker applies the same rule with the same marks.
-        """
-        lot = int(self.panel.lot_sizes[n])
-        side = sim.order.side
-        held = int(self.pos[n])
-        charges = self._charges(t, sim, qty, price)
-        while qty > 0:
-            if abs(held + side.sign * qty) <= abs(held):
-                return qty, charges
-            pos = self.pos.copy()
-            mark = self.mark.copy()
-            pos[n] += side.sign * qty
-            mark[n] = price
-            cash = self.cash - side.sign * qty * price - float(charges.total)
-            equity = cash + float(pos @ mark)
-            if float(np.abs(pos * mark).sum()) <= self.leverage * equity + BUYING_POWER_SLACK_INR:
-                return qty, charges
-            qty -= lot
-            if qty > 0:
-                charges = self._charges(t, sim, qty, price)
-        self._reject(sim, "insufficient buying power")
-        return 0, charges
+        def fits(q: int, after: int) -> bool:
+            cash = self.cash - sign * q * price - float(self._charges(t, sim, q, price).total)
+            return exposure_fits(self.pos, self.mark, n, after, price, cash, self.leverage)
+
+        qty = cut_to_buying_power(int(self.pos[n]), sign, qty, int(self.panel.lot_sizes[n]), fits)
+        if qty == 0:
+            self._reject(sim, "insufficient buying power")
+        return qty, None
 
     def _square_off(self, t: int, n: int, price: float) -> None:
         qty = int(self.pos[n])

@@ -39,17 +39,21 @@ def _clip(want: int, pos: int, capleft: int, lot: int, no_short: bool) -> int:
 
 
 @njit(cache=True)
+def _refused(q: int, want: int, pos: int, capleft: int, lot: int, no_short: bool) -> bool:
+    """True when ``no_short`` refused a whole sell (nothing held) that the cap would let fill."""
+    return no_short and q == 0 and want < 0 and pos <= 0 and capleft >= lot
+
+
+@njit(cache=True)
 def _lots(want: int, lot: int) -> int:
     return (abs(want) // lot) * lot * (1 if want > 0 else -1)
 
 
 @njit(cache=True)
 def _record(buf: np.ndarray, count: int, a: int, b: int, c: int, d: int, e: int) -> np.ndarray:
-    """Append a row ``(a, b, c, d[, e])`` to a fills (5 columns) or orders (4 columns) buffer."""
+    """Append a row ``(a, b, c, d, e)`` to a fills or orders buffer (5 columns each)."""
     row = np.empty(buf.shape[1], dtype=np.int64)
-    row[0], row[1], row[2], row[3] = a, b, c, d
-    if buf.shape[1] > 4:
-        row[4] = e
+    row[0], row[1], row[2], row[3], row[4] = a, b, c, d, e
     return _push(buf, count, row)
 
 
@@ -78,7 +82,8 @@ def target_fills(  # noqa: C901, PLR0912, PLR0915 - one loop mirroring the event
     ratio: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Fills ``[K, 5]`` rows ``(t, n, signed qty, ref, order)`` (ref 0 = open, 1 = close) and
-    orders ``[M, 4]`` rows ``(t, n, signed qty, kind)`` (kind 0 = strategy, 1 = square-off).
+    orders ``[M, 5]`` rows ``(t, n, signed qty, kind, refused)`` (kind 0 = strategy, 1 = square-off;
+    refused 1 when ``no_short`` refused a sell with nothing held, as the event loop rejects it).
     ``ratio[t, n]`` multiplies the position at the start of slice ``t`` (a split or bonus)."""
     t_count, n_count = target.shape
     pos = np.zeros(n_count, dtype=np.int64)
@@ -86,7 +91,7 @@ def target_fills(  # noqa: C901, PLR0912, PLR0915 - one loop mirroring the event
     order_of = np.full(n_count, -1, dtype=np.int64)
     capleft = np.zeros(n_count, dtype=np.int64)
     fills = np.empty((1024, 5), dtype=np.int64)
-    orders = np.empty((1024, 4), dtype=np.int64)
+    orders = np.empty((1024, 5), dtype=np.int64)
     k = 0
     m = 0
     for t in range(t_count):
@@ -107,6 +112,8 @@ def target_fills(  # noqa: C901, PLR0912, PLR0915 - one loop mirroring the event
                     pos[n] = 0
             elif pending[n] != 0:
                 q = _clip(pending[n], pos[n], capleft[n], lot[n], no_short)
+                if _refused(q, pending[n], pos[n], capleft[n], lot[n], no_short):
+                    orders[order_of[n], 4] = 1
                 if q != 0:
                     fills = _record(fills, k, t, n, q, REF_CLOSE if same_close else REF_OPEN, order_of[n])
                     k += 1
@@ -126,6 +133,8 @@ def target_fills(  # noqa: C901, PLR0912, PLR0915 - one loop mirroring the event
             m += 1
             if same_close:
                 q = _clip(pending[n], pos[n], capleft[n], lot[n], no_short)
+                if _refused(q, pending[n], pos[n], capleft[n], lot[n], no_short):
+                    orders[order_of[n], 4] = 1
                 if q != 0:
                     fills = _record(fills, k, t, n, q, REF_CLOSE, order_of[n])
                     k += 1

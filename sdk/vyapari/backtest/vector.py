@@ -16,6 +16,7 @@ from vyapari.backtest.kernels import REF_OPEN, account, target_fills
 from vyapari.backtest.results import BacktestResult, FillArrays, OrderArrays, build_result
 from vyapari.backtest.rules import squareoff_plan
 from vyapari.core.time import ist_from_ns
+from vyapari.execution.limits import may_sell_short, short_rejection
 from vyapari.execution.pricing import fill_prices, volume_caps
 from vyapari.model.enums import ProductType
 from vyapari.strategy.actions import settled_targets
@@ -48,7 +49,7 @@ def run_vectorised(strategy: Strategy, panel: BarPanel, config: BacktestConfig) 
         plan.after,
         panel.lot_sizes,
         is_mis,
-        strategy.product is ProductType.CNC,
+        not may_sell_short(strategy.product),
         config.fill_at.value == "same_close",
         panel.ratios,
     )
@@ -84,5 +85,11 @@ def run_vectorised(strategy: Strategy, panel: BarPanel, config: BacktestConfig) 
         equity=equity,
         positions=positions,
         fills=FillArrays(t, n, qty, price, charges, order),
-        orders=OrderArrays(orders[:, 0], orders[:, 1], orders[:, 2], orders[:, 3]),
+        orders=OrderArrays(
+            orders[:, 0],
+            orders[:, 1],
+            orders[:, 2],
+            orders[:, 3],
+            reason=[short_rejection(strategy.product) if r else "" for r in orders[:, 4].tolist()],
+        ),
     )

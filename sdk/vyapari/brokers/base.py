@@ -28,6 +28,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from vyapari.brokers.errors import BrokerError, BrokerFailure, BrokerUnavailable, OrderNotFound, map_failure
@@ -187,6 +188,15 @@ class BrokerAdapter(ABC):
         if self.store.get(client_order_id) is not None:
             self.store.put(order)
         return order
+
+    def settle_corporate_action(
+        self, instrument_id: str, at: datetime, ratio: Decimal, dividend_per_share: Decimal
+    ) -> list[BrokerOrder]:
+        """Settle a split or bonus (``ratio`` shares after / before) and a cash dividend (₹ per
+        share) of ``instrument_id`` effective from ``at`` (its ex-date's first bar); returns the
+        orders it cancelled. A real broker's back office settles these itself, so this does
+        nothing; a simulated broker (paper) is told here."""
+        return []
 
     # ----- reads ------------------------------------------------------------------
     def orders(self) -> list[BrokerOrder]:

@@ -184,6 +184,9 @@ def _run(
         from vyapari.live.replay import load_replay_panel, replay
 
         panel = load_replay_panel(args.replay, args.date, Exchange.NSE, symbols)
+        from vyapari.strategy.volume import check_volume
+
+        check_volume(strategy, panel)  # as the backtest: refuse volume-free bars by name
         _say_paper_differences(broker)
         engine = _engine(args, settings, strategy, broker, ports, list(panel.symbols), panel.lot_sizes, None)
         with _fills_log(args, engine), _collecting(engine), recorded(engine, lake):  # [recording]

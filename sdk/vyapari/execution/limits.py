@@ -1,5 +1,9 @@
 """Limits both simulated exchanges (the backtest's and the paper broker's) enforce alike.
 
+* **No delivery short**: in the Indian cash segment only an intraday (MIS) sell may go short
+  (squared off by 15:20 IST); a CNC or NRML sell is cut to the shares held and, with none
+  held, rejected with :func:`short_rejection`.
+
 * **MIS square-off**: at 15:20 IST (:data:`SQUAREOFF_MINUTE`, minutes after midnight IST)
   intraday positions are closed by a market order that ignores the volume cap, as a
   broker's auto square-off does; no new MIS orders are taken after it.
@@ -32,3 +36,16 @@ DEFAULT_LEVERAGE: Mapping[ProductType, float] = MappingProxyType(
 )
 """Buying power multiple per product when none is configured: delivery and carry-forward at
 1× (fully paid), intraday (MIS) at 5× (brokers' usual intraday margin on liquid equities)."""
+
+
+def may_sell_short(product: ProductType) -> bool:
+    """True when a sell of ``product`` may go short in the cash segment (only intraday, MIS)."""
+    return product is ProductType.MIS
+
+
+def short_rejection(product: ProductType) -> str:
+    """Why a sell of ``product`` (CNC or NRML) with nothing held is rejected."""
+    return (
+        f"short selling is not allowed in delivery ({product.value}) in the cash segment: "
+        "only an intraday (MIS) short, squared off by 15:20 IST"
+    )

@@ -56,6 +56,22 @@ class LiveAccount:
         self._sums = None
         return n
 
+    def settle_corporate_action(self, instrument_id: str, ratio: float, dividend_per_share: float) -> None:
+        """A split or bonus (position × ``ratio``, mark ÷ it, a fractional share paid in cash) and a
+        cash dividend (₹ per share held) at the start of the ex-date, as the paper exchange and the
+        backtest settle them."""
+        n = self.columns.get(instrument_id, -1)
+        if ratio != 1.0:
+            mark = to_decimal(float(self.mark[n])) if n >= 0 else Decimal(0)
+            self.portfolio.apply_split(instrument_id, to_decimal(ratio), mark)
+            if n >= 0:
+                self.mark[n] = self.mark[n] / ratio
+                self.pos[n] = self.portfolio.position(instrument_id).quantity
+        if dividend_per_share:
+            self.portfolio.credit_dividend(instrument_id, to_decimal(dividend_per_share))
+        self.cash = float(self.portfolio.cash)
+        self._sums = None
+
     def mark_closes(self, close: np.ndarray, valid: np.ndarray) -> None:
         """Mark symbols with a bar at their close (₹)."""
         self.mark[valid] = close[valid]
@@ -167,10 +183,15 @@ class LiveContext:
         return self._engine.history.session_date(self.bar_index)
 
     def history(self, field: str, length: int) -> np.ndarray:
-        """The last ``length`` rows (up to now) of ``field``: ``[<=length, N]``."""
+        """The last ``length`` rows (up to now) of ``field``: ``[<=length, N]``, in today's shares."""
         if field not in BAR_COLUMNS:
             raise KeyError(f"unknown field {field!r}; use one of {', '.join(BAR_COLUMNS)}")
-        return self._engine.history.tail(field, self.bar_index, length)
+        return self._engine.history.tail_adjusted(field, self.bar_index, length)
+
+    @property
+    def split_factor(self) -> np.ndarray:
+        """``[N]`` shares now per share of the run's first session (splits and bonuses so far)."""
+        return self._engine.history.split_factor(self.bar_index)
 
     @property
     def positions(self) -> np.ndarray:

@@ -181,6 +181,25 @@ class LiveEngine(GuardsMixin):
         elif self._clock_ns >= self._kill_due_ns:
             self._poll_kill_switch(self._clock_ns)
 
+    def on_corporate_action(self, column: int, at_ns: int, ratio: float, dividend_per_share: float) -> None:
+        """Settle a split or bonus (``ratio`` shares after / before) and a cash dividend (₹ per
+        share) of ``column`` effective from its bar starting ``at_ns`` (UTC ns), before that bar:
+        in the broker (a simulated one; a real broker settles itself), the account, and the
+        history the strategy reads (a split is no signal: :mod:`vyapari.strategy.actions`)."""
+        iid = self.instruments[column]
+        at = ist_from_ns(at_ns)
+        step = 2 * self.history.rows
+        # trades before the ex-date that the account has not booked yet (a replay of a later day)
+        self._book_trades([tr for tr in self.broker.trades() if tr.filled_at < at], step)
+        cancelled = self.broker.settle_corporate_action(
+            iid, at, Decimal(str(ratio)), Decimal(str(dividend_per_share))
+        )
+        self.account.settle_corporate_action(iid, ratio, dividend_per_share)
+        if ratio != 1.0:
+            self.history.settle_split(column, ratio)
+        for order in cancelled:
+            self.orders.apply_status(order, step)
+
     # ----- one slice -----------------------------------------------------------------
     def on_slice(self, bar: BarSlice) -> None:
         """Run the phases of one finished slice (see the module docstring).

@@ -34,6 +34,8 @@ class BarHistory:
         self._closes: list[int] = []
         self._session_arrays = (np.empty(0, dtype="datetime64[D]"), np.empty(0, np.int64))  # of the above
         self.rows = 0
+        self._splits: list[tuple[int, int, float]] = []  # (row, column, ratio) of splits and bonuses
+        self._ones = np.ones(n)
 
     def _fields(self) -> dict[str, np.ndarray]:
         """Each field's ``[T, N]`` view of the block (rows contiguous, strided by the block's row)."""
@@ -90,10 +92,44 @@ class BarHistory:
         """Rows ``max(0, t-length+1) .. t`` of ``field``."""
         return self._arrays[field][max(0, t - length + 1) : t + 1]
 
+    def settle_split(self, column: int, ratio: float) -> None:
+        """A split or bonus of ``column`` (shares after / before) effective from the next row."""
+        self._splits.append((self.rows, column, ratio))
+
+    def tail_adjusted(self, field: str, t: int, length: int) -> np.ndarray:
+        """:meth:`tail` in the shares of row ``t`` (earlier prices ÷ split ratios since, volumes ×)."""
+        rows = self.tail(field, t, length)
+        if not self._splits:
+            return rows
+        from vyapari.strategy.actions import adjusted_rows
+
+        start = max(0, t - length + 1)
+        factors = np.stack([self.split_factor(r) for r in range(start, t + 1)])
+        return adjusted_rows(rows, factors, factors[-1], field)
+
+    def split_factor(self, t: int) -> np.ndarray:
+        """``[N]`` shares at row ``t`` per share of the first row (1 without splits; do not change it)."""
+        if not self._splits:
+            return self._ones
+        factor = np.ones(len(self.symbols))
+        for row, column, ratio in self._splits:
+            if row <= t:
+                factor[column] *= ratio
+        return factor
+
     def panel(self) -> BarPanel:
-        """All rows so far as a :class:`BarPanel` (views)."""
+        """All rows so far as a :class:`BarPanel` (views; with the splits so far, settled as
+        :mod:`vyapari.strategy.actions` settles them, so a split is no signal)."""
         t = self.rows
+        actions = {}
+        if self._splits:
+            ratio = np.ones((t, len(self.symbols)))
+            for row, column, r in self._splits:
+                if row < t:
+                    ratio[row, column] *= r
+            actions = {"share_ratio": ratio, "cash_per_share": np.zeros_like(ratio)}
         return BarPanel(
+            **actions,
             symbols=self.symbols,
             ts=self._ts[:t],
             valid=self._valid[:t],

@@ -221,7 +221,13 @@ class SmaCrossPerBar(Strategy):
     def on_bar(self, ctx: StrategyContext) -> None:
         if not ctx.valid.any():
             return
-        targets = (self._signal.update(ctx.valid, ctx.close) > 0) * np.int64(self.qty)  # long: qty, else 0
+        # the vectorised signal's inputs: closes and quantities in the run's first-session shares
+        factor = ctx.split_factor
+        split = bool((factor != 1.0).any())
+        state = self._signal.update(ctx.valid, ctx.close * factor if split else ctx.close) > 0
+        targets = state * np.int64(self.qty)  # long: qty, else 0
+        if split:  # after a split or bonus: the qty of the first session, in shares now
+            targets = np.trunc(targets * factor).astype(np.int64)
         # a flip, or a position that lags (e.g. re-entry after an MIS square-off), or orders to replace;
         # a flip whose position already matches, with nothing open, changes nothing
         behind = (targets != ctx.positions) & ctx.valid

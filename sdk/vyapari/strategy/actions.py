@@ -22,11 +22,15 @@ from vyapari.data.corporate_actions import ActionKind, CorporateAction
 from vyapari.strategy.panel import PRICE_COLUMNS, BarPanel
 
 
-def with_corporate_actions(panel: BarPanel, actions: Mapping[str, Sequence[CorporateAction]]) -> BarPanel:
+def with_corporate_actions(
+    panel: BarPanel, actions: Mapping[str, Sequence[CorporateAction]], *, held_before: bool = False
+) -> BarPanel:
     """``panel`` with the splits, bonuses and cash dividends of ``actions`` (by symbol) attached.
 
     An action counts when the symbol has a bar before its ex-date and one on or after it; it is
-    applied at the first bar on or after the ex-date. Other kinds are ignored.
+    applied at the first bar on or after the ex-date. With ``held_before`` (a replay of one day
+    whose account carries positions from earlier days) an action whose ex-date is the panel's
+    first session counts too, at that session's first bar. Other kinds are ignored.
     """
     t_count, n_count = panel.shape
     ratio = np.ones((t_count, n_count))
@@ -39,8 +43,10 @@ def with_corporate_actions(panel: BarPanel, actions: Mapping[str, Sequence[Corpo
         for action in actions.get(symbol, ()):
             if action.ex_date is None:
                 continue
-            after = rows[days[rows] >= np.datetime64(action.ex_date, "D")]
-            if after.size == 0 or after[0] == rows[0]:
+            ex = np.datetime64(action.ex_date, "D")
+            after = rows[days[rows] >= ex]
+            first_day = held_before and after.size > 0 and after[0] == rows[0] and days[rows[0]] == ex
+            if after.size == 0 or (after[0] == rows[0] and not first_day):
                 continue
             t = int(after[0])
             if action.kind in (ActionKind.SPLIT, ActionKind.BONUS) and action.ratio is not None:
@@ -75,3 +81,11 @@ def settled_targets(
     if not panel.has_actions:
         return targets
     return np.trunc(targets * cumulative_ratio(panel)).astype(np.int64)
+
+
+def adjusted_rows(values: np.ndarray, factor: np.ndarray, now: np.ndarray, field: str) -> np.ndarray:
+    """Rows ``values`` ``[k, N]`` of ``field`` in the shares of now: prices × ``factor`` ÷ ``now``,
+    volumes ÷ ``factor`` × ``now`` (``factor`` ``[k, N]``: each row's cumulative ratio, ``now``
+    ``[N]``: the current row's), so a split is no jump and the newest row stays as traded."""
+    scale = factor / now
+    return values / scale if field == "volume" else values * scale

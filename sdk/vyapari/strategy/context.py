@@ -45,7 +45,16 @@ class StrategyContext(Protocol):
         ...
 
     def history(self, field: str, length: int) -> np.ndarray:
-        """The last ``length`` rows (up to and including now) of ``field``: ``[<=length, N]``."""
+        """The last ``length`` rows (up to and including now) of ``field``: ``[<=length, N]``,
+        adjusted for splits and bonuses up to now (earlier prices ÷ the ratio, volumes ×), so the
+        newest row is as traded and a split is not a jump."""
+        ...
+
+    @property
+    def split_factor(self) -> np.ndarray:
+        """``[N]`` shares now per share of the run's first session (the product of the split and
+        bonus ratios so far; 1 without any): ``close × split_factor`` is the first-session price
+        the vectorised signals read (:mod:`vyapari.strategy.actions`)."""
         ...
 
     @property

@@ -132,6 +132,9 @@ class Strategy:
         ``_STEPPABLE_SIZERS``; otherwise :meth:`prepare` on the whole panel.
         """
         rows = panel.shape[0]
+        if panel.has_actions:  # settled targets need the whole history (strategy.actions)
+            self.prepare(panel, capital)
+            return
         if self._stepping is not None and self._stepping.rows == rows:
             return  # this row is already the current one
         if self._stepping is None or self._stepping.rows != rows - 1:  # first row, or rows missed
@@ -190,6 +193,17 @@ class Strategy:
         return None
 
     def _size_bar(self, ctx: StrategyContext, weights: np.ndarray) -> np.ndarray:
+        """Targets as traded: sized and held in the run's first-session shares, as the array path
+        sizes them (:func:`~vyapari.strategy.actions.settled_targets`), so a split is no trade."""
+        factor = ctx.split_factor
+        held = self._size_first_session(ctx, weights, factor)
+        if not (factor != 1.0).any():
+            return held
+        return np.trunc(held * factor).astype(np.int64)
+
+    def _size_first_session(
+        self, ctx: StrategyContext, weights: np.ndarray, factor: np.ndarray
+    ) -> np.ndarray:
         prev_w = self._last_weights if self._last_weights is not None else np.zeros_like(weights)
         targets = self._last_targets if self._last_targets is not None else np.zeros(len(weights), np.int64)
         changed = np.flatnonzero(weights != prev_w)
@@ -201,7 +215,7 @@ class Strategy:
             mean, vol = trailing_return_stats(close_hist, self.sizer.lookback)
             inputs = SizingInputs(
                 weight=weights[changed],
-                price=np.nan_to_num(ctx.close[changed]),
+                price=np.nan_to_num(ctx.close[changed] * factor[changed]),
                 mean_return=mean[-1, changed],
                 volatility=vol[-1, changed],
                 lot_size=ctx.lot_sizes[changed],

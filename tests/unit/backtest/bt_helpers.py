@@ -44,3 +44,28 @@ def panel_of(**frames: pd.DataFrame) -> BarPanel:
 def flat_bars(count: int, price: float = 100.0, volume: float = 1_000_000) -> list[tuple[float, ...]]:
     """``count`` identical bars."""
     return [(price, price, price, price, volume)] * count
+
+
+def split_panel(seed: int = 11) -> BarPanel:
+    """Two random-walk sessions of 3 symbols; symbol 0 splits 5:1 at the second session (its raw
+    prices fall 5× on the paisa, its volumes rise 5×)."""
+    from fractions import Fraction
+
+    from vyapari.data.corporate_actions import ActionKind, CorporateAction
+    from vyapari.strategy.actions import with_corporate_actions
+    from vyapari.strategy.synthetic import random_walk_panel
+
+    panel = random_walk_panel(symbols=3, sessions=2, bars_per_session=375, seed=seed)
+    later = panel.session == 1
+    prices = {}
+    for field in ("open", "high", "low", "close"):
+        values = getattr(panel, field).copy()
+        values[later, 0] = np.round(values[later, 0] / 5, 2)
+        prices[field] = values
+    volume = panel.volume.copy()
+    volume[later, 0] *= 5
+    raw = panel.with_arrays(**prices, volume=volume)
+    ex = panel.session_dates[1].astype("datetime64[D]").item()
+    symbol = panel.symbols[0]
+    split = CorporateAction(symbol, ex, ActionKind.SPLIT, ratio=Fraction(5))
+    return with_corporate_actions(raw, {symbol: [split]})

@@ -20,6 +20,14 @@ def run(panel, script, product=ProductType.CNC, **cfg):
     return result, strategy
 
 
+def strategy_prices(result):
+    """Fill prices of the strategy's orders (an MIS position's 15:20 square-off left out)."""
+    orders = result.orders_frame()
+    ours = set(orders.loc[orders["kind"] == "strategy", "client_order_id"])
+    trades = result.trades_frame()
+    return trades.loc[trades["client_order_id"].isin(ours), "price"].tolist()
+
+
 def buy(qty=10, **kw):
     return OrderRequest("AAA", Side.BUY, qty, **kw)
 
@@ -60,9 +68,9 @@ def test_order_on_last_bar_is_never_filled():
 )
 def test_limit_orders_fill_at_limit_or_better_open(side, limit, bar, expected):
     bars = [(100, 100, 100, 100, 1e6), (*bar, 1e6)]
-    req = OrderRequest("AAA", side, 10, OrderType.LIMIT, ProductType.NRML, limit_price=Decimal(str(limit)))
-    result, _ = run(panel_of(AAA=frame(bars, minute_times())), {0: [req]}, product=ProductType.NRML)
-    prices = result.trades_frame()["price"].tolist()
+    req = OrderRequest("AAA", side, 10, OrderType.LIMIT, ProductType.MIS, limit_price=Decimal(str(limit)))
+    result, _ = run(panel_of(AAA=frame(bars, minute_times())), {0: [req]}, product=ProductType.MIS)
+    prices = strategy_prices(result)  # MIS: a sell from flat is an intraday short
     assert prices == ([] if expected is None else [expected])
 
 
@@ -78,9 +86,9 @@ def test_limit_orders_fill_at_limit_or_better_open(side, limit, bar, expected):
 )
 def test_stop_market_orders_trigger_and_gap(side, trigger, bar, expected):
     bars = [(100, 100, 100, 100, 1e6), (*bar, 1e6)]
-    req = OrderRequest("AAA", side, 10, OrderType.SL_M, ProductType.NRML, trigger_price=Decimal(str(trigger)))
-    result, _ = run(panel_of(AAA=frame(bars, minute_times())), {0: [req]}, product=ProductType.NRML)
-    assert result.trades_frame()["price"].tolist() == ([] if expected is None else [expected])
+    req = OrderRequest("AAA", side, 10, OrderType.SL_M, ProductType.MIS, trigger_price=Decimal(str(trigger)))
+    result, _ = run(panel_of(AAA=frame(bars, minute_times())), {0: [req]}, product=ProductType.MIS)
+    assert strategy_prices(result) == ([] if expected is None else [expected])
 
 
 def test_stop_limit_does_not_fill_beyond_its_limit():
@@ -90,13 +98,13 @@ def test_stop_limit_does_not_fill_beyond_its_limit():
         Side.BUY,
         10,
         OrderType.SL,
-        ProductType.NRML,
+        ProductType.MIS,
         limit_price=Decimal("102"),
         trigger_price=Decimal("101"),
     )
-    result, _ = run(panel_of(AAA=frame(bars, minute_times())), {0: [req]}, product=ProductType.NRML)
+    result, _ = run(panel_of(AAA=frame(bars, minute_times())), {0: [req]}, product=ProductType.MIS)
     # bar 1 gaps through the trigger above the limit: triggered, no fill; bar 2 opens at the limit
-    assert result.trades_frame()["price"].tolist() == [102.0]
+    assert strategy_prices(result) == [102.0]
 
 
 def test_volume_cap_splits_a_fill_across_bars():

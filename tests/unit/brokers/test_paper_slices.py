@@ -11,7 +11,6 @@ import pytest
 
 from vyapari.brokers.paper import PaperBrokerAdapter, PaperConfig
 from vyapari.brokers.paper.journal import JournaledPaperBrokerAdapter
-from vyapari.brokers.paper.marks import MarkBook
 from vyapari.brokers.types import Candle, MinuteBars, OrderRequest
 from vyapari.core.time import IST
 from vyapari.costs import FixedBpsSlippage, NoSlippage, VolumeShareSlippage, ZerodhaFees, fee_model_from_spec
@@ -119,11 +118,8 @@ def test_paper_slices_fill_exactly_as_candles_one_instrument_at_a_time(seed: int
     assert moved_total > 20 and OrderStatus.FILLED in statuses and OrderStatus.REJECTED in statuses
 
 
-def test_a_fill_exactly_at_the_buying_power_limit_is_decided_in_decimal() -> None:
+def test_a_fill_exactly_at_the_buying_power_limit_is_allowed_and_one_more_is_not() -> None:
     config = PaperConfig(Decimal("1000"), NoSlippage(), fee_model_from_spec("none"), Decimal("1"))
-    book = MarkBook()
-    assert book.exposure_margin("NSE:A", 10, 100.0, 0.0, 1.0) is None  # gross == equity: too close for floats
-    assert book.exposure_margin("NSE:A", 9, 100.0, 100.0, 1.0) is True
     broker = PaperBrokerAdapter(config)
     broker.submit(OrderRequest("exact", "NSE:A", Side.BUY, 10, product=ProductType.MIS))
     broker.submit(OrderRequest("over", "NSE:B", Side.BUY, 1, product=ProductType.MIS))

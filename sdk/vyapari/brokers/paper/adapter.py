@@ -111,6 +111,13 @@ class PaperBrokerAdapter(BrokerAdapter):
             stream.push(tick)
         return fills
 
+    def settle_corporate_action(
+        self, instrument_id: str, at: datetime, ratio: Decimal, dividend_per_share: Decimal
+    ) -> list[BrokerOrder]:
+        """Settle a split, bonus or cash dividend at the paper exchange (see
+        :meth:`PaperExchange.settle_corporate_action`); returns the orders it cancelled."""
+        return self.exchange.settle_corporate_action(instrument_id, ratio, dividend_per_share)
+
     # ----- primitives -----------------------------------------------------------------
     def _place_order(self, request: OrderRequest) -> str:
         return self.exchange.place(request)

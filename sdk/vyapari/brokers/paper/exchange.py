@@ -1,39 +1,10 @@
 """The paper exchange: resting orders filled against a live or replayed stream of bars or ticks.
 
-The same rules as the backtest's simulated exchange (:mod:`.matching`): an order submitted
-before a bar is matched against that bar (so a market order fills at the **next** bar's
-open, through the slippage model, rounded to the paisa); limit and stop orders as in the
-backtest; per bar and instrument, fills share the slippage model's volume cap in whole
-lots, oldest order first; a CNC sell never goes short; a risk-increasing fill beyond
-``leverage`` × equity is cut by whole lots or rejected (:mod:`vyapari.execution.limits`).
-A tick is a bar whose open, high, low and close are its price. Every fill is booked in a
-:class:`Portfolio` with charges from the fee model, dated by the bar's IST session date and
-netted per (scrip, session) as the backtest nets them (:mod:`vyapari.costs.netting`).
-
-As in the backtest:
-
-* **Marks of the buying-power check** are those at the start of the bar's minute (every
-  instrument's last close before it), moved to the fill price by each fill of the minute;
-  closes of the minute count only from the next minute on, whatever order the minute's
-  instruments arrive in.
-* **MIS square-off**: at a bar starting at/after 15:20 IST, an MIS market order that only
-  closes (part of) a position fills in full, without the volume cap and without using it:
-  it is the square-off the live engine places for the broker's auto square-off, which the
-  backtest fills uncapped at that bar's open. Other orders are capped as usual. Orders fill
-  only against bars: an instrument without a bar from 15:20 keeps its square-off order until
-  its next bar (the backtest closes it at its last bar's close: see
-  :mod:`vyapari.backtest.rules`).
-
-**Opening trades**: with a volume-free slippage model, a resting market order's fill depends
-only on its next bar's open, so it may be made when the instrument's first trade of the minute
-arrives (:meth:`PaperExchange.on_open`) rather than when the minute ends; the exchange allows it
-(:meth:`PaperExchange.open_watch`) only when buying power cannot bind whatever order the
-minute's instruments trade in, so the fills are the same as the slice's.
-
-Bars come one instrument at a time (:meth:`PaperExchange.on_bar`, Decimal candles) or as a
-whole minute across instruments (:meth:`PaperExchange.on_slice`, float arrays): the slice
-is exactly the ``on_bar`` calls of its instruments in order, but only instruments with
-resting orders are matched; the others just move their float marks (:class:`MarkBook`).
+It applies the backtest's fill and charge rules (:mod:`vyapari.execution`, netted charges from
+:mod:`vyapari.costs.netting`) so paper equals backtest; a tick is a bar whose OHLC is its price.
+Bars come one instrument at a time (:meth:`PaperExchange.on_bar`), a whole minute at once
+(:meth:`PaperExchange.on_slice`) or as a minute's opening trades (:meth:`PaperExchange.on_open`).
+The rules it shares with the backtest, and why each is as it is: ``docs/paper-exchange.md``.
 """
 
 from __future__ import annotations
@@ -57,9 +28,10 @@ from vyapari.core.ids import split_instrument_id
 from vyapari.core.time import IST
 from vyapari.costs.netting import ChargeBook
 from vyapari.costs.slippage import UNLIMITED
-from vyapari.execution.limits import BUYING_POWER_SLACK_INR, SQUAREOFF_MINUTE
+from vyapari.execution.limits import SQUAREOFF_MINUTE
 from vyapari.execution.matching import match_order
 from vyapari.execution.pricing import fill_price_one, max_fill_quantity, to_price
+from vyapari.execution.rules import allowed_quantity, cut_to_buying_power, exposure_fits
 from vyapari.model.charges import Charges
 from vyapari.model.enums import (
     Exchange,
@@ -67,7 +39,6 @@ from vyapari.model.enums import (
     OrderStatus,
     OrderType,
     ProductType,
-    Side,
     segment_for,
 )
 from vyapari.model.events import Fill
@@ -90,8 +61,6 @@ class _Bar:
     volume: int
     late: bool
 
-
-_SLACK = Decimal(str(BUYING_POWER_SLACK_INR))
 
 OPEN_WATCH_MAX_ORDERS = 64
 """Most resting orders for which :meth:`PaperExchange.open_watch` bounds the minute's fills (it
@@ -126,7 +95,6 @@ class PaperExchange:
         self._moved: list[PaperOrder] | None = None  # orders changed during the current slice
         self._minute: datetime | None = None  # start of the minute being matched
         self._later: dict[str, Decimal] = {}  # closes of that minute (candles): marks from the next
-        self._fill_marks: dict[str, Decimal] = {}  # exact marks moved by that minute's fills
         self._bands: dict[str, tuple[float, float]] = {}  # fill-price bands open_watch() relied on
         self._opened: set[str] = set()  # instruments matched at their opening trade this minute
         self._ids = itertools.count(1)
@@ -197,24 +165,26 @@ class PaperExchange:
         for instrument_id, close in self._later.items():
             self.book.set(instrument_id, close)
         self._later.clear()
-        self._fill_marks.clear()
         self._opened.clear()
 
     # ----- corporate actions -----------------------------------------------------------
     def settle_corporate_action(
         self, instrument_id: str, ratio: Decimal = Decimal(1), dividend_per_share: Decimal = Decimal(0)
-    ) -> None:
+    ) -> list[BrokerOrder]:
         """Settle a split or bonus (``ratio`` shares after / before) and a cash dividend (₹ per
         share) of ``instrument_id`` at the start of its ex-date, as the backtest does
         (:mod:`vyapari.strategy.actions`): resting orders of a split instrument are cancelled, the
         position's quantity × ratio and average ÷ ratio (a fractional share paid in cash at the
-        adjusted mark), its mark ÷ ratio; the dividend is credited on the shares held."""
+        adjusted mark), its mark ÷ ratio; the dividend is credited on the shares held. Returns
+        the book entries of the orders it cancelled."""
+        cancelled: list[BrokerOrder] = []
         with self._lock:
             if ratio != 1:
                 for paper in self._resting.pop(instrument_id, []):
                     if not paper.order.status.is_terminal:
                         paper.order.transition(OrderStatus.CANCELLED, "cancelled for a corporate action")
                         self.touch(paper)
+                        cancelled.append(book_entry(paper))
                 mark = self.mark(instrument_id) or Decimal(0)
                 self.portfolio.apply_split(instrument_id, ratio, mark)
                 if instrument_id in self._later:
@@ -225,6 +195,7 @@ class PaperExchange:
                 self.book.qty[k] = self.portfolio.position(instrument_id).quantity
             if dividend_per_share:
                 self.portfolio.credit_dividend(instrument_id, dividend_per_share)
+        return cancelled
 
     # ----- market data in -----------------------------------------------------------
     def on_tick(self, instrument_id: str, price: Decimal, at: datetime, quantity: int = 0) -> list[Fill]:
@@ -480,61 +451,32 @@ class PaperExchange:
 
     def _allowed(self, paper: PaperOrder, cap: int) -> int:
         order = paper.order
-        qty = min(order.remaining_quantity, (cap // paper.lot_size) * paper.lot_size)
-        if order.side is Side.SELL and order.product is ProductType.CNC:
-            held = max(self.portfolio.position(order.instrument_id).quantity, 0)
-            if qty > held:
-                qty = held
-                if held == 0:
-                    self._reject(paper, "short selling is not allowed in delivery (CNC)")
+        held = self.portfolio.position(order.instrument_id).quantity
+        qty, refused = allowed_quantity(
+            order.remaining_quantity, cap, paper.lot_size, order.side, order.product, held
+        )
+        if refused is not None:
+            self._reject(paper, refused)
         return qty
 
-    def _within_buying_power(
-        self, paper: PaperOrder, qty: int, price: float, bar: _Bar
-    ) -> tuple[int, Charges | None]:
-        """The fillable quantity (whole lots) and, when already computed, its charges."""
+    def _within_buying_power(self, paper: PaperOrder, qty: int, price: float, bar: _Bar) -> tuple[int, None]:
+        """The fillable quantity (whole lots; :func:`~vyapari.execution.rules.cut_to_buying_power`,
+        as the backtest cuts it, with the marks of this minute's :class:`MarkBook`)."""
         order = paper.order
-        current = self.portfolio.position(order.instrument_id).quantity
-        while qty > 0:
-            after = current + paper.sign * qty
-            if abs(after) <= abs(current):
-                return qty, None
-            charges = self._charges(order, qty, price, bar.day)
-            if self._affordable(paper, qty, price, after, charges):
-                return qty, charges
-            qty -= paper.lot_size
-        self._reject(paper, "insufficient buying power")
-        return 0, None
+        k = self.book.column(order.instrument_id)
+        leverage = self._leverage[order.product]
 
-    def _affordable(self, paper: PaperOrder, qty: int, price: float, after: int, charges: Charges) -> bool:
-        """Gross exposure ≤ leverage × equity (+ the slack) after the fill (floats when certain,
-        else Decimal); the slack enters as cash: leverage × (cash + slack / leverage)."""
-        instrument_id = paper.order.instrument_id
-        leverage = self._leverage[paper.order.product]
-        cash = float(self.portfolio.cash) - paper.sign * qty * price - float(charges.total)
-        cash += BUYING_POWER_SLACK_INR / leverage
-        verdict = self.book.exposure_margin(instrument_id, after, price, cash, leverage)
-        if verdict is not None:
-            return verdict
-        return self._affordable_exact(paper.order, qty, price, after, charges)
+        def fits(q: int, after: int) -> bool:
+            charges = self._charges(order, q, price, bar.day)
+            cash = float(self.portfolio.cash) - paper.sign * q * price - float(charges.total)
+            n = len(self.book.index)
+            return exposure_fits(self.book.qty[:n], self.book.price[:n], k, after, price, cash, leverage)
 
-    def _affordable_exact(self, order: Order, qty: int, price: float, after: int, charges: Charges) -> bool:
-        fill_price = to_price(price)
-        cash = self.portfolio.cash - order.side.sign * qty * fill_price - charges.total
-        positions = {i: p.quantity for i, p in self.portfolio.positions.items()}
-        positions[order.instrument_id] = after
-
-        def mark(instrument_id: str) -> Decimal:
-            if instrument_id == order.instrument_id:
-                return fill_price
-            moved = self._fill_marks.get(instrument_id)  # filled earlier in this minute
-            if moved is not None:
-                return moved
-            return self.book.get(instrument_id) or Decimal(0)
-
-        gross = sum((abs(q) * mark(i) for i, q in positions.items()), Decimal(0))
-        equity = cash + sum((q * mark(i) for i, q in positions.items()), Decimal(0))
-        return gross <= self.config.leverage_for(order.product) * equity + _SLACK
+        held = self.portfolio.position(order.instrument_id).quantity
+        qty = cut_to_buying_power(held, paper.sign, qty, paper.lot_size, fits)
+        if qty == 0:
+            self._reject(paper, "insufficient buying power")
+        return qty, None
 
     def _reject(self, paper: PaperOrder, reason: str) -> None:
         partly = paper.order.status is OrderStatus.PARTIALLY_FILLED
@@ -577,7 +519,6 @@ class PaperExchange:
         )
         self.portfolio.apply(fill)
         self.book.fill(order.instrument_id, paper.sign * qty, price)  # later checks this minute see it
-        self._fill_marks[order.instrument_id] = fill.price
         order.record_fill(trade_id, qty, fill.price)
         self.products[order.instrument_id] = order.product
         self.trades.append(

@@ -8,6 +8,9 @@ bar (or slice) for a minute the exchange already saw is ignored, so a restarted 
 hand it the same bars again. A half-written last line (a crash mid-write) is ignored: that
 input never reached the exchange.
 
+A corporate action (:meth:`JournaledPaperBrokerAdapter.settle_corporate_action`) is journaled
+once per instrument and ex-date bar; announced again (a restarted replay), it is ignored.
+
 A fill at an opening trade (:meth:`JournaledPaperBrokerAdapter.on_open`) is journaled as one
 line (instrument, minute, price, band) when it changed anything; re-applied on the same state,
 it fills the same orders at the same prices.
@@ -197,6 +200,7 @@ class JournaledPaperBrokerAdapter(PaperBrokerAdapter):
             self.journal = journal
         self._last_bar: dict[str, datetime] = {}
         self._last_slice: datetime | None = None
+        self._settled: set[tuple[str, datetime]] = set()  # corporate actions applied, by (instrument, at)
         self._recording = False  # off while the journal is re-applied, and after close()
         self._pending_slice: tuple[MinuteBars, np.ndarray] | None = None  # its line, not yet written
         self._load()
@@ -257,6 +261,9 @@ class JournaledPaperBrokerAdapter(PaperBrokerAdapter):
         elif op == "open":
             low, high = r["band"]
             self.on_open(r["instrument_id"], datetime.fromisoformat(r["at"]), float(r["price"]), (low, high))
+        elif op == "action":
+            at = datetime.fromisoformat(r["at"])
+            self.settle_corporate_action(r["instrument_id"], at, Decimal(r["ratio"]), Decimal(r["dividend"]))
         elif op == "modify":
             order = self.exchange.orders[r["broker_order_id"]]
             change = OrderChange(
@@ -388,6 +395,27 @@ class JournaledPaperBrokerAdapter(PaperBrokerAdapter):
                 durable=False,
             )
         return result
+
+    def settle_corporate_action(
+        self, instrument_id: str, at: datetime, ratio: Decimal, dividend_per_share: Decimal
+    ) -> list[BrokerOrder]:
+        """Settle a corporate action once per ``(instrument_id, at)`` (a restarted replay may
+        announce it again) and journal it; returns the orders it cancelled."""
+        if (instrument_id, at) in self._settled:
+            return []
+        self._settled.add((instrument_id, at))
+        cancelled = super().settle_corporate_action(instrument_id, at, ratio, dividend_per_share)
+        self._write(
+            {
+                "op": "action",
+                "instrument_id": instrument_id,
+                "at": at.isoformat(),
+                "ratio": str(ratio),
+                "dividend": str(dividend_per_share),
+            },
+            durable=True,
+        )
+        return cancelled
 
     def close(self) -> None:
         """Stop journaling and close the journal (everything appended is already stored)."""

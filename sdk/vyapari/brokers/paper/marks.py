@@ -7,8 +7,7 @@ an unmarked instrument) and the signed position (units) as a float mirror of the
 ``to_price`` of its float (floats set from bars round-trip through their shortest repr);
 a Decimal set through :meth:`MarkBook.set` that a float cannot carry exactly is kept aside.
 
-:meth:`MarkBook.exposure_margin` screens a buying-power check in float arithmetic and says
-when the answer is certain; the exchange falls back to Decimal only within a hair of the limit.
+The buying-power check reads the float arrays (:func:`vyapari.execution.rules.exposure_fits`).
 """
 
 from __future__ import annotations
@@ -20,10 +19,6 @@ import numpy as np
 
 from vyapari.execution.pricing import to_price
 
-# A float dot product of n terms errs by at most about n·2⁻⁵³ of the sum of |terms|; a
-# relative band of 1e-9 (plus 1 µ₹) is far wider than that for any realistic book.
-_REL_TOL = 1e-9
-_ABS_TOL = 1e-6
 _LAYOUTS_KEPT = 8
 
 
@@ -139,27 +134,3 @@ class MarkBook:
         k = self.column(instrument_id)
         self.qty[k] += signed_quantity
         self.price[k] = price
-
-    def exposure_margin(
-        self, instrument_id: str, after: int, price: float, cash: float, leverage: float
-    ) -> bool | None:
-        """Whether gross exposure ≤ ``leverage`` × equity with ``instrument_id`` at ``after`` units
-        marked at ``price`` ₹ and ``cash`` ₹ after the fill; None when too close to call in floats.
-        """
-        k = self.column(instrument_id)
-        n = len(self.index)
-        qty, marks = self.qty[:n], self.price[:n]
-        held, mark = qty[k], marks[k]
-        qty[k], marks[k] = after, price
-        try:
-            gross = float(np.abs(qty) @ marks)
-            equity = cash + float(qty @ marks)
-        finally:
-            qty[k], marks[k] = held, mark
-        headroom = leverage * equity - gross
-        tolerance = _REL_TOL * (gross + abs(leverage * equity) + abs(cash)) + _ABS_TOL
-        if headroom > tolerance:
-            return True
-        if headroom < -tolerance:
-            return False
-        return None
