@@ -97,10 +97,23 @@ def run(
     try:
         if args.action != "run":
             return _switch(args, store)
-        return _run(args, ports, pre_open, suite)
+        with _local_api(args, ports) as ports:
+            return _run(args, ports, pre_open, suite)
     finally:
         if isinstance(store, SqliteOrderStateStore):
             store.close()
+
+
+def _local_api(args: argparse.Namespace, ports: LivePorts) -> Any:
+    """With the CLI's defaults, the session's orders, positions, trades and events for ``vyapari api
+    serve --live-state-dir`` (the same folder), and its manual orders from there
+    (:mod:`vyapari.api.local_live`)."""
+    from vyapari.api.local_live import local_live_ports
+
+    broker = _settings(args).get("BROKER") or "paper"
+    return local_live_ports(args.state_dir, "paper" if broker == "paper" else "live", ports,
+                            {"broker": broker, "run_id": args.run_id or args.strategy,
+                             "strategy": args.strategy})
 
 
 def _switch(args: argparse.Namespace, store: Any) -> int:
