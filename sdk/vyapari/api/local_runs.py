@@ -16,7 +16,7 @@ The run record (partition ``run`` of the registry) follows: ``status`` ``RUNNING
 0..1 as work items finish) then ``SUCCEEDED`` (``progress`` 1, ``badge``, ``evaluation_key``,
 ``report_key``: the lake key of the report HTML) or ``FAILED`` (``error``: the error's type and
 message), with ``finished_at`` (IST). A status never moves back. Runs left ``STARTED`` or ``RUNNING`` by
-a server that stopped are marked ``FAILED`` when the next one starts.
+a server that stopped are marked ``FAILED`` when the next one starts; its workers end with it.
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
@@ -42,6 +44,15 @@ _PROGRESS: Any = None  # the worker's queue to the server (set by the pool's ini
 def _init_worker(progress: Any) -> None:
     global _PROGRESS  # noqa: PLW0603 - one queue per worker process, handed over at its start
     _PROGRESS = progress
+    parent = os.getppid()
+    threading.Thread(target=_exit_with, args=(parent,), name="parent-watch", daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    """End this worker when the server that spawned it is gone (killed: nothing else would stop it)."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _report(run_id: str, **fields: Any) -> None:
