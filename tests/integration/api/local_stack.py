@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,7 +74,8 @@ class WsClient:
     def __init__(self, url: str) -> None:
         from websockets.sync.client import connect
 
-        self.connection = connect(url, open_timeout=20)
+        self._stack = ExitStack()
+        self.connection = self._stack.enter_context(connect(url, open_timeout=20))
         self.messages: queue.Queue[tuple[float, dict[str, Any]]] = queue.Queue()
         self._thread = threading.Thread(target=self._read, daemon=True)
         self._thread.start()
@@ -107,7 +108,7 @@ class WsClient:
 
     def close(self) -> None:
         """Close the connection."""
-        self.connection.close()
+        self._stack.close()
         self._thread.join(10)
 
 
