@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 LIVE_DB = "live-records.sqlite"
 SESSION_LOCK = "session.lock"
 SESSION_INFO = "session.json"
+LOCAL_QUEUE_SIZE = 100_000
+"""Messages waiting for SQLite before new ones are dropped: room for a replay at full speed."""
 KEEP_EVENTS = 20_000
 """Events kept in the log; older ones are trimmed (a WebSocket client needs only the latest)."""
 
@@ -267,7 +269,7 @@ def local_live_ports(state_dir: Path, mode: str, ports: Any, info: Mapping[str, 
     db = LiveDatabase(Path(state_dir) / LIVE_DB)
     stores = record_stores(db)
     publisher = QueuedPublisher(LiveRecords(stores, mode, EventLog(db), metrics=ports.metrics),
-                                metrics=ports.metrics, name="local-live")
+                                metrics=ports.metrics, name="local-live", queue_size=LOCAL_QUEUE_SIZE)
     try:
         with LocalSession(state_dir, {"mode": mode, **info}):
             yield replace(ports, publisher=publisher, inbox=RecordOrderInbox(stores.orders, mode))
