@@ -53,10 +53,15 @@ class LazyOrderStateStore:
         self.store.set_value(key, value)
 
 
+def live_folder(settings: ApiSettings) -> Path:
+    """The local backend's live state folder (``vyapari live --state-dir``)."""
+    return Path(settings.live_state_dir or Path(settings.need("state_dir")) / "live")
+
+
 def order_state_store(settings: ApiSettings) -> OrderStateStore | None:
     """The live order-state store of ``settings`` (lazy), or None in AWS without ``ORDER_STATE_TABLE``."""
     if settings.backend == "local":
-        folder = Path(settings.live_state_dir or Path(settings.need("state_dir")) / "live")
+        folder = live_folder(settings)
 
         def sqlite() -> OrderStateStore:
             from vyapari.live.store import SqliteOrderStateStore

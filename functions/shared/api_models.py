@@ -95,8 +95,10 @@ class BarsOut(BaseModel):
     next_token: str | None
 
 
-# a name, or package.module:ClassName (dotted identifiers; no file paths: the workers cannot read them)
-STRATEGY_REF_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*(:[A-Za-z_][A-Za-z0-9_]*)?$"
+# a name, package.module:ClassName (dotted identifiers), or path/to/file.py:ClassName (refused in AWS,
+# whose workers cannot read the file; accepted by the local API, which runs on the machine that has it)
+STRATEGY_REF_PATTERN = (r"^([A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*(:[A-Za-z_][A-Za-z0-9_]*)?"
+                        r"|[A-Za-z0-9_./~-]{1,180}\.py:[A-Za-z_][A-Za-z0-9_]*)$")
 
 
 class StrategyIn(Strict):
@@ -107,7 +109,8 @@ class StrategyIn(Strict):
         pattern=STRATEGY_REF_PATTERN,
         max_length=200,
         description="a reference strategy (e.g. vwap_reversion), an installed 'vyapari.strategies' "
-        "entry point or package.module:ClassName of a package installed with the functions",
+        "entry point or package.module:ClassName of a package installed with the functions; locally "
+        "also path/to/file.py:ClassName",
     )
     params: dict[str, Any] = Field(default_factory=dict, description="constructor parameters")
     description: str = Field(default="", max_length=500)
@@ -137,6 +140,13 @@ class RunIn(Strict):
     start: date
     end: date
     interval: Literal["1m", "5m", "15m", "1d"] = "1d"
+    params: dict[str, Any] | None = Field(default=None, description="parameters over the definition's")
+    grid: dict[str, list[Any]] | None = Field(
+        default=None, description="a sweep: parameter name → values; every combination is run and ranked")
+    fees: str | None = Field(default=None, max_length=40, description="zerodha, upstox, none or bps:N")
+    capital_inr: float | None = Field(default=None, gt=0, description="starting cash, ₹")
+    rank_by: Literal["sharpe", "sortino", "total_return", "annualised_return", "pnl_inr", "profit_factor",
+                     "win_rate", "max_drawdown"] | None = Field(default=None, description="sweeps: rank by")
 
 
 class RunOut(BaseModel):
@@ -155,6 +165,16 @@ class RunOut(BaseModel):
     client_token: str | None = None
     execution_arn: str | None = None
     started_at: str | None = None
+    params: dict[str, Any] | None = None
+    grid: dict[str, list[Any]] | None = None
+    fees: str | None = None
+    capital_inr: float | None = None
+    progress: float | None = Field(default=None, description="0..1 while it runs (local runs)")
+    error: str | None = Field(default=None, description="why it failed (local runs)")
+    finished_at: str | None = None
+    badge: str | None = None
+    evaluation_key: str | None = None
+    report_key: str | None = Field(default=None, description="lake key of the report HTML (local runs)")
 
 
 class RunsOut(BaseModel):

@@ -30,7 +30,11 @@ class ApiSettings:
     ``VYAPARI_SECRETS_FILE`` (the local backend's 0600 secrets file), ``order_state_table`` ←
     ``ORDER_STATE_TABLE`` (the live service's order-state table: the kill switch in AWS),
     ``live_state_dir`` ← ``VYAPARI_LIVE_STATE_DIR`` (the local backend's live state folder, whose
-    ``orders.sqlite`` holds the kill switch; default ``<state_dir>/live``).
+    ``orders.sqlite`` holds the kill switch; default ``<state_dir>/live``), ``run_workers`` ←
+    ``VYAPARI_RUN_WORKERS`` (the local backend's processes running strategy runs; 0, the default,
+    only records starts; ``vyapari api serve`` sets 1), ``session_gate`` ← ``VYAPARI_SESSION_GATE``
+    (``1``: the local backend refuses a manual order while no ``vyapari live`` session runs on the
+    live state folder to take it; ``vyapari api serve`` sets it).
     """
 
     backend: str = "aws"
@@ -51,6 +55,8 @@ class ApiSettings:
     secrets_file: str = ""
     order_state_table: str = ""
     live_state_dir: str = ""
+    run_workers: str = "0"
+    session_gate: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ApiSettings:
@@ -82,4 +88,5 @@ _VARIABLES = {
     "token_secret": "VYAPARI_WS_TOKEN_SECRET",
     "secrets_prefix": "VYAPARI_SECRETS_PREFIX", "secrets_file": "VYAPARI_SECRETS_FILE",
     "order_state_table": "ORDER_STATE_TABLE", "live_state_dir": "VYAPARI_LIVE_STATE_DIR",
+    "run_workers": "VYAPARI_RUN_WORKERS", "session_gate": "VYAPARI_SESSION_GATE",
 }

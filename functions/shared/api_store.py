@@ -20,7 +20,7 @@ import boto3
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
-from functions.shared.api_live import build_kill_switch
+from functions.shared.api_live import build_kill_switch, live_folder
 from functions.shared.api_settings import ApiSettings
 from vyapari.api.ports import (
     JsonFileRecordStore,
@@ -163,8 +163,8 @@ class LazyObjectStore:
 @dataclass
 class ApiServices:
     """What the API routes use: the registry, the live service's tables, the lake, the broker login
-    (``None`` where no secrets store is configured) and the live kill switch (``None`` without an
-    order-state store)."""
+    (``None`` where no secrets store is configured), the live kill switch (``None`` without an
+    order-state store) and, locally, the check that a session runs to take a manual order."""
 
     registry: Registry
     orders: RecordStore
@@ -173,6 +173,7 @@ class ApiServices:
     lake: ObjectStore
     login: BrokerLogin | None = None
     kill_switch: KillSwitch | None = None
+    order_gate: Callable[[str], None] | None = None  # raises when no session would take a manual order
 
 
 def _lake(settings: ApiSettings) -> ObjectStore:
@@ -209,10 +210,26 @@ def build_login(settings: ApiSettings) -> BrokerLogin | None:
 
 
 def build_services(settings: ApiSettings) -> ApiServices:
-    """Wire the services of the REST API for ``settings.backend``."""
-    starter: WorkflowStarter = (RecordingStarter() if settings.backend == "local"
-                                else StepFunctionsStarter(settings.need("state_machine_arn")))
+    """Wire the services of the REST API for ``settings.backend``.
+
+    Locally the orders, positions and trades are those ``vyapari live --state-dir`` writes into the
+    live state folder (:mod:`vyapari.api.local_live`), and a manual order needs a running session.
+    """
     lake = LazyObjectStore(lambda: _lake(settings))
+    if settings.backend == "local":
+        from vyapari.api.local_live import LIVE_DB, LiveDatabase, record_stores, session_gate
+        from vyapari.api.local_runs import LocalRunStarter
+
+        folder, runs = live_folder(settings), records(settings, "registry_table")
+        live = record_stores(LiveDatabase(folder / LIVE_DB))
+        workers = int(settings.run_workers or 0)
+        starter: WorkflowStarter = (LocalRunStarter(runs, Path(settings.lake_uri), workers=workers)
+                                    if workers > 0 else RecordingStarter())
+        # executing here, a strategy may be the user's own file; recording starts only, it may not
+        return ApiServices(Registry(runs, starter, lake, portable=workers == 0), live.orders, live.positions,
+                           live.trades, lake, build_login(settings), build_kill_switch(settings),
+                           session_gate(folder) if settings.session_gate == "1" else None)
+    starter = StepFunctionsStarter(settings.need("state_machine_arn"))
     registry = Registry(records(settings, "registry_table"), starter, lake)
     return ApiServices(registry, records(settings, "orders_table"), records(settings, "positions_table"),
                        records(settings, "trades_table"), lake, build_login(settings),

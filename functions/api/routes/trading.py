@@ -52,8 +52,13 @@ def list_trades(mode: ModeQuery = "paper", limit: Limit = DEFAULT_LIMIT,
              responses={202: {"description": "intent recorded (or the identical earlier one)",
                               "content": {"application/json": {"model": OrderIntentOut}}}})
 def place_order(order: OrderIn) -> Response[str]:
-    """Record an order intent for the live service (trader); idempotent on ``client_order_id``."""
-    record, _ = record_intent(services_of(router.context).orders, order.model_dump(mode="json"),
+    """Record an order intent for the live service (trader); idempotent on ``client_order_id``.
+
+    Locally, 409 when no session in the order's mode runs to take it (nothing is recorded)."""
+    services = services_of(router.context)
+    if services.order_gate is not None:
+        services.order_gate(order.mode)
+    record, _ = record_intent(services.orders, order.model_dump(mode="json"),
                               caller_of(router.context), now_ist().isoformat())
     body = OrderIntentOut.model_validate(record).model_dump_json()
     return Response(status_code=202, content_type="application/json", body=body)

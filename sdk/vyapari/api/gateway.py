@@ -66,13 +66,15 @@ def token_secret(path: Path) -> bytes:
 
 @dataclass(frozen=True)
 class GatewayConfig:
-    """Who may call: the ``users`` file, the token ``secret``; limits; the insecure ``dev_role``."""
+    """Who may call: the ``users`` file, the token ``secret``; limits; the insecure ``dev_role``;
+    ``ws_url``: the local WebSocket endpoint (``ws://host:port/``; clients add ``?token=``)."""
 
     users: UserFile
     secret: bytes
     token_ttl_s: int = TOKEN_TTL_S
     max_body_bytes: int = MAX_BODY_BYTES
     dev_role: Role | None = None
+    ws_url: str | None = None
 
 
 class _Refused(Exception):

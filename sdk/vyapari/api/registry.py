@@ -6,7 +6,10 @@ Records (in a :class:`~vyapari.api.ports.RecordStore`):
   created_at}`` — ``strategy`` is a name of :data:`vyapari.strategies.STRATEGIES`, a ``vyapari.strategies``
   entry-point name or ``package.module:ClassName`` (no file path: the workflow's workers cannot read it);
 * partition ``run``, key = run id: ``{run_id, strategy_name, exchange, symbols, start, end, interval,
-  status, created_by, created_at, client_token?, execution_arn?, started_at?}``;
+  params?, grid?, fees?, capital_inr?, rank_by?, status, created_by, created_at, client_token?,
+  execution_arn?, started_at?}`` (``params`` override the definition's; locally also ``progress``,
+  ``error``, ``finished_at``, ``badge``, ``evaluation_key``, ``report_key``: see
+  :mod:`vyapari.api.local_runs`);
 * partition ``run-start``, key = run id: the first client token that started the run (the claim that
   makes concurrent starts with different tokens lose with 409).
 
@@ -32,6 +35,10 @@ from vyapari.core.time import IST
 Clock = Callable[[], datetime]
 
 
+OPTIONAL_RUN_FIELDS = ("grid", "fees", "capital_inr", "rank_by")
+"""Run fields passed to the workflow when set: a parameter ``grid`` makes the run a sweep."""
+
+
 def now_ist() -> datetime:
     """The current instant in IST."""
     return datetime.now(IST)
@@ -47,11 +54,15 @@ def execution_name(run_id: str, client_token: str) -> str:
     return f"{run_id}-{hashlib.sha256(client_token.encode()).hexdigest()[:16]}"
 
 
-def check_params(strategy: str, params: dict[str, Any]) -> None:
-    """Build ``strategy`` with ``params`` once; any failure is :class:`InvalidInput` on the field."""
+def check_params(strategy: str, params: dict[str, Any], *, portable: bool = True) -> None:
+    """Build ``strategy`` with ``params`` once; any failure is :class:`InvalidInput` on the field.
+
+    ``portable`` refuses a file path (AWS workers cannot read it); the local API runs on the machine
+    that has the file."""
     from vyapari.strategies.loader import check_portable, load_strategy
 
-    check_portable(strategy)  # a reference name, an entry point or package.module:Name; no file path
+    if portable:
+        check_portable(strategy)  # a reference name, an entry point or package.module:Name; no file path
     try:
         load_strategy(strategy, params, factories=False)  # a Strategy class or instance, no other callable
     except InvalidInput as exc:
@@ -70,19 +81,24 @@ def page(store: RecordStore, partition: str, limit: int, token: str | None) -> d
 
 
 class Registry:
-    """Strategy definitions and runs over a record store, the workflow starter and the lake."""
+    """Strategy definitions and runs over a record store, the workflow starter and the lake.
+
+    ``portable`` (AWS) refuses strategy file paths; the local API accepts ``path/to/file.py:Class``.
+    """
 
     def __init__(self, records: RecordStore, starter: WorkflowStarter, lake: BlobReader | None,
-                 clock: Clock = now_ist, new_id: Callable[[], str] | None = None) -> None:
+                 clock: Clock = now_ist, new_id: Callable[[], str] | None = None, *,
+                 portable: bool = True) -> None:
         self.records = records
         self.starter = starter
         self.lake = lake
         self.clock = clock
         self.new_id = new_id or (lambda: f"run-{uuid.uuid4().hex[:16]}")
+        self.portable = portable
 
     def create_strategy(self, definition: dict[str, Any], by: str) -> Record:
         """Register a definition (``name``, ``strategy``, ``params``, ``description``); 409 if taken."""
-        check_params(definition["strategy"], definition.get("params") or {})
+        check_params(definition["strategy"], definition.get("params") or {}, portable=self.portable)
         record = {**definition, "params": definition.get("params") or {}, "created_by": by,
                   "created_at": self.clock().isoformat()}
         if not self.records.put("strategy", definition["name"], record, if_absent=True):
@@ -101,6 +117,13 @@ class Registry:
         self.strategy(request["strategy_name"])
         if request["end"] < request["start"]:
             raise InvalidInput("end", f"{request['end']} is before start {request['start']}")
+        if request.get("fees") is not None:
+            from vyapari.costs.spec import fee_model_from_spec
+
+            try:
+                fee_model_from_spec(request["fees"])
+            except (ValueError, InvalidInput) as exc:
+                raise InvalidInput("fees", str(exc)) from None
         run_id = self.new_id()
         record = {**request, "run_id": run_id, "status": "CREATED", "created_by": by,
                   "created_at": self.clock().isoformat()}
@@ -127,13 +150,18 @@ class Registry:
         if run.get("execution_arn"):
             return run
         definition = self.strategy(run["strategy_name"])
-        payload = {"run_id": run_id, "strategy": definition["strategy"], "params": definition["params"],
-                   **{k: run[k] for k in ("exchange", "symbols", "start", "end", "interval")}}
+        payload = {"run_id": run_id, "strategy": definition["strategy"],
+                   "params": {**definition["params"], **(run.get("params") or {})},
+                   **{k: run[k] for k in ("exchange", "symbols", "start", "end", "interval")},
+                   **{k: run[k] for k in OPTIONAL_RUN_FIELDS if run.get(k) is not None}}
         arn = self.starter.start(execution_name(run_id, client_token), payload)
-        run.update(status="STARTED", client_token=client_token, execution_arn=arn, started_by=by,
-                   started_at=self.clock().isoformat())
-        self.records.put("run", run_id, run)
-        return run
+        current = self.records.get("run", run_id) or run  # a local starter may have moved it on already
+        if current.get("status") in (None, "CREATED"):
+            current["status"] = "STARTED"
+        current.update(client_token=client_token, execution_arn=arn, started_by=by,
+                       started_at=self.clock().isoformat())
+        self.records.put("run", run_id, current)
+        return current
 
     def evaluation(self, run_id: str) -> Record:
         """``{"run_id", "badges", "evaluation"}`` of the latest evaluation; :class:`NotFound` if none."""

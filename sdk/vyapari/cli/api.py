@@ -13,8 +13,18 @@ the authorizer claims it gets in AWS, with the caller's role (viewer, trader or 
 group. It binds 127.0.0.1 unless ``--host`` says otherwise and refuses a non-loopback address while no
 user exists or with ``--insecure-dev-role``. The handler is the repository's (the ``api-handler``
 plugin, :mod:`vyapari.cli.plugins`), run with the ``local`` backend: JSON files under ``--state-dir``,
-the lake folder, recorded workflow starts, and the kill switch in ``--live-state-dir``/orders.sqlite
-(the folder of ``vyapari live --state-dir``). Needs the ``aws`` and ``api`` dependency groups.
+the lake folder, and the kill switch in ``--live-state-dir``/orders.sqlite (the folder of ``vyapari
+live --state-dir``). Needs the ``aws`` and ``api`` dependency groups.
+
+With it, on this machine:
+
+- a WebSocket endpoint on ``--ws-port`` (default: the API's port + 1) speaks the AWS WebSocket API's
+  protocol (``?token=``, subscribe to ``quotes``, ``orders``, ``pnl``) and pushes what a ``vyapari live``
+  session with ``--state-dir`` = ``--live-state-dir`` publishes (:mod:`vyapari.api.local_ws`);
+- ``GET /orders``, ``/positions``, ``/trades`` list that session's orders, positions and fills, and
+  ``POST /orders`` hands a manual order to it (409 while none runs) (:mod:`vyapari.api.local_live`);
+- ``POST /strategy-runs/<id>/start`` executes the run on ``--run-workers`` processes, with its status
+  and progress on the run, its evaluation at ``/evaluate`` (:mod:`vyapari.api.local_runs`).
 """
 
 from __future__ import annotations
@@ -67,6 +77,10 @@ def register(subparsers: Any, name: str, help_text: str) -> None:
     serve.add_argument("--max-body-bytes", type=positive_int_arg, default=MAX_BODY_BYTES,
                        help=f"largest request body; larger ones get 413 (default {MAX_BODY_BYTES})")
     serve.add_argument("--threads", type=positive_int_arg, default=4, help="worker threads (default 4)")
+    serve.add_argument("--ws-port", type=int, default=None,
+                       help="the WebSocket endpoint's port (default: --port + 1; any free one with --port 0)")
+    serve.add_argument("--run-workers", type=int, default=1,
+                       help="processes executing started strategy runs (default 1; 0: record starts only)")
     serve.add_argument("--insecure-dev-role", choices=ROLES,
                        help="DEVELOPMENT ONLY: give requests without a token this role (loopback only)")
     serve.add_argument("--handler", help="the handler as module:function (default: the api-handler plugin)")
@@ -163,7 +177,8 @@ def load_handler(args: argparse.Namespace, secret: bytes) -> Handler:
     os.environ.update({
         "VYAPARI_API_BACKEND": "local", "LAKE_URI": str(args.lake),
         "VYAPARI_API_STATE_DIR": str(args.state_dir), "VYAPARI_LIVE_STATE_DIR": str(args.live_state_dir),
-        "VYAPARI_WS_TOKEN_SECRET": secret.decode()})
+        "VYAPARI_WS_TOKEN_SECRET": secret.decode(), "VYAPARI_RUN_WORKERS": str(max(args.run_workers, 0)),
+        "VYAPARI_SESSION_GATE": "1"})
     handler: Handler = load_plugin("api-handler", app_dir=args.app_dir, explicit=args.handler,
                                    option="--handler")
     return handler
@@ -172,6 +187,7 @@ def load_handler(args: argparse.Namespace, secret: bytes) -> Handler:
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted."""
     try:
+        import websockets  # noqa: F401 - the WebSocket endpoint's, checked before anything starts
         from waitress import create_server
     except ImportError:
         raise InvalidInput("api serve", "needs the api dependency group: pip install 'vyapari[api]'") \
@@ -182,12 +198,17 @@ def run(args: argparse.Namespace) -> int:
     _check_binding(args, users)
     secret = token_secret(args.state_dir / SECRET_FILE)
     dev_role = Role[args.insecure_dev_role.upper()] if args.insecure_dev_role else None
-    app = LocalGateway(load_handler(args, secret), GatewayConfig(
-        users, secret, token_ttl_s=args.token_ttl, max_body_bytes=args.max_body_bytes, dev_role=dev_role))
+    handler = load_handler(args, secret)
     family, kind, proto, _, address = socket.getaddrinfo(args.host, args.port, type=socket.SOCK_STREAM)[0]
     sock = socket.socket(family, kind, proto)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(address)
+    websocket = _websocket_server(args, int(sock.getsockname()[1]), secret, users, dev_role)
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    ws_url = f"ws://{host}:{websocket.port}/"
+    app = LocalGateway(handler, GatewayConfig(
+        users, secret, token_ttl_s=args.token_ttl, max_body_bytes=args.max_body_bytes, dev_role=dev_role,
+        ws_url=ws_url))
     server = create_server(app, sockets=[sock], threads=args.threads, channel_timeout=60, ident="vyapari",
                            max_request_body_size=args.max_body_bytes, expose_tracebacks=False)
     if dev_role is not None:
@@ -196,11 +217,32 @@ def run(args: argparse.Namespace) -> int:
     if not users.users():
         print("no users yet: add one with `vyapari api users add NAME --role ROLE --state-dir "
               f"{args.state_dir}`", file=sys.stderr, flush=True)
-    host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"vyapari API on http://{host}:{server.effective_port}/swagger (sign in: POST /auth/login)",
           flush=True)
+    print(f"vyapari WebSocket on {ws_url}?token=<token> (channels quotes, orders, pnl of `vyapari live "
+          f"--state-dir {args.live_state_dir}`)", flush=True)
     try:
         server.run()
     finally:
         server.close()
+        websocket.stop()
     return 0
+
+
+def _websocket_server(args: argparse.Namespace, api_port: int, secret: bytes, users: UserFile,
+                      dev_role: Role | None) -> Any:
+    """The local WebSocket endpoint, listening (:mod:`vyapari.api.local_ws`), on ``--ws-port`` or the
+    port after the API's."""
+    from vyapari.api.local_live import LIVE_DB
+    from vyapari.api.local_ws import LocalWebSocketServer
+    from vyapari.api.tokens import HmacTokenVerifier
+
+    port = args.ws_port if args.ws_port is not None else (api_port + 1 if args.port else 0)
+    server = LocalWebSocketServer(args.host, port, HmacTokenVerifier(secret), args.live_state_dir / LIVE_DB,
+                                  users=users, dev_role=dev_role)
+    try:
+        server.start()
+    except OSError as exc:
+        raise InvalidInput("--ws-port", f"cannot listen on {args.host}:{port} ({exc.strerror or exc}); "
+                           "choose another with --ws-port") from None
+    return server

@@ -6,7 +6,10 @@ broker's tick stream until SIGTERM, re-checking readiness every minute (new orde
 while a check fails; see :mod:`vyapari.live.service`). ``vyapari live kill`` /
 ``vyapari live reset`` engage / release the kill switch of the state in ``--state-dir`` (shared
 with the running service). Every booked fill is appended to ``--state-dir``/fills/<YYYY-MM-DD>.jsonl
-(with the broker's order id) for ``vyapari charges reconcile`` after the close.
+(with the broker's order id) for ``vyapari charges reconcile`` after the close. Its orders,
+positions, trades and published messages go to ``--state-dir``/live-records.sqlite, where ``vyapari
+api serve --live-state-dir`` (same folder) lists and streams them and leaves manual orders for it
+(:mod:`vyapari.api.local_live`).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 import argparse
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -96,16 +99,30 @@ def run(
     """
     from vyapari.live.store import SqliteOrderStateStore
 
+    local = ports is None  # the command line's own session (not a deployment's entrypoint)
     ports = ports or LivePorts()
     store = ports.store or SqliteOrderStateStore(args.state_dir / "orders.sqlite")
     ports = replace(ports, store=store)
     try:
         if args.action != "run":
             return _switch(args, store)
-        return _run(args, ports, pre_open, suite)
+        with _local_api(args, ports) if local else nullcontext(ports) as ports:
+            return _run(args, ports, pre_open, suite)
     finally:
         if isinstance(store, SqliteOrderStateStore):
             store.close()
+
+
+def _local_api(args: argparse.Namespace, ports: LivePorts) -> Any:
+    """With the CLI's defaults, the session's orders, positions, trades and events for ``vyapari api
+    serve --live-state-dir`` (the same folder), and its manual orders from there
+    (:mod:`vyapari.api.local_live`)."""
+    from vyapari.api.local_live import local_live_ports
+
+    broker = _settings(args).get("BROKER") or "paper"
+    return local_live_ports(args.state_dir, "paper" if broker == "paper" else "live", ports,
+                            {"broker": broker, "run_id": args.run_id or args.strategy,
+                             "strategy": args.strategy})
 
 
 def _switch(args: argparse.Namespace, store: Any) -> int:

@@ -114,7 +114,8 @@ def test_evaluate_returns_the_latest_published_evaluation(client: Client, servic
 
 
 @pytest.mark.parametrize(("strategy", "field", "says"), [
-    ("mine/momentum.py:Momentum", "body.strategy", "pattern"),
+    ("mine/momentum.py:Momentum", "strategy", "is a file path"),  # the local API executing runs takes it
+    ("mine/momentum.py;rm:Momentum", "body.strategy", "pattern"),
     ("no_such_package.momo:Momentum", "strategy", "cannot import module"),
     ("vyapari.strategy.signals:VectorSignal", "strategy", "not a Strategy subclass"),
     ("sys:exit", "strategy", "not a Strategy subclass"),  # never calls an arbitrary callable
