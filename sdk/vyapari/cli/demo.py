@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -136,10 +137,8 @@ def _evaluate(console: Any, run_dir: Path, robustness: dict[str, Any]) -> tuple[
     return badge, report
 
 
-def _publish(console: Any, out: Path, run_dir: Path, start: str, end: str) -> None:
+def _publish(console: Any, out: Path, run_dir: Path, start: date, end: date) -> None:
     """Publish the run where ``vyapari api serve`` (and so the dashboard) lists it."""
-    from datetime import date
-
     from vyapari.api.ports import JsonFileRecordStore
     from vyapari.api.publish_local import LocalRun, publish_run_dir
     from vyapari.api.registry import now_ist
@@ -150,7 +149,7 @@ def _publish(console: Any, out: Path, run_dir: Path, start: str, end: str) -> No
     summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
     run = LocalRun(run_id="demo-vwap", name="vwap-demo", strategy="vwap_reversion",
                    params=dict(summary.get("params") or {"notional_inr": 50_000}), exchange="NSE",
-                   symbols=symbols, start=date.fromisoformat(str(start)), end=date.fromisoformat(str(end)),
+                   symbols=symbols, start=start, end=end,
                    interval="1m", finished_at=now_ist().isoformat(),
                    description="the demo: VWAP mean reversion on synthetic NIFTY 50 minute bars")
     publish_run_dir(run_dir, run, LocalObjectStore(out / "lake"),

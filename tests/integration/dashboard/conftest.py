@@ -28,7 +28,8 @@ DEMO_SESSIONS = "12"
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "chromium: needs a headless Chromium on PATH (Debian package chromium)")
+    config.addinivalue_line("markers",
+                            "chromium: needs a headless Chromium on PATH (Debian package chromium)")
 
 
 @dataclass
@@ -97,7 +98,8 @@ class Tab:
 
 
 @contextmanager
-def signed_in(browser: Any, server: Server, user: str, viewport: dict[str, int] | None = None) -> Iterator[Tab]:
+def signed_in(browser: Any, server: Server, user: str,
+              viewport: dict[str, int] | None = None) -> Iterator[Tab]:
     """A fresh browser context signed in as ``user`` through the login form, on the overview."""
     context = browser.new_context(viewport=viewport or LAPTOP)
     page = context.new_page()

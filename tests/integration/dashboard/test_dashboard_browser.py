@@ -12,10 +12,12 @@ from tests.unit.api.api_server import Server
 pytestmark = [pytest.mark.chromium, pytest.mark.slow]
 
 PAGES = {"overview": "[data-testid=strategies]", "run/demo-vwap": "[data-testid=weekly-chart] .main-svg",
-         "live": "[data-testid=positions]", "launch": "[data-testid=runs]", "data": "[data-testid=coverage-NSE]"}
+         "live": "[data-testid=positions]", "launch": "[data-testid=runs]",
+         "data": "[data-testid=coverage-NSE]"}
 
 
-def test_the_overview_shows_the_demo_run_with_its_badge_and_reasons(demo: Demo, server: Server, browser) -> None:
+def test_the_overview_shows_the_demo_run_with_its_badge_and_reasons(demo: Demo, server: Server,
+                                                                    browser) -> None:
     published = demo.evaluation()
     with signed_in(browser, server, "vera") as tab:
         row = tab.page.locator("[data-testid=strategies] tbody tr", has_text="vwap-demo")
@@ -55,7 +57,8 @@ def test_a_viewer_is_offered_no_change_and_the_api_refuses_one(server: Server, b
         assert tab.page.locator("[data-testid=launch-form], [data-testid=definition-form]").count() == 0
         assert tab.errors == []
     viewer = server.login("vera")
-    status, answer = server.call("POST", "/live/kill-switch", body={"engaged": True, "reason": "x"}, token=viewer)
+    engage = {"engaged": True, "reason": "x"}
+    status, answer = server.call("POST", "/live/kill-switch", body=engage, token=viewer)
     assert (status, answer["error"]) == (403, "forbidden")
     status, _ = server.call("POST", "/orders", token=viewer, body={
         "client_order_id": "viewer-0001", "mode": "paper", "instrument_id": "NSE:RELIANCE", "side": "BUY",

@@ -79,7 +79,7 @@ export async function livePage(ctx, [modeArg]) {
     fillsBox.replaceChildren(table([{ label: 'trade', key: 'trade_id' }, { label: 'instrument', value: t => t.instrument_id || t.symbol },
       { label: 'side', key: 'side' }, { label: 'qty', key: 'quantity', num: true }, { label: 'price', num: true, value: t => inr(t.price) },
       { label: 'charges', num: true, value: t => inr(t.charges_inr ?? t.charges) }, { label: 'at', value: t => t.ts || t.filled_at || t.at }],
-    trades.items.slice(-50).reverse(), { empty: 'no fill yet', testid: 'fills' }));
+    trades.items.slice(-50).reverse(), { empty: 'no fill yet', testid: 'fills', stack: true }));
   }
 
   async function refreshState() {

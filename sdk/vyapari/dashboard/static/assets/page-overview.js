@@ -51,7 +51,7 @@ function strategyRows(items) {
         el('div', {}, `gross ${pct(w.gross_return_pct)} · net ${pct(w.net_return_pct)}`),
         el('div', { class: 'muted' }, `drawdown ${pct(w.drawdown_pct)} · ${fmt(w.sessions)} sessions`)) : '—';
     } },
-  ], items, { empty: 'no strategy registered yet', testid: 'strategies' });
+  ], items, { empty: 'no strategy registered yet', testid: 'strategies', stack: true });
 }
 
 export async function overviewPage() {

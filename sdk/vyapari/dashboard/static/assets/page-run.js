@@ -45,7 +45,7 @@ async function roundTripsCard(runId) {
       table([{ label: 'symbol', key: 'symbol' }, { label: 'side', key: 'direction' }, { label: 'qty', key: 'quantity', num: true },
         { label: 'entry', key: 'entry_ts' }, { label: 'exit', key: 'exit_ts' },
         { label: 'entry ₹', key: 'entry_price', num: true }, { label: 'exit ₹', key: 'exit_price', num: true },
-        { label: 'net P&L', num: true, value: r => inr(r.net_pnl_inr) }, { label: 'held', key: 'holding' }], trips.items, { testid: 'round-trips' }));
+        { label: 'net P&L', num: true, value: r => inr(r.net_pnl_inr) }, { label: 'held', key: 'holding' }], trips.items, { testid: 'round-trips', stack: true }));
   }).catch(exc => section.replaceChildren(el('h2', {}, 'Round trips'), el('p', { class: 'muted' }, exc.message)));
   return section;
 }

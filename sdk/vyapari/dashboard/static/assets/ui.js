@@ -25,14 +25,14 @@ export function card(title, ...children) {
   return el('section', { class: 'card' }, title ? el('h2', {}, title) : null, ...children);
 }
 
-export function table(columns, rows, { empty = 'nothing yet', testid } = {}) {
+export function table(columns, rows, { empty = 'nothing yet', testid, stack = false } = {}) {
   if (!rows || rows.length === 0) return el('p', { class: 'muted', 'data-testid': testid }, empty);
   const head = el('tr', {}, columns.map(c => el('th', { class: c.num ? 'num' : '' }, c.label)));
   const body = rows.map(row => el('tr', {}, columns.map(c => {
     const value = c.value ? c.value(row) : row[c.key];
-    return el('td', { class: c.num ? 'num' : '' }, value instanceof Node ? value : fmt(value, c));
+    return el('td', { class: c.num ? 'num' : '', 'data-label': c.label }, value instanceof Node ? value : fmt(value, c));
   })));
-  return el('div', { class: 'scroll' }, el('table', { 'data-testid': testid }, el('thead', {}, head), el('tbody', {}, body)));
+  return el('div', { class: 'scroll' }, el('table', { 'data-testid': testid, class: stack ? 'stack' : '' }, el('thead', {}, head), el('tbody', {}, body)));
 }
 
 export function fmt(value, { digits = 2 } = {}) {
