@@ -66,17 +66,20 @@ def _quarantined(store: ObjectStore, keys: list[str]) -> list[dict[str, Any]]:
                     "source": key.split("/")[1] if key.count("/") > 1 else None,
                     "received": _day_of(key), "session_date": record.get("session_date"),
                     "exchange": record.get("exchange"),
-                    "reason": record.get("reason") or record.get("message") or "rejected"})
+                    "reason": ": ".join(str(record[k]) for k in ("reason", "message") if record.get(k))
+                    or "rejected"})
     return out
 
 
 def last_ingestion(store: ObjectStore) -> dict[str, Any] | None:
     """The newest ingestion day: ``{day, files, by_status, sessions, quarantined}``; ``None`` if none."""
     reports = [k for k in store.list("reports/") if _day_of(k)]
-    if not reports:
+    quarantine = [k for k in store.list("quarantine/") if _day_of(k)]
+    if not reports and not quarantine:
         return None
-    day = max(str(_day_of(k)) for k in reports)
+    day = max(str(_day_of(k)) for k in reports + quarantine)
     todays = [k for k in reports if _day_of(k) == day]
+    quarantined = [k for k in quarantine if _day_of(k) == day]
     statuses: Counter[str] = Counter()
     sessions: set[str] = set()
     for key in todays:
@@ -84,9 +87,11 @@ def last_ingestion(store: ObjectStore) -> dict[str, Any] | None:
         statuses[str(record.get("status") or "unknown")] += 1
         if record.get("session_date"):
             sessions.add(str(record["session_date"]))
-    quarantine = [k for k in store.list("quarantine/") if _day_of(k) == day]
-    return {"day": day, "files": len(todays), "by_status": dict(sorted(statuses.items())),
-            "sessions": sorted(sessions), "quarantined": _quarantined(store, quarantine)}
+    if quarantined:  # a file rejected before its report was written has only its quarantine record
+        statuses["rejected"] = max(statuses["rejected"], len(quarantined))
+    return {"day": day, "files": max(len(todays), sum(statuses.values())),
+            "by_status": dict(sorted(statuses.items())), "sessions": sorted(sessions),
+            "quarantined": _quarantined(store, quarantined)}
 
 
 def lake_coverage(store: ObjectStore, sessions_between: Callable[[str, date, date], list[date]]) -> (
@@ -115,8 +120,8 @@ def lake_coverage(store: ObjectStore, sessions_between: Callable[[str, date, dat
             "exchange": exchange, "first": days[0].isoformat() if days else None,
             "last": days[-1].isoformat() if days else None, "sessions": len(days),
             "session_dates": [d.isoformat() for d in days], "missing": missing,
-            "quarantined": [q for q in quarantined if q["exchange"] in (exchange, None)
-                            and (q["source"] or "").startswith(exchange.lower())],
+            "quarantined": [q for q in quarantined if q["exchange"] == exchange
+                            or (q["source"] or "").startswith(exchange.lower())],
             "minute_symbols": [{"symbol": s, "months": sorted(m)} for s, m in sorted(months.items())],
         })
     return {"exchanges": exchanges, "quarantined": quarantined}
