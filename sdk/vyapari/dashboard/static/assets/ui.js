@@ -92,12 +92,26 @@ export function dialog(title, fields, confirmLabel, { danger = false } = {}) {
   });
 }
 
+// plotly.js (4.8 MB) is loaded on the first chart only, so pages without charts render at once.
+let plotly = null;
+function loadPlotly() {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  if (!plotly) {
+    plotly = new Promise((resolve, reject) => {
+      const script = document.createElement('script');
+      script.src = 'assets/plotly.min.js';
+      script.onload = () => resolve(window.Plotly);
+      script.onerror = () => { plotly = null; reject(new Error('plotly.js did not load')); };
+      document.head.append(script);
+    });
+  }
+  return plotly;
+}
+
 export function plot(node, data, layout) {
-  const draw = () => window.Plotly.newPlot(node, data, {
+  return loadPlotly().then(Plotly => Plotly.react(node, data, {
     margin: { l: 50, r: 10, t: 10, b: 40 }, autosize: true, ...layout,
-  }, { responsive: true, displaylogo: false });
-  if (window.Plotly) draw();
-  else window.addEventListener('load', draw, { once: true });
+  }, { responsive: true, displaylogo: false })).catch(showError);
 }
 
 export const canTrade = role => role === 'trader' || role === 'admin';
