@@ -3,7 +3,7 @@
 Example::
 
     vyapari api users add asha --role trader          # asks for the password twice
-    vyapari api serve --port 8080 --lake lake
+    vyapari api serve --port 8080 --lake lake          # the dashboard at http://127.0.0.1:8080/
     curl -s -X POST localhost:8080/auth/login -d '{"username": "asha", "password": "..."}'
     curl -H "Authorization: Bearer $TOKEN" localhost:8080/strategies
 
@@ -68,6 +68,7 @@ def register(subparsers: Any, name: str, help_text: str) -> None:
     serve.add_argument("--threads", type=positive_int_arg, default=4, help="worker threads (default 4)")
     serve.add_argument("--insecure-dev-role", choices=ROLES,
                        help="DEVELOPMENT ONLY: give requests without a token this role (loopback only)")
+    serve.add_argument("--open", action="store_true", help="open the dashboard in the web browser")
     serve.add_argument("--handler", help="the handler as module:function (default: the api-handler plugin)")
     serve.add_argument("--app-dir", type=Path, default=Path("."),
                        help="the repository clone holding functions/ (default: the current folder)")
@@ -190,8 +191,12 @@ def run(args: argparse.Namespace) -> int:
         print("no users yet: add one with `vyapari api users add NAME --role ROLE --state-dir "
               f"{args.state_dir}`", file=sys.stderr, flush=True)
     host = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"vyapari API on http://{host}:{server.effective_port}/swagger (sign in: POST /auth/login)",
-          flush=True)
+    base = f"http://{host}:{server.effective_port}"
+    print(f"vyapari API on {base}/swagger (sign in: POST /auth/login); dashboard on {base}/", flush=True)
+    if args.open:
+        import webbrowser
+
+        webbrowser.open(base + "/")
     try:
         server.run()
     finally:

@@ -41,9 +41,9 @@ function renderWho() {
   const who = document.getElementById('who');
   const stream = el('span', { class: 'small', 'data-testid': 'stream-state' }, `stream: ${streamState()}`);
   onStream('status', value => { stream.textContent = `stream: ${value}`; });
-  who.replaceChildren(stream,
-    el('span', { 'data-testid': 'who' }, `${ctx.user.username} (${ctx.user.role})`),
-    ctx.config.dev_role ? null : el('button', { type: 'button', onclick: () => signOut(ctx.config) }, 'Sign out'));
+  const parts = [stream, el('span', { 'data-testid': 'who' }, `${ctx.user.username} (${ctx.user.role})`)];
+  if (!ctx.config.dev_role) parts.push(el('button', { type: 'button', onclick: () => signOut(ctx.config) }, 'Sign out'));
+  who.replaceChildren(...parts);
 }
 
 async function route() {

@@ -58,7 +58,7 @@ export async function overviewPage() {
   const overview = await get('/overview');
   const problems = overview.problems.length ? el('p', { class: 'error-text' }, overview.problems.join('; ')) : null;
   mount(
-    el('h1', {}, 'Overview ', el('span', { class: 'muted small' }, `as of ${overview.as_of}`)),
+    el('h1', {}, 'Overview ', el('span', { class: 'muted small' }, `as of ${overview.as_of.slice(0, 19).replace('T', ' ')} IST`)),
     problems,
     el('div', { class: 'grid' },
       el('section', { class: 'card wide' }, el('h2', {}, 'Strategies'), strategyRows(overview.strategies)),
