@@ -36,3 +36,18 @@ def test_the_app_and_its_config_are_public_with_security_headers(tmp_path: Path)
         assert server.call("GET", "/strategy-runs/run-x/report?token=" + token)[0] == 404  # signed in: no run
         assert server.call("GET", "/strategy-runs/run-x/report?token=forged.token")[0] == 401
         assert server.call("GET", "/overview?token=" + token)[0] == 401  # only the tear sheet takes ?token=
+
+
+def test_every_file_of_the_app_is_package_data() -> None:
+    """The wheel takes ``[tool.setuptools.package-data]``'s globs under ``sdk/vyapari``: they must name
+    every file of ``dashboard/static`` (building a wheel here needs a newer setuptools than the venv's)."""
+    import tomllib
+
+    root = Path(__file__).resolve().parents[3]
+    package = root / "sdk" / "vyapari"
+    globs = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"]["vyapari"]
+    shipped = {path for pattern in globs for path in package.glob(pattern) if path.is_file()}
+    app = {path for path in (package / "dashboard" / "static").rglob("*") if path.is_file()}
+    assert {"index.html", "app.js", "app.css"} <= {path.name for path in app}
+    assert app - shipped == set()
