@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import os
+import re
+from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any
 
@@ -35,10 +37,18 @@ from vyapari.api.roles import Role, parse_groups, role_of
 router = Router()
 RunId = Annotated[str, Path(pattern=ID_PATTERN)]
 # The tear sheet is self-contained HTML with inline plotly scripts: it runs sandboxed (an opaque
-# origin: it cannot read the dashboard's storage or call the API), framed only by the dashboard.
+# origin: it cannot read the dashboard's storage or call the API), framed only by the dashboard: the
+# API's own origin (local) and DASHBOARD_ORIGIN (the CloudFront URL in AWS, https only).
 REPORT_CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
               "img-src data: blob:; font-src data:; sandbox allow-scripts allow-popups; "
               "frame-ancestors 'self'")
+ORIGIN = re.compile(r"https://[A-Za-z0-9.-]+(:\d{1,5})?")
+
+
+def report_csp(environ: Mapping[str, str]) -> str:
+    """The tear sheet's CSP; ``DASHBOARD_ORIGIN`` (``https://host[:port]``) may frame it too."""
+    origin = environ.get("DASHBOARD_ORIGIN", "").strip().rstrip("/")
+    return f"{REPORT_CSP} {origin}" if ORIGIN.fullmatch(origin) else REPORT_CSP
 
 
 @router.get("/me", tags=["dashboard"], middlewares=[needs(Role.VIEWER)])
@@ -128,8 +138,9 @@ def get_report(run_id: RunId) -> Response[str]:
         raise NotFound(f"strategy run {run_id!r} has no tear sheet yet")
     return Response(status_code=200, content_type="text/html; charset=utf-8",
                      body=lake.get(key).decode("utf-8", "replace"),
-                     headers={"Content-Security-Policy": REPORT_CSP, "X-Content-Type-Options": "nosniff",
-                              "Cache-Control": "private, max-age=60", "Referrer-Policy": "no-referrer"})
+                     headers={"Content-Security-Policy": report_csp(os.environ),
+                              "X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=60",
+                              "Referrer-Policy": "no-referrer"})
 
 
 @router.get("/strategy-runs/<run_id>/round-trips", tags=["strategy runs"], middlewares=[needs(Role.VIEWER)])

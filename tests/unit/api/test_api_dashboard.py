@@ -99,3 +99,20 @@ def test_coverage_by_exchange_with_the_quarantined_file(client: Client) -> None:
                                   "/strategy-runs/run-pub/report", "/strategy-runs/run-pub/round-trips"])
 def test_every_dashboard_route_needs_a_role(client: Client, path: str) -> None:
     assert client("GET", path, groups="")[0] == 403
+
+
+def test_the_tear_sheet_may_be_framed_by_the_dashboard_origin_only(api: ModuleType, services: ApiServices,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.unit.api.api_events import FakeContext, rest_event
+
+    def policy() -> str:
+        event = rest_event("GET", "/strategy-runs/run-pub/report", groups="viewer")
+        response = api.lambda_handler(event, FakeContext())
+        assert response["statusCode"] == 200
+        return str(response["multiValueHeaders"]["Content-Security-Policy"][0])
+
+    assert "frame-ancestors 'self'" in policy() and "sandbox allow-scripts" in policy()
+    monkeypatch.setenv("DASHBOARD_ORIGIN", "https://d111.cloudfront.net/")
+    assert policy().endswith("frame-ancestors 'self' https://d111.cloudfront.net")
+    monkeypatch.setenv("DASHBOARD_ORIGIN", "https://evil.example; script-src *")
+    assert policy().endswith("frame-ancestors 'self'")
