@@ -60,7 +60,6 @@ function orderForm(mode, refresh) {
 
 export async function livePage(ctx, [modeArg]) {
   const mode = modeArg === 'live' ? 'live' : 'paper';
-  const pnl = [];
   const pnlNode = el('div', { class: 'chart', 'data-testid': 'pnl-chart' });
   const pnlText = el('p', { 'data-testid': 'pnl' }, el('span', { class: 'muted' }, 'no P&L update yet'));
   const positionsBox = el('div'), ordersBox = el('div'), fillsBox = el('div'), killBox = el('div'), readyBox = el('div');
@@ -88,27 +87,40 @@ export async function livePage(ctx, [modeArg]) {
     readyBox.replaceChildren(readinessCard(overview.readiness));
   }
 
+  // P&L per strategy (the message's strategy or run id; one line each), redrawn at most every 250 ms.
+  const byStrategy = new Map();
+  const pnlTable = el('div');
+  let drawTimer = null;
   function onPnl(message) {
-    pnl.push(message);
-    if (pnl.length > 2000) pnl.shift();
-    const strategy = message.strategy ? `${message.strategy}: ` : '';
-    pnlText.replaceChildren(`${strategy}day P&L ${inr(message.day_pnl_inr)} · equity ${inr(message.equity_inr)} · cash ${inr(message.cash_inr)}`,
+    const name = message.strategy || message.run_id || 'all';
+    const series = byStrategy.get(name) || [];
+    series.push(message);
+    if (series.length > 2000) series.shift();
+    byStrategy.set(name, series);
+    pnlText.replaceChildren(`${name === 'all' ? '' : `${name}: `}day P&L ${inr(message.day_pnl_inr)} · equity ${inr(message.equity_inr)} · cash ${inr(message.cash_inr)}`,
       el('span', { class: 'muted small' }, ` at ${fmt(message.at)}`));
-    plot(pnlNode, [{ type: 'scatter', mode: 'lines', x: pnl.map(p => p.at), y: pnl.map(p => Number(p.day_pnl_inr)), name: 'day P&L ₹' }],
-      { yaxis: { title: { text: 'day P&L ₹' } } });
+    pnlTable.replaceChildren(table([{ label: 'strategy', key: 'name' }, { label: 'day P&L', num: true, value: r => inr(r.last.day_pnl_inr) },
+      { label: 'equity', num: true, value: r => inr(r.last.equity_inr) }, { label: 'at', value: r => r.last.at }],
+    Array.from(byStrategy, ([n, list]) => ({ name: n, last: list[list.length - 1] })), { testid: 'pnl-by-strategy' }));
+    if (!drawTimer) drawTimer = setTimeout(draw, 250);
+  }
+  function draw() {
+    drawTimer = null;
+    plot(pnlNode, Array.from(byStrategy, ([n, list]) => ({ type: 'scatter', mode: 'lines', name: n,
+      x: list.map(m => m.at), y: list.map(m => Number(m.day_pnl_inr)) })), { yaxis: { title: { text: 'day P&L ₹' } } });
   }
 
   let pending = null;
   const refreshSoon = () => { if (!pending) pending = setTimeout(() => { pending = null; refreshTables().catch(showError); }, 200); };
   ctx.cleanup.push(on('pnl', onPnl), on('orders', message => { if (message.type === 'readiness') refreshState().catch(showError); refreshSoon(); }));
   const poll = setInterval(() => refreshTables().catch(() => {}), POLL_MS);
-  ctx.cleanup.push(() => clearInterval(poll), () => pending && clearTimeout(pending));
+  ctx.cleanup.push(() => clearInterval(poll), () => pending && clearTimeout(pending), () => drawTimer && clearTimeout(drawTimer));
 
   await Promise.all([refreshTables(), refreshState()]);
   mount(
     el('h1', {}, `Live (${mode}) `, el('a', { class: 'small', href: mode === 'paper' ? '#/live/live' : '#/live/paper' }, mode === 'paper' ? 'show live' : 'show paper')),
     el('div', { class: 'grid' },
-      el('section', { class: 'card wide' }, el('h2', {}, 'P&L'), pnlText, pnlNode),
+      el('section', { class: 'card wide' }, el('h2', {}, 'P&L'), pnlText, pnlTable, pnlNode),
       killBox, readyBox,
       el('section', { class: 'card wide' }, el('h2', {}, 'Positions'), positionsBox),
       el('section', { class: 'card wide' }, el('h2', {}, 'Open orders'), ordersBox),
