@@ -100,3 +100,49 @@ def test_every_page_renders_without_console_errors(server: Server, browser, widt
             overflow = tab.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 1, f"{route} is {overflow} px wider than a {width} screen"
             assert tab.errors == [], f"{route}: {tab.errors}"
+
+
+def test_a_trader_places_a_manual_paper_order_and_sees_it_open(server: Server, browser) -> None:
+    with signed_in(browser, server, "tara") as tab:
+        page = tab.page
+        tab.goto(server.base, "live/paper", "[data-testid=order-form]")
+        form = "[data-testid=order-form]"
+        page.fill(f"{form} input[name=instrument_id]", "NSE:INFY")
+        page.select_option(f"{form} select[name=side]", "SELL")
+        page.fill(f"{form} input[name=quantity]", "7")
+        page.click(f"{form} button[type=submit]")
+        page.click("[data-testid=dialog-confirm]")
+        page.wait_for_selector("[data-testid=order-status]:has-text('PENDING')")
+        order_id = page.inner_text("[data-testid=order-status]").split()[1].rstrip(":")
+        row = page.locator("[data-testid=sent-orders] tbody tr", has_text=order_id)
+        assert "NSE:INFY" in row.inner_text() and "SELL" in row.inner_text() and "PENDING" in row.inner_text()
+        intent = {"client_order_id": order_id, "mode": "paper", "instrument_id": "NSE:INFY", "side": "SELL",
+                  "quantity": 7, "order_type": "MARKET", "product": "MIS"}
+        token = server.login("tara")
+        status, stored = server.call("POST", "/orders", token=token, body=intent)  # the same intent again
+        assert (status, stored["requested_by"], stored["quantity"]) == (202, "tara", 7)
+        assert server.call("POST", "/orders", token=token, body={**intent, "quantity": 8})[0] == 409
+        assert tab.errors == []
+
+
+def test_an_admin_registers_a_definition_that_launch_then_offers(server: Server, browser) -> None:
+    with signed_in(browser, server, "ada") as tab:
+        page = tab.page
+        tab.goto(server.base, "launch", "[data-testid=definition-form]")
+        form = "[data-testid=definition-form]"
+        page.fill(f"{form} input[name=name]", "vwap-k15")
+        page.fill(f"{form} input[name=strategy]", "vwap_reversion")
+        page.fill(f"{form} textarea[name=params]", '{"k": 1.5}')
+        page.click(f"{form} button[type=submit]")
+        page.wait_for_selector("[data-testid=launch-form] option[value=vwap-k15]", state="attached")
+        status, listing = server.call("GET", "/strategies", token=server.login("ada"))
+        assert status == 200
+        assert {"name": "vwap-k15", "params": {"k": 1.5}}.items() <= {
+            k: v for s in listing["items"] if s["name"] == "vwap-k15" for k, v in s.items()}.items()
+        page.fill(f"{form} input[name=name]", "bad-params")
+        page.fill(f"{form} textarea[name=params]", '{"no_such_parameter": 1}')
+        page.click(f"{form} button[type=submit]")
+        page.wait_for_selector(f"{form} [role=status]:has-text('params')")
+        # the refused request is the one error Chromium logs (every 4xx fetch is logged)
+        assert tab.errors == ["console: Failed to load resource: the server responded with a status of 422 "
+                              "(Unprocessable Entity)"]

@@ -18,7 +18,7 @@ function runsTable(runs) {
 function definitionForm(refresh) {
   const status = el('p', { class: 'small', role: 'status' });
   const form = el('form', { class: 'stack', 'data-testid': 'definition-form' },
-    el('label', {}, 'Name', el('input', { name: 'name', required: true, pattern: '[a-z0-9][a-z0-9_-]{0,63}' })),
+    el('label', {}, 'Name', el('input', { name: 'name', required: true, pattern: '[a-z0-9][a-z0-9_\\-]{0,63}' })),
     el('label', {}, 'Strategy (a built-in name, an entry point or package.module:ClassName)', el('input', { name: 'strategy', required: true, value: 'vwap_reversion' })),
     el('label', {}, 'Parameters (JSON)', el('textarea', { name: 'params', rows: 3 }, '{}')),
     el('label', {}, 'Description', el('input', { name: 'description', maxlength: 500 })),

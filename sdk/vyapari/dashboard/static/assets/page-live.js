@@ -31,10 +31,20 @@ function killSwitchCard(ctx, state, refresh) {
   return section;
 }
 
+// Intents placed from this page (the API records them PENDING; the live service's risk gate decides,
+// and the order then appears among the open orders).
+const sent = [];
+
 function orderForm(mode, refresh) {
   const status = el('p', { class: 'small', role: 'status', 'data-testid': 'order-status' });
+  const sentBox = el('div');
+  const showSent = () => sentBox.replaceChildren(table([{ label: 'sent', key: 'client_order_id' },
+    { label: 'instrument', key: 'instrument_id' }, { label: 'side', key: 'side' }, { label: 'qty', key: 'quantity', num: true },
+    { label: 'status', key: 'status' }, { label: 'at', key: 'requested_at' }], sent.filter(o => o.mode === mode),
+  { empty: 'no manual order sent from this page', testid: 'sent-orders' }));
+  showSent();
   const form = el('form', { class: 'inline', 'data-testid': 'order-form' },
-    el('label', {}, 'Instrument', el('input', { name: 'instrument_id', value: 'NSE:RELIANCE', required: true, pattern: '(NSE|BSE):[A-Z0-9&_-]{1,20}', size: 16 })),
+    el('label', {}, 'Instrument', el('input', { name: 'instrument_id', value: 'NSE:RELIANCE', required: true, pattern: '(NSE|BSE):[A-Z0-9&_\\-]{1,20}', size: 16 })),
     el('label', {}, 'Side', el('select', { name: 'side' }, el('option', {}, 'BUY'), el('option', {}, 'SELL'))),
     el('label', {}, 'Quantity', el('input', { name: 'quantity', type: 'number', min: 1, value: 1, required: true, size: 6 })),
     el('label', {}, 'Type', el('select', { name: 'order_type' }, ['MARKET', 'LIMIT'].map(t => el('option', {}, t)))),
@@ -52,10 +62,12 @@ function orderForm(mode, refresh) {
     try {
       const intent = await post('/orders', order);
       status.textContent = `order ${intent.client_order_id}: ${intent.status}`;
+      sent.unshift(intent);
+      showSent();
       await refresh();
     } catch (exc) { status.textContent = exc.message; }
   });
-  return el('section', { class: 'card wide' }, el('h2', {}, `Manual order (${mode})`), form, status);
+  return el('section', { class: 'card wide' }, el('h2', {}, `Manual order (${mode})`), form, status, sentBox);
 }
 
 export async function livePage(ctx, [modeArg]) {
