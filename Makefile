@@ -10,8 +10,8 @@ EXTRAS ?= aws,api,brokers,cdk,dev,pairs
 # Every install (this venv, CI, the Lambda layers, the container image) takes its versions from the lock.
 LOCK := requirements/lock.txt
 
-.PHONY: demo test test-unit test-integration test-infrastructure lint bench synth layers setup clean \
-	lock package-check deploy-check docs
+.PHONY: demo dashboard test test-unit test-integration test-infrastructure lint bench synth layers setup \
+	clean lock package-check deploy-check docs
 
 $(STAMP): pyproject.toml $(LOCK)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ setup: $(STAMP)  ## create .venv, install the project with every dependency grou
 
 demo: $(STAMP)  ## the main job: sample data -> lake -> backtest -> weekly evaluation -> report
 	@$(VENV)/bin/vyapari demo --out $(DEMO_OUT)
+
+dashboard: $(STAMP)  ## the dashboard on the demo's data at http://127.0.0.1:8080/ (runs the demo first once)
+	@test -f $(DEMO_OUT)/api-state/registry_table.json || $(VENV)/bin/vyapari demo --out $(DEMO_OUT)
+	@$(VENV)/bin/vyapari api serve --lake $(DEMO_OUT)/lake --state-dir $(DEMO_OUT)/api-state \
+		--live-state-dir $(DEMO_OUT)/live-state --insecure-dev-role admin --open
 
 test: $(STAMP)  ## lint and type gates, the whole test suite (installs Chromium and npm tools), package-check
 	@$(MAKE) --no-print-directory lint

@@ -21,7 +21,7 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.api.routes import broker, live, market, strategies, trading
+from functions.api.routes import broker, dashboard, live, market, strategies, trading
 from functions.shared.api_auth import check_roles_first
 from functions.shared.api_models import ErrorOut
 from functions.shared.api_settings import ApiSettings
@@ -43,7 +43,8 @@ app.configure_openapi(title=TITLE, version=__version__,
                       security=[{"bearer": []}])
 app.enable_swagger(path="/swagger", title=TITLE, version=__version__)
 check_roles_first(app)
-for _router in (market.router, strategies.router, trading.router, live.router, broker.router):
+for _router in (market.router, strategies.router, trading.router, live.router, broker.router,
+                dashboard.router):
     app.include_router(_router)
 SERVICES = build_services(ApiSettings.from_env())
 

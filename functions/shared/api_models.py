@@ -262,3 +262,50 @@ class KillSwitchOut(BaseModel):
     reason: str | None = None
     engaged_at: str | None = None
     changed: bool = False
+
+
+class MeOut(BaseModel):
+    """``GET /me``: the caller's user name and role (what the dashboard offers them)."""
+
+    username: str
+    role: Literal["viewer", "trader", "admin"]
+
+
+class OverviewItemOut(BaseModel):
+    """A strategy definition, its newest run and that run's latest evaluation (``null`` until one)."""
+
+    strategy: dict[str, Any]
+    latest_run: dict[str, Any] | None = None
+    evaluation: dict[str, Any] | None = None
+
+
+class OverviewOut(BaseModel):
+    """``GET /overview``: strategies with badges, the kill switch, readiness and the last ingestion.
+
+    ``kill_switch``/``readiness``/``last_ingestion`` are ``null`` where not available here; a part that
+    failed names why in ``problems``."""
+
+    as_of: str
+    strategies: list[OverviewItemOut]
+    kill_switch: KillSwitchOut | None = None
+    readiness: dict[str, Any] | None = None
+    last_ingestion: dict[str, Any] | None = None
+    problems: list[str] = Field(default_factory=list)
+
+
+class CoverageOut(BaseModel):
+    """``GET /lake/coverage``: per exchange the sessions present, missing and quarantined, and minute
+    bars by symbol; ``quarantined`` lists every quarantined file with its reason."""
+
+    exchanges: list[dict[str, Any]]
+    quarantined: list[dict[str, Any]]
+
+
+class RoundTripsOut(BaseModel):
+    """``GET /strategy-runs/{id}/round-trips``: the evaluated item's round trips (₹, IST, first
+    ``limit``), their count and net P&L total (₹)."""
+
+    run_id: str
+    total: int
+    net_pnl_inr: float
+    items: list[dict[str, Any]]

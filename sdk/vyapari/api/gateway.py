@@ -10,6 +10,10 @@ Gateway would send, and the handler checks each route's role exactly as in AWS:
   and their role *now* (read from the users file, so removing a user revokes their tokens) become
   ``requestContext.authorizer.claims`` with ``cognito:groups``. No header grants a role.
 - ``dev_role`` (``--insecure-dev-role``) gives requests without a token that role instead of a 401.
+- The dashboard's static files (``/``, ``/index.html``, ``/assets/...``) and its ``/config.json`` are
+  public (:mod:`vyapari.api.static`); ``ws_url`` is the local WebSocket endpoint the app is told about.
+- ``GET /strategy-runs/<id>/report`` also accepts the token as ``?token=``: the dashboard shows the tear
+  sheet in a sandboxed iframe, which cannot send a header.
 - A body over ``max_body_bytes`` is refused with 413, a bad ``Content-Length`` with 400.
 - The handler sees one event at a time, as a Lambda instance does (its resolver keeps the current
   event in module state); reading requests and writing responses is the server's, concurrently.
@@ -32,6 +36,7 @@ from urllib.parse import parse_qs
 
 from vyapari.api.ports import InvalidToken
 from vyapari.api.roles import Role
+from vyapari.api.static import StaticFile, static_file
 from vyapari.api.tokens import HmacTokenVerifier, issue_token
 from vyapari.api.users import UserFile, check_private, write_private
 
@@ -41,6 +46,7 @@ WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 LOGIN_PATH = "/auth/login"
 PUBLIC_GET = re.compile(r"/swagger(\.css|\.js)?|/openapi\.json|/broker/[^/]+/callback")
+QUERY_TOKEN_GET = re.compile(r"/strategy-runs/[A-Za-z0-9_-]{1,64}/report")
 MAX_BODY_BYTES = 1 << 20
 TOKEN_TTL_S = 3600
 
@@ -130,6 +136,8 @@ class LocalGateway:
             method, path = environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO") or "/"
             if path == LOGIN_PATH:
                 return self._login(method, body, start_response)
+            if method in ("GET", "HEAD") and (answer := self._static(path)) is not None:
+                return _send_static(start_response, answer, head=method == "HEAD")
             claims = self._caller(environ)
             if claims is None and not (method in ("GET", "HEAD") and PUBLIC_GET.fullmatch(path)):
                 raise _Refused(HTTPStatus.UNAUTHORIZED, f"sign in first: POST {LOGIN_PATH}, then send "
@@ -153,9 +161,16 @@ class LocalGateway:
             return None
         return bytes(environ["wsgi.input"].read(length)).decode("utf-8", "replace")
 
+    def _static(self, path: str) -> StaticFile | None:
+        dev_role = self.config.dev_role.name.lower() if self.config.dev_role else None
+        return static_file(path, ws_url=self.config.ws_url, dev_role=dev_role)
+
     def _caller(self, environ: dict[str, Any]) -> dict[str, str] | None:
         """The claims of the bearer token's user, the dev role's, or ``None`` (anonymous)."""
         header = str(environ.get("HTTP_AUTHORIZATION") or "")
+        if not header and QUERY_TOKEN_GET.fullmatch(environ.get("PATH_INFO") or ""):
+            token = parse_qs(environ.get("QUERY_STRING", "")).get("token", [""])[-1]
+            header = f"Bearer {token}" if token else ""
         if not header:
             return _claims("insecure-dev", self.config.dev_role) if self.config.dev_role else None
         scheme, _, token = header.partition(" ")
@@ -212,6 +227,12 @@ def _json(start_response: StartResponse, status: HTTPStatus, payload: dict[str, 
         ("Content-Type", "application/json"), ("Content-Length", str(len(data))),
         ("Cache-Control", "no-store"), *(headers or [])])
     return [data]
+
+
+def _send_static(start_response: StartResponse, answer: StaticFile, *, head: bool = False) -> list[bytes]:
+    start_response("200 OK", [("Content-Type", answer.content_type),
+                              ("Content-Length", str(len(answer.data))), *answer.headers])
+    return [] if head else [answer.data]
 
 
 def _respond(result: dict[str, Any], start_response: StartResponse) -> list[bytes]:

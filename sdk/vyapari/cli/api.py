@@ -3,7 +3,7 @@
 Example::
 
     vyapari api users add asha --role trader          # asks for the password twice
-    vyapari api serve --port 8080 --lake lake
+    vyapari api serve --port 8080 --lake lake          # the dashboard at http://127.0.0.1:8080/
     curl -s -X POST localhost:8080/auth/login -d '{"username": "asha", "password": "..."}'
     curl -H "Authorization: Bearer $TOKEN" localhost:8080/strategies
 
@@ -83,6 +83,7 @@ def register(subparsers: Any, name: str, help_text: str) -> None:
                        help="processes executing started strategy runs (default 1; 0: record starts only)")
     serve.add_argument("--insecure-dev-role", choices=ROLES,
                        help="DEVELOPMENT ONLY: give requests without a token this role (loopback only)")
+    serve.add_argument("--open", action="store_true", help="open the dashboard in the web browser")
     serve.add_argument("--handler", help="the handler as module:function (default: the api-handler plugin)")
     serve.add_argument("--app-dir", type=Path, default=Path("."),
                        help="the repository clone holding functions/ (default: the current folder)")
@@ -217,10 +218,14 @@ def run(args: argparse.Namespace) -> int:
     if not users.users():
         print("no users yet: add one with `vyapari api users add NAME --role ROLE --state-dir "
               f"{args.state_dir}`", file=sys.stderr, flush=True)
-    print(f"vyapari API on http://{host}:{server.effective_port}/swagger (sign in: POST /auth/login)",
-          flush=True)
+    base = f"http://{host}:{server.effective_port}"
+    print(f"vyapari API on {base}/swagger (sign in: POST /auth/login); dashboard on {base}/", flush=True)
     print(f"vyapari WebSocket on {ws_url}?token=<token> (channels quotes, orders, pnl of `vyapari live "
           f"--state-dir {args.live_state_dir}`)", flush=True)
+    if args.open:
+        import webbrowser
+
+        webbrowser.open(base + "/")
     try:
         server.run()
     finally:

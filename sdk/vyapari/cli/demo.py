@@ -3,13 +3,16 @@
 sample data (synthetic NIFTY 50 / SENSEX bhavcopies, minute bars, corporate actions)
 → ingest into a local lake → minute bars into the lake → the VWAP mean-reversion backtest
 on the NIFTY 50 universe → weekly evaluation against the target → report.json and
-report.html. The data is synthetic: the badge says nothing about real markets.
+report.html → the run published for the dashboard (the lake's ``evaluations/demo-vwap/`` and the
+local API's registry in ``<out>/api-state``: ``vyapari api serve --lake <out>/lake --state-dir
+<out>/api-state`` shows it). The data is synthetic: the badge says nothing about real markets.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
     _step(console, "robustness: costs at 1x/2x/3x and a walk-forward over k")
     robustness = _robustness(panel, config)
     badge, report = _evaluate(console, run_dir, robustness)
+    _publish(console, out, run_dir, start, end)
     if args.json:
         print_json({"out": str(out), "first_session": start, "last_session": end, "files": counts,
                     "run_dir": str(run_dir), "summary": s, "badge": badge, "report": str(report)})
@@ -131,3 +135,23 @@ def _evaluate(console: Any, run_dir: Path, robustness: dict[str, Any]) -> tuple[
     )
     console.print(f"  report: {report}")
     return badge, report
+
+
+def _publish(console: Any, out: Path, run_dir: Path, start: date, end: date) -> None:
+    """Publish the run where ``vyapari api serve`` (and so the dashboard) lists it."""
+    from vyapari.api.ports import JsonFileRecordStore
+    from vyapari.api.publish_local import LocalRun, publish_run_dir
+    from vyapari.api.registry import now_ist
+    from vyapari.data.storage import LocalObjectStore
+
+    _step(console, f"publishing the run for the dashboard ({out / 'api-state'})")
+    symbols = sorted(p.stem for p in (out / "sample" / "minute").glob("*.parquet"))
+    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    run = LocalRun(run_id="demo-vwap", name="vwap-demo", strategy="vwap_reversion",
+                   params=dict(summary.get("params") or {"notional_inr": 50_000}), exchange="NSE",
+                   symbols=symbols, start=start, end=end,
+                   interval="1m", finished_at=now_ist().isoformat(),
+                   description="the demo: VWAP mean reversion on synthetic NIFTY 50 minute bars")
+    publish_run_dir(run_dir, run, LocalObjectStore(out / "lake"),
+                    JsonFileRecordStore(out / "api-state" / "registry_table.json"))
+    console.print(f"  dashboard: vyapari api serve --lake {out / 'lake'} --state-dir {out / 'api-state'}")

@@ -1,0 +1,148 @@
+"""The dashboard in headless Chromium on the demo lake, as a quant uses it: sign in, see the demo run's
+badge and its reasons, open its tear sheet, find every page free of console errors at laptop and phone
+widths (screenshots in ``tests/artifacts/dashboard/``, gitignored); a viewer is offered nothing that
+changes state and the API refuses them anyway; a trader engages and releases the kill switch."""
+
+from __future__ import annotations
+
+import pytest
+from tests.integration.dashboard.conftest import ARTIFACTS, LAPTOP, PHONE, Demo, signed_in
+from tests.unit.api.api_server import Server
+
+pytestmark = [pytest.mark.chromium, pytest.mark.slow]
+
+PAGES = {"overview": "[data-testid=strategies]", "run/demo-vwap": "[data-testid=weekly-chart] .main-svg",
+         "live": "[data-testid=positions]", "launch": "[data-testid=runs]",
+         "data": "[data-testid=coverage-NSE]"}
+
+
+def test_the_overview_shows_the_demo_run_with_its_badge_and_reasons(demo: Demo, server: Server,
+                                                                    browser) -> None:
+    published = demo.evaluation()
+    with signed_in(browser, server, "vera") as tab:
+        row = tab.page.locator("[data-testid=strategies] tbody tr", has_text="vwap-demo")
+        assert row.count() == 1
+        overall = row.locator("td:nth-child(3) [data-badge]")
+        assert overall.get_attribute("data-badge") == published["badge"] == demo.summary["badge"]
+        for criterion in published["criteria"]:
+            item = row.locator(f"[data-criterion='{criterion['name']}']")
+            assert item.locator("[data-badge]").get_attribute("data-badge") == criterion["badge"]
+            assert criterion["reason"] in item.inner_text()
+        this_week = published["weekly"][-1]["week"]
+        assert this_week in row.inner_text()
+        assert "released" in tab.page.inner_text("[data-testid=kill-state]")
+        assert tab.page.inner_text("[data-testid=readiness]").strip()
+        assert tab.errors == []
+
+
+def test_the_run_page_opens_the_tear_sheet(server: Server, browser) -> None:
+    with signed_in(browser, server, "vera") as tab:
+        tab.page.click("[data-testid=run-link]")
+        tab.page.wait_for_url("**/#/run/demo-vwap")
+        frame = tab.page.frame_locator("[data-testid=tear-sheet]")
+        frame.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+        assert frame.locator(".js-plotly-plot").count() >= 2
+        tab.page.wait_for_selector("[data-testid=round-trips] tbody tr")
+        assert tab.page.locator("[data-testid=weekly-chart] .main-svg").count() >= 1
+        assert tab.errors == []
+
+
+def test_a_viewer_is_offered_no_change_and_the_api_refuses_one(server: Server, browser) -> None:
+    with signed_in(browser, server, "vera") as tab:
+        tab.goto(server.base, "live", PAGES["live"])
+        assert tab.page.locator("[data-testid=kill-state]").count() == 1
+        assert tab.page.locator("[data-testid=kill-engage], [data-testid=kill-release]").count() == 0
+        assert tab.page.locator("[data-testid=order-form]").count() == 0
+        tab.goto(server.base, "launch", PAGES["launch"])
+        assert tab.page.locator("[data-testid=launch-form], [data-testid=definition-form]").count() == 0
+        assert tab.errors == []
+    viewer = server.login("vera")
+    engage = {"engaged": True, "reason": "x"}
+    status, answer = server.call("POST", "/live/kill-switch", body=engage, token=viewer)
+    assert (status, answer["error"]) == (403, "forbidden")
+    status, _ = server.call("POST", "/orders", token=viewer, body={
+        "client_order_id": "viewer-0001", "mode": "paper", "instrument_id": "NSE:RELIANCE", "side": "BUY",
+        "quantity": 1, "order_type": "MARKET", "product": "MIS"})
+    assert status == 403
+    assert server.call("GET", "/live/kill-switch", token=viewer)[1]["engaged"] is False
+
+
+def test_a_trader_engages_and_releases_the_kill_switch_with_a_reason(server: Server, browser) -> None:
+    trader = server.login("tara")
+    with signed_in(browser, server, "tara") as tab:
+        page = tab.page
+        tab.goto(server.base, "live", "[data-testid=kill-engage]")
+        page.click("[data-testid=kill-engage]")
+        page.fill("[data-testid=dialog] input[name=reason]", "runaway strategy drill")
+        page.click("[data-testid=dialog-confirm]")
+        page.wait_for_selector("[data-testid=kill-state].engaged")
+        assert "runaway strategy drill" in page.inner_text("[data-testid=kill-state]")
+        state = server.call("GET", "/live/kill-switch", token=trader)[1]
+        assert state["engaged"] is True and state["reason"].startswith("runaway strategy drill (by tara")
+        assert page.is_disabled("[data-testid=kill-engage]")
+
+        page.click("[data-testid=kill-release]")
+        page.fill("[data-testid=dialog] input[name=reason]", "drill over")
+        page.click("[data-testid=dialog-confirm]")
+        page.wait_for_selector("[data-testid=kill-state].released")
+        assert server.call("GET", "/live/kill-switch", token=trader)[1]["engaged"] is False
+        assert tab.errors == []
+
+
+@pytest.mark.parametrize(("width", "viewport"), [("laptop", LAPTOP), ("phone", PHONE)])
+def test_every_page_renders_without_console_errors(server: Server, browser, width: str, viewport) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with signed_in(browser, server, "ada", viewport) as tab:
+        for route, ready in PAGES.items():
+            tab.goto(server.base, route, ready)
+            name = route.split("/")[0]
+            tab.page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
+            overflow = tab.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 1, f"{route} is {overflow} px wider than a {width} screen"
+            assert tab.errors == [], f"{route}: {tab.errors}"
+
+
+def test_a_trader_places_a_manual_paper_order_and_sees_it_open(server: Server, browser) -> None:
+    with signed_in(browser, server, "tara") as tab:
+        page = tab.page
+        tab.goto(server.base, "live/paper", "[data-testid=order-form]")
+        form = "[data-testid=order-form]"
+        page.fill(f"{form} input[name=instrument_id]", "NSE:INFY")
+        page.select_option(f"{form} select[name=side]", "SELL")
+        page.fill(f"{form} input[name=quantity]", "7")
+        page.click(f"{form} button[type=submit]")
+        page.click("[data-testid=dialog-confirm]")
+        page.wait_for_selector("[data-testid=order-status]:has-text('PENDING')")
+        order_id = page.inner_text("[data-testid=order-status]").split()[1].rstrip(":")
+        row = page.locator("[data-testid=sent-orders] tbody tr", has_text=order_id)
+        assert "NSE:INFY" in row.inner_text() and "SELL" in row.inner_text() and "PENDING" in row.inner_text()
+        intent = {"client_order_id": order_id, "mode": "paper", "instrument_id": "NSE:INFY", "side": "SELL",
+                  "quantity": 7, "order_type": "MARKET", "product": "MIS"}
+        token = server.login("tara")
+        status, stored = server.call("POST", "/orders", token=token, body=intent)  # the same intent again
+        assert (status, stored["requested_by"], stored["quantity"]) == (202, "tara", 7)
+        assert server.call("POST", "/orders", token=token, body={**intent, "quantity": 8})[0] == 409
+        assert tab.errors == []
+
+
+def test_an_admin_registers_a_definition_that_launch_then_offers(server: Server, browser) -> None:
+    with signed_in(browser, server, "ada") as tab:
+        page = tab.page
+        tab.goto(server.base, "launch", "[data-testid=definition-form]")
+        form = "[data-testid=definition-form]"
+        page.fill(f"{form} input[name=name]", "vwap-k15")
+        page.fill(f"{form} input[name=strategy]", "vwap_reversion")
+        page.fill(f"{form} textarea[name=params]", '{"k": 1.5}')
+        page.click(f"{form} button[type=submit]")
+        page.wait_for_selector("[data-testid=launch-form] option[value=vwap-k15]", state="attached")
+        status, listing = server.call("GET", "/strategies", token=server.login("ada"))
+        assert status == 200
+        assert {"name": "vwap-k15", "params": {"k": 1.5}}.items() <= {
+            k: v for s in listing["items"] if s["name"] == "vwap-k15" for k, v in s.items()}.items()
+        page.fill(f"{form} input[name=name]", "bad-params")
+        page.fill(f"{form} textarea[name=params]", '{"no_such_parameter": 1}')
+        page.click(f"{form} button[type=submit]")
+        page.wait_for_selector(f"{form} [role=status]:has-text('params')")
+        # the refused request is the one error Chromium logs (every 4xx fetch is logged)
+        assert tab.errors == ["console: Failed to load resource: the server responded with a status of 422 "
+                              "(Unprocessable Entity)"]
