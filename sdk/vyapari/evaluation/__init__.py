@@ -5,7 +5,9 @@
   calendar, partial weeks flagged and excluded); :mod:`.result` — :class:`WeeklyEvaluation`.
 * :mod:`.robustness` — block bootstrap, deflated Sharpe, cost sensitivity, walk-forward (pure).
 * :mod:`.inputs` and :mod:`.run` — read equity/trades files and backtest folders;
-  :mod:`.report` — ``report.json`` and a self-contained ``report.html``.
+  :mod:`.report` — ``report.json`` and a self-contained ``report.html``, the tear sheet
+  (:mod:`.tearsheet` computes it, :mod:`.report_figures` and :mod:`.report_tables` draw it,
+  :mod:`.benchmark` finds NIFTY 50 in the lake); :mod:`.sweep_report` — a sweep's ``report.html``.
 * :mod:`.checks` — cost sensitivity and walk-forward wired to the backtest engine.
 
 Names are exported lazily so importing the package does not import pandas or plotly.

@@ -45,6 +45,7 @@ table.kv{{max-width:100%}} table.kv th{{font-weight:500;color:#333}}
 table.kv td{{overflow-wrap:anywhere;word-break:break-word}}
 .scroll{{max-width:100%;overflow-x:auto}}
 .grid{{display:grid;grid-template-columns:repeat(auto-fit,minmax(340px,1fr));gap:0 2rem}}
+.grid>div{{min-width:0}} h1,h2,h3,p{{overflow-wrap:anywhere}}
 .note{{color:#555}} h3{{margin-bottom:0.2rem}}</style></head><body><h1>{title}</h1>{body}</body></html>"""
 
 

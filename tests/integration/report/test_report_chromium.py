@@ -8,6 +8,7 @@ screenshot of the report is kept as ``tests/artifacts/report.png`` (gitignored).
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -123,3 +124,26 @@ def test_console_error_detection_catches_a_broken_page(tmp_path):
     page.write_text("<!DOCTYPE html><html><body><script>undefinedFunction();</script></body></html>")
     proc = run_chromium(page, tmp_path / "profile", "--enable-logging=stderr", "--v=0", "--dump-dom")
     assert console_errors(proc.stderr), proc.stderr[-2000:]
+
+
+def test_no_table_runs_off_the_page(tmp_path):
+    # a run with many long parameters, a long strategy name and many fills: the page must not
+    # scroll sideways at a laptop's width (wide tables scroll inside their own box)
+    run_dir = tmp_path / "run"
+    write_run_dir(run_dir, weekly=0.009)
+    summary = {"strategy": "a_strategy_with_a_rather_long_name_" * 3, "capital_inr": 1_000_000,
+               "params": {f"parameter_number_{i}": "x" * 40 for i in range(40)},
+               "notes": "n" * 400}
+    (run_dir / "summary.json").write_text(json.dumps(summary))
+    _, page = evaluate_run_dir(run_dir, run_dir / "report", robustness=ROBUSTNESS)
+    probe = page.with_name("probe.html")
+    probe.write_text(page.read_text(encoding="utf-8").replace(
+        "</body>",
+        "<script>window.addEventListener('load', () => { document.body.setAttribute('data-overflow', "
+        "String(document.documentElement.scrollWidth - document.documentElement.clientWidth)); });"
+        "</script></body>"), encoding="utf-8")
+    proc = run_chromium(probe, tmp_path / "profile", "--window-size=1024,768", "--dump-dom")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    found = re.search(r'data-overflow="(-?\d+)"', proc.stdout)
+    assert found is not None, "the probe did not run"
+    assert int(found[1]) <= 0, f"the page is {found[1]} px wider than the window"
