@@ -42,6 +42,7 @@ KILL_SWITCH_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteI
 KV_PARTITION = "kv"  # functions/shared/dynamo_order_store.py: the kill switch's partition
 LOGIN_BROKERS = ("zerodha", "upstox")
 CALLBACK_PATH = ("broker", "{broker}", "callback")
+LOGIN_STATE_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
 MARKET_PATHS = ("exchanges", "assets", "bars")  # functions/api/routes/market.py: served from the image
 ACCESS_LOG_FORMAT = apigw.AccessLogFormat.json_with_standard_fields(
     caller=False,
@@ -283,7 +284,7 @@ class ApiStack(Stack):
             ),
         )
         self._market(env, data)
-        self._broker_login(env)
+        self._broker_login(env, data)
         CfnOutput(self, "RestApiUrl", value=self.rest_api.url)
         CfnOutput(self, "UserPoolId", value=self.user_pool.user_pool_id)
         CfnOutput(self, "AppClientId", value=self.app_client.user_pool_client_id)
@@ -314,8 +315,13 @@ class ApiStack(Stack):
         return (f"https://{self.rest_api.rest_api_id}.execute-api.{self.region}.{self.url_suffix}/"
                 f"{self.config.stage}/broker/{broker}/callback")
 
-    def _broker_login(self, env: dict[str, str]) -> None:
-        """The unauthenticated callback resource and its own function, the only one with secret access."""
+    def _broker_login(self, env: dict[str, str], data: DataRefs) -> None:
+        """The unauthenticated callback resource and its own function, the only one with secret access.
+
+        ``POST /broker/{broker}/login`` (Cognito authorizer, trader) on the same function issues the
+        anti-forgery state the callback then requires; states live in the ``login-state`` table. In prod
+        (``requireBrokerUserId``) a login needs the owner's broker user id in the keys secret.
+        """
         spec = FunctionSpec(
             directory="api",
             handler="functions.api.handler.lambda_handler",
@@ -334,10 +340,14 @@ class ApiStack(Stack):
                 **env,
                 "VYAPARI_SECRETS_PREFIX": prefix,
                 "UPSTOX_REDIRECT_URI": self.callback_url("upstox"),
+                "LOGIN_STATE_TABLE": data.tables["login_state"].table_name,
+                "VYAPARI_REQUIRE_BROKER_USER_ID": "true" if self.config.require_broker_user_id else "false",
             },
             log_retention_days=self.config.log_retention_days,
         )
         fn = self.login_function.function
+        fn.add_to_role_policy(iam.PolicyStatement(
+            actions=list(LOGIN_STATE_ACTIONS), resources=[data.tables["login_state"].table_arn]))
         keys = secretsmanager.Secret.from_secret_name_v2(self, "BrokerKeysRef", f"{prefix}/broker-keys")
         keys.grant_read(fn)
         for broker in LOGIN_BROKERS:
@@ -353,6 +363,11 @@ class ApiStack(Stack):
             "GET",
             apigw.LambdaIntegration(fn),
             authorization_type=apigw.AuthorizationType.NONE,
+            request_parameters={"method.request.path.broker": True},
+        )
+        self.login_start_method = resource.parent_resource.add_resource("login").add_method(  # type: ignore[union-attr]
+            "POST",
+            apigw.LambdaIntegration(fn),
             request_parameters={"method.request.path.broker": True},
         )
         for broker in LOGIN_BROKERS:

@@ -29,7 +29,10 @@ class ApiSettings:
     ``VYAPARI_SECRETS_FILE`` (the local backend's 0600 secrets file), ``order_state_table`` ←
     ``ORDER_STATE_TABLE`` (the live service's order-state table: the kill switch in AWS),
     ``live_state_dir`` ← ``VYAPARI_LIVE_STATE_DIR`` (the local backend's live state folder, whose
-    ``orders.sqlite`` holds the kill switch; default ``<state_dir>/live``).
+    ``orders.sqlite`` holds the kill switch; default ``<state_dir>/live``), ``login_state_table`` ←
+    ``LOGIN_STATE_TABLE`` (the broker login's anti-forgery states in AWS; locally ``<state_dir>``),
+    ``require_broker_user_id`` ← ``VYAPARI_REQUIRE_BROKER_USER_ID`` (``true`` in prod: a broker login
+    needs ``KITE_USER_ID`` / ``UPSTOX_USER_ID``).
     """
 
     backend: str = "aws"
@@ -50,6 +53,8 @@ class ApiSettings:
     secrets_file: str = ""
     order_state_table: str = ""
     live_state_dir: str = ""
+    login_state_table: str = ""
+    require_broker_user_id: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ApiSettings:
@@ -60,6 +65,11 @@ class ApiSettings:
         if settings.backend not in ("aws", "local"):
             raise ValueError(f"VYAPARI_API_BACKEND: {settings.backend!r} is not aws or local")
         return settings
+
+    @property
+    def requires_broker_user_id(self) -> bool:
+        """Whether a broker login must name the owner's account (``VYAPARI_REQUIRE_BROKER_USER_ID``)."""
+        return self.require_broker_user_id.strip().lower() in ("1", "true", "yes")
 
     def need(self, name: str) -> str:
         """The value of setting ``name``; ``ValueError`` naming its variable when it is empty."""
@@ -79,4 +89,5 @@ _VARIABLES = {
     "token_secret": "VYAPARI_WS_TOKEN_SECRET",
     "secrets_prefix": "VYAPARI_SECRETS_PREFIX", "secrets_file": "VYAPARI_SECRETS_FILE",
     "order_state_table": "ORDER_STATE_TABLE", "live_state_dir": "VYAPARI_LIVE_STATE_DIR",
+    "login_state_table": "LOGIN_STATE_TABLE", "require_broker_user_id": "VYAPARI_REQUIRE_BROKER_USER_ID",
 }

@@ -191,21 +191,28 @@ def records(settings: ApiSettings, table_setting: str) -> RecordStore:
 
 
 def build_login(settings: ApiSettings) -> BrokerLogin | None:
-    """The broker login: Secrets Manager under ``VYAPARI_SECRETS_PREFIX`` in AWS (None when unset), the
-    local secrets file (``VYAPARI_SECRETS_FILE``, default ``~/.vyapari/secrets.json``) locally."""
+    """The broker login: Secrets Manager under ``VYAPARI_SECRETS_PREFIX`` and login states in
+    ``LOGIN_STATE_TABLE`` in AWS (None without a secrets prefix); locally the secrets file
+    (``VYAPARI_SECRETS_FILE``, default ``~/.vyapari/secrets.json``) and states in the state folder."""
     from functions.shared.broker_login import BrokerLogin, broker_settings
 
+    require = settings.requires_broker_user_id
     if settings.backend == "local":
         from vyapari.brokers.factory import secrets_store_from_settings
+        from vyapari.brokers.login_state import FileLoginStates
 
         store = secrets_store_from_settings({"VYAPARI_SECRETS_FILE": settings.secrets_file})
-        return BrokerLogin(store, broker_settings(os.environ))
+        states = FileLoginStates(settings.need("state_dir"))
+        return BrokerLogin(store, broker_settings(os.environ), states=states, require_user_id=require)
     if not settings.secrets_prefix:
         return None
+    from functions.shared.login_states import DynamoLoginStates
     from functions.shared.secrets_manager_store import SecretsManagerSecretsStore
 
+    table = settings.login_state_table
     return BrokerLogin(SecretsManagerSecretsStore(settings.secrets_prefix, max_age_s=0),
-                       broker_settings(os.environ))
+                       broker_settings(os.environ), states=DynamoLoginStates(table) if table else None,
+                       require_user_id=require)
 
 
 def build_services(settings: ApiSettings) -> ApiServices:

@@ -96,6 +96,30 @@ def test_login_callback_has_its_own_function_with_the_secrets_and_broker_layer(s
     assert not any(a.startswith("secretsmanager:") for a in api_actions)
 
 
+def test_the_login_states_live_in_their_table_and_a_trader_starts_the_login(synth: Synthesized) -> None:
+    api = synth.json("api")
+    handler = "functions.api.handler.lambda_handler"
+    role = _function_role(api, handler, "vyapari-login")
+    login_id, login = next((i, r) for i, r in api["Resources"].items() if r["Type"] == "AWS::Lambda::Function"
+                           and r["Properties"]["Role"]["Fn::GetAtt"][0] == role)
+    variables = login["Properties"]["Environment"]["Variables"]
+    assert variables["LOGIN_STATE_TABLE"] == "vyapari-dev-login-state"
+    assert variables["VYAPARI_REQUIRE_BROKER_USER_ID"] == "false"  # dev; prod: test_config
+    statements = _policy_statements(api, role)
+    for action in ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"):
+        (table,) = _resources(statements, action)
+        assert "table/vyapari-dev-login-state" in table, action
+    assert "dynamodb:DeleteItem" not in _actions(statements) and "dynamodb:Scan" not in _actions(statements)
+    synth.templates["data"].has_resource_properties("AWS::DynamoDB::GlobalTable", {
+        "TableName": "vyapari-dev-login-state",
+        "TimeToLiveSpecification": {"AttributeName": "expires_at", "Enabled": True}})
+    methods = synth.resources("AWS::ApiGateway::Method").values()
+    (start,) = [m for m in methods if m["Properties"]["HttpMethod"] == "POST"
+                and "login" in json.dumps(m["Properties"]["ResourceId"])]
+    assert start["Properties"]["AuthorizationType"] == "COGNITO_USER_POOLS"
+    assert login_id in json.dumps(start["Properties"]["Integration"]["Uri"])
+
+
 def test_cognito_has_the_three_role_groups(synth: Synthesized) -> None:
     groups = {g["Properties"]["GroupName"] for g in synth.resources("AWS::Cognito::UserPoolGroup").values()}
     assert groups == {"admin", "trader", "viewer"}
