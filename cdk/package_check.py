@@ -13,8 +13,9 @@ runs :mod:`cdk.package_probe` in a fresh interpreter (``python -I -S``) that see
 
 The handler is imported (cold import time printed) and called with its fixture event
 (``tests/events/package_check.json``, keyed by construct id) against a moto server holding the
-stage's buckets and tables. Any ``ImportError`` (at import or during the call) fails the check;
-other outcomes are printed. Installed environments are cached under ``.cache/package-check`` by
+stage's buckets and tables. Any ``ImportError`` (at import, raised by the call, or caught and logged
+by the handler, as the REST resolver does before answering 500) fails the check; other outcomes are
+printed. Installed environments are cached under ``.cache/package-check`` by
 the hash of what they were installed from, so a repeated run only re-copies the code.
 """
 
@@ -44,6 +45,7 @@ BASE_IMAGE_MB = 130.0  # python:3.12-slim, added to the image estimate
 REGION = "ap-south-1"
 ACCOUNT = "123456789012"
 RUNTIME_PACKAGES = ["boto3"]  # what the Lambda Python runtime provides to zip functions
+LOGGED_IMPORT_ERROR = re.compile(r"(?:ModuleNotFoundError|ImportError): [^\\\"\n]+")
 
 
 @dataclass(frozen=True)
@@ -361,14 +363,36 @@ def run_probe(fn: Deployed, paths: Paths, event: Path | None, endpoint: str) -> 
                           env=probe_env(fn, endpoint), timeout=900, cwd=str(front[0]), check=False)
     for line in reversed(done.stdout.splitlines()):
         if line.startswith("PACKAGE-CHECK "):
-            return dict(json.loads(line.removeprefix("PACKAGE-CHECK ")))
+            report = dict(json.loads(line.removeprefix("PACKAGE-CHECK ")))
+            # a handler that catches everything (the REST resolver answers 500) only logs the ImportError
+            logged = LOGGED_IMPORT_ERROR.search(done.stdout + done.stderr)
+            if logged and not report.get("import_error"):
+                report.update(phase="call", import_error=True, error_type="ImportError",
+                              error=f"logged by the handler: {logged.group(0)}")
+            return report
     return {"error": f"probe exited {done.returncode}: {done.stderr[-600:]}", "import_error": False,
             "error_type": "ProbeCrashed"}
 
 
+def seed(fn: Deployed, items: Mapping[str, Iterable[Mapping[str, Any]]], endpoint: str) -> None:
+    """Put ``items`` (plain JSON by the environment variable naming their table) into ``fn``'s tables,
+    e.g. the login state its fixture's callback carries."""
+    import boto3
+
+    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION)
+    dynamodb = session.resource("dynamodb", endpoint_url=endpoint)
+    for variable, rows in items.items():
+        if variable not in fn.environment:
+            raise ValueError(f"{fn.name}: fixture items for {variable}, which the function is not given")
+        table = dynamodb.Table(fn.environment[variable])
+        for row in rows:
+            table.put_item(Item=dict(row))
+
+
 def check(root: Path, outdir: Path, cache: Path, events: Mapping[str, str], events_dir: Path,
-          only: Iterable[str] = ()) -> list[Result]:
-    """Check every function synthesized into ``outdir`` (or those named in ``only``)."""
+          only: Iterable[str] = (), items: Mapping[str, Mapping[str, Any]] | None = None) -> list[Result]:
+    """Check every function synthesized into ``outdir`` (or those named in ``only``); ``items`` are
+    DynamoDB items put before a function is called (by construct id, then table variable)."""
     from moto.server import ThreadedMotoServer
 
     templates = load_templates(outdir)
@@ -390,6 +414,7 @@ def check(root: Path, outdir: Path, cache: Path, events: Mapping[str, str], even
             paths, result.size_mb, limit = package_paths(fn, root, cache)
             if result.size_mb > limit:
                 result.problems.append(f"{result.size_mb:.0f} MB exceeds the {limit:.0f} MB limit")
+            seed(fn, (items or {}).get(fn.name, {}), endpoint)
             first = run_probe(fn, paths, None, endpoint)
             report = run_probe(fn, paths, events_dir / events[fn.name], endpoint) if not first.get(
                 "error") else first
@@ -439,8 +464,9 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(outdir, ignore_errors=True)
         synthesize(outdir)
     events_dir = ROOT / "tests" / "events"
-    events = json.loads((events_dir / "package_check.json").read_text(encoding="utf-8"))["events"]
-    results = check(ROOT, outdir, args.cache, events, events_dir, args.only)
+    fixtures = json.loads((events_dir / "package_check.json").read_text(encoding="utf-8"))
+    results = check(ROOT, outdir, args.cache, fixtures["events"], events_dir, args.only,
+                    fixtures.get("dynamodb_items"))
     print(render(results))
     failed = [r.function.name for r in results if r.problems]
     print(f"{len(results) - len(failed)}/{len(results)} functions pass"

@@ -33,6 +33,10 @@ HANDLERS = {
     "light": "import numpy\n\ndef lambda_handler(event, context):\n    return {'statusCode': 200}\n",
     # a heavy function needing numpy on call; the image requirements (rich only) lack it
     "heavy": "def lambda_handler(event, context):\n    import numpy\n    return {'statusCode': 200}\n",
+    # catches the ImportError, logs it and answers 500, as the REST resolver does
+    "swallowed": ("import traceback\n\ndef lambda_handler(event, context):\n    try:\n"
+                  "        import numpy\n    except Exception:\n        print(traceback.format_exc())\n"
+                  "        return {'statusCode': 500}\n"),
     # imports what its package has (Powertools from the common layer, boto3 from the runtime)
     "fine": ("import boto3\nfrom aws_lambda_powertools import Logger\n\n"
              "def lambda_handler(event, context):\n"
@@ -67,6 +71,7 @@ def tiny_app(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "LayersCommon0A1B2C3D": {"Type": "AWS::Lambda::LayerVersion", "Properties": {}},
         "LightFunction1A2B3C4D": _zip("functions.light.handler.lambda_handler"),
         "FineFunction1A2B3C4D": _zip("functions.fine.handler.lambda_handler"),
+        "SwallowedFunction1A2B3C4D": _zip("functions.swallowed.handler.lambda_handler"),
         "HeavyFunction1A2B3C4D": {"Type": "AWS::Lambda::Function", "Properties": {
             "PackageType": "Image", "Code": {"ImageUri": "x"},
             "ImageConfig": {"Command": ["functions.heavy.handler.lambda_handler"]}}},
@@ -78,13 +83,15 @@ def tiny_app(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.slow
 def test_the_checker_fails_a_light_numpy_import_and_a_module_missing_from_the_image(tiny_app: Path) -> None:
-    events = {"Light": "event.json", "Heavy": "event.json", "Fine": "event.json"}
+    events = {"Light": "event.json", "Heavy": "event.json", "Fine": "event.json", "Swallowed": "event.json"}
     results = {r.function.name: r for r in check(tiny_app, tiny_app / "cdk.out", CACHE, events, tiny_app)}
     print(render(results.values()))
     assert results["Light"].problems and "No module named 'numpy'" in results["Light"].problems[0]
     assert results["Light"].problems[0].startswith("import:")
     assert results["Heavy"].problems and "No module named 'numpy'" in results["Heavy"].problems[0]
     assert results["Heavy"].problems[0].startswith("call:")  # imported fine, failed when called
+    swallowed = results["Swallowed"].problems
+    assert swallowed and swallowed[0].startswith("call:") and "No module named 'numpy'" in swallowed[0]
     assert results["Fine"].problems == [], results["Fine"].error
     assert results["Fine"].answer == 200 and results["Fine"].import_ms is not None
     assert 0 < results["Fine"].size_mb < 250
