@@ -7,10 +7,20 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
-from cdk.package_check import check, deployed_functions, image_recipe, render
+from cdk.package_check import (
+    Interpreter,
+    check,
+    deployed_functions,
+    describe,
+    find_interpreter,
+    image_recipe,
+    lambda_python,
+    render,
+)
 from tests.infrastructure.conftest import Synthesized
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,3 +123,24 @@ def test_the_image_recipe_is_read_from_the_dockerfile() -> None:
     recipe = image_recipe(ROOT / "Dockerfile")
     assert recipe.extras == ("aws", "brokers", "pairs", "lambda")
     assert ("functions", "/app/functions") in recipe.copies
+
+
+def test_the_checker_uses_the_lambda_runtimes_python_and_says_which(tmp_path: Path) -> None:
+    function = "AWS::Lambda::Function"
+    templates = {"S": {"Resources": {
+        "F": {"Type": function, "Properties": {"Runtime": "python3.12", "Architectures": ["arm64"]}},
+        "I": {"Type": function, "Properties": {"PackageType": "Image"}}}}}
+    assert lambda_python(templates) == "3.12"
+    host = Interpreter.host()
+    assert find_interpreter(None, sys.executable).version == host.version
+    with pytest.raises(ValueError, match="not a working Python"):
+        find_interpreter(None, str(tmp_path / "python3.99"))
+    found = find_interpreter("3.12")
+    assert found.version in ("3.12", host.version)  # a python3.12 of this machine, else the host's own
+    line = describe(found, templates)
+    assert f"checked with Python {found.full_version}" in line and "run on Python 3.12 (arm64" in line
+    assert ("WARNING: no Python 3.12 found" in line) == (found.version != "3.12")
+    assert "WARNING" in describe(Interpreter("python", "3.99", "3.99.0"), templates)
+    templates["S"]["Resources"]["G"] = {"Type": function, "Properties": {"Runtime": "python3.11"}}
+    with pytest.raises(ValueError, match="several Python runtimes"):
+        lambda_python(templates)
