@@ -40,6 +40,8 @@ _STAGE_KEYS: dict[str, str] = {
     "webLogoutUrls": "web_logout_urls",
     "cognitoDomainPrefix": "cognito_domain_prefix",
     "requireBrokerUserId": "require_broker_user_id",
+    "dashboardCallbackUrls": "dashboard_callback_urls",
+    "dashboardLogoutUrls": "dashboard_logout_urls",
 }
 
 
@@ -73,6 +75,8 @@ class StageConfig:
     web_logout_urls: str = ""  # comma-separated sign-out URLs
     cognito_domain_prefix: str = ""  # hosted sign-in domain <prefix>.auth.<region>.amazoncognito.com
     require_broker_user_id: bool = False  # broker logins need KITE_USER_ID / UPSTOX_USER_ID (prod default)
+    dashboard_callback_urls: str = ""  # the dashboard's sign-in redirects besides its CloudFront URL
+    dashboard_logout_urls: str = ""  # its sign-out URLs besides its CloudFront URL
 
     @staticmethod
     def url_list(value: str) -> list[str]:

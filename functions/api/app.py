@@ -16,7 +16,7 @@ from http import HTTPStatus
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
@@ -39,7 +39,10 @@ DESCRIPTION = ("Market data, strategy registry and runs, orders, positions and t
 
 def build(logger: Logger, settings: ApiSettings) -> tuple[APIGatewayRestResolver, ApiServices]:
     """A new resolver with every route and error handler, and the services of ``settings``."""
-    app = APIGatewayRestResolver(enable_validation=True)
+    origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
+    cors = CORSConfig(allow_origin=origins[0], extra_origins=origins[1:], max_age=600,
+                      allow_headers=["Authorization", "Content-Type"]) if origins else None
+    app = APIGatewayRestResolver(enable_validation=True, cors=cors)
     _configure(app)
     errors = _Errors(app, logger)
     for kind, handler in errors.table().items():

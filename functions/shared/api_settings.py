@@ -32,7 +32,8 @@ class ApiSettings:
     ``orders.sqlite`` holds the kill switch; default ``<state_dir>/live``), ``login_state_table`` ←
     ``LOGIN_STATE_TABLE`` (the broker login's anti-forgery states in AWS; locally ``<state_dir>``),
     ``require_broker_user_id`` ← ``VYAPARI_REQUIRE_BROKER_USER_ID`` (``true`` in prod: a broker login
-    needs ``KITE_USER_ID`` / ``UPSTOX_USER_ID``).
+    needs ``KITE_USER_ID`` / ``UPSTOX_USER_ID``), ``cors_origins`` ← ``VYAPARI_CORS_ORIGINS`` (comma-separated
+    origins allowed to call the API from a browser: the dashboard's CloudFront URL in AWS).
     """
 
     backend: str = "aws"
@@ -55,6 +56,7 @@ class ApiSettings:
     live_state_dir: str = ""
     login_state_table: str = ""
     require_broker_user_id: str = ""
+    cors_origins: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ApiSettings:
@@ -90,4 +92,5 @@ _VARIABLES = {
     "secrets_prefix": "VYAPARI_SECRETS_PREFIX", "secrets_file": "VYAPARI_SECRETS_FILE",
     "order_state_table": "ORDER_STATE_TABLE", "live_state_dir": "VYAPARI_LIVE_STATE_DIR",
     "login_state_table": "LOGIN_STATE_TABLE", "require_broker_user_id": "VYAPARI_REQUIRE_BROKER_USER_ID",
+    "cors_origins": "VYAPARI_CORS_ORIGINS",
 }
