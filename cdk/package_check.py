@@ -106,8 +106,9 @@ class Interpreter:
 
 def lambda_python(templates: Mapping[str, Mapping[str, Any]]) -> str | None:
     """The Python version of the zip functions' runtime (``python3.12`` -> ``3.12``); None without any."""
-    runtimes = {str(r["Properties"].get("Runtime", "")) for t in templates.values()
-                for r in t["Resources"].values() if r["Type"] == "AWS::Lambda::Function"}
+    resources = [r for t in templates.values() for r in t["Resources"].values()]
+    runtimes = {str(r["Properties"].get("Runtime", "")) for r in resources
+                if r["Type"] == "AWS::Lambda::Function" and ours(r["Properties"])}
     versions = sorted(r.removeprefix("python") for r in runtimes if r.startswith("python"))
     if len(versions) > 1:
         raise ValueError(f"the functions use several Python runtimes: {', '.join(versions)}")
@@ -213,13 +214,20 @@ def _asset_dir(outdir: Path, code: Mapping[str, Any]) -> Path | None:
     return outdir / f"asset.{key.removesuffix('.zip')}" if isinstance(key, str) else None
 
 
+def ours(props: Mapping[str, Any]) -> bool:
+    """Whether a function runs our code (an image, or a zip whose handler is under ``functions.``);
+    CDK's own custom-resource handlers (the dashboard's BucketDeployment, ``index.handler``) are not."""
+    return props.get("PackageType") == "Image" or str(props.get("Handler", "")).startswith("functions.")
+
+
 def deployed_functions(templates: Mapping[str, Mapping[str, Any]], outdir: Path) -> list[Deployed]:
-    """Every Lambda function of ``templates`` (stack name -> template) synthesized into ``outdir``."""
+    """Every Lambda function of ``templates`` (stack name -> template) synthesized into ``outdir`` that
+    runs our code (:func:`ours`)."""
     resolver = Resolver(templates)
     found = []
     for stack, template in templates.items():
         for logical_id, resource in template["Resources"].items():
-            if resource["Type"] != "AWS::Lambda::Function":
+            if resource["Type"] != "AWS::Lambda::Function" or not ours(resource["Properties"]):
                 continue
             props = resource["Properties"]
             env = {k: resolver.resolve(stack, v)
@@ -498,7 +506,7 @@ def describe(python: Interpreter, templates: Mapping[str, Mapping[str, Any]]) ->
 
     runtime = lambda_python(templates)
     architectures = sorted({a for t in templates.values() for r in t["Resources"].values()
-                            if r["Type"] == "AWS::Lambda::Function"
+                            if r["Type"] == "AWS::Lambda::Function" and ours(r["Properties"])
                             for a in r["Properties"].get("Architectures", ["x86_64"])})
     line = (f"checked with Python {python.full_version} ({python.path}), packages installed for this host "
             f"({platform.machine()}); the functions run on Python {runtime or '?'} "

@@ -23,10 +23,12 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 
 from cdk.config import StageConfig
+from cdk.constructs.python_function import retention
 from constructs import Construct
 
 STATIC = Path(__file__).resolve().parents[2] / "sdk" / "vyapari" / "dashboard" / "static"
@@ -146,5 +148,7 @@ class Dashboard(Construct):
             distribution_paths=["/*"],
             prune=True,
             memory_limit=256,
+            log_group=logs.LogGroup(self, "FilesLogs", retention=retention(self.config.log_retention_days),
+                                    removal_policy=RemovalPolicy.DESTROY),
         )
         return self.deployment

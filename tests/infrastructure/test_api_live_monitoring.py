@@ -80,7 +80,8 @@ def test_login_callback_has_its_own_function_with_the_secrets_and_broker_layer(s
         logical_id
         for logical_id, r in api["Resources"].items()
         if r["Type"] == "AWS::Lambda::Function"
-        and r["Properties"]["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"] == "vyapari-login"
+        and r["Properties"].get("Environment", {}).get("Variables", {}).get("POWERTOOLS_SERVICE_NAME")
+        == "vyapari-login"
     )
     assert login in uri
     variables = api["Resources"][login]["Properties"]["Environment"]["Variables"]

@@ -9,7 +9,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.infrastructure.conftest import Synthesized
+from cdk.package_check import ours
+from tests.infrastructure.conftest import CDK_PROVIDED, Synthesized
 
 DISTRIBUTION_DOMAIN = '"Fn::GetAtt": ["DashboardDistribution'
 
@@ -134,3 +135,15 @@ def test_config_json_is_written_at_deploy_with_the_real_urls_and_ids(synth: Synt
     assert DISTRIBUTION_DOMAIN in values["redirect_uri"]
     static = Path(synth.outdir) / f"asset.{static_key.removesuffix('.zip')}"
     assert static.is_dir() and not (static / ".keep").exists()  # the app's files, placeholder left out
+
+
+def test_the_only_function_not_ours_is_cdks_deployment_handler(synth: Synthesized) -> None:
+    """Every other function is checked by the other tests and by make package-check."""
+    every = [(k, v) for name in synth.templates for k, v in synth.json(name)["Resources"].items()]
+    foreign = {k: v["Properties"] for k, v in every if v["Type"] == "AWS::Lambda::Function"
+               and not ours(v["Properties"])}
+    assert len(foreign) == 1, sorted(foreign)
+    ((logical_id, props),) = foreign.items()
+    assert logical_id.startswith(CDK_PROVIDED) and props["Handler"] == "index.handler"
+    _, deployment = _one(synth, "Custom::CDKBucketDeployment")
+    assert logical_id in json.dumps(deployment["ServiceToken"])

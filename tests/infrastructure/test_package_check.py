@@ -128,8 +128,12 @@ def test_the_image_recipe_is_read_from_the_dockerfile() -> None:
 def test_the_checker_uses_the_lambda_runtimes_python_and_says_which(tmp_path: Path) -> None:
     function = "AWS::Lambda::Function"
     templates = {"S": {"Resources": {
-        "F": {"Type": function, "Properties": {"Runtime": "python3.12", "Architectures": ["arm64"]}},
-        "I": {"Type": function, "Properties": {"PackageType": "Image"}}}}}
+        "F": {"Type": function, "Properties": {"Runtime": "python3.12", "Architectures": ["arm64"],
+                                               "Handler": "functions.f.handler.lambda_handler"}},
+        "I": {"Type": function, "Properties": {"PackageType": "Image"}},
+        # CDK's own custom-resource handler (the dashboard's BucketDeployment): not our package
+        "CustomCDKBucketDeployment0": {"Type": function, "Properties": {"Runtime": "python3.13",
+                                                                        "Handler": "index.handler"}}}}}
     assert lambda_python(templates) == "3.12"
     host = Interpreter.host()
     assert find_interpreter(None, sys.executable).version == host.version
@@ -141,6 +145,7 @@ def test_the_checker_uses_the_lambda_runtimes_python_and_says_which(tmp_path: Pa
     assert f"checked with Python {found.full_version}" in line and "run on Python 3.12 (arm64" in line
     assert ("WARNING: no Python 3.12 found" in line) == (found.version != "3.12")
     assert "WARNING" in describe(Interpreter("python", "3.99", "3.99.0"), templates)
-    templates["S"]["Resources"]["G"] = {"Type": function, "Properties": {"Runtime": "python3.11"}}
+    templates["S"]["Resources"]["G"] = {"Type": function, "Properties": {
+        "Runtime": "python3.11", "Handler": "functions.g.handler.lambda_handler"}}
     with pytest.raises(ValueError, match="several Python runtimes"):
         lambda_python(templates)

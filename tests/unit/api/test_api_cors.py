@@ -22,7 +22,7 @@ def _get(origins: str, origin: str, tmp_path: Path, lake_dir: Path) -> dict[str,
     event = rest_event("GET", "/strategies")
     event["headers"]["Origin"] = origin
     event["multiValueHeaders"] = {**(event.get("multiValueHeaders") or {}), "Origin": [origin]}
-    response = app.resolve(event, FakeContext())
+    response = app.resolve(event, FakeContext())  # type: ignore[arg-type]  # the attributes it reads
     assert response["statusCode"] == 200, response
     headers = response.get("multiValueHeaders") or {}
     return {k: v for k, v in headers.items() if k.lower().startswith("access-control")}
