@@ -40,6 +40,9 @@ _STAGE_KEYS: dict[str, str] = {
     "webCallbackUrls": "web_callback_urls",
     "webLogoutUrls": "web_logout_urls",
     "cognitoDomainPrefix": "cognito_domain_prefix",
+    "requireBrokerUserId": "require_broker_user_id",
+    "dashboardCallbackUrls": "dashboard_callback_urls",
+    "dashboardLogoutUrls": "dashboard_logout_urls",
 }
 
 
@@ -73,6 +76,9 @@ class StageConfig:
     web_callback_urls: str = ""  # comma-separated OAuth redirect URLs of the web client (code flow + PKCE)
     web_logout_urls: str = ""  # comma-separated sign-out URLs
     cognito_domain_prefix: str = ""  # hosted sign-in domain <prefix>.auth.<region>.amazoncognito.com
+    require_broker_user_id: bool = False  # broker logins need KITE_USER_ID / UPSTOX_USER_ID (prod default)
+    dashboard_callback_urls: str = ""  # the dashboard's sign-in redirects besides its CloudFront URL
+    dashboard_logout_urls: str = ""  # its sign-out URLs besides its CloudFront URL
 
     @staticmethod
     def url_list(value: str) -> list[str]:
@@ -117,6 +123,7 @@ def load_config(node: Node) -> StageConfig:
         raw = node.try_get_context(key) if node.try_get_context(key) is not None else stage_values.get(key)
         if raw is not None:
             values[attr] = _coerce(raw, defaults[attr])
+    values.setdefault("require_broker_user_id", stage == "prod")  # prod: the owner's account only
     return StageConfig(
         stage=stage,  # type: ignore[arg-type]
         tickstore=tickstore,  # type: ignore[arg-type]

@@ -173,6 +173,42 @@ def _resource_kind(construct: IConstruct, callback: IConstruct | None) -> str | 
     return next((kind for cls, kind in kinds if isinstance(construct, cls)), None)
 
 
+DASHBOARD = {
+    f"{PACK}-CFR1": "The dashboard is for the operator's own users, who may travel; sign-in is Cognito with "
+    "TOTP MFA, so a geo restriction adds no protection worth locking them out.",
+    f"{PACK}-CFR2": "No WAF for a single-operator dashboard of static files (every API call is authorized by "
+    "Cognito and throttled by API Gateway); a web ACL costs ~USD 6/month plus requests.",
+    f"{PACK}-CFR4": "The distribution uses CloudFront's *.cloudfront.net certificate, whose viewer TLS "
+    "policy CloudFront sets; a custom domain with an ACM certificate would allow TLSv1.2_2021.",
+}
+BUCKET_DEPLOYMENT = (
+    "CDK's BucketDeployment custom resource (deploy time only): it reads the staged dashboard files from "
+    "the CDK assets bucket (its objects, /*), writes and prunes the site bucket's objects (/*), and "
+    "invalidates the distribution: cloudfront:CreateInvalidation/GetInvalidation take no resource ARN (*)."
+)
+
+
+def _acknowledge_dashboard(stack: cdk.Stack) -> None:
+    """The dashboard's distribution and its deployment custom resource (:mod:`cdk.constructs.dashboard`)."""
+    from cdk.constructs.dashboard import Dashboard
+
+    dashboard = getattr(stack, "dashboard", None)
+    if not isinstance(dashboard, Dashboard):  # the monitoring stack's is a CloudWatch dashboard
+        return
+    distribution = dashboard.distribution.node.default_child
+    assert distribution is not None
+    cdk.Validations.of(distribution).acknowledge(
+        *[cdk.Acknowledgment(id=k, reason=v) for k, v in DASHBOARD.items()])
+    site = logical_ref(dashboard.bucket)
+    ids = [STAR, *iam5(f"arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-{stack.region}/*",
+                       f"{site}/*", actions=S3_ACTIONS)]
+    for child in stack.node.children:
+        if child.node.id.startswith("Custom::CDKBucketDeployment"):
+            policy = child.node.find_child("ServiceRole").node.find_child("DefaultPolicy")
+            cdk.Validations.of(policy).acknowledge(
+                *[cdk.Acknowledgment(id=i, reason=BUCKET_DEPLOYMENT) for i in ids])
+
+
 def acknowledge_all(stacks: Mapping[str, cdk.Stack], prefix: str) -> None:
     """Acknowledge the accepted findings of the stage ``prefix`` (``vyapari-<stage>``), each on the
     resources it concerns (IAM5 wildcards on IAM policies, IAM4 on roles, L1 on functions, …), never on
@@ -202,3 +238,4 @@ def acknowledge_all(stacks: Mapping[str, cdk.Stack], prefix: str) -> None:
                     *[cdk.Acknowledgment(id=k, reason=v) for k, v in rules_here.items()]
                 )
         _acknowledge_star_per_resource(stack)
+        _acknowledge_dashboard(stack)

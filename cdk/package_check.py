@@ -13,8 +13,9 @@ runs :mod:`cdk.package_probe` in a fresh interpreter (``python -I -S``) that see
 
 The handler is imported (cold import time printed) and called with its fixture event
 (``tests/events/package_check.json``, keyed by construct id) against a moto server holding the
-stage's buckets and tables. Any ``ImportError`` (at import or during the call) fails the check;
-other outcomes are printed. Installed environments are cached under ``.cache/package-check`` by
+stage's buckets and tables. Any ``ImportError`` (at import, raised by the call, or caught and logged
+by the handler, as the REST resolver does before answering 500) fails the check; other outcomes are
+printed. Installed environments are cached under ``.cache/package-check`` by
 the hash of what they were installed from, so a repeated run only re-copies the code.
 """
 
@@ -44,6 +45,7 @@ BASE_IMAGE_MB = 130.0  # python:3.12-slim, added to the image estimate
 REGION = "ap-south-1"
 ACCOUNT = "123456789012"
 RUNTIME_PACKAGES = ["boto3"]  # what the Lambda Python runtime provides to zip functions
+LOGGED_IMPORT_ERROR = re.compile(r"(?:ModuleNotFoundError|ImportError): [^\\\"\n]+")
 
 
 @dataclass(frozen=True)
@@ -68,10 +70,68 @@ class Result:
     first_ms: float | None = None  # import without byte-code (compiles every module)
     import_ms: float | None = None  # cold import with byte-code present (a fresh interpreter)
     import_cpu_ms: float | None = None  # the same import's CPU time (stable when the host is busy)
+    call_cpu_ms: float | None = None  # the first call's CPU time (includes what the handler builds lazily)
     answer: Any = None
     error: str | None = None
     heavy: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    """The Python that installs and runs the packages: ``path`` and ``version`` (``3.12``)."""
+
+    path: str
+    version: str
+    full_version: str = ""
+
+    @staticmethod
+    def host() -> Interpreter:
+        """The interpreter running the check."""
+        info = sys.version_info
+        return Interpreter(sys.executable, f"{info[0]}.{info[1]}", f"{info[0]}.{info[1]}.{info[2]}")
+
+    @staticmethod
+    def probe(path: str) -> Interpreter | None:
+        """``path`` as an interpreter with pip, or None when it does not run (e.g. a pyenv shim of an
+        inactive version) or has no pip."""
+        code = "import sys, pip; v = sys.version_info; print(f'{v[0]}.{v[1]} {v[0]}.{v[1]}.{v[2]}')"
+        try:
+            done = subprocess.run([path, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+        except OSError:
+            return None
+        parts = done.stdout.split()
+        return Interpreter(path, parts[0], parts[1]) if done.returncode == 0 and len(parts) == 2 else None
+
+
+def lambda_python(templates: Mapping[str, Mapping[str, Any]]) -> str | None:
+    """The Python version of the zip functions' runtime (``python3.12`` -> ``3.12``); None without any."""
+    resources = [r for t in templates.values() for r in t["Resources"].values()]
+    runtimes = {str(r["Properties"].get("Runtime", "")) for r in resources
+                if r["Type"] == "AWS::Lambda::Function" and ours(r["Properties"])}
+    versions = sorted(r.removeprefix("python") for r in runtimes if r.startswith("python"))
+    if len(versions) > 1:
+        raise ValueError(f"the functions use several Python runtimes: {', '.join(versions)}")
+    return versions[0] if versions else None
+
+
+def find_interpreter(version: str | None, explicit: str | None = None) -> Interpreter:
+    """The interpreter to check with: ``explicit`` (``--python`` / ``PACKAGE_CHECK_PYTHON``), else a
+    ``python<version>`` on PATH or in pyenv's versions (never downloaded), else this one."""
+    if explicit:
+        found = Interpreter.probe(explicit)
+        if found is None:
+            raise ValueError(f"--python {explicit}: not a working Python with pip")
+        return found
+    if version and version != Interpreter.host().version:
+        pyenv = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+        candidates = [shutil.which(f"python{version}"),
+                      *(str(p) for p in sorted(pyenv.glob(f"{version}.*/bin/python{version}"), reverse=True))]
+        for candidate in filter(None, candidates):
+            found = Interpreter.probe(candidate)
+            if found is not None and found.version == version:
+                return found
+    return Interpreter.host()
 
 
 def _hash(*parts: str) -> str:
@@ -154,13 +214,20 @@ def _asset_dir(outdir: Path, code: Mapping[str, Any]) -> Path | None:
     return outdir / f"asset.{key.removesuffix('.zip')}" if isinstance(key, str) else None
 
 
+def ours(props: Mapping[str, Any]) -> bool:
+    """Whether a function runs our code (an image, or a zip whose handler is under ``functions.``);
+    CDK's own custom-resource handlers (the dashboard's BucketDeployment, ``index.handler``) are not."""
+    return props.get("PackageType") == "Image" or str(props.get("Handler", "")).startswith("functions.")
+
+
 def deployed_functions(templates: Mapping[str, Mapping[str, Any]], outdir: Path) -> list[Deployed]:
-    """Every Lambda function of ``templates`` (stack name -> template) synthesized into ``outdir``."""
+    """Every Lambda function of ``templates`` (stack name -> template) synthesized into ``outdir`` that
+    runs our code (:func:`ours`)."""
     resolver = Resolver(templates)
     found = []
     for stack, template in templates.items():
         for logical_id, resource in template["Resources"].items():
-            if resource["Type"] != "AWS::Lambda::Function":
+            if resource["Type"] != "AWS::Lambda::Function" or not ours(resource["Properties"]):
                 continue
             props = resource["Properties"]
             env = {k: resolver.resolve(stack, v)
@@ -185,9 +252,9 @@ def load_templates(outdir: Path) -> dict[str, dict[str, Any]]:
 # ---------------------------------------------------------------- packages
 
 
-def _pip_target(target: Path, lock: Path, requirements: Iterable[str]) -> None:
+def _pip_target(target: Path, lock: Path, requirements: Iterable[str], python: str = sys.executable) -> None:
     shutil.rmtree(target, ignore_errors=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-compile",
+    subprocess.run([python, "-m", "pip", "install", "--quiet", "--no-compile",
                     "--disable-pip-version-check", "--target", str(target), "-c", str(lock),
                     *requirements], check=True)
 
@@ -201,11 +268,12 @@ def _cached(cache: Path, key: str, build: Any) -> Path:
     return target
 
 
-def runtime_env(root: Path, cache: Path) -> Path:
+def runtime_env(root: Path, cache: Path, python: Interpreter) -> Path:
     """The Lambda runtime's boto3 (from the lock), installed for the host."""
     lock = root / "requirements" / "lock.txt"
-    key = "runtime-" + _hash(lock.read_text(encoding="utf-8"), *RUNTIME_PACKAGES)
-    return _cached(cache, key, lambda t: _pip_target(t / "site", lock, RUNTIME_PACKAGES)) / "site"
+    key = "runtime-" + _hash(lock.read_text(encoding="utf-8"), python.version, *RUNTIME_PACKAGES)
+    site = _cached(cache, key, lambda t: _pip_target(t / "site", lock, RUNTIME_PACKAGES, python.path))
+    return site / "site"
 
 
 def _layers_module(root: Path) -> Any:
@@ -216,14 +284,14 @@ def _layers_module(root: Path) -> Any:
     return module
 
 
-def layer_env(root: Path, cache: Path, name: str) -> Path:
+def layer_env(root: Path, cache: Path, name: str, python: Interpreter) -> Path:
     """``layers/<name>`` installed for the host by ``layers/build.py`` (same requirements, same lock)."""
     inputs = [root / "requirements" / "lock.txt", root / "layers" / "build.py",
               *sorted((root / "layers" / name).glob("*.txt"))]
-    key = f"layer-{name}-" + _hash(*(p.read_text(encoding="utf-8") for p in inputs))
+    key = f"layer-{name}-" + _hash(python.version, *(p.read_text(encoding="utf-8") for p in inputs))
 
     def build(target: Path) -> None:
-        _layers_module(root).install(name, target / "python", [])
+        _layers_module(root).install(name, target / "python", [], python.path)
 
     return _cached(cache, key, build) / "python"
 
@@ -255,14 +323,14 @@ def image_requirements(pyproject: Path, extras: Iterable[str]) -> list[str]:
     return [*project["dependencies"], *(r for e in extras for r in optional[e])]
 
 
-def image_env(root: Path, cache: Path) -> tuple[list[Path], list[Path]]:
+def image_env(root: Path, cache: Path, python: Interpreter) -> tuple[list[Path], list[Path]]:
     """sys.path of the image: the files copied under /app (PYTHONPATH, before the standard library),
     and site-packages (after it)."""
     recipe = image_recipe(root / "Dockerfile")
     requirements = image_requirements(root / "pyproject.toml", recipe.extras)
     lock = root / "requirements" / "lock.txt"
-    key = "image-" + _hash(lock.read_text(encoding="utf-8"), *requirements)
-    site = _cached(cache, key, lambda t: _pip_target(t / "site", lock, requirements)) / "site"
+    key = "image-" + _hash(lock.read_text(encoding="utf-8"), python.version, *requirements)
+    site = _cached(cache, key, lambda t: _pip_target(t / "site", lock, requirements, python.path)) / "site"
     code = cache / f"image-code-{_hash(str(root))}"
     shutil.rmtree(code, ignore_errors=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
@@ -281,19 +349,19 @@ def image_env(root: Path, cache: Path) -> tuple[list[Path], list[Path]]:
 Paths = tuple[list[Path], list[Path]]  # sys.path entries before and after the standard library
 
 
-def package_paths(fn: Deployed, root: Path, cache: Path) -> tuple[Paths, float, float]:
-    """(sys.path entries, package size MB, limit MB) of ``fn`` as deployed."""
+def package_paths(fn: Deployed, root: Path, cache: Path, python: Interpreter) -> tuple[Paths, float, float]:
+    """(sys.path entries, package size MB, limit MB) of ``fn`` as deployed, installed for ``python``."""
     if fn.kind == "image":
-        front, back = image_env(root, cache)
+        front, back = image_env(root, cache, python)
         return (front, back), size_mb(*front, *back) + BASE_IMAGE_MB, IMAGE_LIMIT_MB
     if fn.code_dir is None or not fn.code_dir.is_dir():
         raise ValueError(f"{fn.name}: the staged code asset {fn.code_dir} is missing")
     code = cache / "zip-code" / fn.code_dir.name  # a copy: the probe writes byte-code next to sources
     if not code.is_dir():
         shutil.copytree(fn.code_dir, code)
-    layers = [layer_env(root, cache, name) for name in fn.layers]
+    layers = [layer_env(root, cache, name, python) for name in fn.layers]
     size = size_mb(fn.code_dir, *layers)
-    return ([code, *layers], [runtime_env(root, cache)]), size, ZIP_LIMIT_MB
+    return ([code, *layers], [runtime_env(root, cache, python)]), size, ZIP_LIMIT_MB
 
 
 # ---------------------------------------------------------------- moto and the probe
@@ -349,7 +417,8 @@ def probe_env(fn: Deployed, endpoint: str) -> dict[str, str]:
     return env
 
 
-def run_probe(fn: Deployed, paths: Paths, event: Path | None, endpoint: str) -> dict[str, Any]:
+def run_probe(fn: Deployed, paths: Paths, event: Path | None, endpoint: str,
+              python: str = sys.executable) -> dict[str, Any]:
     """Run the probe for ``fn`` in a fresh isolated interpreter; its JSON report.
 
     ``event`` None only imports (the first run, which writes the byte-code the measured run reads).
@@ -357,18 +426,43 @@ def run_probe(fn: Deployed, paths: Paths, event: Path | None, endpoint: str) -> 
     front, back = paths
     spec = json.dumps({"front": [str(p) for p in front], "back": [str(p) for p in back],
                        "handler": fn.handler, "event": str(event) if event else None})
-    done = subprocess.run([sys.executable, "-I", "-S", str(PROBE), spec], capture_output=True, text=True,
+    done = subprocess.run([python, "-I", "-S", str(PROBE), spec], capture_output=True, text=True,
                           env=probe_env(fn, endpoint), timeout=900, cwd=str(front[0]), check=False)
     for line in reversed(done.stdout.splitlines()):
         if line.startswith("PACKAGE-CHECK "):
-            return dict(json.loads(line.removeprefix("PACKAGE-CHECK ")))
+            report = dict(json.loads(line.removeprefix("PACKAGE-CHECK ")))
+            # a handler that catches everything (the REST resolver answers 500) only logs the ImportError
+            logged = LOGGED_IMPORT_ERROR.search(done.stdout + done.stderr)
+            if logged and not report.get("import_error"):
+                report.update(phase="call", import_error=True, error_type="ImportError",
+                              error=f"logged by the handler: {logged.group(0)}")
+            return report
     return {"error": f"probe exited {done.returncode}: {done.stderr[-600:]}", "import_error": False,
             "error_type": "ProbeCrashed"}
 
 
+def seed(fn: Deployed, items: Mapping[str, Iterable[Mapping[str, Any]]], endpoint: str) -> None:
+    """Put ``items`` (plain JSON by the environment variable naming their table) into ``fn``'s tables,
+    e.g. the login state its fixture's callback carries."""
+    import boto3
+
+    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION)
+    dynamodb = session.resource("dynamodb", endpoint_url=endpoint)
+    for variable, rows in items.items():
+        if variable not in fn.environment:
+            raise ValueError(f"{fn.name}: fixture items for {variable}, which the function is not given")
+        table = dynamodb.Table(fn.environment[variable])
+        for row in rows:
+            table.put_item(Item=dict(row))
+
+
 def check(root: Path, outdir: Path, cache: Path, events: Mapping[str, str], events_dir: Path,
-          only: Iterable[str] = ()) -> list[Result]:
-    """Check every function synthesized into ``outdir`` (or those named in ``only``)."""
+          only: Iterable[str] = (), items: Mapping[str, Mapping[str, Any]] | None = None,
+          python: Interpreter | None = None) -> list[Result]:
+    """Check every function synthesized into ``outdir`` (or those named in ``only``); ``items`` are
+    DynamoDB items put before a function is called (by construct id, then table variable); ``python``
+    installs and runs the packages (this interpreter by default)."""
+    python = python or Interpreter.host()
     from moto.server import ThreadedMotoServer
 
     templates = load_templates(outdir)
@@ -387,15 +481,17 @@ def check(root: Path, outdir: Path, cache: Path, events: Mapping[str, str], even
             if fn.name not in events:
                 result.problems.append(f"no fixture event for {fn.name} in tests/events/package_check.json")
                 continue
-            paths, result.size_mb, limit = package_paths(fn, root, cache)
+            paths, result.size_mb, limit = package_paths(fn, root, cache, python)
             if result.size_mb > limit:
                 result.problems.append(f"{result.size_mb:.0f} MB exceeds the {limit:.0f} MB limit")
-            first = run_probe(fn, paths, None, endpoint)
-            report = run_probe(fn, paths, events_dir / events[fn.name], endpoint) if not first.get(
-                "error") else first
+            seed(fn, (items or {}).get(fn.name, {}), endpoint)
+            first = run_probe(fn, paths, None, endpoint, python.path)
+            event = events_dir / events[fn.name]
+            report = first if first.get("error") else run_probe(fn, paths, event, endpoint, python.path)
             result.first_ms = first.get("import_ms")
             result.import_ms, result.answer = report.get("import_ms"), report.get("answer")
             result.import_cpu_ms = report.get("import_cpu_ms")
+            result.call_cpu_ms = report.get("call_cpu_ms")
             result.heavy, result.error = report.get("heavy", []), report.get("error")
             if report.get("import_error") or report.get("error_type") == "ProbeCrashed":
                 result.problems.append(f"{report.get('phase', 'import')}: {result.error}")
@@ -404,17 +500,36 @@ def check(root: Path, outdir: Path, cache: Path, events: Mapping[str, str], even
     return results
 
 
+def describe(python: Interpreter, templates: Mapping[str, Mapping[str, Any]]) -> str:
+    """Which interpreter and platform checked the packages, against what the functions are deployed on."""
+    import platform
+
+    runtime = lambda_python(templates)
+    architectures = sorted({a for t in templates.values() for r in t["Resources"].values()
+                            if r["Type"] == "AWS::Lambda::Function" and ours(r["Properties"])
+                            for a in r["Properties"].get("Architectures", ["x86_64"])})
+    line = (f"checked with Python {python.full_version} ({python.path}), packages installed for this host "
+            f"({platform.machine()}); the functions run on Python {runtime or '?'} "
+            f"({', '.join(architectures)}; arm64 wheels are what make layers installs)")
+    if runtime and python.version != runtime:
+        line += (f"\nWARNING: no Python {runtime} found: checked with {python.version} instead "
+                 "(give one with --python or PACKAGE_CHECK_PYTHON)")
+    return line
+
+
 def render(results: Iterable[Result]) -> str:
     """One line per function: kind, size, cold import ms, answer or error, problems."""
-    lines = [f"{'function':<24}{'kind':<6}{'MB':>8}{'first ms':>10}{'import ms':>11}{'cpu ms':>8}  outcome"]
+    lines = [f"{'function':<24}{'kind':<6}{'MB':>8}{'first ms':>10}{'import ms':>11}{'cpu ms':>8}"
+             f"{'call cpu':>10}  outcome"]
     for r in results:
         outcome = "FAIL " + "; ".join(r.problems) if r.problems else (
             f"answered {r.answer}" if r.error is None else f"answered with {r.error.splitlines()[-1][:90]}")
         first = f"{r.first_ms:.0f}" if r.first_ms is not None else "-"
         ms = f"{r.import_ms:.0f}" if r.import_ms is not None else "-"
         cpu = f"{r.import_cpu_ms:.0f}" if r.import_cpu_ms is not None else "-"
+        call = f"{r.call_cpu_ms:.0f}" if r.call_cpu_ms is not None else "-"
         name, kind = r.function.name, r.function.kind
-        lines.append(f"{name:<24}{kind:<6}{r.size_mb:>8.1f}{first:>10}{ms:>11}{cpu:>8}  {outcome}")
+        lines.append(f"{name:<24}{kind:<6}{r.size_mb:>8.1f}{first:>10}{ms:>11}{cpu:>8}{call:>10}  {outcome}")
     return "\n".join(lines)
 
 
@@ -432,6 +547,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--outdir", type=Path, help="synthesized cloud assembly (default: synthesize now)")
     parser.add_argument("--cache", type=Path, default=ROOT / ".cache" / "package-check")
     parser.add_argument("--only", nargs="*", default=[], help="construct ids to check (default: all)")
+    parser.add_argument("--python", default=os.environ.get("PACKAGE_CHECK_PYTHON"),
+                        help="the interpreter that installs and runs the packages (default: a "
+                        "python<version> of the Lambda runtime on PATH or in pyenv's versions, else this)")
     args = parser.parse_args(argv)
     outdir = args.outdir
     if outdir is None:
@@ -439,8 +557,12 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(outdir, ignore_errors=True)
         synthesize(outdir)
     events_dir = ROOT / "tests" / "events"
-    events = json.loads((events_dir / "package_check.json").read_text(encoding="utf-8"))["events"]
-    results = check(ROOT, outdir, args.cache, events, events_dir, args.only)
+    fixtures = json.loads((events_dir / "package_check.json").read_text(encoding="utf-8"))
+    templates = load_templates(outdir)
+    python = find_interpreter(lambda_python(templates), args.python)
+    print(describe(python, templates))
+    results = check(ROOT, outdir, args.cache, fixtures["events"], events_dir, args.only,
+                    fixtures.get("dynamodb_items"), python)
     print(render(results))
     failed = [r.function.name for r in results if r.problems]
     print(f"{len(results) - len(failed)}/{len(results)} functions pass"

@@ -4,7 +4,8 @@
 the Lambda runtime has them: ``front`` before the standard library (``/var/task``, ``/opt/python``,
 an image's ``PYTHONPATH``), ``back`` after it (the runtime's boto3, an image's site-packages). It
 imports the handler, times the import, calls it with the fixture event and a Lambda-like context
-and prints one JSON line: ``import_ms`` (wall) and ``import_cpu_ms``,
+and prints one JSON line: ``import_ms`` (wall) and ``import_cpu_ms``, ``call_ms`` and ``call_cpu_ms``
+(the first call, which pays what the handler builds lazily),
 ``phase`` (``import`` or ``call``), ``error`` / ``error_type`` (None when it answered), ``answer``
 (the status code or the result's type) and ``heavy`` (numpy/pandas/pyarrow/numba seen in sys.modules).
 """
@@ -53,7 +54,12 @@ def main() -> None:
             raise SystemExit(0)
         with open(spec["event"], encoding="utf-8") as f:
             event = json.load(f)
-        result = handler(event, Context())
+        started, cpu = time.perf_counter(), time.process_time()
+        try:
+            result = handler(event, Context())
+        finally:  # the first call: what an import deferred to the first request costs
+            out["call_ms"] = round((time.perf_counter() - started) * 1000, 1)
+            out["call_cpu_ms"] = round((time.process_time() - cpu) * 1000, 1)
         out["answer"] = result.get("statusCode", "ok") if isinstance(result, dict) else type(result).__name__
     except SystemExit:
         pass

@@ -53,40 +53,42 @@ def trim(target: Path) -> None:
         stub.unlink()
 
 
-def _pip(*args: str) -> None:
-    subprocess.run([sys.executable, "-m", "pip", *args], check=True)
+def _pip(*args: str, python: str = sys.executable) -> None:
+    subprocess.run([python, "-m", "pip", *args], check=True)
 
 
-def install_pure_sdists(sdists: Path, target: Path) -> list[str]:
+def install_pure_sdists(sdists: Path, target: Path, python: str = sys.executable) -> list[str]:
     """Build each requirement of ``sdists`` to a wheel and install it into ``target`` without dependencies.
 
     Returns the wheel file names. Raises ``RuntimeError`` for a wheel that is not ``py3-none-any``
     (it would not run on the Lambda architecture).
     """
     with tempfile.TemporaryDirectory() as tmp:
-        _pip("wheel", "--quiet", "--no-deps", "--wheel-dir", tmp, "-c", str(LOCK), "-r", str(sdists))
+        _pip("wheel", "--quiet", "--no-deps", "--wheel-dir", tmp, "-c", str(LOCK), "-r", str(sdists),
+             python=python)
         wheels = sorted(Path(tmp).glob("*.whl"))
         impure = [w.name for w in wheels if not w.name.endswith("-py3-none-any.whl")]
         if impure:
             raise RuntimeError(f"{sdists} must list pure-Python packages only; built {', '.join(impure)}")
         if wheels:
             _pip("install", "--quiet", "--no-compile", "--no-deps", "--target", str(target),
-                 *[str(w) for w in wheels])
+                 *[str(w) for w in wheels], python=python)
         return [w.name for w in wheels]
 
 
-def install(name: str, target: Path, platform_args: list[str]) -> float:
+def install(name: str, target: Path, platform_args: list[str], python: str = sys.executable) -> float:
     """Install ``layers/<name>`` (versions from the lock) into ``target`` and trim it; size in MB.
 
-    ``platform_args`` empty installs for the host (what ``make package-check`` imports from).
+    ``platform_args`` empty installs for the host and ``python``, the interpreter whose pip runs (what
+    ``make package-check`` imports from, with the Lambda runtime's Python version when available).
     """
     requirements = LAYERS / name / "requirements.txt"
     shutil.rmtree(target, ignore_errors=True)
     _pip("install", "--quiet", "--no-compile", *platform_args, "--target", str(target),
-         "-c", str(LOCK), "-r", str(requirements))
+         "-c", str(LOCK), "-r", str(requirements), python=python)
     sdists = LAYERS / name / "sdists.txt"
     if sdists.is_file():
-        install_pure_sdists(sdists, target)
+        install_pure_sdists(sdists, target, python)
     trim(target)
     return _size_mb(target)
 

@@ -16,7 +16,9 @@ here by name) and carries the broker SDK layer.
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
+from urllib.parse import urlsplit
+
+from aws_cdk import Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_integrations as integrations
@@ -26,6 +28,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 
 from cdk.config import StageConfig
+from cdk.constructs.dashboard import Dashboard
 from cdk.constructs.layers import DependencyLayers
 from cdk.constructs.python_function import FunctionSpec, PythonFunction, retention
 from cdk.stacks.data import DataRefs, DataStack
@@ -42,6 +45,7 @@ KILL_SWITCH_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteI
 KV_PARTITION = "kv"  # functions/shared/dynamo_order_store.py: the kill switch's partition
 LOGIN_BROKERS = ("zerodha", "upstox")
 CALLBACK_PATH = ("broker", "{broker}", "callback")
+LOGIN_STATE_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
 MARKET_PATHS = ("exchanges", "assets", "bars")  # functions/api/routes/market.py: served from the image
 ACCESS_LOG_FORMAT = apigw.AccessLogFormat.json_with_standard_fields(
     caller=False,
@@ -54,6 +58,14 @@ ACCESS_LOG_FORMAT = apigw.AccessLogFormat.json_with_standard_fields(
     status=True,
     user=True,
 )
+
+
+def origin_of(url: str) -> str:
+    """``http://localhost:8080/callback`` -> ``http://localhost:8080`` (a CORS origin)."""
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        raise ValueError(f"dashboardCallbackUrls: {url!r} is not an absolute URL")
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def ws_api_export(config: StageConfig) -> str:
@@ -92,6 +104,10 @@ class ApiStack(Stack):
         self.config = config
         self.layers = DependencyLayers(self, "Layers", config=config)
         self._cognito()
+        self.dashboard = Dashboard(self, "Dashboard", config=config, user_pool=self.user_pool,
+                                   domain=self.sign_in_domain)
+        self.cors_origins = [f"https://{self.dashboard.distribution.distribution_domain_name}", *(
+            origin_of(u) for u in config.url_list(config.dashboard_callback_urls))]
         self.api_environment = {
             "VYAPARI_API_BACKEND": "aws",
             "LAKE_URI": refs.lake_uri,
@@ -106,6 +122,9 @@ class ApiStack(Stack):
         }
         self._websocket(refs)
         self._rest(refs, workflows)
+        self.dashboard.deploy(self.rest_api.url, self.ws_stage.url)
+        CfnOutput(self, "DashboardUrl", value=self.dashboard.url,
+                  description="The web dashboard (sign in as an admin, trader or viewer Cognito user)")
 
     def _cognito(self) -> None:
         removal = RemovalPolicy.RETAIN if self.config.retain_data else RemovalPolicy.DESTROY
@@ -153,11 +172,11 @@ class ApiStack(Stack):
             disable_o_auth=not callbacks,
             prevent_user_existence_errors=True,
         )
-        if self.config.cognito_domain_prefix:
-            self.user_pool.add_domain(
-                "SignInDomain",
-                cognito_domain=cognito.CognitoDomainOptions(domain_prefix=self.config.cognito_domain_prefix),
-            )
+        # The hosted sign-in UI (the dashboard signs in there): cognitoDomainPrefix, else
+        # vyapari-<stage>-<account id> (prefixes are unique per region across all accounts).
+        prefix = self.config.cognito_domain_prefix or Fn.join("-", [self.config.prefix, Aws.ACCOUNT_ID])
+        self.sign_in_domain = self.user_pool.add_domain(
+            "SignInDomain", cognito_domain=cognito.CognitoDomainOptions(domain_prefix=prefix))
 
     def _function(self, construct_id: str, spec: FunctionSpec, environment: dict[str, str]) -> PythonFunction:
         return PythonFunction(
@@ -240,7 +259,8 @@ class ApiStack(Stack):
             service="vyapari-api",
             description="REST API (Powertools resolver)",
         )
-        env = {**self.api_environment, "WS_ENDPOINT_URL": self.ws_stage.callback_url}
+        env = {**self.api_environment, "WS_ENDPOINT_URL": self.ws_stage.callback_url,
+               "VYAPARI_CORS_ORIGINS": ",".join(self.cors_origins)}
         order_state = data.tables["order_state"]
         self.api_function = self._function("Api", spec, {**env, "ORDER_STATE_TABLE": order_state.table_name})
         fn = self.api_function.function
@@ -271,6 +291,14 @@ class ApiStack(Stack):
             default_method_options=apigw.MethodOptions(
                 authorizer=authorizer, authorization_type=apigw.AuthorizationType.COGNITO
             ),
+            # Browsers ask before a cross-origin call with a token: API Gateway answers the preflight
+            # (OPTIONS, no authorizer) for the dashboard's origins; the resolver adds the headers to answers.
+            default_cors_preflight_options=apigw.CorsOptions(
+                allow_origins=self.cors_origins,
+                allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+                allow_headers=["Authorization", "Content-Type"],
+                max_age=Duration.minutes(10),
+            ),
             deploy_options=apigw.StageOptions(
                 stage_name=self.config.stage,
                 tracing_enabled=True,
@@ -282,8 +310,14 @@ class ApiStack(Stack):
                 access_log_format=ACCESS_LOG_FORMAT,
             ),
         )
+        for kind in (apigw.ResponseType.DEFAULT_4_XX, apigw.ResponseType.DEFAULT_5_XX):
+            # the authorizer's 401/403 and throttling's 429 come from API Gateway, not the resolver
+            self.rest_api.add_gateway_response(
+                f"Cors{kind.response_type.title().replace('_', '')}", type=kind,
+                response_headers={"Access-Control-Allow-Origin": f"'{self.cors_origins[0]}'",
+                                  "Vary": "'Origin'"})
         self._market(env, data)
-        self._broker_login(env)
+        self._broker_login(env, data)
         CfnOutput(self, "RestApiUrl", value=self.rest_api.url)
         CfnOutput(self, "UserPoolId", value=self.user_pool.user_pool_id)
         CfnOutput(self, "AppClientId", value=self.app_client.user_pool_client_id)
@@ -314,8 +348,13 @@ class ApiStack(Stack):
         return (f"https://{self.rest_api.rest_api_id}.execute-api.{self.region}.{self.url_suffix}/"
                 f"{self.config.stage}/broker/{broker}/callback")
 
-    def _broker_login(self, env: dict[str, str]) -> None:
-        """The unauthenticated callback resource and its own function, the only one with secret access."""
+    def _broker_login(self, env: dict[str, str], data: DataRefs) -> None:
+        """The unauthenticated callback resource and its own function, the only one with secret access.
+
+        ``POST /broker/{broker}/login`` (Cognito authorizer, trader) on the same function issues the
+        anti-forgery state the callback then requires; states live in the ``login-state`` table. In prod
+        (``requireBrokerUserId``) a login needs the owner's broker user id in the keys secret.
+        """
         spec = FunctionSpec(
             directory="api",
             handler="functions.api.handler.lambda_handler",
@@ -334,10 +373,14 @@ class ApiStack(Stack):
                 **env,
                 "VYAPARI_SECRETS_PREFIX": prefix,
                 "UPSTOX_REDIRECT_URI": self.callback_url("upstox"),
+                "LOGIN_STATE_TABLE": data.tables["login_state"].table_name,
+                "VYAPARI_REQUIRE_BROKER_USER_ID": "true" if self.config.require_broker_user_id else "false",
             },
             log_retention_days=self.config.log_retention_days,
         )
         fn = self.login_function.function
+        fn.add_to_role_policy(iam.PolicyStatement(
+            actions=list(LOGIN_STATE_ACTIONS), resources=[data.tables["login_state"].table_arn]))
         keys = secretsmanager.Secret.from_secret_name_v2(self, "BrokerKeysRef", f"{prefix}/broker-keys")
         keys.grant_read(fn)
         for broker in LOGIN_BROKERS:
@@ -353,6 +396,11 @@ class ApiStack(Stack):
             "GET",
             apigw.LambdaIntegration(fn),
             authorization_type=apigw.AuthorizationType.NONE,
+            request_parameters={"method.request.path.broker": True},
+        )
+        self.login_start_method = resource.parent_resource.add_resource("login").add_method(  # type: ignore[union-attr]
+            "POST",
+            apigw.LambdaIntegration(fn),
             request_parameters={"method.request.path.broker": True},
         )
         for broker in LOGIN_BROKERS:

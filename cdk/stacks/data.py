@@ -63,10 +63,12 @@ CURATED_TABLES: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
     ),
 }
 # DynamoDB tables keyed pk (S) / sk (S) as functions/shared/api_store.py expects. ``order_state`` holds
-# the live service's order intents, kill switch and checkpoints (functions/shared/dynamo_order_store.py).
+# the live service's order intents, kill switch and checkpoints (functions/shared/dynamo_order_store.py);
+# ``login_state`` the broker login's single-use anti-forgery states (functions/shared/login_states.py).
 # No Powertools idempotency table: nothing used it (manual orders are idempotent on client_order_id in
 # the registry, strategy-run starts on client_token).
-KEYED_TABLES = ("orders", "positions", "trades", "connections", "registry", "order_state")
+KEYED_TABLES = ("orders", "positions", "trades", "connections", "registry", "order_state", "login_state")
+TTL_TABLES = ("connections", "login_state")  # items expire by their ``expires_at`` (epoch seconds)
 
 
 def table_name(prefix: str, name: str) -> str:
@@ -216,7 +218,7 @@ class DataStack(Stack):
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                 point_in_time_recovery_enabled=True
             ),
-            time_to_live_attribute="expires_at" if name == "connections" else None,
+            time_to_live_attribute="expires_at" if name in TTL_TABLES else None,
             removal_policy=removal,
         )
 

@@ -246,6 +246,14 @@ class LoginOut(BaseModel):
     message: str
 
 
+class LoginStartOut(BaseModel):
+    """``POST /broker/{broker}/login``: the login URL with a fresh state and the state's expiry (IST)."""
+
+    broker: str
+    login_url: str
+    state_expires_at: str
+
+
 class KillSwitchIn(Strict):
     """``POST /live/kill-switch``: engage (``engaged`` true, with a ``reason``) or reset the kill switch."""
 

@@ -34,7 +34,11 @@ class ApiSettings:
     ``VYAPARI_RUN_WORKERS`` (the local backend's processes running strategy runs; 0, the default,
     only records starts; ``vyapari api serve`` sets 1), ``session_gate`` ← ``VYAPARI_SESSION_GATE``
     (``1``: the local backend refuses a manual order while no ``vyapari live`` session runs on the
-    live state folder to take it; ``vyapari api serve`` sets it).
+    live state folder to take it; ``vyapari api serve`` sets it), ``login_state_table`` ←
+    ``LOGIN_STATE_TABLE`` (the broker login's anti-forgery states in AWS; locally ``<state_dir>``),
+    ``require_broker_user_id`` ← ``VYAPARI_REQUIRE_BROKER_USER_ID`` (``true`` in prod: a broker login
+    needs ``KITE_USER_ID`` / ``UPSTOX_USER_ID``), ``cors_origins`` ← ``VYAPARI_CORS_ORIGINS`` (comma-separated
+    origins allowed to call the API from a browser: the dashboard's CloudFront URL in AWS).
     """
 
     backend: str = "aws"
@@ -57,6 +61,9 @@ class ApiSettings:
     live_state_dir: str = ""
     run_workers: str = "0"
     session_gate: str = ""
+    login_state_table: str = ""
+    require_broker_user_id: str = ""
+    cors_origins: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ApiSettings:
@@ -69,6 +76,11 @@ class ApiSettings:
         if settings.backend not in ("aws", "local"):
             raise ValueError(f"VYAPARI_API_BACKEND: {settings.backend!r} is not aws or local")
         return settings
+
+    @property
+    def requires_broker_user_id(self) -> bool:
+        """Whether a broker login must name the owner's account (``VYAPARI_REQUIRE_BROKER_USER_ID``)."""
+        return self.require_broker_user_id.strip().lower() in ("1", "true", "yes")
 
     def need(self, name: str) -> str:
         """The value of setting ``name``; ``ValueError`` naming its variable when it is empty."""
@@ -89,4 +101,6 @@ _VARIABLES = {
     "secrets_prefix": "VYAPARI_SECRETS_PREFIX", "secrets_file": "VYAPARI_SECRETS_FILE",
     "order_state_table": "ORDER_STATE_TABLE", "live_state_dir": "VYAPARI_LIVE_STATE_DIR",
     "run_workers": "VYAPARI_RUN_WORKERS", "session_gate": "VYAPARI_SESSION_GATE",
+    "login_state_table": "LOGIN_STATE_TABLE", "require_broker_user_id": "VYAPARI_REQUIRE_BROKER_USER_ID",
+    "cors_origins": "VYAPARI_CORS_ORIGINS",
 }

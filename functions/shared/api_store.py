@@ -3,6 +3,9 @@ wiring of the API's services from :class:`~functions.shared.api_settings.ApiSett
 
 DynamoDB tables used by :class:`DynamoRecordStore` have a string partition key ``pk`` and a string sort
 key ``sk``; a record is stored as its own attributes next to them (floats become ``Decimal``).
+
+boto3 and every AWS client load on first use, not at a function's cold start (boto3's import and a
+DynamoDB resource cost about 0.3-0.5 s of CPU): a WebSocket call that never touches a table does not pay.
 """
 
 from __future__ import annotations
@@ -16,11 +19,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import boto3
-from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
-
-from functions.shared.api_live import build_kill_switch, live_folder
 from functions.shared.api_settings import ApiSettings
 from vyapari.api.ports import (
     JsonFileRecordStore,
@@ -37,6 +35,18 @@ from vyapari.data.storage import ObjectStore
 if TYPE_CHECKING:
     from functions.shared.broker_login import BrokerLogin
     from vyapari.api.kill_switch import KillSwitch
+
+
+def _error_code(exc: Exception) -> str | None:
+    """The AWS error code of a botocore ``ClientError`` (None for other exceptions)."""
+    response = getattr(exc, "response", None)
+    return response.get("Error", {}).get("Code") if isinstance(response, dict) else None
+
+
+def _client(service: str, **kwargs: Any) -> Any:
+    import boto3
+
+    return boto3.client(service, **kwargs)
 
 
 def _to_dynamo(record: Record) -> dict[str, Any]:
@@ -57,7 +67,16 @@ class DynamoRecordStore:
     """A :class:`~vyapari.api.ports.RecordStore` on a DynamoDB table keyed ``pk`` (S) / ``sk`` (S)."""
 
     def __init__(self, table_name: str, *, resource: Any = None) -> None:
-        self.table = (resource or boto3.resource("dynamodb")).Table(table_name)
+        self.table_name, self._resource = table_name, resource
+
+    @cached_property
+    def table(self) -> Any:
+        """The boto3 ``Table``, made on first use."""
+        if self._resource is None:
+            import boto3
+
+            self._resource = boto3.resource("dynamodb")
+        return self._resource.Table(self.table_name)
 
     def get(self, partition: str, key: str) -> Record | None:
         """The record, or ``None`` (strongly consistent read)."""
@@ -69,8 +88,8 @@ class DynamoRecordStore:
         extra = {"ConditionExpression": "attribute_not_exists(pk)"} if if_absent else {}
         try:
             self.table.put_item(Item={**_to_dynamo(record), "pk": partition, "sk": key}, **extra)
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+        except Exception as exc:
+            if _error_code(exc) == "ConditionalCheckFailedException":
                 return False
             raise
         return True
@@ -81,6 +100,8 @@ class DynamoRecordStore:
 
     def query(self, partition: str, *, limit: int, after: str | None = None) -> Page:
         """One page of the partition in ``sk`` order."""
+        from boto3.dynamodb.conditions import Key
+
         condition = Key("pk").eq(partition)
         if after is not None:
             condition = condition & Key("sk").gt(after)
@@ -93,16 +114,20 @@ class StepFunctionsStarter:
     """A :class:`~vyapari.api.ports.WorkflowStarter` calling ``StartExecution`` on one state machine."""
 
     def __init__(self, state_machine_arn: str, *, client: Any = None) -> None:
-        self.arn = state_machine_arn
-        self.client = client or boto3.client("stepfunctions")
+        self.arn, self._client = state_machine_arn, client
+
+    @cached_property
+    def client(self) -> Any:
+        """The Step Functions client, made on first use."""
+        return self._client or _client("stepfunctions")
 
     def start(self, name: str, payload: Record) -> str:
         """Start (or find) the execution ``name``; returns its ARN."""
         try:
             response = self.client.start_execution(stateMachineArn=self.arn, name=name,
                                                    input=json.dumps(payload, sort_keys=True))
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "ExecutionAlreadyExists":
+        except Exception as exc:
+            if _error_code(exc) != "ExecutionAlreadyExists":
                 raise
             return f"{self.arn.replace(':stateMachine:', ':execution:', 1)}:{name}"
         return str(response["executionArn"])
@@ -112,14 +137,19 @@ class ApiGatewayPoster:
     """A :class:`~vyapari.api.ports.ConnectionPoster` on the API Gateway Management API."""
 
     def __init__(self, endpoint_url: str, *, client: Any = None) -> None:
-        self.client = client or boto3.client("apigatewaymanagementapi", endpoint_url=endpoint_url)
+        self.endpoint_url, self._client = endpoint_url, client
+
+    @cached_property
+    def client(self) -> Any:
+        """The API Gateway Management API client, made on first use."""
+        return self._client or _client("apigatewaymanagementapi", endpoint_url=self.endpoint_url)
 
     def post(self, connection_id: str, data: bytes) -> None:
         """``PostToConnection``; ``GoneException`` becomes :class:`StaleConnection`."""
         try:
             self.client.post_to_connection(ConnectionId=connection_id, Data=data)
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "GoneException":
+        except Exception as exc:
+            if _error_code(exc) == "GoneException":
                 raise StaleConnection(connection_id) from exc
             raise
 
@@ -192,21 +222,28 @@ def records(settings: ApiSettings, table_setting: str) -> RecordStore:
 
 
 def build_login(settings: ApiSettings) -> BrokerLogin | None:
-    """The broker login: Secrets Manager under ``VYAPARI_SECRETS_PREFIX`` in AWS (None when unset), the
-    local secrets file (``VYAPARI_SECRETS_FILE``, default ``~/.vyapari/secrets.json``) locally."""
+    """The broker login: Secrets Manager under ``VYAPARI_SECRETS_PREFIX`` and login states in
+    ``LOGIN_STATE_TABLE`` in AWS (None without a secrets prefix); locally the secrets file
+    (``VYAPARI_SECRETS_FILE``, default ``~/.vyapari/secrets.json``) and states in the state folder."""
     from functions.shared.broker_login import BrokerLogin, broker_settings
 
+    require = settings.requires_broker_user_id
     if settings.backend == "local":
         from vyapari.brokers.factory import secrets_store_from_settings
+        from vyapari.brokers.login_state import FileLoginStates
 
         store = secrets_store_from_settings({"VYAPARI_SECRETS_FILE": settings.secrets_file})
-        return BrokerLogin(store, broker_settings(os.environ))
+        states = FileLoginStates(settings.need("state_dir"))
+        return BrokerLogin(store, broker_settings(os.environ), states=states, require_user_id=require)
     if not settings.secrets_prefix:
         return None
+    from functions.shared.login_states import DynamoLoginStates
     from functions.shared.secrets_manager_store import SecretsManagerSecretsStore
 
+    table = settings.login_state_table
     return BrokerLogin(SecretsManagerSecretsStore(settings.secrets_prefix, max_age_s=0),
-                       broker_settings(os.environ))
+                       broker_settings(os.environ), states=DynamoLoginStates(table) if table else None,
+                       require_user_id=require)
 
 
 def build_services(settings: ApiSettings) -> ApiServices:
@@ -215,6 +252,8 @@ def build_services(settings: ApiSettings) -> ApiServices:
     Locally the orders, positions and trades are those ``vyapari live --state-dir`` writes into the
     live state folder (:mod:`vyapari.api.local_live`), and a manual order needs a running session.
     """
+    from functions.shared.api_live import build_kill_switch, live_folder  # REST only, not WebSocket
+
     lake = LazyObjectStore(lambda: _lake(settings))
     if settings.backend == "local":
         from vyapari.api.local_live import LIVE_DB, LiveDatabase, record_stores, session_gate

@@ -11,9 +11,9 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.shared.api_auth import build_verifier
 from functions.shared.api_settings import ApiSettings
 from functions.shared.api_store import records
+from functions.shared.jwt_auth import build_verifier
 from functions.shared.redaction import redacted_errors
 from vyapari.api.ports import InvalidToken
 from vyapari.api.registry import now_ist

@@ -19,6 +19,10 @@ def test_every_rest_method_but_the_login_callback_uses_the_cognito_authorizer(sy
     api.has_resource_properties("AWS::ApiGateway::Authorizer", {"Type": "COGNITO_USER_POOLS"})
     methods = synth.resources("AWS::ApiGateway::Method")
     callback = methods.pop(_callback_method_id(synth))
+    preflights = {k: m for k, m in methods.items() if m["Properties"]["HttpMethod"] == "OPTIONS"}
+    for name, method in preflights.items():  # CORS preflight: API Gateway answers it (MOCK), no function
+        assert method["Properties"]["Integration"]["Type"] == "MOCK", name
+        methods.pop(name)
     assert len(methods) >= 2
     for name, method in methods.items():
         assert method["Properties"]["AuthorizationType"] == "COGNITO_USER_POOLS", name
@@ -76,7 +80,8 @@ def test_login_callback_has_its_own_function_with_the_secrets_and_broker_layer(s
         logical_id
         for logical_id, r in api["Resources"].items()
         if r["Type"] == "AWS::Lambda::Function"
-        and r["Properties"]["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"] == "vyapari-login"
+        and r["Properties"].get("Environment", {}).get("Variables", {}).get("POWERTOOLS_SERVICE_NAME")
+        == "vyapari-login"
     )
     assert login in uri
     variables = api["Resources"][login]["Properties"]["Environment"]["Variables"]
@@ -94,6 +99,30 @@ def test_login_callback_has_its_own_function_with_the_secrets_and_broker_layer(s
     assert len(written) == 2 and not any("broker-keys" in s for s in written)
     api_actions = _actions(_policy_statements(api, _function_role(api, handler, "vyapari-api")))
     assert not any(a.startswith("secretsmanager:") for a in api_actions)
+
+
+def test_the_login_states_live_in_their_table_and_a_trader_starts_the_login(synth: Synthesized) -> None:
+    api = synth.json("api")
+    handler = "functions.api.handler.lambda_handler"
+    role = _function_role(api, handler, "vyapari-login")
+    login_id, login = next((i, r) for i, r in api["Resources"].items() if r["Type"] == "AWS::Lambda::Function"
+                           and r["Properties"]["Role"]["Fn::GetAtt"][0] == role)
+    variables = login["Properties"]["Environment"]["Variables"]
+    assert variables["LOGIN_STATE_TABLE"] == "vyapari-dev-login-state"
+    assert variables["VYAPARI_REQUIRE_BROKER_USER_ID"] == "false"  # dev; prod: test_config
+    statements = _policy_statements(api, role)
+    for action in ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"):
+        (table,) = _resources(statements, action)
+        assert "table/vyapari-dev-login-state" in table, action
+    assert "dynamodb:DeleteItem" not in _actions(statements) and "dynamodb:Scan" not in _actions(statements)
+    synth.templates["data"].has_resource_properties("AWS::DynamoDB::GlobalTable", {
+        "TableName": "vyapari-dev-login-state",
+        "TimeToLiveSpecification": {"AttributeName": "expires_at", "Enabled": True}})
+    methods = synth.resources("AWS::ApiGateway::Method").values()
+    (start,) = [m for m in methods if m["Properties"]["HttpMethod"] == "POST"
+                and "login" in json.dumps(m["Properties"]["ResourceId"])]
+    assert start["Properties"]["AuthorizationType"] == "COGNITO_USER_POOLS"
+    assert login_id in json.dumps(start["Properties"]["Integration"]["Uri"])
 
 
 def test_cognito_has_the_three_role_groups(synth: Synthesized) -> None:
@@ -345,7 +374,8 @@ def test_preopen_grants_are_least_privilege(synth: Synthesized) -> None:
 
 
 def test_the_web_client_uses_the_code_flow_with_callbacks_from_configuration(synth: Synthesized) -> None:
-    [client] = synth.resources("AWS::Cognito::UserPoolClient").values()
+    clients = synth.resources("AWS::Cognito::UserPoolClient").values()
+    [client] = [c for c in clients if c["Properties"].get("ClientName") != "vyapari-dev-dashboard"]
     props = client["Properties"]
     assert props["AllowedOAuthFlows"] == ["code"]  # no implicit flow; a public client, so PKCE
     assert props["AllowedOAuthFlowsUserPoolClient"] is True

@@ -14,6 +14,9 @@ def test_prod_stage_reads_its_values_and_command_line_overrides_win() -> None:
     assert (config.stage, config.log_retention_days, config.retain_data) == ("prod", 90, True)
     assert config.live_desired_count == 0
     assert config.stack_id("Api") == "Vyapari-prod-Api"
+    assert config.require_broker_user_id  # a broker login in prod must name the owner's account
+    assert not load_config(App(context={**cdk_json_context(), "stage": "dev"}).node).require_broker_user_id
+    assert load_config(App(context={"stage": "prod"}).node).require_broker_user_id  # without cdk.json too
 
 
 def test_unknown_stage_or_tickstore_is_refused() -> None:

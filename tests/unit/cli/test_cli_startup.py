@@ -123,6 +123,8 @@ def test_login_url_as_json(monkeypatch, capsys, tmp_path):
 
     monkeypatch.setenv("KITE_API_KEY", "abc123")
     monkeypatch.setenv("VYAPARI_SECRETS_FILE", str(tmp_path / "secrets.json"))
+    monkeypatch.setenv("VYAPARI_API_STATE_DIR", str(tmp_path / "api"))
     assert main(["login", "zerodha", "--url", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert doc["broker"] == "zerodha" and doc["login_url"].endswith("api_key=abc123")
+    assert doc["broker"] == "zerodha" and "api_key=abc123&redirect_params=state%3D" in doc["login_url"]
+    assert (tmp_path / "api" / "login-states.json").is_file()  # the state, stored where the API reads it

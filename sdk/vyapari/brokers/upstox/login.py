@@ -21,9 +21,12 @@ from vyapari.brokers.upstox.config import UPSTOX_LOGIN_URL, UpstoxConfig
 from vyapari.core.errors import InvalidInput
 
 
-def upstox_login_url(config: UpstoxConfig) -> str:
-    """The browser URL where the user approves the app each morning."""
+def upstox_login_url(config: UpstoxConfig, state: str | None = None) -> str:
+    """The browser URL where the user approves the app each morning; ``state`` (the login's
+    anti-forgery state) is OAuth's ``state``, returned unchanged with the ``code``."""
     params = {"response_type": "code", "client_id": config.api_key, "redirect_uri": config.redirect_uri}
+    if state is not None:
+        params["state"] = state
     query = urlencode(params)
     return f"{UPSTOX_LOGIN_URL}?{query}"
 

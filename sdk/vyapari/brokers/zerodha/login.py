@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from urllib.parse import urlencode
 
 from vyapari.brokers.errors import map_failure
 from vyapari.brokers.redact import install_redaction, register_secret
@@ -20,9 +21,16 @@ from vyapari.brokers.zerodha.config import KITE_LOGIN_URL, KiteConfig
 from vyapari.core.errors import InvalidInput
 
 
-def kite_login_url(config: KiteConfig) -> str:
-    """The browser URL where the user logs in each morning."""
-    return f"{KITE_LOGIN_URL}?v=3&api_key={config.api_key}"
+def kite_login_url(config: KiteConfig, state: str | None = None) -> str:
+    """The browser URL where the user logs in each morning.
+
+    ``state`` (the login's anti-forgery state) goes in ``redirect_params``, a URL-encoded query string
+    Kite appends unchanged to the redirect, so the callback receives it as ``state``.
+    """
+    params = {"v": "3", "api_key": config.api_key}
+    if state is not None:
+        params["redirect_params"] = urlencode({"state": state})
+    return f"{KITE_LOGIN_URL}?{urlencode(params)}"
 
 
 def kite_login(
