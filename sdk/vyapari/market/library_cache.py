@@ -18,7 +18,7 @@ import os
 import tempfile
 from datetime import date, datetime
 from functools import cache
-from importlib import metadata
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -38,11 +38,13 @@ def cache_dir() -> Path:
 
 @cache
 def library_version() -> str:
-    """The installed calendar library's version ("" if it is not installed)."""
-    try:
-        return metadata.version(LIBRARY)
-    except metadata.PackageNotFoundError:
-        return ""
+    """The installed calendar library's version ("" if it is not found), from its ``.dist-info``
+    folder's name: found without importing the library (nor ``importlib.metadata``)."""
+    spec = find_spec(LIBRARY)
+    for folder in (spec.submodule_search_locations or []) if spec is not None else []:
+        for info in Path(folder).parent.glob(f"{LIBRARY}-*.dist-info"):
+            return info.name[len(LIBRARY) + 1 : -len(".dist-info")]
+    return ""
 
 
 class LibrarySessionCache:
