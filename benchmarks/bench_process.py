@@ -341,7 +341,7 @@ def _ingest(args: argparse.Namespace, udiff: Path, scratch: Path, table: list[tu
         lakes.append(lake)
         return vyapari("ingest", str(udiff), "--lake", str(lake), "--json")
 
-    runs = {}
+    runs: dict[str, tuple[float, float]] = {}
     for _ in range(args.repeat):
         for name, argv, environ in (("ingest", ingest(), env()),
                                     ("pyarrow", peer(PYARROW_CSV, str(udiff)), None)):
