@@ -14,6 +14,10 @@ creates it; never the project's). Workloads:
 * The report of the 4.69 M-bar run on its own (``evaluate_run_dir``: read the results, the weekly
   verdict, the tear sheet, report.json and report.html), timed inside a fresh process after its
   imports and the calendar are loaded, as in ``backtest --out`` (``--only-report`` runs just this).
+* A 10 x 10 sweep of ``sma_cross`` (fast 5..50 x slow 60..240, 10 shares, no fees) on the
+  4.69 M bars: ``vyapari sweep --data`` on both cores against vectorbt's broadcasting of the same
+  grid (``MA.run`` with lists of windows, ``Portfolio.from_signals``; symbols in chunks of 5 so it
+  fits in memory), fills per grid point compared.
 * ``vyapari --help``, ``--version``, ``backtest --help``.
 * First run after a fresh install (empty numba cache) with and without ``vyapari warmup``, and a
   warm run, 187.5 k bars.
@@ -81,6 +85,32 @@ for f in sorted(glob.glob(sys.argv[1] + "/*.parquet")):
     stats = Backtest(df, SmaCross, cash=1_000_000, finalize_trades=True).run()
     trades += int(stats["# Trades"])
 print(trades)
+"""
+
+FASTS = [5, 10, 15, 20, 25, 30, 35, 40, 45, 50]
+SLOWS = [60, 80, 100, 120, 140, 160, 180, 200, 220, 240]
+
+VECTORBT_GRID = """
+import sys, glob, json
+import numpy as np
+import pandas as pd
+import vectorbt as vbt
+fasts, slows, chunk = json.loads(sys.argv[2]), json.loads(sys.argv[3]), int(sys.argv[4])
+files = sorted(glob.glob(sys.argv[1] + "/*.parquet"))
+frames = {f.rsplit("/", 1)[1][:-8]: pd.read_parquet(f, columns=["ts", "close"]) for f in files}
+close = pd.DataFrame({s: f.set_index("ts")["close"] for s, f in frames.items()})
+orders = {}
+for i in range(0, close.shape[1], chunk):  # symbols in chunks: the whole grid at once needs ~15 GB
+    part = close.iloc[:, i:i + chunk]
+    fast = vbt.MA.run(part, np.repeat(fasts, len(slows)).tolist(), short_name="fast")
+    slow = vbt.MA.run(part, np.tile(slows, len(fasts)).tolist(), short_name="slow")
+    entries, exits = fast.ma_crossed_above(slow), fast.ma_crossed_below(slow)
+    entries.iloc[-1], exits.iloc[-1] = False, False  # vyapari fills at the next open: none after the last bar
+    pf = vbt.Portfolio.from_signals(part, entries, exits, size=10, init_cash=10_000_000, freq="1min")
+    for key, count in pf.orders.count().groupby(level=[0, 1]).sum().items():
+        name = f"{key[0]},{key[1]}"
+        orders[name] = orders.get(name, 0) + int(count)
+print(json.dumps(orders, sort_keys=True))
 """
 
 PYARROW_CSV = """
@@ -200,6 +230,9 @@ def main() -> int:
     parser.add_argument("--only-ingest", action="store_true", help="only the ingest comparison")
     parser.add_argument("--only-report", action="store_true",
                         help="only the report of the 4.69 M-bar run (no peers needed)")
+    parser.add_argument("--only-sweep", action="store_true", help="only the 10 x 10 sweep comparison")
+    parser.add_argument("--sweep-repeat", type=int, default=1, help="rounds of the sweep comparison")
+    parser.add_argument("--skip-sweep", action="store_true", help="leave out the sweep comparison (long)")
     args = parser.parse_args()
     if args.only_report:
         return _only_report(args)
@@ -214,10 +247,12 @@ def main() -> int:
     table: list[tuple[str, str, str]] = []
     try:
         subprocess.run(vyapari("warmup"), env=env(), check=True, stdout=subprocess.DEVNULL)
-        if not args.only_ingest:
+        if not (args.only_ingest or args.only_sweep):
             _engines(args, small, large, scratch, table)
+        if large is not None and not (args.only_ingest or args.skip_sweep):
+            _sweep(args, large, scratch, table)
         udiff = udiff_folder(OUT / "udiff-195", args.shared)
-        if udiff is not None:
+        if udiff is not None and not args.only_sweep:
             _ingest(args, udiff, scratch, table)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -269,11 +304,11 @@ def _engines(args: argparse.Namespace, small: Path, large: Path | None, scratch:
         "backtesting.py")
     cold, warmed = [], []
     for _ in range(args.cold_repeat):
-        cache = scratch / f"numba-{time.monotonic_ns()}"
-        cold.append(timed(backtest(small, "vector", None), env(NUMBA_CACHE_DIR=str(cache)))[0])
-        cache = scratch / f"numba-{time.monotonic_ns()}"
-        timed(vyapari("warmup"), env(NUMBA_CACHE_DIR=str(cache)))
-        warmed.append(timed(backtest(small, "vector", None), env(NUMBA_CACHE_DIR=str(cache)))[0])
+        fresh = _fresh_caches(scratch)
+        cold.append(timed(backtest(small, "vector", None), fresh)[0])
+        fresh = _fresh_caches(scratch)
+        timed(vyapari("warmup"), fresh)
+        warmed.append(timed(backtest(small, "vector", None), fresh)[0])
     warm = small_runs["vector"][0]
     table.append(("first run after install, no warmup (187.5 k, vector)", f"{min(cold):.2f} s",
                   f"warm run {warm:.2f} s = {min(cold) / warm:.1f}x"))
@@ -294,6 +329,61 @@ def _engines(args: argparse.Namespace, small: Path, large: Path | None, scratch:
                       f"{wall:.2f} s ({cpu:.2f} s CPU)", "target ≤ 0.5 s"))
 
 
+def _fresh_caches(scratch: Path) -> dict[str, str]:
+    """The environment of a fresh install: empty numba and vyapari (calendar) caches."""
+    stamp = time.monotonic_ns()
+    return env(NUMBA_CACHE_DIR=str(scratch / f"numba-{stamp}"),
+               VYAPARI_CACHE_DIR=str(scratch / f"cache-{stamp}"))
+
+
+def _sweep(args: argparse.Namespace, large: Path, scratch: Path, table: list[tuple[str, str, str]]) -> None:
+    """The 10 x 10 grid, vyapari (2 workers) and vectorbt alternated; fills per grid point compared."""
+    import json
+
+    grid = json.dumps({"fast": FASTS, "slow": SLOWS})
+    best: dict[str, tuple[float, float]] = {}
+    ours: dict[str, int] = {}
+    theirs: dict[str, int] = {}
+    for round_ in range(args.sweep_repeat):
+        out = scratch / f"sweep-{round_}"
+        argv = vyapari("sweep", "--strategy", "sma_cross", "--params", '{"qty": 10}', "--grid", grid,
+                       "--data", str(large), "--out", str(out), "--fees", "none", "--capital", "10000000",
+                       "--workers", "2", "--json")
+        runs = {
+            "vyapari": (argv, env()),
+            "vectorbt": (peer(VECTORBT_GRID, str(large), json.dumps(FASTS), json.dumps(SLOWS), "5"), None),
+        }
+        for name, (cmd, environ) in runs.items():
+            figure, text = _timed_output(cmd, environ)
+            if name not in best or figure[0] < best[name][0]:
+                best[name] = figure
+            if name == "vyapari":
+                ours = {f"{r['params']['fast']},{r['params']['slow']}": int(r["fills"])
+                        for r in json.loads(text)["top"]}
+            else:
+                theirs = json.loads(text.strip().splitlines()[-1])
+        shutil.rmtree(out, ignore_errors=True)
+    same = sum(ours.get(k) == v for k, v in theirs.items())
+    row(table, f"10 x 10 sma_cross sweep, 4.69 M bars (fills equal at {same}/{len(theirs)} grid points)",
+        best["vyapari"], best["vectorbt"], "vectorbt grid")
+
+
+def _timed_output(argv: list[str], environ: dict[str, str] | None) -> tuple[tuple[float, float], str]:
+    """:func:`timed` that keeps the process's standard output (in a temporary file, so the peak RSS
+    is still this one process's, from ``wait4``)."""
+    with tempfile.TemporaryFile() as sink:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, env=environ, stdout=sink, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            err = proc.stderr.read().decode() if proc.stderr else ""
+            raise SystemExit(f"{' '.join(argv[:4])} ... failed ({proc.returncode}):\n{err[-2000:]}")
+        sink.seek(0)
+        return (seconds, usage.ru_maxrss / 1024), sink.read().decode()
+
+
 def _ingest(args: argparse.Namespace, udiff: Path, scratch: Path, table: list[tuple[str, str, str]]) -> None:
     lakes: list[Path] = []
 
@@ -302,7 +392,7 @@ def _ingest(args: argparse.Namespace, udiff: Path, scratch: Path, table: list[tu
         lakes.append(lake)
         return vyapari("ingest", str(udiff), "--lake", str(lake), "--json")
 
-    runs = {}
+    runs: dict[str, tuple[float, float]] = {}
     for _ in range(args.repeat):
         for name, argv, environ in (("ingest", ingest(), env()),
                                     ("pyarrow", peer(PYARROW_CSV, str(udiff)), None)):

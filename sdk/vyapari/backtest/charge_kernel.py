@@ -16,7 +16,7 @@ from decimal import Decimal
 import numpy as np
 from numba import njit
 
-from vyapari.costs.base import FeeModel
+from vyapari.costs.base import FeeModel, NoFees
 from vyapari.costs.indian import IndianEquityFees
 from vyapari.costs.netting import CASH_SEGMENTS, ChargeBook
 from vyapari.costs.regimes import segment_schedule
@@ -50,6 +50,12 @@ def _unscaled(fees: FeeModel) -> tuple[IndianEquityFees | None, float]:
     return (fees, factor) if isinstance(fees, IndianEquityFees) else (None, factor)
 
 
+def _base(fees: FeeModel) -> FeeModel:
+    while isinstance(fees, ScaledFees):
+        fees = fees.base
+    return fees
+
+
 def _rates(exchange: Exchange, segment: Segment, dates: np.ndarray) -> np.ndarray:
     schedule = segment_schedule(exchange, segment)
     idx = schedule.regime_index(dates)
@@ -76,6 +82,8 @@ def netted_charges(
     k = len(qty)
     if k == 0:
         return np.zeros((0, len(ITEMS)))
+    if type(_base(fees)) is NoFees:  # the book charges every fill nothing
+        return np.zeros((k, len(ITEMS)))
     model, factor = _unscaled(fees)
     if model is None:
         return _through_book(fees, exchange, segment, n, dates, order, qty, price)

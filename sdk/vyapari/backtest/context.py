@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from vyapari.core.ids import client_order_id, instrument_id
+from vyapari.core.ids import ClientOrderIds, instrument_id
 from vyapari.core.time import IST, ist_from_ns
 from vyapari.model.orders import Order
 from vyapari.strategy.actions import adjusted_rows, cumulative_ratio
@@ -35,27 +35,39 @@ class EventContext:
         self._ones = np.ones(len(panel.symbols))
         self._now_row = -1
         self._now = datetime.min.replace(tzinfo=IST)
+        self._now_text = ""
+        self._ids = ClientOrderIds(engine.config.run_id, engine.strategy.name)  # run and name hashed once
+        self._session_days: list[date] = panel.session_dates.astype("datetime64[D]").tolist()
+        self._rows = (panel.open, panel.high, panel.low, panel.close, panel.volume, panel.valid)
 
     def set_row(self, t: int) -> None:
         """Move to slice ``t``."""
-        p = self._engine.panel
         self.bar_index = t
-        self.open, self.high, self.low = p.open[t], p.high[t], p.low[t]
-        self.close, self.volume, self.valid = p.close[t], p.volume[t], p.valid[t]
+        o, h, lo, c, v, ok = self._rows
+        self.open, self.high, self.low = o[t], h[t], lo[t]
+        self.close, self.volume, self.valid = c[t], v[t], ok[t]
 
     @property
     def now(self) -> datetime:
         """Start of the current bar (IST)."""
         if self._now_row != self.bar_index:
-            self._now = ist_from_ns(int(self._engine.panel.ts[self.bar_index]))
-            self._now_row = self.bar_index
+            self._to_row_time()
         return self._now
+
+    def _to_row_time(self) -> None:
+        """The current bar's time and its ISO text (made once per slice, when first needed)."""
+        self._now = ist_from_ns(int(self._engine.panel.ts[self.bar_index]))
+        self._now_text = self._now.isoformat()
+        self._now_row = self.bar_index
 
     @property
     def session_date(self) -> date:
         """The current session's date."""
-        p = self._engine.panel
-        return p.session_dates[p.session[self.bar_index]].astype("datetime64[D]").item()
+        return self.day_of(self.bar_index)
+
+    def day_of(self, t: int) -> date:
+        """The session date of slice ``t``."""
+        return self._session_days[self._engine.panel.session[t]]
 
     def history(self, field: str, length: int) -> np.ndarray:
         """Rows ``max(0, t-length+1) .. t`` of ``field`` (``[<=length, N]``), in the shares of
@@ -101,10 +113,9 @@ class EventContext:
 
     def order_id(self, column: int, sequence: int) -> str:
         """The deterministic ``client_order_id`` of the ``sequence``-th order of the run."""
-        engine = self._engine
-        return client_order_id(
-            engine.config.run_id, engine.strategy.name, self.symbols[column], self.now.isoformat(), sequence
-        )
+        if self._now_row != self.bar_index:
+            self._to_row_time()
+        return self._ids(self.symbols[column], self._now_text, sequence)
 
     def submit(self, request: OrderRequest) -> str:
         """Submit an order; returns its ``client_order_id``."""

@@ -264,7 +264,7 @@ class EventLoopEngine:
     def _charges(self, t: int, sim: SimOrder, qty: int, price: float, *, book: bool = False) -> Charges:
         """The charges (₹) of a fill of ``qty`` at ``price``, netted per scrip-day
         (:mod:`vyapari.costs.netting`); booked into the day's charges only when ``book``."""
-        day = self.panel.session_dates[self.panel.session[t]].astype("datetime64[D]").item()
+        day = self.ctx.day_of(t)
         how = self.charge_book.book if book else self.charge_book.preview
         return how(
             sim.column,

@@ -25,17 +25,29 @@ from vyapari.backtest.config import BacktestConfig
 from vyapari.backtest.kernels import realised_pnl
 from vyapari.backtest.order_status import order_counts, order_statuses
 from vyapari.backtest.stats import compute_statistics
-from vyapari.core.ids import client_order_id
-from vyapari.core.time import ist_from_ns
+from vyapari.core.ids import ClientOrderIds
+from vyapari.core.time import IST_OFFSET_NS, ist_from_ns
 from vyapari.model.enums import Segment
 from vyapari.strategy.panel import BarPanel
 
 ORDER_KINDS = ("strategy", "squareoff")
 
 
+_FIXED_IST_FROM_NS = -757_400_000_000_000_000  # 1946-01-01 UTC: IST has been UTC+05:30 since 1945
+
+
 def ts_iso(ns: int) -> str:
     """ISO 8601 text in IST of a UTC-ns bar time (as the event context's ``now``)."""
     return ist_from_ns(ns).isoformat()
+
+
+def ts_iso_many(ns: np.ndarray) -> list[str]:
+    """:func:`ts_iso` of many UTC-ns times at once (whole seconds since 1946 in one numpy pass)."""
+    ns = np.asarray(ns, dtype=np.int64)
+    if ns.size and ns.min() >= _FIXED_IST_FROM_NS and not (ns % 1_000_000_000).any():
+        local = (ns + IST_OFFSET_NS).astype("datetime64[ns]").astype("datetime64[s]")
+        return [text + "+05:30" for text in np.datetime_as_string(local, unit="s").tolist()]
+    return [ts_iso(int(x)) for x in ns.tolist()]
 
 
 @dataclass(frozen=True, eq=False)
@@ -82,6 +94,7 @@ class BacktestResult:
     realised: np.ndarray
     summary: dict[str, Any]
     notes: list[str] = field(default_factory=list)  # what the user should know (engine path, rejections)
+    _ids: list[str] | None = field(default=None, init=False, repr=False)
 
     # ----- tables -----------------------------------------------------------------
     def equity_frame(self) -> pd.DataFrame:
@@ -91,12 +104,17 @@ class BacktestResult:
         )
 
     def _order_ids(self) -> list[str]:
-        stamps = [ts_iso(int(x)) for x in self.panel.ts.tolist()]
-        syms = self.panel.symbols
-        return [
-            client_order_id(self.config.run_id, self.strategy, syms[n], stamps[t], i)
-            for i, (t, n) in enumerate(zip(self.orders.t.tolist(), self.orders.n.tolist(), strict=True))
-        ]
+        """Each order's ``client_order_id`` (as the event context made it), computed once."""
+        if self._ids is None:
+            times, where = np.unique(self.orders.t, return_inverse=True)
+            stamps = ts_iso_many(self.panel.ts[times])
+            syms = self.panel.symbols
+            ids = ClientOrderIds(self.config.run_id, self.strategy)
+            self._ids = [
+                ids(syms[n], stamps[k], i)
+                for i, (k, n) in enumerate(zip(where.tolist(), self.orders.n.tolist(), strict=True))
+            ]
+        return self._ids
 
     def trades_frame(self) -> pd.DataFrame:
         """Every fill: ids, time, symbol, side, quantity, price, itemised charges (as booked: the

@@ -28,7 +28,7 @@ from datetime import date
 from decimal import Decimal
 
 from vyapari.core.money import ZERO
-from vyapari.costs.base import FeeModel
+from vyapari.costs.base import FeeModel, NoFees
 from vyapari.model.charges import NO_CHARGES, Charges
 from vyapari.model.enums import Exchange, Segment, Side
 
@@ -66,6 +66,7 @@ class ScripDay:
     queue: tuple[_Lot, ...] = ()
     matched: int = 0
     dp: Decimal = ZERO
+    _total: Charges | None = field(default=None, init=False, compare=False, repr=False)
 
     @property
     def carries(self) -> bool:
@@ -81,11 +82,15 @@ class ScripDay:
 
     @property
     def total(self) -> Charges:
-        """The scrip-day's contract-note charges so far, plus its DP charge (₹)."""
-        out = Charges(dp=self.dp)
-        for order in self.orders.values():
-            out = out + order.charges
-        return out
+        """The scrip-day's contract-note charges so far, plus its DP charge (₹); summed once
+        per state (a state is never changed, only replaced)."""
+        if self._total is None:
+            out = Charges(dp=self.dp)
+            for order in self.orders.values():
+                out = out + order.charges
+            object.__setattr__(self, "_total", out)
+            return out
+        return self._total
 
 
 def _minus(a: Charges, b: Charges) -> Charges:
@@ -102,6 +107,12 @@ class ChargeBook:
     def __init__(self, fees: FeeModel) -> None:
         self.fees = fees
         self.days: dict[tuple[Hashable, date], ScripDay] = {}
+        # the last preview: (its state before, its arguments, its state after), so that booking
+        # the fill just previewed (the engines' buying-power check, then the fill) steps once
+        self._last: tuple[ScripDay | None, tuple[object, ...], ScripDay, ScripDay] | None = None
+        # a model that charges nothing: every fill books NO_CHARGES; only the orders are kept
+        self._free = type(fees) is NoFees
+        self._free_orders: dict[Hashable, None] = {}
 
     def preview(
         self,
@@ -115,8 +126,13 @@ class ChargeBook:
         price: Decimal,
     ) -> Charges:
         """The charges a fill would book now (₹), without booking it."""
+        if self._free:
+            return NO_CHARGES
+        booked = self.days.get((scrip, day))
         before = self._state(scrip, exchange, day, segment)
-        return _minus(self._step(before, order, side, quantity, price).total, before.total)
+        after = self._step(before, order, side, quantity, price)
+        self._last = (booked, (scrip, exchange, day, segment, order, side, quantity, price), before, after)
+        return _minus(after.total, before.total)
 
     def book(
         self,
@@ -130,14 +146,22 @@ class ChargeBook:
         price: Decimal,
     ) -> Charges:
         """Book a fill and return its charges (₹): the change it makes to its scrip-day's total."""
-        before = self._state(scrip, exchange, day, segment)
-        after = self._step(before, order, side, quantity, price)
+        if self._free:
+            self._free_orders[order] = None
+            return NO_CHARGES
+        last, self._last = self._last, None
+        args = (scrip, exchange, day, segment, order, side, quantity, price)
+        if last is not None and last[0] is self.days.get((scrip, day)) and last[1] == args:
+            before, after = last[2], last[3]
+        else:
+            before = self._state(scrip, exchange, day, segment)
+            after = self._step(before, order, side, quantity, price)
         self.days[(scrip, day)] = after
         return _minus(after.total, before.total)
 
     def order_charges(self) -> dict[Hashable, Charges]:
         """Each order's charges under the final classification of its scrip-day (no DP), ₹."""
-        out: dict[Hashable, Charges] = {}
+        out: dict[Hashable, Charges] = dict.fromkeys(self._free_orders, NO_CHARGES)
         for sd in self.days.values():
             for key, order in sd.orders.items():
                 out[key] = out.get(key, NO_CHARGES) + order.charges

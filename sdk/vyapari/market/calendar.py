@@ -36,6 +36,7 @@ import numpy as np
 
 from vyapari.core.errors import InvalidInput, ScheduleNotFound, VyapariError
 from vyapari.core.time import IST, UTC, ist_at, require_aware
+from vyapari.market.library_cache import LibrarySessionCache
 from vyapari.market.override_data import BUILTIN_OVERRIDES
 from vyapari.market.overrides import OverrideAction, OverrideTable, calendar_exchange
 from vyapari.market.sessions import (
@@ -105,6 +106,7 @@ class TradingCalendar:
         self._overrides = BUILTIN_OVERRIDES if overrides is None else overrides
         self._years: dict[int, _Year] = {}
         self._library: Any = None
+        self._cache = LibrarySessionCache(_LIBRARY_NAMES[self._exchange])
 
     def __repr__(self) -> str:
         return f"TradingCalendar({self._exchange.value}, {len(self._overrides)} override rows)"
@@ -130,6 +132,9 @@ class TradingCalendar:
     @cached_property
     def library_last_year(self) -> int:
         """The last year for which the library has holiday data (later years are provisional)."""
+        cached = self._cache.last_year
+        if cached is not None:
+            return cached
         return max(day.year for day in self._library_calendar().adhoc_holidays)
 
     def _year(self, year: int) -> _Year:
@@ -158,16 +163,18 @@ class TradingCalendar:
         return _Year(sessions, [s.session_date for s in sessions], days, open_ns, close_ns)
 
     def _library_sessions(self, year: int) -> list[Session]:
-        schedule = self._library_calendar().schedule(f"{year}-01-01", f"{year}-12-31")
+        rows = self._cache.year(year)  # the library's answer kept on disk: no import, no schedule
+        if rows is None:
+            schedule = self._library_calendar().schedule(f"{year}-01-01", f"{year}-12-31")
+            rows = [
+                (label.date(), opened.to_pydatetime().astimezone(IST), closed.to_pydatetime().astimezone(IST))
+                for label, opened, closed in zip(
+                    schedule.index, schedule["market_open"], schedule["market_close"], strict=True
+                )
+            ]
+            self._cache.store(year, rows, self.library_last_year)
         provisional = year > self.library_last_year
-        sessions = []
-        for label, opened, closed in zip(
-            schedule.index, schedule["market_open"], schedule["market_close"], strict=True
-        ):
-            open_at = opened.to_pydatetime().astimezone(IST)
-            close_at = closed.to_pydatetime().astimezone(IST)
-            sessions.append(_library_session(label.date(), open_at, close_at, provisional))
-        return sessions
+        return [_library_session(day, open_at, close_at, provisional) for day, open_at, close_at in rows]
 
     # ----------------------------------------------------------------------------- look-ups
     def sessions(self, start: date, end: date) -> list[Session]:

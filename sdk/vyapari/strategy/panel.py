@@ -75,7 +75,12 @@ class BarPanel:
 
     def timestamps(self) -> pd.DatetimeIndex:
         """Bar start times as tz-aware IST timestamps."""
-        return pd.DatetimeIndex(pd.to_datetime(self.ts, utc=True)).tz_convert(IST)
+        cached = self.__dict__.get("_timestamps")
+        if cached is None:  # from the int64 ns directly: to_datetime parses ints one by one
+            utc = pd.DatetimeIndex(np.asarray(self.ts, dtype=np.int64).view("datetime64[ns]"))
+            cached = utc.tz_localize("UTC").tz_convert(IST)
+            object.__setattr__(self, "_timestamps", cached)  # made once: the panel never changes
+        return cached
 
     def column(self, symbol: str) -> int:
         """Column index of ``symbol``; ``KeyError`` naming it if absent."""

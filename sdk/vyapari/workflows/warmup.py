@@ -5,7 +5,8 @@ seconds in all on a small machine) and writes the machine code to numba's cache 
 beside the sources, or ``$NUMBA_CACHE_DIR``); later processes load it in milliseconds.
 :func:`warm_kernels` runs every reference strategy on a tiny synthetic panel through both engine
 paths, with charges and slippage on and off, which calls every kernel with the signatures real runs
-use (``pairs``' one kernel is called directly). ``vyapari warmup`` runs it; ``make setup`` runs
+use (``pairs``' one kernel is called directly); it also builds the exchange calendars, whose
+library sessions are then cached on disk. ``vyapari warmup`` runs it; ``make setup`` runs
 that once after installing.
 """
 
@@ -82,7 +83,21 @@ def warm_kernels(on_step: Callable[[WarmStep], None] | None = None) -> list[Warm
         steps.append(step)
         if on_step is not None:
             on_step(step)
-    steps.append(_warm_pairs())
-    if on_step is not None:
-        on_step(steps[-1])
+    for warm in (_warm_pairs, _warm_calendars):
+        steps.append(warm())
+        if on_step is not None:
+            on_step(steps[-1])
     return steps
+
+
+def _warm_calendars() -> WarmStep:
+    """Build the NSE and BSE calendars of every year up to next year, so the library's sessions are
+    in the disk cache (:mod:`vyapari.market.library_cache`) and later runs need not import it."""
+    from datetime import date
+
+    from vyapari.market.calendar import FIRST_YEAR, get_calendar
+
+    start = time.perf_counter()
+    for exchange in ("NSE", "BSE"):
+        get_calendar(exchange).sessions(date(FIRST_YEAR, 1, 1), date(date.today().year + 1, 12, 31))
+    return WarmStep("calendars", "-", "-", "-", time.perf_counter() - start)
