@@ -139,7 +139,8 @@ class LocalRunStarter:
                 return
             if item is None:
                 return
-            self.update(*item)
+            run_id, fields = item
+            self.update(run_id, **fields)
 
     def _finished(self, run_id: str, future: Future[dict[str, Any]]) -> None:
         now = self.clock().isoformat()

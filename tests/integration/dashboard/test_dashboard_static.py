@@ -4,6 +4,7 @@ tear sheet route takes one in ``?token=`` (for the iframe) while refusing a forg
 
 from __future__ import annotations
 
+import json
 import urllib.request
 from pathlib import Path
 
@@ -28,8 +29,9 @@ def test_the_app_and_its_config_are_public_with_security_headers(tmp_path: Path)
                             ("plotly.min.js", "text/javascript"), ("favicon.svg", "image/svg+xml")):
             status, headers, body = _get(f"{server.base}/assets/{asset}")
             assert status == 200 and headers["Content-Type"].startswith(kind) and body
-        assert _get(server.base + "/config.json")[2] == (
-            b'{"auth": "local", "api_url": "", "ws_url": null, "dev_role": null}')
+        config = json.loads(_get(server.base + "/config.json")[2])
+        assert config["auth"] == "local" and config["api_url"] == "" and config["dev_role"] is None
+        assert config["ws_url"].startswith("ws://127.0.0.1:")  # the local WebSocket endpoint
         assert server.call("GET", "/assets/nothing.js")[0] == 401  # not a file of the app: the API's 401
         assert server.call("GET", "/overview")[0] == 401
         token = server.login("vera")
