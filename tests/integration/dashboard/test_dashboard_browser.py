@@ -117,8 +117,8 @@ def test_a_manual_order_without_a_running_session_is_refused_with_its_reason(ser
         page.click("[data-testid=dialog-confirm]")
         page.wait_for_selector("[data-testid=order-status]:has-text('no paper session is running')")
         assert "no manual order sent" in page.inner_text("[data-testid=sent-orders]")
-        intent = {"client_order_id": "ui-test-1", "mode": "paper", "instrument_id": "NSE:INFY", "side": "SELL",
-                  "quantity": 7, "order_type": "MARKET", "product": "MIS"}
+        intent = {"client_order_id": "ui-test-1", "mode": "paper", "instrument_id": "NSE:INFY",
+                  "side": "SELL", "quantity": 7, "order_type": "MARKET", "product": "MIS"}
         status, answer = server.call("POST", "/orders", token=server.login("tara"), body=intent)
         assert status == 409 and "no paper session is running" in answer["message"]
         assert [e for e in tab.errors if "409" not in e] == []  # the refused request is the only error
