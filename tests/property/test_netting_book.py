@@ -24,6 +24,7 @@ fills = st.lists(
         st.integers(-300, 300).filter(bool),  # signed units
         st.decimals(Decimal("10"), Decimal("5000"), places=2),
         st.booleans(),  # previewed first (as the buying-power check does)
+        st.booleans(),  # an MIS fill previewed (never booked) before: the scrip-day is not MIS for it
     ),
     min_size=1,
     max_size=80,
@@ -39,8 +40,10 @@ def test_booked_charges_add_up_to_the_contract_notes(rows, fees, segment) -> Non
     rows = sorted(rows, key=lambda r: r[0])
     book = ChargeBook(fees)
     booked = NO_CHARGES
-    for day, scrip, order, units, price, previewed in rows:
+    for day, scrip, order, units, price, previewed, other in rows:
         side = Side.BUY if units > 0 else Side.SELL
+        if other:
+            book.preview(scrip, Exchange.NSE, DAYS[day], Segment.INTRADAY, "other", side, 1, price)
         args = (scrip, Exchange.NSE, DAYS[day], segment, (day, scrip, order, side), side, abs(units), price)
         preview = book.preview(*args) if previewed else None
         charges = book.book(*args)
@@ -51,3 +54,10 @@ def test_booked_charges_add_up_to_the_contract_notes(rows, fees, segment) -> Non
         dp=sum(book.dp_charges().values(), Decimal(0))
     )
     assert booked == notes
+    fresh = ChargeBook(fees)  # what was only previewed left nothing behind
+    for day, scrip, order, units, price, _, _ in rows:
+        side = Side.BUY if units > 0 else Side.SELL
+        fresh.book(
+            scrip, Exchange.NSE, DAYS[day], segment, (day, scrip, order, side), side, abs(units), price
+        )
+    assert fresh.order_charges() == book.order_charges() and fresh.dp_charges() == book.dp_charges()

@@ -192,9 +192,12 @@ class ChargeBook:
         price: Decimal,
     ) -> Charges:
         """The charges a fill would book now (₹), without booking it."""
-        sd = self._state(scrip, exchange, day, segment)
+        sd = self.days.get((scrip, day))
+        if sd is None:  # a new scrip-day, kept only if this very fill is booked next
+            sd = ScripDay(Exchange(exchange), day, Segment(segment))
         plan = self._plan(sd, order, side, quantity, price)
-        self._previewed = ((scrip, day, order, side, quantity, price.as_tuple()), sd, sd.version, plan)
+        args = (scrip, exchange, day, segment, order, side, quantity, price.as_tuple())
+        self._previewed = (args, sd, sd.version, plan)
         return plan.charges
 
     def book(
@@ -209,17 +212,22 @@ class ChargeBook:
         price: Decimal,
     ) -> Charges:
         """Book a fill and return its charges (₹): the change it makes to its scrip-day's total."""
-        sd = self._state(scrip, exchange, day, segment)
+        key = (scrip, day)
+        sd = self.days.get(key)
         seen, self._previewed = self._previewed, None
+        args = (scrip, exchange, day, segment, order, side, quantity, price.as_tuple())
         if (
             seen is not None
-            and seen[1] is sd
-            and seen[2] == sd.version
-            and seen[0] == (scrip, day, order, side, quantity, price.as_tuple())
+            and seen[0] == args
+            and seen[2] == seen[1].version
+            and (sd is None or seen[1] is sd)
         ):
-            plan = seen[3]  # the buying-power check's preview of this very fill
+            sd, plan = seen[1], seen[3]  # the buying-power check's preview of this very fill
         else:
+            if sd is None:
+                sd = ScripDay(Exchange(exchange), day, Segment(segment))
             plan = self._plan(sd, order, side, quantity, price)
+        self.days[key] = sd
         for _ in range(plan.whole):
             sd.queue.popleft()
         if plan.partial:
@@ -244,14 +252,6 @@ class ChargeBook:
         return {key: sd.dp for key, sd in self.days.items() if sd.dp}
 
     # ----- the rule ---------------------------------------------------------------------------
-    def _state(self, scrip: Hashable, exchange: Exchange, day: date, segment: Segment) -> ScripDay:
-        """The scrip-day's state (a new, empty one is kept: it books nothing until a fill)."""
-        key = (scrip, day)
-        sd = self.days.get(key)
-        if sd is None:
-            sd = self.days[key] = ScripDay(Exchange(exchange), day, Segment(segment))
-        return sd
-
     def _plan(self, sd: ScripDay, order: Hashable, side: Side, quantity: int, price: Decimal) -> _Plan:
         """What a fill of ``quantity`` units at ``price`` ₹ of ``order`` on ``side`` does to ``sd``
         (``sd`` is not changed)."""
