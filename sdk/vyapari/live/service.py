@@ -221,6 +221,7 @@ class LiveService:
 
 def run_stream(
     engine: LiveEngine,
+    ticks: TickStream,
     stop: StopFlag,
     poll_seconds: float = 0.2,
     *,
@@ -228,9 +229,9 @@ def run_stream(
     config: ServiceConfig | None = None,
     clock: Clock = now_ist,
 ) -> None:
-    """Subscribe to the broker's ticks for the engine's universe and run until ``stop``."""
+    """Subscribe ``ticks`` (a new, unconnected stream) to the engine's universe and run until ``stop``."""
     config = config or ServiceConfig(poll_s=poll_seconds)
-    service = LiveService(engine, engine.broker.tick_stream(), config=config, monitor=monitor, clock=clock)
+    service = LiveService(engine, ticks, config=config, monitor=monitor, clock=clock)
     service.start()
     try:
         while not stop():
