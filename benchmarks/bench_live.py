@@ -193,14 +193,14 @@ def main() -> None:
     phases.wrap(engine, "_decide", "decide")
     decided = DecisionClock(engine)
     opening: list[int] = []  # time of each opening trade that filled orders
-    on_open = engine._on_open
+    on_open = engine._on_first_trade
 
     def timed_open(column: int, ts_ns: int, price: float) -> None:
         t0 = time.perf_counter_ns()
         on_open(column, ts_ns, price)
         opening.append(time.perf_counter_ns() - t0)
 
-    engine._on_open = timed_open  # type: ignore[method-assign]
+    engine._on_first_trade = timed_open  # type: ignore[method-assign]
 
     per_minute = 60 * args.rate
     step_ns = 1_000_000_000 // args.rate

@@ -35,7 +35,6 @@ from functions.shared.readiness_suite import (
     ReadinessSources,
     check_readiness,
     error_names,
-    is_holiday,
     suite_config,
 )
 from vyapari.brokers.redact import install_excepthook, redact
@@ -45,10 +44,10 @@ from vyapari.cli.main import EXIT_USAGE, build_parser
 from vyapari.core.errors import VyapariError
 from vyapari.live.fills_log import FILLS_DIR
 from vyapari.live.ports import LivePorts
+from vyapari.live.preopen import HOLIDAY_RECHECK_S, wait_for_session
 from vyapari.readiness import ReadinessReport
 
 EXIT_NOT_READY = live_cli.EXIT_NOT_READY
-HOLIDAY_RECHECK_S = 15 * 60
 log = logging.getLogger("functions.live_service")
 
 
@@ -82,13 +81,15 @@ def readiness_sources(args: argparse.Namespace, settings: LiveServiceSettings, p
 
 def preopen_ready(args: argparse.Namespace, sources: ReadinessSources, ports: LivePorts,
                   env: Mapping[str, str], stop: threading.Event) -> ReadinessReport:
-    """Check readiness (waiting through holidays unless ``--ready-at`` is given); print failures."""
-    while True:
-        report = check_readiness(sources, env, args.ready_at or now_ist())
-        if report.ready or not is_holiday(report) or args.ready_at is not None or stop.is_set():
-            break
-        log.info("no session today: checking again in %d minutes", HOLIDAY_RECHECK_S // 60)
-        stop.wait(HOLIDAY_RECHECK_S)
+    """Check readiness (waiting through holidays unless ``--ready-at`` is given: the live package's
+    one wait, :func:`vyapari.live.preopen.wait_for_session`); print failures."""
+    report = wait_for_session(
+        lambda: check_readiness(sources, env, args.ready_at or now_ist()),
+        stop.is_set,
+        fixed_instant=args.ready_at is not None,
+        every_s=HOLIDAY_RECHECK_S,
+        sleep=stop.wait,
+    )
     if ports.metrics is not None:
         ports.metrics.observe("ready", 1.0 if report.ready else 0.0)
     for failure, name in zip(report.failures, error_names(report), strict=True):

@@ -20,11 +20,12 @@ from functions.shared.dynamo_order_store import DynamoDbOrderStateStore
 from functions.shared.lake_store import build_store
 from functions.shared.powertools import instrument, logger, metrics
 from functions.shared.preopen_settings import PreOpenSettings
-from functions.shared.readiness_suite import ReadinessSources, check_readiness, error_names, is_holiday
+from functions.shared.readiness_suite import ReadinessSources, check_readiness, error_names
 from functions.shared.secrets_manager_store import SecretsManagerSecretsStore
 from functions.shared.settings import get_settings
 from vyapari.brokers.session import now_ist
 from vyapari.core.time import require_aware
+from vyapari.live.preopen import is_holiday
 
 SETTINGS = PreOpenSettings.from_env()
 SOURCES = ReadinessSources(

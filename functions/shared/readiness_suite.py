@@ -20,7 +20,6 @@ from vyapari.live.risk import RiskLimits, kill_switch_state
 from vyapari.live.store import OrderStateStore
 from vyapari.market.calendar import get_calendar
 from vyapari.readiness import (
-    NotASession,
     ReadinessReport,
     RiskState,
     SuiteConfig,
@@ -66,11 +65,6 @@ def check_readiness(
     """Run the standard suite once as of ``now`` (tz-aware) and return the report."""
     config = suite_config(sources, env, clock=lambda: now)
     return run_checks(standard_checks(config), get_calendar(config.exchange), now=now, broker=sources.broker)
-
-
-def is_holiday(report: ReadinessReport) -> bool:
-    """True when the report failed because today is not a trading session."""
-    return any(r.error is NotASession for r in report.failures)
 
 
 def error_names(report: ReadinessReport) -> list[str]:

@@ -19,6 +19,8 @@
 A broker implements ``_place_order``, ``_modify_order``, ``_cancel_order``, ``_order_book``,
 ``_trade_book``, ``_positions``, ``_holdings``, ``_historical_candles``, ``_instruments``,
 ``_ticks`` and ``_failure`` (its SDK's exception → :class:`~vyapari.brokers.errors.BrokerFailure`).
+Every adapter is a :class:`~vyapari.brokers.venue.Venue` of the live engine; a real broker
+ignores the market data a simulated venue fills against.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from __future__ import annotations
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar, TypeVar
@@ -45,10 +47,12 @@ from vyapari.brokers.types import (
     Candle,
     Holding,
     InstrumentInfo,
+    MinuteBars,
     OrderChange,
     OrderRequest,
 )
 from vyapari.brokers.validation import validate_request
+from vyapari.brokers.venue import NO_UPDATE, VenueUpdate
 from vyapari.core.deferred_log import deferred
 from vyapari.model.enums import OrderStatus
 
@@ -245,6 +249,22 @@ class BrokerAdapter(ABC):
         """A new, unconnected tick stream using the current session."""
         self._check_session()
         return self._ticks()
+
+    # ----- market data for a simulated venue (vyapari.brokers.venue.Venue) ---------------------
+    def on_minute(self, bars: MinuteBars) -> VenueUpdate | None:
+        """A broker fills from the exchange, not from the engine's minutes: None (read the books)."""
+        return None
+
+    def first_trades_wanted(self) -> Collection[str]:
+        """None: a broker's fills do not wait on the engine's trades."""
+        return ()
+
+    def on_first_trade(self, instrument_id: str, minute_start: datetime, price: float) -> VenueUpdate:
+        """Nothing to do (never asked for)."""
+        return NO_UPDATE
+
+    def sync(self) -> None:  # noqa: B027 (a no-op a simulated venue overrides)
+        """Nothing held back: every call went to the broker."""
 
     # ----- the machinery ------------------------------------------------------------
     def _call(self, kind: str, operation: str, fn: Callable[[], T]) -> T:

@@ -8,43 +8,13 @@ same execution delivered twice leaves positions and cash unchanged.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
-from decimal import Decimal
 
 from vyapari.brokers.types import BrokerTrade
-from vyapari.core.ids import split_instrument_id
-from vyapari.core.time import IST
-from vyapari.costs.base import FeeModel, NoFees, TradeLeg
-from vyapari.model.enums import Exchange, InstrumentKind, ProductType, Side, segment_for
+from vyapari.costs.base import FeeModel, NoFees
+from vyapari.costs.executed import trade_leg
+from vyapari.model.enums import InstrumentKind
 from vyapari.model.events import Fill
 from vyapari.model.portfolio import Portfolio
-
-
-def trade_leg(
-    instrument_id: str,
-    side: Side,
-    quantity: int,
-    price: Decimal,
-    filled_at: datetime,
-    product: ProductType,
-    kind: InstrumentKind = InstrumentKind.EQUITY,
-) -> TradeLeg:
-    """The :class:`TradeLeg` a fee model prices for an execution (trade date = IST date of ``filled_at``)."""
-    exchange, _ = split_instrument_id(instrument_id)
-    return TradeLeg(
-        Exchange(exchange),
-        segment_for(kind, product),
-        side,
-        quantity,
-        price,
-        filled_at.astimezone(IST).date(),
-    )
-
-
-def fill_leg(fill: Fill, kind: InstrumentKind = InstrumentKind.EQUITY) -> TradeLeg:
-    """``fill`` as the :class:`TradeLeg` its charges are computed on (as :func:`trade_to_fill` does)."""
-    f = fill
-    return trade_leg(f.instrument_id, f.side, f.quantity, f.price, f.filled_at, f.product, kind)
 
 
 def trade_to_fill(

@@ -82,24 +82,14 @@ def _params(text: str) -> dict[str, Any]:
 
 
 def slippage_from_spec(text: str) -> Any:
-    """``none``, ``bps:N`` or ``volume[:LIMIT[:IMPACT]]`` → a SlippageModel."""
-    from decimal import Decimal, InvalidOperation
-
+    """:func:`vyapari.costs.spec.slippage_from_spec`, its error naming ``--slippage``."""
     from vyapari.core.errors import InvalidInput
-    from vyapari.costs.slippage import FixedBpsSlippage, NoSlippage, VolumeShareSlippage
+    from vyapari.costs.spec import slippage_from_spec as from_spec
 
-    kind, _, rest = text.strip().lower().partition(":")
     try:
-        if kind == "none" and not rest:
-            return NoSlippage()
-        if kind == "bps" and rest:
-            return FixedBpsSlippage(Decimal(rest))
-        if kind == "volume":
-            parts = [Decimal(x) for x in rest.split(":")] if rest else []
-            return VolumeShareSlippage(*parts)
-    except (InvalidOperation, TypeError):
-        pass
-    raise InvalidInput("--slippage", f"{text!r} is not one of: {SLIPPAGE_HELP}")
+        return from_spec(text)
+    except InvalidInput as exc:
+        raise InvalidInput("--slippage", exc.reason) from None
 
 
 def _feed(args: argparse.Namespace) -> Any:

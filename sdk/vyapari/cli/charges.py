@@ -31,7 +31,6 @@ import html
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -44,10 +43,9 @@ from vyapari.core.time import IST
 from vyapari.model.events import Fill
 
 if TYPE_CHECKING:  # the cost model (numpy) loads when the command runs, not for --help
-    from vyapari.costs.base import TradeLeg
+    from vyapari.costs.executed import ExecutedOrder
     from vyapari.costs.reconcile import (
         BrokerCharges,
-        OrderFill,
         ReconciliationReport,
         TradeReconciliation,
     )
@@ -109,23 +107,10 @@ def _broker_setting() -> str | None:
     return broker if broker in ("zerodha", "upstox") else None
 
 
-@dataclass(frozen=True)
-class ExecutedOrder:
-    """One executed order of ours: the broker's order id and its fills (first fill first)."""
-
-    order_id: str
-    fills: tuple[Fill, ...]
-
-    @property
-    def quantity(self) -> int:
-        """Units executed."""
-        return sum(f.quantity for f in self.fills)
-
-
 def run(args: argparse.Namespace) -> int:
     """Reconcile, print, write the reports and metrics; returns the exit status."""
     from vyapari.costs import fee_model_from_spec
-    from vyapari.costs.reconcile import netted_order_charges, reconcile_charges
+    from vyapari.costs.executed import orders_detail, reconcile_fills
 
     fills_file, fills = _load_fills(args.fills, args.date)
     session = args.date or _session(fills, fills_file)
@@ -138,9 +123,7 @@ def run(args: argparse.Namespace) -> int:
             "(zerodha, upstox, ...)",
         )
     model = fee_model_from_spec(spec)
-    orders = group_orders(fills)
-    netted = netted_order_charges(_trades(orders), model)
-    report = reconcile_charges([_order_fill(o) for o in orders], broker, model, netted=netted)
+    orders, report = reconcile_fills(fills, broker, model)
     context = {
         "session_date": session.isoformat(),
         "broker": args.broker,
@@ -148,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
         "charges_file": str(args.charges),
         "fills_file": str(fills_file),
     }
-    payload = {**context, **report.to_dict(), "orders_detail": _orders_detail(orders)}
+    payload = {**context, **report.to_dict(), "orders_detail": orders_detail(orders)}
     if args.json:
         print_json(payload)
     else:
@@ -209,47 +192,6 @@ def _load_charges(path: Path, fmt: str, order_ids: str | None) -> list[BrokerCha
             raise DataError(f"charges file {path} ({fmt} format): order {item.order_id} appears twice")
         seen.add(item.order_id)
     return parsed
-
-
-def group_orders(fills: Sequence[Fill]) -> list[ExecutedOrder]:
-    """``fills`` grouped by the broker's order id (our ``client_order_id`` when it has none), in
-    order of each order's first fill."""
-    groups: dict[str, list[Fill]] = {}
-    for fill in sorted(fills, key=lambda f: (f.filled_at, f.trade_id)):
-        groups.setdefault(fill.broker_order_id or fill.client_order_id, []).append(fill)
-    return [ExecutedOrder(oid, tuple(group)) for oid, group in groups.items()]
-
-
-def _trades(orders: Sequence[ExecutedOrder]) -> list[tuple[str, str, TradeLeg]]:
-    """Every fill as ``(order id, instrument, leg)`` in execution order, for netting."""
-    from vyapari.brokers.fills import fill_leg
-
-    rows = [(f.filled_at, f.trade_id, o.order_id, f) for o in orders for f in o.fills]
-    rows.sort(key=lambda r: (r[0], r[1]))
-    return [(oid, f.instrument_id, fill_leg(f)) for _, _, oid, f in rows]
-
-
-def _order_fill(order: ExecutedOrder) -> OrderFill:
-    from vyapari.brokers.fills import fill_leg
-    from vyapari.costs.reconcile import aggregate_fills
-
-    return aggregate_fills(order.order_id, [fill_leg(f) for f in order.fills])
-
-
-def _orders_detail(orders: Sequence[ExecutedOrder]) -> dict[str, dict[str, Any]]:
-    out = {}
-    for o in orders:
-        first = o.fills[0]
-        turnover = sum((f.notional for f in o.fills), ZERO)
-        out[o.order_id] = {
-            "instrument_id": first.instrument_id,
-            "side": first.side.value,
-            "product": first.product.value,
-            "quantity": o.quantity,
-            "average_price_inr": str(turnover / o.quantity),
-            "fills": len(o.fills),
-        }
-    return out
 
 
 def _state_reports(fills: Path) -> Path | None:

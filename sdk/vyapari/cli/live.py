@@ -196,7 +196,7 @@ def _run(
         monitor = None if report is None else _monitor(args, settings, ports, engine, report, suite)
         with _fills_log(args, engine), _collecting(engine), \
                 recorded(engine, lake, ticks=args.record_ticks, stream=stream):  # [recording]
-            run_stream(engine, stop, monitor=monitor, stream=stream)  # [feed]
+            run_stream(engine, stream, stop, monitor=monitor)  # [feed] the market feed's ticks
     else:
         from vyapari.live.replay import load_replay_panel, replay
 
@@ -322,30 +322,24 @@ def _ready(
     every 15 minutes, instead of exiting: a holiday must not look like a crashed service.
     """
     import sys
-    import time
 
     from vyapari.cli.ready import build_report
+    from vyapari.live.preopen import wait_for_session
     from vyapari.live.risk import risk_limits_from_env
     from vyapari.live.service import risk_state_loader
-    from vyapari.readiness import NotASession
 
     if ports.store is None:
         raise ValueError("LivePorts.store must be set by run()")
     from vyapari.cli.settings import effective_environ
 
-    environ = effective_environ()
+    environ = {**effective_environ(), **settings}
     check = _check_args(args, settings)
     risk = risk_state_loader(ports.store, risk_limits_from_env(settings))
-    while True:
-        report = build_report(check, {**environ, **settings}, secrets=ports.secrets, risk_loader=risk)
-        holiday = bool(report.failures) and all(f.error is NotASession for f in report.failures)
-        if report.ready or not holiday or args.ready_at is not None or stop():
-            break
-        logging.getLogger(__name__).info("no session today: waiting for the next one")
-        for _ in range(15 * 60):
-            if stop():
-                break
-            time.sleep(1)
+    report = wait_for_session(
+        lambda: build_report(check, environ, secrets=ports.secrets, risk_loader=risk),
+        stop,
+        fixed_instant=args.ready_at is not None,
+    )
     for failure in report.failures:
         error = failure.error.__name__ if failure.error else "NotReady"
         print(f"not ready: {failure.name}: {failure.reason} [{error}]", file=sys.stderr)

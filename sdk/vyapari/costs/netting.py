@@ -16,24 +16,30 @@ brokerage) then, so a session's booked charges always add up to its contract not
 depend on the engine path or broker that produced the fills. ``order_charges`` gives each
 order's final charges (what a broker's per-order contract note shows) for reconciliation.
 
-Amounts are ₹ (Decimal). The array twin for the backtest kernel is
-:func:`vyapari.costs.netting_kernel.netted_charges`.
+A fill costs O(the orders it changes), not O(the scrip-day's orders): the book keeps each
+scrip-day's state in place, a fill's charges are the sum of the changes of the orders it reprices
+(exact in Decimal: the same figures as differencing the day's totals, padded to the same
+exponent), and :meth:`ChargeBook.book` reuses the plan of the :meth:`~ChargeBook.preview` it
+follows. Amounts are ₹ (Decimal). The array twin for the backtest kernel is
+:func:`vyapari.backtest.charge_kernel.netted_charges`.
 """
 
 from __future__ import annotations
 
+from collections import Counter, deque
 from collections.abc import Hashable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 
 from vyapari.core.money import ZERO
-from vyapari.costs.base import FeeModel, NoFees
+from vyapari.costs.base import FeeModel
 from vyapari.model.charges import NO_CHARGES, Charges
 from vyapari.model.enums import Exchange, Segment, Side
 
 CASH_SEGMENTS = (Segment.DELIVERY, Segment.INTRADAY)
-_MINUS_ONE = Decimal(-1)
+_ITEMS = tuple(f.name for f in fields(Charges))
+_UNIT = {-e: Decimal(1).scaleb(-e) for e in range(40)}  # quantum of each exponent
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,55 +52,120 @@ class OrderDay:
     charges: Charges = NO_CHARGES
 
 
-@dataclass(frozen=True, slots=True)
 class _Lot:
-    """Unmatched quantity of one fill: its order, units left and price (₹)."""
+    """Unmatched quantity of one fill: its order and side, units left and price (₹)."""
 
-    order: Hashable
-    quantity: int
-    price: Decimal
+    __slots__ = ("order", "price", "quantity", "side")
+
+    def __init__(self, order: Hashable, side: Side, quantity: int, price: Decimal) -> None:
+        self.order, self.side, self.quantity, self.price = order, side, quantity, price
 
 
-@dataclass(frozen=True, slots=True)
 class ScripDay:
-    """The state of one (scrip, session): orders, unmatched lots (all of one side) and totals."""
+    """The state of one (scrip, session), kept in place: orders, unmatched lots (all of one side,
+    oldest first), matched units and DP; ``version`` counts the fills booked into it."""
 
-    exchange: Exchange
-    day: date
-    segment: Segment
-    orders: dict[Hashable, OrderDay] = field(default_factory=dict)
-    queue: tuple[_Lot, ...] = ()
-    matched: int = 0
-    dp: Decimal = ZERO
-    _total: Charges | None = field(default=None, init=False, compare=False, repr=False)
+    __slots__ = (
+        "_counts",
+        "_exps",
+        "day",
+        "dp",
+        "exchange",
+        "matched",
+        "orders",
+        "queue",
+        "segment",
+        "version",
+    )
+
+    def __init__(self, exchange: Exchange, day: date, segment: Segment) -> None:
+        self.exchange, self.day, self.segment = exchange, day, segment
+        self.orders: dict[Hashable, OrderDay] = {}
+        self.queue: deque[_Lot] = deque()
+        self.matched = 0
+        self.dp = ZERO
+        self.version = 0
+        # per item, how many of the orders' charges have each Decimal exponent, and each order's
+        # items' exponents (see exponents())
+        self._counts: list[Counter[int]] = [Counter() for _ in _ITEMS]
+        self._exps: dict[Hashable, tuple[int, ...]] = {}
 
     @property
     def carries(self) -> bool:
         """Unmatched quantity is delivery (the product is CNC)."""
         return self.segment is Segment.DELIVERY
 
-    @property
-    def brokerage_segment(self) -> Segment:
+    def brokerage_segment_at(self, matched: int) -> Segment:
         """Intraday brokerage on every order once the day has intraday quantity (or for MIS)."""
-        if self.segment in CASH_SEGMENTS and (self.matched > 0 or not self.carries):
+        if self.segment in CASH_SEGMENTS and (matched > 0 or not self.carries):
             return Segment.INTRADAY
         return self.segment
 
     @property
+    def brokerage_segment(self) -> Segment:
+        """The brokerage segment of every order of the day as it stands."""
+        return self.brokerage_segment_at(self.matched)
+
+    @property
     def total(self) -> Charges:
-        """The scrip-day's contract-note charges so far, plus its DP charge (₹); summed once
-        per state (a state is never changed, only replaced)."""
-        if self._total is None:
-            out = Charges(dp=self.dp)
-            for order in self.orders.values():
-                out = out + order.charges
-            object.__setattr__(self, "_total", out)
-            return out
-        return self._total
+        """The scrip-day's contract-note charges so far, plus its DP charge (₹)."""
+        out = Charges(dp=self.dp)
+        for order in self.orders.values():
+            out = out + order.charges
+        return out
+
+    def exponents(self, new: dict[Hashable, tuple[int, ...]], dp: Decimal) -> list[int]:
+        """Per item, the smallest Decimal exponent over the day's orders' charges before and after
+        the orders in ``new`` are repriced (``new``: their items' exponents), and 0, the exponent of
+        an empty total; for DP also the day's DP before and after (``dp``). It is the exponent of
+        the difference of the day's totals, which a fill's charges are padded to."""
+        out = []
+        for n, counts in enumerate(self._counts):
+            least = min(counts, default=0)
+            for exps in new.values():
+                least = min(least, exps[n])
+            out.append(min(least, 0))
+        out[-1] = min(out[-1], _exp(dp), _exp(self.dp))
+        return out
+
+    def apply(self, changed: dict[Hashable, OrderDay], new: dict[Hashable, tuple[int, ...]]) -> None:
+        """Replace the orders in ``changed`` (``new``: their items' exponents, kept counted)."""
+        for key, order in changed.items():
+            old = self._exps.get(key)
+            exps = new[key]
+            for n, counts in enumerate(self._counts):
+                if old is not None:
+                    counts[old[n]] -= 1
+                    if not counts[old[n]]:
+                        del counts[old[n]]
+                counts[exps[n]] += 1
+            self._exps[key] = exps
+            self.orders[key] = order
 
 
-def _minus(a: Charges, b: Charges) -> Charges:
-    return a + b.scaled(_MINUS_ONE)
+def _exp(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return exponent if isinstance(exponent, int) else 0
+
+
+def _exps(charges: Charges) -> tuple[int, ...]:
+    return tuple(_exp(getattr(charges, item)) for item in _ITEMS)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What a fill does to its scrip-day: the orders it reprices, the lots it takes (whole, then the
+    units taken from the next one), its own unmatched lot, the day's new matched units and DP, and
+    its charges (₹)."""
+
+    changed: dict[Hashable, OrderDay]
+    exponents: dict[Hashable, tuple[int, ...]]
+    whole: int
+    partial: int
+    rest: _Lot | None
+    matched: int
+    dp: Decimal
+    charges: Charges
 
 
 class ChargeBook:
@@ -107,12 +178,7 @@ class ChargeBook:
     def __init__(self, fees: FeeModel) -> None:
         self.fees = fees
         self.days: dict[tuple[Hashable, date], ScripDay] = {}
-        # the last preview: (its state before, its arguments, its state after), so that booking
-        # the fill just previewed (the engines' buying-power check, then the fill) steps once
-        self._last: tuple[ScripDay | None, tuple[object, ...], ScripDay, ScripDay] | None = None
-        # a model that charges nothing: every fill books NO_CHARGES; only the orders are kept
-        self._free = type(fees) is NoFees
-        self._free_orders: dict[Hashable, None] = {}
+        self._previewed: tuple[tuple[object, ...], ScripDay, int, _Plan] | None = None
 
     def preview(
         self,
@@ -126,13 +192,13 @@ class ChargeBook:
         price: Decimal,
     ) -> Charges:
         """The charges a fill would book now (₹), without booking it."""
-        if self._free:
-            return NO_CHARGES
-        booked = self.days.get((scrip, day))
-        before = self._state(scrip, exchange, day, segment)
-        after = self._step(before, order, side, quantity, price)
-        self._last = (booked, (scrip, exchange, day, segment, order, side, quantity, price), before, after)
-        return _minus(after.total, before.total)
+        sd = self.days.get((scrip, day))
+        if sd is None:  # a new scrip-day, kept only if this very fill is booked next
+            sd = ScripDay(Exchange(exchange), day, Segment(segment))
+        plan = self._plan(sd, order, side, quantity, price)
+        args = (scrip, exchange, day, segment, order, side, quantity, price.as_tuple())
+        self._previewed = (args, sd, sd.version, plan)
+        return plan.charges
 
     def book(
         self,
@@ -146,22 +212,36 @@ class ChargeBook:
         price: Decimal,
     ) -> Charges:
         """Book a fill and return its charges (₹): the change it makes to its scrip-day's total."""
-        if self._free:
-            self._free_orders[order] = None
-            return NO_CHARGES
-        last, self._last = self._last, None
-        args = (scrip, exchange, day, segment, order, side, quantity, price)
-        if last is not None and last[0] is self.days.get((scrip, day)) and last[1] == args:
-            before, after = last[2], last[3]
+        key = (scrip, day)
+        sd = self.days.get(key)
+        seen, self._previewed = self._previewed, None
+        args = (scrip, exchange, day, segment, order, side, quantity, price.as_tuple())
+        if (
+            seen is not None
+            and seen[0] == args
+            and seen[2] == seen[1].version
+            and (sd is None or seen[1] is sd)
+        ):
+            sd, plan = seen[1], seen[3]  # the buying-power check's preview of this very fill
         else:
-            before = self._state(scrip, exchange, day, segment)
-            after = self._step(before, order, side, quantity, price)
-        self.days[(scrip, day)] = after
-        return _minus(after.total, before.total)
+            if sd is None:
+                sd = ScripDay(Exchange(exchange), day, Segment(segment))
+            plan = self._plan(sd, order, side, quantity, price)
+        self.days[key] = sd
+        for _ in range(plan.whole):
+            sd.queue.popleft()
+        if plan.partial:
+            sd.queue[0].quantity -= plan.partial
+        if plan.rest is not None:
+            sd.queue.append(plan.rest)
+        sd.apply(plan.changed, plan.exponents)
+        sd.matched, sd.dp = plan.matched, plan.dp
+        sd.version += 1
+        return plan.charges
 
     def order_charges(self) -> dict[Hashable, Charges]:
         """Each order's charges under the final classification of its scrip-day (no DP), ₹."""
-        out: dict[Hashable, Charges] = dict.fromkeys(self._free_orders, NO_CHARGES)
+        out: dict[Hashable, Charges] = {}
         for sd in self.days.values():
             for key, order in sd.orders.items():
                 out[key] = out.get(key, NO_CHARGES) + order.charges
@@ -172,67 +252,82 @@ class ChargeBook:
         return {key: sd.dp for key, sd in self.days.items() if sd.dp}
 
     # ----- the rule ---------------------------------------------------------------------------
-    def _state(self, scrip: Hashable, exchange: Exchange, day: date, segment: Segment) -> ScripDay:
-        sd = self.days.get((scrip, day))
-        return sd if sd is not None else ScripDay(Exchange(exchange), day, Segment(segment))
+    def _plan(self, sd: ScripDay, order: Hashable, side: Side, quantity: int, price: Decimal) -> _Plan:
+        """What a fill of ``quantity`` units at ``price`` ₹ of ``order`` on ``side`` does to ``sd``
+        (``sd`` is not changed)."""
+        orders = sd.orders
+        values: dict[Hashable, tuple[Side, Decimal, Decimal]] = {}  # orders whose turnover moves
 
-    def _step(self, sd: ScripDay, order: Hashable, side: Side, quantity: int, price: Decimal) -> ScripDay:
-        """``sd`` after a fill of ``quantity`` units at ``price`` ₹ of ``order`` on ``side``."""
-        orders = dict(sd.orders)
-        own = orders.get(order) or OrderDay(side)
-        queue = list(sd.queue)
+        def current(key: Hashable) -> tuple[Side, Decimal, Decimal]:
+            found = values.get(key)
+            if found is not None:
+                return found
+            o = orders.get(key)
+            return (side, ZERO, ZERO) if o is None else (o.side, o.intraday_value, o.carried_value)
+
         left, matched_value, matched = quantity, ZERO, sd.matched
-        changed = {order}
+        whole = partial = 0
+        rest: _Lot | None = None
+        queue = sd.queue
         if sd.segment in CASH_SEGMENTS:
-            while left and queue and queue[0].quantity and _side_of(orders, queue[0]) is not side:
-                lot = queue[0]
+            at = 0
+            while left and at < len(queue) and queue[at].side is not side:
+                lot = queue[at]
                 take = min(left, lot.quantity)
-                other = orders[lot.order]
+                other_side, intraday, carried = current(lot.order)
                 value = lot.price * take
-                orders[lot.order] = replace(
-                    other,
-                    intraday_value=other.intraday_value + value,
-                    carried_value=other.carried_value - value,
-                )
-                changed.add(lot.order)
+                values[lot.order] = (other_side, intraday + value, carried - value)
                 matched_value += price * take
                 left -= take
                 matched += take
                 if take == lot.quantity:
-                    queue.pop(0)
+                    whole += 1
+                    at += 1
                 else:
-                    queue[0] = replace(lot, quantity=lot.quantity - take)
+                    partial = take
+                    break
             if left:
-                queue.append(_Lot(order, left, price))
-        own = orders.get(order, own)
-        orders[order] = replace(
-            own,
-            intraday_value=own.intraday_value + matched_value,
-            carried_value=own.carried_value + price * left,
-        )
-        flips = sd.brokerage_segment
-        new = replace(sd, orders=orders, queue=tuple(queue), matched=matched)
-        if new.brokerage_segment is not flips:
-            changed = set(orders)
-        for key in changed:
-            o = orders[key]
-            orders[key] = replace(o, charges=self._priced(new, o))
+                rest = _Lot(order, side, left, price)
+        own_side, intraday, carried = current(order)
+        values[order] = (own_side, intraday + matched_value, carried + price * left)
+        if sd.brokerage_segment_at(matched) is not sd.brokerage_segment:  # every order reprices
+            for key, o in orders.items():
+                values.setdefault(key, (o.side, o.intraday_value, o.carried_value))
+        segment = sd.brokerage_segment_at(matched)
+        changed = {
+            key: OrderDay(s, iv, cv, self._priced(sd, s, iv, cv, segment))
+            for key, (s, iv, cv) in values.items()
+        }
+        head = rest if whole >= len(queue) else queue[whole]
         dp = ZERO
-        if sd.carries and queue and _side_of(orders, queue[0]) is Side.SELL:
+        if sd.carries and head is not None and head.side is Side.SELL:
             dp = self.fees.dp_per_scrip_day
-        return replace(new, dp=dp)
-
-    def _priced(self, sd: ScripDay, o: OrderDay) -> Charges:
-        return self.fees.order_charges(
-            sd.exchange,
-            sd.day,
-            o.side,
-            o.intraday_value,
-            o.carried_value,
-            sd.segment,
-            sd.brokerage_segment,
+        exps = {key: _exps(o.charges) for key, o in changed.items()}
+        return _Plan(
+            changed, exps, whole, partial, rest, matched, dp, self._difference(sd, changed, exps, dp)
         )
 
+    def _difference(
+        self,
+        sd: ScripDay,
+        changed: dict[Hashable, OrderDay],
+        exps: dict[Hashable, tuple[int, ...]],
+        dp: Decimal,
+    ) -> Charges:
+        """The change ``changed`` and the new ``dp`` make to the day's total (₹), item by item,
+        with the exponent differencing the two totals would give (the figures are exact sums)."""
+        items: list[Decimal] = []
+        for item, exponent in zip(_ITEMS, sd.exponents(exps, dp), strict=True):
+            value = dp - sd.dp if item == "dp" else ZERO
+            for key, new in changed.items():
+                old = sd.orders.get(key)
+                value += getattr(new.charges, item) - (ZERO if old is None else getattr(old.charges, item))
+            items.append(
+                value.quantize(_UNIT[exponent] if exponent in _UNIT else Decimal(1).scaleb(exponent))
+            )
+        return Charges(*items)
 
-def _side_of(orders: dict[Hashable, OrderDay], lot: _Lot) -> Side:
-    return orders[lot.order].side
+    def _priced(
+        self, sd: ScripDay, side: Side, intraday: Decimal, carried: Decimal, segment: Segment
+    ) -> Charges:
+        return self.fees.order_charges(sd.exchange, sd.day, side, intraday, carried, sd.segment, segment)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from vyapari.core.errors import InvalidInput
 from vyapari.core.money import to_decimal
 from vyapari.costs.base import FeeModel, NoFees, SimpleFees
 from vyapari.costs.indian import UpstoxFees, ZerodhaFees
+from vyapari.costs.slippage import FixedBpsSlippage, NoSlippage, SlippageModel, VolumeShareSlippage
 
 FEE_SPECS = ("zerodha", "upstox", "none", "bps:N")
 """The string forms :func:`fee_model_from_spec` accepts."""
@@ -74,3 +75,28 @@ def _with_flags(model: FeeModel, flags: dict[str, bool]) -> FeeModel:
     if not set(flags) <= names:
         raise InvalidInput("fees", f"{model.name!r} does not take flags {', '.join(sorted(flags))}")
     return dataclasses.replace(model, **flags)  # type: ignore[type-var]
+
+
+SLIPPAGE_SPECS = (
+    "none, bps:N (fixed) or volume[:LIMIT[:IMPACT]] (volume share; default none, as the paper broker's)"
+)
+"""The string forms :func:`slippage_from_spec` accepts."""
+
+
+def slippage_from_spec(spec: str | SlippageModel) -> SlippageModel:
+    """``none``, ``bps:N`` or ``volume[:LIMIT[:IMPACT]]`` (or a model, returned as is) → a
+    :class:`~vyapari.costs.slippage.SlippageModel`; :class:`InvalidInput` naming ``slippage`` else."""
+    if isinstance(spec, SlippageModel):
+        return spec
+    kind, _, rest = spec.strip().lower().partition(":")
+    try:
+        if kind == "none" and not rest:
+            return NoSlippage()
+        if kind == "bps" and rest:
+            return FixedBpsSlippage(Decimal(rest))
+        if kind == "volume":
+            parts = [Decimal(x) for x in rest.split(":")] if rest else []
+            return VolumeShareSlippage(*parts)
+    except (InvalidOperation, TypeError):
+        pass
+    raise InvalidInput("slippage", f"{spec!r} is not one of: {SLIPPAGE_SPECS}")

@@ -1,10 +1,12 @@
 """The live engine: ticks → minute slices → the same Strategy as the backtest → orders.
 
-Per finished slice: open phase (reconcile, book trades, feed a bar-driven broker), decide
+Per finished slice: open phase (reconcile, the minute to the venue, book its trades), decide
 (strategy, risk gate, kill switch as last read, one durable batch of intents, then send),
 MIS square-off at 15:20 IST, mark and checkpoint, periodic reconciliation. After a restart,
 slices up to the checkpoint are replayed and matched to stored intents, never sent again.
-The step-by-step design is in ``docs/live-engine.md``.
+Orders go to one typed :class:`~vyapari.brokers.venue.Venue` (a real broker or the paper
+broker alike); the guards are plain objects (:mod:`vyapari.live.guards`). The step-by-step design
+is in ``docs/live-engine.md``.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from decimal import Decimal
 
 import numpy as np
 
-from vyapari.brokers.base import BrokerAdapter
 from vyapari.brokers.fills import trade_to_fill
-from vyapari.brokers.types import BrokerOrder, BrokerTrade, Tick
+from vyapari.brokers.types import BrokerOrder, BrokerTrade, MinuteBars, Tick
+from vyapari.brokers.venue import Venue, VenueUpdate
 from vyapari.core.deferred_log import deferred
 from vyapari.core.ids import client_order_id, instrument_id
 from vyapari.core.time import IST_OFFSET_NS, NS_PER_MINUTE, ist_from_ns
@@ -28,13 +30,12 @@ from vyapari.execution.limits import SQUAREOFF_MINUTE
 from vyapari.live.bars import BarSlice, MinuteBarBuilder, SessionTable
 from vyapari.live.collector import SliceCollector
 from vyapari.live.context import LiveAccount, LiveContext
-from vyapari.live.feed import SliceOutcome, feed_bar_driven_broker, is_bar_driven
-from vyapari.live.guards import GuardsMixin
+from vyapari.live.guards import DailyLoss, KillSwitch, ReadinessBlocks
 from vyapari.live.history import BarHistory
 from vyapari.live.messages import fill_message
 from vyapari.live.orders import OrderManager
 from vyapari.live.ports import InMemoryMetrics, ManualOrder, Metrics, NullPublisher, OrderInbox, Publisher
-from vyapari.live.risk import RiskGate, RiskInputs, RiskLimits, RiskReason, RiskRejected, kill_switch_state
+from vyapari.live.risk import RiskGate, RiskInputs, RiskLimits, RiskReason, RiskRejected
 from vyapari.live.sliced import freeze_by_instrument
 from vyapari.live.store import IntentState, OrderIntent, OrderStateStore
 from vyapari.model.enums import Exchange, OrderType, ProductType, Side
@@ -89,14 +90,19 @@ class LiveConfig:
             raise ValueError(f"kill_switch_poll_s must be > 0 seconds, got {self.kill_switch_poll_s!r}")
         object.__setattr__(self, "fees", fee_model_from_spec(self.fees))
 
+    @property
+    def fee_model(self) -> FeeModel:
+        """``fees`` as the fee model it was validated into."""
+        return fee_model_from_spec(self.fees)
 
-class LiveEngine(GuardsMixin):
-    """Drives one strategy over a broker's ticks (see the module docstring)."""
+
+class LiveEngine:
+    """Drives one strategy over a venue's ticks (see the module docstring); ``broker`` is the venue."""
 
     def __init__(
         self,
         strategy: Strategy,
-        broker: BrokerAdapter,
+        broker: Venue,
         symbols: Sequence[str],
         config: LiveConfig,
         store: OrderStateStore,
@@ -122,19 +128,17 @@ class LiveEngine(GuardsMixin):
         freeze = freeze_by_instrument(self.instruments, freeze_quantities)  # units; <= 0: none known
         self.orders = OrderManager(broker, store, config.run_id, self.metrics, self.publisher, freeze)
         self.risk = RiskGate(config.limits)
+        self.kill = KillSwitch(store, self.metrics, config.kill_switch_poll_s)
+        self.daily_loss = DailyLoss(store, config.run_id, self.risk, self.metrics, config.capital_inr)
+        self.blocks = ReadinessBlocks(self.metrics)
         self.ctx = LiveContext(self)
-        self.fees: FeeModel = config.fees  # type: ignore[assignment]
+        self.fees: FeeModel = config.fee_model
         self._checkpoint_key = f"checkpoint:{config.run_id}"
         self.checkpoint_ns = int(store.get_value(self._checkpoint_key) or -1)
         self._replay_trades = broker.trades() if self.checkpoint_ns >= 0 else []
-        self._bar_driven = is_bar_driven(broker)
         self._seq = 0
         self._clock_ns = 0
         self._live_slices = 0
-        self._day_start: tuple[object, float] = (None, config.capital_inr)
-        self.killed = False
-        self._kill_engaged = kill_switch_state(store) is not None  # as last read (see _poll_kill_switch)
-        self._kill_due_ns = 0  # the clock (UTC ns) from which the kill switch is read again
         self.stop_requested = False
         self.slices = 0
         # called with every fill once booked (e.g. the day's fills log); deduplicate by trade_id
@@ -143,15 +147,18 @@ class LiveEngine(GuardsMixin):
         self.collector: SliceCollector | None = None
         # [recording] called with each finished slice once it has run (vyapari.live.recording)
         self.bar_sink: Callable[[BarSlice], None] | None = None
-        # fills at opening trades (a simulated broker's open_watch): column → (instrument, band);
-        # booked at once when nothing observes a fill's moment (no on_fill of the strategy's own),
-        # else kept for the open phase
-        self._watch: dict[int, tuple[str, tuple[float, float]]] = {}
-        self._early: list[SliceOutcome] = []
+        # first trades the venue asked for (column → instrument): what they change is booked at
+        # once when nothing observes a fill's moment (no on_fill of the strategy's own), else kept
+        # for the open phase
+        self._watch: dict[int, str] = {}
+        self._early: list[VenueUpdate] = []
         self._book_early = type(strategy).on_fill is Strategy.on_fill
-        self._slice_driven = getattr(broker, "on_slice", None) is not None
-        self._unfed: tuple[BarSlice, int] | None = None  # a slice for the broker after the decision
-        self.orders.before_orders = self._feed_unfed
+        self._instruments = tuple(self.builder.instruments)  # one sequence for every minute to the venue
+
+    @property
+    def killed(self) -> bool:
+        """The kill switch is acted on: new orders are refused."""
+        return self.kill.killed
 
     # ----- ticks in ------------------------------------------------------------------
     def on_tick(self, tick: Tick) -> None:
@@ -167,10 +174,10 @@ class LiveEngine(GuardsMixin):
         done = self.builder.add(column, ts_ns, price, quantity)
         if done is not None:
             self.on_slice(done)
-        elif ts_ns >= self._kill_due_ns:
-            self._poll_kill_switch(ts_ns)
-        if self._watch and column in self._watch:  # its opening trade: fill its resting orders now
-            self._on_open(column, ts_ns, price)
+        elif ts_ns >= self.kill.due_ns:
+            self.kill.poll(ts_ns, self.builder.minute_ns)
+        if self._watch and column in self._watch:  # a first trade the venue asked for
+            self._on_first_trade(column, ts_ns, price)
 
     def on_clock(self, now_ns: int) -> None:
         """Advance the clock (timer): emits the current minute once it is over."""
@@ -178,8 +185,8 @@ class LiveEngine(GuardsMixin):
         done = self.builder.advance(now_ns)
         if done is not None:
             self.on_slice(done)
-        elif self._clock_ns >= self._kill_due_ns:
-            self._poll_kill_switch(self._clock_ns)
+        elif self._clock_ns >= self.kill.due_ns:
+            self.kill.poll(self._clock_ns, self.builder.minute_ns)
 
     def on_corporate_action(self, column: int, at_ns: int, ratio: float, dividend_per_share: float) -> None:
         """Settle a split or bonus (``ratio`` shares after / before) and a cash dividend (₹ per
@@ -230,7 +237,6 @@ class LiveEngine(GuardsMixin):
             self._open_phase(bar, t)
         self._seq = 0
         self._decide(t)
-        self._feed_unfed()
         if not replay and self.inbox is not None:
             self._take_manual_orders(t)
         if self.strategy.product is ProductType.MIS and self.after_squareoff(max(self._clock_ns, bar.ts_ns)):
@@ -241,7 +247,7 @@ class LiveEngine(GuardsMixin):
         self.orders.flush()  # the slice's deferred intent changes, before its checkpoint
         if not replay:
             self._publish_slice(bar)
-            self.orders.broker_inputs_durable()  # the paper journal's slice line, before the checkpoint
+            self.orders.broker_inputs_durable()  # the venue's inputs (a paper journal), before the checkpoint
             self.store.set_value(self._checkpoint_key, str(bar.ts_ns))
             self.checkpoint_ns = bar.ts_ns
             if self._live_slices % self.config.reconcile_every == 0:  # housekeeping, off the decision path
@@ -259,31 +265,25 @@ class LiveEngine(GuardsMixin):
         if self._live_slices == 0:  # the first live slice (also after a restart): before deciding
             self.reconcile(step)
         self._live_slices += 1
-        moved = None
-        if self._bar_driven and self._slice_driven and not self._early and not self.orders.has_open():
-            self._unfed = (bar, step)  # nothing of ours rests there: fed once the decision is made
-        elif self._bar_driven:  # the builder's tuple of instruments: the same object every slice
-            moved = feed_bar_driven_broker(self.broker, self.builder.instruments, bar)
-        if moved is not None:  # a simulated broker said what the slice changed: book just that
-            early, self._early = self._early, []
-            trades = [tr for o in early for tr in o.trades] + list(moved.trades)
-            self._take(trades, [o for outcome in early for o in outcome.orders] + list(moved.orders), step)
-        elif self.orders.has_open():
+        o, h, low, c, v = bar.ohlcv  # the five rows, once (each field of a BarSlice is a new view)
+        minute = MinuteBars(self._instruments, ist_from_ns(bar.ts_ns), o, h, low, c, v, bar.valid)
+        moved = self.broker.on_minute(minute)
+        early, self._early = self._early, []
+        if moved is not None:  # the venue said what the minute changed: book just that
+            trades = [tr for u in early for tr in u.trades] + list(moved.trades)
+            self._take(trades, [o for u in early for o in u.orders] + list(moved.orders), step)
+        elif early or self.orders.has_open():  # a broker: read its books
             self._take(self.broker.trades(), self.broker.orders(), step)
         self._check_daily_loss(bar, t)
 
-    def _feed_unfed(self) -> None:
-        """Hand the slice's bars to a simulated broker that had nothing of ours resting when the
-        slice began (so they could change nothing the strategy reads): after the decision, and in
-        any case before an order is written (``OrderManager.before_orders``), so no order of the
-        slice is matched against its own bar."""
-        unfed, self._unfed = self._unfed, None
-        if unfed is None:
+    def _check_daily_loss(self, bar: BarSlice, t: int) -> None:
+        self.daily_loss.open_day(bar.session_date, self.account.equity)
+        if self.config.limits.max_daily_loss_inr is None:
             return
-        bar, step = unfed
-        moved = feed_bar_driven_broker(self.broker, self.builder.instruments, bar)
-        if moved is not None:  # orders it holds that we do not know of (adopted next reconcile)
-            self._take(moved.trades, moved.orders, step)
+        marks = np.where(bar.valid, bar.close, self.account.mark)
+        marked = self.account.cash + float(self.account.pos @ marks)
+        if self.daily_loss.breached_now(bar.session_date, marked):
+            self.flatten("daily_loss", t)
 
     def _take(self, trades: Sequence[BrokerTrade], orders: Sequence[BrokerOrder], step: int) -> None:
         """Book the broker's new ``trades``, then take its statuses of ``orders``, at ``step``."""
@@ -303,36 +303,36 @@ class LiveEngine(GuardsMixin):
                 self.strategy.name,
                 self.ctx.now.isoformat(),
             )
-        if not self.orders.replaying:  # decided: act on the kill switch as last read
-            self._check_kill_switch(t)
+        if not self.orders.replaying and self.kill.decide():  # the kill switch as last read
+            why = str(RiskRejected(RiskReason.KILL_SWITCH, "the kill switch is engaged"))
+            refused = self.orders.block_staged(why)
+            if refused:
+                log.warning("kill switch: %d order(s) decided this slice refused", refused)
+            self.flatten("kill", t)
         self.orders.send_staged()  # the slice's orders (those from on_fill too): one durable write, then sent
 
     def _watch_opens(self) -> None:
-        """Ask a simulated broker which instruments' resting orders may fill at their next opening
-        trade (``open_watch``: it answers only when that gives the fills matching the minute would)."""
-        watch = getattr(self.broker, "open_watch", None) if self._bar_driven else None
-        if watch is None:
-            return
+        """Ask the venue whose first trade in the next minute it wants to hear of."""
         try:
-            found = watch()
+            wanted = self.broker.first_trades_wanted()
         except Exception:
             self.metrics.count("early_fill_errors_total")
-            log.exception("open_watch failed; resting orders fill when the minute ends")
+            log.exception("asking the venue for first trades failed; orders fill when the minute ends")
             return
         columns = self.columns
-        self._watch = {columns[i]: (i, band) for i, band in found.items() if i in columns}
+        self._watch = {columns[i]: i for i in wanted if i in columns}
 
-    def _on_open(self, column: int, ts_ns: int, price: float) -> None:
-        """The first trade of ``column`` in the minute: the broker fills its resting market orders at
-        it (the bar's open), and the fills are booked now, off the next decision's path (or kept
-        for the open phase when the strategy has its own ``on_fill``). Never raises."""
+    def _on_first_trade(self, column: int, ts_ns: int, price: float) -> None:
+        """The first trade of ``column`` in the minute, which the venue asked for (a simulated venue
+        fills resting market orders at it, the bar's open): what it changes is booked now, off the
+        next decision's path (or kept for the open phase when the strategy has its own
+        ``on_fill``). Never raises."""
         minute = self.builder.minute_ns
         if not minute <= ts_ns < minute + NS_PER_MINUTE:  # a late or out-of-session tick: not an open
             return
-        instrument_id, band = self._watch.pop(column)
+        instrument_id = self._watch.pop(column)
         try:
-            on_open = self.broker.on_open  # type: ignore[attr-defined]
-            outcome: SliceOutcome = on_open(instrument_id, ist_from_ns(minute), price, band)
+            outcome = self.broker.on_first_trade(instrument_id, ist_from_ns(minute), price)
             if not outcome.trades and not outcome.orders:
                 return
             if not self._book_early:
@@ -360,7 +360,7 @@ class LiveEngine(GuardsMixin):
             self.publisher.publish("orders", fill_message(fill))
             decided_as = self.orders.apply_trade(fill.client_order_id, fill.quantity, step)
             self.metrics.count("fills_total")
-            if decided_as != fill.client_order_id:  # a slice: the strategy knows its parent's id
+            if decided_as is not None and decided_as != fill.client_order_id:  # a slice: its parent's id
                 fill = replace(fill, client_order_id=decided_as)
             try:
                 self.strategy.on_fill(self.ctx, fill)
@@ -452,7 +452,7 @@ class LiveEngine(GuardsMixin):
             return self.orders.place(intent).client_order_id
         try:
             self._gate(intent, n)
-        except NotReady as exc:  # logged once per change of error by _require_ready, not per order
+        except NotReady as exc:  # logged once per change of error (ReadinessBlocks), not per order
             return self.orders.block(intent, f"{type(exc).__name__}: {exc}").client_order_id
         except RiskRejected as exc:
             log.warning(
@@ -472,7 +472,7 @@ class LiveEngine(GuardsMixin):
         if intent.product is ProductType.MIS and self.ctx.is_squareoff_time():
             raise RiskRejected(RiskReason.AFTER_SQUAREOFF, "MIS orders are not accepted after 15:20 IST")
         if self.readiness is not None:
-            self._require_ready(intent.instrument_id)
+            self.blocks.require(self.readiness, self.ctx.now, intent.instrument_id)
         pending = self.orders.pending_quantity(intent.instrument_id)
         price = float(self.ctx.close[n]) if self.ctx.valid[n] else float(self.account.mark[n])
         level = intent.limit_price if intent.limit_price is not None else intent.trigger_price
@@ -484,7 +484,7 @@ class LiveEngine(GuardsMixin):
                 None if level is None else float(level),
                 int(self.account.pos[n]) + pending,
                 self.account.gross_exposure,
-                self.account.equity - self._day_start[1],
+                self.account.equity - self.daily_loss.start_equity,
             )
         )
 
@@ -583,6 +583,55 @@ class LiveEngine(GuardsMixin):
             intent, _ = self._intent(self.history.symbols[n], side, abs(qty), "squareoff", tag=why)
             self.orders.place(intent)
 
+
+    # ----- out -----------------------------------------------------------------------
+    def _publish_slice(self, bar: BarSlice) -> None:
+        equity = self.account.equity
+        at = self.ctx.now.isoformat()
+        self.publisher.publish(
+            "quotes",
+            {
+                "at": at,
+                "close": dict(
+                    zip(
+                        (self.instruments[n] for n in np.flatnonzero(bar.valid)),
+                        bar.close[bar.valid].tolist(),
+                        strict=True,
+                    )
+                ),
+            },
+        )
+        self.publisher.publish(
+            "pnl",
+            {
+                "at": at,
+                "equity_inr": equity,
+                "cash_inr": self.account.cash,
+                "day_pnl_inr": equity - self.daily_loss.start_equity,
+            },
+        )
+        self.metrics.observe("pnl_inr", equity - self.config.capital_inr)
+
+    def summary(self) -> dict[str, object]:
+        """Orders by state, fills, positions and P&L (₹) of the run so far."""
+        states: dict[str, int] = {}
+        for intent in self.orders.intents.values():
+            states[intent.state.value] = states.get(intent.state.value, 0) + 1
+        final = self.account.final_equity()
+        return {
+            "run_id": self.config.run_id,
+            "strategy": self.strategy.name,
+            "slices": self.slices,
+            "orders": states,
+            "fills": len(self.account.portfolio.fills),
+            "positions": {self.instruments[n]: int(q) for n, q in enumerate(self.account.pos) if q},
+            "final_equity_inr": float(final),
+            "pnl_inr": float(final) - self.config.capital_inr,
+            "charges_inr": float(self.account.portfolio.charges_paid.total),
+            "kill_switch": self.killed,
+            "late_ticks": self.builder.late,
+            "open_orders": sum(1 for i in self.orders.intents.values() if i.state is IntentState.PENDING),
+        }
 
 def _ns(at: object) -> int:
     from datetime import datetime

@@ -1,179 +1,126 @@
-"""The live engine's guards and outputs: the kill switch, the daily loss limit, the readiness gate,
-P&L and quote publishing, and the run summary. A mixin of :class:`~vyapari.live.engine.LiveEngine`, kept
-apart so the engine module stays about the slice loop.
+"""The live engine's guards, each a plain object with explicit inputs: the kill switch as last
+read (:class:`KillSwitch`), the day's loss limit (:class:`DailyLoss`) and the readiness gate's
+refusals (:class:`ReadinessBlocks`). The engine acts on what they say (refuse, cancel, square off).
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
-
-import numpy as np
+from datetime import date, datetime
 
 from vyapari.core.time import NS_PER_MINUTE, NS_PER_SECOND
-from vyapari.live.bars import BarSlice
-from vyapari.live.risk import RiskReason, RiskRejected, kill_switch_state
-from vyapari.live.store import IntentState
+from vyapari.live.ports import Metrics
+from vyapari.live.risk import RiskGate, kill_switch_state
+from vyapari.live.store import OrderStateStore
+from vyapari.readiness import ReadinessGate
 from vyapari.readiness.errors import NotReady
 
 log = logging.getLogger("vyapari.live.engine")
 
 
-class GuardsMixin:
-    """Needs the engine's ``store``, ``account``, ``orders``, ``risk``, ``config``, ``metrics``,
-    ``publisher``, ``ctx``, ``instruments``, ``strategy``, ``builder``, ``readiness`` and ``flatten``."""
+class KillSwitch:
+    """The kill switch in ``store``, read between decisions and acted on at a decision.
 
-    store: Any
-    account: Any
-    orders: Any
-    risk: Any
-    config: Any
-    metrics: Any
-    publisher: Any
-    ctx: Any
-    instruments: Any
-    strategy: Any
-    builder: Any
-    readiness: Any
-    killed: bool
-    _kill_engaged: bool
-    _kill_due_ns: int
-    slices: int
-    _day_start: tuple[Any, float]
-    _not_ready: str | None = None  # the readiness error currently blocking new orders
+    ``poll_s``: seconds of the engine's clock between reads. ``engaged`` is the state as last
+    read, ``killed`` whether the engine acts on it (set at the first decision after it engaged).
+    """
 
-    def flatten(self, why: str, t: int) -> None:  # implemented by the engine
-        raise NotImplementedError
+    def __init__(self, store: OrderStateStore, metrics: Metrics, poll_s: float) -> None:
+        self.store, self.metrics = store, metrics
+        self.poll_ns = int(poll_s * NS_PER_SECOND)
+        self.engaged = kill_switch_state(store) is not None  # as last read (see poll)
+        self.due_ns = 0  # the clock (UTC ns) from which the switch is read again
+        self.killed = False
 
-    def _poll_kill_switch(self, now_ns: int) -> None:
-        """Read the kill switch from the order store (``now_ns``: the engine's clock, UTC ns).
+    def poll(self, now_ns: int, minute_ns: int) -> None:
+        """Read the switch from the store (``now_ns``: the engine's clock, UTC ns; ``minute_ns``:
+        the start of the minute being built, -1 before the first).
 
         Called between decisions: on a tick that closes no minute, or on the timer, at most every
-        ``kill_switch_poll_s`` of the clock, and never in the last second of the minute being built,
-        so the read (a SQLite query, about 70 µs; a DynamoDB round trip in AWS) never delays the
-        tick that closes a minute. A switch engaged at least ``kill_switch_poll_s`` + 1 s before
-        a minute closes is therefore acted on at that slice's decision. A failed read keeps the
-        last state, is logged and counted (``kill_switch_read_errors_total``), and is tried again
-        at the next poll.
+        ``poll_s`` of the clock, and never in the last second of the minute being built, so the read
+        (a SQLite query, about 70 µs; a DynamoDB round trip in AWS) never delays the tick that
+        closes a minute. A switch engaged at least ``poll_s`` + 1 s before a minute closes is
+        therefore acted on at that slice's decision. A failed read keeps the last state, is logged
+        and counted (``kill_switch_read_errors_total``), and is tried again at the next poll.
         """
-        minute = self.builder.minute_ns
-        if minute >= 0 and now_ns >= minute + NS_PER_MINUTE - NS_PER_SECOND:
+        if minute_ns >= 0 and now_ns >= minute_ns + NS_PER_MINUTE - NS_PER_SECOND:
             return  # the minute's last second: its closing tick may come any moment
-        self._kill_due_ns = now_ns + int(self.config.kill_switch_poll_s * NS_PER_SECOND)
+        self.due_ns = now_ns + self.poll_ns
         try:
-            self._kill_engaged = kill_switch_state(self.store) is not None
+            self.engaged = kill_switch_state(self.store) is not None
         except Exception:
             self.metrics.count("kill_switch_read_errors_total")
             log.exception("reading the kill switch failed; acting on the last read until the next poll")
 
-    def _check_kill_switch(self, t: int) -> None:
-        """Act on the kill switch as last read (:meth:`_poll_kill_switch`; no store read here), once
-        the slice's orders are decided and before they are written or sent: when it was engaged
-        since the last decision, the slice's new orders are refused, open orders cancelled and
-        positions squared off; while it stays engaged the risk gate refuses new orders as they are
-        decided."""
-        engaged = self._kill_engaged
-        if engaged and not self.killed:
+    def decide(self) -> bool:
+        """At a decision, on the switch as last read (no store read here): True when it was engaged
+        since the last decision (the engine then refuses the slice's new orders, cancels open
+        orders and squares off); released, new orders are accepted again."""
+        if self.engaged and not self.killed:
             log.error("kill switch engaged: cancelling open orders and squaring off")
             self.metrics.count("kill_switch_total")
             self.killed = True
-            why = str(RiskRejected(RiskReason.KILL_SWITCH, "the kill switch is engaged"))
-            refused = self.orders.block_staged(why)
-            if refused:
-                log.warning("kill switch: %d order(s) decided this slice refused", refused)
-            self.flatten("kill", t)
-        elif not engaged and self.killed:
+            return True
+        if not self.engaged and self.killed:
             log.warning("kill switch reset: new orders accepted again")
             self.killed = False
+        return False
 
-    def _require_ready(self, instrument_id: str | None = None) -> None:
-        """Raise the readiness gate's named error (a :class:`NotReady`) when it blocks new orders.
+
+class DailyLoss:
+    """The day's loss limit of run ``run_id``: the day's starting equity (₹) and, once breached,
+    a mark in ``store`` (so a restart the same day stays out of new entries) and ``risk``'s flag."""
+
+    def __init__(self, store: OrderStateStore, run_id: str, risk: RiskGate, metrics: Metrics, capital: float):
+        self.store, self.run_id, self.risk, self.metrics = store, run_id, risk, metrics
+        self.day: date | None = None
+        self.start_equity = capital  # ₹, the equity when the day's first slice was opened
+
+    def open_day(self, session_date: date, equity: float) -> None:
+        """Start ``session_date`` at ``equity`` ₹ (nothing when it is already the day)."""
+        if self.day != session_date:
+            self.day, self.start_equity = session_date, equity
+            self.risk.daily_loss_breached = self.store.get_value(self._key(session_date)) is not None
+
+    def breached_now(self, session_date: date, marked_equity: float) -> bool:
+        """True when ``marked_equity`` (₹) breaches the limit for the first time today (recorded)."""
+        was = self.risk.daily_loss_breached
+        loss = marked_equity - self.start_equity
+        if not self.risk.daily_loss_hit(loss) or was:
+            return False
+        log.error("daily loss limit breached (₹%.2f): squaring off, no new entries today", loss)
+        self.store.set_value(self._key(session_date), "1")
+        self.metrics.count("daily_loss_breaches_total")
+        return True
+
+    def _key(self, session_date: date) -> str:
+        return f"daily_loss:{self.run_id}:{session_date}"
+
+
+class ReadinessBlocks:
+    """Refusals of new orders by a readiness gate: counted per refusal, logged once per change."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self.metrics = metrics
+        self.blocking: str | None = None  # the readiness error currently blocking new orders
+
+    def require(self, gate: ReadinessGate, now: datetime, instrument_id: str | None = None) -> None:
+        """Raise ``gate``'s named error (a :class:`NotReady`) when it blocks new orders at ``now``.
 
         Every refusal counts ``readiness_blocks_total{error=<Name>}``; the log line is written
         once per change of error (blocked, blocked for another reason, ready again), not per order.
         Square-off and kill orders never come here: they reduce risk and are always sent. A stale
-        feed blocks only orders for the silent instruments (``instrument_id``). Called only when the
-        engine has a gate (``readiness`` set).
+        feed blocks only orders for the silent instruments (``instrument_id``).
         """
         try:
-            self.readiness.require(self.ctx.now, instrument_id)
+            gate.require(now, instrument_id)
         except NotReady as exc:
             name = type(exc).__name__
             self.metrics.count("readiness_blocks_total", error=name)
-            if name != self._not_ready:
+            if name != self.blocking:
                 log.error("new orders blocked by readiness [%s]: %s", name, exc)
-                self._not_ready = name
+                self.blocking = name
             raise
-        if self._not_ready is not None:
-            log.warning("readiness restored (was %s): new orders accepted again", self._not_ready)
-            self._not_ready = None
-
-    def _check_daily_loss(self, bar: BarSlice, t: int) -> None:
-        if self._day_start[0] != bar.session_date:
-            self._day_start = (bar.session_date, self.account.equity)
-            self.risk.daily_loss_breached = (
-                self.store.get_value(f"daily_loss:{self.config.run_id}:{bar.session_date}") is not None
-            )
-        if self.config.limits.max_daily_loss_inr is None:
-            return
-        marked = self.account.cash + float(
-            self.account.pos @ np.where(bar.valid, bar.close, self.account.mark)
-        )
-        was = self.risk.daily_loss_breached
-        if self.risk.daily_loss_hit(marked - self._day_start[1]) and not was:
-            log.error(
-                "daily loss limit breached (₹%.2f): squaring off, no new entries today",
-                marked - self._day_start[1],
-            )
-            self.store.set_value(f"daily_loss:{self.config.run_id}:{bar.session_date}", "1")
-            self.metrics.count("daily_loss_breaches_total")
-            self.flatten("daily_loss", t)
-
-    # ----- out -----------------------------------------------------------------------
-    def _publish_slice(self, bar: BarSlice) -> None:
-        equity = self.account.equity
-        at = self.ctx.now.isoformat()
-        self.publisher.publish(
-            "quotes",
-            {
-                "at": at,
-                "close": dict(
-                    zip(
-                        (self.instruments[n] for n in np.flatnonzero(bar.valid)),
-                        bar.close[bar.valid].tolist(),
-                        strict=True,
-                    )
-                ),
-            },
-        )
-        self.publisher.publish(
-            "pnl",
-            {
-                "at": at,
-                "equity_inr": equity,
-                "cash_inr": self.account.cash,
-                "day_pnl_inr": equity - self._day_start[1],
-            },
-        )
-        self.metrics.observe("pnl_inr", equity - self.config.capital_inr)
-
-    def summary(self) -> dict[str, object]:
-        """Orders by state, fills, positions and P&L (₹) of the run so far."""
-        states: dict[str, int] = {}
-        for intent in self.orders.intents.values():
-            states[intent.state.value] = states.get(intent.state.value, 0) + 1
-        final = self.account.final_equity()
-        return {
-            "run_id": self.config.run_id,
-            "strategy": self.strategy.name,
-            "slices": self.slices,
-            "orders": states,
-            "fills": len(self.account.portfolio.fills),
-            "positions": {self.instruments[n]: int(q) for n, q in enumerate(self.account.pos) if q},
-            "final_equity_inr": float(final),
-            "pnl_inr": float(final) - self.config.capital_inr,
-            "charges_inr": float(self.account.portfolio.charges_paid.total),
-            "kill_switch": self.killed,
-            "late_ticks": self.builder.late,
-            "open_orders": sum(1 for i in self.orders.intents.values() if i.state is IntentState.PENDING),
-        }
+        if self.blocking is not None:
+            log.warning("readiness restored (was %s): new orders accepted again", self.blocking)
+            self.blocking = None

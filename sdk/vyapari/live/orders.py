@@ -30,12 +30,12 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
 
-from vyapari.brokers.base import BrokerAdapter
 from vyapari.brokers.errors import BrokerError
 from vyapari.brokers.types import BrokerOrder
+from vyapari.brokers.venue import Venue
 from vyapari.live.messages import broker_request, intent_message
 from vyapari.live.ports import Metrics, Publisher
-from vyapari.live.sliced import SlicedOrdersMixin
+from vyapari.live.sliced import SlicedOrders
 from vyapari.live.store import IntentState, OrderIntent, OrderStateStore
 from vyapari.model.enums import OrderStatus
 
@@ -54,8 +54,8 @@ _FROM_BROKER = {
 }
 
 
-class OrderManager(SlicedOrdersMixin):
-    """Intents of one run (``run_id``) against one broker (see the module docstring).
+class OrderManager:
+    """Intents of one run (``run_id``) against one venue (see the module docstring).
 
     ``freeze_quantities`` maps ``instrument_id`` to the exchange's freeze quantity in units;
     orders above it are sliced (instruments absent from it are never sliced).
@@ -63,7 +63,7 @@ class OrderManager(SlicedOrdersMixin):
 
     def __init__(
         self,
-        broker: BrokerAdapter,
+        broker: Venue,
         store: OrderStateStore,
         run_id: str,
         metrics: Metrics,
@@ -77,7 +77,7 @@ class OrderManager(SlicedOrdersMixin):
         self._unsaved: dict[str, OrderIntent] = {}  # changes to write at flush(), by client_order_id
         self._staged: dict[str, OrderIntent] = {}  # new decisions to write and send at send_staged()
         self.replaying = False
-        self.before_orders: Callable[[], None] | None = None  # called before any new intent is written
+        self.sliced = SlicedOrders(self, metrics)
         self._booked: dict[str, int] = {}
         # open decided intents (slices folded into their parent), by instrument, in decision order:
         # the risk gate and the open-phase checks read these instead of scanning the whole day
@@ -101,7 +101,8 @@ class OrderManager(SlicedOrdersMixin):
             del self._open[iid]  # only instruments with open orders: nothing to scan when none is
 
     # ----- writes -----------------------------------------------------------------
-    def _save(self, intent: OrderIntent) -> OrderIntent:
+    def save(self, intent: OrderIntent) -> OrderIntent:
+        """Record ``intent``: at once, or at :meth:`flush` when its state is deferred; returns it."""
         cid = intent.client_order_id
         if intent.state in DEFERRED_STATES:  # the broker's books hold it too: written by flush()
             self._unsaved[cid] = intent
@@ -134,22 +135,22 @@ class OrderManager(SlicedOrdersMixin):
             if self.replaying:
                 return known
             if known.is_parent:
-                return self._resume(known, known.opened_step)
+                return self.sliced.resume(known, known.opened_step)
             if known.state is IntentState.PENDING:  # resent with the lot it is decided with now
                 same_lot = known.lot_size == intent.lot_size
-                return self._resolve_pending(known if same_lot else known.evolve(lot_size=intent.lot_size))
+                return self.resolve_pending(known if same_lot else known.evolve(lot_size=intent.lot_size))
             return known
         if self.replaying:
             log.error("order %s was not decided before the restart; not sent", intent.client_order_id)
             return intent.evolve(state=IntentState.EXPIRED, reason="not decided before the restart")
         freeze = self._slice_by(intent)
         if freeze is not None:
-            return self._place_sliced(intent, freeze)
+            return self.sliced.place(intent, freeze)
         if intent.state is not IntentState.PENDING:
             intent = intent.evolve(state=IntentState.PENDING)
         self.broker_inputs_durable()
-        self._save(intent)
-        return self._send(intent)
+        self.save(intent)
+        return self.send(intent)
 
     def stage(self, intent: OrderIntent) -> OrderIntent:
         """Queue a new decision for :meth:`send_staged` (the end of the decision phase), so the
@@ -180,7 +181,7 @@ class OrderManager(SlicedOrdersMixin):
         self.store.put_many(batch)
         for intent in batch:
             self.publisher.publish("orders", intent_message(intent))
-            self._send(intent)
+            self.send(intent)
         return len(batch)
 
     def block_staged(self, reason: str) -> int:
@@ -192,15 +193,11 @@ class OrderManager(SlicedOrdersMixin):
         return len(staged)
 
     def broker_inputs_durable(self) -> None:
-        """Before an intent is written, and before a slice's checkpoint: the engine's
-        ``before_orders`` (a slice's bars it still owes a simulated broker), then a journaled paper
-        broker writes what it holds back (the slice it just matched): a restart resends a PENDING
-        intent, and the broker must not match it against the bar it was decided on."""
-        if self.before_orders is not None:
-            self.before_orders()
-        flush = getattr(self.broker, "flush_journal", None)
-        if flush is not None:
-            flush()
+        """Before an intent is written, and before a slice's checkpoint: the venue catches up with
+        what it was given and makes it durable (:meth:`~vyapari.brokers.venue.Venue.sync`; a
+        journaled paper broker writes the slice it just matched): a restart resends a PENDING
+        intent, and a simulated venue must not match it against the bar it was decided on."""
+        self.broker.sync()
 
     def block(self, intent: OrderIntent, reason: str) -> OrderIntent:
         """Record ``intent`` as refused by a limit (never sent)."""
@@ -211,11 +208,12 @@ class OrderManager(SlicedOrdersMixin):
 
     def _refuse(self, intent: OrderIntent, reason: str) -> OrderIntent:
         self.metrics.count("order_rejects_total", reason=reason.split(":", maxsplit=1)[0])
-        return self._save(
+        return self.save(
             intent.evolve(state=IntentState.BLOCKED, reason=reason, closed_step=intent.opened_step)
         )
 
-    def _send(self, intent: OrderIntent) -> OrderIntent:
+    def send(self, intent: OrderIntent) -> OrderIntent:
+        """Submit a stored ``intent``; returns its new state (``PENDING`` when the outcome is unknown)."""
         started = time.perf_counter()
         try:
             order = self.broker.submit(broker_request(intent))
@@ -228,14 +226,15 @@ class OrderManager(SlicedOrdersMixin):
                     type(exc).__name__,
                 )
                 return intent.evolve(state=IntentState.PENDING)
-            return self._save(
+            return self.save(
                 intent.evolve(state=IntentState.REJECTED, reason=str(exc), closed_step=intent.opened_step)
             )
         self.metrics.observe("order_latency_seconds", time.perf_counter() - started, "Seconds")
         self.metrics.count("orders_total", side=intent.side.value)
-        return self._save(intent.evolve(state=IntentState.SUBMITTED, broker_order_id=order.broker_order_id))
+        return self.save(intent.evolve(state=IntentState.SUBMITTED, broker_order_id=order.broker_order_id))
 
-    def _resolve_pending(self, intent: OrderIntent) -> OrderIntent:
+    def resolve_pending(self, intent: OrderIntent) -> OrderIntent:
+        """Adopt a ``PENDING`` intent the venue's book shows (never sent twice), else send it."""
         found = self.broker.find_order(intent.client_order_id)
         if found is not None:
             log.warning(
@@ -243,13 +242,13 @@ class OrderManager(SlicedOrdersMixin):
                 intent.client_order_id,
                 found.broker_order_id,
             )
-            return self._save(
+            return self.save(
                 intent.evolve(state=IntentState.SUBMITTED, broker_order_id=found.broker_order_id)
             )
         log.warning(
             "order %s: the broker's book shows it was never accepted; sending it now", intent.client_order_id
         )
-        return self._send(intent)
+        return self.send(intent)
 
     # ----- cancels ------------------------------------------------------------------
     def cancel(self, client_order_id: str, step: int) -> None:
@@ -264,28 +263,28 @@ class OrderManager(SlicedOrdersMixin):
         if not intent.is_parent:
             self._cancel_one(intent, step)
             return
-        for child in self.children(intent):
+        for child in self.sliced.children(intent):
             if child.state.is_open:
                 self._cancel_one(child, step)
-        self._refresh(client_order_id, step)
+        self.sliced.refresh(client_order_id, step)
 
     def _cancel_one(self, intent: OrderIntent, step: int) -> None:
         cid = intent.client_order_id
         if self._staged.pop(cid, None) is not None:  # decided this slice, not written or sent yet
             never_sent = "cancelled before it was sent"
-            self._save(intent.evolve(state=IntentState.CANCELLED, closed_step=step, reason=never_sent))
+            self.save(intent.evolve(state=IntentState.CANCELLED, closed_step=step, reason=never_sent))
             return
         if intent.state is IntentState.PENDING:
             found = self.broker.find_order(cid)
             if found is None:
-                self._save(
+                self.save(
                     intent.evolve(
                         state=IntentState.CANCELLED, closed_step=step, reason="cancelled before it was sent"
                     )
                 )
-                self._roll_up(intent, step)
+                self.sliced.roll_up(intent, step)
                 return
-            self._save(intent.evolve(state=IntentState.SUBMITTED, broker_order_id=found.broker_order_id))
+            self.save(intent.evolve(state=IntentState.SUBMITTED, broker_order_id=found.broker_order_id))
         try:
             order = self.broker.cancel(cid)
         except BrokerError as exc:
@@ -308,7 +307,7 @@ class OrderManager(SlicedOrdersMixin):
         if state is IntentState.PARTIALLY_FILLED or state is intent.state:
             return
         closed = step if state in (IntentState.CANCELLED, IntentState.REJECTED, IntentState.FILLED) else None
-        self._save(
+        self.save(
             intent.evolve(
                 state=state,
                 broker_order_id=order.broker_order_id,
@@ -316,7 +315,7 @@ class OrderManager(SlicedOrdersMixin):
                 closed_step=closed,
             )
         )
-        self._roll_up(intent, step)
+        self.sliced.roll_up(intent, step)
 
     def apply_trade(self, client_order_id: str | None, quantity: int, step: int) -> str | None:
         """Count a booked fill of ``quantity`` units against its intent (and its parent's).
@@ -337,14 +336,14 @@ class OrderManager(SlicedOrdersMixin):
             return intent.parent_id or intent.client_order_id
         filled = booked
         done = filled >= intent.quantity
-        self._save(
+        self.save(
             intent.evolve(
                 filled_quantity=filled,
                 state=IntentState.FILLED if done else IntentState.PARTIALLY_FILLED,
                 closed_step=step if done else None,
             )
         )
-        self._roll_up(intent, step)
+        self.sliced.roll_up(intent, step)
         return intent.parent_id or intent.client_order_id
 
     def open_intents(self, step: int | None = None) -> list[OrderIntent]:
@@ -366,6 +365,10 @@ class OrderManager(SlicedOrdersMixin):
             and i.opened_step < step
             and (i.closed_step is None or i.closed_step >= step)
         ]
+
+    def children(self, parent: OrderIntent) -> list[OrderIntent]:
+        """The stored children of ``parent`` in slice order (empty for an unsliced intent)."""
+        return self.sliced.children(parent)
 
     def has_open(self) -> bool:
         """True when any decided order is open (cheap: no scan of the day's intents)."""
@@ -389,7 +392,7 @@ class OrderManager(SlicedOrdersMixin):
                 log.warning(
                     "broker order %s (%s) is unknown to this run; adopted", order.broker_order_id, cid
                 )
-                self._save(
+                self.save(
                     OrderIntent(
                         cid,
                         self.run_id,
@@ -416,14 +419,14 @@ class OrderManager(SlicedOrdersMixin):
         decided = [i for by in self._open.values() for i in by.values()]
         parents = sorted((i for i in decided if i.is_parent), key=decision_order)
         for parent in parents:
-            self._ensure_children(parent)
-        live = [i for i in decided if not i.is_parent] + [c for p in parents for c in self.children(p)]
+            self.sliced.ensure_children(parent)
+        live = [i for i in decided if not i.is_parent] + [c for p in parents for c in self.sliced.children(p)]
         live.sort(key=decision_order)
         for intent in live:
             if intent.state.is_open:
                 self._reconcile_one(intent, book.get(intent.client_order_id), step, may_send, counts)
         for parent in parents:
-            self._refresh(parent.client_order_id, step)
+            self.sliced.refresh(parent.client_order_id, step)
         for key, value in counts.items():
             if value:
                 self.metrics.count("reconcile_total", value, outcome=key)
@@ -440,13 +443,13 @@ class OrderManager(SlicedOrdersMixin):
         if intent.state is IntentState.PENDING:
             if order is not None:
                 counts["confirmed"] += 1
-                self._save(intent.evolve(state=IntentState.SUBMITTED, broker_order_id=order.broker_order_id))
+                self.save(intent.evolve(state=IntentState.SUBMITTED, broker_order_id=order.broker_order_id))
             elif may_send(intent):
                 counts["resent"] += 1
-                self._send(intent)
+                self.send(intent)
             else:
                 counts["expired"] += 1
-                self._save(
+                self.save(
                     intent.evolve(
                         state=IntentState.EXPIRED,
                         closed_step=step,
@@ -456,7 +459,7 @@ class OrderManager(SlicedOrdersMixin):
         elif intent.state.is_open and order is None:
             counts["missing"] += 1
             log.error("order %s was accepted but is not in the broker's book", intent.client_order_id)
-            self._save(
+            self.save(
                 intent.evolve(
                     state=IntentState.MISSING,
                     closed_step=step,

@@ -221,18 +221,17 @@ class LiveService:
 
 def run_stream(
     engine: LiveEngine,
+    ticks: TickStream,
     stop: StopFlag,
     poll_seconds: float = 0.2,
     *,
     monitor: ReadinessMonitor | None = None,
     config: ServiceConfig | None = None,
     clock: Clock = now_ist,
-    stream: TickStream | None = None,
 ) -> None:
-    """Subscribe to the broker's ticks (or ``stream``'s) for the engine's universe and run until ``stop``."""
+    """Subscribe ``ticks`` (a new, unconnected stream) to the engine's universe and run until ``stop``."""
     config = config or ServiceConfig(poll_s=poll_seconds)
-    stream = stream or engine.broker.tick_stream()  # [feed] a market feed other than the order broker's
-    service = LiveService(engine, stream, config=config, monitor=monitor, clock=clock)
+    service = LiveService(engine, ticks, config=config, monitor=monitor, clock=clock)
     service.start()
     try:
         while not stop():

@@ -1,4 +1,4 @@
-"""Orders above the freeze quantity, sliced into whole-lot children (a mixin of the order manager).
+"""Orders above the freeze quantity, sliced into whole-lot children (the order manager's helper).
 
 An order for more units than the exchange's freeze quantity of its instrument (given per
 ``instrument_id`` at construction, from the instrument snapshot in force on the session
@@ -19,21 +19,23 @@ Slicing lives with the order manager, not in the broker adapter, because crash s
 each child must be a durable intent of its own before it is sent, and only the order
 manager writes intents.
 
-:class:`SlicedOrdersMixin` holds these steps for :class:`~vyapari.live.orders.OrderManager`.
+:class:`SlicedOrders` holds these steps for :class:`~vyapari.live.orders.OrderManager`, which it
+reaches through the typed :class:`IntentWriter`.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Protocol
 
 import numpy as np
 
 from vyapari.brokers.slicing import slice_order
 from vyapari.core.errors import InvalidInput
 from vyapari.live.messages import broker_request
+from vyapari.live.ports import Metrics
 from vyapari.live.store import IntentState, OrderIntent
 
 log = logging.getLogger("vyapari.live.orders")  # the order manager's log: one place to follow an order
@@ -95,39 +97,52 @@ def aggregate(parent: OrderIntent, children: Sequence[OrderIntent], step: int) -
     return parent.evolve(state=state, filled_quantity=filled, closed_step=closed, reason=reason)
 
 
-class SlicedOrdersMixin:
-    """Sliced orders of :class:`~vyapari.live.orders.OrderManager` (needs its ``intents``,
-    ``metrics``, ``_save``, ``broker_inputs_durable``, ``_send`` and ``_resolve_pending``)."""
+class IntentWriter(Protocol):
+    """What sliced orders need of the order manager: its intents, and writing and sending one."""
 
-    intents: dict[str, OrderIntent]
-    metrics: Any
+    @property
+    def intents(self) -> Mapping[str, OrderIntent]:
+        """Every intent of the run, by ``client_order_id``."""
+        ...
 
-    def _save(self, intent: OrderIntent) -> OrderIntent:  # implemented by the order manager
-        raise NotImplementedError
+    def save(self, intent: OrderIntent) -> OrderIntent:
+        """Record ``intent`` (durably unless its state is deferred); returns it."""
+        ...
 
-    def broker_inputs_durable(self) -> None:  # implemented by the order manager
-        raise NotImplementedError
+    def send(self, intent: OrderIntent) -> OrderIntent:
+        """Submit a stored ``intent`` to the venue; returns its new state."""
+        ...
 
-    def _send(self, intent: OrderIntent) -> OrderIntent:  # implemented by the order manager
-        raise NotImplementedError
+    def resolve_pending(self, intent: OrderIntent) -> OrderIntent:
+        """Adopt a ``PENDING`` intent the venue's book shows, else send it."""
+        ...
 
-    def _resolve_pending(self, intent: OrderIntent) -> OrderIntent:  # implemented by the order manager
-        raise NotImplementedError
+    def broker_inputs_durable(self) -> None:
+        """Make the venue's inputs durable before an intent is written."""
+        ...
 
-    def _place_sliced(self, intent: OrderIntent, freeze: int) -> OrderIntent:
+
+class SlicedOrders:
+    """Sliced orders of an order manager (``writer``); ``metrics`` counts them."""
+
+    def __init__(self, writer: IntentWriter, metrics: Metrics) -> None:
+        self.writer, self.metrics = writer, metrics
+
+    def place(self, intent: OrderIntent, freeze: int) -> OrderIntent:
+        """Write ``intent`` as a parent sliced by ``freeze`` units, then its children; send them."""
         try:
             slice_order(broker_request(intent), freeze)
         except InvalidInput as exc:
             self.metrics.count("order_rejects_total", reason="InvalidInput")
             log.error("order %s cannot be sliced: %s; not sent", intent.client_order_id, exc)
-            return self._save(
+            return self.writer.save(
                 intent.evolve(
                     state=IntentState.REJECTED, reason=f"cannot slice: {exc}", closed_step=intent.opened_step
                 )
             )
-        self.broker_inputs_durable()
-        parent = self._save(intent.evolve(state=IntentState.PENDING, freeze_quantity=freeze))
-        children = [self._save(child) for child in self._planned_children(parent)]
+        self.writer.broker_inputs_durable()
+        parent = self.writer.save(intent.evolve(state=IntentState.PENDING, freeze_quantity=freeze))
+        children = [self.writer.save(child) for child in self.planned_children(parent)]
         log.info(
             "order %s: %d units exceed the freeze quantity %d of %s; sent as %d orders",
             parent.client_order_id,
@@ -137,10 +152,10 @@ class SlicedOrdersMixin:
             len(children),
         )
         self.metrics.count("sliced_orders_total")
-        self._send_children(children, self._send)
-        return self._refresh(parent.client_order_id, parent.opened_step)
+        self.send_children(children, self.writer.send)
+        return self.refresh(parent.client_order_id, parent.opened_step)
 
-    def _planned_children(self, parent: OrderIntent) -> list[OrderIntent]:
+    def planned_children(self, parent: OrderIntent) -> list[OrderIntent]:
         """The child intents ``parent`` is sliced into (deterministic ids and sizes), as PENDING."""
         return [
             parent.evolve(
@@ -161,10 +176,10 @@ class SlicedOrdersMixin:
         """The stored children of ``parent`` in slice order (empty for an unsliced intent)."""
         if not parent.is_parent:
             return []
-        planned = (c.client_order_id for c in self._planned_children(parent))
-        return [self.intents[cid] for cid in planned if cid in self.intents]
+        planned = (c.client_order_id for c in self.planned_children(parent))
+        return [self.writer.intents[cid] for cid in planned if cid in self.writer.intents]
 
-    def _send_children(
+    def send_children(
         self, children: Sequence[OrderIntent], send: Callable[[OrderIntent], OrderIntent]
     ) -> None:
         """Send ``children`` in order; stop at the first one not accepted (see the module docstring)."""
@@ -175,7 +190,7 @@ class SlicedOrdersMixin:
             rest = children[n + 1 :]
             if result.state is IntentState.REJECTED:
                 for other in rest:
-                    self._save(
+                    self.writer.save(
                         other.evolve(
                             state=IntentState.REJECTED,
                             reason=f"not sent: slice {child.client_order_id} was rejected",
@@ -191,32 +206,32 @@ class SlicedOrdersMixin:
                 )
             return
 
-    def _ensure_children(self, parent: OrderIntent) -> None:
+    def ensure_children(self, parent: OrderIntent) -> None:
         """Write the children of an open ``parent`` a crash left unwritten (they were never sent)."""
         if not parent.state.is_open:
             return
-        for child in self._planned_children(parent):
-            if child.client_order_id not in self.intents:
+        for child in self.planned_children(parent):
+            if child.client_order_id not in self.writer.intents:
                 log.warning(
                     "order %s: slice %s was never written; written now",
                     parent.client_order_id,
                     child.client_order_id,
                 )
-                self._save(child)
+                self.writer.save(child)
 
-    def _resume(self, parent: OrderIntent, step: int) -> OrderIntent:
+    def resume(self, parent: OrderIntent, step: int) -> OrderIntent:
         """Finish a sliced order after a restart or an unknown outcome (never sends a child twice)."""
-        self._ensure_children(parent)
+        self.ensure_children(parent)
         pending = [c for c in self.children(parent) if c.state is IntentState.PENDING]
-        self._send_children(pending, self._resolve_pending)
-        return self._refresh(parent.client_order_id, step)
+        self.send_children(pending, self.writer.resolve_pending)
+        return self.refresh(parent.client_order_id, step)
 
-    def _refresh(self, parent_id: str, step: int) -> OrderIntent:
+    def refresh(self, parent_id: str, step: int) -> OrderIntent:
         """Roll the children's states up into the parent (saved only when it changed)."""
-        parent = self.intents[parent_id]
+        parent = self.writer.intents[parent_id]
         updated = aggregate(parent, self.children(parent), step)
-        return parent if updated == parent else self._save(updated)
+        return parent if updated == parent else self.writer.save(updated)
 
-    def _roll_up(self, intent: OrderIntent, step: int) -> None:
-        if intent.parent_id is not None and intent.parent_id in self.intents:
-            self._refresh(intent.parent_id, step)
+    def roll_up(self, intent: OrderIntent, step: int) -> None:
+        if intent.parent_id is not None and intent.parent_id in self.writer.intents:
+            self.refresh(intent.parent_id, step)

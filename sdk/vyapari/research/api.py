@@ -97,7 +97,7 @@ def run_backtest(
     """Backtest ``strategy`` on ``bars`` (a panel, or a folder/lake path read with :func:`load_bars`)."""
     from vyapari.backtest.config import BacktestConfig
     from vyapari.backtest.engine import run_backtest as engine_run
-    from vyapari.cli.backtest import slippage_from_spec
+    from vyapari.costs.spec import slippage_from_spec
     from vyapari.model.enums import Segment
     from vyapari.research.run import BacktestRun
     from vyapari.strategy.panel import BarPanel

@@ -26,13 +26,29 @@ class StrategyContext(Protocol):
 
     symbols: tuple[str, ...]
     bar_index: int
-    open: np.ndarray
-    high: np.ndarray
-    low: np.ndarray
     close: np.ndarray
-    volume: np.ndarray
     valid: np.ndarray
     lot_sizes: np.ndarray
+
+    @property
+    def open(self) -> np.ndarray:
+        """Opens of the current slice (₹), ``[N]``."""
+        ...
+
+    @property
+    def high(self) -> np.ndarray:
+        """Highs of the current slice (₹), ``[N]``."""
+        ...
+
+    @property
+    def low(self) -> np.ndarray:
+        """Lows of the current slice (₹), ``[N]``."""
+        ...
+
+    @property
+    def volume(self) -> np.ndarray:
+        """Volumes of the current slice (units), ``[N]``."""
+        ...
 
     @property
     def now(self) -> datetime:

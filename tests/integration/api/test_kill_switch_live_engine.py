@@ -105,6 +105,7 @@ def test_api_kill_switch_cancels_squares_off_and_blocks_a_running_engine(
     before = panel.with_arrays(valid=panel.valid.copy())
     before.valid[KILL_BAR:] = False
     replay(engine, before)
+    assert isinstance(engine.strategy, HoldAndRest)
     ids = engine.strategy.ids
     assert engine.account.pos.tolist() == [10, 0], "the test needs a held position at the kill"
     assert engine.orders.intents[ids["resting"]].state is IntentState.SUBMITTED, "and a resting order"

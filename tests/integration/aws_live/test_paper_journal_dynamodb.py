@@ -23,7 +23,7 @@ from functions.shared.dynamo_paper_journal import (
     JournalConflict,
     JournalLineTooLarge,
 )
-from tests.integration.live.live_helpers import make_engine, paper_broker, run_live
+from tests.integration.live.live_helpers import counters, make_engine, paper_broker, run_live
 from tests.unit.brokers.test_paper_journal_port import account, config, trade_session
 
 from vyapari.brokers.paper import JournaledPaperBrokerAdapter, PaperBrokerAdapter
@@ -239,7 +239,7 @@ def test_killed_tasks_restarted_from_the_table_never_duplicate_or_lose_an_order(
     assert summary["orders"] == uninterrupted["orders"] == {"FILLED": uninterrupted["fills"]}
     assert summary["positions"] == uninterrupted["positions"]
     assert summary["final_equity_inr"] == pytest.approx(uninterrupted["final_equity_inr"], abs=1e-6)
-    assert not any(k.startswith("position_mismatch") for k in engine.metrics.counters)
+    assert not any(k.startswith("position_mismatch") for k in counters(engine))
     rebuilt = JournaledPaperBrokerAdapter(DynamoDbPaperJournal(order_table, ACCOUNT), paper_broker().config)
     assert {p.instrument_id: p.quantity for p in rebuilt.positions() if p.quantity} == summary["positions"]
 

@@ -225,6 +225,7 @@ def test_paper_orders_fill_on_a_live_feed_through_a_drop_and_the_kill_switch(
         finally:
             service.close()
 
+    assert isinstance(engine.strategy, BuyEarly)
     ids = engine.strategy.ids
     assert engine.slices == MINUTES
     first = engine.orders.intents[ids["first"]]

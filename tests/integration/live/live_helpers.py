@@ -119,3 +119,9 @@ def write_bar_folder(panel: BarPanel, folder: Path) -> Path:
         columns = {c: getattr(panel, c)[:, n] for c in ("open", "high", "low", "close", "volume")}
         pd.DataFrame({"ts": ts, **columns}).to_parquet(folder / f"{symbol}.parquet")
     return folder
+
+
+def counters(engine: LiveEngine) -> dict[str, float]:
+    """The counters of ``engine``'s metrics (an :class:`InMemoryMetrics`)."""
+    assert isinstance(engine.metrics, InMemoryMetrics)
+    return engine.metrics.counters

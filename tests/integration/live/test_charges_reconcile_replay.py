@@ -21,11 +21,10 @@ from typing import Any
 import pytest
 from tests.integration.live.test_crash_safety import _cmd, _env
 
-from vyapari.brokers.fills import fill_leg
-from vyapari.cli.charges import group_orders
 from vyapari.cli.main import main
 from vyapari.core.money import round_paise
 from vyapari.costs import UpstoxFees, ZerodhaFees
+from vyapari.costs.executed import fill_leg, group_orders
 from vyapari.costs.reconcile import aggregate_fills, model_components
 from vyapari.live.fills_log import read_fills
 from vyapari.model.events import Fill

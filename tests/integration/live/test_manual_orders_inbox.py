@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.integration.live.live_helpers import make_engine
+from tests.integration.live.live_helpers import counters, make_engine
 
 from vyapari.api.ports import MemoryRecordStore
 from vyapari.api.trading import INBOX, RecordOrderInbox, record_intent
@@ -64,7 +64,7 @@ def test_manual_orders_are_placed_once_blocked_by_limits_and_rejected_outside_th
     placed = [i for i in manual if i.state is IntentState.FILLED]
     assert [(i.client_order_id, i.quantity) for i in placed] == [(buy["placed_as"], 10)]
     assert int(engine.account.pos[0]) == 10 and len(engine.broker.orders()) == 1
-    assert engine.metrics.counters["manual_orders_total{status=ACCEPTED}"] == 1
+    assert counters(engine)["manual_orders_total{status=ACCEPTED}"] == 1
 
 
 def test_an_order_taken_but_not_reported_before_a_crash_is_not_placed_again() -> None:

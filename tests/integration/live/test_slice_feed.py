@@ -9,19 +9,24 @@ import numpy as np
 from tests.integration.live.live_helpers import make_engine
 
 from vyapari.brokers.paper import PaperBrokerAdapter, PaperConfig
+from vyapari.brokers.types import Candle, MinuteBars
 from vyapari.costs import FixedBpsSlippage, fee_model_from_spec
+from vyapari.execution.pricing import to_price
 from vyapari.live.replay import replay
 from vyapari.strategy.synthetic import random_walk_panel
 
 
 class CandleOnlyPaperBroker(PaperBrokerAdapter):
-    """The paper broker seen through the candle interface only (as a bar-driven broker without
-    ``on_slice``): the engine must feed it one candle per instrument and read its books."""
+    """The paper broker fed one candle per instrument, saying nothing of what a minute changed
+    (as a venue that fills on its own does): the engine must read its books."""
 
-    def __getattribute__(self, name: str) -> Any:
-        if name == "on_slice":
-            raise AttributeError(name)
-        return super().__getattribute__(name)
+    def on_minute(self, bars: MinuteBars) -> None:
+        o, h, low, c, v = bars.open, bars.high, bars.low, bars.close, bars.volume
+        for n in bars.valid.nonzero()[0].tolist():
+            candle = Candle(
+                bars.start_at, to_price(o[n]), to_price(h[n]), to_price(low[n]), to_price(c[n]), int(v[n])
+            )
+            self.on_bar(bars.instruments[n], candle)
 
 
 def _config() -> PaperConfig:

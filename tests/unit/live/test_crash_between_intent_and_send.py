@@ -56,6 +56,7 @@ def test_an_order_written_but_never_sent_fills_at_the_next_bar_after_the_restart
         pass
     else:
         raise AssertionError("the broker never died")
+    assert isinstance(dying.store, SqliteOrderStateStore)
     dying.store.close()
     pending = [i for i in SqliteOrderStateStore(db).intents("parity") if i.state is IntentState.PENDING]
     assert pending  # written, never sent: the window this test is about

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from tests.integration.live.live_helpers import make_engine
+from tests.integration.live.live_helpers import counters, make_engine
 
 from vyapari.brokers.types import OrderRequest
 from vyapari.live.engine import LiveEngine
@@ -43,7 +43,7 @@ def test_an_order_placed_outside_the_engine_is_adopted_at_the_end_of_every_nth_s
     adopted = engine.orders.intents["outside-1"]
     assert adopted.kind == "adopted" and adopted.state is IntentState.SUBMITTED
     assert adopted.opened_step == 2 * 3  # dated the fourth slice's open phase, when the strategy sees it
-    assert engine.metrics.counters["reconcile_total{outcome=adopted}"] == 1
+    assert counters(engine)["reconcile_total{outcome=adopted}"] == 1
     assert engine.store.get("outside-1") == adopted  # written before the next slice
 
 
@@ -60,4 +60,4 @@ def test_a_pending_intent_the_broker_never_saw_is_resent_by_the_periodic_reconci
     _run_until(engine, ticks, 2)
     sent = engine.broker.find_order(lost.client_order_id)
     assert sent is not None and engine.orders.intents[lost.client_order_id].state is IntentState.SUBMITTED
-    assert engine.metrics.counters["reconcile_total{outcome=resent}"] == 1
+    assert counters(engine)["reconcile_total{outcome=resent}"] == 1

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, time
 
 import pytest
-from tests.integration.live.live_helpers import make_engine, paper_broker
+from tests.integration.live.live_helpers import counters, make_engine, paper_broker
 
 from vyapari.brokers.types import Tick
 from vyapari.core.time import IST, NS_PER_MINUTE
@@ -89,7 +89,7 @@ def test_failed_report_blocks_strategy_orders_with_the_named_error_but_not_the_s
     after = [i for i in _decided(engine, "strategy", 200, 374) if not (i.reason or "").startswith("mis_")]
     assert after, "the test needs strategy decisions after the feed went stale"
     assert all(i.state is IntentState.BLOCKED and (i.reason or "").startswith("FeedStale") for i in after)
-    assert engine.metrics.counters["readiness_blocks_total{error=FeedStale}"] == len(after)
+    assert counters(engine)["readiness_blocks_total{error=FeedStale}"] == len(after)
     squareoffs = [i for i in engine.orders.intents.values() if i.kind == "squareoff"]
     assert squareoffs and all(i.state is not IntentState.BLOCKED for i in squareoffs)
     assert all(i.opened_step > 2 * 200 + 1 for i in squareoffs)  # decided while FeedStale held
@@ -157,7 +157,7 @@ def test_crash_replay_is_not_gated(tmp_path) -> None:
     later = _decided(restarted, "strategy", 150, SQUAREOFF_BAR - 1)
     assert later and all((i.reason or "").startswith("FeedStale") for i in later)
     blocked = [i for i in restarted.orders.intents.values() if (i.reason or "").startswith("FeedStale")]
-    assert restarted.metrics.counters["readiness_blocks_total{error=FeedStale}"] == len(blocked)
+    assert counters(restarted)["readiness_blocks_total{error=FeedStale}"] == len(blocked)
 
 
 @pytest.mark.parametrize("fresh", [True, False])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from tests.integration.live.live_helpers import make_engine, run_live
+from tests.integration.live.live_helpers import counters, make_engine, run_live
 
 from vyapari.live.replay import replay
 from vyapari.live.risk import (
@@ -127,9 +127,8 @@ def test_daily_loss_breach_squares_off_and_stops_entries() -> None:
     squared = [i for i in engine.orders.intents.values() if i.kind == "squareoff"]
     assert squared and all(i.state is IntentState.FILLED for i in squared)
     assert not engine.account.pos.any()
-    reasons = {
-        i.reason.split(":")[0] for i in engine.orders.intents.values() if i.state is IntentState.BLOCKED
-    }
+    blocked = [i for i in engine.orders.intents.values() if i.state is IntentState.BLOCKED]
+    reasons = {(i.reason or "").split(":")[0] for i in blocked}
     assert reasons == {"max_daily_loss"}
 
 
@@ -201,7 +200,7 @@ def test_the_kill_switch_is_read_between_ticks_at_most_every_poll_never_in_a_min
     engine.on_price(1, start + 60 * SECOND, 100.0, 1.0)  # closes the minute: decides, never reads
     assert engine.slices == 1
     assert engine.killed is read
-    assert engine.metrics.counters.get("kill_switch_total", 0) == int(read)
+    assert counters(engine).get("kill_switch_total", 0) == int(read)
 
 
 def test_a_failed_kill_switch_read_is_counted_and_the_last_state_kept(tmp_path) -> None:
@@ -226,7 +225,7 @@ def test_a_failed_kill_switch_read_is_counted_and_the_last_state_kept(tmp_path) 
     engine.on_price(1, start + 10 * SECOND, 100.0, 1.0)  # the read fails: still engaged
     engine.on_price(1, start + 60 * SECOND, 100.0, 1.0)
     assert engine.slices == 1 and engine.killed
-    assert engine.metrics.counters["kill_switch_read_errors_total"] == 1
+    assert counters(engine)["kill_switch_read_errors_total"] == 1
     store.down = False
     engine.on_price(0, start + 70 * SECOND, 100.0, 1.0)  # read again: released
     engine.on_price(1, start + 120 * SECOND, 100.0, 1.0)

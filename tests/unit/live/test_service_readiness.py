@@ -110,6 +110,7 @@ class Session:
 
     @property
     def metrics(self) -> InMemoryMetrics:
+        assert isinstance(self.engine.metrics, InMemoryMetrics)
         return self.engine.metrics
 
     def run(self, seconds: float, *, ticking: bool = True, every: float = 5.0) -> None:
@@ -252,5 +253,5 @@ def test_run_stream_drives_the_service_until_stopped() -> None:
             broker.on_tick(Tick(iid, Decimal("100"), clock.now, last_quantity=1))
         return clock.now
 
-    run_stream(engine, stop, config=ServiceConfig(poll_s=0.0), clock=tick_then_time)
+    run_stream(engine, broker.tick_stream(), stop, config=ServiceConfig(poll_s=0.0), clock=tick_then_time)
     assert engine.slices >= 9

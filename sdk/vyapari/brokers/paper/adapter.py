@@ -9,7 +9,7 @@ No network, no session, no rate limit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -18,6 +18,7 @@ from vyapari.brokers.errors import BrokerFailure, OrderNotFound, OrderRejected
 from vyapari.brokers.paper.book import PaperOrder, SliceResult
 from vyapari.brokers.paper.config import PaperConfig
 from vyapari.brokers.paper.exchange import PaperExchange
+from vyapari.brokers.paper.venue import PaperFeed
 from vyapari.brokers.retry import NO_RETRY
 from vyapari.brokers.store import OrderStore
 from vyapari.brokers.ticks import TickStream
@@ -74,6 +75,7 @@ class PaperBrokerAdapter(BrokerAdapter):
         super().__init__(retry=NO_RETRY, store=store)
         self.config = config or PaperConfig()
         self.exchange = PaperExchange(self.config)
+        self.feed = PaperFeed(self)  # the live engine's minutes and first trades
         self._streams: list[PaperTickStream] = []
 
     @property
@@ -104,6 +106,23 @@ class PaperBrokerAdapter(BrokerAdapter):
         minute starting ``start_at`` (see :meth:`PaperExchange.on_open`); returns what changed."""
         return self.exchange.on_open(instrument_id, start_at, price, band)
 
+    # the live engine's venue seam (vyapari.brokers.venue.Venue): see vyapari.brokers.paper.venue
+    def on_minute(self, bars: MinuteBars) -> SliceResult | None:
+        """A finished minute (see :meth:`PaperFeed.on_minute`)."""
+        return self.feed.on_minute(bars)
+
+    def first_trades_wanted(self) -> Collection[str]:
+        """Instruments to fill at their next opening trade (see :meth:`PaperFeed.first_trades_wanted`)."""
+        return self.feed.first_trades_wanted()
+
+    def on_first_trade(self, instrument_id: str, minute_start: datetime, price: float) -> SliceResult:
+        """An opening trade asked for (see :meth:`PaperFeed.on_first_trade`)."""
+        return self.feed.on_first_trade(instrument_id, minute_start, price)
+
+    def sync(self) -> None:
+        """Match a minute held back (see :meth:`PaperFeed.catch_up`)."""
+        self.feed.catch_up()
+
     def on_tick(self, tick: Tick) -> list[Fill]:
         """Fill resting orders against ``tick`` and forward it to subscribed streams."""
         fills = self.exchange.on_tick(tick.instrument_id, tick.price, tick.received_at, tick.last_quantity)
@@ -120,6 +139,7 @@ class PaperBrokerAdapter(BrokerAdapter):
 
     # ----- primitives -----------------------------------------------------------------
     def _place_order(self, request: OrderRequest) -> str:
+        self.feed.catch_up()  # a minute held back is matched before anything rests
         return self.exchange.place(request)
 
     def _modify_order(self, order: BrokerOrder, change: OrderChange) -> None:

@@ -354,6 +354,11 @@ class JournaledPaperBrokerAdapter(PaperBrokerAdapter):
             deferred.later(self.flush_journal)
         return result
 
+    def sync(self) -> None:
+        """Match a minute held back, then write the slice line still held back."""
+        super().sync()
+        self.flush_journal()
+
     def flush_journal(self) -> None:
         """Write the slice line still held back (see :meth:`on_slice`); the live engine calls it
         before it records a slice as done."""
