@@ -349,6 +349,9 @@ def image_env(root: Path, cache: Path, python: Interpreter) -> tuple[list[Path],
 Paths = tuple[list[Path], list[Path]]  # sys.path entries before and after the standard library
 
 
+_COPIED: set[Path] = set()
+
+
 def package_paths(fn: Deployed, root: Path, cache: Path, python: Interpreter) -> tuple[Paths, float, float]:
     """(sys.path entries, package size MB, limit MB) of ``fn`` as deployed, installed for ``python``."""
     if fn.kind == "image":
@@ -357,8 +360,10 @@ def package_paths(fn: Deployed, root: Path, cache: Path, python: Interpreter) ->
     if fn.code_dir is None or not fn.code_dir.is_dir():
         raise ValueError(f"{fn.name}: the staged code asset {fn.code_dir} is missing")
     code = cache / "zip-code" / fn.code_dir.name  # a copy: the probe writes byte-code next to sources
-    if not code.is_dir():
+    if code not in _COPIED:  # copied afresh once per run: a cached copy may be of other sources
+        shutil.rmtree(code, ignore_errors=True)
         shutil.copytree(fn.code_dir, code)
+        _COPIED.add(code)
     layers = [layer_env(root, cache, name, python) for name in fn.layers]
     size = size_mb(fn.code_dir, *layers)
     return ([code, *layers], [runtime_env(root, cache, python)]), size, ZIP_LIMIT_MB

@@ -17,6 +17,8 @@ locally); ``cdk synth`` only stages them (no Docker, no Node.js).
 
 from __future__ import annotations
 
+import pkgutil
+import tempfile
 from pathlib import Path
 
 from aws_cdk import Duration, RemovalPolicy
@@ -32,6 +34,19 @@ from cdk.constructs.python_function import retention
 from constructs import Construct
 
 STATIC = Path(__file__).resolve().parents[2] / "sdk" / "vyapari" / "dashboard" / "static"
+PLOTLY = "plotly.min.js"  # served locally from the plotly package (vyapari.api.static); uploaded here
+
+
+def _vendor_folder() -> str:
+    """A folder holding ``assets/plotly.min.js`` from the installed plotly package (the bundle the
+    local server serves), staged as its own asset so the repository never copies it."""
+    bundle = pkgutil.get_data("plotly", f"package_data/{PLOTLY}")
+    if bundle is None:
+        raise RuntimeError(f"the plotly package has no package_data/{PLOTLY}")
+    folder = Path(tempfile.mkdtemp(prefix="vyapari-dashboard-vendor-"))
+    (folder / "assets").mkdir()
+    (folder / "assets" / PLOTLY).write_bytes(bundle)
+    return str(folder)
 # The app loads its own scripts and styles (no CDN) and talks to the REST and WebSocket APIs and to the
 # Cognito token endpoint; plotly.js sets inline styles on its charts.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
@@ -143,6 +158,7 @@ class Dashboard(Construct):
             self, "Files",
             destination_bucket=self.bucket,
             sources=[s3deploy.Source.asset(str(STATIC), exclude=[".keep"]),
+                     s3deploy.Source.asset(_vendor_folder()),
                      s3deploy.Source.json_data("config.json", config_json)],
             distribution=self.distribution,
             distribution_paths=["/*"],

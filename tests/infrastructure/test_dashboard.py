@@ -116,10 +116,10 @@ def test_config_json_is_written_at_deploy_with_the_real_urls_and_ids(synth: Synt
     _, deployment = _one(synth, "Custom::CDKBucketDeployment")
     assert deployment["Prune"] is True and "DashboardSite" in json.dumps(deployment["DestinationBucketName"])
     assert "DashboardDistribution" in json.dumps(deployment["DistributionId"])  # invalidated at deploy
-    static_key, config_key = deployment["SourceObjectKeys"]
+    static_key, vendor_key, config_key = deployment["SourceObjectKeys"]
     staged = Path(synth.outdir) / f"asset.{config_key.removesuffix('.zip')}" / "config.json"
     text = staged.read_text(encoding="utf-8")
-    markers = deployment["SourceMarkers"][1]
+    markers = deployment["SourceMarkers"][2]
     for marker in markers:
         text = text.replace(marker, json.dumps(marker))  # markers are replaced with values at deploy
     document = json.loads(text)
@@ -135,6 +135,8 @@ def test_config_json_is_written_at_deploy_with_the_real_urls_and_ids(synth: Synt
     assert DISTRIBUTION_DOMAIN in values["redirect_uri"]
     static = Path(synth.outdir) / f"asset.{static_key.removesuffix('.zip')}"
     assert static.is_dir() and not (static / ".keep").exists()  # the app's files, placeholder left out
+    vendor = Path(synth.outdir) / f"asset.{vendor_key.removesuffix('.zip')}" / "assets" / "plotly.min.js"
+    assert vendor.stat().st_size > 1_000_000  # the charts' library, which the app loads from assets/
 
 
 def test_the_only_function_not_ours_is_cdks_deployment_handler(synth: Synthesized) -> None:

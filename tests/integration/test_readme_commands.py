@@ -1,7 +1,8 @@
 """Every shell command of the README and the tutorial, run as written in a fresh folder.
 
 Each ``bash`` block of README.md and docs/tutorial.md runs in ``bash -euo pipefail`` with the
-installed CLI on ``PATH``, in order, one folder per document. Not run here, and why: ``NOT_HERE``.
+installed CLI on ``PATH``, in order, one folder per document. Not run here, and why: ``NOT_HERE``
+and ``NEEDS_A_BROKER``.
 Edits, all to stay quick and isolated: the sample gets 4 sessions instead of 30; the API's fixed
 port becomes a free one; the password placeholder ``…`` becomes the password the prompt was given;
 ``api serve``, run from a folder outside the clone, gets ``--app-dir CLONE`` (as the README says).
@@ -30,6 +31,12 @@ NOT_HERE = {
     "make ": "the make targets are what CI itself runs (make demo: tests/integration/test_demo_pipeline.py)",
     "npx cdk ": "needs an AWS account (synth is covered by tests/infrastructure)",
     "aws ": "needs an AWS account",
+}
+# a block whose commands start from a live broker feed runs against fake broker servers elsewhere
+NEEDS_A_BROKER = {
+    "vyapari live --broker paper --feed ": "records a live Kite session: the same record, replay and "
+    "backtest loop runs against a fake Kite server in tests/integration/live/test_session_recording.py "
+    "and tests/integration/brokers/test_paper_on_live_feed.py",
 }
 LONG_RUNNING = "vyapari api serve"
 PASSWORD = "a long local password 42"
@@ -97,6 +104,8 @@ def _run_document(document: Path, folder: Path) -> list[str]:
         if language == "python" and saved:
             (folder / saved.group(1)).write_text(code, encoding="utf-8")
         if language != "bash":
+            continue
+        if any(line.startswith(tuple(NEEDS_A_BROKER)) for line in _commands(code)):
             continue
         port = _free_port()
         servers: list[subprocess.Popen[str]] = []

@@ -33,6 +33,8 @@ def test_a_trader_starts_a_small_backtest_and_sees_it_finish(demo: Demo, server:
         page.fill("[data-testid=launch-form] input[name=start]", demo.summary["first_session"])
         page.fill("[data-testid=launch-form] input[name=end]", demo.summary["last_session"])
         page.select_option("[data-testid=launch-form] select[name=interval]", "1m")
+        page.select_option("[data-testid=launch-form] select[name=fees]", "upstox")
+        page.fill("[data-testid=launch-form] input[name=capital_inr]", "500000")
         page.click("[data-testid=launch]")
         page.wait_for_selector("[data-testid=launch-status]:has-text('RUNNING'), "
                                "[data-testid=launch-status]:has-text('SUCCEEDED')", timeout=60_000)
@@ -40,6 +42,7 @@ def test_a_trader_starts_a_small_backtest_and_sees_it_finish(demo: Demo, server:
         run_id = page.url.rsplit("/", 1)[-1]
         status, run = server.call("GET", f"/strategy-runs/{run_id}", token=server.login("tara"))
         assert (status, run["status"]) == (200, "SUCCEEDED")
+        assert (run["fees"], run["capital_inr"]) == ("upstox", 500000)  # the costs chosen on the page
         frame = page.frame_locator("[data-testid=tear-sheet]")
         frame.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
         assert tab.errors == []

@@ -68,6 +68,12 @@ export async function launchPage(ctx) {
       el('label', {}, 'To', el('input', { name: 'end', type: 'date', required: true, value: iso(today) })),
       el('label', {}, 'Exchange', el('select', { name: 'exchange' }, el('option', {}, 'NSE'), el('option', {}, 'BSE'))),
       el('label', {}, 'Interval', el('select', { name: 'interval' }, ['1d', '15m', '5m', '1m'].map(i => el('option', {}, i))))),
+    el('div', { class: 'row' },
+      el('label', {}, 'Charges', el('select', { name: 'fees' }, ['zerodha', 'upstox', 'none'].map(f => el('option', {}, f)))),
+      el('label', {}, 'Capital ₹', el('input', { name: 'capital_inr', type: 'number', min: 1, step: 1, value: 1000000, size: 10 }))),
+    el('label', {}, 'Parameters (JSON, over the definition\'s; optional)', el('input', { name: 'params', placeholder: '{"fast": 20}' })),
+    el('label', {}, 'Sweep grid (JSON, parameter → values; optional: runs every combination, ranked)',
+      el('input', { name: 'grid', placeholder: '{"fast": [10, 20], "slow": [50, 100]}' })),
     el('button', { type: 'submit', 'data-testid': 'launch' }, 'Start run'),
     el('div', { class: 'progress', 'data-testid': 'launch-progress' }, bar), text);
   form.addEventListener('submit', async event => {
@@ -76,8 +82,14 @@ export async function launchPage(ctx) {
     const button = form.querySelector('button[type=submit]');
     button.disabled = true;
     try {
-      const run = await post('/strategy-runs', { strategy_name: data.strategy_name, exchange: data.exchange,
-        symbols: data.symbols.split(',').map(s => s.trim().toUpperCase()).filter(Boolean), start: data.start, end: data.end, interval: data.interval });
+      const body = { strategy_name: data.strategy_name, exchange: data.exchange,
+        symbols: data.symbols.split(',').map(s => s.trim().toUpperCase()).filter(Boolean), start: data.start, end: data.end,
+        interval: data.interval, fees: data.fees, capital_inr: Number(data.capital_inr) };
+      for (const key of ['params', 'grid']) {
+        if (!data[key].trim()) continue;
+        try { body[key] = JSON.parse(data[key]); } catch { throw new Error(`${key}: not valid JSON`); }
+      }
+      const run = await post('/strategy-runs', body);
       await post(`/strategy-runs/${encodeURIComponent(run.run_id)}/start`, { client_token: newId('ui-') });
       const final = await follow(run.run_id, bar, text);
       if (final.status === 'SUCCEEDED') window.location.hash = `#/run/${encodeURIComponent(final.run_id)}`;
