@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.unit.api.api_server import ROOT, Server
+from tests.unit.api.api_server import ROOT, Server, start_server
 
 IDLE_STRATEGY = '''
 from vyapari.strategy.strategy import Strategy
@@ -42,12 +42,7 @@ class Stack(Server):
 @contextmanager
 def serve_with_ws(tmp_path: Path, *extra: str, lake: Path | None = None) -> Iterator[Stack]:
     """``vyapari api serve --port 0`` until the block ends: ready once it has printed both its URLs."""
-    state, live, errors = tmp_path / "api-state", tmp_path / "live-state", tmp_path / "serve.err"
-    command = [sys.executable, "-m", "vyapari.cli.main", "api", "serve", "--port", "0",
-               "--lake", str(lake or tmp_path / "lake"), "--state-dir", str(state),
-               "--live-state-dir", str(live), *extra]
-    with errors.open("w", encoding="utf-8") as sink:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=sink, text=True)
+    process, state, live, errors = start_server(tmp_path, *extra, lake=lake)
     assert process.stdout is not None
     try:
         base = ws = ""

@@ -74,6 +74,19 @@ class Server:
         return str(answer["access_token"])
 
 
+def start_server(tmp_path: Path, *extra: str,
+                 lake: Path | None = None) -> tuple[subprocess.Popen[str], Path, Path, Path]:
+    """``vyapari api serve --port 0`` started in ``tmp_path`` (stdout piped, stderr to ``serve.err``):
+    the process, its state folder, its live state folder and its stderr file."""
+    state, live, errors = tmp_path / "api-state", tmp_path / "live-state", tmp_path / "serve.err"
+    command = [sys.executable, "-m", "vyapari.cli.main", "api", "serve", "--port", "0",
+               "--lake", str(lake or tmp_path / "lake"), "--state-dir", str(state),
+               "--live-state-dir", str(live), *extra]
+    with errors.open("w", encoding="utf-8") as sink:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=sink, text=True)
+    return process, state, live, errors
+
+
 @contextmanager
 def serve(tmp_path: Path, *extra: str, lake: Path | None = None) -> Iterator[Server]:
     """``vyapari api serve --port 0`` on loopback until the block ends; ready once it prints its URL.
@@ -81,12 +94,7 @@ def serve(tmp_path: Path, *extra: str, lake: Path | None = None) -> Iterator[Ser
     Its stdout is drained by a thread after that line and its stderr goes to a file, so a chatty
     server never blocks on a full pipe.
     """
-    state, live, errors = tmp_path / "api-state", tmp_path / "live-state", tmp_path / "serve.err"
-    command = [sys.executable, "-m", "vyapari.cli.main", "api", "serve", "--port", "0",
-               "--lake", str(lake or tmp_path / "lake"), "--state-dir", str(state),
-               "--live-state-dir", str(live), *extra]
-    with errors.open("w", encoding="utf-8") as sink:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=sink, text=True)
+    process, state, live, errors = start_server(tmp_path, *extra, lake=lake)
     assert process.stdout is not None
     try:
         line = process.stdout.readline()
