@@ -18,7 +18,7 @@ paisa off, e.g. worked example E4).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -77,26 +77,13 @@ class IndianEquityFees(FeeModel):
         return self.brokerage.broker
 
     def charges(self, leg: TradeLeg) -> Charges:
-        """Itemised charges of ``leg`` in ₹; ``ScheduleNotFound`` before the first schedule."""
-        rates = segment_schedule(leg.exchange, leg.segment).rates_on(leg.trade_date)
-        turnover = leg.turnover
-        is_buy = leg.side is Side.BUY
-        stt = turnover * rates.stt(leg.side)
-        txn = turnover * rates.exchange_txn
-        ipft = turnover * rates.ipft if self.include_ipft else ZERO
-        sebi = turnover * rates.sebi_fee
-        brokerage = self.brokerage.rule(leg.segment).brokerage(turnover)
-        gst_base = brokerage + sebi + txn + (ipft if self.gst_on_ipft else ZERO)
-        return Charges(
-            brokerage=brokerage,
-            stt=stt if self.exact_stt else round_rupee(stt),
-            exchange_txn=txn,
-            ipft=ipft,
-            sebi_fee=sebi,
-            stamp_duty=turnover * rates.stamp_buy if is_buy else ZERO,
-            gst=gst_base * rates.gst,
-            dp=self._dp(leg.segment, is_buy),
-        )
+        """Itemised charges of ``leg`` in ₹; ``ScheduleNotFound`` before the first schedule.
+
+        A leg is an order with no intraday part: :meth:`order_charges` on its whole turnover in its
+        own segment, plus its DP."""
+        charges = self.order_charges(leg.exchange, leg.trade_date, leg.side, ZERO, leg.turnover,
+                                     leg.segment, leg.segment)
+        return replace(charges, dp=self._dp(leg.segment, leg.side is Side.BUY))
 
     @property
     def dp_per_scrip_day(self) -> Decimal:
