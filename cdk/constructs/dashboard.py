@@ -17,6 +17,8 @@ locally); ``cdk synth`` only stages them (no Docker, no Node.js).
 
 from __future__ import annotations
 
+import hashlib
+import os
 import pkgutil
 import tempfile
 from pathlib import Path
@@ -43,9 +45,16 @@ def _vendor_folder() -> str:
     bundle = pkgutil.get_data("plotly", f"package_data/{PLOTLY}")
     if bundle is None:
         raise RuntimeError(f"the plotly package has no package_data/{PLOTLY}")
-    folder = Path(tempfile.mkdtemp(prefix="vyapari-dashboard-vendor-"))
-    (folder / "assets").mkdir()
-    (folder / "assets" / PLOTLY).write_bytes(bundle)
+    # one folder per bundle version, reused by every synth (a fresh temporary folder each time
+    # would be left behind by each one); written under a temporary name, then renamed
+    version = hashlib.sha256(bundle).hexdigest()[:16]
+    folder = Path(tempfile.gettempdir()) / f"vyapari-dashboard-vendor-{version}"
+    target = folder / "assets" / PLOTLY
+    if not target.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{PLOTLY}.{os.getpid()}")
+        partial.write_bytes(bundle)
+        partial.replace(target)
     return str(folder)
 # The app loads its own scripts and styles (no CDN) and talks to the REST and WebSocket APIs and to the
 # Cognito token endpoint; plotly.js sets inline styles on its charts.
