@@ -1,7 +1,8 @@
 """The array kernel against the paper exchange, on random target strategies and bars.
 
-The paper exchange fills with the fill rules the event loop uses (:mod:`vyapari.execution.rules`);
-the array kernel is the backtest's fast path. Driven the way a strategy drives them (each bar:
+The paper exchange is an adapter over the one simulated exchange
+(:class:`vyapari.execution.exchange.SimulatedExchange`) the event loop drives too; the array kernel
+is the backtest's fast path. Driven the way a strategy drives them (each bar:
 cancel what rests, then a market order for target − position in whole lots, filled at the next
 bar), both must give the same fills, prices, charges and final equity: volume caps in lots, no
 delivery short (CNC and NRML sells cut to the shares held), buying power and gaps included. When

@@ -142,7 +142,8 @@ class EventContext:
 
     def open_orders(self) -> list[Order]:
         """Open orders, oldest first per symbol, symbols in column order."""
-        return [sim.order for n in sorted(self._engine.open_by_col) for sim in self._engine.open_by_col[n]]
+        exchange = self._engine.exchange
+        return [r.order for n in sorted(exchange.resting_columns()) for r in exchange.resting(n)]
 
     def is_squareoff_time(self) -> bool:
         """True from 15:20 IST to the end of the session."""

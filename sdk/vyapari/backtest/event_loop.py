@@ -1,24 +1,19 @@
-"""The Python event loop: drives any Strategy bar by bar with a simulated exchange.
+"""The Python event loop: drives any Strategy bar by bar against the simulated exchange.
 
 Per time slice, in this order (the array kernel mirrors it exactly):
 
 1. **Open**: for each symbol with a bar (column order): the MIS square-off at the open if
    this is its first bar at/after 15:20 IST; else its open orders, oldest first, are
-   matched against the bar (:mod:`vyapari.execution.matching`).
+   matched against the bar.
 2. **Decide**: ``strategy.on_bar(ctx)``; orders it submits fill from the next bar (or, for
    market orders in same-bar-close mode, at once at this bar's close).
 3. **Close**: the MIS square-off at the close for symbols without a bar after 15:20.
 4. Equity is recorded: cash + positions at the last close.
 
-Every fill is booked in a :class:`~vyapari.model.portfolio.Portfolio` with exact Decimal
-charges from the fee model, netted per scrip-day (:class:`~vyapari.costs.netting.ChargeBook`).
-Fills are capped by the slippage model's volume cap (the square-off is not), CNC and NRML
-sells never go short (:mod:`vyapari.execution.limits`), and a risk-increasing fill beyond
-buying power (gross exposure ≤ leverage × equity) is reduced by whole lots or rejected; a cut
-that no longer increases the absolute position is allowed without the check, as an order of
-that size would be. Buying power is
-checked with marks at the last closes before the slice, moved to the fill price by each fill
-of the slice (the paper broker uses the same marks).
+Matching, the fill rules (volume cap in lots, no delivery short, the buying-power cut), charges
+netted per scrip-day and booking belong to :class:`~vyapari.execution.exchange.SimulatedExchange`,
+the one the paper broker wraps too; this module keeps the loop, the strategy's context and the
+run's records. The square-off ignores the volume cap and buying power, as a broker's does.
 """
 
 from __future__ import annotations
@@ -36,11 +31,8 @@ from vyapari.backtest.results import BacktestResult, FillArrays, OrderArrays, bu
 from vyapari.backtest.rules import squareoff_plan
 from vyapari.core.errors import StrategyError
 from vyapari.core.money import to_decimal
-from vyapari.costs.netting import ChargeBook
-from vyapari.execution.matching import match_order
-from vyapari.execution.pricing import fill_price_one, volume_caps
-from vyapari.execution.rules import allowed_quantity, cut_to_buying_power, exposure_fits
-from vyapari.model.charges import Charges
+from vyapari.execution.exchange import Bar, Resting, SimulatedExchange
+from vyapari.execution.pricing import fill_price_one
 from vyapari.model.enums import OrderStatus, OrderType, ProductType, Side
 from vyapari.model.events import Fill
 from vyapari.model.orders import Order
@@ -48,16 +40,8 @@ from vyapari.model.portfolio import Portfolio
 from vyapari.strategy.panel import BarPanel
 from vyapari.strategy.strategy import Strategy
 
-
-@dataclass(slots=True)
-class SimOrder:
-    """An order in the simulated exchange with its column, index and submission slice."""
-
-    order: Order
-    column: int
-    index: int
-    submitted_t: int
-    triggered: bool = False
+SimOrder = Resting
+"""An order of the run at the simulated exchange (its ``key`` is its index in the run's orders)."""
 
 
 @dataclass
@@ -77,23 +61,38 @@ class EventLoopEngine:
 
     def __init__(self, strategy: Strategy, panel: BarPanel, config: BacktestConfig) -> None:
         self.strategy, self.panel, self.config = strategy, panel, config
-        self.segment = config.segment_for(strategy.product)
-        self.is_mis = strategy.product is ProductType.MIS
+        product = strategy.product
+        self.is_mis = product is ProductType.MIS
         self.plan = squareoff_plan(panel)
-        self.caps = volume_caps(config.slippage, panel.volume)
-        self.portfolio = Portfolio(initial_cash=to_decimal(config.capital_inr))
-        self.charge_book = ChargeBook(config.fees)
-        self.cash = float(config.capital_inr)
-        n_count = panel.shape[1]
-        self.pos = np.zeros(n_count, dtype=np.int64)
-        self.mark = np.zeros(n_count)
-        self.capleft = np.zeros(n_count, dtype=np.int64)
-        self.cap_row = np.full(n_count, -1, dtype=np.int64)
-        self.open_by_col: dict[int, list[SimOrder]] = {}
-        self.by_id: dict[str, SimOrder] = {}
         self.ledger = Ledger()
-        self.leverage = config.leverage_for(strategy.product)
+        self.by_id: dict[str, SimOrder] = {}
         self.ctx = EventContext(self)
+        n_count = panel.shape[1]
+        self.exchange = SimulatedExchange(
+            capital=to_decimal(config.capital_inr),
+            fees=config.fees,
+            slippage=config.slippage,
+            leverage=dict.fromkeys(ProductType, config.leverage_for(product)),
+            segments=dict.fromkeys(ProductType, config.segment_for(product)),
+            events=self,
+            trade_id=self._trade_id,
+            capacity=n_count,
+        )
+        self.exchange.columns(tuple(self.ctx.instrument(n) for n in range(n_count)))
+        self.segment = config.segment_for(product)
+        self.pos = self.exchange.pos  # [N] int64 and float ₹: the book never grows in a backtest
+        self.mark = self.exchange.mark
+        self.same_close = config.fill_at.value == "same_close"
+
+    @property
+    def cash(self) -> float:
+        """Cash in ₹ after charges."""
+        return self.exchange.cash
+
+    @property
+    def portfolio(self) -> Portfolio:
+        """The run's Decimal ledger (:class:`~vyapari.model.portfolio.Portfolio`)."""
+        return self.exchange.portfolio
 
     # ----- the loop ----------------------------------------------------------------
     def run(self, progress: Callable[[int, int], None] | None = None) -> BacktestResult:
@@ -104,6 +103,7 @@ class EventLoopEngine:
         self.strategy.prepare(self.panel, self.config.capital_inr)
         self.ctx.set_row(0)
         self._call("on_start")
+        exchange = self.exchange
         for t in range(t_count):
             self.ctx.set_row(t)
             if self.panel.has_actions:
@@ -114,7 +114,7 @@ class EventLoopEngine:
                 self._close_squareoff(t)
             valid = self.panel.valid[t]
             self.mark[valid] = self.panel.close[t, valid]
-            equity[t] = self.cash + float(self.pos @ self.mark)
+            equity[t] = exchange.cash + float(self.pos @ self.mark)
             positions[t] = self.pos
             if progress is not None and (t + 1) % 4096 == 0:
                 progress(t + 1, t_count)
@@ -137,41 +137,46 @@ class EventLoopEngine:
         them (:mod:`vyapari.strategy.actions`); open orders of a split symbol are cancelled."""
         ratios, dividends = self.panel.share_ratio[t], self.panel.cash_per_share[t]
         for n in np.flatnonzero((ratios != 1.0) | (dividends != 0.0)).tolist():
-            instrument = self.ctx.instrument(n)
             if ratios[n] != 1.0:
-                self._cancel_column(n)
-                ratio = to_decimal(float(ratios[n]))
-                self.portfolio.apply_split(instrument, ratio, to_decimal(float(self.mark[n])))
+                self.exchange.cancel_column(n)
+                ratio, mark = to_decimal(float(ratios[n])), to_decimal(float(self.mark[n]))
+                self.exchange.split(self.ctx.instrument(n), ratio, mark)
                 self.mark[n] = self.mark[n] / ratios[n]
-                self.pos[n] = self.portfolio.position(instrument).quantity
             if dividends[n] != 0.0:
-                self.portfolio.credit_dividend(instrument, to_decimal(float(dividends[n])))
-            self.cash = float(self.portfolio.cash)
+                self.exchange.dividend(self.ctx.instrument(n), to_decimal(float(dividends[n])))
+
+    def _bar(self, t: int, n: int, ref: float) -> Bar:
+        p = self.panel
+        return Bar(t, self.ctx.day_of(t), self.ctx.now, p.open[t, n], p.high[t, n], p.low[t, n],
+                   p.volume[t, n], ref)
 
     def _open_phase(self, t: int) -> None:
         valid = self.panel.valid[t]
+        exchange = self.exchange
         squares = set(np.flatnonzero(self.plan.at_open[t] & valid).tolist()) if self.is_mis else set()
-        for n in sorted(squares | set(self.open_by_col)):
+        if not squares and not exchange.has_resting:
+            return
+        ref = self.panel.close[t] if self.same_close else self.panel.open[t]
+        for n in sorted(squares | set(exchange.resting_columns())):
             if not valid[n]:
                 continue
             if n in squares:
-                self._cancel_column(n)
+                exchange.cancel_column(n)
                 self._square_off(t, n, self.panel.open[t, n])
                 continue
-            for sim in list(self.open_by_col.get(n, ())):
-                if sim.submitted_t < t:
-                    self._match(t, sim, same_close_ref=False)
+            exchange.match(n, self._bar(t, n, ref[n]), placed_before=t)
 
     def _close_squareoff(self, t: int) -> None:
         for n in np.flatnonzero(self.plan.at_close[t] & self.panel.valid[t]).tolist():
-            self._cancel_column(n)
+            self.exchange.cancel_column(n)
             self._square_off(t, n, self.panel.close[t, n])
 
     # ----- orders ------------------------------------------------------------------
     def submit(self, order: Order, column: int, kind: int = 0) -> SimOrder:
         """Accept ``order`` for symbol ``column`` at the current slice; may fill at once."""
         t = self.ctx.bar_index
-        sim = SimOrder(order, column, len(self.ledger.order_rows), t)
+        sim = SimOrder(order, column, len(self.ledger.order_rows), int(self.panel.lot_sizes[column]), t,
+                       product=self.strategy.product)
         self.ledger.order_rows.append((t, column, order.quantity * order.side.sign, kind))
         self.ledger.order_types.append(order.order_type.value)
         self.ledger.limits.append(float(order.limit_price) if order.limit_price is not None else math.nan)
@@ -182,115 +187,19 @@ class EventLoopEngine:
         order.transition(OrderStatus.SUBMITTED)
         self.by_id[order.client_order_id] = sim
         if kind == 0 and self.is_mis and self.plan.after[t]:
-            return self._reject(sim, "MIS orders are not accepted after the 15:20 IST square-off")
+            self.exchange.reject(sim, "MIS orders are not accepted after the 15:20 IST square-off")
+            return sim
         order.transition(OrderStatus.OPEN)
-        self.open_by_col.setdefault(column, []).append(sim)
-        immediate = (
-            kind == 0 and self.config.fill_at.value == "same_close" and order.order_type is OrderType.MARKET
-        )
+        self.exchange.rest(sim)
+        immediate = kind == 0 and self.same_close and order.order_type is OrderType.MARKET
         if immediate and self.panel.valid[t, column]:
-            self._match(t, sim, same_close_ref=True)
+            self.exchange.match_one(sim, self._bar(t, column, self.panel.close[t, column]))
         return sim
 
     def cancel(self, sim: SimOrder) -> None:
         """Cancel an open order (terminal orders are left alone)."""
-        if sim.order.status.is_terminal:
-            return
-        sim.order.transition(OrderStatus.CANCELLED)
-        self._remove(sim)
-
-    def _cancel_column(self, n: int) -> None:
-        for sim in list(self.open_by_col.get(n, ())):
-            self.cancel(sim)
-
-    def _remove(self, sim: SimOrder) -> None:
-        orders = self.open_by_col.get(sim.column)
-        if orders is not None:
-            orders.remove(sim)
-            if not orders:
-                del self.open_by_col[sim.column]
-
-    def _reject(self, sim: SimOrder, reason: str) -> SimOrder:
-        """Reject the order (or cancel its remainder after a partial fill), saying why."""
-        partly = sim.order.status is OrderStatus.PARTIALLY_FILLED
-        sim.order.transition(OrderStatus.CANCELLED if partly else OrderStatus.REJECTED, reason)
-        self.ledger.reasons[sim.index] = reason
-        if sim in self.open_by_col.get(sim.column, ()):
-            self._remove(sim)
-        return sim
-
-    # ----- fills -------------------------------------------------------------------
-    def _match(self, t: int, sim: SimOrder, *, same_close_ref: bool) -> None:
-        n, order = sim.column, sim.order
-        p = self.panel
-        use_close = same_close_ref or self.config.fill_at.value == "same_close"
-        ref = p.close[t, n] if use_close else p.open[t, n]
-        m = match_order(
-            order.order_type,
-            order.side.sign,
-            _f(order.limit_price),
-            _f(order.trigger_price),
-            sim.triggered,
-            p.open[t, n],
-            p.high[t, n],
-            p.low[t, n],
-            ref,
-        )
-        sim.triggered = sim.triggered or m.triggered
-        if math.isnan(m.price):
-            return
-        if self.cap_row[n] != t:
-            self.cap_row[n], self.capleft[n] = t, self.caps[t, n]
-        qty = self._allowed_quantity(sim, n, order.remaining_quantity)
-        if qty == 0:
-            return
-        price = m.price
-        if m.slippage:
-            price = fill_price_one(self.config.slippage, order.side.sign, price, qty, p.volume[t, n])
-        qty, _ = self._within_buying_power(sim, t, n, qty, price)
-        if qty:
-            self.capleft[n] -= qty
-            self._book(t, sim, qty, price)
-
-    def _allowed_quantity(self, sim: SimOrder, n: int, want: int) -> int:
-        qty, refused = allowed_quantity(
-            want, int(self.capleft[n]), int(self.panel.lot_sizes[n]), sim.order.side, self.strategy.product,
-            int(self.pos[n]),
-        )
-        if refused is not None:
-            self._reject(sim, refused)
-        return qty
-
-    def _charges(self, t: int, sim: SimOrder, qty: int, price: float, *, book: bool = False) -> Charges:
-        """The charges (₹) of a fill of ``qty`` at ``price``, netted per scrip-day
-        (:mod:`vyapari.costs.netting`); booked into the day's charges only when ``book``."""
-        day = self.ctx.day_of(t)
-        how = self.charge_book.book if book else self.charge_book.preview
-        return how(
-            sim.column,
-            self.config.exchange,
-            day,
-            self.segment,
-            sim.index,
-            sim.order.side,
-            qty,
-            to_decimal(price),
-        )
-
-    def _within_buying_power(self, sim: SimOrder, t: int, n: int, qty: int, price: float) -> tuple[int, None]:
-        """The quantity (whole lots) that keeps gross exposure ≤ leverage × equity
-        (:func:`~vyapari.execution.rules.cut_to_buying_power`, as the paper broker cuts it); none
-        left rejects the order."""
-        sign = sim.order.side.sign
-
-        def fits(q: int, after: int) -> bool:
-            cash = self.cash - sign * q * price - float(self._charges(t, sim, q, price).total)
-            return exposure_fits(self.pos, self.mark, n, after, price, cash, self.leverage)
-
-        qty = cut_to_buying_power(int(self.pos[n]), sign, qty, int(self.panel.lot_sizes[n]), fits)
-        if qty == 0:
-            self._reject(sim, "insufficient buying power")
-        return qty, None
+        if not sim.order.status.is_terminal:
+            self.exchange.cancel(sim)
 
     def _square_off(self, t: int, n: int, price: float) -> None:
         qty = int(self.pos[n])
@@ -305,38 +214,28 @@ class EventLoopEngine:
             product=self.strategy.product,
         )
         sim = self.submit(order, n, kind=1)
-        self._book(
-            t,
-            sim,
-            abs(qty),
-            fill_price_one(self.config.slippage, side.sign, price, abs(qty), self.panel.volume[t, n]),
-        )
+        fill = fill_price_one(self.config.slippage, side.sign, price, abs(qty), self.panel.volume[t, n])
+        self.exchange.fill(sim, abs(qty), fill, self.ctx.day_of(t), self.ctx.now)
 
-    def _book(self, t: int, sim: SimOrder, qty: int, price: float) -> None:
-        order, n = sim.order, sim.column
-        charges = self._charges(t, sim, qty, price, book=True)  # = the buying-power check's preview
-        trade_id = f"{self.config.run_id}-T{len(self.ledger.fill_rows):08d}"
-        fill = Fill(
-            trade_id,
-            order.client_order_id,
-            order.instrument_id,
-            order.side,
-            qty,
-            to_decimal(price),
-            self.ctx.now,
-            order.product,
-            charges,
+    # ----- what the exchange tells the run ---------------------------------------------------
+    def _trade_id(self) -> str:
+        return f"{self.config.run_id}-T{len(self.ledger.fill_rows):08d}"
+
+    def filled(self, resting: SimOrder, fill: Fill, price: float) -> None:
+        """Record a fill booked by the exchange and tell the strategy."""
+        index = resting.key
+        assert isinstance(index, int)
+        signed = fill.quantity * resting.sign
+        self.ledger.fill_rows.append(
+            (self.ctx.bar_index, resting.column, signed, price, float(fill.charges.total), index)
         )
-        self.portfolio.apply(fill)
-        order.record_fill(trade_id, qty, fill.price)
-        if order.status is OrderStatus.FILLED:
-            self._remove(sim)
-        signed = qty * order.side.sign
-        self.pos[n] += signed
-        self.mark[n] = price
-        self.cash = float(self.portfolio.cash)
-        self.ledger.fill_rows.append((t, n, signed, price, float(fill.charges.total), sim.index))
         self.strategy.on_fill(self.ctx, fill)
+
+    def rejected(self, resting: SimOrder, reason: str) -> None:
+        """Record why the exchange rejected an order."""
+        index = resting.key
+        assert isinstance(index, int)
+        self.ledger.reasons[index] = reason
 
     def _result(self, equity: np.ndarray, positions: np.ndarray) -> BacktestResult:
         rows = self.ledger.fill_rows
@@ -359,7 +258,7 @@ class EventLoopEngine:
             np.array(self.ledger.triggers),
             self.ledger.reasons,
         )
-        final = self.portfolio.cash + sum(
+        final = self.exchange.portfolio.cash + sum(
             (to_decimal(float(self.mark[n])) * int(q) for n, q in enumerate(self.pos.tolist()) if q),
             Decimal(0),
         )
@@ -377,6 +276,3 @@ class EventLoopEngine:
             final_equity=float(final),
         )
 
-
-def _f(value: Decimal | None) -> float:
-    return math.nan if value is None else float(value)

@@ -64,7 +64,7 @@ def _run(seed: int, capital: str) -> tuple[PaperBrokerAdapter, PaperBrokerAdapte
     for minute, s in enumerate(_slices(rng, 30)):
         at = T0 + timedelta(minutes=minute)
         watch = early.open_watch() if minute else {}
-        refused += bool(minute and not watch and early.exchange._resting)
+        refused += bool(minute and not watch and early.exchange.has_resting())
         traded = [IDS.index(i) for i in watch if s["valid"][IDS.index(i)]]
         for n in rng.permutation(traded).tolist():  # in the order the instruments happen to trade
             opening_fills += len(early.on_open(IDS[n], at, float(s["open"][n]), watch[IDS[n]]).trades)

@@ -5,22 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from vyapari.brokers.types import BrokerOrder, BrokerTrade
+from vyapari.execution.exchange import Resting
 from vyapari.model.events import Fill
 from vyapari.model.orders import Order
 
 
 @dataclass(slots=True)
 class PaperOrder:
-    """A resting order with its broker id, lot size and stop state."""
+    """A paper order: its broker id, lot size and its order at the simulated exchange."""
 
     order: Order
     broker_order_id: str
     lot_size: int
-    triggered: bool = False
-    sign: int = field(init=False)  # +1 buy / -1 sell, read on every match
-
-    def __post_init__(self) -> None:
-        self.sign = self.order.side.sign
+    resting: Resting
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,20 +1,20 @@
-"""The paper exchange: resting orders filled against a live or replayed stream of bars or ticks.
+"""The paper exchange: the broker's view (order ids, Decimal prices, datetimes, trades, an order
+book) over the :class:`~vyapari.execution.exchange.SimulatedExchange` the backtest uses.
 
-It applies the backtest's fill and charge rules (:mod:`vyapari.execution`, netted charges from
-:mod:`vyapari.costs.netting`) so paper equals backtest; a tick is a bar whose OHLC is its price.
-Bars come one instrument at a time (:meth:`PaperExchange.on_bar`), a whole minute at once
-(:meth:`PaperExchange.on_slice`) or as a minute's opening trades (:meth:`PaperExchange.on_open`).
-The rules it shares with the backtest, and why each is as it is: ``docs/paper-exchange.md``.
+Matching, the fill rules, netted charges and booking are the simulated exchange's, so paper equals
+backtest; this adapter turns broker requests and bars into its calls and its fills into trades. A
+tick is a bar whose OHLC is its price. Bars come one instrument at a time
+(:meth:`PaperExchange.on_bar`), a whole minute at once (:meth:`PaperExchange.on_slice`) or as a
+minute's opening trades (:meth:`PaperExchange.on_open`). The rules, and why each is as it is:
+``docs/paper-exchange.md``.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
-import math
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -22,53 +22,22 @@ import numpy as np
 
 from vyapari.brokers.paper.book import PaperOrder, SliceResult, book_entry
 from vyapari.brokers.paper.config import PaperConfig
-from vyapari.brokers.paper.marks import MarkBook
 from vyapari.brokers.types import BrokerOrder, BrokerTrade, Candle, MinuteBars, OrderRequest
-from vyapari.core.ids import split_instrument_id
 from vyapari.core.time import IST
-from vyapari.costs.netting import ChargeBook
-from vyapari.costs.slippage import UNLIMITED
+from vyapari.execution.exchange import Bar, Resting, SimulatedExchange
 from vyapari.execution.limits import SQUAREOFF_MINUTE
-from vyapari.execution.matching import match_order
-from vyapari.execution.pricing import fill_price_one, max_fill_quantity, to_price
-from vyapari.execution.rules import allowed_quantity, cut_to_buying_power, exposure_fits
-from vyapari.model.charges import Charges
-from vyapari.model.enums import (
-    Exchange,
-    InstrumentKind,
-    OrderStatus,
-    OrderType,
-    ProductType,
-    segment_for,
-)
+from vyapari.execution.marks import MarkBook
+from vyapari.execution.pricing import fill_price_one
+from vyapari.model.enums import InstrumentKind, OrderStatus, OrderType, ProductType, segment_for
 from vyapari.model.events import Fill
 from vyapari.model.orders import Order
 from vyapari.model.portfolio import Portfolio
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True, slots=True)
-class _Bar:
-    """One instrument's bar as the matcher reads it: floats in ₹, volume in units; ``late``
-    when it starts at/after the 15:20 IST square-off."""
-
-    start_at: datetime
-    day: date
-    open: float
-    high: float
-    low: float
-    volume: int
-    late: bool
-
-
 OPEN_WATCH_MAX_ORDERS = 64
 """Most resting orders for which :meth:`PaperExchange.open_watch` bounds the minute's fills (it
 prices each order's charges once); with more, they are matched when the minute ends."""
-
-
-def _f(value: Decimal | None) -> float:
-    return math.nan if value is None else float(value)
 
 
 def _minute_facts(start_at: datetime) -> tuple[date, bool]:
@@ -82,24 +51,45 @@ class PaperExchange:
 
     def __init__(self, config: PaperConfig) -> None:
         self.config = config
-        self.portfolio = Portfolio(initial_cash=config.initial_capital)
-        self.charge_book = ChargeBook(config.fees)  # charges netted per (scrip, session)
+        self._trade_ids = itertools.count(1)
+        self.sim = SimulatedExchange(
+            capital=config.initial_capital,
+            fees=config.fees,
+            slippage=config.slippage,
+            leverage={p: float(config.leverage_for(p)) for p in ProductType},
+            segments={p: segment_for(InstrumentKind.EQUITY, p) for p in ProductType},
+            events=self,
+            trade_id=lambda: f"PAPER-T{next(self._trade_ids):08d}",
+        )
         self.orders: dict[str, PaperOrder] = {}
         self.trades: list[BrokerTrade] = []
         self.products: dict[str, ProductType] = {}
-        self.book = MarkBook()
-        self._leverage = {p: float(config.leverage_for(p)) for p in ProductType}  # read per fill
-        self._resting: dict[str, list[PaperOrder]] = {}  # instrument → open orders, oldest first
         self._entries: dict[str, BrokerOrder] = {}  # cached order book, by broker order id
         self._stale: dict[str, PaperOrder] = {}  # orders changed since their entry was built
         self._moved: list[PaperOrder] | None = None  # orders changed during the current slice
+        self._fills: list[Fill] = []  # fills of the current match
         self._minute: datetime | None = None  # start of the minute being matched
         self._later: dict[str, Decimal] = {}  # closes of that minute (candles): marks from the next
         self._bands: dict[str, tuple[float, float]] = {}  # fill-price bands open_watch() relied on
         self._opened: set[str] = set()  # instruments matched at their opening trade this minute
+        self._bar_keys = itertools.count()  # one per bar matched (the volume cap is per bar)
         self._ids = itertools.count(1)
-        self._trade_ids = itertools.count(1)
         self._lock = threading.RLock()
+
+    @property
+    def portfolio(self) -> Portfolio:
+        """The paper account (cash, positions, charges paid), booked by the simulated exchange."""
+        return self.sim.portfolio
+
+    @property
+    def book(self) -> MarkBook:
+        """The simulated exchange's marks and positions per instrument."""
+        return self.sim.book
+
+    def has_resting(self) -> bool:
+        """True when an order rests (else a bar can fill nothing: it only moves marks)."""
+        with self._lock:
+            return self.sim.has_resting
 
     # ----- orders in ------------------------------------------------------------------
     def place(self, request: OrderRequest) -> str:
@@ -119,9 +109,12 @@ class PaperExchange:
             )
             order.transition(OrderStatus.SUBMITTED)
             order.transition(OrderStatus.OPEN)
-            paper = PaperOrder(order, broker_id, request.lot_size)
+            column = self.sim.column(request.instrument_id)
+            resting = Resting(order, column, request.client_order_id, request.lot_size)
+            paper = PaperOrder(order, broker_id, request.lot_size, resting)
+            resting.handle = paper
             self.orders[broker_id] = paper
-            self._resting.setdefault(request.instrument_id, []).append(paper)
+            self.sim.rest(resting)
             self.touch(paper)
             return broker_id
 
@@ -129,7 +122,7 @@ class PaperExchange:
         """Cancel a resting order (an error if it is already complete)."""
         with self._lock:
             paper = self.orders[broker_order_id]
-            paper.order.transition(OrderStatus.CANCELLED, "cancelled by user")
+            self.sim.cancel(paper.resting, "cancelled by user")
             self.touch(paper)
 
     def touch(self, paper: PaperOrder) -> None:
@@ -167,6 +160,41 @@ class PaperExchange:
         self._later.clear()
         self._opened.clear()
 
+    # ----- what the simulated exchange tells the broker ----------------------------------
+    def filled(self, resting: Resting, fill: Fill, price: float) -> None:
+        """A fill booked by the simulated exchange becomes a trade of the paper order."""
+        paper = resting.handle
+        assert isinstance(paper, PaperOrder)
+        order = paper.order
+        self.products[order.instrument_id] = order.product
+        self.trades.append(
+            BrokerTrade(
+                fill.trade_id,
+                paper.broker_order_id,
+                order.instrument_id,
+                order.side,
+                fill.quantity,
+                fill.price,
+                fill.filled_at,
+                order.product,
+                order.client_order_id,
+                fill.charges,
+            )
+        )
+        self._fills.append(fill)
+        self._changed(paper)
+
+    def rejected(self, resting: Resting, reason: str) -> None:
+        """A rejection by the simulated exchange changes the paper order's book entry."""
+        paper = resting.handle
+        assert isinstance(paper, PaperOrder)
+        self._changed(paper)
+
+    def _changed(self, paper: PaperOrder) -> None:
+        self.touch(paper)
+        if self._moved is not None:
+            self._moved.append(paper)
+
     # ----- corporate actions -----------------------------------------------------------
     def settle_corporate_action(
         self, instrument_id: str, ratio: Decimal = Decimal(1), dividend_per_share: Decimal = Decimal(0)
@@ -180,21 +208,20 @@ class PaperExchange:
         cancelled: list[BrokerOrder] = []
         with self._lock:
             if ratio != 1:
-                for paper in self._resting.pop(instrument_id, []):
-                    if not paper.order.status.is_terminal:
-                        paper.order.transition(OrderStatus.CANCELLED, "cancelled for a corporate action")
-                        self.touch(paper)
-                        cancelled.append(book_entry(paper))
+                column = self.sim.column(instrument_id)
+                for resting in self.sim.cancel_column(column, "cancelled for a corporate action"):
+                    paper = resting.handle
+                    assert isinstance(paper, PaperOrder)
+                    self.touch(paper)
+                    cancelled.append(book_entry(paper))
                 mark = self.mark(instrument_id) or Decimal(0)
-                self.portfolio.apply_split(instrument_id, ratio, mark)
+                self.sim.split(instrument_id, ratio, mark)
                 if instrument_id in self._later:
                     self._later[instrument_id] = self._later[instrument_id] / ratio
                 elif mark:
                     self.book.set(instrument_id, mark / ratio)
-                k = self.book.column(instrument_id)
-                self.book.qty[k] = self.portfolio.position(instrument_id).quantity
             if dividend_per_share:
-                self.portfolio.credit_dividend(instrument_id, dividend_per_share)
+                self.sim.dividend(instrument_id, dividend_per_share)
         return cancelled
 
     # ----- market data in -----------------------------------------------------------
@@ -211,7 +238,8 @@ class PaperExchange:
             at = bar.start_at
             self._start_minute(at)
             day, late = _minute_facts(at)
-            one = _Bar(at, day, float(bar.open), float(bar.high), float(bar.low), bar.volume, late)
+            o = float(bar.open)
+            one = Bar(next(self._bar_keys), day, at, o, float(bar.high), float(bar.low), bar.volume, o, late)
             fills = self._match_instrument(instrument_id, one)
             self.book.column(instrument_id)  # known from now on (a stable order of marks)
             self._later[instrument_id] = bar.close
@@ -227,10 +255,12 @@ class PaperExchange:
             self._start_minute(start_at)
             layout = self.book.columns(instruments)
             day, late = _minute_facts(start_at)
+            keys = self._bar_keys
             result = self._match_recorded(
                 (
                     instruments[c],
-                    _Bar(start_at, day, float(open_[c]), float(high[c]), float(low[c]), int(volume[c]), late),
+                    Bar(next(keys), day, start_at, float(open_[c]), float(high[c]), float(low[c]),
+                        int(volume[c]), float(open_[c]), late),
                 )
                 for c in self._columns_to_match(instruments, valid)
             )
@@ -240,7 +270,7 @@ class PaperExchange:
             self.book.set_many(layout[valid_cols], close[valid_cols])
             return result
 
-    def _match_recorded(self, bars: Iterable[tuple[str, _Bar]]) -> SliceResult:
+    def _match_recorded(self, bars: Iterable[tuple[str, Bar]]) -> SliceResult:
         """Match each ``(instrument, bar)`` in order; returns the fills, their trades and the book
         entries of the orders that moved."""
         trades_before = len(self.trades)
@@ -255,6 +285,15 @@ class PaperExchange:
         changed = {p.broker_order_id: p for p in moved}.values()
         return SliceResult(fills, self.trades[trades_before:], [book_entry(p) for p in changed])
 
+    def _match_instrument(self, instrument_id: str, bar: Bar) -> list[Fill]:
+        column = self.book.index.get(instrument_id)
+        if column is None:
+            return []
+        self._fills = []
+        self.sim.match(column, bar)
+        fills, self._fills = self._fills, []
+        return fills
+
     # ----- opening trades: fills before the minute ends -------------------------------
     def open_watch(self, max_orders: int = OPEN_WATCH_MAX_ORDERS) -> dict[str, tuple[float, float]]:
         """Instruments whose resting orders may fill at their next opening trade (:meth:`on_open`),
@@ -264,62 +303,20 @@ class PaperExchange:
         model is volume-free, so it can be made when the instrument's first trade of the minute
         arrives instead of when the minute ends. Only the buying-power check depends on the order
         in which a minute's instruments are matched, so the watch is given only when no resting
-        order can fail it in any order: with every fill price within half and twice its
-        instrument's mark (``m``),
-
-            gross exposure ≤ G + 2X  and  equity ≥ E − 2C − 1.5X
-
-        where ``G`` is the gross exposure of instruments without resting orders, ``X`` the sum of
-        ``(|position| + resting units) × m`` over those with, ``E`` today's equity and ``C`` the
-        charges of every resting order at ``2m``; the watch needs ``G + 2X ≤ L × (E − 2C − 1.5X)``
-        with ``L`` the lowest leverage of the resting orders' products. Then filling instruments
-        at their opening trades, in the order they trade, gives the same fills, prices, charges
-        and cash as matching the minute in column order (:meth:`on_slice`). Only instruments whose
-        resting orders are all market orders are watched; none when more than ``max_orders``
-        orders rest (their matching then stays at the slice) or an instrument with a resting order
-        has no mark yet.
+        order can fail it in any order (:meth:`SimulatedExchange.opening_bands`): then filling
+        instruments at their opening trades, in the order they trade, gives the same fills, prices,
+        charges and cash as matching the minute in column order (:meth:`on_slice`). Only
+        instruments whose resting orders are all market orders are watched.
         """
         with self._lock:
-            self._bands = {}
-            if not self._resting or not self.config.slippage.volume_free:
-                return {}
-            live = {i: [p for p in ps if not p.order.status.is_terminal] for i, ps in self._resting.items()}
-            if sum(len(ps) for ps in live.values()) > max_orders:
-                return {}
-            n = len(self.book.index)
-            qty, marks = self.book.qty[:n], self.book.price[:n]
-            gross = float(np.abs(qty) @ marks)
-            equity = float(self.portfolio.cash) + float(qty @ marks)
-            exposure, charges, leverage = 0.0, Decimal(0), math.inf
-            bands: dict[str, tuple[float, float]] = {}
             day = (self._minute or datetime.now(IST)).astimezone(IST).date()
-            for instrument_id, orders in live.items():
-                k = self.book.index.get(instrument_id)
-                mark = self.book.price[k] if k is not None and k < n else 0.0
-                if not orders:
-                    continue
-                if not mark > 0:
-                    return {}
-                held = abs(float(qty[k]))
-                gross -= held * mark
-                exposure += (held + sum(p.order.remaining_quantity for p in orders)) * mark
-                for p in orders:
-                    at_twice = self._charges(p.order, p.order.remaining_quantity, 2.0 * mark, day).total
-                    charges += max(at_twice, Decimal(0))  # a refund of a same-day adjustment: none
-                    leverage = min(leverage, self._leverage[p.order.product])
-                bands[instrument_id] = (mark / 2.0, 2.0 * mark)
-            if not bands:
-                return {}
-            worst_gross = gross + 2.0 * exposure
-            worst_equity = equity - 2.0 * float(charges) - 1.5 * exposure
-            margin = 1e-6 * (abs(worst_gross) + abs(leverage * worst_equity)) + 1.0  # ₹1 and float error
-            if worst_gross + margin > leverage * worst_equity:
-                return {}
+            ids = self.book.ids
+            bands = {ids[k]: band for k, band in self.sim.opening_bands(max_orders, day).items()}
             self._bands = bands
             return {
                 i: band
                 for i, band in bands.items()
-                if all(p.order.order_type is OrderType.MARKET for p in live[i])
+                if all(r.order.order_type is OrderType.MARKET for r in self.sim.resting(self.book.index[i]))
             }
 
     def _check_bands(self, fills: list[Fill]) -> None:
@@ -349,8 +346,9 @@ class PaperExchange:
         that minute then matches only the instruments still resting.
         """
         with self._lock:
-            resting = [p for p in self._resting.get(instrument_id, ()) if not p.order.status.is_terminal]
-            if not resting or any(p.order.order_type is not OrderType.MARKET for p in resting):
+            column = self.book.index.get(instrument_id)
+            resting = [] if column is None else self.sim.resting(column)
+            if not resting or any(r.order.order_type is not OrderType.MARKET for r in resting):
                 return SliceResult()
             slippage, low, high = self.config.slippage, band[0], band[1]
             for p in resting:
@@ -369,7 +367,7 @@ class PaperExchange:
             self._start_minute(start_at)
             self._opened.add(instrument_id)
             day, late = _minute_facts(start_at)
-            opening = _Bar(start_at, day, price, price, price, 0, late)  # market orders read the open
+            opening = Bar(next(self._bar_keys), day, start_at, price, price, price, 0, price, late)
             return self._match_recorded([(instrument_id, opening)])
 
     def matters(self, instruments: Sequence[str]) -> np.ndarray:
@@ -378,164 +376,19 @@ class PaperExchange:
             layout = self.book.columns(instruments)  # first: it may grow the book's arrays
             out = self.book.qty[layout] != 0
             positions = self.book.positions_of(instruments)
-            for instrument_id in self._resting:
-                n = positions.get(instrument_id)
+            ids = self.book.ids
+            for k in self.sim.resting_columns():
+                n = positions.get(ids[k])
                 if n is not None:
                     out[n] = True
             return out
 
     def _columns_to_match(self, instruments: Sequence[str], valid: np.ndarray) -> list[int]:
-        if not self._resting:
+        if not self.sim.has_resting:
             return []
         positions = self.book.positions_of(instruments)
         opened = self._opened  # matched once this minute already (a remainder waits for the next bar)
-        cols = [positions[i] for i in self._resting if i in positions and i not in opened]
+        ids = self.book.ids
+        cols = [positions[i] for i in map(ids.__getitem__, self.sim.resting_columns())
+                if i in positions and i not in opened]
         return sorted(c for c in cols if valid[c])
-
-    def _match_instrument(self, instrument_id: str, bar: _Bar) -> list[Fill]:
-        resting = self._resting.get(instrument_id)
-        if not resting:
-            return []
-        cap = max_fill_quantity(self.config.slippage, bar.volume)
-        fills: list[Fill] = []
-        for paper in resting:
-            if paper.order.status.is_terminal:
-                continue
-            squareoff = bar.late and self._squares_off(paper)
-            fill = self._match(paper, bar, UNLIMITED if squareoff else cap)
-            if fill is not None:
-                if not squareoff:
-                    cap -= fill.quantity
-                fills.append(fill)
-        still = [p for p in resting if not p.order.status.is_terminal]
-        if still:
-            self._resting[instrument_id] = still
-        else:
-            del self._resting[instrument_id]
-        return fills
-
-    def _match(self, paper: PaperOrder, bar: _Bar, cap: int) -> Fill | None:
-        order = paper.order
-        o = bar.open
-        m = match_order(
-            order.order_type,
-            paper.sign,
-            _f(order.limit_price),
-            _f(order.trigger_price),
-            paper.triggered,
-            o,
-            bar.high,
-            bar.low,
-            o,
-        )
-        paper.triggered = paper.triggered or m.triggered
-        if math.isnan(m.price):
-            return None
-        qty = self._allowed(paper, cap)
-        if qty == 0:
-            return None
-        price = m.price
-        if m.slippage:
-            price = fill_price_one(self.config.slippage, paper.sign, price, qty, bar.volume)
-        qty, _ = self._within_buying_power(paper, qty, price, bar)
-        return self._book(paper, bar, qty, price) if qty else None
-
-    def _squares_off(self, paper: PaperOrder) -> bool:
-        """True for an MIS market order that only closes (part of) a position (see the module doc)."""
-        order = paper.order
-        if order.product is not ProductType.MIS or order.order_type is not OrderType.MARKET:
-            return False
-        position = self.portfolio.positions.get(order.instrument_id)
-        held = 0 if position is None else position.quantity
-        return held != 0 and abs(held + paper.sign * order.remaining_quantity) <= abs(held)
-
-    def _allowed(self, paper: PaperOrder, cap: int) -> int:
-        order = paper.order
-        held = self.portfolio.position(order.instrument_id).quantity
-        qty, refused = allowed_quantity(
-            order.remaining_quantity, cap, paper.lot_size, order.side, order.product, held
-        )
-        if refused is not None:
-            self._reject(paper, refused)
-        return qty
-
-    def _within_buying_power(self, paper: PaperOrder, qty: int, price: float, bar: _Bar) -> tuple[int, None]:
-        """The fillable quantity (whole lots; :func:`~vyapari.execution.rules.cut_to_buying_power`,
-        as the backtest cuts it, with the marks of this minute's :class:`MarkBook`)."""
-        order = paper.order
-        k = self.book.column(order.instrument_id)
-        leverage = self._leverage[order.product]
-
-        def fits(q: int, after: int) -> bool:
-            charges = self._charges(order, q, price, bar.day)
-            cash = float(self.portfolio.cash) - paper.sign * q * price - float(charges.total)
-            n = len(self.book.index)
-            return exposure_fits(self.book.qty[:n], self.book.price[:n], k, after, price, cash, leverage)
-
-        held = self.portfolio.position(order.instrument_id).quantity
-        qty = cut_to_buying_power(held, paper.sign, qty, paper.lot_size, fits)
-        if qty == 0:
-            self._reject(paper, "insufficient buying power")
-        return qty, None
-
-    def _reject(self, paper: PaperOrder, reason: str) -> None:
-        partly = paper.order.status is OrderStatus.PARTIALLY_FILLED
-        paper.order.transition(OrderStatus.CANCELLED if partly else OrderStatus.REJECTED, reason)
-        self.touch(paper)
-        if self._moved is not None:
-            self._moved.append(paper)
-
-    def _charges(self, order: Order, qty: int, price: float, day: date, *, book: bool = False) -> Charges:
-        """The charges (₹) of a fill, netted per scrip-day (:mod:`vyapari.costs.netting`), as the
-        backtest books them; booked into the day only when ``book``."""
-        exchange, _ = split_instrument_id(order.instrument_id)
-        segment = segment_for(InstrumentKind.EQUITY, order.product)
-        how = self.charge_book.book if book else self.charge_book.preview
-        return how(
-            order.instrument_id,
-            Exchange(exchange),
-            day,
-            segment,
-            order.client_order_id,
-            order.side,
-            qty,
-            to_price(price),
-        )
-
-    def _book(self, paper: PaperOrder, bar: _Bar, qty: int, price: float) -> Fill:
-        order = paper.order
-        trade_id = f"PAPER-T{next(self._trade_ids):08d}"
-        charges = self._charges(order, qty, price, bar.day, book=True)  # = the check's preview
-        fill = Fill(
-            trade_id,
-            order.client_order_id,
-            order.instrument_id,
-            order.side,
-            qty,
-            to_price(price),
-            bar.start_at,
-            order.product,
-            charges,
-        )
-        self.portfolio.apply(fill)
-        self.book.fill(order.instrument_id, paper.sign * qty, price)  # later checks this minute see it
-        order.record_fill(trade_id, qty, fill.price)
-        self.products[order.instrument_id] = order.product
-        self.trades.append(
-            BrokerTrade(
-                trade_id,
-                paper.broker_order_id,
-                order.instrument_id,
-                order.side,
-                qty,
-                fill.price,
-                bar.start_at,
-                order.product,
-                order.client_order_id,
-                charges,
-            )
-        )
-        self.touch(paper)
-        if self._moved is not None:
-            self._moved.append(paper)
-        return fill

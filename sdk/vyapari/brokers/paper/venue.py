@@ -51,7 +51,7 @@ class PaperFeed:
         """Match ``bars`` (or hold them while nothing rests); returns what changed."""
         self.catch_up()
         self._bands = {}
-        if not self._matcher.exchange._resting:  # nothing can fill: only marks move
+        if not self._matcher.exchange.has_resting():  # nothing can fill: only marks move
             self._held = bars
             return SliceResult()
         return self._matcher.on_slice(bars)

@@ -1,8 +1,8 @@
-"""Last prices and positions of the paper exchange as float arrays, for cheap exposure checks.
+"""Last prices and positions of the simulated exchange as arrays, for cheap exposure checks.
 
 :class:`MarkBook` gives every instrument the exchange has seen a fixed index and keeps, per
 index, the last price (₹, ``0.0`` until the first bar, as the exchange's exact check treats
-an unmarked instrument) and the signed position (units) as a float mirror of the Decimal
+an unmarked instrument) and the signed position (units, int64) as a mirror of the Decimal
 :class:`~vyapari.model.portfolio.Portfolio`. The exact Decimal mark of an instrument is the
 ``to_price`` of its float (floats set from bars round-trip through their shortest repr);
 a Decimal set through :meth:`MarkBook.set` that a float cannot carry exactly is kept aside.
@@ -23,13 +23,13 @@ _LAYOUTS_KEPT = 8
 
 
 class MarkBook:
-    """Per-instrument float marks (₹) and positions (units) with fixed indices."""
+    """Per-instrument float marks (₹) and int64 positions (units) with fixed indices."""
 
     def __init__(self, capacity: int = 64) -> None:
         self.index: dict[str, int] = {}
         self.ids: list[str] = []
         self.price = np.zeros(capacity)
-        self.qty = np.zeros(capacity)
+        self.qty = np.zeros(capacity, dtype=np.int64)
         self._exact: dict[str, Decimal] = {}
         self._seen = np.zeros(capacity, dtype=bool)
         self._layouts: dict[tuple[str, ...], tuple[np.ndarray, dict[str, int]]] = {}
@@ -85,7 +85,7 @@ class MarkBook:
         size = max(at_least, 2 * len(self.price))
         more = size - len(self.price)
         self.price = np.concatenate([self.price, np.zeros(more)])
-        self.qty = np.concatenate([self.qty, np.zeros(more)])
+        self.qty = np.concatenate([self.qty, np.zeros(more, dtype=np.int64)])
         self._seen = np.concatenate([self._seen, np.zeros(more, dtype=bool)])
 
     # ----- marks --------------------------------------------------------------------
@@ -128,9 +128,8 @@ class MarkBook:
         return out
 
     # ----- positions and exposure ---------------------------------------------------
-    def fill(self, instrument_id: str, signed_quantity: int, price: float) -> None:
-        """A fill of ``signed_quantity`` units at ``price`` ₹: the position mirror moves and the
-        float mark of later buying-power checks is the fill price (as the backtest's)."""
-        k = self.column(instrument_id)
+    def fill(self, k: int, signed_quantity: int, price: float) -> None:
+        """A fill of ``signed_quantity`` units at ``price`` ₹ in column ``k``: the position mirror
+        moves and the float mark of later buying-power checks is the fill price."""
         self.qty[k] += signed_quantity
         self.price[k] = price
