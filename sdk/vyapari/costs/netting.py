@@ -31,6 +31,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 
 from vyapari.core.money import ZERO
 from vyapari.costs.base import FeeModel
@@ -39,6 +40,7 @@ from vyapari.model.enums import Exchange, Segment, Side
 
 CASH_SEGMENTS = (Segment.DELIVERY, Segment.INTRADAY)
 _ITEMS = tuple(f.name for f in fields(Charges))
+_VALUES = attrgetter(*_ITEMS)  # a Charges' items in field order
 _UNIT = {-e: Decimal(1).scaleb(-e) for e in range(40)}  # quantum of each exponent
 
 
@@ -149,7 +151,11 @@ def _exp(value: Decimal) -> int:
 
 
 def _exps(charges: Charges) -> tuple[int, ...]:
-    return tuple(_exp(getattr(charges, item)) for item in _ITEMS)
+    out = []
+    for value in _VALUES(charges):
+        exponent = value.as_tuple().exponent
+        out.append(exponent if exponent.__class__ is int else 0)  # as _exp
+    return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,12 +322,17 @@ class ChargeBook:
     ) -> Charges:
         """The change ``changed`` and the new ``dp`` make to the day's total (₹), item by item,
         with the exponent differencing the two totals would give (the figures are exact sums)."""
+        sums = [ZERO] * len(_ITEMS)
+        sums[-1] = dp - sd.dp
+        for key, new in changed.items():
+            old = sd.orders.get(key)
+            if old is None:
+                sums = [a + b for a, b in zip(sums, _VALUES(new.charges), strict=True)]
+            else:
+                olds = _VALUES(old.charges)
+                sums = [a + (b - c) for a, b, c in zip(sums, _VALUES(new.charges), olds, strict=True)]
         items: list[Decimal] = []
-        for item, exponent in zip(_ITEMS, sd.exponents(exps, dp), strict=True):
-            value = dp - sd.dp if item == "dp" else ZERO
-            for key, new in changed.items():
-                old = sd.orders.get(key)
-                value += getattr(new.charges, item) - (ZERO if old is None else getattr(old.charges, item))
+        for value, exponent in zip(sums, sd.exponents(exps, dp), strict=True):
             items.append(
                 value.quantize(_UNIT[exponent] if exponent in _UNIT else Decimal(1).scaleb(exponent))
             )

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
@@ -41,33 +41,29 @@ from vyapari.model.portfolio import Portfolio
 INSUFFICIENT_BUYING_POWER = "insufficient buying power"
 
 
-@dataclass(slots=True)
 class Resting:
     """An order at the exchange: its column, its key in the charge book (brokerage is per order),
     lot size, the adapter's stamp (e.g. the slice it was placed in), the adapter's own record of
-    it (``handle``), the product whose rules apply (the order's unless given: the backtest applies
-    its strategy's), stop state and side sign."""
+    it (``handle``), the product whose rules apply (``rules``: the order's unless given; the
+    backtest applies its strategy's), its side sign and stop state."""
 
-    order: Order
-    column: int
-    key: Hashable
-    lot: int
-    stamp: int = 0
-    handle: object = None
-    product: ProductType | None = None
-    triggered: bool = False
-    sign: int = field(init=False)
+    __slots__ = ("column", "handle", "key", "lot", "order", "rules", "sign", "stamp", "triggered")
 
-    def __post_init__(self) -> None:
-        self.sign = self.order.side.sign
-        if self.product is None:
-            self.product = self.order.product
-
-    @property
-    def rules(self) -> ProductType:
-        """The product whose fill rules, leverage and charge segment apply."""
-        assert self.product is not None
-        return self.product
+    def __init__(
+        self,
+        order: Order,
+        column: int,
+        key: Hashable,
+        lot: int,
+        stamp: int = 0,
+        handle: object = None,
+        product: ProductType | None = None,
+    ) -> None:
+        self.order, self.column, self.key, self.lot, self.stamp = order, column, key, lot, stamp
+        self.handle = handle
+        self.rules: ProductType = order.product if product is None else product
+        self.sign: int = order.side.sign
+        self.triggered = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,19 +213,23 @@ class SimulatedExchange:
     def match_one(self, resting: Resting, bar: Bar) -> None:
         """Match one open order against its column's ``bar`` (see the module doc)."""
         order = resting.order
-        m = match_order(
-            order.order_type,
-            resting.sign,
-            _f(order.limit_price),
-            _f(order.trigger_price),
-            resting.triggered,
-            bar.open,
-            bar.high,
-            bar.low,
-            bar.ref,
-        )
-        resting.triggered = resting.triggered or m.triggered
-        if math.isnan(m.price):
+        if order.order_type is OrderType.MARKET:  # match_order's first case, without its Match
+            price, slippage = bar.ref, True
+        else:
+            m = match_order(
+                order.order_type,
+                resting.sign,
+                _f(order.limit_price),
+                _f(order.trigger_price),
+                resting.triggered,
+                bar.open,
+                bar.high,
+                bar.low,
+                bar.ref,
+            )
+            resting.triggered = resting.triggered or m.triggered
+            price, slippage = m.price, m.slippage
+        if math.isnan(price):
             return
         n = resting.column
         squareoff = bar.late and self._squares_off(resting)
@@ -246,8 +246,7 @@ class SimulatedExchange:
             self.reject(resting, refused)
         if qty == 0:
             return
-        price = m.price
-        if m.slippage:
+        if slippage:
             price = fill_price_one(self.slippage, resting.sign, price, qty, bar.volume)
         qty = self._within_buying_power(resting, qty, price, bar.day)
         if qty:
