@@ -150,11 +150,22 @@ def _exp(value: Decimal) -> int:
     return exponent if isinstance(exponent, int) else 0
 
 
+_QUANTA = {e: Decimal(1).scaleb(e) for e in range(-60, 30)}  # a Decimal of each exponent
+_LAST = [0] * len(_ITEMS)  # per item, the exponent last seen (a guess checked by same_quantum)
+
+
 def _exps(charges: Charges) -> tuple[int, ...]:
+    """Each item's exponent (:func:`_exp`): the last one seen for that item when ``same_quantum``
+    confirms it (one C call), else read from the digits."""
     out = []
-    for value in _VALUES(charges):
-        exponent = value.as_tuple().exponent
-        out.append(exponent if exponent.__class__ is int else 0)  # as _exp
+    last = _LAST
+    for n, value in enumerate(_VALUES(charges)):
+        exponent = last[n]
+        if not value.same_quantum(_QUANTA[exponent]):
+            exponent = _exp(value)
+            if exponent in _QUANTA:
+                last[n] = exponent
+        out.append(exponent)
     return tuple(out)
 
 
