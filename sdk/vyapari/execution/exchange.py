@@ -25,14 +25,14 @@ from typing import Protocol
 import numpy as np
 
 from vyapari.core.ids import split_instrument_id
-from vyapari.costs.base import FeeModel
+from vyapari.costs.base import FeeModel, NoFees
 from vyapari.costs.netting import ChargeBook
 from vyapari.costs.slippage import UNLIMITED, SlippageModel
 from vyapari.execution.marks import MarkBook
 from vyapari.execution.matching import match_order
 from vyapari.execution.pricing import fill_price_one, max_fill_quantity, to_price
 from vyapari.execution.rules import allowed_quantity, cut_to_buying_power, exposure_fits
-from vyapari.model.charges import Charges
+from vyapari.model.charges import NO_CHARGES, Charges
 from vyapari.model.enums import Exchange, OrderStatus, OrderType, ProductType, Segment
 from vyapari.model.events import Fill
 from vyapari.model.orders import Order
@@ -114,6 +114,8 @@ class SimulatedExchange:
         self.slippage = slippage
         self.portfolio = Portfolio(initial_cash=capital)
         self.charge_book = ChargeBook(fees)  # charges netted per (scrip, session)
+        # a frictionless run: every netted charge is Decimal 0 (exponent 0), NO_CHARGES exactly
+        self._free = type(fees) is NoFees
         self.book = MarkBook(max(capacity, 1))
         self.cash = float(capital)  # float(portfolio.cash), read by every buying-power check
         self._leverage = dict(leverage)
@@ -283,6 +285,8 @@ class SimulatedExchange:
     def charges(self, resting: Resting, qty: int, price: float, day: date, *, book: bool = False) -> Charges:
         """The charges (₹) of a fill of ``qty`` at ``price`` ₹ on session ``day``, netted per scrip-day
         (:mod:`vyapari.costs.netting`); booked into the day's charges only when ``book``."""
+        if self._free:
+            return NO_CHARGES
         order = resting.order
         how = self.charge_book.book if book else self.charge_book.preview
         return how(
