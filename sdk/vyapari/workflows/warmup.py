@@ -59,10 +59,10 @@ def _slippage(kind: str) -> SlippageModel:
 def _warm_pairs() -> WarmStep:
     import numpy as np
 
-    from vyapari.strategies._kernels import zscore_positions
+    from vyapari.core.aot import kernel
 
     start = time.perf_counter()
-    zscore_positions(np.linspace(-3.0, 3.0, 16), 2.0, 0.5)
+    kernel("zscore_positions")(np.linspace(-3.0, 3.0, 16), 2.0, 0.5)
     return WarmStep("pairs", "vector", "-", "-", time.perf_counter() - start)
 
 
