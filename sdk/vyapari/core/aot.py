@@ -214,6 +214,13 @@ def _wrap(name: str, compiled: Kernel) -> Kernel:
     return call
 
 
+def load_kernels(folder: Path) -> dict[str, Kernel] | None:
+    """Every kernel of the compiled module in ``folder``, wrapped as :func:`kernel` serves them
+    (arguments checked, the JIT for what does not fit); None when it does not load."""
+    module = load_compiled(folder)
+    return None if module is None else {name: _wrap(name, getattr(module, name)) for name in KERNELS}
+
+
 @cache
 def kernel(name: str) -> Kernel:
     """Kernel ``name`` of :data:`KERNELS`: compiled ahead of time if available, else numba's JIT."""
@@ -237,7 +244,11 @@ def build(folder: Path | None = None) -> Path:
     partial module and two builds at once do not clash. Returns the module's path. Needs numba and
     a C compiler; raises what they raise (``vyapari warmup`` reports it and keeps the JIT).
     """
-    from numba.pycc import CC
+    import warnings
+
+    with warnings.catch_warnings():  # pycc is "pending deprecation" since numba 0.57: the JIT stays the fallback
+        warnings.simplefilter("ignore")
+        from numba.pycc import CC
 
     target = kernels_dir() if folder is None else folder
     existing = _module_file(target)
