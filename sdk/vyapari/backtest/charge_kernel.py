@@ -5,7 +5,8 @@ rule: fills of one (column, session) matched first in, first out; unmatched quan
 the product's segment; brokerage per order on its whole turnover, intraday on every order of a
 scrip-day once it has intraday quantity; DP once per scrip-day that ends net-sold of delivery
 shares; a fill books the change it makes to its scrip-day's total. The Indian models (possibly
-scaled) run in numba (:mod:`vyapari.backtest.charge_loops`, compiled ahead of time); any other fee model runs through the Decimal book itself, fill by fill.
+scaled) run in numba (:mod:`vyapari.backtest.charge_loops`, compiled ahead of
+time); any other fee model runs through the Decimal book itself, fill by fill.
 Property-tested against the book in ``tests/property/test_netting_twin.py``.
 """
 

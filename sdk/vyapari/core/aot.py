@@ -10,7 +10,7 @@ image build run that once after installing; a C compiler is needed then, not at 
 
 Where: ``<cache>/kernels/<key>/`` under vyapari's cache folder (``$VYAPARI_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/vyapari``, else ``~/.cache/vyapari``). ``key`` hashes the kernels' source files,
-this module (the signatures), the numba and numpy versions and the Python ABI: a change to any of
+the exported signatures, the numba and numpy versions and the Python ABI: a change to any of
 them names another folder, so a stale module is never loaded.
 
 Fallback: :func:`kernel` returns the compiled function when the module for the current key loads,
@@ -73,8 +73,10 @@ KERNELS: dict[str, Spec] = {
          "b", "b", "b", "f", "b", "b", "i", "i"),
         "f8[:,::1]"),
     "forward_fill_2d": Spec("vyapari.strategy._kernels", "forward_fill_2d", ("f8:2",), "f8[:,::1]"),
-    "hold_sized": Spec("vyapari.strategy._kernels", "hold_sized", ("f8:2", "i8:1", "i8:1", "i8:1"), "i8[:,::1]"),
-    "crossover_state_2d": Spec("vyapari.strategy._kernels", "crossover_state_2d", ("f8:2", "f8:2"), "f8[:,::1]"),
+    "hold_sized": Spec(
+        "vyapari.strategy._kernels", "hold_sized", ("f8:2", "i8:1", "i8:1", "i8:1"), "i8[:,::1]"),
+    "crossover_state_2d": Spec(
+        "vyapari.strategy._kernels", "crossover_state_2d", ("f8:2", "f8:2"), "f8[:,::1]"),
     "vwap_reversion_weights": Spec(
         "vyapari.strategies._kernels", "vwap_reversion_weights",
         ("f8:2", "f8:2", "f8:2", "f8:2", "b1:2", "i4:1", "i8:1", "f", "i", "f", "f", "i", "b"),
@@ -83,7 +85,8 @@ KERNELS: dict[str, Spec] = {
         "vyapari.strategies._kernels", "orb_weights",
         ("f8:2", "f8:2", "f8:2", "b1:2", "i4:1", "i8:1", "i", "i", "f", "f", "i", "b"),
         "f8[:,::1]"),
-    "zscore_positions": Spec("vyapari.strategies._kernels", "zscore_positions", ("f8:1", "f", "f"), "f8[::1]"),
+    "zscore_positions": Spec(
+        "vyapari.strategies._kernels", "zscore_positions", ("f8:1", "f", "f"), "f8[::1]"),
 }
 """Every kernel a backtest or a reference strategy calls, with the signature real runs use."""
 
@@ -124,8 +127,9 @@ def cache_key() -> str:
     """16 hex digits naming the compiled module's folder (see the module docstring)."""
     import numpy as np
 
-    digest = hashlib.sha256()
-    for path in [Path(__file__), *sorted({_source_file(m) for m in (*SOURCES_TOO, *(s.module for s in KERNELS.values()))})]:
+    digest = hashlib.sha256(repr(sorted(KERNELS.items())).encode())  # the exports and their signatures
+    modules = {*SOURCES_TOO, *(s.module for s in KERNELS.values())}
+    for path in sorted(_source_file(m) for m in modules):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     for part in (dist_version("numba"), np.__version__, sys.implementation.cache_tag, platform.machine()):
         digest.update(part.encode() + b"\0")
@@ -155,7 +159,7 @@ def load_compiled(folder: Path) -> ModuleType | None:
             return None
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-    except Exception:  # noqa: BLE001 - a broken or foreign file only means the JIT runs
+    except Exception:
         return None
     return module if all(hasattr(module, name) for name in KERNELS) else None
 
@@ -170,7 +174,8 @@ def _compiled() -> ModuleType | None:
 def jit_kernel(name: str) -> Kernel:
     """numba's JIT dispatcher of kernel ``name`` (imports numba and the source module)."""
     spec = KERNELS[name]
-    return getattr(importlib.import_module(spec.module), spec.function)  # type: ignore[no-any-return]
+    dispatcher: Kernel = getattr(importlib.import_module(spec.module), spec.function)
+    return dispatcher
 
 
 def _coerce(kinds: tuple[str, ...], args: tuple[Any, ...]) -> list[Any] | None:
@@ -188,7 +193,8 @@ def _coerce(kinds: tuple[str, ...], args: tuple[Any, ...]) -> list[Any] | None:
                 return None
             out.append(int(arg))
         elif kind == "f":
-            if not isinstance(arg, (float, int, np.floating, np.integer)) or isinstance(arg, (bool, np.bool_)):
+            number = isinstance(arg, (float, int, np.floating, np.integer))
+            if isinstance(arg, (bool, np.bool_)) or not number:
                 return None
             out.append(float(arg))
         else:
@@ -244,12 +250,6 @@ def build(folder: Path | None = None) -> Path:
     partial module and two builds at once do not clash. Returns the module's path. Needs numba and
     a C compiler; raises what they raise (``vyapari warmup`` reports it and keeps the JIT).
     """
-    import warnings
-
-    with warnings.catch_warnings():  # pycc is "pending deprecation" since numba 0.57: the JIT stays the fallback
-        warnings.simplefilter("ignore")
-        from numba.pycc import CC
-
     target = kernels_dir() if folder is None else folder
     existing = _module_file(target)
     if existing is not None and load_compiled(target) is not None:
@@ -257,18 +257,7 @@ def build(folder: Path | None = None) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".build-", dir=target.parent))
     try:
-        cc = CC(MODULE)
-        cc.output_dir = str(work)
-        cc.verbose = False
-        for name, spec in KERNELS.items():
-            cc.export(name, signature(spec))(jit_kernel(name).py_func)
-        cc.compile()
-        built = _module_file(work)
-        if built is None:
-            raise RuntimeError(f"numba.pycc wrote no {MODULE} module")
-        for extra in work.iterdir():  # keep only the module (pycc may leave object files)
-            if extra != built:
-                shutil.rmtree(extra) if extra.is_dir() else extra.unlink()
+        _compile_into(work)
         if target.exists():
             shutil.rmtree(target, ignore_errors=True)
         try:
@@ -282,6 +271,29 @@ def build(folder: Path | None = None) -> Path:
     _compiled.cache_clear()
     kernel.cache_clear()
     found = _module_file(target)
-    if found is None:  # another build won the rename and then went away: unlikely
+    if found is None:
         raise RuntimeError(f"no compiled module in {target}")
     return found
+
+
+def _compile_into(work: Path) -> None:
+    """Run ``numba.pycc`` on every kernel; leave only the module in ``work``."""
+    import warnings
+
+    with warnings.catch_warnings():  # pycc is "pending deprecation" since numba 0.57: the JIT stays
+        warnings.simplefilter("ignore")
+        from numba.pycc import CC
+
+    cc = CC(MODULE)
+    cc.output_dir = str(work)
+    cc.verbose = False
+    for name, spec in KERNELS.items():
+        dispatcher: Any = jit_kernel(name)  # numba's Dispatcher: compile its Python function
+        cc.export(name, signature(spec))(dispatcher.py_func)
+    cc.compile()
+    built = _module_file(work)
+    if built is None:
+        raise RuntimeError(f"numba.pycc wrote no {MODULE} module")
+    for extra in work.iterdir():  # keep only the module (pycc may leave object files)
+        if extra != built:
+            shutil.rmtree(extra) if extra.is_dir() else extra.unlink()

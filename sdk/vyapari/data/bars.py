@@ -160,23 +160,28 @@ def _numbers(column: Any) -> np.ndarray:
     return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
 
 
+def _typed(schema: Any) -> bool:
+    """Every bar column present, ``ts`` an Arrow timestamp, the others Arrow numbers."""
+    import pyarrow as pa
+
+    if any(c not in schema.names for c in BAR_FILE_COLUMNS):
+        return False
+    numeric = (pa.types.is_floating, pa.types.is_integer)
+    return pa.types.is_timestamp(schema.field("ts").type) and all(
+        any(test(schema.field(c).type) for test in numeric) for c in BAR_FILE_COLUMNS[1:])
+
+
 def _parquet_arrays(path: Path, start: date | None, end: date | None) -> BarArrays | None:
     """One Parquet bar file straight into arrays, or None when it needs the frame path: a column
     missing or not a timestamp/number, a null, a naive ``ts`` before 1946, or any check failing
     (the frame path then reports it, with the same message as always)."""
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     parquet = pq.ParquetFile(path)
     schema = parquet.schema_arrow
-    if any(c not in schema.names for c in BAR_FILE_COLUMNS):
+    if not _typed(schema):
         return None
     ts_type = schema.field("ts").type
-    numeric = (pa.types.is_floating, pa.types.is_integer)
-    if not pa.types.is_timestamp(ts_type) or not all(
-        any(test(schema.field(c).type) for test in numeric) for c in BAR_FILE_COLUMNS[1:]
-    ):
-        return None
     table = parquet.read(columns=list(BAR_FILE_COLUMNS))
     if any(table.column(c).null_count for c in BAR_FILE_COLUMNS):
         return None

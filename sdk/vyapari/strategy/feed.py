@@ -29,8 +29,9 @@ from vyapari.strategy.actions import with_corporate_actions
 from vyapari.strategy.panel import BarPanel, SessionBounds, build_panel, build_panel_arrays
 
 if TYPE_CHECKING:  # frames are pandas; a Parquet folder loads without it (bar_arrays)
-    import numpy as np
     import pandas as pd
+
+    from vyapari.data.bars import BarArrays
 
 
 class HistoricalDataFeed(ABC):
@@ -44,7 +45,7 @@ class HistoricalDataFeed(ABC):
         """Splits, bonuses and dividends (by symbol) to settle on raw prices; none by default."""
         return {}
 
-    def bar_arrays(self, start: date | None, end: date | None) -> dict[str, tuple[np.ndarray, np.ndarray]] | None:
+    def bar_arrays(self, start: date | None, end: date | None) -> dict[str, BarArrays] | None:
         """The bars as arrays without pandas (UTC ns starts, ``[bars, 5]`` OHLCV), when the feed can
         read them so; None (the default) means :meth:`frames`."""
         return None
@@ -89,7 +90,7 @@ class FolderDataFeed(HistoricalDataFeed):
     folder: Path
     symbols: Sequence[str] | None = None
 
-    def bar_arrays(self, start: date | None, end: date | None) -> dict[str, tuple[np.ndarray, np.ndarray]] | None:
+    def bar_arrays(self, start: date | None, end: date | None) -> dict[str, BarArrays] | None:
         """Typed Parquet files straight into arrays (:func:`~vyapari.data.bars.read_bar_arrays`)."""
         from vyapari.data.bars import read_bar_arrays
 

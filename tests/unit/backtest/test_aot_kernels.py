@@ -60,7 +60,8 @@ def _same(a: Any, b: Any) -> None:
 def _fills_case(rng: np.random.Generator) -> dict[str, tuple[Any, ...]]:
     """Coherent random inputs of the fill, account, P&L and charge kernels."""
     t_count, n_count = int(rng.integers(50, 400)), int(rng.integers(1, 6))
-    target = rng.integers(-30, 31, (t_count, n_count)).astype(np.int64) * (rng.random((t_count, n_count)) < 0.3)
+    shape = (t_count, n_count)
+    target = rng.integers(-30, 31, shape).astype(np.int64) * (rng.random(shape) < 0.3)
     target = np.ascontiguousarray(np.maximum.accumulate(np.abs(target), axis=0) * np.sign(target), np.int64)
     valid = rng.random((t_count, n_count)) < 0.95
     cap = rng.integers(0, 40, (t_count, n_count)).astype(np.int64)
@@ -70,7 +71,8 @@ def _fills_case(rng: np.random.Generator) -> dict[str, tuple[Any, ...]]:
     lot = rng.integers(1, 4, n_count).astype(np.int64)
     ratio = np.where(rng.random((t_count, n_count)) < 0.005, 2.0, 1.0)
     flags = tuple(bool(x) for x in rng.random(3) < 0.5)
-    fills, _ = aot.jit_kernel("target_fills")(target, valid, cap, sq_open, sq_close, sq_after, lot, *flags, ratio)
+    fill_args = (target, valid, cap, sq_open, sq_close, sq_after, lot, *flags, ratio)
+    fills, _ = aot.jit_kernel("target_fills")(*fill_args)
     k = fills.shape[0]
     price = np.round(100 + rng.normal(0, 5, k), 2)
     charges = rng.random(k) * 20
@@ -82,7 +84,7 @@ def _fills_case(rng: np.random.Generator) -> dict[str, tuple[Any, ...]]:
     m_count = int(order.max()) + 1 if k else 1
     n_col, qty, t = (np.ascontiguousarray(fills[:, i]) for i in (1, 2, 0))
     return {
-        "target_fills": (target, valid, cap, sq_open, sq_close, sq_after, lot, *flags, ratio),
+        "target_fills": fill_args,
         "account": (fills, price, charges, close, valid, 1e6, float(rng.integers(1, 5)), ratio, dividend),
         "realised_pnl": (t, n_col, qty, price, ratio),
         "netted": (n_col, t // 25, order, qty, price, rates, rates[::-1].copy(), rule, rule * 2, *flags,
@@ -103,10 +105,10 @@ def _signal_case(rng: np.random.Generator) -> dict[str, tuple[Any, ...]]:
         "forward_fill_2d": (noisy,),
         "crossover_state_2d": (panel.close, np.roll(panel.close, 3, axis=0)),
         "hold_sized": (weights, rows, cols, rng.integers(-50, 50, rows.size)),
-        "vwap_reversion_weights": (panel.high, panel.low, panel.close, np.nan_to_num(panel.volume), panel.valid,
-                                   panel.session, minute, 1.0, 10, 1.0, 0.5, 14 * 60, True),
-        "orb_weights": (panel.high, panel.low, panel.close, panel.valid, panel.session, minute, 15, 14, 0.2, 1.0,
-                        14 * 60 + 30, True),
+        "vwap_reversion_weights": (panel.high, panel.low, panel.close, np.nan_to_num(panel.volume),
+                                   panel.valid, panel.session, minute, 1.0, 10, 1.0, 0.5, 14 * 60, True),
+        "orb_weights": (panel.high, panel.low, panel.close, panel.valid, panel.session, minute, 15, 14, 0.2,
+                        1.0, 14 * 60 + 30, True),
         "zscore_positions": (z, 2.0, 0.5),
     }
 
