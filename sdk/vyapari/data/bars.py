@@ -217,10 +217,14 @@ def read_bar_arrays(folder: str | os.PathLike[str], symbols: list[str] | None = 
     wanted = sorted(files) if symbols is None else list(symbols)
     if any(s not in files or files[s].suffix.lower() != ".parquet" for s in wanted):
         return None
-    out = {}
-    for symbol in wanted:
-        arrays = _parquet_arrays(files[symbol], start, end)
-        if arrays is None:
-            return None
-        out[symbol] = arrays
-    return out
+    if len(wanted) < 4:
+        read = [_parquet_arrays(files[s], start, end) for s in wanted]
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        # Parquet decoding and the array checks release the GIL: a few threads overlap them
+        with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+            read = list(pool.map(lambda s: _parquet_arrays(files[s], start, end), wanted))
+    if any(arrays is None for arrays in read):
+        return None
+    return {s: arrays for s, arrays in zip(wanted, read, strict=True) if arrays is not None}
