@@ -15,10 +15,10 @@ them names another folder, so a stale module is never loaded.
 
 Fallback: :func:`kernel` returns the compiled function when the module for the current key loads,
 else numba's JIT dispatcher of the same source (``cache=True``, as before), so a missing, stale or
-broken module only costs time. Arguments are checked against the compiled signature: arrays are
-made C-contiguous with the declared dtype when that cast is exact (``np.can_cast`` "safe"), and
-anything else (another dtype, a float where an int is declared) goes to the JIT, which compiles the
-signature it was given, as it always has. The compiled code is the same numba code (no fastmath),
+broken module only costs time. Arguments are checked against the compiled signature: arrays of the
+declared dtype and rank are made C-contiguous (a copy only for a strided view), integers pass where a
+float is declared (as numba would widen them), and anything else (another dtype, a float where an
+integer is declared) goes to the JIT, which compiles the signature it was given, as it always has. The compiled code is the same numba code (no fastmath),
 so both give bit-identical results (``tests/unit/backtest/test_aot_kernels.py``).
 ``VYAPARI_KERNELS=jit`` forces the JIT.
 """
@@ -200,7 +200,7 @@ def _coerce(kinds: tuple[str, ...], args: tuple[Any, ...]) -> list[Any] | None:
         else:
             array = np.asarray(arg)
             dtype = np.dtype(_DTYPES[kind[:2]])
-            if array.ndim != int(kind[-1]) or not np.can_cast(array.dtype, dtype, "safe"):
+            if array.ndim != int(kind[-1]) or array.dtype != dtype:  # the JIT would compile another
                 return None
             out.append(np.ascontiguousarray(array, dtype=dtype))
     return out
