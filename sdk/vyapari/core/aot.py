@@ -18,9 +18,9 @@ else numba's JIT dispatcher of the same source (``cache=True``, as before), so a
 broken module only costs time. Arguments are checked against the compiled signature: arrays of the
 declared dtype and rank are made C-contiguous (a copy only for a strided view), integers pass where a
 float is declared (as numba would widen them), and anything else (another dtype, a float where an
-integer is declared) goes to the JIT, which compiles the signature it was given, as it always has. The compiled code is the same numba code (no fastmath),
-so both give bit-identical results (``tests/unit/backtest/test_aot_kernels.py``).
-``VYAPARI_KERNELS=jit`` forces the JIT.
+integer is declared) goes to the JIT, which compiles the signature it was given, as it always has.
+The compiled code is the same numba code (no fastmath), so both give bit-identical results
+(``tests/unit/backtest/test_aot_kernels.py``). ``VYAPARI_KERNELS=jit`` forces the JIT.
 """
 
 from __future__ import annotations
