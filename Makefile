@@ -17,10 +17,10 @@ $(STAMP): pyproject.toml $(LOCK)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --upgrade pip
 	@$(PY) -m pip install --quiet -c $(LOCK) -e '.[$(EXTRAS)]'
-	@$(VENV)/bin/vyapari warmup  # compile the numba kernels now, so the first run is as fast as the next
+	@$(VENV)/bin/vyapari warmup  # compile the kernels ahead of time now, so the first run is as fast as the next
 	@touch $(STAMP)
 
-setup: $(STAMP)  ## create .venv, install the project with every dependency group, compile the kernels
+setup: $(STAMP)  ## create .venv, install the project with every dependency group, compile the kernels (AOT)
 
 demo: $(STAMP)  ## the main job: sample data -> lake -> backtest -> weekly evaluation -> report
 	@$(VENV)/bin/vyapari demo --out $(DEMO_OUT)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from vyapari.backtest.config import BacktestConfig, EnginePath
-from vyapari.backtest.event_loop import EventLoopEngine
 from vyapari.backtest.results import BacktestResult, rejection_note
 from vyapari.backtest.vector import NeedsEventLoop, run_vectorised
 from vyapari.core.errors import InvalidInput
@@ -51,6 +50,8 @@ def run_backtest(
             notes.append(f"ran on the event loop (slower): {why}")
     elif config.path is EnginePath.AUTO:
         notes.append(f"ran on the event loop (slower): strategy {strategy.name} {why_not}")
+    from vyapari.backtest.event_loop import EventLoopEngine  # its imports load only when it runs
+
     return _noted(EventLoopEngine(strategy, panel, config).run(progress), notes)
 
 

@@ -1,5 +1,7 @@
 """Array kernels of the backtest (numba): arrays in, arrays out, no pandas, no I/O.
 
+Callers take them through :func:`vyapari.core.aot.kernel` (compiled ahead of time, else the JIT).
+
 :func:`target_fills` turns a target-position matrix into market fills with exactly the
 event loop's semantics (see :mod:`vyapari.backtest.event_loop`): per time slice, first
 the fills at the open (MIS square-off, then orders pending from the previous bar), then
@@ -15,8 +17,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-REF_OPEN = 0
-REF_CLOSE = 1
+from vyapari.backtest.fill_refs import REF_CLOSE, REF_OPEN
 
 
 @njit(cache=True)

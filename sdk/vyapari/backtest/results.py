@@ -13,22 +13,22 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from vyapari.backtest.charge_kernel import ITEMS, netted_charges
 from vyapari.backtest.config import BacktestConfig
-from vyapari.backtest.kernels import realised_pnl
 from vyapari.backtest.order_status import order_counts, order_statuses
 from vyapari.backtest.stats import compute_statistics
+from vyapari.core.aot import kernel
 from vyapari.core.ids import ClientOrderIds
 from vyapari.core.time import IST_OFFSET_NS, ist_from_ns
 from vyapari.model.enums import Segment
 from vyapari.strategy.panel import BarPanel
+
+if TYPE_CHECKING:  # pandas and pyarrow load for the tables and files, not for a summary
+    import pandas as pd
 
 ORDER_KINDS = ("strategy", "squareoff")
 
@@ -99,6 +99,8 @@ class BacktestResult:
     # ----- tables -----------------------------------------------------------------
     def equity_frame(self) -> pd.DataFrame:
         """``ts`` (IST bar start) and ``equity`` (₹ to the paisa, after the slice, at the last close)."""
+        import pandas as pd
+
         return pd.DataFrame(
             {"ts": self.panel.timestamps(), "equity": np.floor(self.equity * 100 + 0.5) / 100}
         )
@@ -119,6 +121,8 @@ class BacktestResult:
     def trades_frame(self) -> pd.DataFrame:
         """Every fill: ids, time, symbol, side, quantity, price, itemised charges (as booked: the
         change the fill made to its scrip-day's netted charges), realised P&L."""
+        import pandas as pd
+
         f = self.fills
         ts = self.panel.timestamps()
         ids = self._order_ids()
@@ -156,6 +160,8 @@ class BacktestResult:
 
     def orders_frame(self) -> pd.DataFrame:
         """Every order submitted, with how much of it filled and its status."""
+        import pandas as pd
+
         o = self.orders
         filled, status, reasons = order_statuses(self)
         want = np.abs(o.qty)
@@ -180,6 +186,8 @@ class BacktestResult:
 
     def positions_frame(self) -> pd.DataFrame:
         """Positions over time, one row per (slice, symbol) where the quantity changed."""
+        import pandas as pd
+
         prev = np.vstack([np.zeros((1, self.positions.shape[1]), np.int64), self.positions[:-1]])
         t_idx, n_idx = np.nonzero(self.positions != prev)
         return pd.DataFrame(
@@ -192,6 +200,9 @@ class BacktestResult:
 
     def write(self, out_dir: Path) -> None:
         """Write the result files into ``out_dir`` (created if needed), deterministically."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
         out_dir.mkdir(parents=True, exist_ok=True)
         tables = {
             "trades": self.trades_frame(),
@@ -269,20 +280,19 @@ def build_result(
     final_equity: float | None = None,
 ) -> BacktestResult:
     """Assemble a :class:`BacktestResult` and its summary from a run's arrays."""
-    realised = realised_pnl(fills.t, fills.n, fills.qty, fills.price, panel.ratios)
+    realised = kernel("realised_pnl")(fills.t, fills.n, fills.qty, fills.price, panel.ratios)
     capital = config.capital_inr
     final = float(equity[-1]) if final_equity is None else final_equity
     turnover = float((np.abs(fills.qty) * fills.price).sum())
     exposure = int((positions != 0).any(axis=1).sum())
     stats = compute_statistics(equity, panel.session, capital, realised, turnover, exposure)
-    ts = panel.timestamps()
     summary: dict[str, Any] = {
         "strategy": strategy,
         "params": dict(params),
         "path": path,
         "symbols": len(panel.symbols),
-        "start": ts[0].isoformat(),
-        "end": ts[-1].isoformat(),
+        "start": ts_iso(int(panel.ts[0])),
+        "end": ts_iso(int(panel.ts[-1])),
         "bars": panel.bar_count,
         "slices": int(panel.shape[0]),
         "orders": len(orders.qty),

@@ -12,9 +12,10 @@ import numpy as np
 
 from vyapari.backtest.charge_kernel import netted_charges
 from vyapari.backtest.config import BacktestConfig
-from vyapari.backtest.kernels import REF_OPEN, account, target_fills
+from vyapari.backtest.fill_refs import REF_OPEN
 from vyapari.backtest.results import BacktestResult, FillArrays, OrderArrays, build_result
 from vyapari.backtest.rules import squareoff_plan
+from vyapari.core.aot import kernel
 from vyapari.core.time import ist_from_ns
 from vyapari.execution.limits import may_sell_short, short_rejection
 from vyapari.execution.pricing import fill_prices, volume_caps
@@ -40,7 +41,7 @@ def run_vectorised(strategy: Strategy, panel: BarPanel, config: BacktestConfig) 
     plan = squareoff_plan(panel)
     caps = volume_caps(config.slippage, panel.volume)
     is_mis = strategy.product is ProductType.MIS
-    raw, orders = target_fills(
+    raw, orders = kernel("target_fills")(
         targets,
         panel.valid,
         caps,
@@ -61,7 +62,7 @@ def run_vectorised(strategy: Strategy, panel: BarPanel, config: BacktestConfig) 
         config.fees, config.exchange, segment, n, panel.session[t], fill_dates(panel, t), order, qty, price
     )
     charges = items.sum(axis=1)
-    equity, positions, violation = account(
+    equity, positions, violation = kernel("account")(
         raw,
         price,
         charges,

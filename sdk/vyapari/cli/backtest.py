@@ -202,6 +202,8 @@ def warn_unfilled(summary: dict[str, Any]) -> None:
 
 
 def _run_with_progress(run_backtest: Any, strategy: Any, panel: Any, config: Any, *, quiet: bool) -> Any:
+    if quiet:  # no bar to draw: rich need not load
+        return run_backtest(strategy, panel, config)
     from rich.progress import Progress
 
     with Progress(transient=True, disable=quiet) as progress:

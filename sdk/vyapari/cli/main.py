@@ -42,7 +42,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ready": ("ready", "Pre-open readiness check (session, egress IP, feed, ingestion, instruments, risk)"),
     "instruments": ("instruments", "Publish a broker's instrument dump as a checked snapshot; look one up"),
     "demo": ("demo", "Run the demo pipeline end to end on generated sample data"),
-    "warmup": ("warmup", "Compile the backtest kernels into numba's cache once (make setup runs it)"),
+    "warmup": ("warmup", "Compile the backtest kernels ahead of time once (make setup runs it)"),
     "api": ("api", "Serve the REST API locally for a browser (Swagger UI at /swagger)"),
     "live": ("live", "Trade live or on paper, replay a recorded day; kill switch"),
     "new": ("new", "Write a working strategy skeleton and its test (vyapari new strategy NAME)"),

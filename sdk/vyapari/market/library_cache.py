@@ -22,18 +22,13 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
+from vyapari.core.cache import cache_dir
+
 LIBRARY = "pandas_market_calendars"
 
 Row = tuple[date, datetime, datetime]
 
 
-def cache_dir() -> Path:
-    """The folder of vyapari's caches (see the module docstring)."""
-    explicit = os.environ.get("VYAPARI_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME")
-    return (Path(base) if base else Path.home() / ".cache") / "vyapari"
 
 
 @cache

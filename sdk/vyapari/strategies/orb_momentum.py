@@ -44,10 +44,10 @@ class OrbSignal(VectorSignal):
         self.p = params
 
     def compute(self, panel: BarPanel) -> np.ndarray:
-        from vyapari.strategies._kernels import orb_weights
+        from vyapari.core.aot import kernel
 
         p = self.p
-        return orb_weights(
+        return kernel("orb_weights")(
             panel.high,
             panel.low,
             panel.close,

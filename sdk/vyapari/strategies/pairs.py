@@ -118,7 +118,9 @@ def spread_zscore(
 def _intraday_state(z: np.ndarray, session: np.ndarray, late: np.ndarray, entry: float,
                     exit_: float) -> np.ndarray:
     """Spread state ``[T]`` run afresh in each session and flat from 15:20 IST (``late``)."""
-    from vyapari.strategies._kernels import zscore_positions
+    from vyapari.core.aot import kernel
+
+    zscore_positions = kernel("zscore_positions")
 
     state = np.zeros(z.shape[0])
     starts = np.flatnonzero(np.r_[True, session[1:] != session[:-1]])

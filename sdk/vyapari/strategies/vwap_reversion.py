@@ -63,9 +63,9 @@ class VwapReversionSignal(VectorSignal):
         self.stop_frac, self.entry_cutoff, self.allow_short = stop_pct / 100, entry_cutoff, allow_short
 
     def compute(self, panel: BarPanel) -> np.ndarray:
-        from vyapari.strategies._kernels import vwap_reversion_weights
+        from vyapari.core.aot import kernel
 
-        return vwap_reversion_weights(
+        return kernel("vwap_reversion_weights")(
             panel.high,
             panel.low,
             panel.close,

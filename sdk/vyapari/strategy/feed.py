@@ -19,16 +19,19 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from vyapari.core.errors import DataError
 from vyapari.core.time import IST
 from vyapari.data.corporate_actions import CorporateAction
 from vyapari.model.enums import Exchange
 from vyapari.strategy.actions import with_corporate_actions
-from vyapari.strategy.panel import BarPanel, SessionBounds, build_panel
+from vyapari.strategy.panel import BarPanel, SessionBounds, build_panel, build_panel_arrays
+
+if TYPE_CHECKING:  # frames are pandas; a Parquet folder loads without it (bar_arrays)
+    import pandas as pd
+
+    from vyapari.data.bars import BarArrays
 
 
 class HistoricalDataFeed(ABC):
@@ -42,6 +45,11 @@ class HistoricalDataFeed(ABC):
         """Splits, bonuses and dividends (by symbol) to settle on raw prices; none by default."""
         return {}
 
+    def bar_arrays(self, start: date | None, end: date | None) -> dict[str, BarArrays] | None:
+        """The bars as arrays without pandas (UTC ns starts, ``[bars, 5]`` OHLCV), when the feed can
+        read them so; None (the default) means :meth:`frames`."""
+        return None
+
 
 class LiveDataFeed(ABC):
     """A stream of completed bars (implemented by the live engine)."""
@@ -53,6 +61,8 @@ class LiveDataFeed(ABC):
 
 def clip_range(frame: pd.DataFrame, start: date | None, end: date | None) -> pd.DataFrame:
     """Rows whose IST date of ``ts`` lies in ``[start, end]``."""
+    import pandas as pd
+
     ts = pd.DatetimeIndex(frame["ts"])
     ts = ts.tz_localize(IST) if ts.tz is None else ts.tz_convert(IST)
     keep = pd.Series(True, index=frame.index)
@@ -79,6 +89,12 @@ class FolderDataFeed(HistoricalDataFeed):
 
     folder: Path
     symbols: Sequence[str] | None = None
+
+    def bar_arrays(self, start: date | None, end: date | None) -> dict[str, BarArrays] | None:
+        """Typed Parquet files straight into arrays (:func:`~vyapari.data.bars.read_bar_arrays`)."""
+        from vyapari.data.bars import read_bar_arrays
+
+        return read_bar_arrays(self.folder, list(self.symbols) if self.symbols else None, start, end)
 
     def frames(self, start: date | None, end: date | None) -> dict[str, pd.DataFrame]:
         from vyapari.data.bars import read_bar_folder
@@ -161,12 +177,17 @@ def load_panel(
 ) -> BarPanel:
     """Read ``feed`` for ``[start, end]``, align it on ``exchange``'s calendar and attach the
     feed's corporate actions (:func:`~vyapari.strategy.actions.with_corporate_actions`)."""
-    frames = feed.frames(start, end)
-    frames = {s: f for s, f in frames.items() if len(f)}
+    arrays = feed.bar_arrays(start, end)
     if session_bounds is None:
         from vyapari.market.calendar import get_calendar
 
         session_bounds = get_calendar(exchange).session_bounds
-    panel = build_panel(frames, session_bounds, lot_sizes=lot_sizes)
+    if arrays is not None:  # pandas-free: a short run need not import it
+        arrays = {s: a for s, a in arrays.items() if len(a[0])}
+        panel = build_panel_arrays({s: a[0] for s, a in arrays.items()}, {s: a[1] for s, a in arrays.items()},
+                                   session_bounds, lot_sizes=lot_sizes)
+    else:
+        frames = {s: f for s, f in feed.frames(start, end).items() if len(f)}
+        panel = build_panel(frames, session_bounds, lot_sizes=lot_sizes)
     actions = feed.corporate_actions()
     return with_corporate_actions(panel, actions) if actions else panel

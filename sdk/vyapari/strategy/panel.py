@@ -15,12 +15,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from vyapari.core.errors import DataError
-from vyapari.core.time import IST
+from vyapari.core.time import IST, ist_from_ns
+
+if TYPE_CHECKING:  # pandas loads where a frame is made, not for a backtest's arrays
+    import pandas as pd
 
 PRICE_COLUMNS = ("open", "high", "low", "close")
 BAR_COLUMNS = (*PRICE_COLUMNS, "volume")
@@ -75,6 +78,8 @@ class BarPanel:
 
     def timestamps(self) -> pd.DatetimeIndex:
         """Bar start times as tz-aware IST timestamps."""
+        import pandas as pd
+
         cached = self.__dict__.get("_timestamps")
         if cached is None:  # from the int64 ns directly: to_datetime parses ints one by one
             utc = pd.DatetimeIndex(np.asarray(self.ts, dtype=np.int64).view("datetime64[ns]"))
@@ -93,6 +98,8 @@ class BarPanel:
         """One symbol's bars as a frame (the inverse of :func:`build_panel`): ``ts`` (IST bar
         start), ``open``, ``high``, ``low``, ``close`` (₹) and ``volume`` (shares, int64), rows
         where the symbol has a bar."""
+        import pandas as pd
+
         n = self.column(symbol)
         rows = self.valid[:, n]
         return pd.DataFrame(
@@ -138,6 +145,8 @@ class BarPanel:
 
 
 def _frame_to_ns(symbol: str, frame: pd.DataFrame) -> np.ndarray:
+    import pandas as pd
+
     missing = [c for c in ("ts", *BAR_COLUMNS) if c not in frame.columns]
     if missing:
         raise DataError(f"{symbol}: missing column(s) {', '.join(missing)}")
@@ -149,6 +158,8 @@ def _frame_to_ns(symbol: str, frame: pd.DataFrame) -> np.ndarray:
 
 def _check_frame(symbol: str, ns: np.ndarray, values: np.ndarray) -> None:
     def at(i: int) -> str:
+        import pandas as pd
+
         return pd.Timestamp(int(ns[i]), tz="UTC").tz_convert(IST).isoformat()
 
     if len(ns) > 1:
@@ -174,6 +185,8 @@ def _session_index(symbol: str, ns: np.ndarray, bounds: tuple[np.ndarray, np.nda
     pos = np.searchsorted(opens, ns, side="right") - 1
     inside = (pos >= 0) & (ns < closes[np.clip(pos, 0, None)])
     if not inside.all():
+        import pandas as pd
+
         i = int(np.flatnonzero(~inside)[0])
         stamp = pd.Timestamp(int(ns[i]), tz="UTC").tz_convert(IST).isoformat()
         raise DataError(f"{symbol}: bar at {stamp} is outside every trading session")
@@ -196,6 +209,23 @@ def build_panel(
     symbols = tuple(sorted(frames))
     per_symbol = {s: _frame_to_ns(s, frames[s]) for s in symbols}
     values = {s: frames[s][list(BAR_COLUMNS)].to_numpy(dtype=np.float64) for s in symbols}
+    return build_panel_arrays(per_symbol, values, session_bounds, lot_sizes=lot_sizes)
+
+
+def build_panel_arrays(
+    bar_ns: Mapping[str, np.ndarray],
+    bar_values: Mapping[str, np.ndarray],
+    session_bounds: SessionBounds,
+    *,
+    lot_sizes: Mapping[str, int] | None = None,
+) -> BarPanel:
+    """:func:`build_panel` from arrays: per symbol, bar starts (UTC epoch ns, int64) and a
+    ``[bars, 5]`` float64 array of ``open, high, low, close, volume``; same checks, no pandas."""
+    if not bar_ns:
+        raise DataError("no bars: the data source holds no symbol in the requested range")
+    symbols = tuple(sorted(bar_ns))
+    per_symbol = {s: bar_ns[s] for s in symbols}
+    values = {s: bar_values[s] for s in symbols}
     for s in symbols:
         _check_frame(s, per_symbol[s], values[s])
     nonempty = [v for v in per_symbol.values() if len(v)]
@@ -205,8 +235,8 @@ def build_panel(
         all_ns = nonempty[0]  # the usual case, every symbol on the same bars: no sort needed
     else:
         all_ns = np.unique(np.concatenate(nonempty))
-    first = pd.Timestamp(int(all_ns[0]), tz="UTC").tz_convert(IST).date()
-    last = pd.Timestamp(int(all_ns[-1]), tz="UTC").tz_convert(IST).date()
+    first = ist_from_ns(int(all_ns[0])).date()
+    last = ist_from_ns(int(all_ns[-1])).date()
     bounds = session_bounds(first, last)
     for s in symbols:
         _session_index(s, per_symbol[s], bounds)

@@ -81,7 +81,9 @@ def rolling_mean(values: np.ndarray, window: int) -> np.ndarray:
 
 def forward_fill(values: np.ndarray) -> np.ndarray:
     """Carry the last non-NaN value forward along axis 0 (past only; leading NaNs stay)."""
-    from vyapari.strategy._kernels import forward_fill_2d
+    from vyapari.core.aot import kernel
+
+    forward_fill_2d = kernel("forward_fill_2d")
 
     if values.ndim == 1:
         return forward_fill_2d(values[:, None].astype(np.float64))[:, 0]
@@ -94,8 +96,8 @@ def crossover_state(fast: np.ndarray, slow: np.ndarray) -> np.ndarray:
     A cross-up at ``t`` is ``fast[t] > slow[t]`` and ``fast[t-1] <= slow[t-1]`` (both defined);
     a cross-down the mirror. Before the first crossing the state is 0 (flat).
     """
-    from vyapari.strategy._kernels import crossover_state_2d
+    from vyapari.core.aot import kernel
 
-    return crossover_state_2d(
+    return kernel("crossover_state_2d")(
         np.ascontiguousarray(fast, dtype=np.float64), np.ascontiguousarray(slow, dtype=np.float64)
     )

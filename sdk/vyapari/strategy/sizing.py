@@ -137,7 +137,7 @@ def hold_targets(
     A weight "changes" at row 0 when it is non-zero, and at row t when it differs from
     row t-1. Sizing inputs are taken at the change point (no look-ahead).
     """
-    from vyapari.strategy._kernels import hold_sized
+    from vyapari.core.aot import kernel
 
     weights = np.nan_to_num(weights)
     change = np.empty(weights.shape, dtype=bool)
@@ -157,4 +157,4 @@ def hold_targets(
         lot_size=lot_sizes[cols],
         capital=capital,
     )
-    return hold_sized(weights, rows, cols, sizer.quantities(inputs))
+    return kernel("hold_sized")(weights, rows, cols, sizer.quantities(inputs))

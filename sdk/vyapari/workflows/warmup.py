@@ -1,13 +1,15 @@
-"""Compile the numba kernels ahead of time, so the first real run after an install is not slower.
+"""Compile the kernels ahead of time, so the first real run after an install is not slower.
 
-The kernels are ``@njit(cache=True)``: the first call of each type signature compiles it (tens of
-seconds in all on a small machine) and writes the machine code to numba's cache (``__pycache__``
-beside the sources, or ``$NUMBA_CACHE_DIR``); later processes load it in milliseconds.
-:func:`warm_kernels` runs every reference strategy on a tiny synthetic panel through both engine
-paths, with charges and slippage on and off, which calls every kernel with the signatures real runs
-use (``pairs``' one kernel is called directly); it also builds the exchange calendars, whose
-library sessions are then cached on disk. ``vyapari warmup`` runs it; ``make setup`` runs
-that once after installing.
+First the kernels are compiled into one extension module with ``numba.pycc`` (:mod:`vyapari.core.aot`,
+kept in vyapari's cache folder; needs a C compiler, once): runs then load it in a millisecond and
+never import numba. Without a compiler (or with ``VYAPARI_KERNELS=jit``) the kernels stay
+``@njit(cache=True)``: the first call of each type signature compiles it (tens of seconds in all on a
+small machine) and writes the machine code to numba's cache (``__pycache__`` beside the sources, or
+``$NUMBA_CACHE_DIR``); later processes load it in about a second. Either way :func:`warm_kernels`
+runs every reference strategy on a tiny synthetic panel through both engine paths, with charges and
+slippage on and off, which calls every kernel with the signatures real runs use (``pairs``' one
+kernel is called directly); it also builds the exchange calendars, whose library sessions are then
+cached on disk. ``vyapari warmup`` runs it; ``make setup`` runs that once after installing.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ class WarmStep:
     fees: str
     slippage: str
     seconds: float
+    note: str = ""
 
 
 def _slippage(kind: str) -> SlippageModel:
@@ -59,10 +62,10 @@ def _slippage(kind: str) -> SlippageModel:
 def _warm_pairs() -> WarmStep:
     import numpy as np
 
-    from vyapari.strategies._kernels import zscore_positions
+    from vyapari.core.aot import kernel
 
     start = time.perf_counter()
-    zscore_positions(np.linspace(-3.0, 3.0, 16), 2.0, 0.5)
+    kernel("zscore_positions")(np.linspace(-3.0, 3.0, 16), 2.0, 0.5)
     return WarmStep("pairs", "vector", "-", "-", time.perf_counter() - start)
 
 
@@ -74,7 +77,9 @@ def warm_kernels(on_step: Callable[[WarmStep], None] | None = None) -> list[Warm
     from vyapari.strategy.synthetic import random_walk_panel
 
     panel = random_walk_panel(4, 3, seed=1)
-    steps = []
+    steps = [] if _jit_only() else [_compile_ahead()]
+    if steps and on_step is not None:
+        on_step(steps[0])
     for name, path, fees, slippage in PLAN:
         start = time.perf_counter()
         config = BacktestConfig(fees=fees, path=path, slippage=_slippage(slippage))
@@ -88,6 +93,25 @@ def warm_kernels(on_step: Callable[[WarmStep], None] | None = None) -> list[Warm
         if on_step is not None:
             on_step(steps[-1])
     return steps
+
+
+def _jit_only() -> bool:
+    import os
+
+    return os.environ.get("VYAPARI_KERNELS", "").lower() == "jit"
+
+
+def _compile_ahead() -> WarmStep:
+    """Build the compiled kernel module (:func:`vyapari.core.aot.build`); a failure (no numba, no C
+    compiler) is noted and the plan then fills numba's JIT cache instead."""
+    start = time.perf_counter()
+    try:
+        from vyapari.core.aot import build
+
+        note = f"built {build()}"
+    except Exception as exc:
+        note = f"not built ({type(exc).__name__}: {str(exc)[:200]}); the JIT cache is warmed instead"
+    return WarmStep("compiled kernels", "-", "-", "-", time.perf_counter() - start, note)
 
 
 def _warm_calendars() -> WarmStep:

@@ -2,7 +2,9 @@
 (both engine paths, charges on and off, the reference strategies) write nothing new to numba's
 cache, i.e. they compile nothing and the first run after an install is as fast as the second.
 
-Runs in real subprocesses with an empty ``NUMBA_CACHE_DIR`` (a fresh install's cache).
+Runs in real subprocesses with an empty ``NUMBA_CACHE_DIR`` (a fresh install's cache) and
+``VYAPARI_KERNELS=jit``: the JIT cache, what warmup fills where the kernels cannot be compiled ahead of
+time (no C compiler); the compiled module is tested in ``test_aot_kernels.py``.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ SDK = Path(vyapari.__file__).resolve().parents[1]
 
 
 def _cli(cache: Path, *argv: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, NUMBA_CACHE_DIR=str(cache))
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(cache), VYAPARI_KERNELS="jit")
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SDK), env.get("PYTHONPATH", "")) if p)
     done = subprocess.run([sys.executable, "-m", "vyapari.cli.main", *argv], env=env, capture_output=True,
                           text=True, timeout=1200, check=False)
