@@ -170,9 +170,11 @@ def value_checks(table: pa.Table, issues: RowIssues) -> None:
         if column not in LIMITS or not pa.types.is_floating(table.column(column).type):
             continue
         values = _floats(table, column)
+        low, high = LIMITS[column]
+        if values.size == 0 or (np.fmin.reduce(values) >= low and np.fmax.reduce(values) <= high):
+            continue  # every value in range and finite (NaN is left to the missing-value check)
         infinite = np.isinf(values)
         _flag(issues, table, infinite, RowProblem.NON_FINITE, _describer(column, "is not a finite number"))
-        low, high = LIMITS[column]
         with np.errstate(invalid="ignore"):
             outside = ~infinite & ((values < low) | (values > high))
         _flag(issues, table, outside, RowProblem.OUT_OF_RANGE,

@@ -86,7 +86,8 @@ def _csv_names(payload: bytes, name: str) -> list[str]:
 
     Rejects (``truncated``) a file whose last line has fewer fields than the header names.
     """
-    first, _, _ = payload.partition(b"\n")
+    end = payload.find(b"\n")
+    first = payload if end < 0 else payload[:end]  # (partition would copy the rest of the file too)
     header = list(split_header(first.decode("utf-8-sig")))
     n_raw = len(first.rstrip(b"\r").split(b","))
     _check_truncated(payload, len(header), name)
