@@ -110,8 +110,11 @@ def expand(paths: list[Path], skipped: list[Path] | None = None) -> list[Path]:
     return files
 
 
-def ingest_all(lake: Lake, files: list[Path], console: Console, workers: int = 1) -> list[IngestResult]:
-    """Ingest ``files`` (results in their order) with a progress bar on ``console``."""
+def ingest_all(lake: Lake, files: list[Path], console: Console | None,
+               workers: int = 1) -> list[IngestResult]:
+    """Ingest ``files`` (results in their order) with a progress bar on ``console`` (none: no bar)."""
+    if console is None:
+        return lake.ingest_files(files, workers=workers)
     from rich.progress import Progress
 
     with Progress(console=console, transient=True) as progress:
@@ -126,8 +129,6 @@ def ingest_all(lake: Lake, files: list[Path], console: Console, workers: int = 1
 
 def run(args: argparse.Namespace) -> int:
     """Ingest every file; print one result per file; 1 if any was rejected."""
-    from rich.console import Console
-
     from vyapari.data.lake import Lake
     from vyapari.data.validation import ValidationPolicy
 
@@ -144,10 +145,18 @@ def run(args: argparse.Namespace) -> int:
     workers = default_workers(len(files)) if args.workers is None else args.workers
     if workers < 1:
         raise InvalidInput("--workers", f"{args.workers} is not a positive number of processes")
-    results = ingest_all(lake, files, Console(stderr=True), workers)
+    # the bar only where someone watches: rich loads for a terminal (it draws nothing into a pipe)
+    if sys.stderr.isatty():
+        from rich.console import Console
+
+        results = ingest_all(lake, files, Console(stderr=True), workers)
+    else:
+        results = ingest_all(lake, files, None, workers)
     if args.json:
         print_json([r.to_dict() for r in results])
     else:
+        from rich.console import Console
+
         console = Console(highlight=False)
         for result in results:
             style = {"ingested": "green", "unchanged": "cyan", "repaired": "yellow"}.get(result.status, "red")

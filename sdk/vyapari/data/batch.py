@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from vyapari.core.errors import InvalidInput
+from vyapari.core.errors import InvalidInput, VyapariError
 from vyapari.data.formats import date_from_name
 from vyapari.data.helper_thread import stop_helper
-from vyapari.data.ingest import Ingester, IngestResult
+from vyapari.data.ingest import Ingester, IngestResult, default_session_check
 
 OnResult = Callable[[IngestResult], None]
 _WORKER: dict[str, Ingester] = {}  # the ingester of a pool worker process (set by its initializer)
@@ -72,6 +72,22 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork" if "fork" in methods else None)
 
 
+def warm_calendars(ingester: Ingester, paths: Sequence[Path]) -> None:
+    """Load, in this process, the project calendars the files' names point to (NSE, or BSE when the
+    name says so; the years of their dates), so that forked workers inherit them instead of each
+    importing and loading its own. Only a cache: a file of another exchange or year loads its own."""
+    if ingester.session_check is not default_session_check:
+        return
+    years = sorted({d.year for d in (date_from_name(p.name) for p in paths) if d is not None})
+    for exchange in sorted({"BSE" if "BSE" in p.name.upper() else "NSE" for p in paths}):
+        is_session = default_session_check(exchange)
+        for year in years:
+            try:
+                is_session(date(year, 1, 1))
+            except VyapariError:  # a year the calendar does not cover: the ingest will say so
+                continue
+
+
 def ingest_in_pool(ingester: Ingester, paths: Sequence[Path], workers: int,
                    on_result: OnResult | None = None) -> list[IngestResult]:
     """Ingest ``paths`` with ``workers`` processes; results in input order.
@@ -85,11 +101,14 @@ def ingest_in_pool(ingester: Ingester, paths: Sequence[Path], workers: int,
         raise InvalidInput("workers", f"a process pool needs a picklable store and session check ({exc})") \
             from None
     stop_helper()  # fork from a single-threaded process (the helper starts again on use)
+    context = _pool_context()
+    if context.get_start_method() == "fork":
+        warm_calendars(ingester, paths)
     groups = group_by_name_date(paths)
     workers = min(workers, len(groups))
     tasks = pack_groups(groups, _TASKS_PER_WORKER * workers)
     results: list[IngestResult | None] = [None] * len(paths)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
                              initializer=_init_worker, initargs=(payload,)) as pool:
         futures: dict[Future[list[IngestResult]], list[int]] = {
             pool.submit(_ingest_group, [paths[i] for i in task]): task for task in tasks}

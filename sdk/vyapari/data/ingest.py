@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -33,12 +33,11 @@ import pyarrow.parquet as pq
 
 from vyapari.core.time import IST
 from vyapari.data import layout
-from vyapari.data.bar_ingest import ingest_bar_file
 from vyapari.data.day_state import DayState, curated_digest, read_state
 from vyapari.data.formats import BhavcopyFormat, date_from_name, decode_head, detect_text_format, unpack
 from vyapari.data.parquet_io import curated_parquet, sha256
 from vyapari.data.parsers import ParsedFile, parse_payload
-from vyapari.data.parsers.bar_files import PARQUET_MAGIC, is_bar_file
+from vyapari.data.parsers.bar_detect import PARQUET_MAGIC, is_bar_file
 from vyapari.data.raw_copy import RawCopy, keep_raw, keep_raw_soon
 from vyapari.data.rejections import RejectionError, RejectReason
 from vyapari.data.storage import ObjectStore, locked
@@ -78,7 +77,8 @@ class IngestResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (dates as ISO strings)."""
-        out = asdict(self)
+        out = {f.name: getattr(self, f.name) for f in fields(self)}  # (asdict deep-copies: slower)
+        out["warnings"] = list(self.warnings)
         out["session_date"] = self.session_date.isoformat() if self.session_date else None
         return out
 
@@ -147,6 +147,8 @@ class Ingester:
             return self._reject(data, base, name_date, rej, fmt, parsed, raw)
 
     def _bar_file(self, data: bytes, payload: bytes, name: str) -> IngestResult:
+        from vyapari.data.bar_ingest import ingest_bar_file  # pandas: only for a user's bar files
+
         return IngestResult(**ingest_bar_file(self.store, data, payload, name, self.policy, self.today()))
 
     def _reject(self, data: bytes, name: str, name_date: date | None, rej: RejectionError,

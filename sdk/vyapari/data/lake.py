@@ -20,25 +20,21 @@ import os
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from vyapari.core.errors import DataError, InvalidInput
 from vyapari.core.symbols import check_symbol
 from vyapari.data import layout
-from vyapari.data.adjust import adjust_bars, load_actions
 from vyapari.data.batch import OnResult, ingest_paths
 from vyapari.data.day_state import check_day
 from vyapari.data.ingest import Ingester, IngestResult, SessionCheck
-from vyapari.data.minute_bars import parse_interval, resample_bars
-from vyapari.data.minute_store import minute_session_range, read_minute_months, write_minute_months
 from vyapari.data.parquet_io import from_parquet_bytes
 from vyapari.data.schema import BAR_COLUMNS
 from vyapari.data.storage import LocalObjectStore, ObjectStore, sweep_temporaries
 from vyapari.data.validation import ValidationPolicy
 
-_DAY_OPEN = pd.Timedelta(hours=9, minutes=15)
+if TYPE_CHECKING:  # pandas (and the bar readers) load when bars are read: ingesting needs neither
+    import pandas as pd
 
 #: NSE cash-market series of ordinary shares: rolling (EQ), trade-for-trade (BE), and
 #: trade-for-trade for non-compliant companies (BZ).
@@ -51,10 +47,12 @@ def session_opens(exchange: str, days: pd.Series) -> pd.Series:
     A date the calendar does not know as a session keeps the regular 09:15 IST open (the bar is then
     refused later, by name, as outside every session).
     """
+    import pandas as pd
+
     from vyapari.market.calendar import get_calendar
 
     dates = pd.to_datetime(days)
-    stamps = dates.dt.tz_localize("Asia/Kolkata") + _DAY_OPEN
+    stamps = dates.dt.tz_localize("Asia/Kolkata") + pd.Timedelta(hours=9, minutes=15)
     if dates.empty:
         return stamps
     first, last = dates.min().date(), dates.max().date()
@@ -67,6 +65,9 @@ def session_opens(exchange: str, days: pd.Series) -> pd.Series:
 
 def empty_bars() -> pd.DataFrame:
     """An empty bar frame with the engine's columns and dtypes."""
+    import numpy as np
+    import pandas as pd
+
     return pd.DataFrame({
         "symbol": pd.Series([], dtype=object), "ts": pd.Series([], dtype="datetime64[ns, Asia/Kolkata]"),
         **{c: pd.Series([], dtype=np.float64) for c in ("open", "high", "low", "close")},
@@ -77,6 +78,8 @@ def empty_bars() -> pd.DataFrame:
 def _follow(table: pd.DataFrame, symbols: list[str] | None) -> pd.DataFrame:
     """Rows of :data:`CASH_SERIES` for ``symbols`` (all when ``None``), matched by ISIN where the file
     has one, renamed to the requested symbol; one row per (symbol, session), EQ first."""
+    import pandas as pd
+
     cash = table[table["series"].isin(CASH_SERIES)].copy()
     isin = cash["isin"].fillna("").astype(str) if "isin" in cash.columns else pd.Series("", index=cash.index)
     cash["_isin"] = isin
@@ -180,6 +183,8 @@ class Lake:
         Each day is read through its state record (:func:`~vyapari.data.day_state.check_day`): a file
         its record does not name raises :class:`DataError` instead of being served.
         """
+        import pandas as pd
+
         _check_range(start, end)
         frames = []
         for year in range(start.year, end.year + 1):
@@ -212,6 +217,9 @@ class Lake:
             NSE: follow each symbol across :data:`CASH_SERIES` (by ISIN where present), one bar per
             session (EQ preferred), with a ``series`` column; not with ``series``.
         """
+        import numpy as np
+        import pandas as pd
+
         if follow_series and series is not None:
             raise InvalidInput("follow_series", "reads every cash series; do not pass series= with it")
         table = self.read_daily_table(exchange, start, end)
@@ -241,6 +249,8 @@ class Lake:
         """Runs of sessions on which a symbol traded in another cash series than ``series`` (and not
         in it): what a ``series``-only read leaves out. ``[{"symbol", "series", "first", "last",
         "sessions"}]`` (ISO dates), by symbol then date; empty off NSE."""
+        import numpy as np
+
         if exchange != "NSE":
             return []
         table = self.read_daily_table(exchange, start, end)
@@ -265,6 +275,8 @@ class Lake:
         return moves
 
     def _adjust(self, bars: pd.DataFrame, dividends: bool) -> pd.DataFrame:
+        from vyapari.data.adjust import adjust_bars, load_actions
+
         return adjust_bars(bars, load_actions(self.store), dividends=dividends)
 
     # ------------------------------------------------------------------ minute bars
@@ -275,6 +287,8 @@ class Lake:
         Returns the number of month files written. ``symbol`` must be an exchange symbol
         (:func:`~vyapari.core.symbols.check_symbol`: ``=HYPERLINK(..)`` or ``../x`` are refused by name).
         """
+        from vyapari.data.minute_store import write_minute_months
+
         return write_minute_months(self.store, exchange, check_symbol(symbol), bars)
 
     def read_minute_bars(
@@ -286,6 +300,9 @@ class Lake:
         ``interval`` is ``1m`` (stored), or ``3m``/``5m``/``15m``/``30m``/``60m`` anchored on the session
         open; ``1d`` delegates to :meth:`read_daily_bars`.
         """
+        from vyapari.data.minute_bars import parse_interval, resample_bars
+        from vyapari.data.minute_store import read_minute_months
+
         _check_range(start, end)
         check_symbol(symbol)
         minutes = parse_interval(interval)
@@ -303,6 +320,8 @@ class Lake:
                              symbols: Sequence[str] | None = None) -> tuple[date, date] | None:
         """First and last session (IST dates) with minute bars of any of ``symbols`` (default: all);
         ``None`` when there are none."""
+        from vyapari.data.minute_store import minute_session_range
+
         ranges = [r for s in (symbols or self.minute_symbols(exchange))
                   if (r := minute_session_range(self.store, exchange, check_symbol(s))) is not None]
         if not ranges:

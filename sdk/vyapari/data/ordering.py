@@ -13,11 +13,13 @@ from collections.abc import Sequence
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from vyapari.data import arrow_values as av
+
 
 def _nan_as_null(col: pa.ChunkedArray) -> pa.ChunkedArray:
     """``col`` with NaN as null, so that both sort first (pandas ``na_position="first"``)."""
     if pa.types.is_floating(col.type):
-        return pc.if_else(pc.is_nan(col), pa.scalar(None, col.type), col)
+        return pc.if_else(pc.is_nan(col), av.null_scalar(col.type), col)
     return col
 
 
@@ -45,7 +47,7 @@ def in_key_order(table: pa.Table, keys: Sequence[str], *, strict: bool = False) 
 
 def key_order(table: pa.Table, keys: Sequence[str]) -> pa.Array:
     """Indices that sort ``table`` stably by ``keys`` ascending, nulls and NaN first."""
-    sort_keys = pa.table({k: _nan_as_null(table.column(k)) for k in keys})
+    sort_keys = pa.Table.from_arrays([_nan_as_null(table.column(k)) for k in keys], names=list(keys))
     return pc.sort_indices(sort_keys, sort_keys=[(k, "ascending", "at_start") for k in keys])
 
 

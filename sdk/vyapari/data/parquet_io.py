@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from vyapari.data import arrow_values as av
 from vyapari.data.ordering import sort_by_key
 from vyapari.data.schema import CORPORATE_ACTION_SCHEMA, DAILY_KEY, DAILY_SCHEMA, FO_KEY, FO_SCHEMA
+
+if TYPE_CHECKING:  # the ingest path writes Arrow tables; pandas frames only come from bar and minute writers
+    import pandas as pd
 
 SCHEMAS = {"daily_bars": DAILY_SCHEMA, "fo_daily": FO_SCHEMA, "corporate_actions": CORPORATE_ACTION_SCHEMA}
 _SORT = {  # the row order of curated files: the dataset key
@@ -33,6 +36,8 @@ _DICTIONARY: dict[str, bool | list[str]] = {
     "corporate_actions": True,
 }
 
+
+_EMPTY = av.text_scalar("")
 
 # The codec of curated daily files: zstd sets up a context per column chunk, which costs more than
 # compressing a 3,000-row day (snappy writes a day file in about 60 % of the time, ~1.6x the bytes).
@@ -68,16 +73,15 @@ def from_parquet_bytes(data: bytes, columns: list[str] | None = None,
 
 def _floats(col: pa.ChunkedArray) -> np.ndarray:
     """A numeric column as a float64 numpy array (NaN for nulls)."""
-    values = col if col.type == pa.float64() else pc.cast(col, pa.float64())
-    return np.asarray(values.to_numpy(), dtype=np.float64)
+    return av.to_floats(col)
 
 
 def _int_column(col: pa.ChunkedArray) -> pa.Array:
     values = _floats(col)
     mask = np.isnan(values)
     if not mask.any():
-        return pa.array(np.round(values).astype(np.int64))
-    return pa.array(np.where(mask, 0, np.round(values)).astype(np.int64), mask=mask)
+        return av.numbers(np.round(values), pa.int64())
+    return av.numbers(np.where(mask, 0, np.round(values)), pa.int64(), null=mask)
 
 
 def _curated_column(col: pa.ChunkedArray, kind: pa.DataType) -> pa.Array:
@@ -85,13 +89,14 @@ def _curated_column(col: pa.ChunkedArray, kind: pa.DataType) -> pa.Array:
         return _int_column(col)
     if pa.types.is_string(kind):
         text = col if col.type == kind else pc.cast(col, kind)
-        empty = pc.equal(text, "")
+        empty = pc.equal(text, _EMPTY)
         if pc.any(empty).as_py():
-            text = pc.if_else(empty, pa.scalar(None, pa.string()), text)
+            text = pc.if_else(empty, av.null_scalar(pa.string()), text)
         return text.combine_chunks()
     if pa.types.is_floating(kind):  # NaN becomes null, as pandas' from_pandas conversion did
         values = _floats(col)
-        return pa.array(values, type=kind, from_pandas=bool(np.isnan(values).any()))
+        missing = np.isnan(values)
+        return av.numbers(values, kind, null=missing if missing.any() else None)
     return pc.cast(col, kind).combine_chunks()
 
 

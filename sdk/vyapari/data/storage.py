@@ -146,8 +146,12 @@ class LocalObjectStore:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=prefix, dir=path.parent)
         try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
+            try:
+                view = memoryview(data)
+                while view:  # os.write: no buffered file object (its fstat, seek and tty probe) per put
+                    view = view[os.write(fd, view):]
+            finally:
+                os.close(fd)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
@@ -186,8 +190,13 @@ class LocalObjectStore:
         import fcntl  # POSIX only; the lake runs on Linux and macOS
 
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path.parent / f".lock-{path.name}", "a+b") as handle:
+        lock = path.parent / f".lock-{path.name}"
+        try:
+            handle = open(lock, "a+b")  # noqa: SIM115 - closed by the with below
+        except FileNotFoundError:  # the first lock of its folder
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(lock, "a+b")  # noqa: SIM115
+        with handle:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
             try:
                 yield

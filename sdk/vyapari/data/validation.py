@@ -19,19 +19,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from vyapari.core.errors import VyapariError
 from vyapari.core.symbols import SYMBOL_PATTERN
+from vyapari.data import arrow_values as av
 from vyapari.data.ordering import in_key_order
 from vyapari.data.parsers.common import LINE, ParsedFile
 from vyapari.data.rejections import RejectionError, RejectReason, RowIssue, RowIssues, RowProblem
 from vyapari.data.schema import DAILY_KEY, FO_KEY
+
+if TYPE_CHECKING:  # pandas loads only for the exact duplicate check and .frame, off the usual path
+    import pandas as pd
 
 IsSession = Callable[[date], bool]
 _PRICES = ("open", "high", "low", "close")
@@ -142,7 +145,7 @@ def _flag(issues: RowIssues, table: pa.Table, mask: np.ndarray, problem: RowProb
           describe: Callable[[Row], str]) -> None:
     if not mask.any():
         return
-    for row in table.take(pa.array(np.flatnonzero(mask))).to_pylist():
+    for row in table.take(av.indices(np.flatnonzero(mask))).to_pylist():
         issues.add(RowIssue(int(row[LINE]), str(row["symbol"]), str(row.get("series", "")), problem,
                             describe(row)))
 
@@ -152,7 +155,7 @@ def _ohlc_text(row: Row) -> str:
 
 
 def _floats(table: pa.Table, column: str) -> np.ndarray:
-    return np.asarray(table.column(column).to_numpy(), dtype=np.float64)
+    return av.to_floats(table.column(column))
 
 
 def _describer(column: str, what: str) -> Callable[[Row], str]:
@@ -167,9 +170,11 @@ def value_checks(table: pa.Table, issues: RowIssues) -> None:
         if column not in LIMITS or not pa.types.is_floating(table.column(column).type):
             continue
         values = _floats(table, column)
+        low, high = LIMITS[column]
+        if values.size == 0 or (np.fmin.reduce(values) >= low and np.fmax.reduce(values) <= high):
+            continue  # every value in range and finite (NaN is left to the missing-value check)
         infinite = np.isinf(values)
         _flag(issues, table, infinite, RowProblem.NON_FINITE, _describer(column, "is not a finite number"))
-        low, high = LIMITS[column]
         with np.errstate(invalid="ignore"):
             outside = ~infinite & ((values < low) | (values > high))
         _flag(issues, table, outside, RowProblem.OUT_OF_RANGE,
@@ -179,8 +184,8 @@ def value_checks(table: pa.Table, issues: RowIssues) -> None:
 def symbol_checks(table: pa.Table, issues: RowIssues) -> None:
     """Flag symbols outside the exchange character set (``=HYPERLINK(..)``, ``../x``, blanks)."""
     symbols = table.column("symbol")
-    ok = pc.fill_null(pc.match_substring_regex(symbols, f"^(?:{SYMBOL_PATTERN.pattern})$"), False)
-    bad = ~np.asarray(ok.to_numpy(zero_copy_only=False), dtype=bool)
+    ok = pc.fill_null(pc.match_substring_regex(symbols, f"^(?:{SYMBOL_PATTERN.pattern})$"), av.FALSE)
+    bad = ~av.to_bools(ok)
     _flag(issues, table, bad, RowProblem.BAD_SYMBOL,
           lambda r: f"symbol {str(r['symbol'])[:60]!r} is not an exchange symbol")
 
@@ -217,7 +222,7 @@ def _surely_unique(table: pa.Table, key: tuple[str, ...]) -> bool:
     cols = [table.column(name) for name in key]
     if any(c.null_count or not pa.types.is_string(c.type) for c in cols):
         return False
-    joined = pc.binary_join_element_wise(*cols, "\x1f")
+    joined = pc.binary_join_element_wise(*cols, av.text_scalar("\x1f"))
     return bool(pc.count_distinct(joined).as_py() == table.num_rows)
 
 
@@ -255,7 +260,7 @@ def _apply_policy(parsed: ParsedFile, issues: RowIssues, policy: ValidationPolic
                         f"{bad[0].problem.value}",
                         details)
     lines = np.fromiter(issues.lines(), dtype=np.int64)
-    return table.filter(pa.array(~np.isin(table.column(LINE).to_numpy(), lines)))
+    return table.filter(av.booleans(~np.isin(av.to_ints(table.column(LINE)), lines)))
 
 
 def validate(parsed: ParsedFile, *, name: str, name_date: date | None, is_session: IsSession,

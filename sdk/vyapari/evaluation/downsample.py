@@ -40,8 +40,16 @@ def session_minmax(ts_ns: np.ndarray, values: np.ndarray, target_buckets: int = 
     bucket = session * per_session + (np.arange(n) - starts[session]) // width
     edges = np.flatnonzero(np.r_[True, bucket[1:] != bucket[:-1]])
     last = np.r_[edges[1:], n] - 1
-    finite = np.where(np.isnan(y), np.inf, y)  # NaN sorts as +inf for the minimum ...
-    lowest = np.lexsort((finite, bucket))[edges]
-    finite = np.where(np.isnan(y), -np.inf, y)  # ... and as -inf for the maximum
-    highest = np.lexsort((-finite, bucket))[edges]
+    lowest = _first_extreme(np.where(np.isnan(y), np.inf, y), edges, np.minimum)  # NaN never the minimum ...
+    highest = _first_extreme(np.where(np.isnan(y), -np.inf, y), edges, np.maximum)  # ... nor the maximum
     return np.unique(np.concatenate([edges, lowest, highest, last]))
+
+
+def _first_extreme(y: np.ndarray, edges: np.ndarray, reduce: np.ufunc) -> np.ndarray:
+    """Position of the first minimum (``np.minimum``) or maximum (``np.maximum``) of each bucket of
+    ``y`` (buckets: runs starting at ``edges``); O(points), no sort."""
+    extreme = reduce.reduceat(y, edges)
+    counts = np.diff(np.r_[edges, y.size])
+    hits = np.flatnonzero(y == np.repeat(extreme, counts))  # every bucket has at least one
+    bucket_of_hit = np.repeat(np.arange(edges.size), counts)[hits]
+    return hits[np.r_[True, bucket_of_hit[1:] != bucket_of_hit[:-1]]]

@@ -102,14 +102,36 @@ def _json_default(obj: Any) -> Any:
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 
 
-def plotly_js() -> str:
-    """The plotly.js bundle shipped with the plotly package (inlined: the report works offline)."""
+def plotly_js_bytes() -> bytes:
+    """The plotly.js bundle shipped with the plotly package, as UTF-8 bytes."""
     import pkgutil
 
     data = pkgutil.get_data("plotly", "package_data/plotly.min.js")
     if data is None:  # pragma: no cover - a broken plotly install
         raise RuntimeError("plotly.min.js is missing from the plotly package")
-    return data.decode("utf-8")
+    return data
+
+
+def plotly_js() -> str:
+    """The plotly.js bundle shipped with the plotly package (inlined: the report works offline)."""
+    return plotly_js_bytes().decode("utf-8")
+
+
+PLOTLY_JS_SLOT = "\x00plotly.min.js\x00"
+"""Stands for the plotly.js bundle in the report's text until the page is written: the 4.6 MB
+bundle goes to the file as the bytes it is, never decoded, joined into the page and encoded again."""
+
+
+def write_page(path: Path, page: str) -> None:
+    """Write ``page`` (UTF-8) to ``path`` atomically, the bundle in place of :data:`PLOTLY_JS_SLOT`."""
+    head, slot, tail = page.partition(PLOTLY_JS_SLOT)
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("wb") as out:
+        out.write(head.encode("utf-8"))
+        if slot:
+            out.write(plotly_js_bytes())
+            out.write(tail.encode("utf-8"))
+    tmp.replace(path)
 
 
 
@@ -122,7 +144,7 @@ def _charts_html(figures: list[tuple[str, dict[str, Any]]]) -> str:
     """
     parts = [
         "<script type=\"text/javascript\">window.PlotlyConfig = {MathJaxConfig: 'local'};</script>",
-        f"<script type=\"text/javascript\">{plotly_js()}</script>",
+        f"<script type=\"text/javascript\">{PLOTLY_JS_SLOT}</script>",
     ]
     points = figures[0][1].get("points")
     if points is not None and points[1] < points[0]:
@@ -264,6 +286,7 @@ def write_report(
     *,
     title: str = "vyapari report",
     benchmark: pd.Series | None = None,
+    charges_paid: pd.Series | None = None,
 ) -> Path:
     """Write ``report.json`` and a self-contained ``report.html`` into ``out_dir``.
 
@@ -283,6 +306,9 @@ def write_report(
         The run's summary and robustness results (JSON-serialisable), shown as tables.
     benchmark : pandas.Series, optional
         A benchmark index's session closes by date (e.g. NIFTY 50 from the lake).
+    charges_paid : pandas.Series, optional
+        The trades' cumulative charges (₹) at each equity timestamp when already computed (see
+        :func:`~vyapari.evaluation.inputs.cumulative_charges`); computed from ``trades`` otherwise.
 
     Returns
     -------
@@ -294,7 +320,10 @@ def write_report(
     sheet = build_tear_sheet(equity, trades, summary, benchmark)
     gross = equity
     if trades is not None and "charges_inr" in trades.columns:
-        gross = equity + cumulative_charges(trades, pd.DatetimeIndex(equity.index))
+        paid = charges_paid
+        if paid is None:
+            paid = cumulative_charges(trades, pd.DatetimeIndex(equity.index))
+        gross = equity + paid
     payload = {
         "evaluation": evaluation.to_dict(),
         "summary": summary,
@@ -314,7 +343,5 @@ def write_report(
     figures = report_figures(evaluation, equity, gross, sheet)
     body = _html_body(evaluation, sheet, figures, trades, summary, robustness or {})
     path = out_dir / "report.html"
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(PAGE.format(title=html.escape(title), body=body), encoding="utf-8")
-    tmp.replace(path)
+    write_page(path, PAGE.format(title=html.escape(title), body=body))
     return path

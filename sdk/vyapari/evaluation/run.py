@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -52,9 +53,10 @@ class EvaluationInputs:
         """Whether the charges behind the net curve are known (so gross equity is)."""
         return self.charges is not None or (self.trades is not None and "charges_inr" in self.trades.columns)
 
-    @property
+    @cached_property
     def charges_paid(self) -> pd.Series | None:
-        """Cumulative charges (₹) at each equity timestamp, or None when unknown."""
+        """Cumulative charges (₹) at each equity timestamp, or None when unknown (computed once: the
+        verdict and the report's gross line both use it)."""
         if self.charges is not None:
             return self.charges
         if self.trades is None or "charges_inr" not in self.trades.columns:
@@ -156,6 +158,7 @@ def write_inputs_report(
         extra,
         title=f"vyapari: {summary.get('strategy', 'equity curve')}",
         benchmark=benchmark,
+        charges_paid=inputs.charges_paid if inputs.trades is not None and inputs.charges is None else None,
     )
 
 

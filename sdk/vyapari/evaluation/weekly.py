@@ -89,6 +89,10 @@ def charges_at(charges_paid: pd.Series | None, index: pd.DatetimeIndex) -> np.nd
     """Cumulative charges (₹) paid at or before each time of ``index`` (0 before the first)."""
     if charges_paid is None or charges_paid.empty:
         return np.zeros(len(index))
+    if charges_paid.index.equals(index):  # already at each time of index (cumulative_charges): as is
+        same = charges_paid.to_numpy(dtype=float)
+        if not np.isnan(same).any():
+            return same
     charges = charges_paid.copy()
     charges.index = pd.DatetimeIndex(charges.index)
     if charges.index.tz is None:
@@ -122,38 +126,35 @@ class WeeklyTargetEvaluator:
         Returns and drawdowns are fractions.
         """
         net = as_ist_curve(equity)
-        gross = net.to_numpy() + charges_at(charges_paid, pd.DatetimeIndex(net.index))
+        values = net.to_numpy()
+        gross = values + charges_at(charges_paid, pd.DatetimeIndex(net.index))
         if not charges_known:
             gross = np.full(len(net), np.nan)
-        # week labels and dates per session, then spread to the points: O(sessions) Python work
-        local = pd.DatetimeIndex(net.index).tz_localize(None).as_unit("ns")
-        days, which = np.unique(local.asi8 // NS_PER_DAY, return_inverse=True)
-        session_days = pd.DatetimeIndex(days * NS_PER_DAY)
+        # sessions and their ISO weeks: O(sessions) Python work; the points are only sliced (the
+        # curve is sorted, so each session and each week is one run of consecutive points)
+        day = pd.DatetimeIndex(net.index).tz_localize(None).as_unit("ns").asi8 // NS_PER_DAY
+        starts = np.flatnonzero(np.r_[True, day[1:] != day[:-1]])
+        session_days = pd.DatetimeIndex(day[starts] * NS_PER_DAY)
         iso = session_days.isocalendar()
         labels = [f"{y}-W{w:02d}" for y, w in zip(iso["year"], iso["week"], strict=True)]
-        weeks = np.array(labels, dtype=object)
-        frame = pd.DataFrame(
-            {
-                "week": weeks[which],
-                "day": np.array(session_days.date, dtype=object)[which],
-                "net": net.to_numpy(),
-                "gross": gross,
-            }
-        )
-        groups = frame.groupby("week", sort=False)
-        table = groups.agg(
-            first_session=("day", "first"),
-            last_session=("day", "last"),
-            sessions=("day", "nunique"),
-            net_last=("net", "last"),
-            gross_last=("gross", "last"),
-        ).reset_index()
-        prev_net = np.concatenate(([frame["net"].iloc[0]], table["net_last"].to_numpy()[:-1]))
-        prev_gross = np.concatenate(([frame["gross"].iloc[0]], table["gross_last"].to_numpy()[:-1]))
+        week_starts = np.flatnonzero(np.r_[True, np.array(labels[1:]) != np.array(labels[:-1])])
+        dates = np.array(session_days.date, dtype=object)
+        first_point = starts[week_starts]
+        last_point = np.r_[first_point[1:], len(values)] - 1
+        table = pd.DataFrame({
+            "week": np.array(labels, dtype=object)[week_starts],
+            "first_session": dates[week_starts],
+            "last_session": dates[np.r_[week_starts[1:], len(labels)] - 1],
+            "sessions": np.diff(np.r_[week_starts, len(labels)]).astype(np.int64),
+            "net_last": values[last_point],
+            "gross_last": gross[last_point],
+        })
+        prev_net = np.concatenate(([values[0]], values[last_point][:-1]))
+        prev_gross = np.concatenate(([gross[0]], gross[last_point][:-1]))
         table["gross_return"] = table["gross_last"].to_numpy() / prev_gross - 1.0
         table["net_return"] = table["net_last"].to_numpy() / prev_net - 1.0
-        table["drawdown"] = self._weekly_drawdowns(frame, prev_net)
-        missing, after_gap = self._gap_flags(table, set(session_days.date))
+        table["drawdown"] = self._weekly_drawdowns(values, first_point, prev_net)
+        missing, after_gap = self._gap_flags(table, set(dates.tolist()))
         table["missing_sessions"] = missing
         table["after_gap"] = after_gap
         table["partial"] = self._partial_flags(table) | (missing > 0) | after_gap
@@ -191,7 +192,8 @@ class WeeklyTargetEvaluator:
         from vyapari.market.calendar import get_calendar
 
         curve = as_ist_curve(equity)
-        days = set(curve.index.date)
+        day = pd.DatetimeIndex(curve.index).tz_localize(None).as_unit("ns").asi8 // NS_PER_DAY
+        days = set(pd.DatetimeIndex(np.unique(day) * NS_PER_DAY).date)  # O(sessions) date objects
         sessions = [s.session_date for s in get_calendar(self.exchange).sessions(min(days), max(days))]
         gaps: list[tuple[str, str, int]] = []
         run: list[date] = []
@@ -205,13 +207,15 @@ class WeeklyTargetEvaluator:
         return gaps
 
     @staticmethod
-    def _weekly_drawdowns(frame: pd.DataFrame, prev_net: np.ndarray) -> np.ndarray:
-        """Worst fall inside each week (≤ 0), the peak starting at the previous week's last equity."""
-        codes = frame.groupby("week", sort=False).ngroup().to_numpy()
-        in_week_peak = frame.groupby("week", sort=False)["net"].cummax().to_numpy()
-        peak = np.maximum(in_week_peak, prev_net[codes])
-        falls = pd.Series(frame["net"].to_numpy() / peak - 1.0).groupby(codes).min()
-        return np.minimum(falls.to_numpy(), 0.0)
+    def _weekly_drawdowns(net: np.ndarray, first_point: np.ndarray, prev_net: np.ndarray) -> np.ndarray:
+        """Worst fall inside each week (≤ 0), the peak starting at the previous week's last equity
+        (``first_point``: the position of each week's first point in ``net``)."""
+        falls = np.empty(len(first_point))
+        for k, (a, b) in enumerate(zip(first_point, np.r_[first_point[1:], len(net)], strict=True)):
+            week = net[a:b]
+            peak = np.maximum(np.maximum.accumulate(week), prev_net[k])
+            falls[k] = np.min(week / peak - 1.0)
+        return np.minimum(falls, 0.0)
 
     def _partial_flags(self, table: pd.DataFrame) -> np.ndarray:
         """True for a first week starting after its first session or a last week ending before its last."""

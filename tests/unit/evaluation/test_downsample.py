@@ -85,3 +85,25 @@ def test_report_of_a_short_curve_draws_every_point_without_a_note(tmp_path):
     html = write_report(tmp_path, WeeklyTargetEvaluator().evaluate(equity), equity).read_text()
     assert "points drawn as" not in html
     assert html.count("Plotly.newPlot") == len(CHARTS)
+
+
+def test_each_bucket_keeps_the_first_of_tied_extremes_as_a_stable_sort_would():
+    """Ties (flat stretches, rounded prices) and NaN runs: the position kept for a bucket's minimum
+    and maximum is the first one holding it, as a stable sort of (bucket, value) picks."""
+    rng = np.random.default_rng(11)
+    ts = minute_line(40).index.asi8
+    values = np.round(rng.normal(0, 1, ts.size).cumsum(), 0)  # many ties
+    values[rng.random(ts.size) < 0.2] = np.nan
+    values[375:750] = np.nan  # a session of NaN only
+    keep = session_minmax(ts, values, 200)
+    day = (ts + 19_800_000_000_000) // 86_400_000_000_000
+    per_session = 5  # 200 buckets over 40 sessions
+    bucket = np.searchsorted(np.unique(day), day) * per_session + np.arange(ts.size) % 375 // 75
+    low = np.where(np.isnan(values), np.inf, values)
+    high = np.where(np.isnan(values), -np.inf, values)
+    edges = np.flatnonzero(np.r_[True, bucket[1:] != bucket[:-1]])
+    first_min = np.lexsort((low, bucket))[edges]
+    first_max = np.lexsort((-high, bucket))[edges]
+    assert set(first_min) <= set(keep) and set(first_max) <= set(keep)
+    assert set(edges) | set(np.r_[edges[1:], ts.size] - 1) <= set(keep)
+    assert len(keep) == len(set(edges) | set(np.r_[edges[1:], ts.size] - 1) | set(first_min) | set(first_max))

@@ -19,7 +19,6 @@ A file whose every ``ts`` is midnight holds daily bars. The frame returned has `
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,12 +27,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from vyapari.core.time import IST
+from vyapari.data.parsers.bar_detect import PARQUET_MAGIC, PRICE_COLUMNS, is_bar_file
+from vyapari.data.parsers.bar_detect import VENDOR_LINE as _VENDOR_LINE
+from vyapari.data.parsers.bar_detect import ts_column as _ts_column
 from vyapari.data.rejections import RejectionError, RejectReason
 
-PARQUET_MAGIC = b"PAR1"
-PRICE_COLUMNS = ("open", "high", "low", "close")
-_TS_NAMES = ("ts", "timestamp", "datetime", "date", "time")
-_VENDOR_LINE = re.compile(rb"^\s*[A-Za-z][A-Za-z0-9&_.\-]*\s*,\s*\d{8}\s*,\s*\d{1,2}:\d{2}(:\d{2})?\s*,")
+__all__ = ["PARQUET_MAGIC", "PRICE_COLUMNS", "BarFile", "is_bar_file", "parse_timestamps", "read_bar_file"]
+
 _VENDOR_COLUMNS = ("symbol", "day", "hhmm", "open", "high", "low", "close", "volume", "oi")
 
 
@@ -44,25 +44,6 @@ class BarFile:
     layout: str
     frame: pd.DataFrame
     daily: bool
-
-
-def _header(payload: bytes) -> list[str]:
-    first = payload.lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].decode("utf-8", errors="replace")
-    return [c.strip().strip('"').lower() for c in first.strip().split(",")]
-
-
-def _ts_column(columns: list[str]) -> str | None:
-    return next((c for c in _TS_NAMES if c in columns), None)
-
-
-def is_bar_file(payload: bytes) -> bool:
-    """True when ``payload`` (unzipped bytes) is one of the bar layouts above."""
-    if payload.startswith(PARQUET_MAGIC):
-        return True
-    if _VENDOR_LINE.match(payload[:200]):
-        return True
-    columns = _header(payload[:4096])
-    return set(PRICE_COLUMNS) <= set(columns) and _ts_column(columns) is not None
 
 
 def _stem(name: str) -> str:

@@ -11,20 +11,25 @@ import io
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from vyapari.data import arrow_values as av
 from vyapari.data.formats import BhavcopyFormat, split_header
 from vyapari.data.rejections import RejectionError, RejectReason, RowIssue, RowIssues, RowProblem
+
+if TYPE_CHECKING:  # pandas loads only for a cell that is not a number, and for .frame
+    import pandas as pd
 
 LINE = "line"  # column holding each row's line number in the file (header = 1)
 ISO_DATE = "%Y-%m-%d"
 _NULLS = ["", "-", " "]
 RowKeys = tuple[pa.Array, pa.Array]  # (symbol, series) of each row, trimmed, nulls as ""
+_EMPTY = av.text_scalar("")
 
 
 @dataclass
@@ -81,7 +86,8 @@ def _csv_names(payload: bytes, name: str) -> list[str]:
 
     Rejects (``truncated``) a file whose last line has fewer fields than the header names.
     """
-    first, _, _ = payload.partition(b"\n")
+    end = payload.find(b"\n")
+    first = payload if end < 0 else payload[:end]  # (partition would copy the rest of the file too)
     header = list(split_header(first.decode("utf-8-sig")))
     n_raw = len(first.rstrip(b"\r").split(b","))
     _check_truncated(payload, len(header), name)
@@ -148,7 +154,7 @@ def text(table: pa.Table, column: str) -> pa.Array:
     """A string column, trimmed, nulls as empty strings (one chunk)."""
     values = strip_column(table, column)
     if values.null_count:
-        values = pc.fill_null(values, "")
+        values = pc.fill_null(values, _EMPTY)
     return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
 
 
@@ -168,8 +174,10 @@ def numeric(table: pa.Table, column: str, keys: RowKeys, issues: RowIssues, scal
     """
     col = table.column(column)
     try:  # a float64 column (see read_typed) needs no cast
-        values = (col if col.type == pa.float64() else pc.cast(col, pa.float64())).to_numpy()
+        values = av.to_floats(col)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        import pandas as pd
+
         cells = pd.Series(col.to_pandas(), dtype=object)
         values = pd.to_numeric(cells, errors="coerce").to_numpy(dtype=np.float64)
         for i in np.flatnonzero(np.isnan(values) & cells.notna().to_numpy()):
@@ -199,12 +207,18 @@ def parse_dates(table: pa.Table, column: str, formats: tuple[str, ...], keys: Ro
     values = encoded.dictionary.to_pylist()
     parsed = [_parse_one_date(v, formats) for v in values]
     bad = np.array([p is None for p in parsed] + [False])  # the extra False: cells that are null
-    which = pc.fill_null(encoded.indices, len(values)).to_numpy()
+    codes = encoded.indices
+    which = np.full(len(codes), len(values), dtype=np.int64)  # null cells point at the extra False
+    which[av.to_bools(codes.is_valid())] = av.to_ints(codes.drop_null())
     for i in np.flatnonzero(bad[which]):
         symbol, series = _key(keys, int(i))
         issues.add(RowIssue(int(i) + 2, symbol, series, RowProblem.BAD_DATE,
                             f"{column}={values[which[i]]!r} is not a date"))
-    return pa.array(parsed, type=pa.date32()).take(encoded.indices)
+    days = np.array([(p - _EPOCH).days if p is not None else 0 for p in parsed], dtype=np.int32)
+    return av.numbers(days, pa.date32(), null=np.array(bad[:-1], dtype=bool)).take(codes)
+
+
+_EPOCH = date(1970, 1, 1)
 
 
 def _parse_one_date(value: str | None, formats: tuple[str, ...]) -> date | None:
@@ -240,10 +254,10 @@ class Col:
 
 def _const(value: object, n: int) -> pa.Array:
     if isinstance(value, str):
-        return pa.repeat(pa.scalar(value, pa.string()), n)
+        return av.repeat_text(value, n)
     if isinstance(value, date):
-        return pa.repeat(pa.scalar(value, pa.date32()), n)
-    return pa.array(np.full(n, np.nan if value is None else value, dtype=np.float64))
+        return av.repeat_date(value, n)
+    return av.numbers(np.full(n, np.nan if value is None else value, dtype=np.float64))
 
 
 def build_table(table: pa.Table, spec: dict[str, Col], key_columns: tuple[str, str],
@@ -253,7 +267,7 @@ def build_table(table: pa.Table, spec: dict[str, Col], key_columns: tuple[str, s
     ``key_columns`` are the source columns naming a row in issues (symbol, series).
     """
     n = table.num_rows
-    blank = pa.repeat(pa.scalar("", pa.string()), n)
+    blank = av.repeat_text("", n)
     keys = (text(table, key_columns[0]) if key_columns[0] in table.column_names else blank,
             text(table, key_columns[1]) if key_columns[1] in table.column_names else blank)
     texts = dict(zip(key_columns, keys, strict=True))
@@ -266,9 +280,9 @@ def build_table(table: pa.Table, spec: dict[str, Col], key_columns: tuple[str, s
         elif col.kind == "date":
             data[name] = parse_dates(table, col.source, col.formats, keys, issues)
         else:
-            data[name] = pa.array(numeric(table, col.source, keys, issues, col.scale))
-    data[LINE] = pa.array(line_numbers(n))
-    return pa.table(data)
+            data[name] = av.numbers(numeric(table, col.source, keys, issues, col.scale))
+    data[LINE] = av.numbers(line_numbers(n), pa.int64())
+    return pa.Table.from_arrays(list(data.values()), names=list(data))
 
 
 def _read_type(col: Col) -> pa.DataType:
