@@ -255,11 +255,12 @@ class LoginStartOut(BaseModel):
 
 
 class KillSwitchIn(Strict):
-    """``POST /live/kill-switch``: engage (``engaged`` true, with a ``reason``) or reset the kill switch."""
+    """``POST /live/kill-switch``: engage (``engaged`` true, trader) or reset (admin) the kill switch, with a
+    ``reason``."""
 
-    engaged: bool = Field(strict=True, description="true engages the switch, false resets it")
+    engaged: bool = Field(strict=True, description="true engages (trader), false resets (admin)")
     reason: str = Field(default="operator", min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$",
-                        description="why it is engaged (kept with the caller's user name)")
+                        description="why it is engaged or released (kept with the caller's user name)")
 
 
 class KillSwitchOut(BaseModel):

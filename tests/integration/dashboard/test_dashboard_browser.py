@@ -1,7 +1,8 @@
 """The dashboard in headless Chromium on the demo lake, as a quant uses it: sign in, see the demo run's
 badge and its reasons, open its tear sheet, find every page free of console errors at laptop and phone
 widths (screenshots in ``tests/artifacts/dashboard/``, gitignored); a viewer is offered nothing that
-changes state and the API refuses them anyway; a trader engages and releases the kill switch."""
+changes state and the API refuses them anyway; a trader engages the kill switch, is not offered its
+release and is refused it by the API; an admin releases it."""
 
 from __future__ import annotations
 
@@ -67,12 +68,15 @@ def test_a_viewer_is_offered_no_change_and_the_api_refuses_one(server: Server, b
     assert server.call("GET", "/live/kill-switch", token=viewer)[1]["engaged"] is False
 
 
-def test_a_trader_engages_and_releases_the_kill_switch_with_a_reason(server: Server, browser) -> None:
+def test_a_trader_engages_the_kill_switch_and_only_an_admin_releases_it(server: Server, browser) -> None:
     trader = server.login("tara")
     with signed_in(browser, server, "tara") as tab:
         page = tab.page
         tab.goto(server.base, "live", "[data-testid=kill-engage]")
         page.click("[data-testid=kill-engage]")
+        page.click("[data-testid=dialog-confirm]")  # the reason is required: nothing is sent without it
+        assert page.locator("[data-testid=dialog]").is_visible()
+        assert server.call("GET", "/live/kill-switch", token=trader)[1]["engaged"] is False
         page.fill("[data-testid=dialog] input[name=reason]", "runaway strategy drill")
         page.click("[data-testid=dialog-confirm]")
         page.wait_for_selector("[data-testid=kill-state].engaged")
@@ -80,7 +84,17 @@ def test_a_trader_engages_and_releases_the_kill_switch_with_a_reason(server: Ser
         state = server.call("GET", "/live/kill-switch", token=trader)[1]
         assert state["engaged"] is True and state["reason"].startswith("runaway strategy drill (by tara")
         assert page.is_disabled("[data-testid=kill-engage]")
+        assert page.locator("[data-testid=kill-release]").count() == 0  # releasing is the admin's
+        assert tab.errors == []
+    status, answer = server.call("POST", "/live/kill-switch", token=trader,
+                                 body={"engaged": False, "reason": "trader tries"})
+    assert (status, answer["error"]) == (403, "forbidden") and "admin" in answer["message"]
+    assert server.call("GET", "/live/kill-switch", token=trader)[1]["engaged"] is True
 
+    with signed_in(browser, server, "ada") as tab:
+        page = tab.page
+        tab.goto(server.base, "live", "[data-testid=kill-release]")
+        assert page.is_disabled("[data-testid=kill-engage]")
         page.click("[data-testid=kill-release]")
         page.fill("[data-testid=dialog] input[name=reason]", "drill over")
         page.click("[data-testid=dialog-confirm]")
