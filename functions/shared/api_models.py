@@ -273,6 +273,17 @@ class KillSwitchOut(BaseModel):
     changed: bool = False
 
 
+class ReportLinkOut(BaseModel):
+    """``GET /strategy-runs/{id}/report-link``: a link to the run's tear sheet for a sandboxed iframe,
+    valid until ``expires_at`` (ISO 8601 UTC); ``url`` is absolute (a presigned S3 GET in AWS) or a path
+    on the API's own origin (locally)."""
+
+    run_id: str
+    url: str
+    expires_at: str
+    expires_in_s: int
+
+
 class MeOut(BaseModel):
     """``GET /me``: the caller's user name and role (what the dashboard offers them)."""
 
