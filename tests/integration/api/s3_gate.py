@@ -1,4 +1,5 @@
-"""An HTTP S3 endpoint that refuses presigned URLs as S3 does, in front of moto's server.
+"""An HTTP S3 endpoint that refuses presigned URLs as S3 does, in front of moto's server; and the REST
+handler on its AWS wiring over HTTP (:func:`aws_api_over_http`).
 
 moto's server serves presigned GETs without checking their SigV4 query signature or expiry. This
 gate does what S3 does first: it recomputes the signature of a presigned request with botocore's own
@@ -9,6 +10,7 @@ differs (another key, another parameter) or ``AccessDenied`` / "Request has expi
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import urllib.error
@@ -17,13 +19,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from unittest import mock
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import boto3
+import pytest
 from botocore.auth import S3SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+from functions.shared.api_settings import ApiSettings
+from functions.shared.api_store import build_services
+from moto.server import ThreadedMotoServer
+from tests.integration.api.conftest import REGION, TABLES
+from tests.unit.api.api_events import load_api_handler
+
+CREDENTIALS = Credentials("AKIATESTING0000LINK", "testing-secret")
+ASL = {"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}
 
 
 def presigned_refusal(url: str, credentials: Credentials, region: str, now: float) -> str | None:
@@ -97,3 +110,41 @@ def s3_gate(upstream: str, credentials: Credentials, region: str) -> Iterator[st
     finally:
         server.shutdown()
         thread.join()
+
+
+@contextmanager
+def aws_api_over_http(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
+    """moto's server on a free port with S3 behind :func:`s3_gate`; the API's tables, the lake bucket
+    ``lake`` (``LAKE_URI=s3://lake/v1``) and the backtest machine; the REST handler built for the ``aws``
+    backend on them. Yields ``{"handler", "gate"}`` (the gate's URL: the S3 endpoint links point at)."""
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    moto.start()
+    host, port = moto.get_host_and_port()
+    try:
+        with s3_gate(f"http://{host}:{port}", CREDENTIALS, REGION) as gate:
+            for key, value in {"AWS_ACCESS_KEY_ID": CREDENTIALS.access_key,
+                               "AWS_SECRET_ACCESS_KEY": CREDENTIALS.secret_key, "AWS_DEFAULT_REGION": REGION,
+                               "AWS_REGION": REGION, "VYAPARI_API_BACKEND": "aws",
+                               "AWS_ENDPOINT_URL": f"http://{host}:{port}", "AWS_ENDPOINT_URL_S3": gate,
+                               "LAKE_URI": "s3://lake/v1", **TABLES}.items():
+                monkeypatch.setenv(key, value)
+            dynamodb = boto3.client("dynamodb")
+            for name in TABLES.values():
+                dynamodb.create_table(
+                    TableName=name, BillingMode="PAY_PER_REQUEST",
+                    KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                               {"AttributeName": "sk", "KeyType": "RANGE"}],
+                    AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                          {"AttributeName": "sk", "AttributeType": "S"}])
+            boto3.client("s3").create_bucket(Bucket="lake",
+                                             CreateBucketConfiguration={"LocationConstraint": REGION})
+            machine = boto3.client("stepfunctions").create_state_machine(
+                name="backtest", definition=json.dumps(ASL), roleArn="arn:aws:iam::123456789012:role/sfn")
+            monkeypatch.setenv("BACKTEST_STATE_MACHINE_ARN", machine["stateMachineArn"])
+            handler = load_api_handler(tmp_path, tmp_path)
+            monkeypatch.setattr(handler, "SERVICES", build_services(ApiSettings.from_env()))
+            yield {"handler": handler, "gate": gate}
+    finally:
+        moto.stop()
+
+

@@ -16,17 +16,11 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.credentials import Credentials
-from functions.shared.api_settings import ApiSettings
-from functions.shared.api_store import build_services
 from functions.shared.report_links import S3ReportLinks, regional_origin
-from moto.server import ThreadedMotoServer
-from tests.integration.api.conftest import REGION, TABLES
-from tests.integration.api.s3_gate import presigned_refusal, s3_gate
-from tests.unit.api.api_events import call, load_api_handler
+from tests.integration.api.conftest import REGION
+from tests.integration.api.s3_gate import CREDENTIALS, aws_api_over_http, presigned_refusal
+from tests.unit.api.api_events import call
 
-CREDENTIALS = Credentials("AKIATESTING0000LINK", "testing-secret")
-ASL = {"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}
 REPORT = "<!doctype html><html><body><h1 id='tear-sheet'>tear sheet of {run}</h1></body></html>"
 
 
@@ -41,35 +35,8 @@ def _fetch(url: str) -> tuple[int, str, str]:
 @pytest.fixture
 def aws_over_http(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
     """moto's server on a free port, S3 behind the gate; the API's tables, lake bucket and machine."""
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    moto.start()
-    host, port = moto.get_host_and_port()
-    try:
-        with s3_gate(f"http://{host}:{port}", CREDENTIALS, REGION) as gate:
-            for key, value in {"AWS_ACCESS_KEY_ID": CREDENTIALS.access_key,
-                               "AWS_SECRET_ACCESS_KEY": CREDENTIALS.secret_key, "AWS_DEFAULT_REGION": REGION,
-                               "AWS_REGION": REGION, "VYAPARI_API_BACKEND": "aws",
-                               "AWS_ENDPOINT_URL": f"http://{host}:{port}", "AWS_ENDPOINT_URL_S3": gate,
-                               "LAKE_URI": "s3://lake/v1", **TABLES}.items():
-                monkeypatch.setenv(key, value)
-            dynamodb = boto3.client("dynamodb")
-            for name in TABLES.values():
-                dynamodb.create_table(
-                    TableName=name, BillingMode="PAY_PER_REQUEST",
-                    KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
-                               {"AttributeName": "sk", "KeyType": "RANGE"}],
-                    AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                          {"AttributeName": "sk", "AttributeType": "S"}])
-            boto3.client("s3").create_bucket(Bucket="lake",
-                                             CreateBucketConfiguration={"LocationConstraint": REGION})
-            machine = boto3.client("stepfunctions").create_state_machine(
-                name="backtest", definition=json.dumps(ASL), roleArn="arn:aws:iam::123456789012:role/sfn")
-            monkeypatch.setenv("BACKTEST_STATE_MACHINE_ARN", machine["stateMachineArn"])
-            handler = load_api_handler(tmp_path, tmp_path)
-            monkeypatch.setattr(handler, "SERVICES", build_services(ApiSettings.from_env()))
-            yield {"handler": handler, "gate": gate}
-    finally:
-        moto.stop()
+    with aws_api_over_http(tmp_path, monkeypatch) as wired:
+        yield wired
 
 
 def _published_run(handler: Any) -> str:
