@@ -50,6 +50,7 @@ WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 LOGIN_PATH = "/auth/login"
 PUBLIC_GET = re.compile(r"/swagger(\.css|\.js)?|/openapi\.json|/broker/[^/]+/callback")
 REPORT_GET = re.compile(r"/strategy-runs/[A-Za-z0-9_-]{1,64}/report")
+DEV_USER = "insecure-dev"  # the caller under --insecure-dev-role
 MAX_BODY_BYTES = 1 << 20
 TOKEN_TTL_S = 3600
 
@@ -179,7 +180,7 @@ class LocalGateway:
             if "signature" in query:
                 return self._link_caller(path, query, refused)
         if not header:
-            return _claims("insecure-dev", self.config.dev_role) if self.config.dev_role else None
+            return _claims(DEV_USER, self.config.dev_role) if self.config.dev_role else None
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise refused
@@ -193,11 +194,14 @@ class LocalGateway:
         return _claims(user.name, user.role)
 
     def _link_caller(self, path: str, query: dict[str, str], refused: _Refused) -> dict[str, str]:
-        """The claims of a signed report link's user (who must still exist), else ``refused``."""
+        """The claims of a signed report link's user (who must still exist; under ``dev_role`` the
+        link the dev caller was given), else ``refused``."""
         try:
             name = verify_link(self.config.secret, path, query)
         except InvalidToken:
             raise refused from None
+        if self.config.dev_role is not None and name == DEV_USER:
+            return _claims(DEV_USER, self.config.dev_role)
         user = self.config.users.get(name)
         if user is None:
             raise refused

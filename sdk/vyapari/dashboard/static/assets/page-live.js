@@ -2,7 +2,7 @@
 // kill switch (engage: trader and admin, release: admin only, each with a reason and a confirmation);
 // manual orders.
 import { get, post, newId } from './api.js';
-import { el, card, table, mount, inr, fmt, dialog, canTrade, isAdmin, plot, showError } from './ui.js';
+import { el, card, table, mount, inr, fmt, dialog, canTrade, isAdmin, plot, preloadPlotly, showError } from './ui.js';
 import { on } from './ws.js';
 import { readinessCard, killSwitchText } from './page-overview.js';
 
@@ -131,6 +131,7 @@ export async function livePage(ctx, [modeArg]) {
   ctx.cleanup.push(() => clearInterval(poll), () => pending && clearTimeout(pending), () => drawTimer && clearTimeout(drawTimer));
 
   await Promise.all([refreshTables(), refreshState()]);
+  preloadPlotly();
   mount(
     el('h1', {}, `Live (${mode}) `, el('a', { class: 'small', href: mode === 'paper' ? '#/live/live' : '#/live/paper' }, mode === 'paper' ? 'show live' : 'show paper')),
     el('div', { class: 'grid' },
