@@ -3,7 +3,9 @@
 * **Hosting**: a private bucket (S3-managed encryption, TLS only, no public access, access logs to a
   bucket of its own) read by CloudFront through an origin access control; viewers are redirected to
   HTTPS, and every response carries security headers (HSTS, CSP, frame, content-type and referrer
-  policies) from a response headers policy. ``/`` serves ``index.html``.
+  policies) from a response headers policy. ``/`` serves ``index.html``. The CSP's ``frame-src`` is
+  exactly the lake bucket's regional origin: the Run page frames a run's tear sheet through a
+  short-lived presigned GET from ``/strategy-runs/{id}/report-link`` (the lake stays private).
 * **Sign-in**: a public app client (no secret) for the single-page app with the authorization-code
   flow only (the app uses PKCE; no implicit flow), callback and sign-out URLs = the distribution's URL
   plus ``dashboardCallbackUrls`` / ``dashboardLogoutUrls`` from the stage configuration, on the pool's
@@ -61,15 +63,19 @@ def _vendor_folder() -> str:
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
        "font-src 'self' data:; connect-src 'self' https://*.execute-api.{region}.amazonaws.com "
        "wss://*.execute-api.{region}.amazonaws.com https://*.amazoncognito.com; frame-ancestors 'none'; "
-       "base-uri 'self'; form-action 'self' https://*.amazoncognito.com; object-src 'none'")
+       "base-uri 'self'; form-action 'self' https://*.amazoncognito.com; object-src 'none'; "
+       "frame-src {report_origin}")
 
 
 class Dashboard(Construct):
     """The dashboard of one stage; exposes ``bucket``, ``distribution``, ``url`` (``https://<domain>/``),
-    ``client`` (the SPA's Cognito app client) and, after :meth:`deploy`, ``deployment``."""
+    ``client`` (the SPA's Cognito app client) and, after :meth:`deploy`, ``deployment``.
+
+    ``report_origin`` is ``https://<lake bucket>.s3.<region>.amazonaws.com``: where the presigned
+    tear-sheet links point (the only origin the app may frame)."""
 
     def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig,
-                 user_pool: cognito.IUserPool, domain: cognito.UserPoolDomain) -> None:
+                 user_pool: cognito.IUserPool, domain: cognito.UserPoolDomain, report_origin: str) -> None:
         super().__init__(scope, construct_id)
         self.config, self.domain = config, domain
         removal = RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY
@@ -94,7 +100,8 @@ class Dashboard(Construct):
                     access_control_max_age=Duration.days(365), include_subdomains=True, preload=True,
                     override=True),
                 content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
-                    content_security_policy=CSP.format(region=config.region), override=True),
+                    content_security_policy=CSP.format(region=config.region, report_origin=report_origin),
+                    override=True),
                 content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
                 frame_options=cloudfront.ResponseHeadersFrameOptions(
                     frame_option=cloudfront.HeadersFrameOption.DENY, override=True),

@@ -105,7 +105,8 @@ class ApiStack(Stack):
         self.layers = DependencyLayers(self, "Layers", config=config)
         self._cognito()
         self.dashboard = Dashboard(self, "Dashboard", config=config, user_pool=self.user_pool,
-                                   domain=self.sign_in_domain)
+                                   domain=self.sign_in_domain,
+                                   report_origin=f"https://{data.lake_bucket_name}.s3.{config.region}.amazonaws.com")
         self.cors_origins = [f"https://{self.dashboard.distribution.distribution_domain_name}", *(
             origin_of(u) for u in config.url_list(config.dashboard_callback_urls))]
         self.api_environment = {

@@ -33,8 +33,8 @@ from vyapari.core.errors import InvalidInput
 TITLE = "vyapari API"
 DESCRIPTION = ("Market data, strategy registry and runs, orders, positions and trades, "
                "the live kill switch. Roles come from Cognito groups: viewer (read), trader (runs, "
-               "orders, kill switch), admin (all). Send the Cognito ID token (locally: the token of "
-               "POST /auth/login) as Authorization: Bearer <token>.")
+               "orders, engaging the kill switch), admin (all, releasing the kill switch too). Send the "
+               "Cognito ID token (locally: the token of POST /auth/login) as Authorization: Bearer <token>.")
 
 
 def build(logger: Logger, settings: ApiSettings) -> tuple[APIGatewayRestResolver, ApiServices]:

@@ -255,11 +255,12 @@ class LoginStartOut(BaseModel):
 
 
 class KillSwitchIn(Strict):
-    """``POST /live/kill-switch``: engage (``engaged`` true, with a ``reason``) or reset the kill switch."""
+    """``POST /live/kill-switch``: engage (``engaged`` true, trader) or reset (admin) the kill switch, with a
+    ``reason``."""
 
-    engaged: bool = Field(strict=True, description="true engages the switch, false resets it")
+    engaged: bool = Field(strict=True, description="true engages (trader), false resets (admin)")
     reason: str = Field(default="operator", min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$",
-                        description="why it is engaged (kept with the caller's user name)")
+                        description="why it is engaged or released (kept with the caller's user name)")
 
 
 class KillSwitchOut(BaseModel):
@@ -270,6 +271,17 @@ class KillSwitchOut(BaseModel):
     reason: str | None = None
     engaged_at: str | None = None
     changed: bool = False
+
+
+class ReportLinkOut(BaseModel):
+    """``GET /strategy-runs/{id}/report-link``: a link to the run's tear sheet for a sandboxed iframe,
+    valid until ``expires_at`` (ISO 8601 UTC); ``url`` is absolute (a presigned S3 GET in AWS) or a path
+    on the API's own origin (locally)."""
+
+    run_id: str
+    url: str
+    expires_at: str
+    expires_in_s: int
 
 
 class MeOut(BaseModel):

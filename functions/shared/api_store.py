@@ -35,6 +35,7 @@ from vyapari.data.storage import ObjectStore
 if TYPE_CHECKING:
     from functions.shared.broker_login import BrokerLogin
     from vyapari.api.kill_switch import KillSwitch
+    from vyapari.api.report_links import ReportLinks
 
 
 def _error_code(exc: Exception) -> str | None:
@@ -194,7 +195,8 @@ class LazyObjectStore:
 class ApiServices:
     """What the API routes use: the registry, the live service's tables, the lake, the broker login
     (``None`` where no secrets store is configured), the live kill switch (``None`` without an
-    order-state store) and, locally, the check that a session runs to take a manual order."""
+    order-state store), locally the check that a session runs to take a manual order, and the maker of
+    short-lived tear-sheet links (``None`` where none can be signed)."""
 
     registry: Registry
     orders: RecordStore
@@ -204,6 +206,7 @@ class ApiServices:
     login: BrokerLogin | None = None
     kill_switch: KillSwitch | None = None
     order_gate: Callable[[str], None] | None = None  # raises when no session would take a manual order
+    report_links: ReportLinks | None = None
 
 
 def _lake(settings: ApiSettings) -> ObjectStore:
@@ -246,6 +249,21 @@ def build_login(settings: ApiSettings) -> BrokerLogin | None:
                        require_user_id=require)
 
 
+def build_report_links(settings: ApiSettings) -> ReportLinks | None:
+    """Tear-sheet links: signed local paths (local backend, with a token secret), presigned S3 GETs
+    (an ``s3://`` lake), else ``None`` (a local lake behind the ``aws`` wiring cannot be linked to)."""
+    if settings.backend == "local":
+        from vyapari.api.report_links import LocalReportLinks
+
+        return LocalReportLinks(settings.token_secret.encode()) if settings.token_secret else None
+    if not settings.lake_uri.startswith("s3://"):
+        return None
+    from functions.shared.report_links import S3ReportLinks
+
+    bucket, _, prefix = settings.lake_uri.removeprefix("s3://").partition("/")
+    return S3ReportLinks(bucket, prefix, settings.region or os.environ.get("AWS_DEFAULT_REGION", ""))
+
+
 def build_services(settings: ApiSettings) -> ApiServices:
     """Wire the services of the REST API for ``settings.backend``.
 
@@ -267,9 +285,10 @@ def build_services(settings: ApiSettings) -> ApiServices:
         # executing here, a strategy may be the user's own file; recording starts only, it may not
         return ApiServices(Registry(runs, starter, lake, portable=workers == 0), live.orders, live.positions,
                            live.trades, lake, build_login(settings), build_kill_switch(settings),
-                           session_gate(folder) if settings.session_gate == "1" else None)
+                           session_gate(folder) if settings.session_gate == "1" else None,
+                           build_report_links(settings))
     starter = StepFunctionsStarter(settings.need("state_machine_arn"))
     registry = Registry(records(settings, "registry_table"), starter, lake)
     return ApiServices(registry, records(settings, "orders_table"), records(settings, "positions_table"),
                        records(settings, "trades_table"), lake, build_login(settings),
-                       build_kill_switch(settings))
+                       build_kill_switch(settings), report_links=build_report_links(settings))

@@ -22,6 +22,18 @@ def _one(synth: Synthesized, resource_type: str, stack: str = "api") -> tuple[st
     return found[0]
 
 
+def _joined(value: Any) -> str:
+    """A CloudFormation string value with ``Fn::Join`` resolved and ``Ref``s written ``${Name}``."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and "Fn::Join" in value:
+        separator, parts = value["Fn::Join"]
+        return str(separator).join(_joined(p) for p in parts)
+    if isinstance(value, dict) and "Ref" in value:
+        return "${" + str(value["Ref"]) + "}"
+    raise AssertionError(f"unexpected template value {value!r}")
+
+
 def _distribution(synth: Synthesized) -> dict[str, Any]:
     return dict(_one(synth, "AWS::CloudFront::Distribution")[1]["DistributionConfig"])
 
@@ -63,7 +75,7 @@ def test_viewers_are_redirected_to_https_and_get_security_headers(synth: Synthes
     assert headers["FrameOptions"]["FrameOption"] == "DENY"
     assert headers["ContentTypeOptions"]["Override"] is True
     assert headers["ReferrerPolicy"]["ReferrerPolicy"] == "strict-origin-when-cross-origin"
-    csp = headers["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+    csp = _joined(headers["ContentSecurityPolicy"]["ContentSecurityPolicy"])
     assert "default-src 'self'" in csp and "script-src 'self';" in csp and "frame-ancestors 'none'" in csp
     assert "wss://*.execute-api.ap-south-1.amazonaws.com" in csp
     assert config["DefaultRootObject"] == "index.html" and config["Logging"]["Prefix"] == "cloudfront/"
@@ -149,3 +161,29 @@ def test_the_only_function_not_ours_is_cdks_deployment_handler(synth: Synthesize
     assert logical_id.startswith(CDK_PROVIDED) and props["Handler"] == "index.handler"
     _, deployment = _one(synth, "Custom::CDKBucketDeployment")
     assert logical_id in json.dumps(deployment["ServiceToken"])
+
+
+def test_the_app_may_frame_only_the_private_lake_where_tear_sheet_links_point(synth: Synthesized) -> None:
+    """The Run page frames a presigned GET of the run's report.html in the lake bucket
+    (``GET /strategy-runs/{id}/report-link``): the CSP's ``frame-src`` is exactly that bucket's regional
+    origin, and the lake stays private (public access blocked, no public read in its policy)."""
+    _, policy = _one(synth, "AWS::CloudFront::ResponseHeadersPolicy")
+    csp = _joined(policy["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]["ContentSecurityPolicy"][
+        "ContentSecurityPolicy"])
+    directives = {d.split()[0]: d.split()[1:] for d in (p.strip() for p in csp.split(";")) if d}
+    lake = "vyapari-dev-lake-${AWS::AccountId}-ap-south-1"
+    assert directives["frame-src"] == [f"https://{lake}.s3.ap-south-1.amazonaws.com"]
+    assert directives["frame-ancestors"] == ["'none'"] and directives["default-src"] == ["'self'"]
+    (bucket,) = [r["Properties"] for k, r in synth.resources("AWS::S3::Bucket").items()
+                 if k.startswith("data/") and _joined(r["Properties"].get("BucketName", "")) == lake]
+    assert bucket["PublicAccessBlockConfiguration"] == dict.fromkeys(
+        ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"), True)
+    for found in synth.resources("AWS::S3::BucketPolicy").values():
+        for statement in found["Properties"]["PolicyDocument"]["Statement"]:
+            assert not (statement["Effect"] == "Allow" and statement.get("Principal") in ("*", {"AWS": "*"}))
+    # the API function signs the links with its own read of the lake
+    statements = [s for k, p in synth.resources("AWS::IAM::Policy").items() if k.startswith("api/ApiFunction")
+                  for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    reads = [s for s in statements if "s3:GetObject*" in s["Action"]]
+    objects = f"arn:${{AWS::Partition}}:s3:::{lake}/*"
+    assert any(objects in [_joined(r) for r in s["Resource"]] for s in reads), reads

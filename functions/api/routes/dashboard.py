@@ -1,5 +1,6 @@
 """The dashboard's read routes (viewer and above): ``/me``, ``/overview``, ``/lake/coverage``, one run
-``/strategy-runs/{id}`` (status and progress), its tear sheet ``/report`` (HTML) and ``/round-trips``.
+``/strategy-runs/{id}`` (status and progress), its tear sheet ``/report`` (HTML), a short-lived link to
+it ``/report-link`` (for the dashboard's iframe, which cannot send the header) and ``/round-trips``.
 
 Thin wrappers over :mod:`vyapari.api.dashboard`; nothing here changes state.
 """
@@ -10,14 +11,14 @@ import io
 import os
 import re
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from functions.api.routes import services_of
+from functions.api.routes import caller_of, services_of
 from functions.shared.api_auth import claims_of, needs
 from functions.shared.api_models import (
     ID_PATTERN,
@@ -26,11 +27,12 @@ from functions.shared.api_models import (
     MeOut,
     OverviewItemOut,
     OverviewOut,
+    ReportLinkOut,
     RoundTripsOut,
     RunOut,
 )
 from vyapari.api import dashboard
-from vyapari.api.errors import ApiError, NotFound
+from vyapari.api.errors import ApiError, NotFound, Unavailable
 from vyapari.api.registry import now_ist
 from vyapari.api.roles import Role, parse_groups, role_of
 
@@ -132,15 +134,34 @@ def _published(run_id: str) -> dict[str, Any]:
             responses={200: {"description": "the tear sheet", "content": {"text/html": {}}}})
 def get_report(run_id: RunId) -> Response[str]:
     """The tear sheet (self-contained HTML) of the run's latest evaluation; 404 until published."""
-    key = dashboard.report_key(_published(run_id))
+    key = _report_key(run_id)
     lake = services_of(router.context).lake
-    if key is None or not lake.exists(key):
-        raise NotFound(f"strategy run {run_id!r} has no tear sheet yet")
     return Response(status_code=200, content_type="text/html; charset=utf-8",
                      body=lake.get(key).decode("utf-8", "replace"),
                      headers={"Content-Security-Policy": report_csp(os.environ),
                               "X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=60",
                               "Referrer-Policy": "no-referrer"})
+
+
+def _report_key(run_id: str) -> str:
+    """The lake key of the run's published tear sheet; :class:`NotFound` until there is one."""
+    key = dashboard.report_key(_published(run_id))
+    if key is None or not services_of(router.context).lake.exists(key):
+        raise NotFound(f"strategy run {run_id!r} has no tear sheet yet")
+    return key
+
+
+@router.get("/strategy-runs/<run_id>/report-link", tags=["strategy runs"], middlewares=[needs(Role.VIEWER)])
+def get_report_link(run_id: RunId) -> ReportLinkOut:
+    """A link to the run's tear sheet valid about two minutes, for a sandboxed iframe: a presigned GET
+    of the private lake object in AWS, a signed path of this API locally; 404 until published."""
+    links = services_of(router.context).report_links
+    if links is None:
+        raise Unavailable("tear-sheet links need an S3 lake (or vyapari api serve's token secret)")
+    link = links.link(_report_key(run_id), run_id, caller_of(router.context))
+    expires = datetime.fromtimestamp(link.expires_at, UTC)
+    left = max(0, int((expires - datetime.now(UTC)).total_seconds()))
+    return ReportLinkOut(run_id=run_id, url=link.url, expires_at=expires.isoformat(), expires_in_s=left)
 
 
 @router.get("/strategy-runs/<run_id>/round-trips", tags=["strategy runs"], middlewares=[needs(Role.VIEWER)])

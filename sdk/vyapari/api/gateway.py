@@ -12,8 +12,10 @@ Gateway would send, and the handler checks each route's role exactly as in AWS:
 - ``dev_role`` (``--insecure-dev-role``) gives requests without a token that role instead of a 401.
 - The dashboard's static files (``/``, ``/index.html``, ``/assets/...``) and its ``/config.json`` are
   public (:mod:`vyapari.api.static`); ``ws_url`` is the local WebSocket endpoint the app is told about.
-- ``GET /strategy-runs/<id>/report`` also accepts the token as ``?token=``: the dashboard shows the tear
-  sheet in a sandboxed iframe, which cannot send a header.
+- ``GET /strategy-runs/<id>/report`` also accepts a short-lived signed link instead of the header
+  (:mod:`vyapari.api.report_links`; the handler's ``/report-link`` route makes it with the same secret):
+  the dashboard shows the tear sheet in a sandboxed iframe, which cannot send a header. A session
+  token is never accepted in a URL.
 - A body over ``max_body_bytes`` is refused with 413, a bad ``Content-Length`` with 400.
 - The handler sees one event at a time, as a Lambda instance does (its resolver keeps the current
   event in module state); reading requests and writing responses is the server's, concurrently.
@@ -35,6 +37,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from vyapari.api.ports import InvalidToken
+from vyapari.api.report_links import verify_link
 from vyapari.api.roles import Role
 from vyapari.api.static import StaticFile, static_file
 from vyapari.api.tokens import HmacTokenVerifier, issue_token
@@ -46,7 +49,8 @@ WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 LOGIN_PATH = "/auth/login"
 PUBLIC_GET = re.compile(r"/swagger(\.css|\.js)?|/openapi\.json|/broker/[^/]+/callback")
-QUERY_TOKEN_GET = re.compile(r"/strategy-runs/[A-Za-z0-9_-]{1,64}/report")
+REPORT_GET = re.compile(r"/strategy-runs/[A-Za-z0-9_-]{1,64}/report")
+DEV_USER = "insecure-dev"  # the caller under --insecure-dev-role
 MAX_BODY_BYTES = 1 << 20
 TOKEN_TTL_S = 3600
 
@@ -168,14 +172,16 @@ class LocalGateway:
     def _caller(self, environ: dict[str, Any]) -> dict[str, str] | None:
         """The claims of the bearer token's user, the dev role's, or ``None`` (anonymous)."""
         header = str(environ.get("HTTP_AUTHORIZATION") or "")
-        if not header and QUERY_TOKEN_GET.fullmatch(environ.get("PATH_INFO") or ""):
-            token = parse_qs(environ.get("QUERY_STRING", "")).get("token", [""])[-1]
-            header = f"Bearer {token}" if token else ""
-        if not header:
-            return _claims("insecure-dev", self.config.dev_role) if self.config.dev_role else None
-        scheme, _, token = header.partition(" ")
+        path = environ.get("PATH_INFO") or ""
         refused = _Refused(HTTPStatus.UNAUTHORIZED, "invalid or expired token; sign in again",
                            [("WWW-Authenticate", 'Bearer error="invalid_token"')])
+        if not header and REPORT_GET.fullmatch(path):
+            query = {k: v[-1] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+            if "signature" in query:
+                return self._link_caller(path, query, refused)
+        if not header:
+            return _claims(DEV_USER, self.config.dev_role) if self.config.dev_role else None
+        scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise refused
         try:
@@ -183,6 +189,20 @@ class LocalGateway:
         except InvalidToken:
             raise refused from None
         user = self.config.users.get(identity.subject)
+        if user is None:
+            raise refused
+        return _claims(user.name, user.role)
+
+    def _link_caller(self, path: str, query: dict[str, str], refused: _Refused) -> dict[str, str]:
+        """The claims of a signed report link's user (who must still exist; under ``dev_role`` the
+        link the dev caller was given), else ``refused``."""
+        try:
+            name = verify_link(self.config.secret, path, query)
+        except InvalidToken:
+            raise refused from None
+        if self.config.dev_role is not None and name == DEV_USER:
+            return _claims(DEV_USER, self.config.dev_role)
+        user = self.config.users.get(name)
         if user is None:
             raise refused
         return _claims(user.name, user.role)

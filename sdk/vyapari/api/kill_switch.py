@@ -1,4 +1,4 @@
-"""The live kill switch through the API: read it, engage it, reset it.
+"""The live kill switch through the API: read it, engage it (trader), reset it (admin).
 
 The switch is one value in the live service's :class:`~vyapari.live.store.OrderStateStore` (the
 SQLite file of the live state folder locally, the DynamoDB order-state table in AWS), written with
@@ -69,7 +69,7 @@ class KillSwitch:
 
     def set(self, engaged: bool, reason: str, by: str) -> KillSwitchChange:
         """Engage (``engaged`` True, with ``reason``) or reset the switch on behalf of user ``by``."""
-        return self.engage(reason, by) if engaged else self.reset(by)
+        return self.engage(reason, by) if engaged else self.reset(by, reason)
 
     def engage(self, reason: str, by: str) -> KillSwitchChange:
         """Engage the switch unless it already is (the first engagement is kept)."""
@@ -80,10 +80,11 @@ class KillSwitch:
         log.warning("kill switch engaged by %s: %s", by, reason)
         return KillSwitchChange(self.state(), changed=True)
 
-    def reset(self, by: str) -> KillSwitchChange:
-        """Release the switch (new orders are accepted again); a released switch is left alone."""
+    def reset(self, by: str, reason: str = "") -> KillSwitchChange:
+        """Release the switch (new orders are accepted again) on behalf of ``by``, logging ``reason``; a
+        released switch is left alone."""
         if not self.state().engaged:
             return KillSwitchChange(KillSwitchState(engaged=False), changed=False)
         reset_kill_switch(self.store)
-        log.warning("kill switch reset by %s", by)
+        log.warning("kill switch reset by %s: %s", by, reason or "no reason given")
         return KillSwitchChange(self.state(), changed=True)

@@ -1,8 +1,9 @@
 """Roles of API callers, derived from their Cognito groups.
 
 ``viewer`` reads (the kill switch's state too); ``trader`` also creates and starts strategy runs, places
-order intents (paper or live) and engages or resets the live kill switch (whoever may trade may stop
-trading); ``admin`` may do everything, including editing the strategy registry. A caller in several
+order intents (paper or live) and engages the live kill switch (whoever may trade may stop trading);
+``admin`` may do everything, including releasing the kill switch (resuming trading is a second pair of
+eyes' decision: :func:`kill_switch_role`) and editing the strategy registry. A caller in several
 groups has the highest of their roles; a caller in none has no role and is refused everything but
 public routes.
 """
@@ -49,3 +50,11 @@ def require(groups: Iterable[str], needed: Role) -> Role:
     if role is None or role < needed:
         raise Forbidden(f"this operation needs the {needed.name.lower()} role")
     return role
+
+
+def kill_switch_role(engaged: bool) -> Role:
+    """The role needed to engage (``engaged`` True: trader) or release (admin) the live kill switch.
+
+    The REST handler checks it in AWS and behind ``vyapari api serve`` alike; the dashboard offers the
+    buttons by the same rule."""
+    return Role.TRADER if engaged else Role.ADMIN

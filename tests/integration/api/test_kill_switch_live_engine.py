@@ -133,5 +133,5 @@ def test_api_kill_switch_cancels_squares_off_and_blocks_a_running_engine(
     assert resting is not None and resting.state is IntentState.CANCELLED  # durable, not only in memory
 
     assert call(handler, "GET", "/live/kill-switch")[1]["engaged"] is True
-    status, released = call(handler, "POST", "/live/kill-switch", body={"engaged": False}, groups="trader")
+    status, released = call(handler, "POST", "/live/kill-switch", body={"engaged": False}, groups="admin")
     assert status == 200 and not released["engaged"] and kill_switch_state(store) is None

@@ -1,6 +1,6 @@
 """The kill switch of ``vyapari live`` (its ``orders.sqlite``) through ``vyapari api serve``: only a
-signed-in trader or admin may engage or release it; an anonymous caller, a viewer, or any header
-claiming a role changes nothing."""
+signed-in trader or admin may engage it and only an admin may release it; an anonymous caller, a viewer,
+a trader releasing, or any header claiming a role changes nothing."""
 
 from __future__ import annotations
 
@@ -21,9 +21,10 @@ def _stored(live: Path) -> dict[str, str] | None:
         store.close()
 
 
-def test_only_a_signed_in_trader_engages_or_releases_the_live_kill_switch(tmp_path: Path) -> None:
+def test_a_trader_engages_and_only_an_admin_releases_the_live_kill_switch(tmp_path: Path) -> None:
     add_user(tmp_path / "api-state", "vera", "viewer")
     add_user(tmp_path / "api-state", "tara", "trader")
+    add_user(tmp_path / "api-state", "ada", "admin")
     live = tmp_path / "live-state"
     engaged = vyapari("live", "kill", "--state-dir", str(live), "--reason", "runaway strategy")
     assert engaged.returncode == 0, engaged.stderr
@@ -46,7 +47,15 @@ def test_only_a_signed_in_trader_engages_or_releases_the_live_kill_switch(tmp_pa
         assert status == 200 and state["engaged"] is True
 
         trader = server.login("tara")
-        status, state = server.call("POST", "/live/kill-switch", body=release, token=trader)
+        for headers in claims[:2]:  # a trader may stop trading, not resume it
+            status, answer = server.call("POST", "/live/kill-switch", token=trader, headers=headers,
+                                         body={"engaged": False, "reason": "looks fine now"})
+            assert (status, answer["error"]) == (403, "forbidden") and "admin" in answer["message"]
+        assert _stored(live) is not None
+
+        admin = server.login("ada")
+        status, state = server.call("POST", "/live/kill-switch", token=admin,
+                                    body={"engaged": False, "reason": "strategy fixed"})
         assert status == 200 and state == {**state, "engaged": False, "changed": True}
         assert _stored(live) is None
         assert json.loads(vyapari("live", "status", "--state-dir", str(live)).stdout)["kill_switch"] is None

@@ -1,9 +1,16 @@
 """The dashboard in headless Chromium on the demo lake, as a quant uses it: sign in, see the demo run's
 badge and its reasons, open its tear sheet, find every page free of console errors at laptop and phone
 widths (screenshots in ``tests/artifacts/dashboard/``, gitignored); a viewer is offered nothing that
-changes state and the API refuses them anyway; a trader engages and releases the kill switch."""
+changes state and the API refuses them anyway; a trader engages the kill switch, is not offered its
+release and is refused it by the API; an admin releases it."""
 
 from __future__ import annotations
+
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from tests.integration.dashboard.conftest import ARTIFACTS, LAPTOP, PHONE, Demo, signed_in
@@ -47,6 +54,44 @@ def test_the_run_page_opens_the_tear_sheet(server: Server, browser) -> None:
         assert tab.errors == []
 
 
+def _fetch(url: str) -> tuple[int, str, str]:
+    """Status, content type and body of a GET without any header (as the iframe loads it)."""
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.headers["Content-Type"], response.read().decode()
+    except urllib.error.HTTPError as refused:
+        return refused.code, refused.headers["Content-Type"], refused.read().decode()
+
+
+def test_the_tear_sheet_link_is_short_lived_and_opens_only_its_run(demo: Demo, server: Server) -> None:
+    from vyapari.api.report_links import sign_link
+
+    viewer = server.login("vera")
+    status, link = server.call("GET", "/strategy-runs/demo-vwap/report-link", token=viewer)
+    assert status == 200 and link["run_id"] == "demo-vwap" and 0 < link["expires_in_s"] <= 120
+    assert viewer not in link["url"] and "token=" not in link["url"]  # no session token in a URL
+    status, kind, body = _fetch(server.base + link["url"])
+    published = demo.evaluation()["reports"]
+    (key,) = [k for k in published if k.endswith("/report.html")]
+    assert status == 200 and kind.startswith("text/html")
+    assert body == (demo.out / "lake" / key).read_text(encoding="utf-8")
+    path, query = urlsplit(link["url"]).path, urlsplit(link["url"]).query
+    # the same signature on another run's report, a longer expiry or another user opens nothing
+    assert _fetch(server.base + path.replace("demo-vwap", "demo-other") + "?" + query)[0] == 401
+    fields = {k: v[-1] for k, v in parse_qs(query).items()}
+    for name, value in (("expires", str(int(fields["expires"]) + 3600)), ("user", "ada")):
+        tampered = "&".join(f"{k}={value if k == name else v}" for k, v in fields.items())
+        assert _fetch(f"{server.base}{path}?{tampered}")[0] == 401
+    # a link past its expiry is refused (signed with the server's own secret, two minutes ago)
+    secret = (Path(server.state_dir) / "token.secret").read_text(encoding="utf-8").strip().encode()
+    stale, _ = sign_link(secret, path, "vera", now=time.time() - 121)
+    assert _fetch(f"{server.base}{path}?{stale}")[0] == 401
+    fresh, _ = sign_link(secret, path, "vera")
+    assert _fetch(f"{server.base}{path}?{fresh}")[0] == 200  # the same, fresh, is served
+    assert server.call("GET", "/strategy-runs/demo-vwap/report-link")[0] == 401  # the link needs the header
+    assert server.call("GET", "/strategy-runs/nope/report-link", token=viewer)[0] == 404
+
+
 def test_a_viewer_is_offered_no_change_and_the_api_refuses_one(server: Server, browser) -> None:
     with signed_in(browser, server, "vera") as tab:
         tab.goto(server.base, "live", PAGES["live"])
@@ -67,12 +112,15 @@ def test_a_viewer_is_offered_no_change_and_the_api_refuses_one(server: Server, b
     assert server.call("GET", "/live/kill-switch", token=viewer)[1]["engaged"] is False
 
 
-def test_a_trader_engages_and_releases_the_kill_switch_with_a_reason(server: Server, browser) -> None:
+def test_a_trader_engages_the_kill_switch_and_only_an_admin_releases_it(server: Server, browser) -> None:
     trader = server.login("tara")
     with signed_in(browser, server, "tara") as tab:
         page = tab.page
         tab.goto(server.base, "live", "[data-testid=kill-engage]")
         page.click("[data-testid=kill-engage]")
+        page.click("[data-testid=dialog-confirm]")  # the reason is required: nothing is sent without it
+        assert page.locator("[data-testid=dialog]").is_visible()
+        assert server.call("GET", "/live/kill-switch", token=trader)[1]["engaged"] is False
         page.fill("[data-testid=dialog] input[name=reason]", "runaway strategy drill")
         page.click("[data-testid=dialog-confirm]")
         page.wait_for_selector("[data-testid=kill-state].engaged")
@@ -80,7 +128,17 @@ def test_a_trader_engages_and_releases_the_kill_switch_with_a_reason(server: Ser
         state = server.call("GET", "/live/kill-switch", token=trader)[1]
         assert state["engaged"] is True and state["reason"].startswith("runaway strategy drill (by tara")
         assert page.is_disabled("[data-testid=kill-engage]")
+        assert page.locator("[data-testid=kill-release]").count() == 0  # releasing is the admin's
+        assert tab.errors == []
+    status, answer = server.call("POST", "/live/kill-switch", token=trader,
+                                 body={"engaged": False, "reason": "trader tries"})
+    assert (status, answer["error"]) == (403, "forbidden") and "admin" in answer["message"]
+    assert server.call("GET", "/live/kill-switch", token=trader)[1]["engaged"] is True
 
+    with signed_in(browser, server, "ada") as tab:
+        page = tab.page
+        tab.goto(server.base, "live", "[data-testid=kill-release]")
+        assert page.is_disabled("[data-testid=kill-engage]")
         page.click("[data-testid=kill-release]")
         page.fill("[data-testid=dialog] input[name=reason]", "drill over")
         page.click("[data-testid=dialog-confirm]")

@@ -8,17 +8,21 @@ stream stays ``off``.
 * Launch: a trader starts a small backtest of the demo definition from the form, watches it finish and
   lands on its run page with its tear sheet.
 * Live: a paper replay of the demo's last session moves the positions and the P&L on the Live page
-  while it runs.
+  while it runs, and every P&L the page shows follows an event the session had already published
+  with that figure (no timing is asserted here: ``benchmarks/bench_dashboard.py`` times it).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from tests.integration.dashboard.conftest import Demo, signed_in
+from tests.integration.dashboard.live_events import read_events, shown_at
 from tests.unit.api.api_server import ROOT, Server
 
 pytestmark = [pytest.mark.chromium, pytest.mark.slow]
@@ -52,6 +56,22 @@ def _pnl(page) -> str:
     return str(page.inner_text("[data-testid=pnl]"))
 
 
+def _day_pnl(text: str) -> float:
+    """The day P&L (₹) of the page's P&L line (``… day P&L ₹-1,234.50 · …``)."""
+    match = re.search(r"day P&L ₹(-?[\d,]+\.\d{2})", text)
+    assert match, text
+    return float(match.group(1).replace(",", ""))
+
+
+def _follows_a_published_event(text: str, events: Path) -> None:
+    """The P&L line shows a ``pnl`` event the session had already written, with its figure."""
+    published = [body for _, _, body in read_events(events, channel="pnl")
+                 if str(body.get("at")) == shown_at(text)]
+    assert published, f"the page shows {text!r}, which the session has not published"
+    figures = [round(float(body["day_pnl_inr"]), 2) for body in published]
+    assert _day_pnl(text) in figures, (text, published)
+
+
 def test_a_paper_replay_moves_positions_and_pnl_on_the_live_page(demo: Demo, server: Server, browser) -> None:
     with signed_in(browser, server, "tara") as tab:
         page = tab.page
@@ -66,13 +86,16 @@ def test_a_paper_replay_moves_positions_and_pnl_on_the_live_page(demo: Demo, ser
              "--json"],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
+            events = server.live_state_dir / "live-records.sqlite"
             page.wait_for_selector("[data-testid=pnl]:has-text('day P&L')", timeout=120_000)
             seen = [_pnl(page)]
+            _follows_a_published_event(seen[-1], events)
             changed = "prev => document.querySelector('[data-testid=pnl]').innerText !== prev"
             while len({text.split(" at ")[0] for text in seen}) < 2:  # the P&L figure itself moves
                 assert len(seen) < 400, f"the P&L did not move while the replay ran: {seen[-3:]}"
                 page.wait_for_function(changed, arg=seen[-1], timeout=60_000)  # the next WebSocket push
                 seen.append(_pnl(page))
+                _follows_a_published_event(seen[-1], events)
             failed = replay.poll() not in (None, 0)
             assert not failed, replay.stderr.read() if replay.stderr else ""
             page.wait_for_selector("[data-testid=positions] tbody tr, [data-testid=fills] tbody tr",

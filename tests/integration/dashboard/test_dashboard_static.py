@@ -1,6 +1,7 @@
 """``vyapari api serve`` answers the dashboard's files publicly, with their content types and a CSP
-without inline scripts, and its runtime ``config.json``; the API behind it still needs a token, and the
-tear sheet route takes one in ``?token=`` (for the iframe) while refusing a forged one."""
+without inline scripts, and its runtime ``config.json``; the API behind it still needs a token, and no
+route takes a session token in the URL (the tear sheet's iframe gets a short-lived signed link:
+``test_dashboard_browser.py``)."""
 
 from __future__ import annotations
 
@@ -35,9 +36,9 @@ def test_the_app_and_its_config_are_public_with_security_headers(tmp_path: Path)
         assert server.call("GET", "/assets/nothing.js")[0] == 401  # not a file of the app: the API's 401
         assert server.call("GET", "/overview")[0] == 401
         token = server.login("vera")
-        assert server.call("GET", "/strategy-runs/run-x/report?token=" + token)[0] == 404  # signed in: no run
-        assert server.call("GET", "/strategy-runs/run-x/report?token=forged.token")[0] == 401
-        assert server.call("GET", "/overview?token=" + token)[0] == 401  # only the tear sheet takes ?token=
+        assert server.call("GET", "/strategy-runs/run-x/report", token=token)[0] == 404  # signed in: no run
+        assert server.call("GET", "/strategy-runs/run-x/report?token=" + token)[0] == 401  # never in a URL
+        assert server.call("GET", "/overview?token=" + token)[0] == 401
 
 
 def test_every_file_of_the_app_is_package_data() -> None:

@@ -3,15 +3,29 @@ CloudFront URL in AWS) and no other origin; without the setting it sends none.""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aws_lambda_powertools import Logger
 from functions.api.app import build
+from functions.api.routes import broker, dashboard, live, market, strategies, trading
 from functions.shared.api_settings import ApiSettings
 from tests.unit.api.api_events import FakeContext, rest_event
 
 DASHBOARD = "https://d1234abcd.cloudfront.net"
+
+
+@pytest.fixture(autouse=True)
+def _routers_stay_with_the_handler() -> Iterator[None]:
+    """Each :func:`build` here takes the module-level routers over; give them back afterwards, so the
+    handler's resolver (built earlier in this process) still finds its request context."""
+    routers = [r.router for r in (broker, dashboard, live, market, strategies, trading)]
+    owners = [r.api_resolver for r in routers]
+    yield
+    for router, owner in zip(routers, owners, strict=True):
+        router.api_resolver = owner
 
 
 def _get(origins: str, origin: str, tmp_path: Path, lake_dir: Path) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""REST API kill switch: ``GET /live/kill-switch`` (viewer), ``POST /live/kill-switch`` (trader), written to
+"""REST API kill switch: ``GET /live/kill-switch`` (viewer), ``POST /live/kill-switch`` (engage: trader;
+release: admin), written to
 the live service's own order-state store (the SQLite file ``vyapari live`` reads, locally)."""
 
 from __future__ import annotations
@@ -47,11 +48,22 @@ def test_engaging_twice_keeps_the_first_engagement_and_reset_releases_it(
     _, first = client("POST", PATH, body={"engaged": True, "reason": "first"}, groups="trader")
     status, again = client("POST", PATH, body={"engaged": True, "reason": "second"}, groups="admin")
     assert status == 200 and again == {**first, "changed": False}
-    status, released = client("POST", PATH, body={"engaged": False}, groups="trader")
+    status, released = client("POST", PATH, body={"engaged": False, "reason": "checked"}, groups="admin")
     assert status == 200 and released == {"engaged": False, "reason": None, "engaged_at": None,
                                           "changed": True}
     assert kill_switch_state(_live_store(tmp_path)) is None
-    assert client("POST", PATH, body={"engaged": False}, groups="trader")[1]["changed"] is False
+    assert client("POST", PATH, body={"engaged": False}, groups="admin")[1]["changed"] is False
+
+
+@pytest.mark.parametrize("groups", ["trader", "viewer", None])
+def test_only_an_admin_releases_the_switch(client: Client, tmp_path: Path, groups: str | None) -> None:
+    _, engaged = client("POST", PATH, body={"engaged": True, "reason": "drawdown"}, groups="trader")
+    status, error = client("POST", PATH, body={"engaged": False, "reason": "resume"}, groups=groups)
+    assert status == 403 and error["error"] == "forbidden", error
+    stored = kill_switch_state(_live_store(tmp_path))
+    assert stored is not None and stored["reason"] == engaged["reason"]
+    status, error = client("POST", PATH, body={"engaged": False, "reason": "x"}, groups="admin,trader")
+    assert status == 200 and error["changed"] is True
 
 
 def test_a_switch_engaged_by_the_cli_is_seen_through_the_api(client: Client, tmp_path: Path) -> None:

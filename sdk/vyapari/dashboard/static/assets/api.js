@@ -26,11 +26,12 @@ export async function call(method, path, body) {
 export const get = path => call('GET', path);
 export const post = (path, body) => call('POST', path, body === undefined ? {} : body);
 
-// The tear sheet's URL for an iframe (which cannot send a header: the token rides in the query).
-export function reportUrl(runId) {
-  const s = session();
-  const query = s && s.token ? `?token=${encodeURIComponent(s.token)}` : '';
-  return `${base}/strategy-runs/${encodeURIComponent(runId)}/report${query}`;
+// The tear sheet's URL for an iframe, which cannot send a header: a link valid about two minutes,
+// asked for with the header (a presigned S3 GET in AWS, a signed path of the local server); the
+// session token never rides in a URL.
+export async function reportUrl(runId) {
+  const link = await get(`/strategy-runs/${encodeURIComponent(runId)}/report-link`);
+  return /^https:\/\//.test(link.url) ? link.url : base + link.url;
 }
 
 export function newId(prefix) {

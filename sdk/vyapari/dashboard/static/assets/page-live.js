@@ -1,7 +1,8 @@
 // Live: positions, open orders, fills and P&L updating from the WebSocket channels; readiness; the
-// kill switch (engage/release for trader and admin, with a reason and a confirmation); manual orders.
+// kill switch (engage: trader and admin, release: admin only, each with a reason and a confirmation);
+// manual orders.
 import { get, post, newId } from './api.js';
-import { el, card, table, mount, inr, fmt, dialog, canTrade, plot, showError } from './ui.js';
+import { el, card, table, mount, inr, fmt, dialog, canTrade, isAdmin, plot, preloadPlotly, showError } from './ui.js';
 import { on } from './ws.js';
 import { readinessCard, killSwitchText } from './page-overview.js';
 
@@ -12,7 +13,8 @@ function killSwitchCard(ctx, state, refresh) {
   const section = card('Kill switch', el('p', {}, killSwitchText(state)));
   if (!state || !canTrade(ctx.user.role)) return section;
   const engage = el('button', { type: 'button', class: 'danger', 'data-testid': 'kill-engage', disabled: state.engaged }, 'Engage kill switch');
-  const release = el('button', { type: 'button', class: 'secondary', 'data-testid': 'kill-release', disabled: !state.engaged }, 'Release');
+  // releasing resumes trading: the admin's decision (the API refuses it to a trader anyway)
+  const release = isAdmin(ctx.user.role) ? el('button', { type: 'button', class: 'secondary', 'data-testid': 'kill-release', disabled: !state.engaged }, 'Release') : null;
   engage.addEventListener('click', async () => {
     const answer = await dialog('Engage the kill switch?', [
       el('p', { class: 'small' }, 'Open orders are cancelled, positions squared off, and new orders refused until released.'),
@@ -20,7 +22,7 @@ function killSwitchCard(ctx, state, refresh) {
     if (!answer) return;
     try { await post('/live/kill-switch', { engaged: true, reason: answer.reason }); await refresh(); } catch (exc) { showError(exc); }
   });
-  release.addEventListener('click', async () => {
+  if (release) release.addEventListener('click', async () => {
     const answer = await dialog('Release the kill switch?', [
       el('p', { class: 'small' }, 'Trading resumes at the next minute slice.'),
       { name: 'reason', label: 'Reason (kept in the log)', required: true }], 'Release');
@@ -129,6 +131,7 @@ export async function livePage(ctx, [modeArg]) {
   ctx.cleanup.push(() => clearInterval(poll), () => pending && clearTimeout(pending), () => drawTimer && clearTimeout(drawTimer));
 
   await Promise.all([refreshTables(), refreshState()]);
+  preloadPlotly();
   mount(
     el('h1', {}, `Live (${mode}) `, el('a', { class: 'small', href: mode === 'paper' ? '#/live/live' : '#/live/paper' }, mode === 'paper' ? 'show live' : 'show paper')),
     el('div', { class: 'grid' },

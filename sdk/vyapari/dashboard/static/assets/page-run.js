@@ -61,7 +61,13 @@ export async function runPage(ctx, [runId]) {
     mount(head, facts, card('Evaluation', el('p', { class: 'muted' }, 'no evaluation yet: it appears when the run has finished')));
     return;
   }
-  const iframe = el('iframe', { class: 'report', title: `tear sheet of ${run.run_id}`, sandbox: 'allow-scripts allow-popups', src: reportUrl(run.run_id), 'data-testid': 'tear-sheet' });
+  let iframe;
+  try {
+    iframe = el('iframe', { class: 'report', title: `tear sheet of ${run.run_id}`, sandbox: 'allow-scripts allow-popups', src: await reportUrl(run.run_id), 'data-testid': 'tear-sheet' });
+  } catch (exc) {
+    if (exc.status !== 404 && exc.status !== 503) throw exc;
+    iframe = el('p', { class: 'muted', 'data-testid': 'no-tear-sheet' }, exc.message);
+  }
   mount(head, facts,
     el('div', { class: 'grid' },
       card('Weekly verdict', criteriaList(evaluation.criteria),

@@ -108,6 +108,13 @@ function loadPlotly() {
   return plotly;
 }
 
+// Load plotly.js ahead of the first chart when the browser is idle: the Live page's first P&L push
+// would otherwise wait for the 4.8 MB script to be fetched and parsed, holding back the pushes behind it.
+export function preloadPlotly() {
+  const start = () => { loadPlotly().catch(() => {}); };
+  if (window.requestIdleCallback) window.requestIdleCallback(start, { timeout: 2000 }); else setTimeout(start, 0);
+}
+
 export function plot(node, data, layout) {
   return loadPlotly().then(Plotly => Plotly.react(node, data, {
     margin: { l: 50, r: 10, t: 10, b: 40 }, autosize: true, ...layout,
