@@ -18,16 +18,15 @@ import argparse
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vyapari.cli._common import date_arg, instant_arg, print_json
 from vyapari.core.errors import InvalidInput
-from vyapari.live.config import LiveCommand, LiveRunConfig, live_settings
-from vyapari.live.ports import LivePorts, PreOpenReadiness
-from vyapari.live.runner import EXIT_NOT_READY, run_live
-from vyapari.live.store import OrderStateStore
 
-__all__ = ["EXIT_NOT_READY", "live_command", "parse_live", "register", "run"]
+if TYPE_CHECKING:  # imported when a command runs: ``vyapari live --help`` stays light
+    from vyapari.live.config import LiveCommand, LiveRunConfig
+    from vyapari.live.ports import LivePorts, PreOpenReadiness
+    from vyapari.live.store import OrderStateStore
 
 
 def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None:
@@ -86,6 +85,7 @@ def live_command(args: argparse.Namespace, environ: Mapping[str, str] | None = N
     from vyapari.brokers.factory import broker_name
     from vyapari.cli.backtest import _params
     from vyapari.cli.settings import effective_environ
+    from vyapari.live.config import LiveCommand, LiveRunConfig, live_settings
 
     environ = effective_environ() if environ is None else environ
     settings = live_settings(environ, state_dir=args.state_dir, broker=args.broker, capital_inr=args.capital,
@@ -131,6 +131,8 @@ def run(args: argparse.Namespace) -> int:
     """``vyapari live``: flags → :class:`LiveCommand` → :func:`run_live` with the local ports (a
     SQLite order store under ``--state-dir``, the 0600 secrets file, the records of ``vyapari api
     serve --live-state-dir``, a readiness check of local files)."""
+    from vyapari.live.ports import LivePorts
+    from vyapari.live.runner import run_live
     from vyapari.live.service import StopFlag
     from vyapari.live.store import SqliteOrderStateStore
     from vyapari.strategies import make_strategy
@@ -164,6 +166,7 @@ def local_readiness(config: LiveRunConfig, store: OrderStateStore) -> PreOpenRea
     secrets file, the kill switch in ``store`` (see :func:`vyapari.cli.ready.suite_config`)."""
     from vyapari.cli.ready import build_report, suite_config
     from vyapari.cli.settings import effective_environ
+    from vyapari.live.ports import PreOpenReadiness
     from vyapari.live.service import risk_state_loader
 
     environ = {**effective_environ(), **config.settings}
