@@ -55,12 +55,12 @@ import numpy as np
 from vyapari.brokers.paper import PaperBrokerAdapter
 from vyapari.brokers.paper.config import PaperConfig
 from vyapari.brokers.paper.journal import JournaledPaperBrokerAdapter
-from vyapari.cli.live import configure_logging
 from vyapari.costs.spec import fee_model_from_spec
 from vyapari.live.bars import SessionTable
 from vyapari.live.collector import SliceCollector
 from vyapari.live.engine import LiveConfig, LiveEngine
 from vyapari.live.ports import EmfMetrics, InMemoryMetrics, Metrics, NullPublisher
+from vyapari.live.runner import configure_logging
 from vyapari.live.store import InMemoryOrderStateStore, OrderStateStore, SqliteOrderStateStore
 from vyapari.market.calendar import get_calendar
 from vyapari.strategies import make_strategy

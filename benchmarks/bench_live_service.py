@@ -32,12 +32,12 @@ from vyapari.brokers.paper.adapter import PaperTickStream
 from vyapari.brokers.paper.config import PaperConfig
 from vyapari.brokers.types import Tick
 from vyapari.brokers.zerodha.ticks import parse_frame
-from vyapari.cli.live import configure_logging
 from vyapari.core.time import ist_from_ns
 from vyapari.costs.spec import fee_model_from_spec
 from vyapari.live.bars import SessionTable
 from vyapari.live.engine import LiveConfig, LiveEngine
 from vyapari.live.ports import InMemoryMetrics, NullPublisher
+from vyapari.live.runner import configure_logging
 from vyapari.live.service import LiveService, ServiceConfig
 from vyapari.live.store import InMemoryOrderStateStore
 from vyapari.market.calendar import get_calendar

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from functions.live_service.__main__ import needs_preopen_check, parse
+from functions.live_service.__main__ import parse
 
 from vyapari.cli.main import build_parser
 
@@ -28,11 +28,12 @@ def test_the_live_service_command_parses_with_the_vyapari_cli(synth: Any) -> Non
         entry, command = container["EntryPoint"], [str(part) for part in container["Command"]]
         assert entry == ["python", "-m", "functions.live_service"]
         assert (ROOT / "functions" / "live_service" / "__main__.py").is_file()
-        args = parse(command)  # the entrypoint's parser is vyapari's own `live` parser
-        assert args.strategy and args.symbols, command  # a live run needs both
-        assert str(args.state_dir).startswith("/tmp/")  # writable by the image's non-root user
-        assert needs_preopen_check(args)  # the service checks readiness against AWS before trading
-        assert build_parser("live").parse_args(command).strategy == args.strategy
+        env = {e["Name"]: e["Value"] for e in container.get("Environment", []) if isinstance(e["Value"], str)}
+        config = parse(command, env).run  # vyapari's own `live` parser, validated into the run's config
+        assert config is not None and config.strategy and config.symbols, command  # a live run needs both
+        assert str(config.state_dir).startswith("/tmp/")  # writable by the image's non-root user
+        assert config.checks_readiness  # the service checks readiness against AWS before trading
+        assert build_parser("live").parse_args(command).strategy == config.strategy
 
 
 def test_the_backtest_task_runs_its_module(synth: Any) -> None:

@@ -266,12 +266,18 @@ class LiveEngine:
             self.reconcile(step)
         self._live_slices += 1
         o, h, low, c, v = bar.ohlcv  # the five rows, once (each field of a BarSlice is a new view)
-        minute = MinuteBars(self._instruments, ist_from_ns(bar.ts_ns), o, h, low, c, v, bar.valid)
+        # the bar's start as ctx.set_row took it (worked out before the minute closed)
+        minute = MinuteBars(self._instruments, self.ctx.now, o, h, low, c, v, bar.valid)
         moved = self.broker.on_minute(minute)
-        early, self._early = self._early, []
+        early = self._early
+        if early:
+            self._early = []
         if moved is not None:  # the venue said what the minute changed: book just that
-            trades = [tr for u in early for tr in u.trades] + list(moved.trades)
-            self._take(trades, [o for u in early for o in u.orders] + list(moved.orders), step)
+            if early:
+                trades = [tr for u in early for tr in u.trades] + list(moved.trades)
+                self._take(trades, [o for u in early for o in u.orders] + list(moved.orders), step)
+            elif moved.trades or moved.orders:
+                self._take(moved.trades, moved.orders, step)
         elif early or self.orders.has_open():  # a broker: read its books
             self._take(self.broker.trades(), self.broker.orders(), step)
         self._check_daily_loss(bar, t)

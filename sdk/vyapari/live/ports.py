@@ -12,8 +12,9 @@ import json
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from vyapari.core.deferred_log import deferred
@@ -23,6 +24,12 @@ if TYPE_CHECKING:
     from vyapari.brokers.secrets import SecretsStore
     from vyapari.data.storage import ObjectStore
     from vyapari.live.store import OrderStateStore
+    from vyapari.readiness import ReadinessReport, SuiteConfig
+    from vyapari.strategy.strategy import Strategy
+
+StrategyFactory = Callable[[str, dict[str, Any]], "Strategy"]
+"""Makes a strategy from its name (or ``module:Class`` / ``file.py:Class``) and parameters
+(:func:`vyapari.strategies.make_strategy`, which the live package may not import itself)."""
 
 CHANNELS = ("orders", "pnl", "quotes")
 
@@ -160,6 +167,16 @@ class EmfMetrics:
 
 
 @dataclass(frozen=True)
+class PreOpenReadiness:
+    """How a stream run checks readiness: ``check(at)`` runs the standard suite once as of ``at``
+    (tz-aware), before trading; ``suite`` wires the in-session re-checks (the CLI reads local
+    files, the AWS entrypoint S3, Secrets Manager and DynamoDB)."""
+
+    check: Callable[[datetime], ReadinessReport]
+    suite: SuiteConfig
+
+
+@dataclass(frozen=True)
 class LivePorts:
     """What a deployment plugs into ``vyapari live`` / ``vyapari ready`` (``None`` = local default).
 
@@ -176,3 +193,5 @@ class LivePorts:
     paper_journal: PaperJournal | None = None
     inbox: OrderInbox | None = None
     lake: ObjectStore | None = None  # [recording] where the session's bars go (default: --lake)
+    readiness: PreOpenReadiness | None = None  # required for a stream run that checks readiness
+    strategies: StrategyFactory | None = None  # required to run

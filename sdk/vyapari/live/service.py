@@ -222,7 +222,7 @@ class LiveService:
 def run_stream(
     engine: LiveEngine,
     ticks: TickStream,
-    stop: StopFlag,
+    stop: Callable[[], bool],
     poll_seconds: float = 0.2,
     *,
     monitor: ReadinessMonitor | None = None,

@@ -136,9 +136,10 @@ def test_all_three_record_tables_or_none(env: dict[str, str]) -> None:
 
 
 def test_records_go_to_the_paper_partition_only_for_the_paper_broker() -> None:
-    assert record_mode(parse(["live", "--broker", "paper", "--strategy", "x"]), {}) == "paper"
-    assert record_mode(parse(["live", "--strategy", "x"]), {"BROKER": "zerodha"}) == "live"
-    assert record_mode(parse(["live", "--strategy", "x"]), {}) == "paper"
+    argv = ["live", "--strategy", "x", "--symbols", "INFY"]
+    assert record_mode(parse([*argv, "--broker", "paper"], {"BROKER": "zerodha"})) == "paper"
+    assert record_mode(parse(argv, {"BROKER": "zerodha"})) == "live"
+    assert record_mode(parse(argv, {})) == "paper"
 
 
 class Slow:

@@ -165,16 +165,16 @@ def test_stream_run_is_refused_when_the_lake_is_not_ready(
     assert [r["ready"] for r in _emf(out) if "ready" in r] == [0.0]
 
 
-def test_stream_run_reaches_the_engine_once_ready(
+def test_a_stream_run_without_symbols_is_refused_before_any_check(
     env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     S3ObjectStore(BUCKET).put(layout.day_key("daily_bars", "NSE", date(2026, 1, 2)), b"parquet")
     argv = ["live", "--broker", "paper", *STRATEGY, "--state-dir", str(tmp_path),
             "--ready-at", MONDAY_PREOPEN]
-    assert main(argv) == 2  # ready, so the CLI's own checks run: --symbols is required to stream
+    assert main(argv) == 2  # the configuration is validated at the edge, before readiness is checked
     out, err = capsys.readouterr()
-    assert [r["ready"] for r in _emf(out) if "ready" in r] == [1.0]
-    assert "--symbols" in err and "not ready" not in err
+    assert [r["ready"] for r in _emf(out) if "ready" in r] == []
+    assert "symbols: required to stream" in err and "not ready" not in err
 
 
 def _sigterm_once_running(returned: threading.Event, limit_s: float = 120.0) -> None:
@@ -228,5 +228,5 @@ def test_kill_switch_through_the_entrypoint_lands_in_dynamodb(env: dict[str, str
 
 def test_only_the_live_command_is_accepted(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
-        parse(["backtest", "--strategy", "x"])
+        parse(["backtest", "--strategy", "x"], {})
     assert main(["live", "--speed"]) == 2

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -11,12 +10,13 @@ from pathlib import Path
 import pytest
 from tests.unit.instruments.master_fakes import upstox_json
 
-from vyapari.cli import live as live_cli
 from vyapari.core.errors import InvalidInput
 from vyapari.core.time import IST
 from vyapari.data.storage import LocalObjectStore
 from vyapari.instruments import InstrumentSnapshots
+from vyapari.live.config import LiveRunConfig
 from vyapari.live.risk import RiskLimits, risk_limits_from_env
+from vyapari.live.runner import instrument_limits
 
 
 def test_risk_limits_come_from_the_environment_and_blank_disables() -> None:
@@ -37,8 +37,9 @@ def test_a_bad_risk_setting_names_the_variable(value: str) -> None:
         risk_limits_from_env({"DAILY_LOSS_LIMIT_INR": value})
 
 
-def _args(lake: Path | None, on: date) -> argparse.Namespace:
-    return argparse.Namespace(lake=lake, ready_at=datetime.combine(on, time(8, 45), tzinfo=IST))
+def _config(lake: Path | None, on: date, broker: str, symbols: list[str]) -> LiveRunConfig:
+    return LiveRunConfig("sma_cross_bar", Path("state"), {"BROKER": broker}, symbols=tuple(symbols),
+                         lake=lake, ready_at=datetime.combine(on, time(8, 45), tzinfo=IST))
 
 
 def test_lots_and_freeze_quantities_come_from_todays_snapshot(tmp_path: Path) -> None:
@@ -48,17 +49,17 @@ def test_lots_and_freeze_quantities_come_from_todays_snapshot(tmp_path: Path) ->
     assert InstrumentSnapshots(LocalObjectStore(tmp_path)).publish(
         "upstox", date(2026, 1, 2), json.dumps(items).encode()
     ).ok
-    lots, freeze = live_cli._instrument_limits(
-        _args(tmp_path, date(2026, 1, 5)), {"BROKER": "upstox"}, ["STOCK0", "STOCK1", "UNLISTED"]
-    )
+    symbols = ["STOCK0", "STOCK1", "UNLISTED"]
+    lots, freeze = instrument_limits(_config(tmp_path, date(2026, 1, 5), "upstox", symbols), symbols)
+    assert lots is not None and freeze is not None
     assert lots.tolist() == [1, 3, 1]
     assert freeze.tolist() == [5000, 0, 0]
 
 
 def test_paper_or_no_lake_means_lot_one_and_no_slicing(tmp_path: Path) -> None:
     on = date(2026, 1, 5)
-    assert live_cli._instrument_limits(_args(tmp_path, on), {"BROKER": "paper"}, ["STOCK0"]) == (None, None)
-    assert live_cli._instrument_limits(_args(None, on), {"BROKER": "upstox"}, ["STOCK0"]) == (None, None)
+    assert instrument_limits(_config(tmp_path, on, "paper", ["STOCK0"]), ["STOCK0"]) == (None, None)
+    assert instrument_limits(_config(None, on, "upstox", ["STOCK0"]), ["STOCK0"]) == (None, None)
 
 
 def test_warm_up_compiles_a_vectorised_strategys_kernels_before_the_session() -> None:
@@ -68,7 +69,8 @@ def test_warm_up_compiles_a_vectorised_strategys_kernels_before_the_session() ->
 
     probe = (
         "from vyapari.strategies import _kernels as k; before = len(k.vwap_reversion_weights.signatures); "
-        "from vyapari.cli.live import warm_up; took = warm_up('vwap_reversion', {}); "
+        "from vyapari.live.runner import warm_up; from vyapari.strategies import make_strategy; "
+        "took = warm_up(make_strategy, 'vwap_reversion', {}); "
         "print(before, len(k.vwap_reversion_weights.signatures), took >= 0)"
     )
     import os
