@@ -31,7 +31,7 @@ export const post = (path, body) => call('POST', path, body === undefined ? {} :
 // session token never rides in a URL.
 export async function reportUrl(runId) {
   const link = await get(`/strategy-runs/${encodeURIComponent(runId)}/report-link`);
-  return /^https:\/\//.test(link.url) ? link.url : base + link.url;
+  return /^https?:\/\//.test(link.url) ? link.url : base + link.url;
 }
 
 export function newId(prefix) {
