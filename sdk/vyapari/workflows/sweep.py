@@ -165,16 +165,19 @@ def _columns(panel: Any, symbols: list[str]) -> Any:
 def check_grid(request: BacktestRequest) -> None:
     """Build the strategy of every parameter set before any runs, so a bad point fails the sweep at
     once with :class:`InvalidInput` naming it (``--grid``), not halfway through."""
+    import json
+
     from vyapari.core.errors import InvalidInput
     from vyapari.strategies import make_strategy
 
     for params in request.parameter_sets():
+        point = json.dumps(params, default=str)
         try:
             make_strategy(request.strategy, params)
         except InvalidInput as exc:
-            raise InvalidInput("--grid", f"the point {params} is invalid: {exc.reason}") from None
+            raise InvalidInput("--grid", f"the point {point} is invalid: {exc.reason}") from None
         except (ValueError, TypeError) as exc:
-            raise InvalidInput("--grid", f"the point {params} is invalid: {exc}") from None
+            raise InvalidInput("--grid", f"the point {point} is invalid: {exc}") from None
 
 
 def _chunks(items: list[WorkItem], workers: int) -> list[list[dict[str, Any]]]:
