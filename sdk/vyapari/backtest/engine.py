@@ -36,7 +36,8 @@ def run_backtest(
     ``prep`` (:func:`~vyapari.backtest.vector.prepare_panel`) lets many runs on one panel share
     the array path's per-panel work (a sweep).
     """
-    check_volume(strategy, panel, config.slippage)
+    known = prep.volumeless if prep is not None and prep.fits(panel, config) else None
+    check_volume(strategy, panel, config.slippage, known)
     why_not = strategy.vector_ineligibility()
     if config.path is EnginePath.VECTOR and why_not is not None:
         raise InvalidInput("--path", f"vector: strategy {strategy.name} {why_not}; use 'event' or 'auto'")

@@ -25,6 +25,7 @@ from vyapari.model.enums import ProductType
 from vyapari.strategy.actions import settled_targets
 from vyapari.strategy.panel import BarPanel
 from vyapari.strategy.strategy import Strategy
+from vyapari.strategy.volume import volumeless_symbols
 
 
 class NeedsEventLoop(Exception):
@@ -39,12 +40,14 @@ def fill_dates(panel: BarPanel, t: np.ndarray) -> np.ndarray:
 @dataclass(frozen=True, eq=False)
 class PanelPrep:
     """What every run on one panel under one slippage model shares, whatever the strategy: the MIS
-    square-off plan and the most shares each bar may fill. A sweep computes it once per panel."""
+    square-off plan, the most shares each bar may fill and the symbols that traded no volume at
+    all. A sweep computes it once per panel."""
 
     panel: BarPanel
     slippage: SlippageModel
     plan: SquareOffPlan
     caps: np.ndarray
+    volumeless: list[str]
 
     def fits(self, panel: BarPanel, config: BacktestConfig) -> bool:
         """True when this was prepared for ``panel`` (the same object) and ``config``'s slippage."""
@@ -54,7 +57,7 @@ class PanelPrep:
 def prepare_panel(panel: BarPanel, config: BacktestConfig) -> PanelPrep:
     """The :class:`PanelPrep` of ``panel`` under ``config``'s slippage model."""
     caps = volume_caps(config.slippage, panel.volume)
-    return PanelPrep(panel, config.slippage, squareoff_plan(panel), caps)
+    return PanelPrep(panel, config.slippage, squareoff_plan(panel), caps, volumeless_symbols(panel))
 
 
 def run_vectorised(
