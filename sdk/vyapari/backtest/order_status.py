@@ -28,6 +28,7 @@ from vyapari.execution.pricing import volume_caps
 NO_VOLUME = "volume cap: the bar traded no volume"
 PART_VOLUME = "volume cap: the bar's volume allowed only part of the order"
 SQUARED_OFF = "cancelled by the 15:20 IST MIS square-off"
+STATUSES = ("CANCELLED", "FILLED", "PARTIALLY_FILLED", "REJECTED")
 END_OF_DATA = "no later bar of the symbol to fill at (end of the data)"
 PRICE_NOT_REACHED = "limit or trigger price not reached"
 CANCELLED = "cancelled before it filled (replaced by a newer order or by the strategy)"
@@ -52,7 +53,8 @@ def order_statuses(result: Any) -> tuple[np.ndarray, np.ndarray, list[str]]:
                 caps.append(volume_caps(result.config.slippage, panel.volume))
             return int(caps[0][t, n])
 
-        squares = {(int(t), int(n)) for t, n, k in zip(o.t, o.n, o.kind, strict=True) if k == 1}
+        sq = np.flatnonzero(np.asarray(o.kind) == 1)
+        squares = set(zip(np.asarray(o.t)[sq].tolist(), np.asarray(o.n)[sq].tolist(), strict=True))
         types = o.order_type or ["MARKET"] * len(o.qty)
         for i in short.tolist():
             reasons[i] = _why(panel, cap, squares, int(o.t[i]), int(o.n[i]), int(want[i] - filled[i]),
@@ -83,7 +85,11 @@ def _why(panel: Any, cap_at: Callable[[int, int], int], squares: set[tuple[int, 
 
 def order_counts(status: np.ndarray, reasons: list[str]) -> dict[str, dict[str, int]]:
     """``{"by_status": {...}, "by_reason": {...}}`` (reasons of orders that did not fill in full)."""
-    names, counts = np.unique(np.asarray(status, dtype=str), return_counts=True)
-    by_status = dict(zip(names.tolist(), counts.tolist(), strict=True))
+    status = np.asarray(status, dtype=str)
+    by_status = {name: int(np.count_nonzero(status == name)) for name in STATUSES}
+    if sum(by_status.values()) != status.size:  # a status outside the usual ones: count them all
+        names, counts = np.unique(status, return_counts=True)
+        by_status = dict(zip(names.tolist(), counts.tolist(), strict=True))
     by_reason = Counter(r for i in np.flatnonzero(status != "FILLED").tolist() if (r := reasons[i]))
+    by_status = {k: v for k, v in by_status.items() if v}
     return {"by_status": dict(sorted(by_status.items())), "by_reason": dict(sorted(by_reason.items()))}
