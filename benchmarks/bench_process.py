@@ -369,7 +369,8 @@ def _sweep(args: argparse.Namespace, large: Path, scratch: Path, table: list[tup
                 theirs = json.loads(text.strip().splitlines()[-1])
         shutil.rmtree(out, ignore_errors=True)
     same = sum(ours.get(k) == v for k, v in theirs.items())
-    row(table, f"10 x 10 sma_cross sweep, {large.name} (fills equal at {same}/{len(theirs)} grid points; "
+    row(table, f"10 x 10 sma_cross sweep, {large.name}, best of {args.sweep_repeat} (fills equal at "
+        f"{same}/{len(theirs)} grid points; "
         f"CPU/wall vyapari {cpu['vyapari']:.0%}, vectorbt {cpu['vectorbt']:.0%})",
         best["vyapari"], best["vectorbt"], "vectorbt grid")
 
