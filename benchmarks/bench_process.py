@@ -17,7 +17,9 @@ creates it; never the project's). Workloads:
 * A 10 x 10 sweep of ``sma_cross`` (fast 5..50 x slow 60..240, 10 shares, no fees) on the
   4.69 M bars: ``vyapari sweep --data`` on both cores against vectorbt's broadcasting of the same
   grid (``MA.run`` with lists of windows, ``Portfolio.from_signals``; symbols in chunks of 5 so it
-  fits in memory), fills per grid point compared.
+  fits in memory), fills per grid point compared, and each tool's CPU time over its wall time (both
+  cores busy: about 200 %). ``--sweep-data DIR`` runs the comparison on another folder (e.g. a
+  smaller one written by ``process_data.py``).
 * ``vyapari --help``, ``--version``, and every ``<command> --help`` (the slowest one shown; target
   ≤ 0.15 s each, checked here only, never in a test).
 * First run after a fresh install (empty numba and vyapari caches: no compiled kernel module, no
@@ -235,6 +237,8 @@ def main() -> int:
                         help="only the report of the 4.69 M-bar run (no peers needed)")
     parser.add_argument("--only-sweep", action="store_true", help="only the 10 x 10 sweep comparison")
     parser.add_argument("--sweep-repeat", type=int, default=1, help="rounds of the sweep comparison")
+    parser.add_argument("--sweep-data", type=Path, help="bar folder of the sweep comparison (default the "
+                        "4.69 M bars)")
     parser.add_argument("--skip-sweep", action="store_true", help="leave out the sweep comparison (long)")
     parser.add_argument("--only-startup", action="store_true",
                         help="only --help/--version, the 187.5 k-bar runs and the first run after an install")
@@ -254,8 +258,9 @@ def main() -> int:
         subprocess.run(vyapari("warmup"), env=env(), check=True, stdout=subprocess.DEVNULL)
         if not (args.only_ingest or args.only_sweep):
             _engines(args, small, large, scratch, table)
-        if large is not None and not (args.only_ingest or args.skip_sweep or args.only_startup):
-            _sweep(args, large, scratch, table)
+        sweep_data = args.sweep_data or large
+        if sweep_data is not None and not (args.only_ingest or args.skip_sweep or args.only_startup):
+            _sweep(args, sweep_data, scratch, table)
         udiff = udiff_folder(OUT / "udiff-195", args.shared)
         if udiff is not None and not (args.only_sweep or args.only_startup):
             _ingest(args, udiff, scratch, table)
@@ -355,6 +360,7 @@ def _sweep(args: argparse.Namespace, large: Path, scratch: Path, table: list[tup
 
     grid = json.dumps({"fast": FASTS, "slow": SLOWS})
     best: dict[str, tuple[float, float]] = {}
+    cpu: dict[str, float] = {}
     ours: dict[str, int] = {}
     theirs: dict[str, int] = {}
     for round_ in range(args.sweep_repeat):
@@ -367,9 +373,9 @@ def _sweep(args: argparse.Namespace, large: Path, scratch: Path, table: list[tup
             "vectorbt": (peer(VECTORBT_GRID, str(large), json.dumps(FASTS), json.dumps(SLOWS), "5"), None),
         }
         for name, (cmd, environ) in runs.items():
-            figure, text = _timed_output(cmd, environ)
+            figure, text, seconds = _timed_output(cmd, environ)
             if name not in best or figure[0] < best[name][0]:
-                best[name] = figure
+                best[name], cpu[name] = figure, seconds / figure[0]
             if name == "vyapari":
                 ours = {f"{r['params']['fast']},{r['params']['slow']}": int(r["fills"])
                         for r in json.loads(text)["top"]}
@@ -377,13 +383,15 @@ def _sweep(args: argparse.Namespace, large: Path, scratch: Path, table: list[tup
                 theirs = json.loads(text.strip().splitlines()[-1])
         shutil.rmtree(out, ignore_errors=True)
     same = sum(ours.get(k) == v for k, v in theirs.items())
-    row(table, f"10 x 10 sma_cross sweep, 4.69 M bars (fills equal at {same}/{len(theirs)} grid points)",
+    row(table, f"10 x 10 sma_cross sweep, {large.name}, best of {args.sweep_repeat} (fills equal at "
+        f"{same}/{len(theirs)} grid points; "
+        f"CPU/wall vyapari {cpu['vyapari']:.0%}, vectorbt {cpu['vectorbt']:.0%})",
         best["vyapari"], best["vectorbt"], "vectorbt grid")
 
 
-def _timed_output(argv: list[str], environ: dict[str, str] | None) -> tuple[tuple[float, float], str]:
+def _timed_output(argv: list[str], environ: dict[str, str] | None) -> tuple[tuple[float, float], str, float]:
     """:func:`timed` that keeps the process's standard output (in a temporary file, so the peak RSS
-    is still this one process's, from ``wait4``)."""
+    is still this one process's, from ``wait4``), and adds its CPU seconds (its workers' included)."""
     with tempfile.TemporaryFile() as sink:
         start = time.perf_counter()
         proc = subprocess.Popen(argv, env=environ, stdout=sink, stderr=subprocess.PIPE)
@@ -394,7 +402,7 @@ def _timed_output(argv: list[str], environ: dict[str, str] | None) -> tuple[tupl
             err = proc.stderr.read().decode() if proc.stderr else ""
             raise SystemExit(f"{' '.join(argv[:4])} ... failed ({proc.returncode}):\n{err[-2000:]}")
         sink.seek(0)
-        return (seconds, usage.ru_maxrss / 1024), sink.read().decode()
+        return (seconds, usage.ru_maxrss / 1024), sink.read().decode(), usage.ru_utime + usage.ru_stime
 
 
 def _ingest(args: argparse.Namespace, udiff: Path, scratch: Path, table: list[tuple[str, str, str]]) -> None:

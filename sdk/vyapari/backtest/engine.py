@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from vyapari.backtest.config import BacktestConfig, EnginePath
 from vyapari.backtest.results import BacktestResult, rejection_note
-from vyapari.backtest.vector import NeedsEventLoop, run_vectorised
+from vyapari.backtest.vector import NeedsEventLoop, PanelPrep, run_vectorised
 from vyapari.core.errors import InvalidInput
 from vyapari.strategy.panel import BarPanel
 from vyapari.strategy.strategy import Strategy
@@ -26,20 +26,24 @@ def run_backtest(
     panel: BarPanel,
     config: BacktestConfig,
     progress: Progress | None = None,
+    prep: PanelPrep | None = None,
 ) -> BacktestResult:
     """Backtest ``strategy`` on ``panel`` under ``config``.
 
     ``progress(done, total)`` is called during event-loop runs (slices done of total). The
     result's ``notes`` say why a run left the array kernel and when most orders were rejected.
+    ``prep`` (:func:`~vyapari.backtest.vector.prepare_panel`) lets many runs on one panel share
+    the array path's per-panel work (a sweep).
     """
-    check_volume(strategy, panel, config.slippage)
+    known = prep.volumeless if prep is not None and prep.fits(panel, config) else None
+    check_volume(strategy, panel, config.slippage, known)
     why_not = strategy.vector_ineligibility()
     if config.path is EnginePath.VECTOR and why_not is not None:
         raise InvalidInput("--path", f"vector: strategy {strategy.name} {why_not}; use 'event' or 'auto'")
     notes: list[str] = []
     if config.path is not EnginePath.EVENT and why_not is None:
         try:
-            return _noted(run_vectorised(strategy, panel, config), notes)
+            return _noted(run_vectorised(strategy, panel, config, prep), notes)
         except NeedsEventLoop as exc:
             why = (
                 f"the array kernel met an order beyond buying power ({exc}), which only the event "

@@ -18,6 +18,7 @@ did not fill is explained here from the bars, identically for both paths:
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,7 @@ from vyapari.execution.pricing import volume_caps
 NO_VOLUME = "volume cap: the bar traded no volume"
 PART_VOLUME = "volume cap: the bar's volume allowed only part of the order"
 SQUARED_OFF = "cancelled by the 15:20 IST MIS square-off"
+STATUSES = ("CANCELLED", "FILLED", "PARTIALLY_FILLED", "REJECTED")
 END_OF_DATA = "no later bar of the symbol to fill at (end of the data)"
 PRICE_NOT_REACHED = "limit or trigger price not reached"
 CANCELLED = "cancelled before it filled (replaced by a newer order or by the strategy)"
@@ -40,20 +42,28 @@ def order_statuses(result: Any) -> tuple[np.ndarray, np.ndarray, list[str]]:
     want = np.abs(o.qty)
     status = np.where(filled == want, "FILLED", np.where(filled > 0, "PARTIALLY_FILLED", "CANCELLED"))
     reasons = list(o.reason) if o.reason else [""] * len(o.qty)
-    status = np.where(np.array([bool(r) for r in reasons], dtype=bool) & (filled == 0), "REJECTED", status)
-    short = np.flatnonzero((filled < want) & ~np.array([bool(r) for r in reasons], dtype=bool))
+    given = np.array([bool(r) for r in reasons], dtype=bool)
+    status = np.where(given & (filled == 0), "REJECTED", status)
+    short = np.flatnonzero((filled < want) & ~given)
     if short.size:
-        caps = volume_caps(result.config.slippage, panel.volume)
-        squares = {(int(t), int(n)) for t, n, k in zip(o.t, o.n, o.kind, strict=True) if k == 1}
+        caps: list[np.ndarray] = []  # the volume caps, computed once if some reason needs them
+
+        def cap(t: int, n: int) -> int:
+            if not caps:
+                caps.append(volume_caps(result.config.slippage, panel.volume))
+            return int(caps[0][t, n])
+
+        sq = np.flatnonzero(np.asarray(o.kind) == 1)
+        squares = set(zip(np.asarray(o.t)[sq].tolist(), np.asarray(o.n)[sq].tolist(), strict=True))
         types = o.order_type or ["MARKET"] * len(o.qty)
         for i in short.tolist():
-            reasons[i] = _why(panel, caps, squares, int(o.t[i]), int(o.n[i]), int(want[i] - filled[i]),
+            reasons[i] = _why(panel, cap, squares, int(o.t[i]), int(o.n[i]), int(want[i] - filled[i]),
                               int(filled[i]), types[i], result.config.fill_at.value == "same_close")
     return filled, status, reasons
 
 
-def _why(panel: Any, caps: np.ndarray, squares: set[tuple[int, int]], t: int, n: int, left: int,
-         done: int, order_type: str, same_close: bool) -> str:
+def _why(panel: Any, cap_at: Callable[[int, int], int], squares: set[tuple[int, int]], t: int, n: int,
+         left: int, done: int, order_type: str, same_close: bool) -> str:
     """The reason order (``t``, ``n``) left ``left`` shares unfilled after ``done`` filled."""
     rows = np.flatnonzero(panel.valid[t + 1:, n])
     fill_row = t if same_close and order_type == "MARKET" and panel.valid[t, n] else None
@@ -65,7 +75,7 @@ def _why(panel: Any, caps: np.ndarray, squares: set[tuple[int, int]], t: int, n:
             return SQUARED_OFF
     if order_type != "MARKET" and done == 0:
         return PRICE_NOT_REACHED
-    cap = int(caps[fill_row, n])
+    cap = cap_at(fill_row, n)
     if cap == 0 and done == 0:
         return NO_VOLUME
     if cap < left + done:
@@ -75,6 +85,11 @@ def _why(panel: Any, caps: np.ndarray, squares: set[tuple[int, int]], t: int, n:
 
 def order_counts(status: np.ndarray, reasons: list[str]) -> dict[str, dict[str, int]]:
     """``{"by_status": {...}, "by_reason": {...}}`` (reasons of orders that did not fill in full)."""
-    by_status = Counter(str(s) for s in status.tolist())
-    by_reason = Counter(r for s, r in zip(status.tolist(), reasons, strict=True) if s != "FILLED" and r)
+    status = np.asarray(status, dtype=str)
+    by_status = {name: int(np.count_nonzero(status == name)) for name in STATUSES}
+    if sum(by_status.values()) != status.size:  # a status outside the usual ones: count them all
+        names, counts = np.unique(status, return_counts=True)
+        by_status = dict(zip(names.tolist(), counts.tolist(), strict=True))
+    by_reason = Counter(r for i in np.flatnonzero(status != "FILLED").tolist() if (r := reasons[i]))
+    by_status = {k: v for k, v in by_status.items() if v}
     return {"by_status": dict(sorted(by_status.items())), "by_reason": dict(sorted(by_reason.items()))}

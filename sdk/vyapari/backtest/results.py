@@ -213,8 +213,11 @@ class BacktestResult:
         for name, frame in tables.items():
             table = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
             pq.write_table(table, out_dir / f"{name}.parquet", compression="zstd")
-        text = json.dumps(self.summary, indent=2, sort_keys=True, ensure_ascii=False)
-        (out_dir / "summary.json").write_text(text + "\n", encoding="utf-8")
+        (out_dir / "summary.json").write_text(self.summary_json(), encoding="utf-8")
+
+    def summary_json(self) -> str:
+        """``summary.json``'s text (what :meth:`write` writes)."""
+        return json.dumps(self.summary, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def data_gaps(panel: BarPanel, config: BacktestConfig) -> list[dict[str, Any]]:

@@ -8,21 +8,25 @@ never returns a result the event loop would not give.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from vyapari.backtest.charge_kernel import netted_charges
 from vyapari.backtest.config import BacktestConfig
 from vyapari.backtest.fill_refs import REF_OPEN
 from vyapari.backtest.results import BacktestResult, FillArrays, OrderArrays, build_result
-from vyapari.backtest.rules import squareoff_plan
+from vyapari.backtest.rules import SquareOffPlan, squareoff_plan
 from vyapari.core.aot import kernel
 from vyapari.core.time import ist_from_ns
+from vyapari.costs.slippage import SlippageModel
 from vyapari.execution.limits import may_sell_short, short_rejection
 from vyapari.execution.pricing import fill_prices, volume_caps
 from vyapari.model.enums import ProductType
 from vyapari.strategy.actions import settled_targets
 from vyapari.strategy.panel import BarPanel
 from vyapari.strategy.strategy import Strategy
+from vyapari.strategy.volume import volumeless_symbols
 
 
 class NeedsEventLoop(Exception):
@@ -34,12 +38,39 @@ def fill_dates(panel: BarPanel, t: np.ndarray) -> np.ndarray:
     return panel.session_dates[panel.session[t]].astype("datetime64[D]")
 
 
-def run_vectorised(strategy: Strategy, panel: BarPanel, config: BacktestConfig) -> BacktestResult:
-    """Run ``strategy`` through the kernel; see the module docstring."""
+@dataclass(frozen=True, eq=False)
+class PanelPrep:
+    """What every run on one panel under one slippage model shares, whatever the strategy: the MIS
+    square-off plan, the most shares each bar may fill and the symbols that traded no volume at
+    all. A sweep computes it once per panel."""
+
+    panel: BarPanel
+    slippage: SlippageModel
+    plan: SquareOffPlan
+    caps: np.ndarray
+    volumeless: list[str]
+
+    def fits(self, panel: BarPanel, config: BacktestConfig) -> bool:
+        """True when this was prepared for ``panel`` (the same object) and ``config``'s slippage."""
+        return self.panel is panel and self.slippage == config.slippage
+
+
+def prepare_panel(panel: BarPanel, config: BacktestConfig) -> PanelPrep:
+    """The :class:`PanelPrep` of ``panel`` under ``config``'s slippage model."""
+    caps = volume_caps(config.slippage, panel.volume)
+    return PanelPrep(panel, config.slippage, squareoff_plan(panel), caps, volumeless_symbols(panel))
+
+
+def run_vectorised(
+    strategy: Strategy, panel: BarPanel, config: BacktestConfig, prep: PanelPrep | None = None
+) -> BacktestResult:
+    """Run ``strategy`` through the kernel; see the module docstring. ``prep`` (from
+    :func:`prepare_panel`, used only when it fits ``panel`` and ``config``) saves recomputing it."""
     # signals and sizing read first-session shares (a split is no signal); targets in shares now
     targets = settled_targets(strategy.target_quantities, panel, config.capital_inr)
-    plan = squareoff_plan(panel)
-    caps = volume_caps(config.slippage, panel.volume)
+    if prep is None or not prep.fits(panel, config):
+        prep = prepare_panel(panel, config)
+    plan, caps = prep.plan, prep.caps
     is_mis = strategy.product is ProductType.MIS
     raw, orders = kernel("target_fills")(
         targets,

@@ -20,7 +20,9 @@ def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None
         help=help_text,
         description=help_text + ". Results go to "
         "<lake>/runs/<run-id>/ (one folder per work item, plus ranking.json and ranking.csv); with --data, "
-        "to <out>/runs/<run-id>/ (the folder is read once and the grid runs on it in --workers processes).",
+        "to <out>/runs/<run-id>/. The bars are read once and the grid runs on them in --workers processes; "
+        "each grid point writes its item.json and summary.json, and only the --keep-top best (or, with "
+        "--keep-runs, every point) their trades, orders, positions and equity. Progress goes to stderr.",
     )
     p.add_argument("--strategy", required=True, help=STRATEGY_HELP)
     p.add_argument("--params", default="{}", help="fixed parameters as JSON")
@@ -47,6 +49,11 @@ def register(sub: argparse._SubParsersAction, name: str, help_text: str) -> None
     )
     p.add_argument("--workers", type=int, default=2, help="processes (default 2)")
     p.add_argument("--run-id", default="sweep", help="name of the run folder (default sweep)")
+    keep = p.add_mutually_exclusive_group()
+    keep.add_argument("--keep-top", type=int, default=1, metavar="N",
+                      help="write the full result files of the N best points (default 1: the report's "
+                      "tear sheet and deflated Sharpe read the best one's)")
+    keep.add_argument("--keep-runs", action="store_true", help="write the full result files of every point")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run)
 
@@ -71,6 +78,11 @@ def run(args: argparse.Namespace) -> int:
     from vyapari.workflows.plan import BacktestRequest
     from vyapari.workflows.sweep import run_panel_sweep, run_sweep
 
+    if args.keep_top < 0:
+        raise InvalidInput("--keep-top", f"must be 0 or more, got {args.keep_top}")
+    if args.workers < 1:
+        raise InvalidInput("--workers", f"must be at least 1, got {args.workers}")
+    keep = None if args.keep_runs else args.keep_top
     panel = None
     if args.data is not None:
         panel = _folder_panel(args)
@@ -97,7 +109,9 @@ def run(args: argparse.Namespace) -> int:
         },
         local=True,
     )
-    with Progress(transient=True, disable=args.json) as progress:
+    from rich.console import Console
+
+    with Progress(transient=True, console=Console(stderr=True)) as progress:
         task = progress.add_task(f"sweep {request.strategy}", total=None)
 
         def report(done: int, total: int) -> None:
@@ -105,9 +119,10 @@ def run(args: argparse.Namespace) -> int:
 
         if panel is not None:
             args.out = args.out or Path("sweep-output")
-            ranking = run_panel_sweep(request, panel, args.out, workers=args.workers, progress=report)
+            ranking = run_panel_sweep(request, panel, args.out, workers=args.workers, progress=report,
+                                      keep=keep)
         else:
-            ranking = run_sweep(request, args.lake, workers=args.workers, progress=report)
+            ranking = run_sweep(request, args.lake, workers=args.workers, progress=report, keep=keep)
     ranking["report"] = str(_write_report(args, ranking))
     if args.json:
         print_json(ranking)

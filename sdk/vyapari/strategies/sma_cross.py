@@ -51,27 +51,65 @@ def _sma_2d(csum: np.ndarray, window: int) -> np.ndarray:
     return out
 
 
-class SmaCrossSignal(VectorSignal):
-    """Long (1) after a fast-over-slow cross-up, flat (0) after a cross-down."""
+class RunningSums:
+    """Running sums of each symbol's closes over its own bars, and the SMAs taken from them.
 
-    def __init__(self, fast: int, slow: int) -> None:
+    What every :class:`SmaCrossSignal` on one panel shares: a sweep over windows computes the sums
+    once and each window's SMA once (the last ``keep`` windows asked are kept), with the same
+    float operations as a single run, so every grid point's signal is bit for bit its own.
+    """
+
+    def __init__(self, panel: BarPanel, keep: int = 3) -> None:
+        self.panel = panel
+        self.uniform = bool(panel.valid.all())  # every symbol has every bar: one pass over the array
+        self._keep = keep
+        self._smas: dict[int, Any] = {}
+        t_count, n_count = panel.shape
+        if self.uniform:
+            self.csum = np.zeros((t_count + 1, n_count))
+            np.cumsum(panel.close, axis=0, out=self.csum[1:])
+            return
+        self.rows = [np.flatnonzero(panel.valid[:, n]) for n in range(n_count)]
+        self.csums = [np.concatenate(([0.0], np.cumsum(panel.close[r, n]))) for n, r in enumerate(self.rows)]
+
+    def sma(self, window: int) -> Any:
+        """SMA over ``window`` bars: ``[T, N]`` when uniform, else one array per symbol (its bars)."""
+        if window in self._smas:
+            value = self._smas.pop(window)
+        elif self.uniform:
+            value = _sma_2d(self.csum, window)
+        else:
+            value = [_sma_from_cumsum(c, window) if r.size else None
+                     for r, c in zip(self.rows, self.csums, strict=True)]
+        self._smas[window] = value  # most recently used last
+        while len(self._smas) > self._keep:
+            del self._smas[next(iter(self._smas))]
+        return value
+
+
+class SmaCrossSignal(VectorSignal):
+    """Long (1) after a fast-over-slow cross-up, flat (0) after a cross-down.
+
+    ``sums`` (:class:`RunningSums` of the panel computed on, else made per call) lets many
+    signals on one panel share their running sums and SMAs.
+    """
+
+    def __init__(self, fast: int, slow: int, sums: RunningSums | None = None) -> None:
         self.fast, self.slow = fast, slow
+        self.sums = sums
 
     def compute(self, panel: BarPanel) -> np.ndarray:
+        sums = self.sums if self.sums is not None and self.sums.panel is panel else RunningSums(panel, keep=0)
+        if sums.uniform:
+            return crossover_state(sums.sma(self.fast), sums.sma(self.slow))
         t_count, n_count = panel.shape
-        if panel.valid.all():  # every symbol has every bar: one pass over the whole array
-            csum = np.zeros((t_count + 1, n_count))
-            np.cumsum(panel.close, axis=0, out=csum[1:])
-            return crossover_state(_sma_2d(csum, self.fast), _sma_2d(csum, self.slow))
         weights = np.zeros((t_count, n_count))
+        fasts, slows = sums.sma(self.fast), sums.sma(self.slow)
         for n in range(n_count):
-            rows = np.flatnonzero(panel.valid[:, n])
+            rows = sums.rows[n]
             if rows.size == 0:
                 continue
-            csum = np.concatenate(([0.0], np.cumsum(panel.close[rows, n])))
-            fast = _sma_from_cumsum(csum, self.fast)[:, None]
-            slow = _sma_from_cumsum(csum, self.slow)[:, None]
-            state = crossover_state(fast, slow)[:, 0]
+            state = crossover_state(fasts[n][:, None], slows[n][:, None])[:, 0]
             filled = np.zeros(t_count)
             filled[rows] = state
             # rows without a bar keep the last state

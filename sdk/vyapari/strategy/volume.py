@@ -21,8 +21,11 @@ def volumeless_symbols(panel: BarPanel) -> list[str]:
     return [s for s, total in zip(panel.symbols, volume.sum(axis=0).tolist(), strict=True) if total <= 0]
 
 
-def check_volume(strategy: Strategy, panel: BarPanel, slippage: SlippageModel | None = None) -> None:
-    """Refuse ``strategy`` on ``panel`` when some symbol traded nothing in any bar.
+def check_volume(
+    strategy: Strategy, panel: BarPanel, slippage: SlippageModel | None = None, empty: list[str] | None = None
+) -> None:
+    """Refuse ``strategy`` on ``panel`` when some symbol traded nothing in any bar (``empty``: the
+    panel's :func:`volumeless_symbols` when already known).
 
     Raises
     ------
@@ -32,7 +35,7 @@ def check_volume(strategy: Strategy, panel: BarPanel, slippage: SlippageModel | 
         (``--slippage``) ``slippage`` caps fills at a share of bar volume and some symbol has
         none: every order of it would be cancelled.
     """
-    empty = volumeless_symbols(panel)
+    empty = volumeless_symbols(panel) if empty is None else empty
     if not empty:
         return
     names = ", ".join(empty[:5]) + (f" and {len(empty) - 5} more" if len(empty) > 5 else "")

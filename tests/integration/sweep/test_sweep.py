@@ -3,6 +3,7 @@
 import json
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from vyapari.cli.main import main
@@ -90,3 +91,31 @@ def test_sweep_rejects_a_bad_grid(lake, capsys):
     code = run_cli("sweep", lake, "--grid", '{"fast": 3}')
     assert code == 2
     assert "grid" in capsys.readouterr().err
+
+
+def _fills(run_dir):
+    cols = ["ts", "symbol", "side", "quantity", "price", "charges_inr", "realised_pnl_inr"]
+    return pd.read_parquet(run_dir / "trades.parquet", columns=cols)
+
+
+@pytest.mark.parametrize("per_item", ["1000", "2"], ids=["lake-read-once", "symbol-chunks"])
+def test_every_lake_grid_point_equals_its_single_backtest(lake, capsys, tmp_path, per_item):
+    root = lake[0]
+    run_id = f"every-{per_item}"
+    code = run_cli("sweep", lake, "--grid", '{"fast": [3, 6], "slow": [20, 25]}', "--params", '{"qty": 7}',
+                   "--symbols-per-item", per_item, "--keep-runs", "--workers", "2", "--run-id", run_id,
+                   "--json")
+    assert code == 0
+    ranking = json.loads(capsys.readouterr().out)
+    assert ranking["items"] == (4 if per_item == "1000" else 8)
+    assert sum(row["fills"] for row in ranking["top"]) > 0
+    for row in ranking["top"]:
+        single = tmp_path / row["item_id"]
+        params = json.dumps(row["params"])
+        assert run_cli("backtest", lake, "--params", params, "--symbols", ",".join(row["symbols"]),
+                       "--out", str(single), "--json") == 0
+        capsys.readouterr()
+        item = root / "runs" / run_id / row["item_id"]
+        swept, alone = ((d / "summary.json").read_text() for d in (item, single))
+        assert json.loads(swept) == json.loads(alone)
+        pd.testing.assert_frame_equal(_fills(item), _fills(single))
