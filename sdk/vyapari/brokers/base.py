@@ -2,7 +2,7 @@
 
 :class:`BrokerAdapter` does, for every broker:
 
-* **validation** of an :class:`~vyapari.brokers.types.OrderRequest` (:mod:`.validation`);
+* **validation** of an :class:`~vyapari.brokers.types.OrderSubmission` (:mod:`.validation`);
 * **idempotency** on ``client_order_id``: a second submit returns the stored order and
   never calls the broker; after an error whose outcome is unknown (time-out, 5xx, broken
   connection) the broker's order book is searched by tag **before any retry**, so an
@@ -49,7 +49,7 @@ from vyapari.brokers.types import (
     InstrumentInfo,
     MinuteBars,
     OrderChange,
-    OrderRequest,
+    OrderSubmission,
 )
 from vyapari.brokers.validation import validate_request
 from vyapari.brokers.venue import NO_UPDATE, VenueUpdate
@@ -101,7 +101,7 @@ class BrokerAdapter(ABC):
         self._submit_lock = threading.Lock()
 
     # ----- orders ---------------------------------------------------------------
-    def submit(self, request: OrderRequest) -> BrokerOrder:
+    def submit(self, request: OrderSubmission) -> BrokerOrder:
         """Place ``request`` at most once; returns the broker's order (status SUBMITTED when new).
 
         Raises
@@ -127,7 +127,7 @@ class BrokerAdapter(ABC):
                       request.order_type.value)  # held while the live engine decides a slice
         return order
 
-    def _place_once(self, request: OrderRequest) -> BrokerOrder:
+    def _place_once(self, request: OrderSubmission) -> BrokerOrder:
         for attempt in range(1, self.retry.max_attempts + 1):
             self._check_session()
             self.limiter.acquire("order")
@@ -311,7 +311,7 @@ class BrokerAdapter(ABC):
 
     # ----- primitives -----------------------------------------------------------------
     @abstractmethod
-    def _place_order(self, request: OrderRequest) -> str:
+    def _place_order(self, request: OrderSubmission) -> str:
         """Send a new order tagged ``request.client_order_id``; return the broker order id."""
 
     @abstractmethod
@@ -357,7 +357,7 @@ class BrokerAdapter(ABC):
         """``exc`` in neutral form, or None when it is not a broker failure (a bug: re-raised)."""
 
 
-def _accepted(request: OrderRequest, broker_order_id: str) -> BrokerOrder:
+def _accepted(request: OrderSubmission, broker_order_id: str) -> BrokerOrder:
     return BrokerOrder(
         broker_order_id=broker_order_id,
         client_order_id=request.client_order_id,

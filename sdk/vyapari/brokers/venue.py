@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
-from vyapari.brokers.types import BrokerOrder, BrokerPosition, BrokerTrade, MinuteBars, OrderRequest
+from vyapari.brokers.types import BrokerOrder, BrokerPosition, BrokerTrade, MinuteBars, OrderSubmission
 
 
 class VenueUpdate(Protocol):
@@ -35,7 +35,7 @@ class VenueUpdate(Protocol):
 class Venue(Protocol):
     """Where the live engine's orders go (see the module docstring). Times are tz-aware IST."""
 
-    def submit(self, request: OrderRequest) -> BrokerOrder:
+    def submit(self, request: OrderSubmission) -> BrokerOrder:
         """Place ``request`` at most once per ``client_order_id``; the venue's order."""
         ...
 

@@ -3,7 +3,7 @@ messages published on the ``orders`` channel."""
 
 from __future__ import annotations
 
-from vyapari.brokers.types import OrderRequest as BrokerOrderRequest
+from vyapari.brokers.types import OrderSubmission
 from vyapari.live.fills_log import fill_to_record
 from vyapari.live.store import OrderIntent
 from vyapari.model.events import Fill
@@ -35,9 +35,9 @@ def fill_message(fill: Fill) -> dict[str, object]:
     return {"type": "fill", **fill_to_record(fill)}
 
 
-def broker_request(intent: OrderIntent) -> BrokerOrderRequest:
+def submission(intent: OrderIntent) -> OrderSubmission:
     """The broker's order for ``intent`` (its own id, quantity and lot size)."""
-    return BrokerOrderRequest(
+    return OrderSubmission(
         intent.client_order_id,
         intent.instrument_id,
         intent.side,

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Mapping
 from vyapari.brokers.errors import BrokerError
 from vyapari.brokers.types import BrokerOrder
 from vyapari.brokers.venue import Venue
-from vyapari.live.messages import broker_request, intent_message
+from vyapari.live.messages import intent_message, submission
 from vyapari.live.ports import Metrics, Publisher
 from vyapari.live.sliced import SlicedOrders
 from vyapari.live.store import IntentState, OrderIntent, OrderStateStore
@@ -216,7 +216,7 @@ class OrderManager:
         """Submit a stored ``intent``; returns its new state (``PENDING`` when the outcome is unknown)."""
         started = time.perf_counter()
         try:
-            order = self.broker.submit(broker_request(intent))
+            order = self.broker.submit(submission(intent))
         except BrokerError as exc:
             self.metrics.count("order_rejects_total", reason=type(exc).__name__)
             if exc.outcome_unknown or exc.retryable:

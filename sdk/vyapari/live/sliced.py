@@ -34,7 +34,7 @@ import numpy as np
 
 from vyapari.brokers.slicing import slice_order
 from vyapari.core.errors import InvalidInput
-from vyapari.live.messages import broker_request
+from vyapari.live.messages import submission
 from vyapari.live.ports import Metrics
 from vyapari.live.store import IntentState, OrderIntent
 
@@ -131,7 +131,7 @@ class SlicedOrders:
     def place(self, intent: OrderIntent, freeze: int) -> OrderIntent:
         """Write ``intent`` as a parent sliced by ``freeze`` units, then its children; send them."""
         try:
-            slice_order(broker_request(intent), freeze)
+            slice_order(submission(intent), freeze)
         except InvalidInput as exc:
             self.metrics.count("order_rejects_total", reason="InvalidInput")
             log.error("order %s cannot be sliced: %s; not sent", intent.client_order_id, exc)
@@ -169,7 +169,7 @@ class SlicedOrders:
                 reason=None,
                 closed_step=None,
             )
-            for request in slice_order(broker_request(parent), parent.freeze_quantity)
+            for request in slice_order(submission(parent), parent.freeze_quantity)
         ]
 
     def children(self, parent: OrderIntent) -> list[OrderIntent]:

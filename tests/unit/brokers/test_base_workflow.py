@@ -25,11 +25,11 @@ from vyapari.brokers.errors import (
     RateLimited,
     SessionExpired,
 )
-from vyapari.brokers.types import OrderRequest
+from vyapari.brokers.types import OrderSubmission
 from vyapari.model.enums import OrderType, Side
 
 
-def _request(cid: str = "abc123", **kw: object) -> OrderRequest:
+def _request(cid: str = "abc123", **kw: object) -> OrderSubmission:
     base: dict[str, object] = {
         "client_order_id": cid,
         "instrument_id": "NSE:INFY",
@@ -37,7 +37,7 @@ def _request(cid: str = "abc123", **kw: object) -> OrderRequest:
         "quantity": 10,
     }
     base.update(kw)
-    return OrderRequest(**base)  # type: ignore[arg-type]
+    return OrderSubmission(**base)  # type: ignore[arg-type]
 
 
 def test_same_client_order_id_twice_places_one_broker_order() -> None:

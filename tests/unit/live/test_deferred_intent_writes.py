@@ -11,7 +11,7 @@ from pathlib import Path
 
 from vyapari.brokers.paper import PaperConfig
 from vyapari.brokers.paper.journal import JournaledPaperBrokerAdapter
-from vyapari.brokers.types import OrderRequest as BrokerOrderRequest
+from vyapari.brokers.types import OrderSubmission
 from vyapari.live.orders import OrderManager
 from vyapari.live.ports import InMemoryMetrics, InMemoryPublisher
 from vyapari.live.store import IntentState, OrderIntent, SqliteOrderStateStore
@@ -51,7 +51,7 @@ class Watching(JournaledPaperBrokerAdapter):
         super().__init__(journal, PaperConfig())
         self.db, self.seen = db, []  # type: ignore[var-annotated]
 
-    def _place_order(self, request: BrokerOrderRequest) -> str:
+    def _place_order(self, request: OrderSubmission) -> str:
         self.seen.append(_on_disk(self.db, request.client_order_id))
         return super()._place_order(request)
 
@@ -100,7 +100,7 @@ class WatchingAll(JournaledPaperBrokerAdapter):
         super().__init__(journal, PaperConfig())
         self.db, self.cids, self.seen = db, cids, []  # type: ignore[var-annotated]
 
-    def _place_order(self, request: BrokerOrderRequest) -> str:
+    def _place_order(self, request: OrderSubmission) -> str:
         self.seen.append([_on_disk(self.db, cid) for cid in self.cids])
         return super()._place_order(request)
 

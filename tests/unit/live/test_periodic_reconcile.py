@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from tests.integration.live.live_helpers import counters, make_engine
 
-from vyapari.brokers.types import OrderRequest
+from vyapari.brokers.types import OrderSubmission
 from vyapari.live.engine import LiveEngine
 from vyapari.live.replay import panel_ticks
 from vyapari.live.store import IntentState
@@ -33,7 +33,7 @@ def test_an_order_placed_outside_the_engine_is_adopted_at_the_end_of_every_nth_s
     engine = _engine(panel, every=3)
     ticks = list(panel_ticks(panel))
     _run_until(engine, ticks, 1)  # the first slice reconciles before deciding: nothing to find yet
-    resting = OrderRequest(
+    resting = OrderSubmission(
         "outside-1", engine.instruments[0], Side.BUY, 1, OrderType.LIMIT, ProductType.MIS, Decimal("0.05")
     )
     engine.broker.submit(resting)  # e.g. placed by hand in the broker's app

@@ -31,7 +31,7 @@ from vyapari.brokers.types import (
     InstrumentInfo,
     MinuteBars,
     OrderChange,
-    OrderRequest,
+    OrderSubmission,
     Tick,
 )
 from vyapari.core.errors import IllegalTransition
@@ -138,7 +138,7 @@ class PaperBrokerAdapter(BrokerAdapter):
         return self.exchange.settle_corporate_action(instrument_id, ratio, dividend_per_share)
 
     # ----- primitives -----------------------------------------------------------------
-    def _place_order(self, request: OrderRequest) -> str:
+    def _place_order(self, request: OrderSubmission) -> str:
         self.feed.catch_up()  # a minute held back is matched before anything rests
         return self.exchange.place(request)
 

@@ -23,7 +23,7 @@ import numpy as np
 from vyapari.brokers.paper.book import PaperOrder, SliceResult, book_entry
 from vyapari.brokers.paper.config import PaperConfig
 from vyapari.brokers.paper.marks import MarkBook
-from vyapari.brokers.types import BrokerOrder, BrokerTrade, Candle, MinuteBars, OrderRequest
+from vyapari.brokers.types import BrokerOrder, BrokerTrade, Candle, MinuteBars, OrderSubmission
 from vyapari.core.ids import split_instrument_id
 from vyapari.core.time import IST
 from vyapari.costs.netting import ChargeBook
@@ -102,7 +102,7 @@ class PaperExchange:
         self._lock = threading.RLock()
 
     # ----- orders in ------------------------------------------------------------------
-    def place(self, request: OrderRequest) -> str:
+    def place(self, request: OrderSubmission) -> str:
         """Rest ``request`` until the next bar of its instrument; returns the paper order id."""
         with self._lock:
             broker_id = f"PAPER-{next(self._ids):08d}"

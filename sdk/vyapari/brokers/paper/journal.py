@@ -51,7 +51,7 @@ from vyapari.brokers.paper.adapter import PaperBrokerAdapter
 from vyapari.brokers.paper.book import SliceResult
 from vyapari.brokers.paper.config import PaperConfig
 from vyapari.brokers.store import OrderStore
-from vyapari.brokers.types import BrokerOrder, Candle, MinuteBars, OrderChange, OrderRequest
+from vyapari.brokers.types import BrokerOrder, Candle, MinuteBars, OrderChange, OrderSubmission
 from vyapari.core.deferred_log import deferred
 from vyapari.model.enums import OrderType, ProductType, Side
 from vyapari.model.events import Fill
@@ -218,7 +218,7 @@ class JournaledPaperBrokerAdapter(PaperBrokerAdapter):
         op = r["op"]
         if op == "place":
             self.exchange.place(
-                OrderRequest(
+                OrderSubmission(
                     r["cid"],
                     r["instrument_id"],
                     Side(r["side"]),
@@ -280,7 +280,7 @@ class JournaledPaperBrokerAdapter(PaperBrokerAdapter):
         if self._recording:
             self.journal.append([json.dumps(record, separators=(",", ":"))], durable=durable)
 
-    def _place_order(self, request: OrderRequest) -> str:
+    def _place_order(self, request: OrderSubmission) -> str:
         broker_id = super()._place_order(request)
         self._write(
             {

@@ -33,7 +33,7 @@ from vyapari.brokers.types import (
     Holding,
     InstrumentInfo,
     OrderChange,
-    OrderRequest,
+    OrderSubmission,
 )
 from vyapari.brokers.upstox.client import API_VERSION, make_upstox_client, upstox_failure
 from vyapari.brokers.upstox.config import UpstoxConfig
@@ -120,7 +120,7 @@ class UpstoxBrokerAdapter(BrokerAdapter):
         except KeyError:
             raise InvalidOrder(f"{instrument_id} is not in Upstox's instruments", broker=self.name) from None
 
-    def _place_order(self, request: OrderRequest) -> str:
+    def _place_order(self, request: OrderSubmission) -> str:
         import upstox_client
 
         body = upstox_client.PlaceOrderV3Request(

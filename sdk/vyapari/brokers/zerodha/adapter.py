@@ -29,7 +29,7 @@ from vyapari.brokers.types import (
     Holding,
     InstrumentInfo,
     OrderChange,
-    OrderRequest,
+    OrderSubmission,
 )
 from vyapari.brokers.zerodha.client import kite_failure, make_kite_client
 from vyapari.brokers.zerodha.config import KiteConfig
@@ -83,7 +83,7 @@ class KiteBrokerAdapter(BrokerAdapter):
     def _apply_session(self, session: BrokerSession) -> None:
         self.client.set_access_token(session.access_token)
 
-    def _place_order(self, request: OrderRequest) -> str:
+    def _place_order(self, request: OrderSubmission) -> str:
         exchange, symbol = split_instrument_id(request.instrument_id)
         protected = request.order_type in _PROTECTED
         return str(self.client.place_order(
