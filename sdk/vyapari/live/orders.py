@@ -36,8 +36,9 @@ from vyapari.brokers.venue import Venue
 from vyapari.live.messages import intent_message, submission
 from vyapari.live.ports import Metrics, Publisher
 from vyapari.live.sliced import SlicedOrders
-from vyapari.live.store import IntentState, OrderIntent, OrderStateStore
+from vyapari.live.store import OrderStateStore
 from vyapari.model.enums import OrderStatus
+from vyapari.model.intents import IntentKind, IntentState, OrderIntent
 
 log = logging.getLogger(__name__)
 
@@ -403,7 +404,7 @@ class OrderManager:
                         order.product,
                         order.limit_price,
                         order.trigger_price,
-                        kind="adopted",
+                        kind=IntentKind.ADOPTED,
                         state=IntentState.SUBMITTED,
                         broker_order_id=order.broker_order_id,
                         opened_step=step,

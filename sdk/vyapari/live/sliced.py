@@ -36,7 +36,7 @@ from vyapari.brokers.slicing import slice_order
 from vyapari.core.errors import InvalidInput
 from vyapari.live.messages import submission
 from vyapari.live.ports import Metrics
-from vyapari.live.store import IntentState, OrderIntent
+from vyapari.model.intents import IntentState, OrderIntent
 
 log = logging.getLogger("vyapari.live.orders")  # the order manager's log: one place to follow an order
 

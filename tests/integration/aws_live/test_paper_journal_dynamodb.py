@@ -30,7 +30,7 @@ from vyapari.brokers.paper import JournaledPaperBrokerAdapter, PaperBrokerAdapte
 from vyapari.brokers.types import OrderSubmission
 from vyapari.live.engine import LiveEngine
 from vyapari.live.replay import replay
-from vyapari.live.store import IntentState
+from vyapari.model.intents import IntentState
 from vyapari.strategy.panel import BarPanel
 from vyapari.strategy.synthetic import random_walk_panel
 

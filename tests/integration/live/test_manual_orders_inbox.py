@@ -11,7 +11,7 @@ from vyapari.api.trading import INBOX, RecordOrderInbox, record_intent
 from vyapari.live.engine import LiveEngine
 from vyapari.live.replay import replay
 from vyapari.live.risk import RiskLimits
-from vyapari.live.store import IntentState
+from vyapari.model.intents import IntentKind, IntentState
 from vyapari.strategy.context import StrategyContext
 from vyapari.strategy.strategy import Strategy
 from vyapari.strategy.synthetic import random_walk_panel
@@ -60,7 +60,7 @@ def test_manual_orders_are_placed_once_blocked_by_limits_and_rejected_outside_th
     assert big["status"] == "BLOCKED" and "max_order_quantity" in big["reason"]
     assert out["status"] == "REJECTED" and "NSE:NOTHERE" in out["reason"]
     assert orders.query(f"{INBOX}#paper", limit=10).items == []  # every order taken off the inbox
-    manual = [i for i in engine.orders.intents.values() if i.kind == "manual"]
+    manual = [i for i in engine.orders.intents.values() if i.kind is IntentKind.MANUAL]
     placed = [i for i in manual if i.state is IntentState.FILLED]
     assert [(i.client_order_id, i.quantity) for i in placed] == [(buy["placed_as"], 10)]
     assert int(engine.account.pos[0]) == 10 and len(engine.broker.orders()) == 1

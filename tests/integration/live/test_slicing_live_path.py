@@ -26,8 +26,9 @@ from vyapari.brokers.slicing import child_order_id
 from vyapari.brokers.types import OrderSubmission
 from vyapari.live.engine import LiveEngine
 from vyapari.live.replay import replay
-from vyapari.live.store import IntentState, SqliteOrderStateStore
+from vyapari.live.store import SqliteOrderStateStore
 from vyapari.model.enums import OrderStatus
+from vyapari.model.intents import IntentState
 
 ROOT = Path(__file__).resolve().parents[3]
 SIZES = [1800, 1800, 1800, 900]

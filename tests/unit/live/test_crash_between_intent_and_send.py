@@ -13,7 +13,8 @@ from vyapari.brokers.paper.journal import JournaledPaperBrokerAdapter
 from vyapari.brokers.types import OrderSubmission
 from vyapari.costs import FixedBpsSlippage, fee_model_from_spec
 from vyapari.live.replay import replay
-from vyapari.live.store import IntentState, SqliteOrderStateStore
+from vyapari.live.store import SqliteOrderStateStore
+from vyapari.model.intents import IntentState
 from vyapari.strategy.synthetic import random_walk_panel
 
 PARAMS = {"fast": 3, "slow": 8, "qty": 10}
