@@ -40,7 +40,7 @@ from vyapari.live.sliced import freeze_by_instrument
 from vyapari.live.store import OrderStateStore
 from vyapari.model.enums import Exchange, OrderType, ProductType, Side
 from vyapari.model.events import Fill
-from vyapari.model.intents import IntentKind, IntentState, OrderIntent
+from vyapari.model.intents import IntentKind, IntentState, OrderIntent, order_status
 from vyapari.model.orders import Order
 from vyapari.readiness import NotReady, ReadinessGate
 from vyapari.strategy.orders import OrderRequest
@@ -563,6 +563,7 @@ class LiveEngine:
                 i.limit_price,
                 i.trigger_price,
                 tag=i.client_order_id,
+                status=order_status(i.state),
                 broker_order_id=i.broker_order_id,
             )
             order.filled_quantity = i.filled_quantity

@@ -37,8 +37,7 @@ from vyapari.live.messages import intent_message, submission
 from vyapari.live.ports import Metrics, Publisher
 from vyapari.live.sliced import SlicedOrders
 from vyapari.live.store import OrderStateStore
-from vyapari.model.enums import OrderStatus
-from vyapari.model.intents import IntentKind, IntentState, OrderIntent
+from vyapari.model.intents import IntentKind, IntentState, OrderIntent, intent_state
 
 log = logging.getLogger(__name__)
 
@@ -46,14 +45,6 @@ DEFERRED_STATES = frozenset(
     {IntentState.SUBMITTED, IntentState.PARTIALLY_FILLED, IntentState.FILLED, IntentState.CANCELLED}
 )
 """States whose write waits for :meth:`OrderManager.flush` (see the module docstring)."""
-
-_FROM_BROKER = {
-    OrderStatus.FILLED: IntentState.FILLED,
-    OrderStatus.CANCELLED: IntentState.CANCELLED,
-    OrderStatus.REJECTED: IntentState.REJECTED,
-    OrderStatus.PARTIALLY_FILLED: IntentState.PARTIALLY_FILLED,
-}
-
 
 class OrderManager:
     """Intents of one run (``run_id``) against one venue (see the module docstring).
@@ -302,7 +293,7 @@ class OrderManager:
         intent = self.intents.get(order.client_order_id or "")
         if intent is None or not intent.state.is_open or intent.is_parent:
             return
-        state = _FROM_BROKER.get(order.status, IntentState.SUBMITTED)
+        state = intent_state(order.status)
         if state is IntentState.FILLED and intent.filled_quantity < intent.quantity:
             return  # wait for the trade to be booked
         if state is IntentState.PARTIALLY_FILLED or state is intent.state:

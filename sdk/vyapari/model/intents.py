@@ -82,7 +82,7 @@ _STATE_OF_STATUS: Mapping[OrderStatus, IntentState] = MappingProxyType({
 
 _STATUS_OF_STATE: Mapping[IntentState, OrderStatus] = MappingProxyType({
     IntentState.PENDING: OrderStatus.NEW,  # ours; the broker may not have it yet
-    IntentState.SUBMITTED: OrderStatus.SUBMITTED,
+    IntentState.SUBMITTED: OrderStatus.OPEN,  # accepted and resting, as a backtest shows it
     IntentState.PARTIALLY_FILLED: OrderStatus.PARTIALLY_FILLED,
     IntentState.FILLED: OrderStatus.FILLED,
     IntentState.CANCELLED: OrderStatus.CANCELLED,
