@@ -114,7 +114,7 @@ class IntentWriter(Protocol):
         ...
 
     def resolve_pending(self, intent: OrderIntent) -> OrderIntent:
-        """Adopt a ``PENDING`` intent the venue's book shows, else send it."""
+        """Resend a ``PENDING`` intent whose answer was lost (the venue finds it in its book or places it)."""
         ...
 
     def broker_inputs_durable(self) -> None:

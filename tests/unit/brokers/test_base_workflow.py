@@ -150,3 +150,30 @@ def test_invalid_requests_never_reach_the_broker(changes: dict[str, Any], field:
 def test_cancel_of_unknown_order_is_order_not_found() -> None:
     with pytest.raises(OrderNotFound):
         ScriptedBroker().cancel("nope")
+
+
+def test_maybe_placed_finds_an_order_an_earlier_process_placed_and_never_places_it() -> None:
+    earlier = ScriptedBroker()
+    earlier.submit(_request())  # accepted; that process died before recording the answer
+    restarted = ScriptedBroker()
+    restarted.book = earlier.book  # the broker's book outlives the process
+    order = restarted.submit(_request(), maybe_placed=True)
+    assert restarted.place_calls == 0
+    assert order.broker_order_id == "B1" and [o.client_order_id for o in restarted.book] == ["abc123"]
+    assert restarted.submit(_request(), maybe_placed=True).broker_order_id == "B1"
+    assert restarted.place_calls == 0
+
+
+def test_maybe_placed_places_once_when_the_book_provably_lacks_it() -> None:
+    broker = ScriptedBroker()
+    broker.submit(_request(), maybe_placed=True)
+    broker.submit(_request(), maybe_placed=True)
+    assert broker.place_calls == 1 and len(broker.book) == 1
+
+
+def test_maybe_placed_with_an_unreadable_book_places_nothing() -> None:
+    broker = ScriptedBroker()
+    broker.book_script = [HTTP_503] * 4
+    with pytest.raises(BrokerUnavailable, match="placed before"):
+        broker.submit(_request(), maybe_placed=True)
+    assert broker.place_calls == 0 and broker.book == []

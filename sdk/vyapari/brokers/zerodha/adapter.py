@@ -19,7 +19,6 @@ from vyapari.brokers.candle_rows import candle_rows_frame
 from vyapari.brokers.errors import BrokerFailure, InvalidOrder
 from vyapari.brokers.retry import RetryPolicy
 from vyapari.brokers.session import BrokerSession, SessionProvider
-from vyapari.brokers.store import OrderStore
 from vyapari.brokers.ticks import TickStream
 from vyapari.brokers.types import (
     BrokerOrder,
@@ -69,13 +68,12 @@ class KiteBrokerAdapter(BrokerAdapter):
         config: KiteConfig,
         session: SessionProvider,
         *,
-        store: OrderStore | None = None,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] | None = None,
         instruments: Iterable[InstrumentRecord] | None = None,
     ) -> None:
         extra = {"sleep": sleep} if sleep is not None else {}
-        super().__init__(limiter=config.rate_limiter(), retry=retry, store=store, session=session, **extra)
+        super().__init__(limiter=config.rate_limiter(), retry=retry, session=session, **extra)
         self.config = config
         self.client: Any = make_kite_client(config)
         self._tokens: dict[str, str] = {r.instrument_id: r.broker_token for r in instruments or ()}
