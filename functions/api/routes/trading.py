@@ -15,7 +15,7 @@ from vyapari.api.paging import DEFAULT_LIMIT, MAX_LIMIT
 from vyapari.api.ports import RecordStore
 from vyapari.api.registry import now_ist, page
 from vyapari.api.roles import Role
-from vyapari.api.trading import record_intent
+from vyapari.api.trading import record_manual_order
 
 router = Router()
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
@@ -58,7 +58,7 @@ def place_order(order: ManualOrderIn) -> Response[str]:
     services = services_of(router.context)
     if services.order_gate is not None:
         services.order_gate(order.mode)
-    record, _ = record_intent(services.orders, order.model_dump(mode="json"),
+    record, _ = record_manual_order(services.orders, order.model_dump(mode="json"),
                               caller_of(router.context), now_ist().isoformat())
     body = ManualOrderOut.model_validate(record).model_dump_json()
     return Response(status_code=202, content_type="application/json", body=body)
