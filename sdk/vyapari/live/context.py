@@ -124,7 +124,7 @@ class LiveContext:
         self.bar_index = 0
         self._now = datetime.min.replace(tzinfo=IST)
         self.now_iso = self._now.isoformat()
-        self._session = date.min
+        self.session_day = date.min  # the slice's session date, worked out with its times
         self._squareoff = False
         self.order_ids = ClientOrderIds("", "", "")  # the slice's: run, strategy, now_iso (set_row)
         # worked out early:
@@ -137,7 +137,7 @@ class LiveContext:
         self.close, self.valid = h.row("close", t), h.row("valid", t)  # open, high, low, volume: on read
         ts = h.ts(t)
         times = self._ahead if self._ahead[0] == ts else self._times(ts, h.session_date(t))
-        _, self._squareoff, self._now, self.now_iso, self._session, self.order_ids = times
+        _, self._squareoff, self._now, self.now_iso, self.session_day, self.order_ids = times
 
     def prepare(self, ts_ns: int, session_date: date) -> None:
         """Work out the times of a slice starting at ``ts_ns`` (UTC ns) in ``session_date`` ahead of
@@ -181,7 +181,7 @@ class LiveContext:
     @property
     def session_date(self) -> date:
         """The current session's date (IST)."""
-        return self._session
+        return self._engine.history.session_date(self.bar_index)
 
     def history(self, field: str, length: int) -> np.ndarray:
         """The last ``length`` rows (up to now) of ``field``: ``[<=length, N]``, in today's shares."""

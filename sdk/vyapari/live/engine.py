@@ -429,7 +429,7 @@ class LiveEngine:
             limit,
             trigger,
             decided_at=self.ctx.now,
-            session_date=self.ctx.session_date,
+            session_date=self.ctx.session_day,
             kind=kind,
             opened_step=2 * t + 1,
             lot_size=int(self.history.lot_sizes[n]),
@@ -528,7 +528,7 @@ class LiveEngine:
             return "REJECTED", f"malformed order: {exc}", None
         intent = OrderIntent(
             cid, self.config.run_id, order.instrument_id, side, order.quantity, kind, product, limit, trigger,
-            decided_at=self.ctx.now, session_date=self.ctx.session_date,
+            decided_at=self.ctx.now, session_date=self.ctx.session_day,
             kind=IntentKind.MANUAL, opened_step=2 * t + 1, lot_size=int(self.history.lot_sizes[n]),
         )
         try:
