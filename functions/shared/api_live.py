@@ -14,7 +14,8 @@ from pathlib import Path
 
 from functions.shared.api_settings import ApiSettings
 from vyapari.api.kill_switch import KillSwitch
-from vyapari.live.store import OrderIntent, OrderStateStore
+from vyapari.live.store import OrderStateStore
+from vyapari.model.intents import OrderIntent
 
 
 class LazyOrderStateStore:

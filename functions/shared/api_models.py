@@ -198,8 +198,8 @@ class EvaluationOut(BaseModel):
     evaluation: dict[str, Any]
 
 
-class OrderIn(Strict):
-    """``POST /orders``: an order intent for the live service (paper or live)."""
+class ManualOrderIn(Strict):
+    """``POST /orders``: a manual order for the live service (paper or live)."""
 
     client_order_id: str = Field(pattern=r"^[A-Za-z0-9_-]{6,40}$")
     mode: Mode
@@ -212,8 +212,8 @@ class OrderIn(Strict):
     trigger_price: Decimal | None = Field(default=None, gt=0, le=10_000_000, decimal_places=2)
 
 
-class OrderIntentOut(BaseModel):
-    """A recorded order intent."""
+class ManualOrderOut(BaseModel):
+    """A manual order request as recorded (`status` PENDING until the live service takes it)."""
 
     client_order_id: str
     mode: str

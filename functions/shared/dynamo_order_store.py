@@ -19,7 +19,8 @@ Every read is strongly consistent (``ConsistentRead``): a restarted task sees th
 
 Stale writers: an intent may only move forward. A ``put`` is refused with
 :class:`StaleIntentWrite` when it would lower the filled quantity, or lower the state's rank
-(``PENDING`` 0 < ``SUBMITTED`` 1 < ``PARTIALLY_FILLED`` 2 < terminal states 3) at the same filled
+(:attr:`~vyapari.model.intents.IntentState.rank`: ``PENDING`` 0 < ``SUBMITTED`` 1 <
+``PARTIALLY_FILLED`` 2 < closed states 3) at the same filled
 quantity. A late trade on a cancelled order (more units filled) is progress and is accepted.
 The check is a DynamoDB condition expression, so it also holds between processes (an old task
 still running next to its replacement, or ``vyapari live kill`` next to the service).
@@ -35,20 +36,8 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from vyapari.live.store import IntentState, OrderIntent
-
-STATE_RANK: dict[IntentState, int] = {
-    IntentState.PENDING: 0,
-    IntentState.SUBMITTED: 1,
-    IntentState.PARTIALLY_FILLED: 2,
-    IntentState.FILLED: 3,
-    IntentState.CANCELLED: 3,
-    IntentState.REJECTED: 3,
-    IntentState.BLOCKED: 3,
-    IntentState.EXPIRED: 3,
-    IntentState.MISSING: 3,
-}
-"""Progress of a state; a write may not lower it at an equal filled quantity."""
+from vyapari.live.store import intent_from_json, intent_to_json
+from vyapari.model.intents import IntentState, OrderIntent
 
 CLIENT_CONFIG = Config(
     connect_timeout=2, read_timeout=5, retries={"max_attempts": 8, "mode": "standard"}
@@ -229,9 +218,9 @@ class DynamoDbOrderStateStore:
             "run_id": intent.run_id,
             "seq": seq,
             "state": intent.state.value,
-            "state_rank": STATE_RANK[intent.state],
+            "state_rank": intent.state.rank,
             "filled": intent.filled_quantity,
-            "body": intent.to_json(),
+            "body": intent_to_json(intent),
         }
 
     def _insert(self, intent: OrderIntent) -> bool:
@@ -282,7 +271,7 @@ class DynamoDbOrderStateStore:
         if item is None:
             return None
         self._remember(item)
-        return OrderIntent.from_json(str(item["body"]))
+        return intent_from_json(str(item["body"]))
 
     def intents(self, run_id: str | None = None) -> list[OrderIntent]:
         """All intents (of ``run_id``), in insertion order."""
@@ -291,7 +280,7 @@ class DynamoDbOrderStateStore:
             (int(i["sk"]), str(i["client_order_id"])) for run in runs for i in self._query(f"run#{run}")
         )
         bodies = self._bodies([cid for _, cid in entries])
-        return [OrderIntent.from_json(bodies[cid]) for _, cid in entries if cid in bodies]
+        return [intent_from_json(bodies[cid]) for _, cid in entries if cid in bodies]
 
     def _query(self, partition: str) -> Iterable[dict[str, Any]]:
         kwargs: dict[str, Any] = {

@@ -23,7 +23,7 @@ from vyapari.backtest.event_loop import EventLoopEngine
 from vyapari.backtest.vector import NeedsEventLoop, run_vectorised
 from vyapari.brokers.paper import PaperConfig
 from vyapari.brokers.paper.exchange import PaperExchange
-from vyapari.brokers.types import MinuteBars, OrderRequest
+from vyapari.brokers.types import MinuteBars, OrderSubmission
 from vyapari.core.time import ist_from_ns
 from vyapari.costs import FixedBpsSlippage, NoSlippage, VolumeShareSlippage, fee_model_from_spec
 from vyapari.model.enums import OrderType, ProductType, Side
@@ -88,7 +88,7 @@ def _paper_run(
             if qty:
                 side = Side.BUY if delta > 0 else Side.SELL
                 cid = f"o{t}-{n}"
-                request = OrderRequest(cid, ids[n], side, qty, OrderType.MARKET, product, lot_size=lot)
+                request = OrderSubmission(cid, ids[n], side, qty, OrderType.MARKET, product, lot_size=lot)
                 resting[n] = exchange.place(request)
     fills = [
         (row[tr.filled_at], ids.index(tr.instrument_id), tr.quantity * tr.side.sign, float(tr.price))

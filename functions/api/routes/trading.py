@@ -10,12 +10,12 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from functions.api.routes import caller_of, services_of
 from functions.shared.api_auth import needs
-from functions.shared.api_models import Mode, OrderIn, OrderIntentOut, RecordsOut
+from functions.shared.api_models import ManualOrderIn, ManualOrderOut, Mode, RecordsOut
 from vyapari.api.paging import DEFAULT_LIMIT, MAX_LIMIT
 from vyapari.api.ports import RecordStore
 from vyapari.api.registry import now_ist, page
 from vyapari.api.roles import Role
-from vyapari.api.trading import record_intent
+from vyapari.api.trading import record_manual_order
 
 router = Router()
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
@@ -50,15 +50,15 @@ def list_trades(mode: ModeQuery = "paper", limit: Limit = DEFAULT_LIMIT,
 
 @router.post("/orders", tags=["trading"], middlewares=[needs(Role.TRADER)],
              responses={202: {"description": "intent recorded (or the identical earlier one)",
-                              "content": {"application/json": {"model": OrderIntentOut}}}})
-def place_order(order: OrderIn) -> Response[str]:
+                              "content": {"application/json": {"model": ManualOrderOut}}}})
+def place_order(order: ManualOrderIn) -> Response[str]:
     """Record an order intent for the live service (trader); idempotent on ``client_order_id``.
 
     Locally, 409 when no session in the order's mode runs to take it (nothing is recorded)."""
     services = services_of(router.context)
     if services.order_gate is not None:
         services.order_gate(order.mode)
-    record, _ = record_intent(services.orders, order.model_dump(mode="json"),
+    record, _ = record_manual_order(services.orders, order.model_dump(mode="json"),
                               caller_of(router.context), now_ist().isoformat())
-    body = OrderIntentOut.model_validate(record).model_dump_json()
+    body = ManualOrderOut.model_validate(record).model_dump_json()
     return Response(status_code=202, content_type="application/json", body=body)

@@ -1,12 +1,14 @@
-"""Orders, positions and trades written by the live service, and order intents placed through the API.
+"""Orders, positions and trades written by the live service, and manual orders placed through the API.
 
 The live service writes one record per order (key ``client_order_id``), position (key
 ``instrument_id``) and trade (key ``trade_id``) in the partition of its mode (``paper`` or ``live``) of
 its table. The API only reads them, a page at a time, in key order.
 
-An order intent is what a trader asks the live service to place. It is validated here (cross-field
-rules the request schema cannot express) and recorded once per ``client_order_id`` in partition
-``intent#<mode>`` of the orders table with status ``PENDING``; the live service's risk gate decides.
+A manual order is what a trader asks the live service to place (the engine takes it as a
+:class:`~vyapari.live.ports.ManualOrder` and records its own intent). It is validated here
+(cross-field rules the request schema cannot express) and recorded once per ``client_order_id`` in
+partition ``intent#<mode>`` of the orders table (the stored layout keeps that name) with status
+``PENDING``; the live service's risk gate decides.
 """
 
 from __future__ import annotations
@@ -19,18 +21,18 @@ from vyapari.core.errors import InvalidInput
 
 MODES = ("paper", "live")
 INBOX = "inbox"
-"""Partition prefix of the intents the live service has not taken yet (key ``<requested_at>#<id>``)."""
-INTENT_FIELDS = ("client_order_id", "mode", "instrument_id", "side", "quantity", "order_type", "product",
-                 "price", "trigger_price")
+"""Partition prefix of the manual orders the live service has not taken yet (key ``<requested_at>#<id>``)."""
+MANUAL_ORDER_FIELDS = ("client_order_id", "mode", "instrument_id", "side", "quantity", "order_type",
+                       "product", "price", "trigger_price")
 
 
-def check_intent(intent: dict[str, Any]) -> None:
-    """Cross-field rules of an order intent; :class:`InvalidInput` names the offending field.
+def check_manual_order(order: dict[str, Any]) -> None:
+    """Cross-field rules of a manual order; :class:`InvalidInput` names the offending field.
 
     LIMIT needs ``price``; SL needs ``price`` and ``trigger_price``; SL-M needs ``trigger_price``;
     MARKET takes neither.
     """
-    kind, price, trigger = intent["order_type"], intent.get("price"), intent.get("trigger_price")
+    kind, price, trigger = order["order_type"], order.get("price"), order.get("trigger_price")
     needs_price, needs_trigger = kind in ("LIMIT", "SL"), kind in ("SL", "SL-M")
     if needs_price and price is None:
         raise InvalidInput("price", f"required for {kind} orders")
@@ -42,22 +44,22 @@ def check_intent(intent: dict[str, Any]) -> None:
         raise InvalidInput("trigger_price", f"not allowed for {kind} orders")
 
 
-def record_intent(orders: RecordStore, intent: dict[str, Any], by: str, at: str) -> tuple[Record, bool]:
-    """Record an intent once per ``client_order_id``; returns ``(record, created)``.
+def record_manual_order(orders: RecordStore, order: dict[str, Any], by: str, at: str) -> tuple[Record, bool]:
+    """Record a manual order once per ``client_order_id``; returns ``(record, created)``.
 
-    Repeating an identical intent returns the stored record (``created`` False); reusing the id with
+    Repeating an identical order returns the stored record (``created`` False); reusing the id with
     different fields is :class:`Conflict`.
     """
-    check_intent(intent)
-    fields = {k: intent.get(k) for k in INTENT_FIELDS}
+    check_manual_order(order)
+    fields = {k: order.get(k) for k in MANUAL_ORDER_FIELDS}
     record = {**fields, "status": "PENDING", "requested_by": by, "requested_at": at}
-    partition = f"intent#{intent['mode']}"
-    if orders.put(partition, intent["client_order_id"], record, if_absent=True):
-        orders.put(f"{INBOX}#{intent['mode']}", f"{at}#{intent['client_order_id']}", record)
+    partition = f"intent#{order['mode']}"
+    if orders.put(partition, order["client_order_id"], record, if_absent=True):
+        orders.put(f"{INBOX}#{order['mode']}", f"{at}#{order['client_order_id']}", record)
         return record, True
-    stored = orders.get(partition, intent["client_order_id"]) or {}
-    if {k: stored.get(k) for k in INTENT_FIELDS} != fields:
-        raise Conflict(f"client_order_id {intent['client_order_id']!r} was used for another order")
+    stored = orders.get(partition, order["client_order_id"]) or {}
+    if {k: stored.get(k) for k in MANUAL_ORDER_FIELDS} != fields:
+        raise Conflict(f"client_order_id {order['client_order_id']!r} was used for another order")
     return stored, False
 
 
@@ -65,7 +67,7 @@ class RecordOrderInbox:
     """The live engine's :class:`~vyapari.live.ports.OrderInbox` over the API's orders table.
 
     ``pending`` reads partition ``inbox#<mode>`` (oldest first); ``done`` writes the outcome into
-    the intent's record (``status``, ``reason``, ``client_order_id`` the engine placed it under)
+    the manual order's record (``status``, ``reason``, ``client_order_id`` the engine placed it under)
     and deletes the inbox entry. A crash between the two leaves the entry: the engine takes it
     again and, knowing its ``client_order_id``, does not place it twice.
     """
@@ -94,7 +96,7 @@ class RecordOrderInbox:
         return out
 
     def done(self, request_id: str, status: str, reason: str | None, client_order_id: str | None) -> None:
-        """Record the outcome on the intent and take it off the inbox."""
+        """Record the outcome on the manual order and take it off the inbox."""
         partition = f"intent#{self.mode}"
         stored = self.orders.get(partition, request_id) or {}
         self.orders.put(partition, request_id, {**stored, "status": status, "reason": reason,

@@ -38,7 +38,7 @@ from vyapari.brokers.types import (
     Holding,
     InstrumentInfo,
     OrderChange,
-    OrderRequest,
+    OrderSubmission,
     Tick,
 )
 
@@ -76,7 +76,7 @@ __all__ = [
     "OrderChange",
     "OrderNotFound",
     "OrderRejected",
-    "OrderRequest",
+    "OrderSubmission",
     "RateLimited",
     "SecretsStore",
     "SessionExpired",

@@ -2,13 +2,15 @@
 
 :class:`BrokerAdapter` does, for every broker:
 
-* **validation** of an :class:`~vyapari.brokers.types.OrderRequest` (:mod:`.validation`);
-* **idempotency** on ``client_order_id``: a second submit returns the stored order and
-  never calls the broker; after an error whose outcome is unknown (time-out, 5xx, broken
-  connection) the broker's order book is searched by tag **before any retry**, so an
-  order the broker accepted is never placed twice; if the book cannot be read, the
-  submit fails with :class:`~vyapari.brokers.errors.BrokerUnavailable` instead of
-  re-placing blind;
+* **validation** of an :class:`~vyapari.brokers.types.OrderSubmission` (:mod:`.validation`);
+* **idempotency** on ``client_order_id``: a second submit in this process returns the order
+  placed and never calls the broker; the broker's order book is searched by tag **before any
+  retry**: after an error whose outcome is unknown (time-out, 5xx, broken connection), and
+  before the first attempt when the caller says the order may already be placed
+  (``maybe_placed``: the live order manager resending an intent it wrote but has no answer
+  for), so an order the broker accepted is never placed twice; if the book cannot be read,
+  the submit fails with :class:`~vyapari.brokers.errors.BrokerUnavailable` instead of
+  placing blind. This is the one place that search lives;
 * **session checks**: the access token is re-read through the session provider before
   each call, so a new daily token is picked up without rebuilding the adapter;
 * **rate limiting** (:mod:`.ratelimit`, kinds ``order``, ``read``, ``historical``) and
@@ -38,7 +40,6 @@ from vyapari.brokers.ratelimit import RateLimiter, unlimited
 from vyapari.brokers.redact import get_logger, install_redaction
 from vyapari.brokers.retry import RetryPolicy
 from vyapari.brokers.session import BrokerSession, SessionProvider
-from vyapari.brokers.store import InMemoryOrderStore, OrderStore
 from vyapari.brokers.ticks import TickStream
 from vyapari.brokers.types import (
     BrokerOrder,
@@ -49,7 +50,7 @@ from vyapari.brokers.types import (
     InstrumentInfo,
     MinuteBars,
     OrderChange,
-    OrderRequest,
+    OrderSubmission,
 )
 from vyapari.brokers.validation import validate_request
 from vyapari.brokers.venue import NO_UPDATE, VenueUpdate
@@ -72,8 +73,6 @@ class BrokerAdapter(ABC):
         Token buckets per call kind; unlimited when omitted.
     retry : RetryPolicy, optional
         Attempts and backoff for retryable errors.
-    store : OrderStore, optional
-        The idempotency store; in memory when omitted.
     session : SessionProvider, optional
         Source of the daily access token; None for brokers without one (paper).
     sleep : callable, optional
@@ -87,22 +86,24 @@ class BrokerAdapter(ABC):
         *,
         limiter: RateLimiter | None = None,
         retry: RetryPolicy | None = None,
-        store: OrderStore | None = None,
         session: SessionProvider | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         install_redaction()
         self.limiter = limiter or unlimited()
         self.retry = retry or RetryPolicy()
-        self.store: OrderStore = store if store is not None else InMemoryOrderStore()
+        self._placed: dict[str, BrokerOrder] = {}  # by client_order_id: what this process placed
         self.session_provider = session
         self._sleep = sleep
         self._token: str | None = None
         self._submit_lock = threading.Lock()
 
     # ----- orders ---------------------------------------------------------------
-    def submit(self, request: OrderRequest) -> BrokerOrder:
+    def submit(self, request: OrderSubmission, *, maybe_placed: bool = False) -> BrokerOrder:
         """Place ``request`` at most once; returns the broker's order (status SUBMITTED when new).
+
+        ``maybe_placed``: an earlier attempt (perhaps by a process that died) may have reached the
+        broker; its book is searched by tag first and an order found there is returned, not placed.
 
         Raises
         ------
@@ -111,23 +112,27 @@ class BrokerAdapter(ABC):
         OrderRejected, InsufficientFunds, SessionExpired, ...
             The broker refused it (never retried).
         BrokerUnavailable, RateLimited
-            Retries were exhausted and the order book shows no such order.
+            Retries were exhausted and the order book shows no such order, or the book could not
+            be read when it had to be (nothing was placed blind).
         """
         validate_request(request)
         with self._submit_lock:
-            existing = self.store.get(request.client_order_id)
+            existing = self._placed.get(request.client_order_id)
             if existing is not None:
                 log.info("%s: order %s already placed as %s; not sent again",
                          self.name, request.client_order_id, existing.broker_order_id)
                 return existing
-            order = self._place_once(request)
-            self.store.put(order)
+            found = None
+            if maybe_placed:
+                found = self._search_book(request.client_order_id, "it may have been placed before")
+            order = found if found is not None else self._place_once(request)
+            self._placed[request.client_order_id] = order
         deferred.info(log, "%s: order %s placed as %s (%s %d %s %s)", self.name, request.client_order_id,
                       order.broker_order_id, request.side.value, request.quantity, request.instrument_id,
                       request.order_type.value)  # held while the live engine decides a slice
         return order
 
-    def _place_once(self, request: OrderRequest) -> BrokerOrder:
+    def _place_once(self, request: OrderSubmission) -> BrokerOrder:
         for attempt in range(1, self.retry.max_attempts + 1):
             self._check_session()
             self.limiter.acquire("order")
@@ -140,7 +145,8 @@ class BrokerAdapter(ABC):
             if not error.retryable:
                 raise error from None
             if error.outcome_unknown:
-                found = self._reconcile(request.client_order_id, error)
+                why = f"outcome unknown after {type(error).__name__}"
+                found = self._search_book(request.client_order_id, why)
                 if found is not None:
                     return found
             if attempt == self.retry.max_attempts:
@@ -148,16 +154,16 @@ class BrokerAdapter(ABC):
             self._backoff("place_order", attempt, error)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _reconcile(self, client_order_id: str, cause: BrokerError) -> BrokerOrder | None:
-        """Search the order book by tag after ``cause``; never returns when the book is unreadable."""
-        log.warning("%s: outcome of order %s unknown (%s); checking the order book",
-                    self.name, client_order_id, type(cause).__name__)
+    def _search_book(self, client_order_id: str, why: str) -> BrokerOrder | None:
+        """The order tagged ``client_order_id`` in the broker's book, searched before placing it
+        (again) because ``why``; raises :class:`BrokerUnavailable` when the book is unreadable."""
+        log.warning("%s: order %s: %s; checking the order book", self.name, client_order_id, why)
         try:
             found = self.find_order(client_order_id)
         except BrokerError as exc:
             raise BrokerUnavailable(
-                f"order {client_order_id}: outcome unknown after {type(cause).__name__} and the order "
-                f"book could not be read ({type(exc).__name__}); not re-sent, reconcile before retrying",
+                f"order {client_order_id}: {why} and the order book could not be read "
+                f"({type(exc).__name__}); not re-sent, reconcile before retrying",
                 broker=self.name,
             ) from None
         if found is not None:
@@ -178,7 +184,7 @@ class BrokerAdapter(ABC):
         return self.find_order(client_order_id) or order
 
     def _known(self, client_order_id: str) -> BrokerOrder:
-        order = self.store.get(client_order_id) or self.find_order(client_order_id)
+        order = self._placed.get(client_order_id) or self.find_order(client_order_id)
         if order is None:
             raise OrderNotFound(f"no order with client_order_id {client_order_id}", broker=self.name)
         return order
@@ -189,8 +195,8 @@ class BrokerAdapter(ABC):
         if not matches:
             return None
         order = matches[0]
-        if self.store.get(client_order_id) is not None:
-            self.store.put(order)
+        if client_order_id in self._placed:
+            self._placed[client_order_id] = order
         return order
 
     def settle_corporate_action(
@@ -311,7 +317,7 @@ class BrokerAdapter(ABC):
 
     # ----- primitives -----------------------------------------------------------------
     @abstractmethod
-    def _place_order(self, request: OrderRequest) -> str:
+    def _place_order(self, request: OrderSubmission) -> str:
         """Send a new order tagged ``request.client_order_id``; return the broker order id."""
 
     @abstractmethod
@@ -357,7 +363,7 @@ class BrokerAdapter(ABC):
         """``exc`` in neutral form, or None when it is not a broker failure (a bug: re-raised)."""
 
 
-def _accepted(request: OrderRequest, broker_order_id: str) -> BrokerOrder:
+def _accepted(request: OrderSubmission, broker_order_id: str) -> BrokerOrder:
     return BrokerOrder(
         broker_order_id=broker_order_id,
         client_order_id=request.client_order_id,

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 from vyapari.brokers.base import BrokerAdapter
 from vyapari.brokers.secrets import LocalFileSecretsStore, SecretsStore
 from vyapari.brokers.session import SessionProvider
-from vyapari.brokers.store import OrderStore
 from vyapari.core.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -47,7 +46,6 @@ def make_broker(
     settings: Mapping[str, str],
     *,
     secrets: SecretsStore | None = None,
-    store: OrderStore | None = None,
     journal: PaperJournal | None = None,
 ) -> BrokerAdapter:
     """The broker adapter ``settings["BROKER"]`` names, configured from ``settings``.
@@ -59,8 +57,6 @@ def make_broker(
     secrets : SecretsStore, optional
         Where the daily session lives (the AWS service passes its Secrets Manager store);
         the local file by default.
-    store : OrderStore, optional
-        A durable idempotency store (the live engine's ledger); in memory by default.
     journal : PaperJournal, optional
         Where the paper broker journals its inputs (it wins over ``PAPER_STATE_FILE``); only
         the paper broker reads it, the others ignore it.
@@ -75,14 +71,13 @@ def make_broker(
             return JournaledPaperBrokerAdapter(
                 journal if journal is not None else settings["PAPER_STATE_FILE"],
                 paper_config_from_env(settings),
-                store=store,
             )
-        return PaperBrokerAdapter(paper_config_from_env(settings), store=store)
+        return PaperBrokerAdapter(paper_config_from_env(settings))
     provider = SessionProvider(name, secrets or secrets_store_from_settings(settings))
     if name == "zerodha":
         from vyapari.brokers.zerodha import KiteBrokerAdapter, kite_config_from_env
 
-        return KiteBrokerAdapter(kite_config_from_env(settings), provider, store=store)
+        return KiteBrokerAdapter(kite_config_from_env(settings), provider)
     from vyapari.brokers.upstox import UpstoxBrokerAdapter, upstox_config_from_env
 
-    return UpstoxBrokerAdapter(upstox_config_from_env(settings), provider, store=store)
+    return UpstoxBrokerAdapter(upstox_config_from_env(settings), provider)

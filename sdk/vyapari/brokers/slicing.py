@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from vyapari.brokers.types import OrderRequest
+from vyapari.brokers.types import OrderSubmission
 from vyapari.core.errors import InvalidInput
 from vyapari.core.ids import client_order_id
 
@@ -22,13 +22,13 @@ def child_order_id(parent_id: str, index: int, count: int) -> str:
 
 
 def slice_order(
-    request: OrderRequest, freeze_qty: int | None, lot_size: int | None = None
-) -> list[OrderRequest]:
+    request: OrderSubmission, freeze_qty: int | None, lot_size: int | None = None
+) -> list[OrderSubmission]:
     """Split ``request`` into children of at most ``freeze_qty`` units, each a whole number of lots.
 
     Parameters
     ----------
-    request : OrderRequest
+    request : OrderSubmission
         The parent order; its quantity (units) must be a whole number of lots.
     freeze_qty : int or None
         The exchange's freeze quantity in units (None: no limit known).
@@ -37,7 +37,7 @@ def slice_order(
 
     Returns
     -------
-    list of OrderRequest
+    list of OrderSubmission
         ``[request]`` when it fits; else full-size children, then the remainder.
 
     Raises

@@ -24,8 +24,11 @@ KITE_TAG_LIMIT = 20
 
 
 @dataclass(frozen=True, slots=True)
-class OrderRequest:
-    """An order intent; ``client_order_id`` is the idempotency key sent as the broker's tag.
+class OrderSubmission:
+    """An order as sent to a broker; ``client_order_id`` is the idempotency key sent as its tag.
+
+    Built from a stored :class:`~vyapari.model.intents.OrderIntent` by the live order manager
+    (:func:`vyapari.live.messages.submission`), or directly by a caller of a broker adapter.
 
     Attributes
     ----------

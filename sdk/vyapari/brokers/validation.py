@@ -1,4 +1,4 @@
-"""Validation of an :class:`~vyapari.brokers.types.OrderRequest` before any broker sees it.
+"""Validation of an :class:`~vyapari.brokers.types.OrderSubmission` before any broker sees it.
 
 Checks: the idempotency key (1–20 of ``A-Z a-z 0-9 _ -``, Kite's tag limit), the instrument
 id (``EXCHANGE:SYMBOL``), side, product and order type are members of their enums, the
@@ -13,7 +13,7 @@ import re
 from decimal import Decimal
 
 from vyapari.brokers.errors import InvalidOrder
-from vyapari.brokers.types import KITE_TAG_LIMIT, OrderRequest
+from vyapari.brokers.types import KITE_TAG_LIMIT, OrderSubmission
 from vyapari.core.ids import split_instrument_id
 from vyapari.model.enums import OrderType, ProductType, Side
 
@@ -22,11 +22,11 @@ _NEEDS_LIMIT = (OrderType.LIMIT, OrderType.SL)
 _NEEDS_TRIGGER = (OrderType.SL, OrderType.SL_M)
 
 
-def _fail(request: OrderRequest, reason: str) -> InvalidOrder:
+def _fail(request: OrderSubmission, reason: str) -> InvalidOrder:
     return InvalidOrder(f"order {request.client_order_id!r}: {reason}")
 
 
-def _check_price(request: OrderRequest, name: str, value: Decimal | None, needed: bool) -> None:
+def _check_price(request: OrderSubmission, name: str, value: Decimal | None, needed: bool) -> None:
     if needed and value is None:
         raise _fail(request, f"{name} is required for {request.order_type.value} orders")
     if not needed and value is not None:
@@ -35,13 +35,13 @@ def _check_price(request: OrderRequest, name: str, value: Decimal | None, needed
         raise _fail(request, f"{name} must be a positive Decimal in ₹, got {value!r}")
 
 
-def _check_enums(request: OrderRequest) -> None:
+def _check_enums(request: OrderSubmission) -> None:
     for name, enum in (("side", Side), ("order_type", OrderType), ("product", ProductType)):
         if not isinstance(getattr(request, name), enum):
             raise _fail(request, f"{name} must be a {enum.__name__}, got {getattr(request, name)!r}")
 
 
-def _check_quantity(request: OrderRequest) -> None:
+def _check_quantity(request: OrderSubmission) -> None:
     qty, lot = request.quantity, request.lot_size
     if isinstance(lot, bool) or not isinstance(lot, int) or lot < 1:
         raise _fail(request, f"lot_size must be a whole number >= 1, got {lot!r}")
@@ -51,7 +51,7 @@ def _check_quantity(request: OrderRequest) -> None:
         raise _fail(request, f"quantity {qty} is not a whole number of lots of {lot}")
 
 
-def validate_request(request: OrderRequest) -> None:
+def validate_request(request: OrderSubmission) -> None:
     """Raise :class:`~vyapari.brokers.errors.InvalidOrder` naming the first problem found."""
     if not isinstance(request.client_order_id, str) or not _ID.match(request.client_order_id):
         raise _fail(request, f"client_order_id must be 1-{KITE_TAG_LIMIT} characters of A-Z a-z 0-9 _ -")

@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
-from vyapari.brokers.types import BrokerOrder, BrokerPosition, BrokerTrade, MinuteBars, OrderRequest
+from vyapari.brokers.types import BrokerOrder, BrokerPosition, BrokerTrade, MinuteBars, OrderSubmission
 
 
 class VenueUpdate(Protocol):
@@ -35,8 +35,10 @@ class VenueUpdate(Protocol):
 class Venue(Protocol):
     """Where the live engine's orders go (see the module docstring). Times are tz-aware IST."""
 
-    def submit(self, request: OrderRequest) -> BrokerOrder:
-        """Place ``request`` at most once per ``client_order_id``; the venue's order."""
+    def submit(self, request: OrderSubmission, *, maybe_placed: bool = False) -> BrokerOrder:
+        """Place ``request`` at most once per ``client_order_id``; the venue's order. With
+        ``maybe_placed`` the venue first searches its book by tag and returns the order found
+        there (the one place that search before a retry lives)."""
         ...
 
     def cancel(self, client_order_id: str) -> BrokerOrder:

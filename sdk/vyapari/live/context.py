@@ -106,8 +106,8 @@ class LiveAccount:
         )
 
 
-# bar start (UTC ns), past square-off, now, its ISO form, the session's, the slice's order ids
-_Times = tuple[int, bool, datetime, str, str, ClientOrderIds]
+# bar start (UTC ns), past square-off, now, its ISO form, the session date, the slice's order ids
+_Times = tuple[int, bool, datetime, str, date, ClientOrderIds]
 
 
 class LiveContext:
@@ -124,10 +124,11 @@ class LiveContext:
         self.bar_index = 0
         self._now = datetime.min.replace(tzinfo=IST)
         self.now_iso = self._now.isoformat()
-        self.session_iso = ""
+        self.session_day = date.min  # the slice's session date, worked out with its times
         self._squareoff = False
         self.order_ids = ClientOrderIds("", "", "")  # the slice's: run, strategy, now_iso (set_row)
-        self._ahead: _Times = (-1, False, self._now, self.now_iso, "", self.order_ids)  # worked out early
+        # worked out early:
+        self._ahead: _Times = (-1, False, self._now, self.now_iso, date.min, self.order_ids)
 
     def set_row(self, t: int) -> None:
         """Move to slice ``t`` of the history."""
@@ -136,7 +137,7 @@ class LiveContext:
         self.close, self.valid = h.row("close", t), h.row("valid", t)  # open, high, low, volume: on read
         ts = h.ts(t)
         times = self._ahead if self._ahead[0] == ts else self._times(ts, h.session_date(t))
-        _, self._squareoff, self._now, self.now_iso, self.session_iso, self.order_ids = times
+        _, self._squareoff, self._now, self.now_iso, self.session_day, self.order_ids = times
 
     def prepare(self, ts_ns: int, session_date: date) -> None:
         """Work out the times of a slice starting at ``ts_ns`` (UTC ns) in ``session_date`` ahead of
@@ -147,10 +148,10 @@ class LiveContext:
     def _times(self, ts_ns: int, session_date: date) -> _Times:
         engine = self._engine
         now = ist_from_ns(ts_ns)
-        iso = now.isoformat()  # decisions are recorded in ISO 8601 IST
+        iso = now.isoformat()  # order ids hash the ISO 8601 IST form
         ids = ClientOrderIds(engine.config.run_id, engine.strategy.name, iso)  # + symbol, leg
         # past 15:20 is asked once per order
-        return ts_ns, engine.after_squareoff(ts_ns), now, iso, session_date.isoformat(), ids
+        return ts_ns, engine.after_squareoff(ts_ns), now, iso, session_date, ids
 
     @property
     def open(self) -> np.ndarray:

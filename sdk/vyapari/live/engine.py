@@ -37,9 +37,10 @@ from vyapari.live.orders import OrderManager
 from vyapari.live.ports import InMemoryMetrics, ManualOrder, Metrics, NullPublisher, OrderInbox, Publisher
 from vyapari.live.risk import RiskGate, RiskInputs, RiskLimits, RiskReason, RiskRejected
 from vyapari.live.sliced import freeze_by_instrument
-from vyapari.live.store import IntentState, OrderIntent, OrderStateStore
+from vyapari.live.store import OrderStateStore
 from vyapari.model.enums import Exchange, OrderType, ProductType, Side
 from vyapari.model.events import Fill
+from vyapari.model.intents import IntentKind, IntentState, OrderIntent, order_status
 from vyapari.model.orders import Order
 from vyapari.readiness import NotReady, ReadinessGate
 from vyapari.strategy.orders import OrderRequest
@@ -375,11 +376,11 @@ class LiveEngine:
 
     def reconcile(self, step: int) -> dict[str, int]:
         """Reconcile intents, trades and positions with the broker's books; returns counts."""
-        session = self.history.session_date(self.ctx.bar_index).isoformat()
+        session = self.history.session_date(self.ctx.bar_index)
         now_after = self.after_squareoff(self.history.ts(self.ctx.bar_index))
 
         def may_send(intent: OrderIntent) -> bool:
-            late = intent.product is ProductType.MIS and now_after and intent.kind == "strategy"
+            late = intent.product is ProductType.MIS and now_after and intent.kind is IntentKind.STRATEGY
             return intent.session_date == session and not self.killed and not late
 
         counts = self.orders.reconcile(self.broker.orders(), step, may_send)
@@ -409,7 +410,7 @@ class LiveEngine:
         symbol: str,
         side: Side,
         qty: int,
-        kind: str,
+        kind: IntentKind,
         *,
         order_type: OrderType = OrderType.MARKET,
         limit: Decimal | None = None,
@@ -419,7 +420,6 @@ class LiveEngine:
     ) -> tuple[OrderIntent, int]:
         """The intent of a decision of this slice (PENDING, with its lot size) and its column."""
         t = self.ctx.bar_index
-        now = self.ctx.now_iso
         key = tag if tag is not None else self._seq
         self._seq += 1
         n = self.ctx.column(symbol)
@@ -434,8 +434,8 @@ class LiveEngine:
             self.strategy.product if product is None else product,
             limit,
             trigger,
-            decided_at=now,
-            session_date=self.ctx.session_iso,
+            decided_at=self.ctx.now,
+            session_date=self.ctx.session_day,
             kind=kind,
             opened_step=2 * t + 1,
             lot_size=int(self.history.lot_sizes[n]),
@@ -448,7 +448,7 @@ class LiveEngine:
             request.symbol,
             request.side,
             request.quantity,
-            "strategy",
+            IntentKind.STRATEGY,
             order_type=request.order_type,
             limit=request.limit_price,
             trigger=request.trigger_price,
@@ -534,8 +534,8 @@ class LiveEngine:
             return "REJECTED", f"malformed order: {exc}", None
         intent = OrderIntent(
             cid, self.config.run_id, order.instrument_id, side, order.quantity, kind, product, limit, trigger,
-            decided_at=self.ctx.now_iso, session_date=self.ctx.session_iso,
-            kind="manual", opened_step=2 * t + 1, lot_size=int(self.history.lot_sizes[n]),
+            decided_at=self.ctx.now, session_date=self.ctx.session_day,
+            kind=IntentKind.MANUAL, opened_step=2 * t + 1, lot_size=int(self.history.lot_sizes[n]),
         )
         try:
             self._gate(intent, n)
@@ -549,7 +549,7 @@ class LiveEngine:
     def cancel_strategy_order(self, client_order_id: str) -> None:
         """Cancel one of the strategy's open orders."""
         intent = self.orders.intents.get(client_order_id)
-        if intent is not None and intent.kind == "strategy":
+        if intent is not None and intent.kind is IntentKind.STRATEGY:
             self.orders.cancel(client_order_id, 2 * self.ctx.bar_index + 1)
 
     def strategy_open_orders(self) -> list[Order]:
@@ -557,7 +557,7 @@ class LiveEngine:
         step = 2 * self.ctx.bar_index + 1
         out = []
         for i in self.orders.open_intents(step):
-            if i.kind != "strategy":
+            if i.kind is not IntentKind.STRATEGY:
                 continue
             order = Order(
                 i.client_order_id,
@@ -569,6 +569,7 @@ class LiveEngine:
                 i.limit_price,
                 i.trigger_price,
                 tag=i.client_order_id,
+                status=order_status(i.state),
                 broker_order_id=i.broker_order_id,
             )
             order.filled_quantity = i.filled_quantity
@@ -579,14 +580,15 @@ class LiveEngine:
         """Cancel open strategy orders and close every position with market orders."""
         step = 2 * t + 1
         for intent in self.orders.open_intents(step + 1):  # orders decided this slice too
-            if intent.kind == "strategy":
+            if intent.kind is IntentKind.STRATEGY:
                 self.orders.cancel(intent.client_order_id, step)
-        closing = {i.instrument_id for i in self.orders.open_intents(step + 1) if i.kind == "squareoff"}
+        open_now = self.orders.open_intents(step + 1)
+        closing = {i.instrument_id for i in open_now if i.kind is IntentKind.SQUAREOFF}
         for n, qty in enumerate(self.account.pos.tolist()):
             if qty == 0 or self.instruments[n] in closing:
                 continue
             side = Side.SELL if qty > 0 else Side.BUY
-            intent, _ = self._intent(self.history.symbols[n], side, abs(qty), "squareoff", tag=why)
+            intent, _ = self._intent(self.history.symbols[n], side, abs(qty), IntentKind.SQUAREOFF, tag=why)
             self.orders.place(intent)
 
 

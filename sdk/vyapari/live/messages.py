@@ -1,12 +1,12 @@
-"""How an order intent and a fill look outside the engine: the broker's order request and the
-messages published on the ``orders`` channel."""
+"""How an order intent and a fill look outside the engine: the broker's submission and the
+messages published on the ``orders`` channel (instants as ISO 8601 text)."""
 
 from __future__ import annotations
 
-from vyapari.brokers.types import OrderRequest as BrokerOrderRequest
+from vyapari.brokers.types import OrderSubmission
 from vyapari.live.fills_log import fill_to_record
-from vyapari.live.store import OrderIntent
 from vyapari.model.events import Fill
+from vyapari.model.intents import OrderIntent
 
 
 def intent_message(intent: OrderIntent) -> dict[str, object]:
@@ -20,8 +20,8 @@ def intent_message(intent: OrderIntent) -> dict[str, object]:
         "filled_quantity": intent.filled_quantity,
         "broker_order_id": intent.broker_order_id,
         "reason": intent.reason,
-        "kind": intent.kind,
-        "decided_at": intent.decided_at,
+        "kind": intent.kind.value,
+        "decided_at": "" if intent.decided_at is None else intent.decided_at.isoformat(),
         "parent_id": intent.parent_id,
     }
 
@@ -35,9 +35,9 @@ def fill_message(fill: Fill) -> dict[str, object]:
     return {"type": "fill", **fill_to_record(fill)}
 
 
-def broker_request(intent: OrderIntent) -> BrokerOrderRequest:
+def submission(intent: OrderIntent) -> OrderSubmission:
     """The broker's order for ``intent`` (its own id, quantity and lot size)."""
-    return BrokerOrderRequest(
+    return OrderSubmission(
         intent.client_order_id,
         intent.instrument_id,
         intent.side,

@@ -11,14 +11,15 @@
   :meth:`~OrderManager.send_staged` writes them all (``PENDING``, one batch) before sending
   the first, so a slice's decisions cost one durable write, not one per order. A second
   ``place`` of the same id never sends again: a ``PENDING`` intent (the answer was lost:
-  crash, time-out) is first looked up in the broker's order book by tag; only if the book is
-  readable and lacks it (an accepted order never leaves the day's book, so it provably was
-  never accepted) is it sent.
+  crash, time-out) is resent with ``maybe_placed``, so the venue searches its order book by
+  tag first (:meth:`~vyapari.brokers.base.BrokerAdapter.submit` owns that search) and only
+  places it if the book is readable and lacks it (an accepted order never leaves the day's
+  book, so it provably was never accepted).
 * While :attr:`OrderManager.replaying` (a restarted engine re-running slices it already
   acted on), nothing is sent or cancelled: decisions are matched to stored intents.
 * :meth:`OrderManager.reconcile` compares the store with the broker's book: orders we do
-  not know are adopted, ``PENDING`` intents are confirmed or resolved as above (or
-  ``EXPIRED`` when too late), a ``SUBMITTED`` intent the broker lacks becomes ``MISSING``.
+  not know are adopted, ``PENDING`` intents the book shows are confirmed, others resent as
+  above (or ``EXPIRED`` when too late), a ``SUBMITTED`` intent the broker lacks becomes ``MISSING``.
   A resent intent goes out with the ``lot_size`` stored in it.
 
 Orders above the freeze quantity are sliced (:mod:`vyapari.live.sliced`).
@@ -33,11 +34,11 @@ from collections.abc import Callable, Iterable, Mapping
 from vyapari.brokers.errors import BrokerError
 from vyapari.brokers.types import BrokerOrder
 from vyapari.brokers.venue import Venue
-from vyapari.live.messages import broker_request, intent_message
+from vyapari.live.messages import intent_message, submission
 from vyapari.live.ports import Metrics, Publisher
 from vyapari.live.sliced import SlicedOrders
-from vyapari.live.store import IntentState, OrderIntent, OrderStateStore
-from vyapari.model.enums import OrderStatus
+from vyapari.live.store import OrderStateStore
+from vyapari.model.intents import IntentKind, IntentState, OrderIntent, intent_state
 
 log = logging.getLogger(__name__)
 
@@ -45,14 +46,6 @@ DEFERRED_STATES = frozenset(
     {IntentState.SUBMITTED, IntentState.PARTIALLY_FILLED, IntentState.FILLED, IntentState.CANCELLED}
 )
 """States whose write waits for :meth:`OrderManager.flush` (see the module docstring)."""
-
-_FROM_BROKER = {
-    OrderStatus.FILLED: IntentState.FILLED,
-    OrderStatus.CANCELLED: IntentState.CANCELLED,
-    OrderStatus.REJECTED: IntentState.REJECTED,
-    OrderStatus.PARTIALLY_FILLED: IntentState.PARTIALLY_FILLED,
-}
-
 
 class OrderManager:
     """Intents of one run (``run_id``) against one venue (see the module docstring).
@@ -212,11 +205,14 @@ class OrderManager:
             intent.evolve(state=IntentState.BLOCKED, reason=reason, closed_step=intent.opened_step)
         )
 
-    def send(self, intent: OrderIntent) -> OrderIntent:
-        """Submit a stored ``intent``; returns its new state (``PENDING`` when the outcome is unknown)."""
+    def send(self, intent: OrderIntent, *, maybe_placed: bool = False) -> OrderIntent:
+        """Submit a stored ``intent``; returns its new state (``PENDING`` when the outcome is unknown).
+
+        ``maybe_placed``: it may already be at the broker (see the module docstring).
+        """
         started = time.perf_counter()
         try:
-            order = self.broker.submit(broker_request(intent))
+            order = self.broker.submit(submission(intent), maybe_placed=maybe_placed)
         except BrokerError as exc:
             self.metrics.count("order_rejects_total", reason=type(exc).__name__)
             if exc.outcome_unknown or exc.retryable:
@@ -234,21 +230,9 @@ class OrderManager:
         return self.save(intent.evolve(state=IntentState.SUBMITTED, broker_order_id=order.broker_order_id))
 
     def resolve_pending(self, intent: OrderIntent) -> OrderIntent:
-        """Adopt a ``PENDING`` intent the venue's book shows (never sent twice), else send it."""
-        found = self.broker.find_order(intent.client_order_id)
-        if found is not None:
-            log.warning(
-                "order %s was accepted as %s before the restart; adopted, not re-sent",
-                intent.client_order_id,
-                found.broker_order_id,
-            )
-            return self.save(
-                intent.evolve(state=IntentState.SUBMITTED, broker_order_id=found.broker_order_id)
-            )
-        log.warning(
-            "order %s: the broker's book shows it was never accepted; sending it now", intent.client_order_id
-        )
-        return self.send(intent)
+        """Resend a ``PENDING`` intent (its answer was lost): the venue adopts it from its book if
+        it was accepted (never placed twice), else places it."""
+        return self.send(intent, maybe_placed=True)
 
     # ----- cancels ------------------------------------------------------------------
     def cancel(self, client_order_id: str, step: int) -> None:
@@ -301,7 +285,7 @@ class OrderManager:
         intent = self.intents.get(order.client_order_id or "")
         if intent is None or not intent.state.is_open or intent.is_parent:
             return
-        state = _FROM_BROKER.get(order.status, IntentState.SUBMITTED)
+        state = intent_state(order.status)
         if state is IntentState.FILLED and intent.filled_quantity < intent.quantity:
             return  # wait for the trade to be booked
         if state is IntentState.PARTIALLY_FILLED or state is intent.state:
@@ -403,7 +387,7 @@ class OrderManager:
                         order.product,
                         order.limit_price,
                         order.trigger_price,
-                        kind="adopted",
+                        kind=IntentKind.ADOPTED,
                         state=IntentState.SUBMITTED,
                         broker_order_id=order.broker_order_id,
                         opened_step=step,
@@ -446,7 +430,7 @@ class OrderManager:
                 self.save(intent.evolve(state=IntentState.SUBMITTED, broker_order_id=order.broker_order_id))
             elif may_send(intent):
                 counts["resent"] += 1
-                self.send(intent)
+                self.send(intent, maybe_placed=True)
             else:
                 counts["expired"] += 1
                 self.save(

@@ -34,9 +34,9 @@ import numpy as np
 
 from vyapari.brokers.slicing import slice_order
 from vyapari.core.errors import InvalidInput
-from vyapari.live.messages import broker_request
+from vyapari.live.messages import submission
 from vyapari.live.ports import Metrics
-from vyapari.live.store import IntentState, OrderIntent
+from vyapari.model.intents import IntentState, OrderIntent
 
 log = logging.getLogger("vyapari.live.orders")  # the order manager's log: one place to follow an order
 
@@ -114,7 +114,7 @@ class IntentWriter(Protocol):
         ...
 
     def resolve_pending(self, intent: OrderIntent) -> OrderIntent:
-        """Adopt a ``PENDING`` intent the venue's book shows, else send it."""
+        """Resend a ``PENDING`` intent whose answer was lost (the venue finds it in its book or places it)."""
         ...
 
     def broker_inputs_durable(self) -> None:
@@ -131,7 +131,7 @@ class SlicedOrders:
     def place(self, intent: OrderIntent, freeze: int) -> OrderIntent:
         """Write ``intent`` as a parent sliced by ``freeze`` units, then its children; send them."""
         try:
-            slice_order(broker_request(intent), freeze)
+            slice_order(submission(intent), freeze)
         except InvalidInput as exc:
             self.metrics.count("order_rejects_total", reason="InvalidInput")
             log.error("order %s cannot be sliced: %s; not sent", intent.client_order_id, exc)
@@ -169,7 +169,7 @@ class SlicedOrders:
                 reason=None,
                 closed_step=None,
             )
-            for request in slice_order(broker_request(parent), parent.freeze_quantity)
+            for request in slice_order(submission(parent), parent.freeze_quantity)
         ]
 
     def children(self, parent: OrderIntent) -> list[OrderIntent]:

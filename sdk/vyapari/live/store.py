@@ -1,23 +1,14 @@
-"""Order intents and their durable store (the :class:`OrderStateStore` port).
+"""The durable store of order intents (the :class:`OrderStateStore` port) and their text form.
 
-An :class:`OrderIntent` is written **before** the order is sent, so a crash between the
-write and the broker call is found on restart and reconciled by ``client_order_id``
-against the broker's order book instead of being re-sent blindly.
+Intents (:class:`~vyapari.model.intents.OrderIntent`) are typed values; they become text only
+here: :func:`intent_to_json` / :func:`intent_from_json` are the one codec every store uses
+(this module's SQLite and in-memory stores, the DynamoDB store of the AWS service). Rows
+written by older versions still load: missing fields get their defaults and an empty
+``decided_at`` / ``session_date`` reads as None.
 
-Intent states
--------------
-``PENDING``   written, the broker's answer not yet recorded (maybe sent, maybe not);
-``SUBMITTED`` the broker accepted it (``broker_order_id`` known);
-``FILLED`` / ``CANCELLED`` / ``REJECTED`` terminal, as reported by the broker;
-``BLOCKED``   refused by a risk limit or the kill switch, never sent (``reason`` names why);
-``EXPIRED``   a PENDING intent the broker never accepted, too late to send (never sent);
-``MISSING``   a SUBMITTED intent the broker's book does not show: needs an operator.
-
-``opened_step`` / ``closed_step`` are engine steps (``2 × slice`` for a slice's open phase,
-``+1`` for its decisions); they let a restarted engine show a strategy exactly the open
-orders it saw before the crash. :class:`SqliteOrderStateStore` keeps intents and a small
-key-value table (kill switch, checkpoints, daily-loss breaches) in one SQLite file in WAL
-mode with ``synchronous=FULL`` (every committed transaction is fsync'd).
+:class:`SqliteOrderStateStore` keeps intents and a small key-value table (kill switch,
+checkpoints, daily-loss breaches) in one SQLite file in WAL mode with ``synchronous=FULL``
+(every committed transaction is fsync'd).
 """
 
 from __future__ import annotations
@@ -26,114 +17,51 @@ import json
 import sqlite3
 import threading
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, fields
+from datetime import date, datetime
 from decimal import Decimal
-from enum import Enum
 from pathlib import Path
 from typing import Any, Protocol
 
+from vyapari.core.errors import InvalidInput
 from vyapari.model.enums import OrderType, ProductType, Side
+from vyapari.model.intents import INTENT_FIELDS, IntentKind, IntentState, OrderIntent
 
 
-class IntentState(str, Enum):
-    """Where an intent stands (see the module docstring)."""
-
-    PENDING = "PENDING"
-    SUBMITTED = "SUBMITTED"
-    PARTIALLY_FILLED = "PARTIALLY_FILLED"
-    FILLED = "FILLED"
-    CANCELLED = "CANCELLED"
-    REJECTED = "REJECTED"
-    BLOCKED = "BLOCKED"
-    EXPIRED = "EXPIRED"
-    MISSING = "MISSING"
-
-    @property
-    def is_open(self) -> bool:
-        """True while the order may still fill (or its fate is unknown)."""
-        return self in (IntentState.PENDING, IntentState.SUBMITTED, IntentState.PARTIALLY_FILLED)
+def intent_to_json(intent: OrderIntent) -> str:
+    """``intent`` as compact JSON: Decimals and instants as text (ISO 8601), enums as values."""
+    data: dict[str, Any] = {name: getattr(intent, name) for name in INTENT_FIELDS}
+    for key in ("limit_price", "trigger_price"):
+        data[key] = None if data[key] is None else str(data[key])
+    for key in ("side", "order_type", "product", "state", "kind"):
+        data[key] = data[key].value
+    for key in ("decided_at", "session_date"):
+        data[key] = "" if data[key] is None else data[key].isoformat()
+    return json.dumps(data, separators=(",", ":"), sort_keys=True)
 
 
-@dataclass(frozen=True, slots=True)
-class OrderIntent:
-    """One order decision; prices in ₹, quantity in units, ``decided_at`` ISO 8601 IST.
+def intent_from_json(text: str) -> OrderIntent:
+    """Inverse of :func:`intent_to_json`; also reads rows of older versions (see the module docstring).
 
-    ``kind`` is ``strategy``, ``squareoff`` (MIS 15:20 IST / daily loss / kill switch) or
-    ``adopted`` (found at the broker, unknown to us).
-
-    ``lot_size`` is units per lot (1 for cash equities), kept so an intent re-sent after a
-    restart goes out with the lot it was decided with. An order above the exchange's freeze
-    quantity is a *parent* (``freeze_quantity`` set: the freeze quantity in units it was
-    sliced by) that is never sent itself; its *children* (``parent_id`` set) are the orders
-    the broker sees, and the parent's state and ``filled_quantity`` are their aggregate
-    (:func:`vyapari.live.sliced.aggregate`). Rows written before these fields existed load with the
-    defaults (lot 1, not sliced).
+    Raises :class:`~vyapari.core.errors.InvalidInput` naming the field when a value is malformed
+    (a naive ``decided_at`` included).
     """
-
-    client_order_id: str
-    run_id: str
-    instrument_id: str
-    side: Side
-    quantity: int
-    order_type: OrderType = OrderType.MARKET
-    product: ProductType = ProductType.CNC
-    limit_price: Decimal | None = None
-    trigger_price: Decimal | None = None
-    decided_at: str = ""
-    session_date: str = ""
-    kind: str = "strategy"
-    state: IntentState = IntentState.PENDING
-    broker_order_id: str | None = None
-    filled_quantity: int = 0
-    reason: str | None = None
-    opened_step: int = -1
-    closed_step: int | None = None
-    lot_size: int = 1
-    parent_id: str | None = None
-    freeze_quantity: int | None = None
-
-    @property
-    def is_parent(self) -> bool:
-        """True for a sliced order: its children are sent, never the intent itself."""
-        return self.freeze_quantity is not None
-
-    def evolve(self, **changes: Any) -> OrderIntent:
-        """A copy with ``changes`` applied (intents are immutable values).
-
-        The same as :func:`dataclasses.replace` (unknown names raise ``TypeError``) at about half
-        its cost: intents are copied several times per order on the live decision path.
-        """
-        unknown = changes.keys() - _INTENT_FIELDS_SET
-        if unknown:
-            raise TypeError(f"OrderIntent has no field(s) {sorted(unknown)}")
-        new = object.__new__(OrderIntent)
-        for name in _INTENT_FIELDS:
-            _set(new, name, changes[name] if name in changes else getattr(self, name))
-        return new
-
-    def to_json(self) -> str:
-        """The intent as compact JSON (Decimals as strings, enums as values)."""
-        data = asdict(self)
+    data = json.loads(text)
+    try:
         for key in ("limit_price", "trigger_price"):
-            data[key] = None if data[key] is None else str(data[key])
-        for key in ("side", "order_type", "product", "state"):
-            data[key] = data[key].value
-        return json.dumps(data, separators=(",", ":"), sort_keys=True)
-
-    @classmethod
-    def from_json(cls, text: str) -> OrderIntent:
-        """Inverse of :meth:`to_json` (rows without the newer fields get their defaults)."""
-        data = json.loads(text)
-        for key in ("limit_price", "trigger_price"):
-            data[key] = None if data[key] is None else Decimal(data[key])
+            data[key] = None if data.get(key) is None else Decimal(data[key])
         data["side"], data["order_type"] = Side(data["side"]), OrderType(data["order_type"])
         data["product"], data["state"] = ProductType(data["product"]), IntentState(data["state"])
-        return cls(**data)
-
-
-_INTENT_FIELDS = tuple(f.name for f in fields(OrderIntent))
-_INTENT_FIELDS_SET = frozenset(_INTENT_FIELDS)
-_set = object.__setattr__
+        data["kind"] = IntentKind(data.get("kind") or IntentKind.STRATEGY)
+        day = data.get("session_date")
+        data["session_date"] = date.fromisoformat(day) if day else None
+        at = datetime.fromisoformat(data["decided_at"]) if data.get("decided_at") else None
+    except (ValueError, ArithmeticError, KeyError, TypeError) as exc:
+        cid = data.get("client_order_id")
+        raise InvalidInput("intent", f"{cid}: malformed stored intent ({exc})") from None
+    if at is not None and at.tzinfo is None:
+        raise InvalidInput("decided_at", f"intent {data.get('client_order_id')}: {at} has no UTC offset")
+    data["decided_at"] = at
+    return OrderIntent(**data)
 
 
 class OrderStateStore(Protocol):
@@ -264,7 +192,8 @@ class SqliteOrderStateStore:
                     self._db.execute(
                         "INSERT OR REPLACE INTO intents (client_order_id, run_id, seq, state, body) "
                         "VALUES (?,?,?,?,?)",
-                        (intent.client_order_id, intent.run_id, seq, intent.state.value, intent.to_json()),
+                        (intent.client_order_id, intent.run_id, seq, intent.state.value,
+                         intent_to_json(intent)),
                     )
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -276,7 +205,7 @@ class SqliteOrderStateStore:
         row = self._db.execute(
             "SELECT body FROM intents WHERE client_order_id = ?", (client_order_id,)
         ).fetchone()
-        return None if row is None else OrderIntent.from_json(row[0])
+        return None if row is None else intent_from_json(row[0])
 
     def intents(self, run_id: str | None = None) -> list[OrderIntent]:
         """All intents (of ``run_id``), in insertion order."""
@@ -286,7 +215,7 @@ class SqliteOrderStateStore:
             rows = self._db.execute(
                 "SELECT body FROM intents WHERE run_id = ? ORDER BY seq", (run_id,)
             ).fetchall()
-        return [OrderIntent.from_json(r[0]) for r in rows]
+        return [intent_from_json(r[0]) for r in rows]
 
     def get_value(self, key: str) -> str | None:
         """The value under ``key`` or None."""

@@ -28,9 +28,10 @@ from vyapari.live.engine import LiveConfig, LiveEngine
 from vyapari.live.ports import InMemoryMetrics, InMemoryPublisher
 from vyapari.live.replay import panel_ticks, replay
 from vyapari.live.risk import kill_switch_state
-from vyapari.live.store import IntentState, OrderStateStore, SqliteOrderStateStore
+from vyapari.live.store import OrderStateStore, SqliteOrderStateStore
 from vyapari.market.calendar import get_calendar
 from vyapari.model.enums import OrderType, ProductType, Side
+from vyapari.model.intents import IntentKind, IntentState
 from vyapari.strategy.context import StrategyContext
 from vyapari.strategy.orders import OrderRequest
 from vyapari.strategy.strategy import Strategy
@@ -123,7 +124,7 @@ def test_api_kill_switch_cancels_squares_off_and_blocks_a_running_engine(
     intents = engine.orders.intents
     assert engine.killed and engine.account.pos.tolist() == [0, 0]
     assert intents[ids["resting"]].state is IntentState.CANCELLED
-    squareoffs = [i for i in intents.values() if i.kind == "squareoff"]
+    squareoffs = [i for i in intents.values() if i.kind is IntentKind.SQUAREOFF]
     assert [(i.instrument_id, i.side, i.quantity, i.state) for i in squareoffs] == [
         (f"NSE:{panel.symbols[0]}", Side.SELL, 10, IntentState.FILLED)]
     late = intents[ids["late"]]

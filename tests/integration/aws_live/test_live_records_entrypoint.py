@@ -29,7 +29,7 @@ from tests.unit.api.api_events import call, load_api_handler
 from vyapari.api.ports import Identity
 from vyapari.api.streams import ConnectionRegistry, Subscription
 from vyapari.live.ports import InMemoryMetrics, InMemoryPublisher
-from vyapari.live.store import IntentState
+from vyapari.model.intents import IntentState
 
 ENDPOINT = "https://wsapi1234.execute-api.ap-south-1.amazonaws.com/dev"
 TABLES = {"ORDERS_TABLE": "vyapari-test-orders", "POSITIONS_TABLE": "vyapari-test-positions",

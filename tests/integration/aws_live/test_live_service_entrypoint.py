@@ -33,7 +33,7 @@ from vyapari.data import layout
 from vyapari.live.ports import EmfMetrics
 from vyapari.live.risk import kill_switch_state
 from vyapari.live.service import StopFlag
-from vyapari.live.store import IntentState
+from vyapari.model.intents import IntentState
 
 ENDPOINT = "https://wsapi1234.execute-api.ap-south-1.amazonaws.com/dev"
 BUCKET = "vyapari-test-lake"

@@ -6,7 +6,9 @@ the others do not promise (stale writers refused, a second process sees every wr
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,16 +17,12 @@ import pytest
 from functions.shared.dynamo_order_store import DynamoDbOrderStateStore, StaleIntentWrite
 from tests.integration.live.live_helpers import make_engine, run_live
 
+from vyapari.core.time import IST
 from vyapari.live.replay import replay
 from vyapari.live.risk import engage_kill_switch, kill_switch_state, reset_kill_switch
-from vyapari.live.store import (
-    InMemoryOrderStateStore,
-    IntentState,
-    OrderIntent,
-    OrderStateStore,
-    SqliteOrderStateStore,
-)
+from vyapari.live.store import InMemoryOrderStateStore, OrderStateStore, SqliteOrderStateStore
 from vyapari.model.enums import OrderType, ProductType, Side
+from vyapari.model.intents import IntentKind, IntentState, OrderIntent
 from vyapari.strategy.synthetic import random_walk_panel
 
 Factory = Callable[[], OrderStateStore]
@@ -36,7 +34,7 @@ def intent(cid: str, run: str = "run-a", **changes: Any) -> OrderIntent:
     base = OrderIntent(
         cid, run, "NSE:RELIANCE", Side.BUY, 10, OrderType.LIMIT, ProductType.MIS,
         limit_price=Decimal("1380.55"), trigger_price=Decimal("1379.05"),
-        decided_at="2026-01-05T09:16:00+05:30", session_date="2026-01-05", opened_step=42,
+        decided_at=datetime(2026, 1, 5, 9, 16, tzinfo=IST), session_date=date(2026, 1, 5), opened_step=42,
     )
     return base.evolve(**changes)
 
@@ -78,6 +76,72 @@ def test_put_then_get_round_trips_every_field(factory: Factory) -> None:
     store.put(written)
     assert store.get("c1") == written
     assert store.get("unknown") is None
+
+
+@pytest.mark.parametrize("kind", list(IntentKind))
+def test_every_kind_and_the_typed_instants_round_trip(factory: Factory, kind: IntentKind) -> None:
+    store = factory()
+    written = intent("c1", kind=kind)
+    store.put(written)
+    loaded = store.get("c1")
+    assert loaded == written and loaded is not None
+    assert loaded.kind is kind
+    assert loaded.decided_at == datetime(2026, 1, 5, 9, 16, tzinfo=IST)
+    assert loaded.decided_at.tzinfo is not None
+    assert type(loaded.session_date) is date and loaded.session_date == date(2026, 1, 5)
+
+
+OLD_BODY = (  # what the previous version wrote: kind, decided_at and session_date as plain text
+    '{"broker_order_id":"B7","client_order_id":"sq-old-0001","closed_step":null,'
+    '"decided_at":"2026-01-05T15:20:00+05:30","filled_quantity":0,"freeze_quantity":null,'
+    '"instrument_id":"NSE:RELIANCE","kind":"squareoff","limit_price":"1380.55","lot_size":1,'
+    '"opened_step":42,"order_type":"LIMIT","parent_id":null,"product":"MIS","quantity":10,'
+    '"reason":null,"run_id":"run-a","session_date":"2026-01-05","side":"SELL","state":"SUBMITTED",'
+    '"trigger_price":null}'
+)
+OLDER_BODY = (  # older still: no lot or slice fields, and an adopted order's empty instants
+    '{"broker_order_id":"B8","client_order_id":"ad-old-0001","closed_step":null,"decided_at":"",'
+    '"filled_quantity":0,"instrument_id":"NSE:INFY","kind":"adopted","limit_price":null,'
+    '"opened_step":3,"order_type":"MARKET","product":"CNC","quantity":5,"reason":null,'
+    '"run_id":"run-a","session_date":"","side":"BUY","state":"SUBMITTED","trigger_price":null}'
+)
+
+
+def _store_old_body(kind: str, factory: Factory, written: OrderIntent, body: str, where: Any) -> None:
+    """Store ``written``, then put ``body`` (the previous version's text) in its place."""
+    factory().put(written)
+    if kind == "sqlite":
+        db = sqlite3.connect(where / "orders.sqlite")
+        db.execute("UPDATE intents SET body = ? WHERE client_order_id = ?", (body, written.client_order_id))
+        db.commit()
+        db.close()
+    else:
+        DynamoDbOrderStateStore(where).table.update_item(
+            Key={"pk": f"intent#{written.client_order_id}", "sk": "intent"},
+            UpdateExpression="SET body = :b", ExpressionAttributeValues={":b": body})
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "dynamodb"])
+def test_rows_written_by_the_previous_version_load_typed(
+    kind: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    where = tmp_path if kind == "sqlite" else request.getfixturevalue("order_table")
+    for factory in _factory(kind, request, tmp_path):
+        old = OrderIntent("sq-old-0001", "run-a", "NSE:RELIANCE", Side.SELL, 10, OrderType.LIMIT,
+                          ProductType.MIS, Decimal("1380.55"), state=IntentState.SUBMITTED,
+                          broker_order_id="B7", opened_step=42)
+        older = OrderIntent("ad-old-0001", "run-a", "NSE:INFY", Side.BUY, 5, state=IntentState.SUBMITTED,
+                            broker_order_id="B8", opened_step=3)
+        _store_old_body(kind, factory, old, OLD_BODY, where)
+        _store_old_body(kind, factory, older, OLDER_BODY, where)
+        loaded = {i.client_order_id: i for i in factory().intents("run-a")}
+        assert loaded["sq-old-0001"] == old.evolve(
+            kind=IntentKind.SQUAREOFF, decided_at=datetime(2026, 1, 5, 15, 20, tzinfo=IST),
+            session_date=date(2026, 1, 5),
+        )
+        assert loaded["sq-old-0001"].kind is IntentKind.SQUAREOFF
+        assert loaded["ad-old-0001"] == older.evolve(kind=IntentKind.ADOPTED)
+        assert loaded["ad-old-0001"].decided_at is None and loaded["ad-old-0001"].session_date is None
 
 
 def test_put_replaces_and_keeps_the_first_insertion_order(factory: Factory) -> None:

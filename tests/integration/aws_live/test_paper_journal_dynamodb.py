@@ -27,10 +27,10 @@ from tests.integration.live.live_helpers import counters, make_engine, paper_bro
 from tests.unit.brokers.test_paper_journal_port import account, config, trade_session
 
 from vyapari.brokers.paper import JournaledPaperBrokerAdapter, PaperBrokerAdapter
-from vyapari.brokers.types import OrderRequest as BrokerOrderRequest
+from vyapari.brokers.types import OrderSubmission
 from vyapari.live.engine import LiveEngine
 from vyapari.live.replay import replay
-from vyapari.live.store import IntentState
+from vyapari.model.intents import IntentState
 from vyapari.strategy.panel import BarPanel
 from vyapari.strategy.synthetic import random_walk_panel
 
@@ -179,7 +179,7 @@ class KillingBroker(JournaledPaperBrokerAdapter):
         super().__init__(DynamoDbPaperJournal(table, ACCOUNT), paper_broker().config)
         self.kill_at, self.when, self.placed = kill_at, when, 0
 
-    def _place_order(self, request: BrokerOrderRequest) -> str:
+    def _place_order(self, request: OrderSubmission) -> str:
         self.placed += 1
         if self.placed == self.kill_at and self.when == "before":
             raise Killed

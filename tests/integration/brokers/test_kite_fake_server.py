@@ -14,7 +14,7 @@ from vyapari.brokers.errors import InsufficientFunds, OrderRejected, SessionExpi
 from vyapari.brokers.retry import RetryPolicy
 from vyapari.brokers.secrets import InMemorySecretsStore
 from vyapari.brokers.session import BrokerSession, SessionProvider
-from vyapari.brokers.types import OrderChange, OrderRequest
+from vyapari.brokers.types import OrderChange, OrderSubmission
 from vyapari.brokers.zerodha import KiteBrokerAdapter, KiteConfig, kite_login
 from vyapari.core.time import IST
 from vyapari.model.enums import OrderStatus, OrderType, ProductType, Side
@@ -47,8 +47,8 @@ def _adapter(
     return adapter, sleeps
 
 
-def _buy(cid: str = "cid0001", qty: int = 5, **kw: object) -> OrderRequest:
-    return OrderRequest(cid, "NSE:INFY", Side.BUY, qty, product=ProductType.MIS, **kw)  # type: ignore[arg-type]
+def _buy(cid: str = "cid0001", qty: int = 5, **kw: object) -> OrderSubmission:
+    return OrderSubmission(cid, "NSE:INFY", Side.BUY, qty, product=ProductType.MIS, **kw)  # type: ignore[arg-type]
 
 
 def _placements(kite: FakeKite) -> int:

@@ -15,7 +15,7 @@ from fake_http import Response
 from fake_kite import FakeKite
 from fake_upstox import FakeUpstox
 
-from vyapari.brokers import BrokerError, OrderRequest, make_broker
+from vyapari.brokers import BrokerError, OrderSubmission, make_broker
 from vyapari.brokers.errors import SessionExpired
 from vyapari.cli import login as login_cli
 from vyapari.model.enums import OrderType, Side
@@ -120,7 +120,7 @@ def test_credentials_never_appear_in_logs_errors_or_output(
     for broker_name in ("zerodha", "upstox"):
         broker = make_broker({**env, "BROKER": broker_name})
         try:
-            broker.submit(OrderRequest("leak1", "NSE:INFY", Side.BUY, 1, OrderType.MARKET))
+            broker.submit(OrderSubmission("leak1", "NSE:INFY", Side.BUY, 1, OrderType.MARKET))
         except BrokerError as exc:
             messages.append(str(exc))
     out, err = capfd.readouterr()

@@ -40,9 +40,10 @@ from vyapari.live.ports import InMemoryMetrics, InMemoryPublisher
 from vyapari.live.recording import recorded
 from vyapari.live.risk import engage_kill_switch
 from vyapari.live.service import LiveService, ServiceConfig
-from vyapari.live.store import InMemoryOrderStateStore, IntentState
+from vyapari.live.store import InMemoryOrderStateStore
 from vyapari.market.calendar import get_calendar
 from vyapari.model.enums import ProductType, Side
+from vyapari.model.intents import IntentState
 from vyapari.strategy.context import StrategyContext
 from vyapari.strategy.orders import OrderRequest
 from vyapari.strategy.strategy import Strategy

@@ -19,8 +19,9 @@ from vyapari.brokers.zerodha import KiteBrokerAdapter, KiteConfig
 from vyapari.core.time import IST
 from vyapari.live.orders import OrderManager
 from vyapari.live.ports import InMemoryMetrics, InMemoryPublisher
-from vyapari.live.store import IntentState, OrderIntent, SqliteOrderStateStore
+from vyapari.live.store import SqliteOrderStateStore
 from vyapari.model.enums import ProductType, Side
+from vyapari.model.intents import IntentState, OrderIntent
 
 NOW = datetime(2026, 1, 5, 9, 20, tzinfo=IST)
 PARENT = "kiteparent0000000001"

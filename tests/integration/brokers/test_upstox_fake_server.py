@@ -13,7 +13,7 @@ from vyapari.brokers.errors import OrderRejected, SessionExpired
 from vyapari.brokers.retry import RetryPolicy
 from vyapari.brokers.secrets import InMemorySecretsStore
 from vyapari.brokers.session import BrokerSession, SessionProvider
-from vyapari.brokers.types import OrderChange, OrderRequest
+from vyapari.brokers.types import OrderChange, OrderSubmission
 from vyapari.brokers.upstox import UpstoxBrokerAdapter, UpstoxConfig, upstox_config_from_env, upstox_login
 from vyapari.core.time import IST
 from vyapari.model.enums import OrderStatus, OrderType, ProductType, Side
@@ -59,8 +59,8 @@ def _adapter(
     return adapter, sleeps
 
 
-def _buy(cid: str = "ucid0001", qty: int = 5, **kw: object) -> OrderRequest:
-    return OrderRequest(cid, "NSE:INFY", Side.BUY, qty, product=ProductType.MIS, **kw)  # type: ignore[arg-type]
+def _buy(cid: str = "ucid0001", qty: int = 5, **kw: object) -> OrderSubmission:
+    return OrderSubmission(cid, "NSE:INFY", Side.BUY, qty, product=ProductType.MIS, **kw)  # type: ignore[arg-type]
 
 
 def _placements(server: FakeUpstox) -> int:

@@ -15,7 +15,7 @@ from fake_upstox import ACCESS_TOKEN, API_KEY, API_SECRET, REDIRECT, FakeUpstox
 from vyapari.brokers.retry import RetryPolicy
 from vyapari.brokers.secrets import InMemorySecretsStore
 from vyapari.brokers.session import BrokerSession, SessionProvider
-from vyapari.brokers.types import OrderRequest
+from vyapari.brokers.types import OrderSubmission
 from vyapari.brokers.upstox import UpstoxBrokerAdapter, upstox_config_from_env
 from vyapari.core.time import IST
 from vyapari.instruments import InstrumentRecord, parse_upstox_json
@@ -113,7 +113,7 @@ def _adapter(server: FakeUpstox, records: list[InstrumentRecord] | None = None) 
 
 def _trade_all(server: FakeUpstox, adapter: UpstoxBrokerAdapter, records: list[InstrumentRecord]) -> None:
     for n, record in enumerate(records):
-        request = OrderRequest(
+        request = OrderSubmission(
             f"ids{n:04d}",
             record.instrument_id,
             Side.BUY,

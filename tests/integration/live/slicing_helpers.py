@@ -21,7 +21,7 @@ import numpy as np
 
 from vyapari.brokers.paper import PaperBrokerAdapter, PaperConfig
 from vyapari.brokers.paper.journal import JournaledPaperBrokerAdapter
-from vyapari.brokers.types import OrderRequest as BrokerOrderRequest
+from vyapari.brokers.types import OrderSubmission
 from vyapari.costs import FixedBpsSlippage, fee_model_from_spec
 from vyapari.live.bars import SessionTable
 from vyapari.live.engine import LiveConfig, LiveEngine
@@ -78,7 +78,7 @@ class KillingPaperBroker(JournaledPaperBrokerAdapter):
         super().__init__(path, paper_config())
         self.kill_at, self.when, self.placed = kill_at, when, 0
 
-    def _place_order(self, request: BrokerOrderRequest) -> str:
+    def _place_order(self, request: OrderSubmission) -> str:
         self.placed += 1
         if self.placed == self.kill_at and self.when == "before":
             os.kill(os.getpid(), signal.SIGKILL)

@@ -7,11 +7,11 @@ from typing import Any
 from tests.integration.live.live_helpers import counters, make_engine
 
 from vyapari.api.ports import MemoryRecordStore
-from vyapari.api.trading import INBOX, RecordOrderInbox, record_intent
+from vyapari.api.trading import INBOX, RecordOrderInbox, record_manual_order
 from vyapari.live.engine import LiveEngine
 from vyapari.live.replay import replay
 from vyapari.live.risk import RiskLimits
-from vyapari.live.store import IntentState
+from vyapari.model.intents import IntentKind, IntentState
 from vyapari.strategy.context import StrategyContext
 from vyapari.strategy.strategy import Strategy
 from vyapari.strategy.synthetic import random_walk_panel
@@ -34,7 +34,7 @@ def _engine(panel: Any, **kwargs: Any) -> LiveEngine:
     return engine
 
 
-def _intent(cid: str, instrument: str, quantity: int, **extra: Any) -> dict[str, Any]:
+def _order(cid: str, instrument: str, quantity: int, **extra: Any) -> dict[str, Any]:
     return {"client_order_id": cid, "mode": "paper", "instrument_id": instrument, "side": "BUY",
             "quantity": quantity, "order_type": "MARKET", "product": "CNC", **extra}
 
@@ -47,10 +47,10 @@ def test_manual_orders_are_placed_once_blocked_by_limits_and_rejected_outside_th
     engine.inbox = inbox
     held = engine.instruments[0]
     at = "2026-11-24T09:00:00+05:30"
-    record_intent(orders, _intent("manual-buy-01", held, 10), "trader@x", at)
-    record_intent(orders, _intent("manual-big-02", held, 1000), "trader@x", at)
-    record_intent(orders, _intent("manual-out-03", "NSE:NOTHERE", 1), "trader@x", at)
-    record_intent(orders, _intent("manual-buy-01", held, 10), "trader@x", at)  # the API retried: one intent
+    record_manual_order(orders, _order("manual-buy-01", held, 10), "trader@x", at)
+    record_manual_order(orders, _order("manual-big-02", held, 1000), "trader@x", at)
+    record_manual_order(orders, _order("manual-out-03", "NSE:NOTHERE", 1), "trader@x", at)
+    record_manual_order(orders, _order("manual-buy-01", held, 10), "trader@x", at)  # retried: one order
 
     replay(engine, panel)
 
@@ -60,7 +60,7 @@ def test_manual_orders_are_placed_once_blocked_by_limits_and_rejected_outside_th
     assert big["status"] == "BLOCKED" and "max_order_quantity" in big["reason"]
     assert out["status"] == "REJECTED" and "NSE:NOTHERE" in out["reason"]
     assert orders.query(f"{INBOX}#paper", limit=10).items == []  # every order taken off the inbox
-    manual = [i for i in engine.orders.intents.values() if i.kind == "manual"]
+    manual = [i for i in engine.orders.intents.values() if i.kind is IntentKind.MANUAL]
     placed = [i for i in manual if i.state is IntentState.FILLED]
     assert [(i.client_order_id, i.quantity) for i in placed] == [(buy["placed_as"], 10)]
     assert int(engine.account.pos[0]) == 10 and len(engine.broker.orders()) == 1
@@ -85,7 +85,8 @@ def test_an_order_taken_but_not_reported_before_a_crash_is_not_placed_again() ->
             super().done(request_id, status, reason, client_order_id)
 
     engine.inbox = ForgetfulInbox(orders, "paper")
-    record_intent(orders, _intent("manual-once-1", engine.instruments[0], 5), "trader@x", "2026-11-24T09:00")
+    once = _order("manual-once-1", engine.instruments[0], 5)
+    record_manual_order(orders, once, "trader@x", "2026-11-24T09:00")
     replay(engine, panel)
     recorded = orders.get("intent#paper", "manual-once-1")
     assert recorded is not None and recorded["status"] == "ACCEPTED"

@@ -34,6 +34,7 @@ from vyapari.execution.pricing import volume_caps
 from vyapari.live.engine import LiveEngine
 from vyapari.live.replay import replay
 from vyapari.model.enums import ProductType, Side
+from vyapari.model.intents import IntentKind
 from vyapari.strategies import make_strategy
 from vyapari.strategy.orders import OrderRequest
 from vyapari.strategy.panel import BarPanel
@@ -123,7 +124,7 @@ def live_orders(engine: LiveEngine) -> tuple[list[OrderRow], list[OrderRow], lis
     for i in engine.orders.intents.values():
         t = (i.opened_step - 1) // 2
         row = (t, engine.columns[i.instrument_id], i.side.sign * i.quantity, i.filled_quantity)
-        if i.kind == "squareoff":
+        if i.kind is IntentKind.SQUAREOFF:
             squareoff.append((t + 1, *row[1:]))
         else:
             strategy.append(row)

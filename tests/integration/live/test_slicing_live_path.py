@@ -23,11 +23,12 @@ from tests.integration.live.slicing_helpers import (
 )
 
 from vyapari.brokers.slicing import child_order_id
-from vyapari.brokers.types import OrderRequest as BrokerOrderRequest
+from vyapari.brokers.types import OrderSubmission
 from vyapari.live.engine import LiveEngine
 from vyapari.live.replay import replay
-from vyapari.live.store import IntentState, SqliteOrderStateStore
+from vyapari.live.store import SqliteOrderStateStore
 from vyapari.model.enums import OrderStatus
+from vyapari.model.intents import IntentState
 
 ROOT = Path(__file__).resolve().parents[3]
 SIZES = [1800, 1800, 1800, 900]
@@ -60,7 +61,7 @@ def test_every_child_intent_is_durable_before_the_first_child_is_sent(tmp_path: 
     seen: list[dict[str, str]] = []
 
     class Watching(KillingPaperBroker):
-        def _place_order(self, request: BrokerOrderRequest) -> str:
+        def _place_order(self, request: OrderSubmission) -> str:
             other = SqliteOrderStateStore(
                 tmp_path / "orders.sqlite"
             )  # a second connection: only what is on disk

@@ -27,9 +27,10 @@ from vyapari.live.engine import LiveConfig, LiveEngine
 from vyapari.live.messages import intent_message
 from vyapari.live.ports import InMemoryMetrics, InMemoryPublisher
 from vyapari.live.replay import replay
-from vyapari.live.store import InMemoryOrderStateStore, IntentState, OrderIntent
+from vyapari.live.store import InMemoryOrderStateStore
 from vyapari.market.calendar import get_calendar
 from vyapari.model.enums import Side
+from vyapari.model.intents import IntentState, OrderIntent
 from vyapari.strategies import make_strategy
 from vyapari.strategy.strategy import Strategy
 from vyapari.strategy.synthetic import random_walk_panel
@@ -109,7 +110,7 @@ def test_a_sliced_order_is_counted_through_its_slices_only() -> None:
 
 
 def _intent(**changes: Any) -> OrderIntent:
-    base = OrderIntent("run-a-0001", "run", "NSE:INFY", Side.BUY, 100, decided_at=AT.isoformat())
+    base = OrderIntent("run-a-0001", "run", "NSE:INFY", Side.BUY, 100, decided_at=AT)
     return base.evolve(**changes)
 
 

@@ -20,7 +20,7 @@ from vyapari.backtest.config import BacktestConfig
 from vyapari.backtest.engine import run_backtest
 from vyapari.backtest.results import BacktestResult
 from vyapari.brokers.paper import PaperBrokerAdapter, PaperConfig
-from vyapari.brokers.types import Candle, OrderRequest
+from vyapari.brokers.types import Candle, OrderSubmission
 from vyapari.core.time import IST
 from vyapari.costs import NoSlippage, fee_model_from_spec
 from vyapari.market.calendar import get_calendar
@@ -104,7 +104,7 @@ def _candle(minute: int) -> Candle:
 @pytest.mark.parametrize("product", [ProductType.CNC, ProductType.NRML])
 def test_paper_rejects_a_delivery_short_with_the_same_reason(product: ProductType) -> None:
     broker = _paper()
-    broker.submit(OrderRequest("s1", "NSE:AAA", Side.SELL, 10, product=product))
+    broker.submit(OrderSubmission("s1", "NSE:AAA", Side.SELL, 10, product=product))
     broker.on_bar("NSE:AAA", _candle(16))
     order = broker.find_order("s1")
     assert order is not None and order.status is OrderStatus.REJECTED
@@ -114,6 +114,6 @@ def test_paper_rejects_a_delivery_short_with_the_same_reason(product: ProductTyp
 
 def test_paper_fills_an_intraday_short() -> None:
     broker = _paper()
-    broker.submit(OrderRequest("s1", "NSE:AAA", Side.SELL, 10, product=ProductType.MIS))
+    broker.submit(OrderSubmission("s1", "NSE:AAA", Side.SELL, 10, product=ProductType.MIS))
     broker.on_bar("NSE:AAA", _candle(16))
     assert broker.portfolio.position("NSE:AAA").quantity == -10

@@ -25,7 +25,7 @@ from tests.unit.backtest.bt_strategies import target_strategy
 from vyapari.backtest.config import BacktestConfig
 from vyapari.backtest.engine import run_backtest
 from vyapari.brokers.paper import PaperBrokerAdapter, PaperConfig
-from vyapari.brokers.types import Candle, OrderRequest
+from vyapari.brokers.types import Candle, OrderSubmission
 from vyapari.core.money import to_decimal
 from vyapari.costs import NoSlippage, VolumeShareSlippage, ZerodhaFees
 from vyapari.costs.netting import ChargeBook
@@ -228,7 +228,7 @@ def _paper_run(scn: Scenario) -> tuple[float, float]:
                 delta = targets[t] - pos[sym]
                 side = Side.BUY if delta > 0 else Side.SELL
                 broker.submit(
-                    OrderRequest(f"{sym}{t}", f"NSE:{sym}", side, abs(delta), product=ProductType.CNC)
+                    OrderSubmission(f"{sym}{t}", f"NSE:{sym}", side, abs(delta), product=ProductType.CNC)
                 )
     return float(total), float(day1)
 

@@ -19,7 +19,7 @@ from vyapari.brokers.types import (
     Holding,
     InstrumentInfo,
     OrderChange,
-    OrderRequest,
+    OrderSubmission,
     Tick,
 )
 from vyapari.model.enums import OrderStatus
@@ -70,7 +70,7 @@ class ScriptedBroker(BrokerAdapter):
     def _apply_session(self, session: BrokerSession) -> None:
         self.applied_tokens.append(session.access_token)
 
-    def _place_order(self, request: OrderRequest) -> str:
+    def _place_order(self, request: OrderSubmission) -> str:
         self.place_calls += 1
         failure = self.place_script.pop(0) if self.place_script else None
         if failure is not None and not failure.accepted:

@@ -25,11 +25,11 @@ from vyapari.brokers.errors import (
     RateLimited,
     SessionExpired,
 )
-from vyapari.brokers.types import OrderRequest
+from vyapari.brokers.types import OrderSubmission
 from vyapari.model.enums import OrderType, Side
 
 
-def _request(cid: str = "abc123", **kw: object) -> OrderRequest:
+def _request(cid: str = "abc123", **kw: object) -> OrderSubmission:
     base: dict[str, object] = {
         "client_order_id": cid,
         "instrument_id": "NSE:INFY",
@@ -37,7 +37,7 @@ def _request(cid: str = "abc123", **kw: object) -> OrderRequest:
         "quantity": 10,
     }
     base.update(kw)
-    return OrderRequest(**base)  # type: ignore[arg-type]
+    return OrderSubmission(**base)  # type: ignore[arg-type]
 
 
 def test_same_client_order_id_twice_places_one_broker_order() -> None:
@@ -150,3 +150,30 @@ def test_invalid_requests_never_reach_the_broker(changes: dict[str, Any], field:
 def test_cancel_of_unknown_order_is_order_not_found() -> None:
     with pytest.raises(OrderNotFound):
         ScriptedBroker().cancel("nope")
+
+
+def test_maybe_placed_finds_an_order_an_earlier_process_placed_and_never_places_it() -> None:
+    earlier = ScriptedBroker()
+    earlier.submit(_request())  # accepted; that process died before recording the answer
+    restarted = ScriptedBroker()
+    restarted.book = earlier.book  # the broker's book outlives the process
+    order = restarted.submit(_request(), maybe_placed=True)
+    assert restarted.place_calls == 0
+    assert order.broker_order_id == "B1" and [o.client_order_id for o in restarted.book] == ["abc123"]
+    assert restarted.submit(_request(), maybe_placed=True).broker_order_id == "B1"
+    assert restarted.place_calls == 0
+
+
+def test_maybe_placed_places_once_when_the_book_provably_lacks_it() -> None:
+    broker = ScriptedBroker()
+    broker.submit(_request(), maybe_placed=True)
+    broker.submit(_request(), maybe_placed=True)
+    assert broker.place_calls == 1 and len(broker.book) == 1
+
+
+def test_maybe_placed_with_an_unreadable_book_places_nothing() -> None:
+    broker = ScriptedBroker()
+    broker.book_script = [HTTP_503] * 4
+    with pytest.raises(BrokerUnavailable, match="placed before"):
+        broker.submit(_request(), maybe_placed=True)
+    assert broker.place_calls == 0 and broker.book == []

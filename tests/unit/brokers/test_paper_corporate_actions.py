@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from vyapari.brokers.paper import PaperBrokerAdapter, PaperConfig
-from vyapari.brokers.types import Candle, OrderRequest
+from vyapari.brokers.types import Candle, OrderSubmission
 from vyapari.core.time import IST
 from vyapari.costs import NoSlippage, ZerodhaFees
 from vyapari.model.enums import OrderStatus, OrderType, ProductType, Side
@@ -27,10 +27,10 @@ def _bar(at: datetime, price: str) -> Candle:
 def test_a_split_and_a_dividend_change_no_value_but_credit_the_dividend() -> None:
     broker = PaperBrokerAdapter(PaperConfig(Decimal(1_000_000), NoSlippage(), ZerodhaFees()))
     broker.on_bar("NSE:X", _bar(T0, "1000"))
-    broker.submit(OrderRequest("b1", "NSE:X", Side.BUY, 10, product=ProductType.CNC))
+    broker.submit(OrderSubmission("b1", "NSE:X", Side.BUY, 10, product=ProductType.CNC))
     broker.on_bar("NSE:X", _bar(T1, "1000"))
     broker.submit(
-        OrderRequest("l1", "NSE:X", Side.SELL, 10, OrderType.LIMIT, ProductType.CNC, Decimal("1500"))
+        OrderSubmission("l1", "NSE:X", Side.SELL, 10, OrderType.LIMIT, ProductType.CNC, Decimal("1500"))
     )
     exchange = broker.exchange
     before = exchange.portfolio.equity({"NSE:X": Decimal(1000)})

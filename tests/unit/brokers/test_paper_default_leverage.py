@@ -10,7 +10,7 @@ import pytest
 from vyapari.backtest.config import BacktestConfig
 from vyapari.brokers.paper import PaperBrokerAdapter, PaperConfig
 from vyapari.brokers.paper.config import paper_config_from_env
-from vyapari.brokers.types import Candle, OrderRequest
+from vyapari.brokers.types import Candle, OrderSubmission
 from vyapari.core.errors import InvalidInput
 from vyapari.core.time import IST
 from vyapari.costs.slippage import NoSlippage
@@ -23,7 +23,7 @@ AT = datetime(2026, 1, 5, 10, 0, tzinfo=IST)
 def _filled(config: PaperConfig, product: ProductType, quantity: int) -> int:
     """Units filled of a market buy of ``quantity`` at ₹100 with ₹1,00,000 of capital."""
     broker = PaperBrokerAdapter(config)
-    broker.submit(OrderRequest("c1", "NSE:ABC", Side.BUY, quantity, product=product))
+    broker.submit(OrderSubmission("c1", "NSE:ABC", Side.BUY, quantity, product=product))
     price = Decimal("100")
     broker.on_bar("NSE:ABC", Candle(AT, price, price, price, price, 10**9))
     return sum(t.quantity for t in broker.trades())

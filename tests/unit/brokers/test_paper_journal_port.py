@@ -35,7 +35,7 @@ from vyapari.brokers.paper import (
     PaperBrokerAdapter,
     PaperConfig,
 )
-from vyapari.brokers.types import OrderChange, OrderRequest
+from vyapari.brokers.types import OrderChange, OrderSubmission
 from vyapari.model.enums import OrderStatus, OrderType, Side
 
 ORDER_OPS = {"place", "modify", "cancel"}
@@ -110,7 +110,7 @@ def test_a_rebuilt_broker_takes_no_minute_twice_and_journals_what_comes_next() -
     last = T0 + timedelta(minutes=18)  # an even minute: fed as a slice before the restart
     again = reopened.on_slice(_bars(last, s))
     assert not again.trades and not again.orders
-    reopened.submit(OrderRequest("after-restart", IDS[0], Side.SELL, 1))
+    reopened.submit(OrderSubmission("after-restart", IDS[0], Side.SELL, 1))
     nxt = T0 + timedelta(minutes=20)
     reopened.on_slice(_bars(nxt, s))
     third = JournaledPaperBrokerAdapter(journal, config())
@@ -155,7 +155,7 @@ def test_a_torn_last_line_is_ignored_and_the_next_input_starts_a_line_of_its_own
         f.write('{"op":"place","cid":"torn","instrument_id":"NSE:S0')  # killed mid-write
     reopened = JournaledPaperBrokerAdapter(path, config())
     assert account(reopened) == account(broker)
-    reopened.submit(OrderRequest("after-tear", IDS[1], Side.BUY, 1))
+    reopened.submit(OrderSubmission("after-tear", IDS[1], Side.BUY, 1))
     reopened.close()
 
     third = JournaledPaperBrokerAdapter(path, config())
@@ -176,7 +176,7 @@ def test_make_broker_journals_the_paper_broker_on_the_journal_it_is_given(tmp_pa
     journal = InMemoryPaperJournal()
     settings = {"BROKER": "paper", "PAPER_STATE_FILE": str(tmp_path / "unused.jsonl")}
     first = make_broker(settings, journal=journal)
-    first.submit(OrderRequest("via-factory", IDS[2], Side.BUY, 3))
+    first.submit(OrderSubmission("via-factory", IDS[2], Side.BUY, 3))
     second = make_broker(settings, journal=journal)
     assert isinstance(second, JournaledPaperBrokerAdapter) and second.journal is journal
     assert [o.client_order_id for o in second.orders()] == ["via-factory"]

@@ -24,7 +24,7 @@ from tests.unit.backtest.bt_helpers import frame, minute_times, panel_of
 from vyapari.backtest.config import BacktestConfig, EnginePath
 from vyapari.backtest.event_loop import EventLoopEngine
 from vyapari.brokers.paper import PaperBrokerAdapter, PaperConfig
-from vyapari.brokers.types import Candle, MinuteBars, OrderRequest
+from vyapari.brokers.types import Candle, MinuteBars, OrderSubmission
 from vyapari.core.money import to_decimal
 from vyapari.core.time import IST, ist_from_ns
 from vyapari.costs import NoSlippage, SlippageModel, VolumeShareSlippage, fee_model_from_spec
@@ -112,7 +112,8 @@ def _paper(case: Case) -> Outcome:
         broker.on_slice(bars)
         for k, r in enumerate(case.script.get(t, [])):
             cid = f"t{t}k{k}"
-            broker.submit(OrderRequest(cid, f"NSE:{r.symbol}", r.side, r.quantity, r.order_type, r.product))
+            submission = OrderSubmission(cid, f"NSE:{r.symbol}", r.side, r.quantity, r.order_type, r.product)
+            broker.submit(submission)
             placed.append(cid)
     row = {int(ns): t for t, ns in enumerate(panel.ts.tolist())}
     fills = [
@@ -270,7 +271,7 @@ def _holding(qty: int) -> PaperBrokerAdapter:
     broker = PaperBrokerAdapter(
         PaperConfig(Decimal("10000000"), SLIP, fee_model_from_spec("zerodha"), Decimal(5))
     )
-    broker.submit(OrderRequest("open", "NSE:A", Side.BUY, qty, product=MIS))
+    broker.submit(OrderSubmission("open", "NSE:A", Side.BUY, qty, product=MIS))
     broker.on_bar("NSE:A", _candle(_at(15, 0), "100", 10_000_000))
     assert broker.portfolio.position("NSE:A").quantity == qty
     return broker
@@ -279,7 +280,7 @@ def _holding(qty: int) -> PaperBrokerAdapter:
 @pytest.mark.parametrize("feed", ["bar", "slice"])
 def test_an_mis_square_off_at_1520_fills_in_full_without_the_volume_cap(feed: str) -> None:
     broker = _holding(500)
-    broker.submit(OrderRequest("sq", "NSE:A", Side.SELL, 500, product=MIS))
+    broker.submit(OrderSubmission("sq", "NSE:A", Side.SELL, 500, product=MIS))
     at, volume = _at(15, 20), 1_000  # the cap is 25 shares
     if feed == "bar":
         broker.on_bar("NSE:A", _candle(at, "101", volume))
@@ -295,11 +296,11 @@ def test_an_mis_square_off_at_1520_fills_in_full_without_the_volume_cap(feed: st
 
 def test_before_1520_or_when_it_opens_a_position_an_mis_order_keeps_the_cap() -> None:
     broker = _holding(500)
-    broker.submit(OrderRequest("early", "NSE:A", Side.SELL, 500, product=MIS))
+    broker.submit(OrderSubmission("early", "NSE:A", Side.SELL, 500, product=MIS))
     broker.on_bar("NSE:A", _candle(_at(15, 19), "101", 1_000))
     assert [t.quantity for t in broker.trades() if t.client_order_id == "early"] == [25]
     broker.cancel("early")
-    broker.submit(OrderRequest("flip", "NSE:A", Side.SELL, 1_000, product=MIS))  # 475 long → 525 short
+    broker.submit(OrderSubmission("flip", "NSE:A", Side.SELL, 1_000, product=MIS))  # 475 long → 525 short
     broker.on_bar("NSE:A", _candle(_at(15, 20), "101", 1_000))
     assert [t.quantity for t in broker.trades() if t.client_order_id == "flip"] == [25]
 
@@ -309,10 +310,10 @@ def test_a_candle_feed_marks_a_minute_only_once_it_is_over() -> None:
     instrument of the same minute is still checked against the previous closes."""
     config = PaperConfig(Decimal("100000"), NoSlippage(), fee_model_from_spec("none"), Decimal(2))
     broker = PaperBrokerAdapter(config)
-    broker.submit(OrderRequest("a", "NSE:A", Side.BUY, 1500, product=MIS))
+    broker.submit(OrderSubmission("a", "NSE:A", Side.BUY, 1500, product=MIS))
     for name in ("NSE:A", "NSE:B"):
         broker.on_bar(name, _candle(_at(10, 0), "100", 1_000_000))
-    broker.submit(OrderRequest("b", "NSE:B", Side.BUY, 600, product=MIS))
+    broker.submit(OrderSubmission("b", "NSE:B", Side.BUY, 600, product=MIS))
     broker.on_bar("NSE:A", Candle(_at(10, 1), Decimal(100), Decimal(110), Decimal(100), Decimal(110), 10))
     assert broker.exchange.mark("NSE:A") == Decimal(110)
     broker.on_bar("NSE:B", _candle(_at(10, 1), "100", 1_000_000))

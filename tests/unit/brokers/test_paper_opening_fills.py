@@ -19,7 +19,7 @@ from tests.unit.brokers.test_paper_slices import IDS, T0, _bars, _slices
 
 from vyapari.brokers.paper import PaperBrokerAdapter, PaperConfig
 from vyapari.brokers.paper.journal import InMemoryPaperJournal, JournaledPaperBrokerAdapter
-from vyapari.brokers.types import MinuteBars, OrderRequest
+from vyapari.brokers.types import MinuteBars, OrderSubmission
 from vyapari.costs import FixedBpsSlippage, VolumeShareSlippage, ZerodhaFees
 from vyapari.costs.slippage import SlippageModel
 from vyapari.model.enums import OrderStatus, OrderType, ProductType, Side
@@ -29,7 +29,7 @@ def _config(capital: str, slippage: SlippageModel | None = None) -> PaperConfig:
     return PaperConfig(Decimal(capital), slippage or FixedBpsSlippage(Decimal("5")), ZerodhaFees())
 
 
-def _market_orders(rng: np.random.Generator, minute: int) -> list[OrderRequest]:
+def _market_orders(rng: np.random.Generator, minute: int) -> list[OrderSubmission]:
     out = []
     for k in range(int(rng.integers(0, 8))):
         n = int(rng.integers(0, len(IDS)))
@@ -38,7 +38,7 @@ def _market_orders(rng: np.random.Generator, minute: int) -> list[OrderRequest]:
         order_type = OrderType.LIMIT if rng.random() < 0.1 else OrderType.MARKET
         limit = Decimal("100000") if side is Side.BUY else Decimal("0.05")  # marketable: fills at the open
         out.append(
-            OrderRequest(
+            OrderSubmission(
                 f"m{minute}k{k}", IDS[n], side, int(rng.integers(1, 60)), order_type, product,
                 limit if order_type is OrderType.LIMIT else None,
             )
@@ -96,7 +96,7 @@ def _one_order_broker(capital: str = "1000000", slippage: SlippageModel | None =
     broker = PaperBrokerAdapter(_config(capital, slippage))
     one = np.ones(2)
     broker.on_slice(_two(T0, 100.0 * one))
-    broker.submit(OrderRequest("a", "NSE:A", Side.BUY, 10, product=ProductType.MIS))
+    broker.submit(OrderSubmission("a", "NSE:A", Side.BUY, 10, product=ProductType.MIS))
     return broker
 
 
@@ -114,10 +114,10 @@ def test_a_volume_cap_or_buying_power_that_could_bind_gives_no_watch() -> None:
 
 def test_an_instrument_without_a_mark_or_with_a_limit_order_is_not_watched() -> None:
     broker = _one_order_broker()
-    broker.submit(OrderRequest("c", "NSE:C", Side.BUY, 1, product=ProductType.MIS))  # never had a bar
+    broker.submit(OrderSubmission("c", "NSE:C", Side.BUY, 1, product=ProductType.MIS))  # never had a bar
     assert broker.open_watch() == {}
     broker = _one_order_broker()
-    broker.submit(OrderRequest("b", "NSE:B", Side.BUY, 1, OrderType.LIMIT, ProductType.MIS, Decimal("99")))
+    broker.submit(OrderSubmission("b", "NSE:B", Side.BUY, 1, OrderType.LIMIT, ProductType.MIS, Decimal("99")))
     assert set(broker.open_watch()) == {"NSE:A"}  # B's limit order needs the whole bar
 
 
@@ -170,7 +170,7 @@ def test_inside_a_held_slice_the_slice_line_is_written_before_the_next_line_or_a
     with deferred.held():
         broker.on_slice(_bars(T0 + timedelta(minutes=1), minutes[1]))
         assert len(journal.read_all()) == 1  # held back while the strategy decides
-        broker.submit(OrderRequest("x", IDS[0], Side.BUY, 5, product=ProductType.MIS))
+        broker.submit(OrderSubmission("x", IDS[0], Side.BUY, 5, product=ProductType.MIS))
         assert [json.loads(x)["op"] for x in journal.read_all()] == ["slice", "slice", "place"]
     with deferred.held():
         broker.on_slice(_bars(T0 + timedelta(minutes=2), minutes[2]))

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from vyapari.brokers.errors import InvalidOrder
 from vyapari.brokers.paper import PaperBrokerAdapter, PaperConfig, paper_config_from_env
-from vyapari.brokers.types import Candle, OrderRequest, Tick
+from vyapari.brokers.types import Candle, OrderSubmission, Tick
 from vyapari.core.money import to_decimal
 from vyapari.core.time import IST
 from vyapari.costs import FixedBpsSlippage, SimpleFees, TradeLeg, VolumeShareSlippage, ZerodhaFees
@@ -34,7 +34,7 @@ prices = st.decimals(min_value=Decimal("50"), max_value=Decimal("150"), places=2
 
 
 @st.composite
-def scenarios(draw: st.DrawFn) -> tuple[Candle, OrderRequest]:
+def scenarios(draw: st.DrawFn) -> tuple[Candle, OrderSubmission]:
     o, a, b, c = (draw(prices) for _ in range(4))
     high, low = max(o, a, b, c), min(o, a, b, c)
     bar = _bar(float(o), float(high), float(low), float(c), draw(st.integers(0, 10_000)))
@@ -42,13 +42,13 @@ def scenarios(draw: st.DrawFn) -> tuple[Candle, OrderRequest]:
     limit = draw(prices) if order_type in (OrderType.LIMIT, OrderType.SL) else None
     trigger = draw(prices) if order_type in (OrderType.SL, OrderType.SL_M) else None
     side = draw(st.sampled_from(list(Side)))
-    request = OrderRequest(
+    request = OrderSubmission(
         "p1", "NSE:INFY", side, draw(st.integers(1, 300)), order_type, ProductType.MIS, limit, trigger
     )
     return bar, request
 
 
-def _expected(bar: Candle, req: OrderRequest, config: PaperConfig) -> tuple[float, int] | None:
+def _expected(bar: Candle, req: OrderSubmission, config: PaperConfig) -> tuple[float, int] | None:
     sign = req.side.sign
     m = backtest_match(
         req.order_type,
@@ -75,7 +75,7 @@ def _expected(bar: Candle, req: OrderRequest, config: PaperConfig) -> tuple[floa
 @settings(max_examples=300, deadline=None)
 @given(scenarios(), st.sampled_from(["fixed", "volume"]))
 def test_paper_fill_price_and_charges_equal_the_backtest(
-    case: tuple[Candle, OrderRequest], slip: str
+    case: tuple[Candle, OrderSubmission], slip: str
 ) -> None:
     bar, request = case
     slippage = FixedBpsSlippage(Decimal("5")) if slip == "fixed" else VolumeShareSlippage(Decimal("0.1"))
@@ -100,7 +100,7 @@ def test_market_order_fills_at_next_bar_open_with_slippage() -> None:
         PaperConfig(slippage=FixedBpsSlippage(Decimal("5")), fees=SimpleFees(Decimal(3)))
     )
     broker.on_bar("NSE:INFY", _bar(100, 101, 99, 100.5, at=T0))
-    broker.submit(OrderRequest("m1", "NSE:INFY", Side.BUY, 10))
+    broker.submit(OrderSubmission("m1", "NSE:INFY", Side.BUY, 10))
     fills = broker.on_bar("NSE:INFY", _bar(101, 102, 100, 101.5))
     assert fills[0].price == Decimal("101.05")  # 101 × 1.0005 = 101.0505 → paisa
     assert fills[0].charges.brokerage == Decimal("101.05") * 10 * Decimal("0.0003")
@@ -111,7 +111,7 @@ def test_market_order_fills_at_next_bar_open_with_slippage() -> None:
 def test_volume_cap_gives_partial_fills_in_the_trade_book() -> None:
     capped = VolumeShareSlippage(Decimal("0.1"))
     broker = PaperBrokerAdapter(PaperConfig(slippage=capped, fees=SimpleFees(ZERO)))
-    broker.submit(OrderRequest("v1", "NSE:INFY", Side.BUY, 150))
+    broker.submit(OrderSubmission("v1", "NSE:INFY", Side.BUY, 150))
     broker.on_bar("NSE:INFY", _bar(100, 100, 100, 100, volume=1000))
     assert broker.find_order("v1").status is OrderStatus.PARTIALLY_FILLED  # type: ignore[union-attr]
     broker.on_bar("NSE:INFY", _bar(100, 100, 100, 100, volume=1000, at=T1.replace(minute=17)))
@@ -121,8 +121,8 @@ def test_volume_cap_gives_partial_fills_in_the_trade_book() -> None:
 
 def test_cnc_sell_without_holdings_is_rejected_and_insufficient_cash_cut_by_lots() -> None:
     broker = PaperBrokerAdapter(PaperConfig(Decimal("1000"), FixedBpsSlippage(ZERO), SimpleFees(ZERO)))
-    broker.submit(OrderRequest("s1", "NSE:INFY", Side.SELL, 1))
-    broker.submit(OrderRequest("b1", "NSE:INFY", Side.BUY, 50))
+    broker.submit(OrderSubmission("s1", "NSE:INFY", Side.SELL, 1))
+    broker.submit(OrderSubmission("b1", "NSE:INFY", Side.BUY, 50))
     broker.on_bar("NSE:INFY", _bar(100, 100, 100, 100))
     assert broker.find_order("s1").status is OrderStatus.REJECTED  # type: ignore[union-attr]
     assert broker.portfolio.position("NSE:INFY").quantity == 10
@@ -130,7 +130,7 @@ def test_cnc_sell_without_holdings_is_rejected_and_insufficient_cash_cut_by_lots
 
 def test_limit_order_rests_then_cancel() -> None:
     broker = PaperBrokerAdapter()
-    broker.submit(OrderRequest("l1", "NSE:INFY", Side.BUY, 1, OrderType.LIMIT, limit_price=Decimal("90")))
+    broker.submit(OrderSubmission("l1", "NSE:INFY", Side.BUY, 1, OrderType.LIMIT, limit_price=Decimal("90")))
     assert broker.on_bar("NSE:INFY", _bar(100, 101, 95, 100)) == []
     assert broker.cancel("l1").status is OrderStatus.CANCELLED
 
@@ -142,7 +142,7 @@ def test_ticks_fill_market_orders_on_the_next_tick() -> None:
     stream.on_tick(seen.append)
     stream.connect()
     stream.subscribe(["NSE:INFY"])
-    broker.submit(OrderRequest("t1", "NSE:INFY", Side.BUY, 2))
+    broker.submit(OrderSubmission("t1", "NSE:INFY", Side.BUY, 2))
     fills = broker.on_tick(Tick("NSE:INFY", Decimal("1500.5"), T1, 1000, 5))
     assert fills[0].price == Decimal("1500.5")
     assert len(seen) == 1
@@ -162,4 +162,4 @@ def test_config_from_env_mapping() -> None:
 
 def test_paper_validates_like_every_broker() -> None:
     with pytest.raises(InvalidOrder):
-        PaperBrokerAdapter().submit(OrderRequest("x", "NSE:INFY", Side.BUY, 0))
+        PaperBrokerAdapter().submit(OrderSubmission("x", "NSE:INFY", Side.BUY, 0))

@@ -11,7 +11,7 @@ import pytest
 
 from vyapari.brokers.paper import PaperBrokerAdapter, PaperConfig
 from vyapari.brokers.paper.journal import JournaledPaperBrokerAdapter
-from vyapari.brokers.types import Candle, MinuteBars, OrderRequest
+from vyapari.brokers.types import Candle, MinuteBars, OrderSubmission
 from vyapari.core.time import IST
 from vyapari.costs import FixedBpsSlippage, NoSlippage, VolumeShareSlippage, ZerodhaFees, fee_model_from_spec
 from vyapari.execution.pricing import to_price
@@ -54,7 +54,7 @@ def _slices(rng: np.random.Generator, count: int) -> list[dict[str, np.ndarray]]
     return out
 
 
-def _orders(rng: np.random.Generator, minute: int, closes: np.ndarray) -> list[OrderRequest]:
+def _orders(rng: np.random.Generator, minute: int, closes: np.ndarray) -> list[OrderSubmission]:
     out = []
     for k in range(int(rng.integers(0, 7))):
         n = int(rng.integers(0, len(IDS)))
@@ -67,7 +67,7 @@ def _orders(rng: np.random.Generator, minute: int, closes: np.ndarray) -> list[O
         qty = lot * int(rng.integers(1, 40))
         product = ProductType.CNC if rng.random() < 0.5 else ProductType.MIS
         out.append(
-            OrderRequest(f"m{minute}k{k}", IDS[n], side, qty, order_type, product, limit, trigger, lot)
+            OrderSubmission(f"m{minute}k{k}", IDS[n], side, qty, order_type, product, limit, trigger, lot)
         )
     return out
 
@@ -121,8 +121,8 @@ def test_paper_slices_fill_exactly_as_candles_one_instrument_at_a_time(seed: int
 def test_a_fill_exactly_at_the_buying_power_limit_is_allowed_and_one_more_is_not() -> None:
     config = PaperConfig(Decimal("1000"), NoSlippage(), fee_model_from_spec("none"), Decimal("1"))
     broker = PaperBrokerAdapter(config)
-    broker.submit(OrderRequest("exact", "NSE:A", Side.BUY, 10, product=ProductType.MIS))
-    broker.submit(OrderRequest("over", "NSE:B", Side.BUY, 1, product=ProductType.MIS))
+    broker.submit(OrderSubmission("exact", "NSE:A", Side.BUY, 10, product=ProductType.MIS))
+    broker.submit(OrderSubmission("over", "NSE:B", Side.BUY, 1, product=ProductType.MIS))
     one = np.ones(2)
     bars = MinuteBars(["NSE:A", "NSE:B"], T0, 100 * one, 100 * one, 100 * one, 100 * one, 1e6 * one, one > 0)
     result = broker.on_slice(bars)

@@ -15,7 +15,7 @@ from vyapari.brokers.fills import book_trades
 from vyapari.brokers.ratelimit import RateLimiter, RateWindow
 from vyapari.brokers.secrets import LocalFileSecretsStore
 from vyapari.brokers.session import BrokerSession, SessionProvider, session_valid_until
-from vyapari.brokers.types import BrokerTrade, OrderRequest
+from vyapari.brokers.types import BrokerTrade, OrderSubmission
 from vyapari.core.time import IST
 from vyapari.model.enums import ProductType, Side
 from vyapari.model.portfolio import Portfolio
@@ -104,7 +104,7 @@ def test_adapter_picks_up_a_new_token_without_rebuild(tmp_path: Path) -> None:
     broker = ScriptedBroker(session=provider)
     broker.orders()
     provider.save(BrokerSession.issued("zerodha", "tok-second", now))
-    broker.submit(OrderRequest("c1", "NSE:INFY", Side.BUY, 1))
+    broker.submit(OrderSubmission("c1", "NSE:INFY", Side.BUY, 1))
     assert broker.applied_tokens == ["tok-first1", "tok-second"]
 
 

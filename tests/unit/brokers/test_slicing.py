@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from vyapari.brokers.slicing import child_order_id, slice_order
-from vyapari.brokers.types import OrderRequest
+from vyapari.brokers.types import OrderSubmission
 from vyapari.core.errors import InvalidInput
 from vyapari.model.enums import ProductType, Side
 
 
-def _order(quantity: int, lot: int = 65) -> OrderRequest:
-    return OrderRequest("parent0001", "NFO:NIFTY26JANFUT", Side.BUY, quantity,
+def _order(quantity: int, lot: int = 65) -> OrderSubmission:
+    return OrderSubmission("parent0001", "NFO:NIFTY26JANFUT", Side.BUY, quantity,
                         product=ProductType.NRML, lot_size=lot)
 
 

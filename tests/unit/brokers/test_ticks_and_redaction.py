@@ -9,7 +9,7 @@ from broker_fakes import Failure, ListTickStream, ScriptedBroker
 
 from vyapari.brokers.errors import BrokerFailure, map_failure
 from vyapari.brokers.redact import redact, register_secret
-from vyapari.brokers.types import OrderRequest, Tick
+from vyapari.brokers.types import OrderSubmission, Tick
 from vyapari.model.enums import Side
 
 
@@ -98,7 +98,7 @@ def test_registered_secrets_are_masked_in_logs_and_errors(caplog: pytest.LogCapt
     broker = ScriptedBroker()
     broker.place_script = [Failure(403, "TokenException", "token s3cr3t-value-42 is invalid")]
     with pytest.raises(Exception) as info:
-        broker.submit(OrderRequest("c1", "NSE:INFY", Side.BUY, 1))
+        broker.submit(OrderSubmission("c1", "NSE:INFY", Side.BUY, 1))
     assert "s3cr3t-value-42" not in str(info.value)
     assert "s3cr3t-value-42" not in caplog.text
     error = map_failure("x", BrokerFailure(500, "", "echo s3cr3t-value-42"))

@@ -10,10 +10,11 @@ from tests.integration.live.live_helpers import CAPITAL, SLIPPAGE_BPS, live_fill
 
 from vyapari.brokers.paper import PaperConfig
 from vyapari.brokers.paper.journal import JournaledPaperBrokerAdapter
-from vyapari.brokers.types import OrderRequest
+from vyapari.brokers.types import OrderSubmission
 from vyapari.costs import FixedBpsSlippage, fee_model_from_spec
 from vyapari.live.replay import replay
-from vyapari.live.store import IntentState, SqliteOrderStateStore
+from vyapari.live.store import SqliteOrderStateStore
+from vyapari.model.intents import IntentState
 from vyapari.strategy.synthetic import random_walk_panel
 
 PARAMS = {"fast": 3, "slow": 8, "qty": 10}
@@ -30,7 +31,7 @@ class DiesAtSend(JournaledPaperBrokerAdapter):
         super().__init__(path, _config())
         self.placements, self.at = 0, at
 
-    def _place_order(self, request: OrderRequest) -> str:
+    def _place_order(self, request: OrderSubmission) -> str:
         self.placements += 1
         if self.placements == self.at:
             self._recording = False  # dead: nothing more reaches its journal (no finally of ours runs)

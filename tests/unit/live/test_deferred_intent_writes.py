@@ -7,20 +7,22 @@ manager on the same file and the same paper journal, as a process killed before 
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 from vyapari.brokers.paper import PaperConfig
 from vyapari.brokers.paper.journal import JournaledPaperBrokerAdapter
-from vyapari.brokers.types import OrderRequest as BrokerOrderRequest
+from vyapari.brokers.types import OrderSubmission
 from vyapari.live.orders import OrderManager
 from vyapari.live.ports import InMemoryMetrics, InMemoryPublisher
-from vyapari.live.store import IntentState, OrderIntent, SqliteOrderStateStore
+from vyapari.live.store import SqliteOrderStateStore
 from vyapari.model.enums import ProductType, Side
+from vyapari.model.intents import IntentState, OrderIntent
 
 
 def _intent(cid: str, quantity: int = 10) -> OrderIntent:
     return OrderIntent(cid, "run", "NSE:INFY", Side.BUY, quantity, product=ProductType.CNC,
-                       session_date="2026-01-05", opened_step=1)
+                       session_date=date(2026, 1, 5), opened_step=1)
 
 
 def _on_disk(path: Path, cid: str) -> IntentState | None:
@@ -51,7 +53,7 @@ class Watching(JournaledPaperBrokerAdapter):
         super().__init__(journal, PaperConfig())
         self.db, self.seen = db, []  # type: ignore[var-annotated]
 
-    def _place_order(self, request: BrokerOrderRequest) -> str:
+    def _place_order(self, request: OrderSubmission) -> str:
         self.seen.append(_on_disk(self.db, request.client_order_id))
         return super()._place_order(request)
 
@@ -100,7 +102,7 @@ class WatchingAll(JournaledPaperBrokerAdapter):
         super().__init__(journal, PaperConfig())
         self.db, self.cids, self.seen = db, cids, []  # type: ignore[var-annotated]
 
-    def _place_order(self, request: BrokerOrderRequest) -> str:
+    def _place_order(self, request: OrderSubmission) -> str:
         self.seen.append([_on_disk(self.db, cid) for cid in self.cids])
         return super()._place_order(request)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import fields, replace
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -13,12 +13,14 @@ from vyapari.brokers.fills import trade_leg, trade_to_fill
 from vyapari.brokers.types import BrokerTrade
 from vyapari.core.time import IST
 from vyapari.costs.spec import fee_model_from_spec
-from vyapari.live.store import IntentState, OrderIntent
+from vyapari.live.store import intent_to_json
 from vyapari.model.enums import OrderType, ProductType, Side
+from vyapari.model.intents import IntentState, OrderIntent
 
 BASE = OrderIntent(
     "cid-1", "run", "NSE:INFY", Side.BUY, 10, OrderType.LIMIT, ProductType.MIS, Decimal("1500.05"),
-    decided_at="2026-11-24T10:15:00+05:30", session_date="2026-11-24", opened_step=7, lot_size=1,
+    decided_at=datetime(2026, 11, 24, 10, 15, tzinfo=IST), session_date=date(2026, 11, 24),
+    opened_step=7, lot_size=1,
 )
 CHANGES: dict[str, Any] = {
     "state": IntentState.PARTIALLY_FILLED,
@@ -40,7 +42,7 @@ def test_evolve_keeps_the_original_and_refuses_unknown_fields() -> None:
     moved = BASE.evolve(**CHANGES)
     assert moved == replace(BASE, **CHANGES) and moved is not BASE
     assert BASE.state is IntentState.PENDING and BASE.filled_quantity == 0
-    assert moved.to_json() == replace(BASE, **CHANGES).to_json()
+    assert intent_to_json(moved) == intent_to_json(replace(BASE, **CHANGES))
     with pytest.raises(TypeError, match="qty"):
         BASE.evolve(qty=5)
 

@@ -20,8 +20,8 @@ from vyapari.costs import FixedBpsSlippage
 from vyapari.costs.spec import fee_model_from_spec
 from vyapari.live.engine import LiveEngine
 from vyapari.live.replay import panel_ticks, replay
-from vyapari.live.store import IntentState
 from vyapari.model.events import Fill
+from vyapari.model.intents import IntentKind, IntentState
 from vyapari.strategies.sma_cross import SmaCrossPerBar
 from vyapari.strategy.synthetic import random_walk_panel
 
@@ -37,7 +37,8 @@ def test_a_fill_is_booked_when_its_instrument_first_trades_not_when_the_minute_e
     early = 0
     while ticks:
         slices = engine.slices
-        resting = {i.client_order_id: i for i in engine.orders.open_intents() if i.kind == "strategy"}
+        strategy = IntentKind.STRATEGY
+        resting = {i.client_order_id: i for i in engine.orders.open_intents() if i.kind is strategy}
         tick = ticks.pop(0)
         engine.on_price(*tick)
         if engine.slices != slices or not resting:

@@ -7,11 +7,11 @@ from decimal import Decimal
 
 from tests.integration.live.live_helpers import counters, make_engine
 
-from vyapari.brokers.types import OrderRequest
+from vyapari.brokers.types import OrderSubmission
 from vyapari.live.engine import LiveEngine
 from vyapari.live.replay import panel_ticks
-from vyapari.live.store import IntentState
 from vyapari.model.enums import OrderType, ProductType, Side
+from vyapari.model.intents import IntentKind, IntentState
 from vyapari.strategy.panel import BarPanel
 from vyapari.strategy.synthetic import random_walk_panel
 
@@ -33,7 +33,7 @@ def test_an_order_placed_outside_the_engine_is_adopted_at_the_end_of_every_nth_s
     engine = _engine(panel, every=3)
     ticks = list(panel_ticks(panel))
     _run_until(engine, ticks, 1)  # the first slice reconciles before deciding: nothing to find yet
-    resting = OrderRequest(
+    resting = OrderSubmission(
         "outside-1", engine.instruments[0], Side.BUY, 1, OrderType.LIMIT, ProductType.MIS, Decimal("0.05")
     )
     engine.broker.submit(resting)  # e.g. placed by hand in the broker's app
@@ -41,7 +41,7 @@ def test_an_order_placed_outside_the_engine_is_adopted_at_the_end_of_every_nth_s
     assert "outside-1" not in engine.orders.intents
     _run_until(engine, ticks, 3)  # the third live slice ends with a reconciliation
     adopted = engine.orders.intents["outside-1"]
-    assert adopted.kind == "adopted" and adopted.state is IntentState.SUBMITTED
+    assert adopted.kind is IntentKind.ADOPTED and adopted.state is IntentState.SUBMITTED
     assert adopted.opened_step == 2 * 3  # dated the fourth slice's open phase, when the strategy sees it
     assert counters(engine)["reconcile_total{outcome=adopted}"] == 1
     assert engine.store.get("outside-1") == adopted  # written before the next slice
@@ -53,7 +53,7 @@ def test_a_pending_intent_the_broker_never_saw_is_resent_by_the_periodic_reconci
     ticks = list(panel_ticks(panel))
     _run_until(engine, ticks, 1)
     # a manual order written PENDING whose send never happened (as when a process dies between the two)
-    lost, _ = engine._intent(engine.history.symbols[1], Side.BUY, 1, "manual", tag="lost")
+    lost, _ = engine._intent(engine.history.symbols[1], Side.BUY, 1, IntentKind.MANUAL, tag="lost")
     engine.store.put(lost)
     engine.orders._remember(lost)
     assert engine.broker.find_order(lost.client_order_id) is None

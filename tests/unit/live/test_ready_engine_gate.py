@@ -13,8 +13,9 @@ from vyapari.brokers.types import Tick
 from vyapari.core.time import IST, NS_PER_MINUTE
 from vyapari.live.engine import LiveEngine
 from vyapari.live.replay import panel_ticks
-from vyapari.live.store import IntentState, OrderIntent, SqliteOrderStateStore
+from vyapari.live.store import SqliteOrderStateStore
 from vyapari.market.calendar import get_calendar
+from vyapari.model.intents import IntentKind, IntentState, OrderIntent
 from vyapari.readiness import (
     CalendarCheck,
     Check,
@@ -65,11 +66,11 @@ def _run(engine: LiveEngine, panel, reports: dict[int, ReadinessReport], gate: R
     engine.on_clock(int(panel.session_close_ns[-1]))
 
 
-def _decided(engine: LiveEngine, kind: str, first: int, last: int) -> list[OrderIntent]:
+def _decided(engine: LiveEngine, kind: IntentKind, first: int, last: int) -> list[OrderIntent]:
     """Intents of ``kind`` decided on bars ``first..last`` (inclusive)."""
     return [
         i for i in engine.orders.intents.values()
-        if i.kind == kind and 2 * first + 1 <= i.opened_step <= 2 * last + 1
+        if i.kind is kind and 2 * first + 1 <= i.opened_step <= 2 * last + 1
     ]
 
 
@@ -84,13 +85,14 @@ def test_failed_report_blocks_strategy_orders_with_the_named_error_but_not_the_s
     reports = {0: _report(day, universe, fresh=True), 200: _report(day, universe, fresh=False)}
     _run(engine, panel, reports, gate)
 
-    before = _decided(engine, "strategy", 0, 199)
+    before = _decided(engine, IntentKind.STRATEGY, 0, 199)
     assert before and not any(i.state is IntentState.BLOCKED for i in before)
-    after = [i for i in _decided(engine, "strategy", 200, 374) if not (i.reason or "").startswith("mis_")]
+    later = _decided(engine, IntentKind.STRATEGY, 200, 374)
+    after = [i for i in later if not (i.reason or "").startswith("mis_")]
     assert after, "the test needs strategy decisions after the feed went stale"
     assert all(i.state is IntentState.BLOCKED and (i.reason or "").startswith("FeedStale") for i in after)
     assert counters(engine)["readiness_blocks_total{error=FeedStale}"] == len(after)
-    squareoffs = [i for i in engine.orders.intents.values() if i.kind == "squareoff"]
+    squareoffs = [i for i in engine.orders.intents.values() if i.kind is IntentKind.SQUAREOFF]
     assert squareoffs and all(i.state is not IntentState.BLOCKED for i in squareoffs)
     assert all(i.opened_step > 2 * 200 + 1 for i in squareoffs)  # decided while FeedStale held
     assert not engine.account.pos.any(), "square-off orders were sent and filled despite FeedStale"
@@ -113,9 +115,9 @@ def test_a_recovered_report_unblocks_new_orders(caplog) -> None:
     }
     _run(engine, panel, reports, gate)
 
-    stale = _decided(engine, "strategy", 100, 199)
+    stale = _decided(engine, IntentKind.STRATEGY, 100, 199)
     assert stale and all(i.state is IntentState.BLOCKED for i in stale)
-    recovered = _decided(engine, "strategy", 200, SQUAREOFF_BAR - 1)
+    recovered = _decided(engine, IntentKind.STRATEGY, 200, SQUAREOFF_BAR - 1)
     assert recovered and not any(i.state is IntentState.BLOCKED for i in recovered)
     assert any(i.state is IntentState.FILLED for i in recovered)
     messages = [r.getMessage() for r in caplog.records]
@@ -128,7 +130,7 @@ def test_no_report_for_today_blocks_with_not_ready() -> None:
     engine = make_engine(*SMA_MIS, panel, run_id="gate")
     engine.readiness = ReadinessGate()  # nothing recorded: the pre-open check never ran
     _run(engine, panel, {}, engine.readiness)
-    strategy = [i for i in engine.orders.intents.values() if i.kind == "strategy"]
+    strategy = [i for i in engine.orders.intents.values() if i.kind is IntentKind.STRATEGY]
     assert strategy and all((i.reason or "").startswith(("NotReady", "mis_")) for i in strategy)
     assert engine.broker.orders() == []
 
@@ -154,7 +156,7 @@ def test_crash_replay_is_not_gated(tmp_path) -> None:
     _run(restarted, panel, {}, restarted.readiness)
     for cid in placed:
         assert restarted.orders.intents[cid].state is not IntentState.BLOCKED, cid
-    later = _decided(restarted, "strategy", 150, SQUAREOFF_BAR - 1)
+    later = _decided(restarted, IntentKind.STRATEGY, 150, SQUAREOFF_BAR - 1)
     assert later and all((i.reason or "").startswith("FeedStale") for i in later)
     blocked = [i for i in restarted.orders.intents.values() if (i.reason or "").startswith("FeedStale")]
     assert counters(restarted)["readiness_blocks_total{error=FeedStale}"] == len(blocked)
@@ -175,7 +177,7 @@ def test_the_gate_is_given_through_the_constructor(fresh: bool) -> None:
     )
     assert engine.readiness is gate
     _run(engine, panel, {0: _report(panel.session_dates[0].item(), engine.instruments, fresh=fresh)}, gate)
-    decided = _decided(engine, "strategy", 0, SQUAREOFF_BAR - 1)
+    decided = _decided(engine, IntentKind.STRATEGY, 0, SQUAREOFF_BAR - 1)
     assert decided
     assert any(i.state is IntentState.BLOCKED for i in decided) is not fresh
 
@@ -193,7 +195,7 @@ def test_one_silent_instrument_blocks_only_its_own_orders() -> None:
     _run(engine, panel, {0: report}, gate)
 
     decided = [
-        i for i in _decided(engine, "strategy", 0, SQUAREOFF_BAR - 1)
+        i for i in _decided(engine, IntentKind.STRATEGY, 0, SQUAREOFF_BAR - 1)
         if not (i.reason or "").startswith("mis_")
     ]
     of_quiet = [i for i in decided if i.instrument_id == quiet]

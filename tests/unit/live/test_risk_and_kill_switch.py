@@ -18,7 +18,8 @@ from vyapari.live.risk import (
     kill_switch_state,
     reset_kill_switch,
 )
-from vyapari.live.store import IntentState, SqliteOrderStateStore
+from vyapari.live.store import SqliteOrderStateStore
+from vyapari.model.intents import IntentKind, IntentState
 from vyapari.strategy.synthetic import random_walk_panel
 
 SMA: tuple[str, dict[str, int]] = ("sma_cross_bar", {"fast": 5, "slow": 20, "qty": 10})
@@ -105,7 +106,8 @@ def test_kill_switch_cancels_squares_off_blocks_and_persists(tmp_path) -> None:
         engine.on_price(n, ts, price, qty)
     assert engine.killed and not engine.account.pos.any()
     after = [
-        i for i in engine.orders.intents.values() if i.opened_step > 2 * 201 + 1 and i.kind == "strategy"
+        i for i in engine.orders.intents.values()
+        if i.opened_step > 2 * 201 + 1 and i.kind is IntentKind.STRATEGY
     ]
     assert after and all(i.state is IntentState.BLOCKED and "kill_switch" in (i.reason or "") for i in after)
     reset_kill_switch(other)
@@ -124,7 +126,7 @@ def test_daily_loss_breach_squares_off_and_stops_entries() -> None:
     params = {"fast": 5, "slow": 20, "qty": 500}
     engine = run_live("sma_cross_bar", params, panel, limits=RiskLimits(max_daily_loss_inr=Decimal(2000)))
     assert engine.risk.daily_loss_breached
-    squared = [i for i in engine.orders.intents.values() if i.kind == "squareoff"]
+    squared = [i for i in engine.orders.intents.values() if i.kind is IntentKind.SQUAREOFF]
     assert squared and all(i.state is IntentState.FILLED for i in squared)
     assert not engine.account.pos.any()
     blocked = [i for i in engine.orders.intents.values() if i.state is IntentState.BLOCKED]
@@ -160,9 +162,9 @@ def test_a_kill_switch_engaged_while_the_strategy_decides_stops_the_next_slice(t
     t = pressed[0]
     intents = list(engine.orders.intents.values())
     sent = {o.client_order_id for o in engine.broker.orders()}
-    that_slice = [i for i in intents if i.opened_step == 2 * t + 1 and i.kind == "strategy"]
+    that_slice = [i for i in intents if i.opened_step == 2 * t + 1 and i.kind is IntentKind.STRATEGY]
     assert that_slice and {i.client_order_id for i in that_slice} <= sent  # decided before the read
-    later = [i for i in intents if i.opened_step > 2 * t + 1 and i.kind == "strategy"]
+    later = [i for i in intents if i.opened_step > 2 * t + 1 and i.kind is IntentKind.STRATEGY]
     assert later and all(i.state is IntentState.BLOCKED and "kill_switch" in (i.reason or "") for i in later)
     assert not sent & {i.client_order_id for i in later}  # never written as PENDING, never sent
     assert killed_by == [t + 2]  # acted on at the decision of slice t + 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,8 +16,9 @@ from vyapari.brokers.slicing import child_order_id
 from vyapari.live.orders import OrderManager
 from vyapari.live.ports import InMemoryMetrics, InMemoryPublisher
 from vyapari.live.sliced import aggregate, freeze_by_instrument
-from vyapari.live.store import IntentState, OrderIntent, SqliteOrderStateStore
+from vyapari.live.store import SqliteOrderStateStore, intent_from_json, intent_to_json
 from vyapari.model.enums import ProductType, Side
+from vyapari.model.intents import IntentState, OrderIntent
 
 IID = "NFO:NIFTY26JANFUT"
 
@@ -29,7 +31,7 @@ def _intent(cid: str = "parent0000000000001", quantity: int = 6300, **kw: object
         Side.BUY,
         quantity,
         product=ProductType.NRML,
-        session_date="2026-01-05",
+        session_date=date(2026, 1, 5),
         **kw,  # type: ignore[arg-type]
     )
 
@@ -47,7 +49,7 @@ def _placed(journal: Path) -> list[dict[str, object]]:
 
 
 def test_intent_rows_written_before_lot_and_slice_fields_still_load(tmp_path: Path) -> None:
-    legacy = json.loads(_intent(quantity=75).to_json())
+    legacy = json.loads(intent_to_json(_intent(quantity=75)))
     for key in ("lot_size", "parent_id", "freeze_quantity"):
         del legacy[key]
     db = sqlite3.connect(tmp_path / "orders.sqlite")
@@ -70,7 +72,7 @@ def test_intent_rows_written_before_lot_and_slice_fields_still_load(tmp_path: Pa
 
 def test_lot_size_and_slice_fields_round_trip_through_json() -> None:
     intent = _intent(lot_size=75, parent_id="p1", freeze_quantity=1800)
-    assert OrderIntent.from_json(intent.to_json()) == intent
+    assert intent_from_json(intent_to_json(intent)) == intent
 
 
 def test_intent_resent_after_a_restart_goes_out_with_its_stored_lot_size(tmp_path: Path) -> None:

@@ -20,7 +20,6 @@ from vyapari.brokers.paper.config import PaperConfig
 from vyapari.brokers.paper.exchange import PaperExchange
 from vyapari.brokers.paper.venue import PaperFeed
 from vyapari.brokers.retry import NO_RETRY
-from vyapari.brokers.store import OrderStore
 from vyapari.brokers.ticks import TickStream
 from vyapari.brokers.types import (
     BrokerOrder,
@@ -31,7 +30,7 @@ from vyapari.brokers.types import (
     InstrumentInfo,
     MinuteBars,
     OrderChange,
-    OrderRequest,
+    OrderSubmission,
     Tick,
 )
 from vyapari.core.errors import IllegalTransition
@@ -71,8 +70,8 @@ class PaperBrokerAdapter(BrokerAdapter):
 
     name = "paper"
 
-    def __init__(self, config: PaperConfig | None = None, *, store: OrderStore | None = None) -> None:
-        super().__init__(retry=NO_RETRY, store=store)
+    def __init__(self, config: PaperConfig | None = None) -> None:
+        super().__init__(retry=NO_RETRY)
         self.config = config or PaperConfig()
         self.exchange = PaperExchange(self.config)
         self.feed = PaperFeed(self)  # the live engine's minutes and first trades
@@ -138,7 +137,7 @@ class PaperBrokerAdapter(BrokerAdapter):
         return self.exchange.settle_corporate_action(instrument_id, ratio, dividend_per_share)
 
     # ----- primitives -----------------------------------------------------------------
-    def _place_order(self, request: OrderRequest) -> str:
+    def _place_order(self, request: OrderSubmission) -> str:
         self.feed.catch_up()  # a minute held back is matched before anything rests
         return self.exchange.place(request)
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from vyapari.brokers.paper.book import PaperOrder, SliceResult, book_entry
 from vyapari.brokers.paper.config import PaperConfig
-from vyapari.brokers.types import BrokerOrder, BrokerTrade, Candle, MinuteBars, OrderRequest
+from vyapari.brokers.types import BrokerOrder, BrokerTrade, Candle, MinuteBars, OrderSubmission
 from vyapari.core.time import IST
 from vyapari.execution.exchange import Bar, Resting, SimulatedExchange
 from vyapari.execution.limits import SQUAREOFF_MINUTE
@@ -92,7 +92,7 @@ class PaperExchange:
             return self.sim.has_resting
 
     # ----- orders in ------------------------------------------------------------------
-    def place(self, request: OrderRequest) -> str:
+    def place(self, request: OrderSubmission) -> str:
         """Rest ``request`` until the next bar of its instrument; returns the paper order id."""
         with self._lock:
             broker_id = f"PAPER-{next(self._ids):08d}"

@@ -50,8 +50,7 @@ import numpy as np
 from vyapari.brokers.paper.adapter import PaperBrokerAdapter
 from vyapari.brokers.paper.book import SliceResult
 from vyapari.brokers.paper.config import PaperConfig
-from vyapari.brokers.store import OrderStore
-from vyapari.brokers.types import BrokerOrder, Candle, MinuteBars, OrderChange, OrderRequest
+from vyapari.brokers.types import BrokerOrder, Candle, MinuteBars, OrderChange, OrderSubmission
 from vyapari.core.deferred_log import deferred
 from vyapari.model.enums import OrderType, ProductType, Side
 from vyapari.model.events import Fill
@@ -180,18 +179,14 @@ class JournaledPaperBrokerAdapter(PaperBrokerAdapter):
         (a :class:`FilePaperJournal`; ``journal_path`` is then that path).
     config : PaperConfig, optional
         Capital, slippage and fees (the defaults of :class:`PaperConfig`).
-    store : OrderStore, optional
-        The idempotency store of :class:`~vyapari.brokers.base.BrokerAdapter`.
     """
 
     def __init__(
         self,
         journal: PaperJournal | str | os.PathLike[str],
         config: PaperConfig | None = None,
-        *,
-        store: OrderStore | None = None,
     ) -> None:
-        super().__init__(config, store=store)
+        super().__init__(config)
         if isinstance(journal, str | os.PathLike):
             self.journal_path: Path | None = Path(journal)
             self.journal: PaperJournal = FilePaperJournal(self.journal_path)
@@ -218,7 +213,7 @@ class JournaledPaperBrokerAdapter(PaperBrokerAdapter):
         op = r["op"]
         if op == "place":
             self.exchange.place(
-                OrderRequest(
+                OrderSubmission(
                     r["cid"],
                     r["instrument_id"],
                     Side(r["side"]),
@@ -280,7 +275,7 @@ class JournaledPaperBrokerAdapter(PaperBrokerAdapter):
         if self._recording:
             self.journal.append([json.dumps(record, separators=(",", ":"))], durable=durable)
 
-    def _place_order(self, request: OrderRequest) -> str:
+    def _place_order(self, request: OrderSubmission) -> str:
         broker_id = super()._place_order(request)
         self._write(
             {

@@ -23,7 +23,6 @@ from vyapari.brokers.candle_rows import candle_rows_frame
 from vyapari.brokers.errors import BrokerFailure, InvalidOrder
 from vyapari.brokers.retry import RetryPolicy
 from vyapari.brokers.session import BrokerSession, SessionProvider
-from vyapari.brokers.store import OrderStore
 from vyapari.brokers.ticks import TickStream
 from vyapari.brokers.types import (
     BrokerOrder,
@@ -33,7 +32,7 @@ from vyapari.brokers.types import (
     Holding,
     InstrumentInfo,
     OrderChange,
-    OrderRequest,
+    OrderSubmission,
 )
 from vyapari.brokers.upstox.client import API_VERSION, make_upstox_client, upstox_failure
 from vyapari.brokers.upstox.config import UpstoxConfig
@@ -88,13 +87,12 @@ class UpstoxBrokerAdapter(BrokerAdapter):
         config: UpstoxConfig,
         session: SessionProvider,
         *,
-        store: OrderStore | None = None,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] | None = None,
         instruments: Iterable[InstrumentRecord] | None = None,
     ) -> None:
         extra = {"sleep": sleep} if sleep is not None else {}
-        super().__init__(limiter=config.rate_limiter(), retry=retry, store=store, session=session, **extra)
+        super().__init__(limiter=config.rate_limiter(), retry=retry, session=session, **extra)
         self.config = config
         self.client: Any = make_upstox_client(config)
         self.names = InstrumentMap()
@@ -120,7 +118,7 @@ class UpstoxBrokerAdapter(BrokerAdapter):
         except KeyError:
             raise InvalidOrder(f"{instrument_id} is not in Upstox's instruments", broker=self.name) from None
 
-    def _place_order(self, request: OrderRequest) -> str:
+    def _place_order(self, request: OrderSubmission) -> str:
         import upstox_client
 
         body = upstox_client.PlaceOrderV3Request(

@@ -19,7 +19,6 @@ from vyapari.brokers.candle_rows import candle_rows_frame
 from vyapari.brokers.errors import BrokerFailure, InvalidOrder
 from vyapari.brokers.retry import RetryPolicy
 from vyapari.brokers.session import BrokerSession, SessionProvider
-from vyapari.brokers.store import OrderStore
 from vyapari.brokers.ticks import TickStream
 from vyapari.brokers.types import (
     BrokerOrder,
@@ -29,7 +28,7 @@ from vyapari.brokers.types import (
     Holding,
     InstrumentInfo,
     OrderChange,
-    OrderRequest,
+    OrderSubmission,
 )
 from vyapari.brokers.zerodha.client import kite_failure, make_kite_client
 from vyapari.brokers.zerodha.config import KiteConfig
@@ -69,13 +68,12 @@ class KiteBrokerAdapter(BrokerAdapter):
         config: KiteConfig,
         session: SessionProvider,
         *,
-        store: OrderStore | None = None,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] | None = None,
         instruments: Iterable[InstrumentRecord] | None = None,
     ) -> None:
         extra = {"sleep": sleep} if sleep is not None else {}
-        super().__init__(limiter=config.rate_limiter(), retry=retry, store=store, session=session, **extra)
+        super().__init__(limiter=config.rate_limiter(), retry=retry, session=session, **extra)
         self.config = config
         self.client: Any = make_kite_client(config)
         self._tokens: dict[str, str] = {r.instrument_id: r.broker_token for r in instruments or ()}
@@ -83,7 +81,7 @@ class KiteBrokerAdapter(BrokerAdapter):
     def _apply_session(self, session: BrokerSession) -> None:
         self.client.set_access_token(session.access_token)
 
-    def _place_order(self, request: OrderRequest) -> str:
+    def _place_order(self, request: OrderSubmission) -> str:
         exchange, symbol = split_instrument_id(request.instrument_id)
         protected = request.order_type in _PROTECTED
         return str(self.client.place_order(
