@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,7 @@ import pandas as pd
 from vyapari.market.calendar import get_calendar
 from vyapari.model.enums import Exchange
 from vyapari.strategy.panel import BarPanel, build_panel
+from vyapari.strategy.synthetic import random_walk_panel
 
 SESSION = date(2025, 9, 10)
 
@@ -69,3 +71,16 @@ def split_panel(seed: int = 11) -> BarPanel:
     symbol = panel.symbols[0]
     split = CorporateAction(symbol, ex, ActionKind.SPLIT, ratio=Fraction(5))
     return with_corporate_actions(raw, {symbol: [split]})
+
+
+def write_bar_folder(folder: Path, symbols: int, sessions: int, seed: int) -> Path:
+    """A seeded random-walk panel written as ``<SYMBOL>.parquet`` files (``ts`` IST, ₹, shares):
+    what ``vyapari backtest --data`` reads."""
+    panel = random_walk_panel(symbols, sessions, seed=seed)
+    ts = pd.DatetimeIndex(pd.to_datetime(panel.ts, utc=True)).tz_convert("Asia/Kolkata")
+    folder.mkdir()
+    for j, symbol in enumerate(panel.symbols):
+        pd.DataFrame({"ts": ts, "open": panel.open[:, j], "high": panel.high[:, j], "low": panel.low[:, j],
+                      "close": panel.close[:, j], "volume": panel.volume[:, j].astype("int64")}
+                     ).to_parquet(folder / f"{symbol}.parquet", index=False)
+    return folder

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pytest
+from bt_helpers import write_bar_folder
 
 import vyapari
 from vyapari.core import aot
@@ -165,14 +165,7 @@ def test_a_changed_kernel_source_names_another_folder(tmp_path: Path) -> None:
 
 
 def _bar_folder(folder: Path) -> Path:
-    panel = random_walk_panel(4, 6, seed=11)
-    ts = pd.DatetimeIndex(pd.to_datetime(panel.ts, utc=True)).tz_convert("Asia/Kolkata")
-    folder.mkdir()
-    for j, symbol in enumerate(panel.symbols):
-        pd.DataFrame({"ts": ts, "open": panel.open[:, j], "high": panel.high[:, j], "low": panel.low[:, j],
-                      "close": panel.close[:, j], "volume": panel.volume[:, j].astype("int64")}
-                     ).to_parquet(folder / f"{symbol}.parquet", index=False)
-    return folder
+    return write_bar_folder(folder, 4, 6, seed=11)
 
 
 def _run(cache: Path, *argv: str, **extra: str) -> tuple[str, set[str]]:

@@ -15,11 +15,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pandas as pd
 import pytest
+from bt_helpers import write_bar_folder
 
 import vyapari
-from vyapari.strategy.synthetic import random_walk_panel
 
 pytestmark = pytest.mark.slow
 
@@ -36,14 +35,7 @@ def _cli(cache: Path, *argv: str) -> subprocess.CompletedProcess[str]:
 
 
 def _bar_folder(folder: Path) -> Path:
-    panel = random_walk_panel(3, 4, seed=5)
-    ts = pd.DatetimeIndex(pd.to_datetime(panel.ts, utc=True)).tz_convert("Asia/Kolkata")
-    folder.mkdir()
-    for j, symbol in enumerate(panel.symbols):
-        pd.DataFrame({"ts": ts, "open": panel.open[:, j], "high": panel.high[:, j], "low": panel.low[:, j],
-                      "close": panel.close[:, j], "volume": panel.volume[:, j].astype("int64")}
-                     ).to_parquet(folder / f"{symbol}.parquet", index=False)
-    return folder
+    return write_bar_folder(folder, 3, 4, seed=5)
 
 
 def _cached(cache: Path) -> set[str]:

@@ -6,23 +6,15 @@ manager on the same file and the same paper journal, as a process killed before 
 
 from __future__ import annotations
 
-import json
-from datetime import date
 from pathlib import Path
+
+from journal_helpers import cnc_intent, journal_manager, placements
 
 from vyapari.brokers.paper import PaperConfig
 from vyapari.brokers.paper.journal import JournaledPaperBrokerAdapter
 from vyapari.brokers.types import OrderSubmission
-from vyapari.live.orders import OrderManager
-from vyapari.live.ports import InMemoryMetrics, InMemoryPublisher
 from vyapari.live.store import SqliteOrderStateStore
-from vyapari.model.enums import ProductType, Side
-from vyapari.model.intents import IntentState, OrderIntent
-
-
-def _intent(cid: str, quantity: int = 10) -> OrderIntent:
-    return OrderIntent(cid, "run", "NSE:INFY", Side.BUY, quantity, product=ProductType.CNC,
-                       session_date=date(2026, 1, 5), opened_step=1)
+from vyapari.model.intents import IntentState
 
 
 def _on_disk(path: Path, cid: str) -> IntentState | None:
@@ -34,16 +26,6 @@ def _on_disk(path: Path, cid: str) -> IntentState | None:
         other.close()
 
 
-def _manager(
-    tmp_path: Path, broker: JournaledPaperBrokerAdapter
-) -> tuple[OrderManager, SqliteOrderStateStore]:
-    store = SqliteOrderStateStore(tmp_path / "orders.sqlite")
-    return OrderManager(broker, store, "run", InMemoryMetrics(), InMemoryPublisher()), store
-
-
-def _placements(journal: Path) -> list[str]:
-    lines = journal.read_text(encoding="utf-8").splitlines() if journal.exists() else []
-    return [json.loads(x)["cid"] for x in lines if '"op":"place"' in x]
 
 
 class Watching(JournaledPaperBrokerAdapter):
@@ -60,8 +42,8 @@ class Watching(JournaledPaperBrokerAdapter):
 
 def test_pending_is_on_disk_before_the_send_and_the_acceptance_after_the_flush(tmp_path: Path) -> None:
     broker = Watching(tmp_path / "journal.jsonl", tmp_path / "orders.sqlite")
-    manager, store = _manager(tmp_path, broker)
-    placed = manager.place(_intent("cid-a"))
+    manager, store = journal_manager(tmp_path, broker)
+    placed = manager.place(cnc_intent("cid-a"))
     assert placed.state is IntentState.SUBMITTED
     assert broker.seen == [IntentState.PENDING]
     assert _on_disk(tmp_path / "orders.sqlite", "cid-a") is IntentState.PENDING
@@ -73,25 +55,25 @@ def test_pending_is_on_disk_before_the_send_and_the_acceptance_after_the_flush(t
 
 def test_a_refusal_is_written_at_once(tmp_path: Path) -> None:
     broker = JournaledPaperBrokerAdapter(tmp_path / "journal.jsonl", PaperConfig())
-    manager, store = _manager(tmp_path, broker)
-    manager.block(_intent("cid-b"), "max order value")
+    manager, store = journal_manager(tmp_path, broker)
+    manager.block(cnc_intent("cid-b"), "max order value")
     assert _on_disk(tmp_path / "orders.sqlite", "cid-b") is IntentState.BLOCKED
     store.close()
 
 
 def test_a_restart_before_the_flush_adopts_the_sent_order_and_never_sends_it_again(tmp_path: Path) -> None:
     journal = tmp_path / "journal.jsonl"
-    manager, store = _manager(tmp_path, JournaledPaperBrokerAdapter(journal, PaperConfig()))
-    manager.place(_intent("cid-c"))
+    manager, store = journal_manager(tmp_path, JournaledPaperBrokerAdapter(journal, PaperConfig()))
+    manager.place(cnc_intent("cid-c"))
     store.close()  # killed here: the acceptance was never flushed
     assert _on_disk(tmp_path / "orders.sqlite", "cid-c") is IntentState.PENDING
     broker = JournaledPaperBrokerAdapter(journal, PaperConfig())  # the broker's books survive
-    manager, store = _manager(tmp_path, broker)
+    manager, store = journal_manager(tmp_path, broker)
     manager.reconcile(broker.orders(), 2, lambda intent: True)
-    assert manager.place(_intent("cid-c")).state is IntentState.SUBMITTED
+    assert manager.place(cnc_intent("cid-c")).state is IntentState.SUBMITTED
     manager.flush()
     assert _on_disk(tmp_path / "orders.sqlite", "cid-c") is IntentState.SUBMITTED
-    assert _placements(journal) == ["cid-c"]
+    assert placements(journal) == ["cid-c"]
     store.close()
 
 
@@ -110,26 +92,26 @@ class WatchingAll(JournaledPaperBrokerAdapter):
 def test_a_slices_staged_orders_are_all_on_disk_before_the_first_is_sent(tmp_path: Path) -> None:
     cids = ["cid-1", "cid-2", "cid-3"]
     broker = WatchingAll(tmp_path / "journal.jsonl", tmp_path / "orders.sqlite", cids)
-    manager, store = _manager(tmp_path, broker)
+    manager, store = journal_manager(tmp_path, broker)
     for cid in cids:
-        assert manager.stage(_intent(cid)).state is IntentState.PENDING
+        assert manager.stage(cnc_intent(cid)).state is IntentState.PENDING
     assert [i.client_order_id for i in manager.open_intents()] == cids  # open at once
     assert broker.seen == [] and _on_disk(tmp_path / "orders.sqlite", "cid-1") is None
     assert manager.send_staged() == 3
     assert broker.seen[0] == [IntentState.PENDING] * 3
-    assert _placements(tmp_path / "journal.jsonl") == cids
+    assert placements(tmp_path / "journal.jsonl") == cids
     assert manager.send_staged() == 0
     store.close()
 
 
 def test_a_staged_order_cancelled_in_its_slice_is_never_sent(tmp_path: Path) -> None:
     journal = tmp_path / "journal.jsonl"
-    manager, store = _manager(tmp_path, JournaledPaperBrokerAdapter(journal, PaperConfig()))
-    manager.stage(_intent("cid-x"))
-    manager.stage(_intent("cid-y"))
+    manager, store = journal_manager(tmp_path, JournaledPaperBrokerAdapter(journal, PaperConfig()))
+    manager.stage(cnc_intent("cid-x"))
+    manager.stage(cnc_intent("cid-y"))
     manager.cancel("cid-x", 1)
     manager.send_staged()
     manager.flush()
-    assert _placements(journal) == ["cid-y"]
+    assert placements(journal) == ["cid-y"]
     assert _on_disk(tmp_path / "orders.sqlite", "cid-x") is IntentState.CANCELLED
     store.close()

@@ -4,36 +4,16 @@ blind when the book cannot be read."""
 
 from __future__ import annotations
 
-import json
-from datetime import date
 from pathlib import Path
+
+from journal_helpers import cnc_intent, journal_manager, placements
 
 from vyapari.brokers.errors import BrokerUnavailable
 from vyapari.brokers.paper import PaperConfig
 from vyapari.brokers.paper.journal import JournaledPaperBrokerAdapter
 from vyapari.brokers.types import BrokerOrder
-from vyapari.live.orders import OrderManager
-from vyapari.live.ports import InMemoryMetrics, InMemoryPublisher
 from vyapari.live.store import SqliteOrderStateStore
-from vyapari.model.enums import ProductType, Side
-from vyapari.model.intents import IntentState, OrderIntent
-
-
-def _intent(cid: str) -> OrderIntent:
-    return OrderIntent(cid, "run", "NSE:INFY", Side.BUY, 10, product=ProductType.CNC,
-                       session_date=date(2026, 1, 5), opened_step=1)
-
-
-def _manager(
-    tmp_path: Path, broker: JournaledPaperBrokerAdapter
-) -> tuple[OrderManager, SqliteOrderStateStore]:
-    store = SqliteOrderStateStore(tmp_path / "orders.sqlite")
-    return OrderManager(broker, store, "run", InMemoryMetrics(), InMemoryPublisher()), store
-
-
-def _placements(journal: Path) -> list[str]:
-    lines = journal.read_text(encoding="utf-8").splitlines() if journal.exists() else []
-    return [json.loads(x)["cid"] for x in lines if '"op":"place"' in x]
+from vyapari.model.intents import IntentState
 
 
 class BookDown(JournaledPaperBrokerAdapter):
@@ -52,11 +32,11 @@ class BookDown(JournaledPaperBrokerAdapter):
 
 def _crash_after_the_broker_accepted(tmp_path: Path) -> Path:
     journal = tmp_path / "journal.jsonl"
-    manager, store = _manager(tmp_path, JournaledPaperBrokerAdapter(journal, PaperConfig()))
-    manager.place(_intent("cid-x"))
+    manager, store = journal_manager(tmp_path, JournaledPaperBrokerAdapter(journal, PaperConfig()))
+    manager.place(cnc_intent("cid-x"))
     store.close()  # killed before the acceptance was written: the intent is PENDING on disk
     on_disk = SqliteOrderStateStore(tmp_path / "orders.sqlite")
-    assert on_disk.intents("run") == [_intent("cid-x")]  # PENDING, as written
+    assert on_disk.intents("run") == [cnc_intent("cid-x")]  # PENDING, as written
     on_disk.close()
     return journal
 
@@ -64,11 +44,11 @@ def _crash_after_the_broker_accepted(tmp_path: Path) -> Path:
 def test_a_retry_after_a_crash_finds_the_order_once_and_never_places_it_again(tmp_path: Path) -> None:
     journal = _crash_after_the_broker_accepted(tmp_path)
     broker = JournaledPaperBrokerAdapter(journal, PaperConfig())
-    manager, store = _manager(tmp_path, broker)
-    placed = manager.place(_intent("cid-x"))  # the strategy decides it again after the restart
+    manager, store = journal_manager(tmp_path, broker)
+    placed = manager.place(cnc_intent("cid-x"))  # the strategy decides it again after the restart
     assert placed.state is IntentState.SUBMITTED and placed.broker_order_id is not None
-    assert manager.place(_intent("cid-x")).broker_order_id == placed.broker_order_id
-    assert _placements(journal) == ["cid-x"]
+    assert manager.place(cnc_intent("cid-x")).broker_order_id == placed.broker_order_id
+    assert placements(journal) == ["cid-x"]
     assert [o.client_order_id for o in broker.orders()] == ["cid-x"]
     store.close()
 
@@ -76,22 +56,22 @@ def test_a_retry_after_a_crash_finds_the_order_once_and_never_places_it_again(tm
 def test_a_retry_with_the_book_unreadable_stays_pending_and_places_nothing(tmp_path: Path) -> None:
     journal = _crash_after_the_broker_accepted(tmp_path)
     broker = BookDown(journal, down=1)
-    manager, store = _manager(tmp_path, broker)
-    assert manager.place(_intent("cid-x")).state is IntentState.PENDING
-    assert _placements(journal) == ["cid-x"]
-    assert manager.place(_intent("cid-x")).state is IntentState.SUBMITTED  # the book is back
-    assert _placements(journal) == ["cid-x"] and broker.reads == 2
+    manager, store = journal_manager(tmp_path, broker)
+    assert manager.place(cnc_intent("cid-x")).state is IntentState.PENDING
+    assert placements(journal) == ["cid-x"]
+    assert manager.place(cnc_intent("cid-x")).state is IntentState.SUBMITTED  # the book is back
+    assert placements(journal) == ["cid-x"] and broker.reads == 2
     store.close()
 
 
 def test_an_intent_never_accepted_is_placed_by_the_retry_once(tmp_path: Path) -> None:
     journal = tmp_path / "journal.jsonl"
     store = SqliteOrderStateStore(tmp_path / "orders.sqlite")
-    store.put(_intent("cid-y"))  # written, then killed before the send
+    store.put(cnc_intent("cid-y"))  # written, then killed before the send
     store.close()
     broker = JournaledPaperBrokerAdapter(journal, PaperConfig())
-    manager, store = _manager(tmp_path, broker)
-    assert manager.place(_intent("cid-y")).state is IntentState.SUBMITTED
-    assert manager.place(_intent("cid-y")).state is IntentState.SUBMITTED
-    assert _placements(journal) == ["cid-y"]
+    manager, store = journal_manager(tmp_path, broker)
+    assert manager.place(cnc_intent("cid-y")).state is IntentState.SUBMITTED
+    assert manager.place(cnc_intent("cid-y")).state is IntentState.SUBMITTED
+    assert placements(journal) == ["cid-y"]
     store.close()
