@@ -15,6 +15,17 @@ TABLES = {"REGISTRY_TABLE": "vyapari-registry", "ORDERS_TABLE": "vyapari-orders"
           "CONNECTIONS_TABLE": "vyapari-connections"}
 
 
+def create_api_tables(dynamodb: Any) -> None:
+    """Create the API's tables (``pk``/``sk`` strings, on demand) through ``dynamodb``."""
+    for name in TABLES.values():
+        dynamodb.create_table(
+            TableName=name, BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                       {"AttributeName": "sk", "KeyType": "RANGE"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                  {"AttributeName": "sk", "AttributeType": "S"}])
+
+
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
     """A moto account with the API's tables; the environment names them (backend ``aws``)."""
@@ -23,12 +34,5 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
                        **TABLES}.items():
         monkeypatch.setenv(key, value)
     with mock_aws():
-        dynamodb = boto3.client("dynamodb", region_name=REGION)
-        for name in TABLES.values():
-            dynamodb.create_table(
-                TableName=name, BillingMode="PAY_PER_REQUEST",
-                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
-                           {"AttributeName": "sk", "KeyType": "RANGE"}],
-                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                      {"AttributeName": "sk", "AttributeType": "S"}])
+        create_api_tables(boto3.client("dynamodb", region_name=REGION))
         yield {"region": REGION, **TABLES}

@@ -32,7 +32,7 @@ from botocore.credentials import Credentials
 from functions.shared.api_settings import ApiSettings
 from functions.shared.api_store import build_services
 from moto.server import ThreadedMotoServer
-from tests.integration.api.conftest import REGION, TABLES
+from tests.integration.api.conftest import REGION, TABLES, create_api_tables
 from tests.unit.api.api_events import load_api_handler
 
 CREDENTIALS = Credentials("AKIATESTING0000LINK", "testing-secret")
@@ -128,14 +128,7 @@ def aws_api_over_http(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
                                "AWS_ENDPOINT_URL": f"http://{host}:{port}", "AWS_ENDPOINT_URL_S3": gate,
                                "LAKE_URI": "s3://lake/v1", **TABLES}.items():
                 monkeypatch.setenv(key, value)
-            dynamodb = boto3.client("dynamodb")
-            for name in TABLES.values():
-                dynamodb.create_table(
-                    TableName=name, BillingMode="PAY_PER_REQUEST",
-                    KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
-                               {"AttributeName": "sk", "KeyType": "RANGE"}],
-                    AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                          {"AttributeName": "sk", "AttributeType": "S"}])
+            create_api_tables(boto3.client("dynamodb"))
             boto3.client("s3").create_bucket(Bucket="lake",
                                              CreateBucketConfiguration={"LocationConstraint": REGION})
             machine = boto3.client("stepfunctions").create_state_machine(
