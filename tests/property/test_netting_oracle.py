@@ -44,10 +44,10 @@ def reference_order_charges(
 ) -> Charges:
     """An order's charges by the formulas of the Indian models (rates looked up each time)."""
     if isinstance(fees, ScaledFees):
-        base = reference_order_charges(
+        unscaled = reference_order_charges(
             fees.base, exchange, day, side, iv, cv, carried_segment, brokerage_segment
         )
-        return base.scaled(Decimal(repr(fees.factor)))
+        return unscaled.scaled(Decimal(repr(fees.factor)))
     if not isinstance(fees, IndianEquityFees):
         return fees.order_charges(exchange, day, side, iv, cv, carried_segment, brokerage_segment)
     c = segment_schedule(exchange, carried_segment).rates_on(day)

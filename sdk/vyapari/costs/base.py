@@ -16,6 +16,7 @@ Conventions
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -75,6 +76,11 @@ class TradeLeg:
     def turnover(self) -> Decimal:
         """Traded value in ₹: quantity × price (premium turnover for options)."""
         return self.price * self.quantity
+
+
+OrderPricer = Callable[[Side, Decimal, Decimal, Segment], Charges]
+"""One scrip-day's order charges (₹): ``(side, intraday_value ₹, carried_value ₹, brokerage_segment)``
+→ :class:`~vyapari.model.charges.Charges` (see :meth:`FeeModel.order_pricer`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +176,18 @@ class FeeModel(ABC):
             if value > 0:
                 out = out + self.charges(TradeLeg(exchange, segment, side, 1, value, trade_date))
         return out
+
+    def order_pricer(self, exchange: Exchange, trade_date: date, carried_segment: Segment) -> OrderPricer:
+        """:meth:`order_charges` of one scrip-day: ``pricer(side, intraday_value, carried_value,
+        brokerage_segment)`` with ``exchange``, ``trade_date`` and ``carried_segment`` bound (the
+        Indian models look their rates up once here); the same Decimals as :meth:`order_charges`."""
+
+        def pricer(side: Side, intraday: Decimal, carried: Decimal, brokerage: Segment) -> Charges:
+            return self.order_charges(
+                exchange, trade_date, side, intraday, carried, carried_segment, brokerage
+            )
+
+        return pricer
 
     def charges_total_array(
         self,
