@@ -44,7 +44,6 @@ CASH_SEGMENTS = (Segment.DELIVERY, Segment.INTRADAY)
 _ITEMS = tuple(f.name for f in fields(Charges))
 _VALUES = attrgetter(*_ITEMS)  # a Charges' items in field order
 _EMPTY = (0,) * len(_ITEMS)  # the items' exponents of an empty total (Decimal 0)
-_NO_SUMS = (ZERO,) * (len(_ITEMS) - 1)
 
 
 class _Units(dict[int, Decimal]):
@@ -176,20 +175,19 @@ def _exp(value: Decimal) -> int:
 
 _QUANTA = {e: Decimal(1).scaleb(e) for e in range(-60, 30)}  # a Decimal of each exponent
 _LAST = [0] * len(_ITEMS)  # per item, the exponent last seen (a guess checked by same_quantum)
+_LAST_QUANTA = [_QUANTA[0]] * len(_ITEMS)  # and a Decimal of it
 
 
 def _exps(charges: Charges) -> tuple[int, ...]:
     """Each item's exponent (:func:`_exp`): the last one seen for that item when ``same_quantum``
     confirms it (one C call), else read from the digits."""
-    out = []
-    last = _LAST
+    out = _LAST.copy()
+    quanta = _LAST_QUANTA
     for n, value in enumerate(_VALUES(charges)):
-        exponent = last[n]
-        if not value.same_quantum(_QUANTA[exponent]):
-            exponent = _exp(value)
+        if not value.same_quantum(quanta[n]):
+            exponent = out[n] = _exp(value)
             if exponent in _QUANTA:
-                last[n] = exponent
-        out.append(exponent)
+                _LAST[n], quanta[n] = exponent, _QUANTA[exponent]
     return tuple(out)
 
 
@@ -365,15 +363,17 @@ class ChargeBook:
         """The change ``changed`` and the new ``dp`` make to the day's total (₹), item by item,
         with the exponent differencing the two totals would give (the figures are exact sums)."""
         orders = sd.orders
-        sums: list[Decimal] = [*_NO_SUMS, dp - sd.dp]
+        sums: Iterable[Decimal] | None = None  # the exact change; padded below (no 0 + needed)
         for key, new in changed.items():
             old = orders.get(key)
-            if old is None:
-                sums = list(map(add, sums, _VALUES(new.charges)))
-            else:
-                sums = list(map(add, sums, map(sub, _VALUES(new.charges), _VALUES(old.charges))))
+            change = (
+                _VALUES(new.charges) if old is None else map(sub, _VALUES(new.charges), _VALUES(old.charges))
+            )
+            sums = change if sums is None else map(add, sums, change)
+        items = list(_VALUES(NO_CHARGES) if sums is None else sums)
+        items[-1] += dp - sd.dp
         unit, padded = _UNIT, sd.exponents(exps.values(), dp_exp)
-        return Charges(*[value.quantize(unit[e]) for value, e in zip(sums, padded, strict=True)])
+        return Charges(*[value.quantize(unit[e]) for value, e in zip(items, padded, strict=True)])
 
 
 def _match(
