@@ -16,6 +16,8 @@ from vyapari.model.charges import NO_CHARGES, Charges
 from vyapari.model.events import Fill
 from vyapari.model.position import Position
 
+_NO_TOTAL = NO_CHARGES.total
+
 
 @dataclass(slots=True)
 class Portfolio:
@@ -45,8 +47,12 @@ class Portfolio:
         """
         realised = self.position(fill.instrument_id).apply(fill)
         self.cash -= fill.notional * fill.side.sign
-        self.cash -= fill.charges.total
-        self.charges_paid = self.charges_paid + fill.charges
+        charges = fill.charges
+        if charges is NO_CHARGES and self.charges_paid is NO_CHARGES:  # frictionless so far:
+            self.cash -= _NO_TOTAL  # the same Decimals as the sums give (0 + 0 is 0)
+        else:
+            self.cash -= charges.total
+            self.charges_paid = self.charges_paid + charges
         self.fills.append(fill)
         return realised
 
