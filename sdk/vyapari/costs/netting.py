@@ -18,8 +18,9 @@ order's final charges (what a broker's per-order contract note shows) for reconc
 
 A fill costs O(the orders it changes), not O(the scrip-day's orders): the book keeps each
 scrip-day's state in place, a fill's charges are the sum of the changes of the orders it reprices
-(exact in Decimal: the same figures as differencing the day's totals, padded to the same
-exponent: each item's least exponent over the day's orders is kept with the day), each
+(exact in Decimal: the same figures as differencing the day's totals, exponents included:
+each scrip-day keeps its total per item, ``Σ orders`` from Decimal 0, whose exponent is the
+least of its orders' and 0, and a fill's item is ``(total + change) - total``), each
 scrip-day prices its orders with its fee model's pricer (rates looked up once,
 :meth:`~vyapari.costs.base.FeeModel.order_pricer`), and :meth:`ChargeBook.book` reuses the plan of
 the :meth:`~ChargeBook.preview` it follows. Amounts are ₹ (Decimal). The array twin for the backtest kernel is
@@ -33,7 +34,7 @@ from collections.abc import Hashable, Iterable
 from dataclasses import fields
 from datetime import date
 from decimal import Decimal
-from operator import add, attrgetter, le, sub
+from operator import add, attrgetter, sub
 
 from vyapari.core.money import ZERO
 from vyapari.costs.base import FeeModel, OrderPricer
@@ -43,18 +44,8 @@ from vyapari.model.enums import Exchange, Segment, Side
 CASH_SEGMENTS = (Segment.DELIVERY, Segment.INTRADAY)
 _ITEMS = tuple(f.name for f in fields(Charges))
 _VALUES = attrgetter(*_ITEMS)  # a Charges' items in field order
-_EMPTY = (0,) * len(_ITEMS)  # the items' exponents of an empty total (Decimal 0)
-
-
-class _Units(dict[int, Decimal]):
-    """The quantum (a Decimal 1 × 10^e) of each exponent ``e``, made when first asked for."""
-
-    def __missing__(self, exponent: int) -> Decimal:
-        unit = self[exponent] = Decimal(1).scaleb(exponent)
-        return unit
-
-
-_UNIT = _Units({-e: Decimal(1).scaleb(-e) for e in range(40)})
+_ZEROS = (ZERO,) * len(_ITEMS)
+_same_quantum = Decimal.same_quantum
 
 
 class OrderDay:
@@ -90,22 +81,22 @@ class _Lot:
 class ScripDay:
     """The state of one (scrip, session), kept in place: orders, unmatched lots (all of one side,
     oldest first), matched units and DP; ``pricer`` prices its orders
-    (:meth:`~vyapari.costs.base.FeeModel.order_pricer`); ``version`` counts the fills booked."""
+    (:meth:`~vyapari.costs.base.FeeModel.order_pricer`); ``sums`` is the orders' charges per
+    item, summed from Decimal 0 (so its exponent is the least of theirs and 0); ``version``
+    counts the fills booked."""
 
     __slots__ = (
-        "_exps",
-        "_floor",
         "carries",
         "cash",
         "day",
         "dp",
-        "dp_exp",
         "exchange",
         "matched",
         "orders",
         "pricer",
         "queue",
         "segment",
+        "sums",
         "version",
     )
 
@@ -117,11 +108,8 @@ class ScripDay:
         self.queue: deque[_Lot] = deque()
         self.matched = 0
         self.dp = ZERO
-        self.dp_exp = 0  # the exponent of dp
+        self.sums: list[Decimal] = list(_ZEROS)
         self.version = 0
-        # each order's items' exponents, and per item the least of them and 0 (see exponents())
-        self._exps: dict[Hashable, tuple[int, ...]] = {}
-        self._floor: tuple[int, ...] = _EMPTY
 
     def brokerage_segment_at(self, matched: int) -> Segment:
         """Intraday brokerage on every order once the day has intraday quantity (or for MIS)."""
@@ -142,30 +130,15 @@ class ScripDay:
             out = out + order.charges
         return out
 
-    def exponents(self, new: Iterable[tuple[int, ...]], dp_exp: int) -> list[int]:
-        """Per item, the smallest Decimal exponent over the day's orders' charges before and after
-        some are repriced (``new``: their items' exponents), and 0, the exponent of an empty total;
-        for DP also the day's DP's before and after (``dp_exp``). It is the exponent of the
-        difference of the day's totals, which a fill's charges are padded to."""
-        out = list(map(min, self._floor, *new))
-        out[-1] = min(out[-1], dp_exp, self.dp_exp)
-        return out
-
-    def apply(self, changed: dict[Hashable, OrderDay], new: dict[Hashable, tuple[int, ...]]) -> None:
-        """Replace the orders in ``changed`` (``new``: their items' exponents, kept)."""
-        exps, orders = self._exps, self.orders
-        rose = False  # an order's exponent went up: the least one may have too
-        for key, order in changed.items():
-            now = new[key]
-            old = exps.get(key)
-            if old is not None and old != now and not all(map(le, now, old)):
-                rose = True
-            exps[key] = now
-            orders[key] = order
-        if rose:
-            self._floor = tuple(map(min, _EMPTY, *exps.values()))
-        else:
-            self._floor = tuple(map(min, self._floor, *new.values()))
+    def apply(self, changed: dict[Hashable, OrderDay], sums: list[Decimal] | None) -> None:
+        """Replace the orders in ``changed``; ``sums`` are the day's sums after (None: sum again)."""
+        orders = self.orders
+        orders.update(changed)
+        if sums is None:
+            sums = list(_ZEROS)
+            for order in orders.values():
+                sums = list(map(add, sums, _VALUES(order.charges)))
+        self.sums = sums
 
 
 def _exp(value: Decimal) -> int:
@@ -173,54 +146,38 @@ def _exp(value: Decimal) -> int:
     return exponent if isinstance(exponent, int) else 0
 
 
-_QUANTA = {e: Decimal(1).scaleb(e) for e in range(-60, 30)}  # a Decimal of each exponent
-_LAST = [0] * len(_ITEMS)  # per item, the exponent last seen (a guess checked by same_quantum)
-_LAST_QUANTA = [_QUANTA[0]] * len(_ITEMS)  # and a Decimal of it
-
-
-def _exps(charges: Charges) -> tuple[int, ...]:
-    """Each item's exponent (:func:`_exp`): the last one seen for that item when ``same_quantum``
-    confirms it (one C call), else read from the digits."""
-    out = _LAST.copy()
-    quanta = _LAST_QUANTA
-    for n, value in enumerate(_VALUES(charges)):
-        if not value.same_quantum(quanta[n]):
-            exponent = out[n] = _exp(value)
-            if exponent in _QUANTA:
-                _LAST[n], quanta[n] = exponent, _QUANTA[exponent]
-    return tuple(out)
+def _rises(old: Charges, new: Charges) -> bool:
+    """True when an item of ``new`` has a larger Decimal exponent than in ``old``: the day's sums
+    may then carry a smaller exponent than its orders now have, and are summed again."""
+    before, after = _VALUES(old), _VALUES(new)
+    if all(map(_same_quantum, before, after)):
+        return False
+    return any(_exp(b) < _exp(a) for b, a in zip(before, after, strict=True))
 
 
 _Values = dict[Hashable, tuple[Side, Decimal, Decimal]]  # order → (side, intraday ₹, carried ₹)
 
 
 class _Plan:
-    """What a fill does to its scrip-day: the orders it reprices (and their items' exponents), the
-    lots it takes (whole, then the units taken from the next one), its own unmatched lot, the day's
-    new matched units and DP (and its exponent), and its charges (₹)."""
+    """What a fill does to its scrip-day: the orders it reprices, the lots it takes (whole, then
+    the units taken from the next one), its own unmatched lot, the day's new matched units, DP
+    and sums (None: to be summed again), and its charges (₹)."""
 
-    __slots__ = ("changed", "charges", "dp", "dp_exp", "exponents", "matched", "partial", "rest", "whole")
+    __slots__ = ("changed", "charges", "dp", "matched", "partial", "rest", "sums", "whole")
 
     def __init__(
         self,
         changed: dict[Hashable, OrderDay],
-        exponents: dict[Hashable, tuple[int, ...]],
         whole: int,
         partial: int,
         rest: _Lot | None,
         matched: int,
         dp: Decimal,
-        dp_exp: int,
+        sums: list[Decimal] | None,
         charges: Charges,
     ) -> None:
-        self.changed, self.exponents, self.whole, self.partial, self.rest = (
-            changed,
-            exponents,
-            whole,
-            partial,
-            rest,
-        )
-        self.matched, self.dp, self.dp_exp, self.charges = matched, dp, dp_exp, charges
+        self.changed, self.whole, self.partial, self.rest = changed, whole, partial, rest
+        self.matched, self.dp, self.sums, self.charges = matched, dp, sums, charges
 
 
 class ChargeBook:
@@ -234,7 +191,6 @@ class ChargeBook:
         self.fees = fees
         self.days: dict[tuple[Hashable, date], ScripDay] = {}
         self._previewed: tuple[tuple[object, ...], Decimal, ScripDay, int, _Plan] | None = None
-        self._dp: tuple[Decimal, int] | None = None  # the fee model's DP charge and its exponent
 
     def _new_day(self, exchange: Exchange, day: date, segment: Segment) -> ScripDay:
         exchange, segment = Exchange(exchange), Segment(segment)
@@ -296,8 +252,8 @@ class ChargeBook:
             queue[0].quantity -= plan.partial
         if plan.rest is not None:
             queue.append(plan.rest)
-        sd.apply(plan.changed, plan.exponents)
-        sd.matched, sd.dp, sd.dp_exp = plan.matched, plan.dp, plan.dp_exp
+        sd.apply(plan.changed, plan.sums)
+        sd.matched, sd.dp = plan.matched, plan.dp
         sd.version += 1
         return plan.charges
 
@@ -314,12 +270,6 @@ class ChargeBook:
         return {key: sd.dp for key, sd in self.days.items() if sd.dp}
 
     # ----- the rule ---------------------------------------------------------------------------
-    def _dp_charge(self) -> tuple[Decimal, int]:
-        if self._dp is None:
-            dp = self.fees.dp_per_scrip_day
-            self._dp = (dp, _exp(dp))
-        return self._dp
-
     def _plan(self, sd: ScripDay, order: Hashable, side: Side, quantity: int, price: Decimal) -> _Plan:
         """What a fill of ``quantity`` units at ``price`` ₹ of ``order`` on ``side`` does to ``sd``
         (``sd`` is not changed)."""
@@ -345,35 +295,44 @@ class ChargeBook:
         pricer = sd.pricer
         changed = {k: OrderDay(s, iv, cv, pricer(s, iv, cv, segment)) for k, (s, iv, cv) in values.items()}
         head = rest if whole >= len(queue) else queue[whole]
-        dp, dp_exp = ZERO, 0
+        dp = ZERO
         if sd.carries and head is not None and head.side is Side.SELL:
-            dp, dp_exp = self._dp_charge()
-        exps = {key: _exps(o.charges) for key, o in changed.items()}
-        charges = self._difference(sd, changed, exps, dp, dp_exp)
-        return _Plan(changed, exps, whole, partial, rest, matched, dp, dp_exp, charges)
+            dp = self.fees.dp_per_scrip_day
+        return _difference(sd, changed, whole, partial, rest, matched, dp)
 
-    @staticmethod
-    def _difference(
-        sd: ScripDay,
-        changed: dict[Hashable, OrderDay],
-        exps: dict[Hashable, tuple[int, ...]],
-        dp: Decimal,
-        dp_exp: int,
-    ) -> Charges:
-        """The change ``changed`` and the new ``dp`` make to the day's total (₹), item by item,
-        with the exponent differencing the two totals would give (the figures are exact sums)."""
-        orders = sd.orders
-        sums: Iterable[Decimal] | None = None  # the exact change; padded below (no 0 + needed)
-        for key, new in changed.items():
-            old = orders.get(key)
-            change = (
-                _VALUES(new.charges) if old is None else map(sub, _VALUES(new.charges), _VALUES(old.charges))
-            )
-            sums = change if sums is None else map(add, sums, change)
-        items = list(_VALUES(NO_CHARGES) if sums is None else sums)
-        items[-1] += dp - sd.dp
-        unit, padded = _UNIT, sd.exponents(exps.values(), dp_exp)
-        return Charges(*[value.quantize(unit[e]) for value, e in zip(items, padded, strict=True)])
+
+def _difference(
+    sd: ScripDay,
+    changed: dict[Hashable, OrderDay],
+    whole: int,
+    partial: int,
+    rest: _Lot | None,
+    matched: int,
+    dp: Decimal,
+) -> _Plan:
+    """The plan of a fill that reprices ``changed`` and leaves the day's DP at ``dp``: its charges
+    are the change to the day's total, item by item, ``(sums + change) - sums``, which has the
+    exponent differencing the two totals gives (the least of every order's before and after, and
+    0; the figures are exact sums)."""
+    orders = sd.orders
+    change: list[Decimal] | None = None
+    rises = False
+    items: Iterable[Decimal]
+    for key, new in changed.items():
+        old = orders.get(key)
+        if old is None:
+            items = _VALUES(new.charges)
+        else:
+            items = map(sub, _VALUES(new.charges), _VALUES(old.charges))
+            rises = rises or _rises(old.charges, new.charges)
+        change = list(items) if change is None else list(map(add, change, items))
+    sums = sd.sums
+    after = sums if change is None else list(map(add, sums, change))
+    top = after.copy()
+    top[-1] = top[-1] + dp - sd.dp  # the day's DP counts with the orders' (none) DP items
+    return _Plan(
+        changed, whole, partial, rest, matched, dp, None if rises else after, Charges(*map(sub, top, sums))
+    )
 
 
 def _match(
