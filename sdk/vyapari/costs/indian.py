@@ -26,7 +26,7 @@ import numpy as np
 
 from vyapari.core.money import ZERO, round_rupee
 from vyapari.costs.base import FeeModel, LegArrays, OrderPricer, TradeLeg
-from vyapari.costs.brokerage import UPSTOX_BROKERAGE, ZERODHA_BROKERAGE, BrokerageSchedule
+from vyapari.costs.brokerage import UPSTOX_BROKERAGE, ZERODHA_BROKERAGE, BrokerageRule, BrokerageSchedule
 from vyapari.costs.regimes import StatutoryRates, rates_on, segment_schedule
 from vyapari.model.charges import Charges
 from vyapari.model.enums import Exchange, Segment, Side
@@ -114,6 +114,7 @@ class IndianEquityFees(FeeModel):
         carried = rates_on(exchange, carried_segment, trade_date)
         include_ipft, gst_on_ipft, exact_stt = self.include_ipft, self.gst_on_ipft, self.exact_stt
         schedule = self.brokerage
+        rules: dict[Segment, BrokerageRule] = {}  # per brokerage segment, when first asked for
         intraday_rates: list[StatutoryRates] = []
 
         def pricer(side: Side, iv: Decimal, cv: Decimal, brokerage_segment: Segment) -> Charges:
@@ -133,7 +134,10 @@ class IndianEquityFees(FeeModel):
             txn = iv * i.exchange_txn + cv * c.exchange_txn
             ipft = iv * i.ipft + cv * c.ipft if include_ipft else ZERO
             sebi = iv * i.sebi_fee + cv * c.sebi_fee
-            brokerage = schedule.rule(brokerage_segment).brokerage(iv + cv)
+            rule = rules.get(brokerage_segment)
+            if rule is None:
+                rule = rules[brokerage_segment] = schedule.rule(brokerage_segment)
+            brokerage = rule.brokerage(iv + cv)
             gst_base = brokerage + sebi + txn + (ipft if gst_on_ipft else ZERO)
             return Charges(
                 brokerage,
