@@ -25,7 +25,7 @@ from decimal import Decimal
 import numpy as np
 
 from vyapari.core.money import ZERO, round_rupee
-from vyapari.costs.base import FeeModel, LegArrays, OrderPricer, TradeLeg
+from vyapari.costs.base import ChargeItems, FeeModel, LegArrays, OrderPricer, TradeLeg
 from vyapari.costs.brokerage import UPSTOX_BROKERAGE, ZERODHA_BROKERAGE, BrokerageRule, BrokerageSchedule
 from vyapari.costs.regimes import StatutoryRates, rates_on, segment_schedule
 from vyapari.model.charges import Charges
@@ -81,8 +81,9 @@ class IndianEquityFees(FeeModel):
 
         A leg is an order with no intraday part: :meth:`order_charges` on its whole turnover in its
         own segment, plus its DP."""
-        charges = self.order_charges(leg.exchange, leg.trade_date, leg.side, ZERO, leg.turnover,
-                                     leg.segment, leg.segment)
+        charges = self.order_charges(
+            leg.exchange, leg.trade_date, leg.side, ZERO, leg.turnover, leg.segment, leg.segment
+        )
         return replace(charges, dp=self._dp(leg.segment, leg.side is Side.BUY))
 
     @property
@@ -106,7 +107,7 @@ class IndianEquityFees(FeeModel):
         ``carried_segment``'s; STT is rounded half up to ₹1 per order unless ``exact_stt``.
         """
         pricer = self.order_pricer(exchange, trade_date, carried_segment)
-        return pricer(side, intraday_value, carried_value, brokerage_segment)
+        return Charges(*pricer(side, intraday_value, carried_value, brokerage_segment))
 
     def order_pricer(self, exchange: Exchange, trade_date: date, carried_segment: Segment) -> OrderPricer:
         """:meth:`order_charges` of one scrip-day with its rates looked up once (the intraday rates
@@ -117,7 +118,7 @@ class IndianEquityFees(FeeModel):
         rules: dict[Segment, BrokerageRule] = {}  # per brokerage segment, when first asked for
         intraday_rates: list[StatutoryRates] = []
 
-        def pricer(side: Side, iv: Decimal, cv: Decimal, brokerage_segment: Segment) -> Charges:
+        def pricer(side: Side, iv: Decimal, cv: Decimal, brokerage_segment: Segment) -> ChargeItems:
             c = carried
             if iv:
                 if not intraday_rates:
@@ -139,7 +140,7 @@ class IndianEquityFees(FeeModel):
                 rule = rules[brokerage_segment] = schedule.rule(brokerage_segment)
             brokerage = rule.brokerage(iv + cv)
             gst_base = brokerage + sebi + txn + (ipft if gst_on_ipft else ZERO)
-            return Charges(
+            return (
                 brokerage,
                 stt if exact_stt else round_rupee(stt),
                 txn,
@@ -147,6 +148,7 @@ class IndianEquityFees(FeeModel):
                 sebi,
                 stamp,
                 gst_base * c.gst,
+                ZERO,  # DP: per scrip-day, not per order
             )
 
         return pricer

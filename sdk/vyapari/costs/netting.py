@@ -34,39 +34,43 @@ from collections.abc import Hashable, Iterable
 from dataclasses import fields
 from datetime import date
 from decimal import Decimal
-from operator import add, attrgetter, sub
+from operator import add, sub
 
 from vyapari.core.money import ZERO
-from vyapari.costs.base import FeeModel, OrderPricer
+from vyapari.costs.base import ChargeItems, FeeModel, OrderPricer
 from vyapari.model.charges import NO_CHARGES, Charges
 from vyapari.model.enums import Exchange, Segment, Side
 
 CASH_SEGMENTS = (Segment.DELIVERY, Segment.INTRADAY)
 _ITEMS = tuple(f.name for f in fields(Charges))
-_VALUES = attrgetter(*_ITEMS)  # a Charges' items in field order
 _ZEROS = (ZERO,) * len(_ITEMS)
 _same_quantum = Decimal.same_quantum
 
 
 class OrderDay:
     """One order's trades in one scrip-day: side, its turnover (₹) matched intraday and not, and
-    its charges (₹) as the day stands."""
+    its charges' items (₹, :data:`~vyapari.costs.base.ChargeItems`) as the day stands."""
 
-    __slots__ = ("carried_value", "charges", "intraday_value", "side")
+    __slots__ = ("carried_value", "intraday_value", "items", "side")
 
     def __init__(
         self,
         side: Side,
         intraday_value: Decimal = ZERO,
         carried_value: Decimal = ZERO,
-        charges: Charges = NO_CHARGES,
+        items: ChargeItems = _ZEROS,
     ) -> None:
-        self.side, self.intraday_value, self.carried_value, self.charges = (
+        self.side, self.intraday_value, self.carried_value, self.items = (
             side,
             intraday_value,
             carried_value,
-            charges,
+            items,
         )
+
+    @property
+    def charges(self) -> Charges:
+        """The order's charges (₹)."""
+        return Charges(*self.items)
 
 
 class _Lot:
@@ -137,7 +141,7 @@ class ScripDay:
         if sums is None:
             sums = list(_ZEROS)
             for order in orders.values():
-                sums = list(map(add, sums, _VALUES(order.charges)))
+                sums = list(map(add, sums, order.items))
         self.sums = sums
 
 
@@ -146,10 +150,9 @@ def _exp(value: Decimal) -> int:
     return exponent if isinstance(exponent, int) else 0
 
 
-def _rises(old: Charges, new: Charges) -> bool:
-    """True when an item of ``new`` has a larger Decimal exponent than in ``old``: the day's sums
-    may then carry a smaller exponent than its orders now have, and are summed again."""
-    before, after = _VALUES(old), _VALUES(new)
+def _rises(before: ChargeItems, after: ChargeItems) -> bool:
+    """True when an item of ``after`` has a larger Decimal exponent than in ``before``: the day's
+    sums may then carry a smaller exponent than its orders now have, and are summed again."""
     if all(map(_same_quantum, before, after)):
         return False
     return any(_exp(b) < _exp(a) for b, a in zip(before, after, strict=True))
@@ -321,10 +324,10 @@ def _difference(
     for key, new in changed.items():
         old = orders.get(key)
         if old is None:
-            items = _VALUES(new.charges)
+            items = new.items
         else:
-            items = map(sub, _VALUES(new.charges), _VALUES(old.charges))
-            rises = rises or _rises(old.charges, new.charges)
+            items = map(sub, new.items, old.items)
+            rises = rises or _rises(old.items, new.items)
         change = list(items) if change is None else list(map(add, change, items))
     sums = sd.sums
     after = sums if change is None else list(map(add, sums, change))

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from vyapari.costs.base import FeeModel, LegArrays, OrderPricer, TradeLeg
+from vyapari.costs.base import ChargeItems, FeeModel, LegArrays, OrderPricer, TradeLeg
 from vyapari.model.charges import Charges
 from vyapari.model.enums import Exchange, Segment, Side
 
@@ -59,8 +59,8 @@ class ScaledFees(FeeModel):
         base = self.base.order_pricer(exchange, trade_date, carried_segment)
         factor = Decimal(repr(self.factor))
 
-        def pricer(side: Side, intraday: Decimal, carried: Decimal, brokerage: Segment) -> Charges:
-            return base(side, intraday, carried, brokerage).scaled(factor)
+        def pricer(side: Side, intraday: Decimal, carried: Decimal, brokerage: Segment) -> ChargeItems:
+            return tuple([item * factor for item in base(side, intraday, carried, brokerage)])
 
         return pricer
 
