@@ -20,11 +20,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
-from vyapari.core.money import ZERO, round_rupee
+from vyapari.core.money import RUPEE, ZERO
 from vyapari.costs.base import ChargeItems, FeeModel, LegArrays, OrderPricer, TradeLeg
 from vyapari.costs.brokerage import UPSTOX_BROKERAGE, ZERODHA_BROKERAGE, BrokerageRule, BrokerageSchedule
 from vyapari.costs.regimes import StatutoryRates, rates_on, segment_schedule
@@ -142,7 +142,7 @@ class IndianEquityFees(FeeModel):
             gst_base = brokerage + sebi + txn + (ipft if gst_on_ipft else ZERO)
             return (
                 brokerage,
-                stt if exact_stt else round_rupee(stt),
+                stt if exact_stt else stt.quantize(RUPEE, ROUND_HALF_UP),  # round_rupee
                 txn,
                 ipft,
                 sebi,
