@@ -47,7 +47,7 @@ class Resting:
     it (``handle``), the product whose rules apply (``rules``: the order's unless given; the
     backtest applies its strategy's), its side sign and stop state."""
 
-    __slots__ = ("column", "handle", "key", "lot", "order", "rules", "sign", "stamp", "triggered")
+    __slots__ = ("charged", "column", "handle", "key", "lot", "order", "rules", "sign", "stamp", "triggered")
 
     def __init__(
         self,
@@ -64,6 +64,7 @@ class Resting:
         self.rules: ProductType = order.product if product is None else product
         self.sign: int = order.side.sign
         self.triggered = False
+        self.charged: tuple[Exchange, Segment] | None = None  # its venue and charge segment, once known
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,18 +293,13 @@ class SimulatedExchange:
         (:mod:`vyapari.costs.netting`); booked into the day's charges only when ``book``."""
         if self._free:
             return NO_CHARGES
-        order = resting.order
+        charged = resting.charged
+        if charged is None:
+            charged = resting.charged = (self._venue(resting.column), self._segments[resting.rules])
         how = self.charge_book.book if book else self.charge_book.preview
-        return how(
-            resting.column,
-            self._venue(resting.column),
-            day,
-            self._segments[resting.rules],
-            resting.key,
-            order.side,
-            qty,
-            self._price(price),
-        )
+        venue, segment = charged
+        side = resting.order.side
+        return how(resting.column, venue, day, segment, resting.key, side, qty, self._price(price))
 
     def _price(self, price: float) -> Decimal:
         """``to_price(price)``, remembered for the last price (a fill's preview, booking and record
