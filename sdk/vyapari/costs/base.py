@@ -16,9 +16,11 @@ Conventions
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
+from operator import attrgetter
 
 import numpy as np
 
@@ -75,6 +77,16 @@ class TradeLeg:
     def turnover(self) -> Decimal:
         """Traded value in ₹: quantity × price (premium turnover for options)."""
         return self.price * self.quantity
+
+
+ChargeItems = tuple[Decimal, ...]
+"""A :class:`~vyapari.model.charges.Charges`' items (₹) in field order, brokerage to DP."""
+
+OrderPricer = Callable[[Side, Decimal, Decimal, Segment], ChargeItems]
+"""One scrip-day's order charges (₹): ``(side, intraday_value ₹, carried_value ₹, brokerage_segment)``
+→ the items of :meth:`FeeModel.order_charges` (see :meth:`FeeModel.order_pricer`)."""
+
+_ITEMS_OF = attrgetter(*(f.name for f in fields(Charges)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +182,21 @@ class FeeModel(ABC):
             if value > 0:
                 out = out + self.charges(TradeLeg(exchange, segment, side, 1, value, trade_date))
         return out
+
+    def order_pricer(self, exchange: Exchange, trade_date: date, carried_segment: Segment) -> OrderPricer:
+        """:meth:`order_charges` of one scrip-day: ``pricer(side, intraday_value, carried_value,
+        brokerage_segment)`` with ``exchange``, ``trade_date`` and ``carried_segment`` bound (the
+        Indian models look their rates up once here); the same Decimals as :meth:`order_charges`,
+        as a tuple of items (:data:`ChargeItems`: the charge book sums items, not Charges)."""
+
+        def pricer(side: Side, intraday: Decimal, carried: Decimal, brokerage: Segment) -> ChargeItems:
+            charges = self.order_charges(
+                exchange, trade_date, side, intraday, carried, carried_segment, brokerage
+            )
+            items: ChargeItems = _ITEMS_OF(charges)
+            return items
+
+        return pricer
 
     def charges_total_array(
         self,

@@ -20,14 +20,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
-from vyapari.core.money import ZERO, round_rupee
-from vyapari.costs.base import FeeModel, LegArrays, TradeLeg
-from vyapari.costs.brokerage import UPSTOX_BROKERAGE, ZERODHA_BROKERAGE, BrokerageSchedule
-from vyapari.costs.regimes import segment_schedule
+from vyapari.core.money import RUPEE, ZERO
+from vyapari.costs.base import ChargeItems, FeeModel, LegArrays, OrderPricer, TradeLeg
+from vyapari.costs.brokerage import UPSTOX_BROKERAGE, ZERODHA_BROKERAGE, BrokerageRule, BrokerageSchedule
+from vyapari.costs.regimes import StatutoryRates, rates_on, segment_schedule
 from vyapari.model.charges import Charges
 from vyapari.model.enums import Exchange, Segment, Side
 
@@ -81,8 +81,9 @@ class IndianEquityFees(FeeModel):
 
         A leg is an order with no intraday part: :meth:`order_charges` on its whole turnover in its
         own segment, plus its DP."""
-        charges = self.order_charges(leg.exchange, leg.trade_date, leg.side, ZERO, leg.turnover,
-                                     leg.segment, leg.segment)
+        charges = self.order_charges(
+            leg.exchange, leg.trade_date, leg.side, ZERO, leg.turnover, leg.segment, leg.segment
+        )
         return replace(charges, dp=self._dp(leg.segment, leg.side is Side.BUY))
 
     @property
@@ -105,27 +106,52 @@ class IndianEquityFees(FeeModel):
         Each statutory item is the intraday part at the intraday rates plus the carried part at
         ``carried_segment``'s; STT is rounded half up to ₹1 per order unless ``exact_stt``.
         """
-        carried = segment_schedule(exchange, carried_segment).rates_on(trade_date)
-        intraday = (
-            segment_schedule(exchange, Segment.INTRADAY).rates_on(trade_date) if intraday_value else carried
-        )
-        iv, cv = intraday_value, carried_value
-        is_buy = side is Side.BUY
-        stt = iv * intraday.stt(side) + cv * carried.stt(side)
-        txn = iv * intraday.exchange_txn + cv * carried.exchange_txn
-        ipft = iv * intraday.ipft + cv * carried.ipft if self.include_ipft else ZERO
-        sebi = iv * intraday.sebi_fee + cv * carried.sebi_fee
-        brokerage = self.brokerage.rule(brokerage_segment).brokerage(iv + cv)
-        gst_base = brokerage + sebi + txn + (ipft if self.gst_on_ipft else ZERO)
-        return Charges(
-            brokerage=brokerage,
-            stt=stt if self.exact_stt else round_rupee(stt),
-            exchange_txn=txn,
-            ipft=ipft,
-            sebi_fee=sebi,
-            stamp_duty=iv * intraday.stamp_buy + cv * carried.stamp_buy if is_buy else ZERO,
-            gst=gst_base * carried.gst,
-        )
+        pricer = self.order_pricer(exchange, trade_date, carried_segment)
+        return Charges(*pricer(side, intraday_value, carried_value, brokerage_segment))
+
+    def order_pricer(self, exchange: Exchange, trade_date: date, carried_segment: Segment) -> OrderPricer:
+        """:meth:`order_charges` of one scrip-day with its rates looked up once (the intraday rates
+        when first needed); ``ScheduleNotFound`` before the first schedule."""
+        carried = rates_on(exchange, carried_segment, trade_date)
+        include_ipft, gst_on_ipft, exact_stt = self.include_ipft, self.gst_on_ipft, self.exact_stt
+        schedule = self.brokerage
+        rules: dict[Segment, BrokerageRule] = {}  # per brokerage segment, when first asked for
+        intraday_rates: list[StatutoryRates] = []
+
+        def pricer(side: Side, iv: Decimal, cv: Decimal, brokerage_segment: Segment) -> ChargeItems:
+            c = carried
+            if iv:
+                if not intraday_rates:
+                    intraday_rates.append(rates_on(exchange, Segment.INTRADAY, trade_date))
+                i = intraday_rates[0]
+            else:
+                i = c
+            if side is Side.BUY:
+                stt = iv * i.stt_buy + cv * c.stt_buy
+                stamp = iv * i.stamp_buy + cv * c.stamp_buy
+            else:
+                stt = iv * i.stt_sell + cv * c.stt_sell
+                stamp = ZERO
+            txn = iv * i.exchange_txn + cv * c.exchange_txn
+            ipft = iv * i.ipft + cv * c.ipft if include_ipft else ZERO
+            sebi = iv * i.sebi_fee + cv * c.sebi_fee
+            rule = rules.get(brokerage_segment)
+            if rule is None:
+                rule = rules[brokerage_segment] = schedule.rule(brokerage_segment)
+            brokerage = rule.brokerage(iv + cv)
+            gst_base = brokerage + sebi + txn + (ipft if gst_on_ipft else ZERO)
+            return (
+                brokerage,
+                stt if exact_stt else stt.quantize(RUPEE, ROUND_HALF_UP),  # round_rupee
+                txn,
+                ipft,
+                sebi,
+                stamp,
+                gst_base * c.gst,
+                ZERO,  # DP: per scrip-day, not per order
+            )
+
+        return pricer
 
     def _dp(self, segment: Segment, is_buy: bool) -> Decimal:
         """DP charge in ₹ of a leg (delivery sells only)."""

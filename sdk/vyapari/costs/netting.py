@@ -18,40 +18,59 @@ order's final charges (what a broker's per-order contract note shows) for reconc
 
 A fill costs O(the orders it changes), not O(the scrip-day's orders): the book keeps each
 scrip-day's state in place, a fill's charges are the sum of the changes of the orders it reprices
-(exact in Decimal: the same figures as differencing the day's totals, padded to the same
-exponent), and :meth:`ChargeBook.book` reuses the plan of the :meth:`~ChargeBook.preview` it
-follows. Amounts are ₹ (Decimal). The array twin for the backtest kernel is
+(exact in Decimal: the same figures as differencing the day's totals, exponents included:
+each scrip-day keeps its total per item, ``Σ orders`` from Decimal 0, whose exponent is the
+least of its orders' and 0, and a fill's item is ``(total + change) - total``), each
+scrip-day prices its orders with its fee model's pricer (rates looked up once,
+:meth:`~vyapari.costs.base.FeeModel.order_pricer`), and :meth:`ChargeBook.book` reuses the plan of
+the :meth:`~ChargeBook.preview` it follows. Amounts are ₹ (Decimal). The array twin for the backtest kernel is
 :func:`vyapari.backtest.charge_kernel.netted_charges`.
 """
 
 from __future__ import annotations
 
-from collections import Counter, deque
-from collections.abc import Hashable
-from dataclasses import dataclass, fields
+from collections import deque
+from collections.abc import Hashable, Iterable
+from dataclasses import fields
 from datetime import date
 from decimal import Decimal
-from operator import attrgetter
+from operator import add, sub
 
 from vyapari.core.money import ZERO
-from vyapari.costs.base import FeeModel
+from vyapari.costs.base import ChargeItems, FeeModel, OrderPricer
 from vyapari.model.charges import NO_CHARGES, Charges
 from vyapari.model.enums import Exchange, Segment, Side
 
 CASH_SEGMENTS = (Segment.DELIVERY, Segment.INTRADAY)
 _ITEMS = tuple(f.name for f in fields(Charges))
-_VALUES = attrgetter(*_ITEMS)  # a Charges' items in field order
-_UNIT = {-e: Decimal(1).scaleb(-e) for e in range(40)}  # quantum of each exponent
+_ZEROS = (ZERO,) * len(_ITEMS)
+_same_quantum = Decimal.same_quantum
 
 
-@dataclass(frozen=True, slots=True)
 class OrderDay:
-    """One order's trades in one scrip-day: side, and its turnover (₹) matched intraday and not."""
+    """One order's trades in one scrip-day: side, its turnover (₹) matched intraday and not, and
+    its charges' items (₹, :data:`~vyapari.costs.base.ChargeItems`) as the day stands."""
 
-    side: Side
-    intraday_value: Decimal = ZERO
-    carried_value: Decimal = ZERO
-    charges: Charges = NO_CHARGES
+    __slots__ = ("carried_value", "intraday_value", "items", "side")
+
+    def __init__(
+        self,
+        side: Side,
+        intraday_value: Decimal = ZERO,
+        carried_value: Decimal = ZERO,
+        items: ChargeItems = _ZEROS,
+    ) -> None:
+        self.side, self.intraday_value, self.carried_value, self.items = (
+            side,
+            intraday_value,
+            carried_value,
+            items,
+        )
+
+    @property
+    def charges(self) -> Charges:
+        """The order's charges (₹)."""
+        return Charges(*self.items)
 
 
 class _Lot:
@@ -65,41 +84,40 @@ class _Lot:
 
 class ScripDay:
     """The state of one (scrip, session), kept in place: orders, unmatched lots (all of one side,
-    oldest first), matched units and DP; ``version`` counts the fills booked into it."""
+    oldest first), matched units and DP; ``pricer`` prices its orders
+    (:meth:`~vyapari.costs.base.FeeModel.order_pricer`); ``sums`` is the orders' charges per
+    item, summed from Decimal 0 (so its exponent is the least of theirs and 0); ``version``
+    counts the fills booked."""
 
     __slots__ = (
-        "_counts",
-        "_exps",
+        "carries",
+        "cash",
         "day",
         "dp",
         "exchange",
         "matched",
         "orders",
+        "pricer",
         "queue",
         "segment",
+        "sums",
         "version",
     )
 
-    def __init__(self, exchange: Exchange, day: date, segment: Segment) -> None:
-        self.exchange, self.day, self.segment = exchange, day, segment
+    def __init__(self, exchange: Exchange, day: date, segment: Segment, pricer: OrderPricer) -> None:
+        self.exchange, self.day, self.segment, self.pricer = exchange, day, segment, pricer
+        self.cash = segment in CASH_SEGMENTS  # fills of opposite sides match
+        self.carries = segment is Segment.DELIVERY  # unmatched quantity is delivery (CNC)
         self.orders: dict[Hashable, OrderDay] = {}
         self.queue: deque[_Lot] = deque()
         self.matched = 0
         self.dp = ZERO
+        self.sums: list[Decimal] = list(_ZEROS)
         self.version = 0
-        # per item, how many of the orders' charges have each Decimal exponent, and each order's
-        # items' exponents (see exponents())
-        self._counts: list[Counter[int]] = [Counter() for _ in _ITEMS]
-        self._exps: dict[Hashable, tuple[int, ...]] = {}
-
-    @property
-    def carries(self) -> bool:
-        """Unmatched quantity is delivery (the product is CNC)."""
-        return self.segment is Segment.DELIVERY
 
     def brokerage_segment_at(self, matched: int) -> Segment:
         """Intraday brokerage on every order once the day has intraday quantity (or for MIS)."""
-        if self.segment in CASH_SEGMENTS and (matched > 0 or not self.carries):
+        if self.cash and (matched > 0 or not self.carries):
             return Segment.INTRADAY
         return self.segment
 
@@ -116,33 +134,15 @@ class ScripDay:
             out = out + order.charges
         return out
 
-    def exponents(self, new: dict[Hashable, tuple[int, ...]], dp: Decimal) -> list[int]:
-        """Per item, the smallest Decimal exponent over the day's orders' charges before and after
-        the orders in ``new`` are repriced (``new``: their items' exponents), and 0, the exponent of
-        an empty total; for DP also the day's DP before and after (``dp``). It is the exponent of
-        the difference of the day's totals, which a fill's charges are padded to."""
-        out = []
-        for n, counts in enumerate(self._counts):
-            least = min(counts, default=0)
-            for exps in new.values():
-                least = min(least, exps[n])
-            out.append(min(least, 0))
-        out[-1] = min(out[-1], _exp(dp), _exp(self.dp))
-        return out
-
-    def apply(self, changed: dict[Hashable, OrderDay], new: dict[Hashable, tuple[int, ...]]) -> None:
-        """Replace the orders in ``changed`` (``new``: their items' exponents, kept counted)."""
-        for key, order in changed.items():
-            old = self._exps.get(key)
-            exps = new[key]
-            for n, counts in enumerate(self._counts):
-                if old is not None:
-                    counts[old[n]] -= 1
-                    if not counts[old[n]]:
-                        del counts[old[n]]
-                counts[exps[n]] += 1
-            self._exps[key] = exps
-            self.orders[key] = order
+    def apply(self, changed: dict[Hashable, OrderDay], sums: list[Decimal] | None) -> None:
+        """Replace the orders in ``changed``; ``sums`` are the day's sums after (None: sum again)."""
+        orders = self.orders
+        orders.update(changed)
+        if sums is None:
+            sums = list(_ZEROS)
+            for order in orders.values():
+                sums = list(map(add, sums, order.items))
+        self.sums = sums
 
 
 def _exp(value: Decimal) -> int:
@@ -150,39 +150,37 @@ def _exp(value: Decimal) -> int:
     return exponent if isinstance(exponent, int) else 0
 
 
-_QUANTA = {e: Decimal(1).scaleb(e) for e in range(-60, 30)}  # a Decimal of each exponent
-_LAST = [0] * len(_ITEMS)  # per item, the exponent last seen (a guess checked by same_quantum)
+def _rises(before: ChargeItems, after: ChargeItems) -> bool:
+    """True when an item of ``after`` has a larger Decimal exponent than in ``before``: the day's
+    sums may then carry a smaller exponent than its orders now have, and are summed again."""
+    if all(map(_same_quantum, before, after)):
+        return False
+    return any(_exp(b) < _exp(a) for b, a in zip(before, after, strict=True))
 
 
-def _exps(charges: Charges) -> tuple[int, ...]:
-    """Each item's exponent (:func:`_exp`): the last one seen for that item when ``same_quantum``
-    confirms it (one C call), else read from the digits."""
-    out = []
-    last = _LAST
-    for n, value in enumerate(_VALUES(charges)):
-        exponent = last[n]
-        if not value.same_quantum(_QUANTA[exponent]):
-            exponent = _exp(value)
-            if exponent in _QUANTA:
-                last[n] = exponent
-        out.append(exponent)
-    return tuple(out)
+_Values = dict[Hashable, tuple[Side, Decimal, Decimal]]  # order → (side, intraday ₹, carried ₹)
 
 
-@dataclass(frozen=True, slots=True)
 class _Plan:
-    """What a fill does to its scrip-day: the orders it reprices, the lots it takes (whole, then the
-    units taken from the next one), its own unmatched lot, the day's new matched units and DP, and
-    its charges (₹)."""
+    """What a fill does to its scrip-day: the orders it reprices, the lots it takes (whole, then
+    the units taken from the next one), its own unmatched lot, the day's new matched units, DP
+    and sums (None: to be summed again), and its charges (₹)."""
 
-    changed: dict[Hashable, OrderDay]
-    exponents: dict[Hashable, tuple[int, ...]]
-    whole: int
-    partial: int
-    rest: _Lot | None
-    matched: int
-    dp: Decimal
-    charges: Charges
+    __slots__ = ("changed", "charges", "dp", "matched", "partial", "rest", "sums", "whole")
+
+    def __init__(
+        self,
+        changed: dict[Hashable, OrderDay],
+        whole: int,
+        partial: int,
+        rest: _Lot | None,
+        matched: int,
+        dp: Decimal,
+        sums: list[Decimal] | None,
+        charges: Charges,
+    ) -> None:
+        self.changed, self.whole, self.partial, self.rest = changed, whole, partial, rest
+        self.matched, self.dp, self.sums, self.charges = matched, dp, sums, charges
 
 
 class ChargeBook:
@@ -195,7 +193,11 @@ class ChargeBook:
     def __init__(self, fees: FeeModel) -> None:
         self.fees = fees
         self.days: dict[tuple[Hashable, date], ScripDay] = {}
-        self._previewed: tuple[tuple[object, ...], ScripDay, int, _Plan] | None = None
+        self._previewed: tuple[tuple[object, ...], Decimal, ScripDay, int, _Plan] | None = None
+
+    def _new_day(self, exchange: Exchange, day: date, segment: Segment) -> ScripDay:
+        exchange, segment = Exchange(exchange), Segment(segment)
+        return ScripDay(exchange, day, segment, self.fees.order_pricer(exchange, day, segment))
 
     def preview(
         self,
@@ -211,10 +213,10 @@ class ChargeBook:
         """The charges a fill would book now (₹), without booking it."""
         sd = self.days.get((scrip, day))
         if sd is None:  # a new scrip-day, kept only if this very fill is booked next
-            sd = ScripDay(Exchange(exchange), day, Segment(segment))
+            sd = self._new_day(exchange, day, segment)
         plan = self._plan(sd, order, side, quantity, price)
-        args = (scrip, exchange, day, segment, order, side, quantity, price.as_tuple())
-        self._previewed = (args, sd, sd.version, plan)
+        args = (scrip, exchange, day, segment, order, side, quantity)
+        self._previewed = (args, price, sd, sd.version, plan)
         return plan.charges
 
     def book(
@@ -232,26 +234,28 @@ class ChargeBook:
         key = (scrip, day)
         sd = self.days.get(key)
         seen, self._previewed = self._previewed, None
-        args = (scrip, exchange, day, segment, order, side, quantity, price.as_tuple())
         if (
             seen is not None
-            and seen[0] == args
-            and seen[2] == seen[1].version
-            and (sd is None or seen[1] is sd)
+            and seen[0] == (scrip, exchange, day, segment, order, side, quantity)
+            and seen[1] == price
+            and seen[1].same_quantum(price)
+            and seen[3] == seen[2].version
+            and (sd is None or seen[2] is sd)
         ):
-            sd, plan = seen[1], seen[3]  # the buying-power check's preview of this very fill
+            sd, plan = seen[2], seen[4]  # the buying-power check's preview of this very fill
         else:
             if sd is None:
-                sd = ScripDay(Exchange(exchange), day, Segment(segment))
+                sd = self._new_day(exchange, day, segment)
             plan = self._plan(sd, order, side, quantity, price)
         self.days[key] = sd
+        queue = sd.queue
         for _ in range(plan.whole):
-            sd.queue.popleft()
+            queue.popleft()
         if plan.partial:
-            sd.queue[0].quantity -= plan.partial
+            queue[0].quantity -= plan.partial
         if plan.rest is not None:
-            sd.queue.append(plan.rest)
-        sd.apply(plan.changed, plan.exponents)
+            queue.append(plan.rest)
+        sd.apply(plan.changed, plan.sums)
         sd.matched, sd.dp = plan.matched, plan.dp
         sd.version += 1
         return plan.charges
@@ -273,83 +277,95 @@ class ChargeBook:
         """What a fill of ``quantity`` units at ``price`` ₹ of ``order`` on ``side`` does to ``sd``
         (``sd`` is not changed)."""
         orders = sd.orders
-        values: dict[Hashable, tuple[Side, Decimal, Decimal]] = {}  # orders whose turnover moves
-
-        def current(key: Hashable) -> tuple[Side, Decimal, Decimal]:
-            found = values.get(key)
-            if found is not None:
-                return found
-            o = orders.get(key)
-            return (side, ZERO, ZERO) if o is None else (o.side, o.intraday_value, o.carried_value)
-
-        left, matched_value, matched = quantity, ZERO, sd.matched
-        whole = partial = 0
+        values: _Values = {}  # orders whose turnover moves
+        left, matched_value, matched, whole, partial = quantity, ZERO, sd.matched, 0, 0
         rest: _Lot | None = None
         queue = sd.queue
-        if sd.segment in CASH_SEGMENTS:
-            at = 0
-            while left and at < len(queue) and queue[at].side is not side:
-                lot = queue[at]
-                take = min(left, lot.quantity)
-                other_side, intraday, carried = current(lot.order)
-                value = lot.price * take
-                values[lot.order] = (other_side, intraday + value, carried - value)
-                matched_value += price * take
-                left -= take
-                matched += take
-                if take == lot.quantity:
-                    whole += 1
-                    at += 1
-                else:
-                    partial = take
-                    break
+        if sd.cash:
+            if queue and queue[0].side is not side:
+                left, matched_value, matched, whole, partial = _match(sd, values, side, quantity, price)
             if left:
                 rest = _Lot(order, side, left, price)
-        own_side, intraday, carried = current(order)
-        values[order] = (own_side, intraday + matched_value, carried + price * left)
-        if sd.brokerage_segment_at(matched) is not sd.brokerage_segment:  # every order reprices
+        found = values.get(order)
+        if found is None:
+            o = orders.get(order)
+            found = (side, ZERO, ZERO) if o is None else (o.side, o.intraday_value, o.carried_value)
+        values[order] = (found[0], found[1] + matched_value, found[2] + price * left)
+        segment = sd.brokerage_segment_at(matched)
+        if segment is not sd.brokerage_segment_at(sd.matched):  # every order reprices
             for key, o in orders.items():
                 values.setdefault(key, (o.side, o.intraday_value, o.carried_value))
-        segment = sd.brokerage_segment_at(matched)
-        changed = {
-            key: OrderDay(s, iv, cv, self._priced(sd, s, iv, cv, segment))
-            for key, (s, iv, cv) in values.items()
-        }
+        pricer = sd.pricer
+        changed = {k: OrderDay(s, iv, cv, pricer(s, iv, cv, segment)) for k, (s, iv, cv) in values.items()}
         head = rest if whole >= len(queue) else queue[whole]
         dp = ZERO
         if sd.carries and head is not None and head.side is Side.SELL:
             dp = self.fees.dp_per_scrip_day
-        exps = {key: _exps(o.charges) for key, o in changed.items()}
-        return _Plan(
-            changed, exps, whole, partial, rest, matched, dp, self._difference(sd, changed, exps, dp)
-        )
+        return _difference(sd, changed, whole, partial, rest, matched, dp)
 
-    def _difference(
-        self,
-        sd: ScripDay,
-        changed: dict[Hashable, OrderDay],
-        exps: dict[Hashable, tuple[int, ...]],
-        dp: Decimal,
-    ) -> Charges:
-        """The change ``changed`` and the new ``dp`` make to the day's total (₹), item by item,
-        with the exponent differencing the two totals would give (the figures are exact sums)."""
-        sums = [ZERO] * len(_ITEMS)
-        sums[-1] = dp - sd.dp
-        for key, new in changed.items():
-            old = sd.orders.get(key)
-            if old is None:
-                sums = [a + b for a, b in zip(sums, _VALUES(new.charges), strict=True)]
-            else:
-                olds = _VALUES(old.charges)
-                sums = [a + (b - c) for a, b, c in zip(sums, _VALUES(new.charges), olds, strict=True)]
-        items: list[Decimal] = []
-        for value, exponent in zip(sums, sd.exponents(exps, dp), strict=True):
-            items.append(
-                value.quantize(_UNIT[exponent] if exponent in _UNIT else Decimal(1).scaleb(exponent))
-            )
-        return Charges(*items)
 
-    def _priced(
-        self, sd: ScripDay, side: Side, intraday: Decimal, carried: Decimal, segment: Segment
-    ) -> Charges:
-        return self.fees.order_charges(sd.exchange, sd.day, side, intraday, carried, sd.segment, segment)
+def _difference(
+    sd: ScripDay,
+    changed: dict[Hashable, OrderDay],
+    whole: int,
+    partial: int,
+    rest: _Lot | None,
+    matched: int,
+    dp: Decimal,
+) -> _Plan:
+    """The plan of a fill that reprices ``changed`` and leaves the day's DP at ``dp``: its charges
+    are the change to the day's total, item by item, ``(sums + change) - sums``, which has the
+    exponent differencing the two totals gives (the least of every order's before and after, and
+    0; the figures are exact sums)."""
+    orders = sd.orders
+    change: list[Decimal] | None = None
+    rises = False
+    items: Iterable[Decimal]
+    for key, new in changed.items():
+        old = orders.get(key)
+        if old is None:
+            items = new.items
+        else:
+            items = map(sub, new.items, old.items)
+            rises = rises or _rises(old.items, new.items)
+        change = list(items) if change is None else list(map(add, change, items))
+    sums = sd.sums
+    after = sums if change is None else list(map(add, sums, change))
+    top = after.copy()
+    top[-1] = top[-1] + dp - sd.dp  # the day's DP counts with the orders' (none) DP items
+    return _Plan(
+        changed, whole, partial, rest, matched, dp, None if rises else after, Charges(*map(sub, top, sums))
+    )
+
+
+def _match(
+    sd: ScripDay, values: _Values, side: Side, quantity: int, price: Decimal
+) -> tuple[int, Decimal, int, int, int]:
+    """Match a fill against ``sd``'s unmatched lots of the other side, first in first out: the
+    matched orders' new (side, intraday ₹, carried ₹) go into ``values``; returns the units left,
+    the fill's matched turnover (₹), the day's matched units, the lots taken whole and the units
+    taken from the next one."""
+    orders, queue = sd.orders, sd.queue
+    left, matched_value, matched, whole, partial = quantity, ZERO, sd.matched, 0, 0
+    at, size = 0, len(queue)
+    while left and at < size:
+        lot = queue[at]
+        if lot.side is side:
+            break
+        take = left if left < lot.quantity else lot.quantity
+        found = values.get(lot.order)
+        if found is None:
+            o = orders.get(lot.order)
+            found = (side, ZERO, ZERO) if o is None else (o.side, o.intraday_value, o.carried_value)
+        value = lot.price * take
+        values[lot.order] = (found[0], found[1] + value, found[2] - value)
+        matched_value += price * take
+        left -= take
+        matched += take
+        if take == lot.quantity:
+            whole += 1
+            at += 1
+        else:
+            partial = take
+            break
+    return left, matched_value, matched, whole, partial

@@ -132,6 +132,19 @@ def segment_schedule(exchange: Exchange, segment: Segment) -> SegmentSchedule:
     return _compile(Exchange(exchange).cash_exchange, Segment(segment))
 
 
+_RATES_ON: dict[tuple[Exchange, Segment, date], StatutoryRates] = {}
+
+
+def rates_on(exchange: Exchange, segment: Segment, on: date) -> StatutoryRates:
+    """``segment_schedule(exchange, segment).rates_on(on)``, remembered per (exchange, segment,
+    date): a fee model prices every fill of a session with the same rates."""
+    key = (exchange, segment, on)
+    found = _RATES_ON.get(key)
+    if found is None:
+        found = _RATES_ON[key] = segment_schedule(exchange, segment).rates_on(on)
+    return found
+
+
 @lru_cache(maxsize=16)
 def _compile(exchange: Exchange, segment: Segment) -> SegmentSchedule:
     series = _series_for(exchange, segment)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from vyapari.costs.base import FeeModel, LegArrays, TradeLeg
+from vyapari.costs.base import ChargeItems, FeeModel, LegArrays, OrderPricer, TradeLeg
 from vyapari.model.charges import Charges
 from vyapari.model.enums import Exchange, Segment, Side
 
@@ -53,6 +53,16 @@ class ScaledFees(FeeModel):
             exchange, trade_date, side, intraday_value, carried_value, carried_segment, brokerage_segment
         )
         return base.scaled(Decimal(repr(self.factor)))
+
+    def order_pricer(self, exchange: Exchange, trade_date: date, carried_segment: Segment) -> OrderPricer:
+        """The base model's pricer of one scrip-day, each item scaled."""
+        base = self.base.order_pricer(exchange, trade_date, carried_segment)
+        factor = Decimal(repr(self.factor))
+
+        def pricer(side: Side, intraday: Decimal, carried: Decimal, brokerage: Segment) -> ChargeItems:
+            return tuple([item * factor for item in base(side, intraday, carried, brokerage)])
+
+        return pricer
 
     def _items_array(self, exchange: Exchange, segment: Segment, legs: LegArrays) -> dict[str, np.ndarray]:
         """The base model's items, scaled."""

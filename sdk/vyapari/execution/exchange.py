@@ -47,7 +47,7 @@ class Resting:
     it (``handle``), the product whose rules apply (``rules``: the order's unless given; the
     backtest applies its strategy's), its side sign and stop state."""
 
-    __slots__ = ("column", "handle", "key", "lot", "order", "rules", "sign", "stamp", "triggered")
+    __slots__ = ("charged", "column", "handle", "key", "lot", "order", "rules", "sign", "stamp", "triggered")
 
     def __init__(
         self,
@@ -64,6 +64,7 @@ class Resting:
         self.rules: ProductType = order.product if product is None else product
         self.sign: int = order.side.sign
         self.triggered = False
+        self.charged: tuple[Exchange, Segment] | None = None  # its venue and charge segment, once known
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +126,7 @@ class SimulatedExchange:
         self._venues: list[Exchange] = []
         self._resting: dict[int, list[Resting]] = {}  # column → open orders, oldest first
         self._caps: dict[int, tuple[int, int]] = {}  # column → (bar key, units the cap has left)
+        self._last_price: tuple[float, Decimal] = (math.nan, Decimal(0))  # see _price()
 
     # ----- instruments -------------------------------------------------------------------
     def column(self, instrument_id: str) -> int:
@@ -269,14 +271,18 @@ class SimulatedExchange:
         """The fillable quantity (whole lots; :func:`~vyapari.execution.rules.cut_to_buying_power`);
         none left rejects the order."""
         k, sign = resting.column, resting.sign
+        held = int(self.book.qty[k])
+        if abs(held + sign * qty) <= abs(held):  # cut_to_buying_power's first case, without its check
+            return qty
         leverage = self._leverage[resting.rules]
         n = len(self.book.ids)
 
         def fits(q: int, after: int) -> bool:
-            cash = self.cash - sign * q * price - float(self.charges(resting, q, price, day).total)
+            charges = 0.0 if self._free else float(self.charges(resting, q, price, day).total)
+            cash = self.cash - sign * q * price - charges
             return exposure_fits(self.book.qty[:n], self.book.price[:n], k, after, price, cash, leverage)
 
-        qty = cut_to_buying_power(int(self.book.qty[k]), sign, qty, resting.lot, fits)
+        qty = cut_to_buying_power(held, sign, qty, resting.lot, fits)
         if qty == 0:
             self.reject(resting, INSUFFICIENT_BUYING_POWER)
         return qty
@@ -287,18 +293,23 @@ class SimulatedExchange:
         (:mod:`vyapari.costs.netting`); booked into the day's charges only when ``book``."""
         if self._free:
             return NO_CHARGES
-        order = resting.order
+        charged = resting.charged
+        if charged is None:
+            charged = resting.charged = (self._venue(resting.column), self._segments[resting.rules])
         how = self.charge_book.book if book else self.charge_book.preview
-        return how(
-            resting.column,
-            self._venue(resting.column),
-            day,
-            self._segments[resting.rules],
-            resting.key,
-            order.side,
-            qty,
-            to_price(price),
-        )
+        venue, segment = charged
+        side = resting.order.side
+        return how(resting.column, venue, day, segment, resting.key, side, qty, self._price(price))
+
+    def _price(self, price: float) -> Decimal:
+        """``to_price(price)``, remembered for the last price (a fill's preview, booking and record
+        convert the same float)."""
+        last = self._last_price
+        if last[0] == price and price:  # (not 0.0, whose sign the Decimal keeps)
+            return last[1]
+        exact = to_price(price)
+        self._last_price = (price, exact)
+        return exact
 
     def fill(self, resting: Resting, qty: int, price: float, day: date, at: datetime) -> Fill:
         """Book a fill of ``qty`` units of ``resting`` at ``price`` ₹ (no rule applied: the square-off
@@ -312,7 +323,7 @@ class SimulatedExchange:
             order.instrument_id,
             order.side,
             qty,
-            to_price(price),
+            self._price(price),
             at,
             order.product,
             charges,

@@ -16,20 +16,38 @@ from vyapari.model.charges import NO_CHARGES, Charges
 from vyapari.model.events import Fill
 from vyapari.model.position import Position
 
+_NO_TOTAL = NO_CHARGES.total
+
 
 @dataclass(slots=True)
 class Portfolio:
-    """Cash in ₹, positions by ``instrument_id``, the fills booked and the charges paid."""
+    """Cash in ₹, positions by ``instrument_id``, the fills booked and the charges paid
+    (:attr:`charges_paid`, summed fill by fill when read)."""
 
     initial_cash: Decimal
     cash: Decimal = ZERO
     positions: dict[str, Position] = field(default_factory=dict)
-    charges_paid: Charges = NO_CHARGES
     fills: list[Fill] = field(default_factory=list)
+    _paid: Charges = field(default=NO_CHARGES, init=False, repr=False)
+    _paid_through: int = field(default=0, init=False, repr=False)  # fills summed into _paid
 
     def __post_init__(self) -> None:
         if not self.fills and self.cash == ZERO:
             self.cash = self.initial_cash
+        self._paid_through = len(self.fills)  # fills given at construction were not applied here
+
+    @property
+    def charges_paid(self) -> Charges:
+        """The itemised charges (₹) of every fill applied: the same sums, in order, as adding each
+        fill's charges when it was applied (the sum is taken when read, not per fill)."""
+        fills = self.fills
+        if self._paid_through < len(fills):
+            paid = self._paid
+            for fill in fills[self._paid_through :]:
+                if fill.charges is not NO_CHARGES or paid is not NO_CHARGES:  # 0 + 0 is 0 already
+                    paid = paid + fill.charges
+            self._paid, self._paid_through = paid, len(fills)
+        return self._paid
 
     def position(self, instrument_id: str) -> Position:
         """The position in ``instrument_id`` (created flat if absent)."""
@@ -45,8 +63,8 @@ class Portfolio:
         """
         realised = self.position(fill.instrument_id).apply(fill)
         self.cash -= fill.notional * fill.side.sign
-        self.cash -= fill.charges.total
-        self.charges_paid = self.charges_paid + fill.charges
+        charges = fill.charges
+        self.cash -= _NO_TOTAL if charges is NO_CHARGES else charges.total  # (NO_CHARGES.total)
         self.fills.append(fill)
         return realised
 

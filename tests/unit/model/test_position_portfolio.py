@@ -60,3 +60,23 @@ def test_portfolio_books_cash_positions_and_itemised_charges():
     marks = {"NSE:TCS": Decimal("505")}
     assert pf.unrealised_pnl(marks) == Decimal("300")
     assert pf.equity(marks) == pf.initial_cash + 400 + 300 - 68
+
+
+def test_charges_paid_is_the_running_sum_of_applied_fills_str_for_str():
+    pf = Portfolio(initial_cash=Decimal("100000"))
+    mixed = [
+        NO_CHARGES,
+        Charges(brokerage=Decimal("20.000"), gst=Decimal("3.6000")),
+        NO_CHARGES,
+        Charges(stt=Decimal("1"), dp=Decimal("15.34")),
+    ]
+    expected = NO_CHARGES
+    for i, charges in enumerate(mixed):
+        pf.apply(fill(f"t{i}", Side.BUY, 1, "500", charges))
+        expected = expected + charges
+        assert repr(pf.charges_paid) == repr(expected)  # exponents included
+    with pytest.raises(DuplicateFill):  # a refused fill pays nothing
+        pf.apply(fill("t1", Side.BUY, 1, "500", mixed[1]))
+    assert repr(pf.charges_paid) == repr(expected)
+    again = Portfolio(initial_cash=Decimal("1"), fills=list(pf.fills))  # given, not applied here
+    assert again.charges_paid == NO_CHARGES
