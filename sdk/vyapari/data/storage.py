@@ -7,8 +7,8 @@ Keys are ``/``-separated relative paths such as ``curated/daily_bars/exchange=NS
 
 from __future__ import annotations
 
+import itertools
 import os
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -116,6 +116,27 @@ def check_key(key: str) -> str:
     return key
 
 
+_TEMP_NUMBERS = itertools.count()  # (next() is atomic: the ingest's helper thread writes too)
+_TEMP_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+               | getattr(os, "O_NOFOLLOW", 0))
+
+
+def _create_temporary(folder: Path) -> tuple[int, str]:
+    """Create ``folder/.tmp-<pid>-<n>`` (owner-only, as ``mkstemp``'s) for writing: its descriptor and path.
+
+    Names are numbered per process instead of drawn at random: ``mkstemp``'s random name and checks
+    cost about as much as the write of a small record. A name left by an earlier process of the
+    same id (ids are reused) is skipped.
+    """
+    prefix = os.path.join(folder, f"{TEMP_PREFIX}{os.getpid()}-")
+    while True:
+        tmp = f"{prefix}{next(_TEMP_NUMBERS)}"
+        try:
+            return os.open(tmp, _TEMP_FLAGS, 0o600), tmp
+        except FileExistsError:
+            continue
+
+
 class LocalObjectStore:
     """An :class:`ObjectStore` on a local folder; keys map to files under ``root``.
 
@@ -139,12 +160,11 @@ class LocalObjectStore:
 
     def _temporary(self, path: Path, data: bytes) -> str:
         """A complete temporary copy of ``data`` next to ``path`` (its name carries this process id)."""
-        prefix = f"{TEMP_PREFIX}{os.getpid()}-"
         try:
-            fd, tmp = tempfile.mkstemp(prefix=prefix, dir=path.parent)
+            fd, tmp = _create_temporary(path.parent)
         except FileNotFoundError:  # first object of its folder
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=prefix, dir=path.parent)
+            fd, tmp = _create_temporary(path.parent)
         try:
             try:
                 view = memoryview(data)
