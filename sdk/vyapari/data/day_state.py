@@ -14,11 +14,6 @@ A kill between any two steps leaves a whole old day or a whole new day under the
 that names both candidates; :func:`check_day` (run by every reader) accepts exactly those, and the
 next ingest of either file sees the record is not committed, or that the file's hash differs from
 it, and rewrites what is missing (status ``repaired``) instead of answering ``unchanged``.
-
-A new day (neither a curated file nor a record) has nothing to replace: it is written in two steps,
-the curated file then the committed record. A kill between them leaves a whole day without a
-record (read as it is, like a day written before records existed), which the next ingest of the
-file records (``repaired``).
 """
 
 from __future__ import annotations

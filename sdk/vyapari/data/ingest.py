@@ -194,9 +194,6 @@ class Ingester:
         """Make ``body`` the day's curated file with ``record`` as its committed state; the status.
 
         Raises ``fewer_rows`` (before any write) for a file much smaller than the day it replaces.
-        A new day (no curated file, no record) skips the intent: a kill between its two writes leaves
-        a whole day without a record, which readers accept and the next ingest of the file records
-        (``repaired``), as after a kill between the intent and the commit of a replacement.
         """
         key, digest = record.curated_key, record.curated_sha256
         state = read_state(self.store, state_key)
@@ -209,10 +206,6 @@ class Ingester:
         repairing = state is not None and state.curated_sha256 == digest
         if current_body is not None and not repairing:
             self._check_shrink(key, current_body, record, warnings)
-        if current_body is None and state is None:  # a new day: no intent, there is nothing to replace
-            self.store.put_atomic(key, body)
-            self.store.put_atomic(state_key, record.to_json())
-            return "ingested"
         self.store.put_atomic(state_key, replace(record, committed=False, replaces_sha256=current).to_json())
         self.store.put_atomic(key, body)
         self.store.put_atomic(state_key, record.to_json())
