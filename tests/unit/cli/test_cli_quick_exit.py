@@ -33,7 +33,8 @@ sys.exit(main())
 
 
 def _weekdays(first: date, n: int) -> list[str]:
-    days, day = [], first
+    days: list[str] = []
+    day = first
     while len(days) < n:
         if day.weekday() < 5:
             days.append(day.isoformat())
