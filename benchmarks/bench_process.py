@@ -17,9 +17,11 @@ creates it; never the project's). Workloads:
 * A 10 x 10 sweep of ``sma_cross`` (fast 5..50 x slow 60..240, 10 shares, no fees) on the
   4.69 M bars: ``vyapari sweep --data`` on both cores against vectorbt's broadcasting of the same
   grid (``MA.run`` with lists of windows, ``Portfolio.from_signals``; symbols in chunks of 5 so it
-  fits in memory), fills per grid point compared, and each tool's CPU time over its wall time (both
-  cores busy: about 200 %). ``--sweep-data DIR`` runs the comparison on another folder (e.g. a
-  smaller one written by ``process_data.py``).
+  fits in memory), fills per grid point compared, and each tool's CPU seconds (``wait4``'s usage of
+  the process, its reaped worker processes included) beside its wall seconds, as a utilisation
+  (both cores busy: about 200 %; the load average is printed, as others' work lowers it).
+  ``--sweep-data DIR`` runs the comparison on another folder (e.g. a smaller one written by
+  ``process_data.py``).
 * ``vyapari --help``, ``--version``, and every ``<command> --help`` (the slowest one shown; target
   ≤ 0.15 s each, checked here only, never in a test).
 * First run after a fresh install (empty numba and vyapari caches: no compiled kernel module, no
@@ -360,7 +362,7 @@ def _sweep(args: argparse.Namespace, large: Path, scratch: Path, table: list[tup
 
     grid = json.dumps({"fast": FASTS, "slow": SLOWS})
     best: dict[str, tuple[float, float]] = {}
-    cpu: dict[str, float] = {}
+    cpu: dict[str, float] = {}  # CPU seconds (the workers' included) of each tool's best round
     ours: dict[str, int] = {}
     theirs: dict[str, int] = {}
     for round_ in range(args.sweep_repeat):
@@ -375,7 +377,7 @@ def _sweep(args: argparse.Namespace, large: Path, scratch: Path, table: list[tup
         for name, (cmd, environ) in runs.items():
             figure, text, seconds = _timed_output(cmd, environ)
             if name not in best or figure[0] < best[name][0]:
-                best[name], cpu[name] = figure, seconds / figure[0]
+                best[name], cpu[name] = figure, seconds
             if name == "vyapari":
                 ours = {f"{r['params']['fast']},{r['params']['slow']}": int(r["fills"])
                         for r in json.loads(text)["top"]}
@@ -383,9 +385,12 @@ def _sweep(args: argparse.Namespace, large: Path, scratch: Path, table: list[tup
                 theirs = json.loads(text.strip().splitlines()[-1])
         shutil.rmtree(out, ignore_errors=True)
     same = sum(ours.get(k) == v for k, v in theirs.items())
+    def usage(name: str) -> str:
+        return f"{name} {cpu[name]:.1f} s CPU / {best[name][0]:.1f} s wall = {cpu[name] / best[name][0]:.0%}"
+
     row(table, f"10 x 10 sma_cross sweep, {large.name}, best of {args.sweep_repeat} (fills equal at "
-        f"{same}/{len(theirs)} grid points; "
-        f"CPU/wall vyapari {cpu['vyapari']:.0%}, vectorbt {cpu['vectorbt']:.0%})",
+        f"{same}/{len(theirs)} grid points; {usage('vyapari')}, {usage('vectorbt')}; both cores busy: "
+        f"200 %; load average {os.getloadavg()[0]:.1f})",
         best["vyapari"], best["vectorbt"], "vectorbt grid")
 
 

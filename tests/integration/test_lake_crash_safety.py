@@ -243,3 +243,46 @@ def test_two_processes_ingesting_same_named_files_keep_both_raw_copies(
         assert _which_day(lake, expected) in ("old", "new")
         state = read_state(Lake.at(lake).store, STATE)
         assert state is not None and state.committed
+
+
+@pytest.fixture(scope="module")
+def new_day_points(files: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """Every write point of ingesting the day into an empty lake (an uninterrupted run)."""
+    points, killed = _ingest(tmp_path_factory.mktemp("dry-new") / "lake", files["new"], lambda i, what: False)
+    assert not killed
+    return points
+
+
+def test_a_new_day_is_written_as_intent_data_then_committed_record(new_day_points: list[str]) -> None:
+    data = [i for i, p in enumerate(new_day_points) if p == f"replaced {CURATED}"]
+    states = [i for i, p in enumerate(new_day_points) if p == f"replaced {STATE}"]
+    assert len(data) == 1 and len(states) == 2 and states[0] < data[0] < states[1]
+
+
+def test_every_kill_of_a_new_day_leaves_no_day_or_the_whole_day_and_reingest_commits(
+        files: dict[str, Path], expected: dict[str, pd.DataFrame], new_day_points: list[str],
+        tmp_path: Path) -> None:
+    seen: Counter[str] = Counter()
+    for target in range(len(new_day_points)):
+        lake = tmp_path / f"lake{target}"
+        points, killed = _ingest(lake, files["new"], partial(_is_point, target))
+        assert killed and points[-1] == new_day_points[target]
+        got = _frame(lake)  # raises on a day its record does not name
+        state = read_state(Lake.at(lake).store, STATE)
+        if got.empty:  # at most the intent, which names a day not written yet
+            assert state is None or not state.committed, f"kill at {points[-1]!r}: a record without its day"
+            day = "none"
+        else:
+            assert got.equals(expected["new"]), f"kill at {points[-1]!r}: a part of the day"
+            day = "new"
+        again = Lake.at(lake).ingest_file(files["new"])
+        state = read_state(Lake.at(lake).store, STATE)
+        assert state is not None and state.committed and _which_day(lake, expected) == "new"
+        if again.status == "unchanged":  # only right when the kill came after the committed record
+            assert target >= len(new_day_points) - 1 - new_day_points[::-1].index(f"replaced {STATE}"), \
+                f"kill at {points[-1]!r}"
+        assert _temporaries(lake) == [], f"kill at {points[-1]!r}: temporaries left after re-ingest"
+        seen[f"{points[-1].split(' ', 1)[0]} {points[-1].split(' ', 1)[1].split('/')[0]}/ -> "
+             f"read {day}, re-ingest {again.status}"] += 1
+    print(f"\n{len(new_day_points)} kills of a new day:", json.dumps(seen, indent=1))
+    assert sum(seen.values()) == len(new_day_points)

@@ -60,7 +60,7 @@ def register(subparsers: Any, name: str, help_text: str) -> None:
                         f"{AUTO_WORKERS_FROM}+ files, else 1; files of one session date stay in order in one "
                         "process)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=run, quick_exit=True)  # nothing left to close: skip the modules' teardown
 
 
 AUTO_WORKERS_FROM = 16

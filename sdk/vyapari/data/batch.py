@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from vyapari.core.errors import InvalidInput, VyapariError
 from vyapari.data.formats import date_from_name
-from vyapari.data.helper_thread import stop_helper
+from vyapari.data.helper_thread import run_inline, stop_helper
 from vyapari.data.ingest import Ingester, IngestResult, default_session_check
 
 OnResult = Callable[[IngestResult], None]
@@ -59,6 +59,7 @@ def _init_worker(payload: bytes) -> None:
     store, session_check, policy = pickle.loads(payload)  # our own bytes, from the parent process
     _WORKER["ingester"] = Ingester(store, session_check=session_check, policy=policy)
     pa.set_cpu_count(1)  # the pool already runs one file per core: pyarrow's threads would only queue
+    run_inline()  # and so would the raw copy's helper thread
 
 
 def _ingest_group(paths: list[Path]) -> list[IngestResult]:

@@ -7,11 +7,11 @@ Keys are ``/``-separated relative paths such as ``curated/daily_bars/exchange=NS
 
 from __future__ import annotations
 
+import itertools
 import os
-import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -116,6 +116,32 @@ def check_key(key: str) -> str:
     return key
 
 
+_TEMP_NUMBERS = itertools.count()  # (next() is atomic: the ingest's helper thread writes too)
+_TEMP_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+               | getattr(os, "O_NOFOLLOW", 0))
+
+
+def _remove(path: str) -> None:
+    with suppress(FileNotFoundError):
+        os.unlink(path)
+
+
+def _create_temporary(folder: str) -> tuple[int, str]:
+    """Create ``folder/.tmp-<pid>-<n>`` (owner-only, as ``mkstemp``'s) for writing: its descriptor and path.
+
+    Names are numbered per process instead of drawn at random: ``mkstemp``'s random name and checks
+    cost about as much as the write of a small record. A name left by an earlier process of the
+    same id (ids are reused) is skipped.
+    """
+    prefix = os.path.join(folder, f"{TEMP_PREFIX}{os.getpid()}-")
+    while True:
+        tmp = f"{prefix}{next(_TEMP_NUMBERS)}"
+        try:
+            return os.open(tmp, _TEMP_FLAGS, 0o600), tmp
+        except FileExistsError:
+            continue
+
+
 class LocalObjectStore:
     """An :class:`ObjectStore` on a local folder; keys map to files under ``root``.
 
@@ -126,25 +152,31 @@ class LocalObjectStore:
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
+        self._root = os.fspath(self.root)
 
     def __repr__(self) -> str:
         return f"LocalObjectStore({str(self.root)!r})"
 
+    def _file(self, key: str) -> str:
+        """The file of ``key`` as a string (the per-object calls stay off ``pathlib``: an ingest makes
+        about ten per file)."""
+        return os.path.join(self._root, *check_key(key).split("/"))
+
     def _path(self, key: str) -> Path:
-        return self.root.joinpath(*check_key(key).split("/"))
+        return Path(self._file(key))
 
     def put(self, key: str, data: bytes) -> None:
         """Store ``data`` under ``key`` (atomically: a local put costs the same either way)."""
         self.put_atomic(key, data)
 
-    def _temporary(self, path: Path, data: bytes) -> str:
+    def _temporary(self, path: str, data: bytes) -> str:
         """A complete temporary copy of ``data`` next to ``path`` (its name carries this process id)."""
-        prefix = f"{TEMP_PREFIX}{os.getpid()}-"
+        folder = os.path.dirname(path)
         try:
-            fd, tmp = tempfile.mkstemp(prefix=prefix, dir=path.parent)
+            fd, tmp = _create_temporary(folder)
         except FileNotFoundError:  # first object of its folder
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=prefix, dir=path.parent)
+            os.makedirs(folder, exist_ok=True)
+            fd, tmp = _create_temporary(folder)
         try:
             try:
                 view = memoryview(data)
@@ -153,26 +185,26 @@ class LocalObjectStore:
             finally:
                 os.close(fd)
         except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+            _remove(tmp)
             raise
         return tmp
 
     def put_atomic(self, key: str, data: bytes) -> None:
         """Write to a temporary name in the same folder, then rename over ``key``."""
-        path = self._path(key)
+        path = self._file(key)
         tmp = self._temporary(path, data)
         try:
             reached(f"written-temporary {key}")
             os.replace(tmp, path)
         except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+            _remove(tmp)
             raise
         reached(f"replaced {key}")
 
     def put_if_absent(self, key: str, data: bytes) -> bool:
         """Store ``data`` under ``key`` unless a file is there (a hard link: one winner between processes)."""
-        path = self._path(key)
-        if path.is_file():
+        path = self._file(key)
+        if os.path.isfile(path):
             return False
         tmp = self._temporary(path, data)
         try:
@@ -180,7 +212,7 @@ class LocalObjectStore:
         except FileExistsError:
             return False
         finally:
-            Path(tmp).unlink(missing_ok=True)
+            _remove(tmp)
         reached(f"linked {key}")
         return True
 
@@ -189,19 +221,22 @@ class LocalObjectStore:
         """Hold an exclusive ``flock`` on ``.lock-<name>`` next to ``key`` (kept: it is 0 bytes)."""
         import fcntl  # POSIX only; the lake runs on Linux and macOS
 
-        path = self._path(key)
-        lock = path.parent / f".lock-{path.name}"
+        folder, name = os.path.split(self._file(key))
+        lock = os.path.join(folder, f".lock-{name}")
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
         try:
-            handle = open(lock, "a+b")  # noqa: SIM115 - closed by the with below
+            fd = os.open(lock, flags, 0o666)
         except FileNotFoundError:  # the first lock of its folder
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle = open(lock, "a+b")  # noqa: SIM115
-        with handle:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            os.makedirs(folder, exist_ok=True)
+            fd = os.open(lock, flags, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
             try:
                 yield
             finally:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
 
     def sweep_temporaries(self, prefix: str = "") -> list[str]:
         """Remove the ``.tmp-*`` files of interrupted writes under the folder ``prefix``; their paths.
@@ -221,14 +256,15 @@ class LocalObjectStore:
 
     def get(self, key: str) -> bytes:
         """The bytes of ``key``; ``KeyError`` naming the key when absent."""
-        path = self._path(key)
-        if not path.is_file():
-            raise KeyError(key)
-        return path.read_bytes()
+        try:
+            with open(self._file(key), "rb") as handle:
+                return handle.read()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            raise KeyError(key) from None
 
     def exists(self, key: str) -> bool:
         """True when ``key`` is a stored file."""
-        return self._path(key).is_file()
+        return os.path.isfile(self._file(key))
 
     def list(self, prefix: str) -> list[str]:
         """Sorted keys under ``prefix`` (a folder prefix or a partial file name), temp files excluded."""
@@ -244,7 +280,7 @@ class LocalObjectStore:
 
     def delete(self, key: str) -> None:
         """Remove ``key`` if present."""
-        self._path(key).unlink(missing_ok=True)
+        _remove(self._file(key))
 
 
 class MemoryObjectStore:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +109,8 @@ def _dsr_html(ranking: dict[str, Any]) -> str:
 
 def write_sweep_report(out_dir: Path, ranking: dict[str, Any], root: Path) -> Path:
     """Write ``out_dir/report.html`` for a sweep whose items live under ``root/runs/<run_id>/``,
-    and the best item's tear sheet as ``out_dir/best/report.html``. Returns the page's path."""
+    and the best item's tear sheet as ``out_dir/best/report.html`` (``best/`` removed when the best
+    item kept no results). Returns the page's path."""
     from vyapari.evaluation.run import evaluate_run_dir
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -120,6 +122,8 @@ def write_sweep_report(out_dir: Path, ranking: dict[str, Any], root: Path) -> Pa
         if (item_dir / "equity.parquet").is_file():
             evaluate_run_dir(item_dir, out_dir / "best")
             link = "best/report.html"
+    if link is None:  # no tear sheet this time: an earlier sweep's must not pass for this one's
+        shutil.rmtree(out_dir / "best", ignore_errors=True)
     names = varying_parameters(rows)
     metric = ranking.get("rank_by", "sharpe")
     parts = [

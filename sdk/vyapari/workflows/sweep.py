@@ -6,6 +6,9 @@ a Step Functions Map, runs each with :func:`~vyapari.workflows.items.run_item` o
 process pool (results under ``runs/<run_id>/<item_id>/`` in the lake folder), and ranks them
 with :func:`~vyapari.workflows.aggregate.aggregate_run`. Because a sweep is a search, the best
 item also gets its deflated Sharpe ratio with the number of parameter sets as the trials.
+
+Each sweep replaces the run folder ``runs/<run_id>/`` as a whole, once it is complete
+(:func:`~vyapari.workflows.run_folder.staged_run`): nothing of an earlier sweep of that run id stays.
 """
 
 from __future__ import annotations
@@ -22,14 +25,15 @@ from vyapari.data.storage import LocalObjectStore
 from vyapari.workflows.aggregate import aggregate_run
 from vyapari.workflows.items import run_item
 from vyapari.workflows.plan import BacktestRequest, WorkItem, plan_items, universe
+from vyapari.workflows.run_folder import RunStore, staged_run
 
 NEVER_FARGATE = 10**15
 SESSIONS_PER_YEAR = 252
 
 
-def _run_one(args: tuple[str, dict[str, Any]]) -> dict[str, Any]:
-    root, item = args
-    return run_item(LocalObjectStore(Path(root)), WorkItem.from_dict(item))
+def _run_one(args: tuple[RunStore, dict[str, Any]]) -> dict[str, Any]:
+    store, item = args
+    return run_item(store, WorkItem.from_dict(item))
 
 
 def run_sweep(
@@ -53,23 +57,25 @@ def run_sweep(
         if panel is not None:
             return run_panel_sweep(request, panel, lake_root, workers=workers, progress=progress, keep=keep)
     check_grid(request)
-    jobs = [(str(lake_root), item.to_dict()) for item in items]
-    done = 0
-    if workers <= 1:
-        for job in jobs:
-            _run_one(job)
-            done += 1
-            if progress:
-                progress(done, len(jobs))
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for _ in pool.map(_run_one, jobs):
+    with staged_run(lake_root, request.run_id) as stage:
+        run_store = RunStore(lake_root, stage, request.run_id)
+        jobs = [(run_store, item.to_dict()) for item in items]
+        done = 0
+        if workers <= 1:
+            for job in jobs:
+                _run_one(job)
                 done += 1
                 if progress:
                     progress(done, len(jobs))
-    ranking = aggregate_run(store, request.run_id, request.rank_by, top=len(items))
-    ranking["trials"] = len(request.parameter_sets())
-    ranking["best_deflated_sharpe"] = best_deflated_sharpe(store, request.run_id, ranking)
+        else:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                for _ in pool.map(_run_one, jobs):
+                    done += 1
+                    if progress:
+                        progress(done, len(jobs))
+        ranking = aggregate_run(run_store, request.run_id, request.rank_by, top=len(items))
+        ranking["trials"] = len(request.parameter_sets())
+        ranking["best_deflated_sharpe"] = best_deflated_sharpe(run_store.out, request.run_id, ranking)
     return ranking
 
 
@@ -204,11 +210,19 @@ def run_panel_sweep(
     processes split the grid. Each point writes ``item.json`` and ``summary.json`` (as a single
     backtest's) under ``out_root/runs/<run_id>/<item_id>/``; the full result files (trades, orders,
     positions, equity) for every point when ``keep`` is None, else for the ``keep`` best only (rerun
-    after the ranking). Returns the ranking (every item, best first) as :func:`run_sweep`.
+    after the ranking). Returns the ranking (every item, best first) as :func:`run_sweep`. The run
+    folder replaces an earlier one of the same run id only once complete (see the module doc).
     """
+    check_grid(request)
+    with staged_run(out_root, request.run_id) as stage:
+        return _panel_sweep(request, panel, stage, workers, progress, keep)
+
+
+def _panel_sweep(request: BacktestRequest, panel: Any, out_root: Path, workers: int,
+                 progress: Callable[[int, int], None] | None, keep: int | None) -> dict[str, Any]:
+    """:func:`run_panel_sweep` into the folder ``out_root`` (its staging folder)."""
     import multiprocessing
 
-    check_grid(request)
     items = plan_items(request, list(panel.symbols), NEVER_FARGATE)
     store = LocalObjectStore(out_root)
     keep_all = keep is None

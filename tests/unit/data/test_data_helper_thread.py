@@ -51,3 +51,32 @@ def test_a_forked_child_starts_its_own_helper() -> None:
     child.start()
     child.join(timeout=30)
     assert child.exitcode == 0 and queue.get(timeout=5) == 5
+
+
+def _inline_child(queue: multiprocessing.Queue) -> None:
+    from vyapari.data.helper_thread import run_inline
+
+    run_inline()
+    seen: list[int] = []
+    done = run_soon(seen.append, 1)
+    failed = run_soon(int, "not a number")
+    try:
+        failed.result()
+        error = ""
+    except ValueError as exc:
+        error = str(exc)
+    queue.put((done.done() and seen == [1], run_soon(_thread_name).result(),
+               threading.current_thread().name, "not a number" in error))
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs fork")
+def test_after_run_inline_a_process_runs_its_tasks_at_once_on_the_calling_thread() -> None:
+    ctx = multiprocessing.get_context("fork")  # (in a child: this test process keeps its helper)
+    queue = ctx.Queue()
+    child = ctx.Process(target=_inline_child, args=(queue,))
+    child.start()
+    child.join(timeout=30)
+    assert child.exitcode == 0
+    ran_at_once, task_thread, caller_thread, error_kept = queue.get(timeout=5)
+    assert ran_at_once and task_thread == caller_thread and error_kept
+    assert run_soon(_thread_name).result() != threading.current_thread().name  # the parent: unchanged
