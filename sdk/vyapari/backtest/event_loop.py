@@ -83,6 +83,8 @@ class EventLoopEngine:
         self.pos = self.exchange.pos  # [N] int64 and float ₹: the book never grows in a backtest
         self.mark = self.exchange.mark
         self.same_close = config.fill_at.value == "same_close"
+        self._lots: list[int] = panel.lot_sizes.tolist()
+        self._product = product
 
     @property
     def cash(self) -> float:
@@ -97,26 +99,36 @@ class EventLoopEngine:
     # ----- the loop ----------------------------------------------------------------
     def run(self, progress: Callable[[int, int], None] | None = None) -> BacktestResult:
         """Run every slice and build the result; ``progress(done, total)`` every 4,096 slices."""
-        t_count, n_count = self.panel.shape
+        panel, ctx, exchange = self.panel, self.ctx, self.exchange
+        t_count, n_count = panel.shape
         equity = np.empty(t_count)
         positions = np.empty((t_count, n_count), dtype=np.int64)
-        self.strategy.prepare(self.panel, self.config.capital_inr)
-        self.ctx.set_row(0)
+        self.strategy.prepare(panel, self.config.capital_inr)
+        ctx.set_row(0)
         self._call("on_start")
-        exchange = self.exchange
+        on_bar, set_row = self.strategy.on_bar, ctx.set_row
+        close, valid, pos, mark = panel.close, panel.valid, self.pos, self.mark
+        actions = panel.has_actions
+        at_open = _by_slice(self.plan.at_open & valid) if self.is_mis else {}
+        at_close = _by_slice(self.plan.at_close & valid) if self.is_mis else {}
+        every = 4096 if progress is not None else t_count + 1
         for t in range(t_count):
-            self.ctx.set_row(t)
-            if self.panel.has_actions:
+            set_row(t)
+            if actions:
                 self._corporate_actions(t)
-            self._open_phase(t)
-            self._call("on_bar")
-            if self.is_mis:
-                self._close_squareoff(t)
-            valid = self.panel.valid[t]
-            self.mark[valid] = self.panel.close[t, valid]
-            equity[t] = exchange.cash + float(self.pos @ self.mark)
-            positions[t] = self.pos
-            if progress is not None and (t + 1) % 4096 == 0:
+            squares = at_open.get(t)
+            if squares is not None or exchange.has_resting:
+                self._open_phase(t, squares)
+            try:
+                on_bar(ctx)
+            except Exception as exc:
+                raise self._hook_error("on_bar", exc) from exc
+            if t in at_close:
+                self._close_squareoff(t, at_close[t])
+            np.copyto(mark, close[t], where=valid[t])  # the last close of each symbol with a bar
+            equity[t] = exchange.cash + float(pos @ mark)
+            positions[t] = pos
+            if (t + 1) % every == 0 and progress is not None:
                 progress(t + 1, t_count)
         if progress is not None:
             progress(t_count, t_count)
@@ -127,10 +139,13 @@ class EventLoopEngine:
         try:
             getattr(self.strategy, hook)(self.ctx)
         except Exception as exc:
-            where = self.ctx.now.isoformat()
-            raise StrategyError(
-                f"strategy {self.strategy.name} raised in {hook} at bar {where}: {type(exc).__name__}: {exc}"
-            ) from exc
+            raise self._hook_error(hook, exc) from exc
+
+    def _hook_error(self, hook: str, exc: Exception) -> StrategyError:
+        where = self.ctx.now.isoformat()
+        return StrategyError(
+            f"strategy {self.strategy.name} raised in {hook} at bar {where}: {type(exc).__name__}: {exc}"
+        )
 
     def _corporate_actions(self, t: int) -> None:
         """Splits, bonuses and cash dividends at the start of slice ``t``, as a broker settles
@@ -147,43 +162,46 @@ class EventLoopEngine:
 
     def _bar(self, t: int, n: int, ref: float) -> Bar:
         p = self.panel
-        return Bar(t, self.ctx.day_of(t), self.ctx.now, p.open[t, n], p.high[t, n], p.low[t, n],
-                   p.volume[t, n], ref)
+        return Bar(t, self.ctx.day_of(t), self.ctx.now, p.open.item(t, n), p.high.item(t, n),
+                   p.low.item(t, n), p.volume.item(t, n), ref)
 
-    def _open_phase(self, t: int) -> None:
-        valid = self.panel.valid[t]
+    def _open_phase(self, t: int, squares: list[int] | None) -> None:
+        """Square-offs at the open (``squares``: columns with a bar, ascending) and matching of the
+        open orders, columns in ascending order."""
+        valid = self.panel.valid
         exchange = self.exchange
-        squares = set(np.flatnonzero(self.plan.at_open[t] & valid).tolist()) if self.is_mis else set()
-        if not squares and not exchange.has_resting:
-            return
-        ref = self.panel.close[t] if self.same_close else self.panel.open[t]
-        for n in sorted(squares | set(exchange.resting_columns())):
-            if not valid[n]:
+        columns = exchange.resting_columns()
+        if squares is not None:
+            columns = sorted(set(columns).union(squares))
+        elif len(columns) > 1:
+            columns.sort()
+        ref = self.panel.close if self.same_close else self.panel.open
+        for n in columns:
+            if not valid.item(t, n):
                 continue
-            if n in squares:
+            if squares is not None and n in squares:
                 exchange.cancel_column(n)
-                self._square_off(t, n, self.panel.open[t, n])
+                self._square_off(t, n, self.panel.open.item(t, n))
                 continue
-            exchange.match(n, self._bar(t, n, ref[n]), placed_before=t)
+            exchange.match(n, self._bar(t, n, ref.item(t, n)), placed_before=t)
 
-    def _close_squareoff(self, t: int) -> None:
-        for n in np.flatnonzero(self.plan.at_close[t] & self.panel.valid[t]).tolist():
+    def _close_squareoff(self, t: int, columns: list[int]) -> None:
+        for n in columns:
             self.exchange.cancel_column(n)
-            self._square_off(t, n, self.panel.close[t, n])
+            self._square_off(t, n, self.panel.close.item(t, n))
 
     # ----- orders ------------------------------------------------------------------
     def submit(self, order: Order, column: int, kind: int = 0) -> SimOrder:
         """Accept ``order`` for symbol ``column`` at the current slice; may fill at once."""
         t = self.ctx.bar_index
-        sim = SimOrder(order, column, len(self.ledger.order_rows), int(self.panel.lot_sizes[column]), t,
-                       product=self.strategy.product)
-        self.ledger.order_rows.append((t, column, order.quantity * order.side.sign, kind))
-        self.ledger.order_types.append(order.order_type.value)
-        self.ledger.limits.append(float(order.limit_price) if order.limit_price is not None else math.nan)
-        self.ledger.triggers.append(
-            float(order.trigger_price) if order.trigger_price is not None else math.nan
-        )
-        self.ledger.reasons.append("")
+        ledger = self.ledger
+        sim = SimOrder(order, column, len(ledger.order_rows), self._lots[column], t, product=self._product)
+        ledger.order_rows.append((t, column, order.quantity * order.side.sign, kind))
+        ledger.order_types.append(order.order_type.value)
+        limit, trigger = order.limit_price, order.trigger_price
+        ledger.limits.append(math.nan if limit is None else float(limit))
+        ledger.triggers.append(math.nan if trigger is None else float(trigger))
+        ledger.reasons.append("")
         order.transition(OrderStatus.SUBMITTED)
         self.by_id[order.client_order_id] = sim
         if kind == 0 and self.is_mis and self.plan.after[t]:
@@ -192,8 +210,8 @@ class EventLoopEngine:
         order.transition(OrderStatus.OPEN)
         self.exchange.rest(sim)
         immediate = kind == 0 and self.same_close and order.order_type is OrderType.MARKET
-        if immediate and self.panel.valid[t, column]:
-            self.exchange.match_one(sim, self._bar(t, column, self.panel.close[t, column]))
+        if immediate and self.panel.valid.item(t, column):
+            self.exchange.match_one(sim, self._bar(t, column, self.panel.close.item(t, column)))
         return sim
 
     def cancel(self, sim: SimOrder) -> None:
@@ -276,3 +294,12 @@ class EventLoopEngine:
             final_equity=float(final),
         )
 
+
+
+def _by_slice(mask: np.ndarray) -> dict[int, list[int]]:
+    """``{t: columns where mask[t] (ascending)}`` for the slices with any."""
+    rows, cols = np.nonzero(mask)
+    out: dict[int, list[int]] = {}
+    for t, n in zip(rows.tolist(), cols.tolist(), strict=True):
+        out.setdefault(t, []).append(n)
+    return out
