@@ -48,7 +48,9 @@ class ExecutionModel(ABC):
         if product is ProductType.MIS and ctx.is_squareoff_time():
             return
         delta = targets - ctx.positions
-        moving = np.flatnonzero((delta != 0) & ctx.valid)
+        moving = ((delta != 0) & ctx.valid).nonzero()[0]  # (np.flatnonzero adds a ravel and a wrapper)
+        if not moving.size:
+            return
         # Python ints in one go: no numpy scalar per order on the live decision path
         legs = zip(moving.tolist(), delta[moving].tolist(), ctx.lot_sizes[moving].tolist(), strict=True)
         for n, change, lot in legs:
