@@ -37,7 +37,8 @@ class EventContext:
         self._ones = np.ones(len(panel.symbols))
         self._now_row = -1
         self._now = datetime.min.replace(tzinfo=IST)
-        self._ids = ClientOrderIds(engine.config.run_id, engine.strategy.name)  # run and name hashed once
+        ids = ClientOrderIds(engine.config.run_id, engine.strategy.name)  # run, name and symbol hashed once
+        self._ids = [ids.extended(s) for s in panel.symbols]
         self._iso_from = 0  # ISO texts of slices _iso_from.. (made a block at a time, in one numpy pass)
         self._iso: list[str] = []
         session_days: list[date] = panel.session_dates.astype("datetime64[D]").tolist()
@@ -144,7 +145,7 @@ class EventContext:
 
     def order_id(self, column: int, sequence: int) -> str:
         """The deterministic ``client_order_id`` of the ``sequence``-th order of the run."""
-        return self._ids(self.symbols[column], self.now_iso(), sequence)
+        return self._ids[column](self.now_iso(), sequence)
 
     def submit(self, request: OrderRequest) -> str:
         """Submit an order; returns its ``client_order_id``."""
@@ -153,7 +154,7 @@ class EventContext:
         if n is None:
             n = self.column(request.symbol)  # raises, naming it
         order = Order(
-            self._ids(self.symbols[n], self.now_iso(), len(engine.ledger.order_rows)),
+            self._ids[n](self.now_iso(), len(engine.ledger.order_rows)),
             self._instruments[n],
             request.side,
             request.quantity,

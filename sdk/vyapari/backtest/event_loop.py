@@ -50,7 +50,7 @@ class Ledger:
 
     fill_rows: list[tuple[int, int, int, float, float, int]] = field(default_factory=list)
     order_rows: list[tuple[int, int, int, int]] = field(default_factory=list)
-    order_types: list[str] = field(default_factory=list)
+    order_types: list[OrderType] = field(default_factory=list)
     limits: list[float] = field(default_factory=list)
     triggers: list[float] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
@@ -196,8 +196,8 @@ class EventLoopEngine:
         t = self.ctx.bar_index
         ledger = self.ledger
         sim = SimOrder(order, column, len(ledger.order_rows), self._lots[column], t, product=self._product)
-        ledger.order_rows.append((t, column, order.quantity * order.side.sign, kind))
-        ledger.order_types.append(order.order_type.value)
+        ledger.order_rows.append((t, column, order.quantity * sim.sign, kind))
+        ledger.order_types.append(order.order_type)
         limit, trigger = order.limit_price, order.trigger_price
         ledger.limits.append(math.nan if limit is None else float(limit))
         ledger.triggers.append(math.nan if trigger is None else float(trigger))
@@ -271,7 +271,7 @@ class EventLoopEngine:
             o[:, 1],
             o[:, 2],
             o[:, 3],
-            self.ledger.order_types,
+            [kind.value for kind in self.ledger.order_types],
             np.array(self.ledger.limits),
             np.array(self.ledger.triggers),
             self.ledger.reasons,

@@ -44,6 +44,13 @@ class ClientOrderIds:
         self._head = hashlib.sha256("".join(f"{p}|" for p in prefix).encode())
         self._length = length
 
+    def extended(self, *more: object) -> ClientOrderIds:
+        """The ids of this prefix followed by ``more`` (hashed once more, e.g. per symbol)."""
+        out = ClientOrderIds(length=self._length)
+        out._head = self._head.copy()
+        out._head.update("".join(f"{p}|" for p in more).encode())
+        return out
+
     def __call__(self, *rest: object) -> str:
         """``client_order_id(*prefix, *rest)``; ``rest`` must not be empty."""
         if not rest:
