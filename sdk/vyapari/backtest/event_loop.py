@@ -82,6 +82,7 @@ class EventLoopEngine:
         self.segment = config.segment_for(product)
         self.pos = self.exchange.pos  # [N] int64 and float ₹: the book never grows in a backtest
         self.mark = self.exchange.mark
+        self._held = self.pos.astype(float)  # pos as floats (kept on every fill and split), for equity
         self.same_close = config.fill_at.value == "same_close"
         self._lots: list[int] = panel.lot_sizes.tolist()
         self._product = product
@@ -107,7 +108,7 @@ class EventLoopEngine:
         ctx.set_row(0)
         self._call("on_start")
         on_bar, set_row = self.strategy.on_bar, ctx.set_row
-        close, valid, pos, mark = panel.close, panel.valid, self.pos, self.mark
+        close, valid, pos, mark, held = panel.close, panel.valid, self.pos, self.mark, self._held
         actions = panel.has_actions
         at_open = _by_slice(self.plan.at_open & valid) if self.is_mis else {}
         at_close = _by_slice(self.plan.at_close & valid) if self.is_mis else {}
@@ -126,7 +127,7 @@ class EventLoopEngine:
             if t in at_close:
                 self._close_squareoff(t, at_close[t])
             np.copyto(mark, close[t], where=valid[t])  # the last close of each symbol with a bar
-            equity[t] = exchange.cash + float(pos @ mark)
+            equity[t] = exchange.cash + held.dot(mark)  # (= pos @ mark, without casting pos each slice)
             positions[t] = pos
             if (t + 1) % every == 0 and progress is not None:
                 progress(t + 1, t_count)
@@ -156,6 +157,7 @@ class EventLoopEngine:
                 self.exchange.cancel_column(n)
                 ratio, mark = to_decimal(float(ratios[n])), to_decimal(float(self.mark[n]))
                 self.exchange.split(self.ctx.instrument(n), ratio, mark)
+                self._held[n] = self.pos[n]
                 self.mark[n] = self.mark[n] / ratios[n]
             if dividends[n] != 0.0:
                 self.exchange.dividend(self.ctx.instrument(n), to_decimal(float(dividends[n])))
@@ -244,6 +246,7 @@ class EventLoopEngine:
         index = resting.key
         assert isinstance(index, int)
         signed = fill.quantity * resting.sign
+        self._held[resting.column] = self.pos[resting.column]
         self.ledger.fill_rows.append(
             (self.ctx.bar_index, resting.column, signed, price, float(fill.charges.total), index)
         )
@@ -256,14 +259,17 @@ class EventLoopEngine:
         self.ledger.reasons[index] = reason
 
     def _result(self, equity: np.ndarray, positions: np.ndarray) -> BacktestResult:
-        rows = self.ledger.fill_rows
+        # one float array of the rows: slices, columns, quantities and order indices are integers
+        # far below 2**53, so they come back exact
+        f = np.array(self.ledger.fill_rows, dtype=float).reshape(-1, 6).T
+        t, n, qty, price, charges, order = f
         fills = FillArrays(
-            t=np.array([r[0] for r in rows], dtype=np.int64),
-            n=np.array([r[1] for r in rows], dtype=np.int64),
-            qty=np.array([r[2] for r in rows], dtype=np.int64),
-            price=np.array([r[3] for r in rows], dtype=float),
-            charges=np.array([r[4] for r in rows], dtype=float),
-            order=np.array([r[5] for r in rows], dtype=np.int64),
+            t=t.astype(np.int64),
+            n=n.astype(np.int64),
+            qty=qty.astype(np.int64),
+            price=price.copy(),
+            charges=charges.copy(),
+            order=order.astype(np.int64),
         )
         o = np.array(self.ledger.order_rows, dtype=np.int64).reshape(-1, 4)
         orders = OrderArrays(

@@ -53,8 +53,12 @@ class ClientOrderIds:
 
     def __call__(self, *rest: object) -> str:
         """``client_order_id(*prefix, *rest)``; ``rest`` must not be empty."""
-        if not rest:
+        if len(rest) == 2:  # e.g. a bar time and a leg: the common case, without a join
+            text = str(rest[0]) + "|" + str(rest[1])
+        elif rest:
+            text = "|".join(map(str, rest))
+        else:
             raise TypeError("ClientOrderIds needs at least one part after the prefix")
         digest = self._head.copy()
-        digest.update("|".join(map(str, rest)).encode())
+        digest.update(text.encode())
         return digest.hexdigest()[: self._length]
