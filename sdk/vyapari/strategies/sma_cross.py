@@ -135,6 +135,7 @@ class SmaCrossStepper(SignalStepper):
 
     def _start(self, n_count: int) -> None:
         self._ring = np.zeros((self.slow + 1, n_count))  # csum[k] of each symbol at k mod (slow+1)
+        self._ring_rows = list(self._ring)  # its rows as views, made once (indexing makes one each time)
         self._count = np.zeros(n_count, dtype=np.int64)  # bars of each symbol so far (_k while uniform)
         self._prev_fast = np.full(n_count, np.nan)
         self._prev_slow = np.full(n_count, np.nan)
@@ -183,7 +184,7 @@ class SmaCrossStepper(SignalStepper):
         the same arithmetic on whole rows of the ring, in as few numpy calls as it takes (a
         call on 50 numbers costs about a microsecond, whatever it does; dividing by an array of
         the window is the same division as by the number, without converting it each call)."""
-        size, ring = self.slow + 1, self._ring
+        size, ring = self.slow + 1, self._ring_rows
         k = self._k + 1
         self._k = k
         csum = ring[k % size]
