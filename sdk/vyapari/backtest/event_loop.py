@@ -18,6 +18,7 @@ run's records. The square-off ignores the volume cap and buying power, as a brok
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -112,25 +113,30 @@ class EventLoopEngine:
         actions = panel.has_actions
         at_open = _by_slice(self.plan.at_open & valid) if self.is_mis else {}
         at_close = _by_slice(self.plan.at_close & valid) if self.is_mis else {}
-        every = 4096 if progress is not None else t_count + 1
-        for t in range(t_count):
-            set_row(t)
-            if actions:
-                self._corporate_actions(t)
-            squares = at_open.get(t)
-            if squares is not None or exchange.has_resting:
-                self._open_phase(t, squares)
-            try:
-                on_bar(ctx)
-            except Exception as exc:
-                raise self._hook_error("on_bar", exc) from exc
-            if t in at_close:
-                self._close_squareoff(t, at_close[t])
-            np.copyto(mark, close[t], where=valid[t])  # the last close of each symbol with a bar
-            equity[t] = exchange.cash + held.dot(mark)  # (= pos @ mark, without casting pos each slice)
-            positions[t] = pos
-            if (t + 1) % every == 0 and progress is not None:
-                progress(t + 1, t_count)
+        records = _RunRecords()  # the run's orders and fills live to its end: the GC need not rescan them
+        try:
+            for t in range(t_count):
+                set_row(t)
+                if actions:
+                    self._corporate_actions(t)
+                squares = at_open.get(t)
+                if squares is not None or exchange.has_resting:
+                    self._open_phase(t, squares)
+                try:
+                    on_bar(ctx)
+                except Exception as exc:
+                    raise self._hook_error("on_bar", exc) from exc
+                if t in at_close:
+                    self._close_squareoff(t, at_close[t])
+                np.copyto(mark, close[t], where=valid[t])  # the last close of each symbol with a bar
+                equity[t] = exchange.cash + held.dot(mark)  # (= pos @ mark, without casting pos each slice)
+                positions[t] = pos
+                if (t + 1) % 4096 == 0:
+                    records.settle()
+                    if progress is not None:
+                        progress(t + 1, t_count)
+        finally:
+            records.release()
         if progress is not None:
             progress(t_count, t_count)
         self._call("on_stop")
@@ -309,3 +315,29 @@ def _by_slice(mask: np.ndarray) -> dict[int, list[int]]:
     for t, n in zip(rows.tolist(), cols.tolist(), strict=True):
         out.setdefault(t, []).append(n)
     return out
+
+
+class _RunRecords:
+    """Keeps the cyclic garbage collector from rescanning a run's records again and again.
+
+    A run keeps every order, fill and position it makes until it ends, so each full collection of
+    the oldest generation walks all of them again (a third of the time of a 100-session run on 50
+    symbols). Every 4,096 slices :meth:`settle` collects the young generations and freezes what
+    survived (:func:`gc.freeze`: left out of later collections); :meth:`release` unfreezes them
+    when the run ends, so anything that became garbage meanwhile is collected as usual, only later.
+    Nothing is done when the garbage collector is off or the process froze objects itself.
+    """
+
+    def __init__(self) -> None:
+        self.active = gc.isenabled() and gc.get_freeze_count() == 0
+
+    def settle(self) -> None:
+        """Collect the young generations and freeze the survivors."""
+        if self.active:
+            gc.collect(1)
+            gc.freeze()
+
+    def release(self) -> None:
+        """Unfreeze what :meth:`settle` froze."""
+        if self.active:
+            gc.unfreeze()
