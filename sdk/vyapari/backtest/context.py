@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from vyapari.backtest.results import ts_iso_many
 from vyapari.core.ids import ClientOrderIds, instrument_id
 from vyapari.core.time import IST, ist_from_ns
 from vyapari.model.orders import Order
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from vyapari.backtest.event_loop import EventLoopEngine
 
 FIELDS = ("open", "high", "low", "close", "volume")
+_ISO_BLOCK = 4096  # slices whose ISO times are made at once
 
 
 class EventContext:
@@ -35,30 +37,60 @@ class EventContext:
         self._ones = np.ones(len(panel.symbols))
         self._now_row = -1
         self._now = datetime.min.replace(tzinfo=IST)
-        self._now_text = ""
-        self._ids = ClientOrderIds(engine.config.run_id, engine.strategy.name)  # run and name hashed once
-        self._session_days: list[date] = panel.session_dates.astype("datetime64[D]").tolist()
+        ids = ClientOrderIds(engine.config.run_id, engine.strategy.name)  # run, name and symbol hashed once
+        self._ids = [ids.extended(s) for s in panel.symbols]
+        self._iso_from = 0  # ISO texts of slices _iso_from.. (made a block at a time, in one numpy pass)
+        self._iso: list[str] = []
+        session_days: list[date] = panel.session_dates.astype("datetime64[D]").tolist()
+        self._session_days = session_days
+        self._session = panel.session
+        self._ts = panel.ts
         self._rows = (panel.open, panel.high, panel.low, panel.close, panel.volume, panel.valid)
+        self.close, self.valid = panel.close[0], panel.valid[0]
 
     def set_row(self, t: int) -> None:
-        """Move to slice ``t``."""
+        """Move to slice ``t`` (close and valid now; open, high, low and volume when read)."""
         self.bar_index = t
-        o, h, lo, c, v, ok = self._rows
-        self.open, self.high, self.low = o[t], h[t], lo[t]
-        self.close, self.volume, self.valid = c[t], v[t], ok[t]
+        rows = self._rows
+        self.close, self.valid = rows[3][t], rows[5][t]
+
+    @property
+    def open(self) -> np.ndarray:
+        """Opens of the current slice (₹), ``[N]``."""
+        return self._rows[0][self.bar_index]
+
+    @property
+    def high(self) -> np.ndarray:
+        """Highs of the current slice (₹), ``[N]``."""
+        return self._rows[1][self.bar_index]
+
+    @property
+    def low(self) -> np.ndarray:
+        """Lows of the current slice (₹), ``[N]``."""
+        return self._rows[2][self.bar_index]
+
+    @property
+    def volume(self) -> np.ndarray:
+        """Volumes of the current slice (shares), ``[N]``."""
+        return self._rows[4][self.bar_index]
 
     @property
     def now(self) -> datetime:
         """Start of the current bar (IST)."""
         if self._now_row != self.bar_index:
-            self._to_row_time()
+            self._now = ist_from_ns(int(self._ts[self.bar_index]))
+            self._now_row = self.bar_index
         return self._now
 
-    def _to_row_time(self) -> None:
-        """The current bar's time and its ISO text (made once per slice, when first needed)."""
-        self._now = ist_from_ns(int(self._engine.panel.ts[self.bar_index]))
-        self._now_text = self._now.isoformat()
-        self._now_row = self.bar_index
+    def now_iso(self) -> str:
+        """The current bar's start as ISO 8601 IST text (what order ids hash), made for a block of
+        slices at once (:func:`~vyapari.backtest.results.ts_iso_many`, as the results name orders)."""
+        k = self.bar_index - self._iso_from
+        if not 0 <= k < len(self._iso):
+            self._iso_from = self.bar_index
+            self._iso = ts_iso_many(self._ts[self.bar_index : self.bar_index + _ISO_BLOCK])
+            k = 0
+        return self._iso[k]
 
     @property
     def session_date(self) -> date:
@@ -67,7 +99,7 @@ class EventContext:
 
     def day_of(self, t: int) -> date:
         """The session date of slice ``t``."""
-        return self._session_days[self._engine.panel.session[t]]
+        return self._session_days[self._session[t]]
 
     def history(self, field: str, length: int) -> np.ndarray:
         """Rows ``max(0, t-length+1) .. t`` of ``field`` (``[<=length, N]``), in the shares of
@@ -113,16 +145,16 @@ class EventContext:
 
     def order_id(self, column: int, sequence: int) -> str:
         """The deterministic ``client_order_id`` of the ``sequence``-th order of the run."""
-        if self._now_row != self.bar_index:
-            self._to_row_time()
-        return self._ids(self.symbols[column], self._now_text, sequence)
+        return self._ids[column](self.now_iso(), sequence)
 
     def submit(self, request: OrderRequest) -> str:
         """Submit an order; returns its ``client_order_id``."""
         engine = self._engine
-        n = self.column(request.symbol)
+        n = self._columns.get(request.symbol)
+        if n is None:
+            n = self.column(request.symbol)  # raises, naming it
         order = Order(
-            self.order_id(n, len(engine.ledger.order_rows)),
+            self._ids[n](self.now_iso(), len(engine.ledger.order_rows)),
             self._instruments[n],
             request.side,
             request.quantity,
@@ -143,6 +175,8 @@ class EventContext:
     def open_orders(self) -> list[Order]:
         """Open orders, oldest first per symbol, symbols in column order."""
         exchange = self._engine.exchange
+        if not exchange.has_resting:
+            return []
         return [r.order for n in sorted(exchange.resting_columns()) for r in exchange.resting(n)]
 
     def is_squareoff_time(self) -> bool:

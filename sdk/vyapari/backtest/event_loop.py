@@ -18,6 +18,7 @@ run's records. The square-off ignores the volume cap and buying power, as a brok
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,7 +51,7 @@ class Ledger:
 
     fill_rows: list[tuple[int, int, int, float, float, int]] = field(default_factory=list)
     order_rows: list[tuple[int, int, int, int]] = field(default_factory=list)
-    order_types: list[str] = field(default_factory=list)
+    order_types: list[OrderType] = field(default_factory=list)
     limits: list[float] = field(default_factory=list)
     triggers: list[float] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
@@ -82,7 +83,10 @@ class EventLoopEngine:
         self.segment = config.segment_for(product)
         self.pos = self.exchange.pos  # [N] int64 and float ₹: the book never grows in a backtest
         self.mark = self.exchange.mark
+        self._held = self.pos.astype(float)  # pos as floats (kept on every fill and split), for equity
         self.same_close = config.fill_at.value == "same_close"
+        self._lots: list[int] = panel.lot_sizes.tolist()
+        self._product = product
 
     @property
     def cash(self) -> float:
@@ -97,27 +101,42 @@ class EventLoopEngine:
     # ----- the loop ----------------------------------------------------------------
     def run(self, progress: Callable[[int, int], None] | None = None) -> BacktestResult:
         """Run every slice and build the result; ``progress(done, total)`` every 4,096 slices."""
-        t_count, n_count = self.panel.shape
+        panel, ctx, exchange = self.panel, self.ctx, self.exchange
+        t_count, n_count = panel.shape
         equity = np.empty(t_count)
         positions = np.empty((t_count, n_count), dtype=np.int64)
-        self.strategy.prepare(self.panel, self.config.capital_inr)
-        self.ctx.set_row(0)
+        self.strategy.prepare(panel, self.config.capital_inr)
+        ctx.set_row(0)
         self._call("on_start")
-        exchange = self.exchange
-        for t in range(t_count):
-            self.ctx.set_row(t)
-            if self.panel.has_actions:
-                self._corporate_actions(t)
-            self._open_phase(t)
-            self._call("on_bar")
-            if self.is_mis:
-                self._close_squareoff(t)
-            valid = self.panel.valid[t]
-            self.mark[valid] = self.panel.close[t, valid]
-            equity[t] = exchange.cash + float(self.pos @ self.mark)
-            positions[t] = self.pos
-            if progress is not None and (t + 1) % 4096 == 0:
-                progress(t + 1, t_count)
+        on_bar, set_row = self.strategy.on_bar, ctx.set_row
+        close, valid, pos, mark, held = panel.close, panel.valid, self.pos, self.mark, self._held
+        actions = panel.has_actions
+        at_open = _by_slice(self.plan.at_open & valid) if self.is_mis else {}
+        at_close = _by_slice(self.plan.at_close & valid) if self.is_mis else {}
+        records = _RunRecords()  # the run's orders and fills live to its end: the GC need not rescan them
+        try:
+            for t in range(t_count):
+                set_row(t)
+                if actions:
+                    self._corporate_actions(t)
+                squares = at_open.get(t)
+                if squares is not None or exchange.has_resting:
+                    self._open_phase(t, squares)
+                try:
+                    on_bar(ctx)
+                except Exception as exc:
+                    raise self._hook_error("on_bar", exc) from exc
+                if t in at_close:
+                    self._close_squareoff(t, at_close[t])
+                np.copyto(mark, close[t], where=valid[t])  # the last close of each symbol with a bar
+                equity[t] = exchange.cash + held.dot(mark)  # (= pos @ mark, without casting pos each slice)
+                positions[t] = pos
+                if (t + 1) % 4096 == 0:
+                    records.settle()
+                    if progress is not None:
+                        progress(t + 1, t_count)
+        finally:
+            records.release()
         if progress is not None:
             progress(t_count, t_count)
         self._call("on_stop")
@@ -127,10 +146,13 @@ class EventLoopEngine:
         try:
             getattr(self.strategy, hook)(self.ctx)
         except Exception as exc:
-            where = self.ctx.now.isoformat()
-            raise StrategyError(
-                f"strategy {self.strategy.name} raised in {hook} at bar {where}: {type(exc).__name__}: {exc}"
-            ) from exc
+            raise self._hook_error(hook, exc) from exc
+
+    def _hook_error(self, hook: str, exc: Exception) -> StrategyError:
+        where = self.ctx.now.isoformat()
+        return StrategyError(
+            f"strategy {self.strategy.name} raised in {hook} at bar {where}: {type(exc).__name__}: {exc}"
+        )
 
     def _corporate_actions(self, t: int) -> None:
         """Splits, bonuses and cash dividends at the start of slice ``t``, as a broker settles
@@ -141,49 +163,53 @@ class EventLoopEngine:
                 self.exchange.cancel_column(n)
                 ratio, mark = to_decimal(float(ratios[n])), to_decimal(float(self.mark[n]))
                 self.exchange.split(self.ctx.instrument(n), ratio, mark)
+                self._held[n] = self.pos[n]
                 self.mark[n] = self.mark[n] / ratios[n]
             if dividends[n] != 0.0:
                 self.exchange.dividend(self.ctx.instrument(n), to_decimal(float(dividends[n])))
 
     def _bar(self, t: int, n: int, ref: float) -> Bar:
         p = self.panel
-        return Bar(t, self.ctx.day_of(t), self.ctx.now, p.open[t, n], p.high[t, n], p.low[t, n],
-                   p.volume[t, n], ref)
+        return Bar(t, self.ctx.day_of(t), self.ctx.now, p.open.item(t, n), p.high.item(t, n),
+                   p.low.item(t, n), p.volume.item(t, n), ref)
 
-    def _open_phase(self, t: int) -> None:
-        valid = self.panel.valid[t]
+    def _open_phase(self, t: int, squares: list[int] | None) -> None:
+        """Square-offs at the open (``squares``: columns with a bar, ascending) and matching of the
+        open orders, columns in ascending order."""
+        valid = self.panel.valid
         exchange = self.exchange
-        squares = set(np.flatnonzero(self.plan.at_open[t] & valid).tolist()) if self.is_mis else set()
-        if not squares and not exchange.has_resting:
-            return
-        ref = self.panel.close[t] if self.same_close else self.panel.open[t]
-        for n in sorted(squares | set(exchange.resting_columns())):
-            if not valid[n]:
+        columns = exchange.resting_columns()
+        if squares is not None:
+            columns = sorted(set(columns).union(squares))
+        elif len(columns) > 1:
+            columns.sort()
+        ref = self.panel.close if self.same_close else self.panel.open
+        for n in columns:
+            if not valid.item(t, n):
                 continue
-            if n in squares:
+            if squares is not None and n in squares:
                 exchange.cancel_column(n)
-                self._square_off(t, n, self.panel.open[t, n])
+                self._square_off(t, n, self.panel.open.item(t, n))
                 continue
-            exchange.match(n, self._bar(t, n, ref[n]), placed_before=t)
+            exchange.match(n, self._bar(t, n, ref.item(t, n)), placed_before=t)
 
-    def _close_squareoff(self, t: int) -> None:
-        for n in np.flatnonzero(self.plan.at_close[t] & self.panel.valid[t]).tolist():
+    def _close_squareoff(self, t: int, columns: list[int]) -> None:
+        for n in columns:
             self.exchange.cancel_column(n)
-            self._square_off(t, n, self.panel.close[t, n])
+            self._square_off(t, n, self.panel.close.item(t, n))
 
     # ----- orders ------------------------------------------------------------------
     def submit(self, order: Order, column: int, kind: int = 0) -> SimOrder:
         """Accept ``order`` for symbol ``column`` at the current slice; may fill at once."""
         t = self.ctx.bar_index
-        sim = SimOrder(order, column, len(self.ledger.order_rows), int(self.panel.lot_sizes[column]), t,
-                       product=self.strategy.product)
-        self.ledger.order_rows.append((t, column, order.quantity * order.side.sign, kind))
-        self.ledger.order_types.append(order.order_type.value)
-        self.ledger.limits.append(float(order.limit_price) if order.limit_price is not None else math.nan)
-        self.ledger.triggers.append(
-            float(order.trigger_price) if order.trigger_price is not None else math.nan
-        )
-        self.ledger.reasons.append("")
+        ledger = self.ledger
+        sim = SimOrder(order, column, len(ledger.order_rows), self._lots[column], t, product=self._product)
+        ledger.order_rows.append((t, column, order.quantity * sim.sign, kind))
+        ledger.order_types.append(order.order_type)
+        limit, trigger = order.limit_price, order.trigger_price
+        ledger.limits.append(math.nan if limit is None else float(limit))
+        ledger.triggers.append(math.nan if trigger is None else float(trigger))
+        ledger.reasons.append("")
         order.transition(OrderStatus.SUBMITTED)
         self.by_id[order.client_order_id] = sim
         if kind == 0 and self.is_mis and self.plan.after[t]:
@@ -192,8 +218,8 @@ class EventLoopEngine:
         order.transition(OrderStatus.OPEN)
         self.exchange.rest(sim)
         immediate = kind == 0 and self.same_close and order.order_type is OrderType.MARKET
-        if immediate and self.panel.valid[t, column]:
-            self.exchange.match_one(sim, self._bar(t, column, self.panel.close[t, column]))
+        if immediate and self.panel.valid.item(t, column):
+            self.exchange.match_one(sim, self._bar(t, column, self.panel.close.item(t, column)))
         return sim
 
     def cancel(self, sim: SimOrder) -> None:
@@ -226,6 +252,7 @@ class EventLoopEngine:
         index = resting.key
         assert isinstance(index, int)
         signed = fill.quantity * resting.sign
+        self._held[resting.column] = self.pos[resting.column]
         self.ledger.fill_rows.append(
             (self.ctx.bar_index, resting.column, signed, price, float(fill.charges.total), index)
         )
@@ -238,14 +265,17 @@ class EventLoopEngine:
         self.ledger.reasons[index] = reason
 
     def _result(self, equity: np.ndarray, positions: np.ndarray) -> BacktestResult:
-        rows = self.ledger.fill_rows
+        # one float array of the rows: slices, columns, quantities and order indices are integers
+        # far below 2**53, so they come back exact
+        f = np.array(self.ledger.fill_rows, dtype=float).reshape(-1, 6).T
+        t, n, qty, price, charges, order = f
         fills = FillArrays(
-            t=np.array([r[0] for r in rows], dtype=np.int64),
-            n=np.array([r[1] for r in rows], dtype=np.int64),
-            qty=np.array([r[2] for r in rows], dtype=np.int64),
-            price=np.array([r[3] for r in rows], dtype=float),
-            charges=np.array([r[4] for r in rows], dtype=float),
-            order=np.array([r[5] for r in rows], dtype=np.int64),
+            t=t.astype(np.int64),
+            n=n.astype(np.int64),
+            qty=qty.astype(np.int64),
+            price=price.copy(),
+            charges=charges.copy(),
+            order=order.astype(np.int64),
         )
         o = np.array(self.ledger.order_rows, dtype=np.int64).reshape(-1, 4)
         orders = OrderArrays(
@@ -253,7 +283,7 @@ class EventLoopEngine:
             o[:, 1],
             o[:, 2],
             o[:, 3],
-            self.ledger.order_types,
+            [kind.value for kind in self.ledger.order_types],
             np.array(self.ledger.limits),
             np.array(self.ledger.triggers),
             self.ledger.reasons,
@@ -276,3 +306,38 @@ class EventLoopEngine:
             final_equity=float(final),
         )
 
+
+
+def _by_slice(mask: np.ndarray) -> dict[int, list[int]]:
+    """``{t: columns where mask[t] (ascending)}`` for the slices with any."""
+    rows, cols = np.nonzero(mask)
+    out: dict[int, list[int]] = {}
+    for t, n in zip(rows.tolist(), cols.tolist(), strict=True):
+        out.setdefault(t, []).append(n)
+    return out
+
+
+class _RunRecords:
+    """Keeps the cyclic garbage collector from rescanning a run's records again and again.
+
+    A run keeps every order, fill and position it makes until it ends, so each full collection of
+    the oldest generation walks all of them again (a third of the time of a 100-session run on 50
+    symbols). Every 4,096 slices :meth:`settle` collects the young generations and freezes what
+    survived (:func:`gc.freeze`: left out of later collections); :meth:`release` unfreezes them
+    when the run ends, so anything that became garbage meanwhile is collected as usual, only later.
+    Nothing is done when the garbage collector is off or the process froze objects itself.
+    """
+
+    def __init__(self) -> None:
+        self.active = gc.isenabled() and gc.get_freeze_count() == 0
+
+    def settle(self) -> None:
+        """Collect the young generations and freeze the survivors."""
+        if self.active:
+            gc.collect(1)
+            gc.freeze()
+
+    def release(self) -> None:
+        """Unfreeze what :meth:`settle` froze."""
+        if self.active:
+            gc.unfreeze()

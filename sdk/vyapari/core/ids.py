@@ -44,10 +44,21 @@ class ClientOrderIds:
         self._head = hashlib.sha256("".join(f"{p}|" for p in prefix).encode())
         self._length = length
 
+    def extended(self, *more: object) -> ClientOrderIds:
+        """The ids of this prefix followed by ``more`` (hashed once more, e.g. per symbol)."""
+        out = ClientOrderIds(length=self._length)
+        out._head = self._head.copy()
+        out._head.update("".join(f"{p}|" for p in more).encode())
+        return out
+
     def __call__(self, *rest: object) -> str:
         """``client_order_id(*prefix, *rest)``; ``rest`` must not be empty."""
-        if not rest:
+        if len(rest) == 2:  # e.g. a bar time and a leg: the common case, without a join
+            text = str(rest[0]) + "|" + str(rest[1])
+        elif rest:
+            text = "|".join(map(str, rest))
+        else:
             raise TypeError("ClientOrderIds needs at least one part after the prefix")
         digest = self._head.copy()
-        digest.update("|".join(str(p) for p in rest).encode())
+        digest.update(text.encode())
         return digest.hexdigest()[: self._length]

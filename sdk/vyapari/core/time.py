@@ -11,7 +11,7 @@ Conventions
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 IST = ZoneInfo("Asia/Kolkata")
@@ -55,7 +55,22 @@ NS_PER_SECOND = 1_000_000_000
 NS_PER_MINUTE = 60 * NS_PER_SECOND
 
 
-def ist_from_ns(ns: int) -> datetime:
-    """A UTC-epoch-nanosecond instant as an aware IST datetime (microsecond precision)."""
+def _ist_from_ns_exact(ns: int) -> datetime:
     return datetime.fromtimestamp(ns // 1_000_000_000, IST).replace(microsecond=ns // 1000 % 1_000_000)
+
+
+_FIXED_FROM_NS = -757_400_000_000_000_000  # 1946-01-01 UTC: IST has been UTC+05:30 since 1945
+_BASE_NS = 946_684_800 * NS_PER_SECOND  # 2000-01-01 00:00 UTC
+_BASE = _ist_from_ns_exact(_BASE_NS)
+
+
+def ist_from_ns(ns: int) -> datetime:
+    """A UTC-epoch-nanosecond instant as an aware IST datetime (microsecond precision).
+
+    Since 1946 IST is a fixed UTC+05:30, so an instant is a fixed IST datetime plus the
+    microseconds since (half the time of a zone lookup per call); earlier ones ask the zone.
+    """
+    if ns >= _FIXED_FROM_NS:
+        return _BASE + timedelta(microseconds=(ns - _BASE_NS) // 1000)
+    return _ist_from_ns_exact(ns)
 

@@ -57,6 +57,8 @@ class Order:
     def __post_init__(self) -> None:
         if self.quantity <= 0:
             raise InvalidInput("quantity", f"must be positive, got {self.quantity}")
+        if self.order_type is OrderType.MARKET:  # no price to check (most orders)
+            return
         needs_limit = self.order_type in (OrderType.LIMIT, OrderType.SL)
         needs_trigger = self.order_type in (OrderType.SL, OrderType.SL_M)
         if needs_limit and (self.limit_price is None or self.limit_price <= 0):

@@ -48,10 +48,16 @@ class ExecutionModel(ABC):
         if product is ProductType.MIS and ctx.is_squareoff_time():
             return
         delta = targets - ctx.positions
-        moving = np.flatnonzero((delta != 0) & ctx.valid)
-        # Python ints in one go: no numpy scalar per order on the live decision path
-        legs = zip(moving.tolist(), delta[moving].tolist(), ctx.lot_sizes[moving].tolist(), strict=True)
-        for n, change, lot in legs:
+        moving = delta.nonzero()[0]
+        if not moving.size:
+            return
+        valid, lots = ctx.valid, ctx.lot_sizes
+        # Python scalars (ndarray.item): no numpy scalar per order on the live decision path, and
+        # no array gathers for the few symbols that move in a bar
+        for n in moving.tolist():
+            if not valid.item(n):
+                continue
+            change, lot = delta.item(n), lots.item(n)
             qty = (abs(change) // lot) * lot
             if qty:
                 side = Side.BUY if change > 0 else Side.SELL

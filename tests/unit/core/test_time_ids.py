@@ -47,8 +47,24 @@ def test_client_order_id_is_deterministic_and_fits_kite_tags():
 def test_client_order_ids_with_a_shared_prefix_are_the_client_order_ids(prefix, rest) -> None:
     assert ClientOrderIds(*prefix)(*rest) == client_order_id(*prefix, *rest)
     assert ClientOrderIds(*prefix, length=12)(*rest) == client_order_id(*prefix, *rest, length=12)
+    head, more = prefix[:1], prefix[1:]
+    assert ClientOrderIds(*head).extended(*more)(*rest) == client_order_id(*prefix, *rest)
+    short = ClientOrderIds(*head, length=12).extended(*more)
+    assert short(*rest) == client_order_id(*prefix, *rest, length=12)
 
 
 def test_client_order_ids_need_a_part_after_the_prefix() -> None:
     with pytest.raises(TypeError, match="at least one part"):
         ClientOrderIds("run", "sma")()
+
+
+@given(st.integers(min_value=-2_208_988_800 * 10**9, max_value=253_402_000_000 * 10**9))
+def test_ist_from_ns_is_the_zone_conversion(ns: int) -> None:
+    """The fixed-offset shortcut (IST since 1946) gives the zone database's answer, before and after."""
+    from vyapari.core.time import ist_from_ns
+
+    expected = datetime.fromtimestamp(ns // 10**9, IST).replace(microsecond=ns // 1000 % 1_000_000)
+    got = ist_from_ns(ns)
+    assert got == expected
+    assert got.isoformat() == expected.isoformat()
+    assert got.tzinfo is IST and got.fold == expected.fold
