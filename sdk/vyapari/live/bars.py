@@ -130,6 +130,11 @@ class MinuteBarBuilder:
         """Start (UTC ns) of the minute being built; -1 before the first tick or after a timer emit."""
         return self._label
 
+    @property
+    def session_date(self) -> date | None:
+        """The session date of the minute being built (of the last in-session tick); None before one."""
+        return None if self._session is None else self._session[0]
+
     def _reset(self) -> None:
         self._seen = bytearray(len(self.instruments))  # 1 where a slot holds this minute's values
 
