@@ -49,5 +49,5 @@ class ClientOrderIds:
         if not rest:
             raise TypeError("ClientOrderIds needs at least one part after the prefix")
         digest = self._head.copy()
-        digest.update("|".join(str(p) for p in rest).encode())
+        digest.update("|".join(map(str, rest)).encode())
         return digest.hexdigest()[: self._length]

@@ -135,9 +135,9 @@ class SmaCrossStepper(SignalStepper):
 
     def _start(self, n_count: int) -> None:
         self._ring = np.zeros((self.slow + 1, n_count))  # csum[k] of each symbol at k mod (slow+1)
-        self._count = np.zeros(n_count, dtype=np.int64)  # bars of each symbol so far
-        self._prev_fast = np.full(n_count, np.nan)
-        self._prev_slow = np.full(n_count, np.nan)
+        self._count = np.zeros(n_count, dtype=np.int64)  # bars of each symbol so far (see _bars)
+        self._bars = 0  # while uniform: the one count of every symbol (_count is filled on leaving)
+        self._prev_gap = np.full(n_count, np.nan)  # fast − slow SMA at each symbol's previous bar
         self._state = np.zeros(n_count)
         self._uniform = True  # every symbol had every bar so far: one count for all, no gathering
 
@@ -151,9 +151,11 @@ class SmaCrossStepper(SignalStepper):
         """
         if self._ring.shape[1] != len(valid):
             self._start(len(valid))
-        if self._uniform and valid.all():
-            return self._update_all(close)
-        self._uniform = False
+        if self._uniform:
+            if valid.all():
+                return self._update_all(close)
+            self._uniform = False
+            self._count[:] = self._bars
         cols = np.flatnonzero(valid)
         if cols.size:
             size = self.slow + 1
@@ -162,36 +164,40 @@ class SmaCrossStepper(SignalStepper):
             k = k + 1
             self._ring[k % size, cols] = csum
             self._count[cols] = k
-            fast, slow = self._sma(csum, k, cols, self.fast), self._sma(csum, k, cols, self.slow)
-            prev_fast, prev_slow = self._prev_fast[cols], self._prev_slow[cols]
-            up = (fast > slow) & (prev_fast <= prev_slow)
-            down = ~up & (fast < slow) & (prev_fast >= prev_slow)
-            self._state[cols[up]] = 1.0
-            self._state[cols[down]] = 0.0
-            self._prev_fast[cols], self._prev_slow[cols] = fast, slow
+            gap = self._sma(csum, k, cols, self.fast) - self._sma(csum, k, cols, self.slow)
+            self._cross(gap, self._prev_gap[cols], cols)
+            self._prev_gap[cols] = gap
         return self._state
 
     def _update_all(self, close: np.ndarray) -> np.ndarray:
         """:meth:`update` when every symbol has a bar now and had one at every row before:
         the same arithmetic on whole rows of the ring."""
         size = self.slow + 1
-        k = int(self._count[0]) if len(self._count) else 0
+        k = self._bars
         csum = self._ring[k % size] + close
         k += 1
         self._ring[k % size] = csum
-        self._count += 1
-        fast, slow = self._sma_all(csum, k, self.fast), self._sma_all(csum, k, self.slow)
-        up = (fast > slow) & (self._prev_fast <= self._prev_slow)
-        down = ~up & (fast < slow) & (self._prev_fast >= self._prev_slow)
-        self._state[up] = 1.0
-        self._state[down] = 0.0
-        self._prev_fast, self._prev_slow = fast, slow
+        self._bars = k
+        if k >= self.slow:  # both SMAs known (before, NaN: no crossing, the state stays flat)
+            ring = self._ring
+            gap = (csum - ring[(k - self.fast) % size]) / self.fast
+            gap -= (csum - ring[(k - self.slow) % size]) / self.slow
+            self._cross(gap, self._prev_gap, None)
+            self._prev_gap = gap
         return self._state
 
-    def _sma_all(self, csum: np.ndarray, k: int, window: int) -> np.ndarray:
-        if k < window:
-            return np.full(csum.size, np.nan)
-        return (csum - self._ring[(k - window) % (self.slow + 1)]) / window
+    def _cross(self, gap: np.ndarray, prev_gap: np.ndarray, cols: np.ndarray | None) -> None:
+        """Long where the fast SMA crossed above the slow one (``gap`` = fast − slow > 0, was <= 0),
+        flat where it crossed below; elsewhere the state stays (``cols``: the symbols of ``gap``,
+        None for all). ``a − b > 0`` exactly when ``a > b`` for finite floats; NaN is never a cross."""
+        up = (gap > 0) & (prev_gap <= 0)
+        down = (gap < 0) & (prev_gap >= 0)
+        if cols is None:
+            self._state[up] = 1.0
+            self._state[down] = 0.0
+        else:
+            self._state[cols[up]] = 1.0
+            self._state[cols[down]] = 0.0
 
     def _sma(self, csum: np.ndarray, k: np.ndarray, cols: np.ndarray, window: int) -> np.ndarray:
         """SMA over ``window`` bars ending at each symbol's ``k``-th bar (NaN before ``window`` bars)."""
