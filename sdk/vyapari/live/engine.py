@@ -143,7 +143,8 @@ class LiveEngine:
         self._live_slices = 0
         # the start-up reconciliation and the day's loss mark are still to do: at the first tick of
         # the first live minute, so neither sits on that minute's closing tick (its decision's path)
-        self._starting = True
+        self._starting = True  # not yet tried at a tick
+        self._reconciled = False  # the start-up reconciliation succeeded
         self._strategy_started = False
         self._unannounced: list[Fill] = []  # fills booked before the strategy's on_start, for on_fill
         self.stop_requested = False
@@ -273,9 +274,10 @@ class LiveEngine:
 
     def _open_phase(self, bar: BarSlice, t: int) -> None:
         step = 2 * t
-        if self._starting:  # no tick began this minute (slices fed directly): reconcile before deciding
+        if not self._reconciled:  # no tick began this minute (slices fed directly), or that try failed
             self._starting = False
             self.reconcile(step)
+            self._reconciled = True
         self._live_slices += 1
         o, h, low, c, v = bar.ohlcv  # the five rows, once (each field of a BarSlice is a new view)
         # the bar's start as ctx.set_row took it (worked out before the minute closed)
@@ -297,12 +299,20 @@ class LiveEngine:
     def _start_live(self) -> None:
         """The first live minute (also after a restart) has begun: reconcile with the venue's books
         and read the day's loss mark now, between its ticks, not on the tick that closes it. What the
-        reconciliation changes is dated that minute's open phase (step ``2t``), as before it."""
+        reconciliation changes is dated that minute's open phase (step ``2t``), as before it. Tried
+        once: when it fails (logged, ``startup_reconcile_errors_total``), the minute's open phase
+        reconciles before deciding, as it did before this was moved."""
         self._starting = False
         session = self.builder.session_date
         assert session is not None  # a live minute began: its tick was in a session
-        self.daily_loss.prepare(session)
-        self.reconcile(2 * self.history.rows, session, self.builder.minute_ns)
+        try:
+            self.daily_loss.prepare(session)
+            self.reconcile(2 * self.history.rows, session, self.builder.minute_ns)
+        except Exception:
+            self.metrics.count("startup_reconcile_errors_total")
+            log.exception("the start-up reconciliation failed; it is tried again before the first decision")
+            return
+        self._reconciled = True
 
     def _announce_fills(self) -> None:
         """The strategy's ``on_fill`` of fills booked before it started (the start-up reconciliation)."""

@@ -6,8 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from tests.integration.live.live_helpers import make_engine, paper_broker
+from tests.integration.live.live_helpers import counters, make_engine, paper_broker
 
+from vyapari.brokers.errors import BrokerUnavailable
 from vyapari.brokers.paper import PaperBrokerAdapter
 from vyapari.brokers.types import BrokerOrder, BrokerPosition, BrokerTrade
 from vyapari.core.time import NS_PER_MINUTE, ist_from_ns
@@ -125,3 +126,31 @@ def test_fills_found_at_start_up_reach_the_strategy_once_it_has_started() -> Non
     while engine.slices == 0:
         engine.on_price(*ticks.pop(0))
     assert strategy.seen == [("start", None), ("fill", lost.client_order_id)]
+
+
+class BooksDownOnce(CountingBroker):
+    """A paper broker whose first read of its order book fails (a REST call timing out)."""
+
+    def orders(self) -> list[BrokerOrder]:
+        if self.book_reads == 0:
+            self.book_reads += 1
+            raise BrokerUnavailable("order book read timed out", broker=self.name)
+        return super().orders()
+
+
+def test_a_failed_start_up_reconciliation_is_done_again_before_the_first_decision() -> None:
+    panel = random_walk_panel(symbols=3, sessions=1, bars_per_session=5, seed=2)
+    ticks = list(panel_ticks(panel))
+    broker = BooksDownOnce()
+    engine = make_engine("sma_cross_bar", {"fast": 2, "slow": 3, "qty": 1}, panel, broker=broker)
+    lost = _left_pending("parity", engine.instruments[2], ticks[0][1])
+    engine.store.put(lost)
+    engine.orders._remember(lost)
+
+    engine.on_price(*ticks.pop(0))  # the try at the first tick fails: logged and counted, not raised
+    assert engine.orders.intents[lost.client_order_id].state is IntentState.PENDING
+    assert counters(engine)["startup_reconcile_errors_total"] == 1
+    while engine.slices == 0:
+        engine.on_price(*ticks.pop(0))
+    assert broker.find_order(lost.client_order_id) is not None  # resent by the first open phase
+    assert engine.orders.intents[lost.client_order_id].state is not IntentState.PENDING
