@@ -35,17 +35,21 @@ drift down and never trade. ``--active 500`` is a stress load no broker would ac
 and Upstox both allow 10 orders a second); ``--active 10`` places about 5 orders a minute.
 
 Run: ``.venv/bin/python benchmarks/bench_live.py [--minutes 30] [--instruments 500]
-[--active N] [--ports memory|service] [--strategy sma_cross_bar] [--gc-auto] [--per-slice]``; ``--quick`` runs
-5 minutes.
+[--active N] [--ports memory|service] [--strategy sma_cross_bar] [--gc-auto] [--per-slice] [--tail N]``;
+``--quick`` runs 5 minutes. ``--tail N`` lists the N slices with the most CPU time to decision and
+what ran in each before the decision, to find the tail by instrumenting rather than by re-running.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
+import logging
 import os
 import tempfile
 import time
 from array import array
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -69,12 +73,14 @@ from vyapari.strategy.synthetic import random_walk_panel
 
 class DecisionClock:
     """When (``perf_counter_ns``) the engine's decision phase last decided (the strategy returned:
-    its orders risk-checked and staged, before their batch write) and last returned (orders out)."""
+    its orders risk-checked and staged, before their batch write) and last returned (orders out).
+    ``on_decided`` is called at the moment of decision (``--tail`` closes its window there)."""
 
     def __init__(self, engine: LiveEngine) -> None:
         decide, send = engine._decide, engine.orders.send_staged
         self.decided = self.out = self.decided_cpu = 0
         self._deciding = False
+        self.on_decided: Callable[[], None] = lambda: None
 
         def timed_decide(t: int) -> None:
             self._deciding = True
@@ -88,10 +94,11 @@ class DecisionClock:
             if self._deciding:
                 self.decided = time.perf_counter_ns()
                 self.decided_cpu = time.thread_time_ns()
+                self.on_decided()
             return send()
 
         engine._decide = timed_decide  # type: ignore[method-assign]
-        engine.orders.send_staged = timed_send
+        engine.orders.send_staged = timed_send  # type: ignore[method-assign]
 
 
 class PhaseClock:
@@ -120,6 +127,68 @@ class PhaseClock:
         """The sums since the last call, then reset."""
         out, self.spent = self.spent, {}
         return out
+
+
+class WindowEvents:
+    """What ran between a minute's closing tick and its decision (``--tail``): garbage collection
+    passes (``gc.callbacks``), order-store calls, the venue's book reads and order calls, log
+    records. Counted only while :attr:`open`; wrapping costs a flag test per call outside it.
+    Not ``enabled``: nothing is wrapped and nothing counted."""
+
+    def __init__(self, store: object, broker: object, enabled: bool) -> None:
+        self.open = False
+        self.enabled = enabled
+        self.seen: Counter[str] = Counter()
+        if enabled:
+            self._install(store, broker)
+
+    def _install(self, store: object, broker: object) -> None:
+        for name in ("get_value", "set_value", "put", "put_many", "intents"):
+            self._count(store, name, f"store.{name}")
+        for name in ("orders", "trades", "positions", "submit", "cancel", "find_order"):
+            self._count(broker, name, f"venue.{name}")
+        gc.callbacks.append(self._gc)
+        events = self
+
+        class Records(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                if events.open:
+                    events.seen[f"log.{record.levelname}"] += 1
+
+        logging.getLogger().addHandler(Records())
+
+    def _count(self, owner: object, name: str, label: str) -> None:
+        inner: Callable[..., Any] = getattr(owner, name)
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            if self.open:
+                self.seen[label] += 1
+            return inner(*args, **kwargs)
+
+        setattr(owner, name, counted)
+
+    def _gc(self, phase: str, info: dict[str, int]) -> None:
+        if self.open and phase == "stop":
+            self.seen[f"gc{info['generation']}"] += 1
+
+    def start(self) -> None:
+        """Open the window (the closing tick arrives)."""
+        self.seen = Counter()
+        self.open = self.enabled
+
+    def close(self) -> None:
+        """Close it (the decision is made)."""
+        self.open = False
+
+
+def _print_tail(traced: list[tuple[int, int, int, Counter[str]]], n: int) -> None:
+    """The ``n`` slices with the most CPU time to decision, and what ran in each before it."""
+    if n <= 0:
+        return
+    print(f"slowest {n} slices on the CPU (minute: CPU to decision, orders decided, what ran before it):")
+    for minute, cpu, placed, seen in sorted(traced, key=lambda r: -r[1])[:n]:
+        ran = ", ".join(f"{k}×{v}" for k, v in sorted(seen.items())) or "nothing else counted"
+        print(f"  {minute:4d}: {cpu / 1e6:.2f} ms, {placed} orders; {ran}")
 
 
 def _pct(values: np.ndarray, q: float, scale: float) -> str:
@@ -167,6 +236,14 @@ def main() -> None:
         help="in-memory store and metrics, or vyapari live's own: SQLite store, journaled paper broker, EMF",
     )
     ap.add_argument("--per-slice", action="store_true", help="print tick to decision of every slice")
+    ap.add_argument(
+        "--tail",
+        type=int,
+        default=0,
+        metavar="N",
+        help="print the N slices with the most CPU time to decision and what ran in each before it "
+        "(orders decided, GC passes, store and venue calls, log records)",
+    )
     args = ap.parse_args()
     minutes = 5 if args.quick else args.minutes
     active = args.instruments if args.active is None else args.active
@@ -192,6 +269,9 @@ def main() -> None:
     phases.wrap(broker.exchange, "place", "paper exchange place")
     phases.wrap(engine, "_decide", "decide")
     decided = DecisionClock(engine)
+    window = WindowEvents(store, broker, enabled=args.tail > 0)
+    decided.on_decided = window.close
+    traced: list[tuple[int, int, int, Counter[str]]] = []  # (minute, CPU ns, orders, events)
     opening: list[int] = []  # time of each opening trade that filled orders
     on_open = engine._on_first_trade
 
@@ -228,9 +308,11 @@ def main() -> None:
         slices, intents = engine.slices, len(engine.orders.intents)
         started = time.perf_counter()
         first_cpu = time.thread_time_ns()
+        window.start()
         first = clock()  # the minute's first tick closes the previous minute: timed apart
         engine.on_price(cols_l[0], ts0 + base * step_ns, prices[0], qty[0])
         lat[base] = clock() - first
+        window.close()
         placed = len(engine.orders.intents) - intents  # orders the slice decided
         for i in range(1, per_minute):
             t0 = clock()
@@ -244,6 +326,7 @@ def main() -> None:
             to_orders.append(decided.out - first)
             breakdown.append(phases.take())
             activity.append(placed)
+            traced.append((minute, on_cpu[-1], placed, window.seen))
     decision = lat[decisions]
     ordinary = np.delete(lat, decisions)
     busy = np.array(activity) > 0
@@ -284,6 +367,7 @@ def main() -> None:
     print(f"all ticks            p99={_pct(lat, 99, 1e3)} µs  p99.99={_pct(lat, 99.99, 1e6)} ms")
     print(f"sustained rate       {total / elapsed:,.0f} ticks/s (target load {args.rate:,}/s)")
     print(f"orders sent          {len(engine.broker.orders())}  fills {len(engine.account.trade_ids)}")
+    _print_tail(traced, args.tail)
     if engine.collector is not None:
         c = engine.collector
         each = c.pauses_ns / max(c.collections, 1) / 1e6

@@ -11,15 +11,14 @@ the finished minute is emitted as one :class:`BarSlice` across all instruments, 
 an instrument did not trade. A tick older than the current minute is counted in
 ``late`` and dropped (the slice was already acted on).
 
-The running open, high, low, close and volume live unboxed in ``array('d')`` buffers (one
-slot per instrument, reused every minute; a ``seen`` byte says which slots hold this
-minute's values), so closing a minute copies five contiguous buffers instead of gathering
-thousands of Python floats scattered over the heap.
+The running open, high, low, close and volume live unboxed in one ``[5, N]`` block of doubles
+(one slot per instrument, reused every minute, written tick by tick through flat memoryviews of
+its rows; a ``seen`` byte says which slots hold this minute's values), so closing a minute is one
+copy of a contiguous block instead of gathering thousands of Python floats scattered over the heap.
 """
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
@@ -122,13 +121,21 @@ class MinuteBarBuilder:
         self._label = -1
         self._session: tuple[date, int, int] | None = None
         n = len(self.instruments)
-        self._o, self._h, self._l, self._c, self._v = (array("d", bytes(8 * n)) for _ in range(5))
+        self._live = np.zeros((5, n))  # this minute's open, high, low, close, volume, by column
+        # each row as a flat buffer of doubles: a tick reads and writes single slots at the cost of
+        # an array('d') item, and closing the minute is one copy of the block
+        self._o, self._h, self._l, self._c, self._v = (row.data.cast("B").cast("d") for row in self._live)
         self._reset()
 
     @property
     def minute_ns(self) -> int:
         """Start (UTC ns) of the minute being built; -1 before the first tick or after a timer emit."""
         return self._label
+
+    @property
+    def session_date(self) -> date | None:
+        """The session date of the minute being built (of the last in-session tick); None before one."""
+        return None if self._session is None else self._session[0]
 
     def _reset(self) -> None:
         self._seen = bytearray(len(self.instruments))  # 1 where a slot holds this minute's values
@@ -187,7 +194,7 @@ class MinuteBarBuilder:
         session = self._session_of(self._label)
         assert session is not None  # the label came from an in-session tick
         valid = np.frombuffer(self._seen, dtype=np.bool_)  # a view: _reset() gives the next minute a new one
-        ohlcv = np.array((self._o, self._h, self._l, self._c, self._v))  # one copy of the five buffers
+        ohlcv = self._live.copy()  # one copy of the five rows
         if 0 in self._seen:
             ohlcv[:, ~valid] = np.nan  # slots of instruments that did not trade hold older minutes
         out = BarSlice(self._label, session[0], session[1], session[2], ohlcv, valid)

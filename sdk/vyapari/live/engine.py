@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
 
 import numpy as np
@@ -140,6 +141,12 @@ class LiveEngine:
         self._seq = 0
         self._clock_ns = 0
         self._live_slices = 0
+        # the start-up reconciliation and the day's loss mark are still to do: at the first tick of
+        # the first live minute, so neither sits on that minute's closing tick (its decision's path)
+        self._starting = True  # not yet tried at a tick
+        self._reconciled = False  # the start-up reconciliation succeeded
+        self._strategy_started = False
+        self._unannounced: list[Fill] = []  # fills booked before the strategy's on_start, for on_fill
         self.stop_requested = False
         self.slices = 0
         # called with every fill once booked (e.g. the day's fills log); deduplicate by trade_id
@@ -177,6 +184,8 @@ class LiveEngine:
             self.on_slice(done)
         elif ts_ns >= self.kill.due_ns:
             self.kill.poll(ts_ns, self.builder.minute_ns)
+        if self._starting and self.builder.minute_ns > self.checkpoint_ns:  # the first live minute began
+            self._start_live()
         if self._watch and column in self._watch:  # a first trade the venue asked for
             self._on_first_trade(column, ts_ns, price)
 
@@ -232,6 +241,8 @@ class LiveEngine:
         if t == 0:  # prepare (or a stepped signal's first row: no whole-panel work)
             self.strategy.advance(self.history.panel(), self.config.capital_inr)
             self.strategy.on_start(self.ctx)
+            self._strategy_started = True
+            self._announce_fills()
         if replay:
             self._book_trades([tr for tr in self._replay_trades if _ns(tr.filled_at) == bar.ts_ns], 2 * t)
         else:
@@ -263,8 +274,10 @@ class LiveEngine:
 
     def _open_phase(self, bar: BarSlice, t: int) -> None:
         step = 2 * t
-        if self._live_slices == 0:  # the first live slice (also after a restart): before deciding
+        if not self._reconciled:  # no tick began this minute (slices fed directly), or that try failed
+            self._starting = False
             self.reconcile(step)
+            self._reconciled = True
         self._live_slices += 1
         o, h, low, c, v = bar.ohlcv  # the five rows, once (each field of a BarSlice is a new view)
         # the bar's start as ctx.set_row took it (worked out before the minute closed)
@@ -282,6 +295,30 @@ class LiveEngine:
         elif early or self.orders.has_open():  # a broker: read its books
             self._take(self.broker.trades(), self.broker.orders(), step)
         self._check_daily_loss(bar, t)
+
+    def _start_live(self) -> None:
+        """The first live minute (also after a restart) has begun: reconcile with the venue's books
+        and read the day's loss mark now, between its ticks, not on the tick that closes it. What the
+        reconciliation changes is dated that minute's open phase (step ``2t``), as before it. Tried
+        once: when it fails (logged, ``startup_reconcile_errors_total``), the minute's open phase
+        reconciles before deciding, as it did before this was moved."""
+        self._starting = False
+        session = self.builder.session_date
+        assert session is not None  # a live minute began: its tick was in a session
+        try:
+            self.daily_loss.prepare(session)
+            self.reconcile(2 * self.history.rows, session, self.builder.minute_ns)
+        except Exception:
+            self.metrics.count("startup_reconcile_errors_total")
+            log.exception("the start-up reconciliation failed; it is tried again before the first decision")
+            return
+        self._reconciled = True
+
+    def _announce_fills(self) -> None:
+        """The strategy's ``on_fill`` of fills booked before it started (the start-up reconciliation)."""
+        fills, self._unannounced = self._unannounced, []
+        for fill in fills:
+            self._tell_strategy(fill)
 
     def _check_daily_loss(self, bar: BarSlice, t: int) -> None:
         self.daily_loss.open_day(bar.session_date, self.account.equity)
@@ -369,15 +406,26 @@ class LiveEngine:
             self.metrics.count("fills_total")
             if decided_as is not None and decided_as != fill.client_order_id:  # a slice: its parent's id
                 fill = replace(fill, client_order_id=decided_as)
-            try:
-                self.strategy.on_fill(self.ctx, fill)
-            except Exception:
-                log.exception("strategy %s raised in on_fill", self.strategy.name)
+            if self._strategy_started:
+                self._tell_strategy(fill)
+            else:  # booked by the start-up reconciliation: told once the strategy has started
+                self._unannounced.append(fill)
 
-    def reconcile(self, step: int) -> dict[str, int]:
-        """Reconcile intents, trades and positions with the broker's books; returns counts."""
-        session = self.history.session_date(self.ctx.bar_index)
-        now_after = self.after_squareoff(self.history.ts(self.ctx.bar_index))
+    def _tell_strategy(self, fill: Fill) -> None:
+        try:
+            self.strategy.on_fill(self.ctx, fill)
+        except Exception:
+            log.exception("strategy %s raised in on_fill", self.strategy.name)
+
+    def reconcile(self, step: int, session: date | None = None, at_ns: int | None = None) -> dict[str, int]:
+        """Reconcile intents, trades and positions with the broker's books at engine step ``step``
+        for the minute starting ``at_ns`` (UTC ns) of ``session`` (default: the current slice's);
+        returns counts."""
+        if session is None:
+            session = self.history.session_date(self.ctx.bar_index)
+        if at_ns is None:
+            at_ns = self.history.ts(self.ctx.bar_index)
+        now_after = self.after_squareoff(at_ns)
 
         def may_send(intent: OrderIntent) -> bool:
             late = intent.product is ProductType.MIS and now_after and intent.kind is IntentKind.STRATEGY

@@ -75,12 +75,22 @@ class DailyLoss:
         self.store, self.run_id, self.risk, self.metrics = store, run_id, risk, metrics
         self.day: date | None = None
         self.start_equity = capital  # ₹, the equity when the day's first slice was opened
+        self._read: tuple[date, bool] | None = None  # a day's breach mark, read ahead by prepare()
+
+    def prepare(self, session_date: date) -> None:
+        """Read whether ``session_date``'s limit was already breached (a restart the same day) ahead
+        of its first slice, so :meth:`open_day` needs no store read on that slice's decision path.
+        Only this run writes the mark, and only after its day is open, so the read stays true."""
+        self._read = (session_date, self.store.get_value(self._key(session_date)) is not None)
 
     def open_day(self, session_date: date, equity: float) -> None:
         """Start ``session_date`` at ``equity`` ₹ (nothing when it is already the day)."""
         if self.day != session_date:
             self.day, self.start_equity = session_date, equity
-            self.risk.daily_loss_breached = self.store.get_value(self._key(session_date)) is not None
+            read = self._read
+            if read is None or read[0] != session_date:
+                read = (session_date, self.store.get_value(self._key(session_date)) is not None)
+            self.risk.daily_loss_breached = read[1]
 
     def breached_now(self, session_date: date, marked_equity: float) -> bool:
         """True when ``marked_equity`` (₹) breaches the limit for the first time today (recorded)."""

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
+from typing import NamedTuple
 
 from vyapari.core.errors import InvalidInput, VyapariError
 from vyapari.core.time import IST
@@ -118,9 +119,12 @@ def risk_limits_from_env(settings: Mapping[str, str]) -> RiskLimits:
     return RiskLimits(**values)  # type: ignore[arg-type]
 
 
-@dataclass(frozen=True, slots=True)
-class RiskInputs:
-    """What the gate needs about one order: signed ``delta`` units, ``price`` ₹ (last), state."""
+class RiskInputs(NamedTuple):
+    """What the gate needs about one order: signed ``delta`` units, ``price`` ₹ (last), state.
+
+    A named tuple rather than a frozen dataclass: one is built per order on the live decision
+    path, and a frozen dataclass sets each field through ``object.__setattr__`` (several times
+    the cost)."""
 
     symbol: str
     delta: int
