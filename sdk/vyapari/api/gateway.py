@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+from vyapari.api.limits import MAX_BODY_BYTES, TOKEN_TTL_S
 from vyapari.api.ports import InvalidToken
 from vyapari.api.report_links import verify_link
 from vyapari.api.roles import Role
@@ -51,8 +52,6 @@ LOGIN_PATH = "/auth/login"
 PUBLIC_GET = re.compile(r"/swagger(\.css|\.js)?|/openapi\.json|/broker/[^/]+/callback")
 REPORT_GET = re.compile(r"/strategy-runs/[A-Za-z0-9_-]{1,64}/report")
 DEV_USER = "insecure-dev"  # the caller under --insecure-dev-role
-MAX_BODY_BYTES = 1 << 20
-TOKEN_TTL_S = 3600
 
 
 class LocalContext:

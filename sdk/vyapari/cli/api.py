@@ -37,21 +37,16 @@ import os
 import socket
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from vyapari.api.gateway import (
-    MAX_BODY_BYTES,
-    TOKEN_TTL_S,
-    GatewayConfig,
-    Handler,
-    LocalGateway,
-    token_secret,
-)
+from vyapari.api.limits import MAX_BODY_BYTES, TOKEN_TTL_S
 from vyapari.api.roles import Role
 from vyapari.api.users import UserFile
 from vyapari.cli._common import positive_int_arg
-from vyapari.cli.plugins import load_plugin
 from vyapari.core.errors import InvalidInput
+
+if TYPE_CHECKING:  # the server's modules load when it starts, not for --help
+    from vyapari.api.gateway import Handler
 
 ROLES = [r.name.lower() for r in Role]
 USERS_FILE = "users.json"
@@ -180,6 +175,8 @@ def load_handler(args: argparse.Namespace, secret: bytes) -> Handler:
         "VYAPARI_API_STATE_DIR": str(args.state_dir), "VYAPARI_LIVE_STATE_DIR": str(args.live_state_dir),
         "VYAPARI_WS_TOKEN_SECRET": secret.decode(), "VYAPARI_RUN_WORKERS": str(max(args.run_workers, 0)),
         "VYAPARI_SESSION_GATE": "1"})
+    from vyapari.cli.plugins import load_plugin
+
     handler: Handler = load_plugin("api-handler", app_dir=args.app_dir, explicit=args.handler,
                                    option="--handler")
     return handler
@@ -193,6 +190,8 @@ def run(args: argparse.Namespace) -> int:
     except ImportError:
         raise InvalidInput("api serve", "needs the api dependency group: pip install 'vyapari[api]'") \
             from None
+    from vyapari.api.gateway import GatewayConfig, LocalGateway, token_secret
+
     users = UserFile(args.state_dir / USERS_FILE)
     if users.ensure():
         print(f"created {users.path} (mode 0600)", file=sys.stderr)
