@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from vyapari.core.errors import InvalidInput
+from vyapari.core.processes import process_gone
 from vyapari.data.write_points import reached
 
 TEMP_PREFIX = ".tmp-"
@@ -86,16 +87,6 @@ def sweep_temporaries(store: ObjectStore, prefix: str = "") -> list[str]:
     return list(own(prefix)) if own is not None else []
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, another user's
-        return True
-    return True
-
-
 def _orphaned(path: Path, now: float) -> bool:
     """True when the temporary ``path`` belongs to no running write (its writer is gone, or it is old)."""
     try:
@@ -105,7 +96,7 @@ def _orphaned(path: Path, now: float) -> bool:
     if age > STALE_TEMP_SECONDS:
         return True
     pid = path.name[len(TEMP_PREFIX):].split("-", 1)[0]
-    return not pid.isdigit() or (int(pid) != os.getpid() and not _pid_alive(int(pid)))
+    return process_gone(pid)
 
 
 def check_key(key: str) -> str:

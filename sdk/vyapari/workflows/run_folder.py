@@ -18,19 +18,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from vyapari.core.processes import process_gone
 from vyapari.data.storage import LocalObjectStore
 
 STAGING_PREFIX = ".sweep-staging-"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, another user's
-        return True
-    return True
 
 
 def remove_abandoned(root: Path) -> list[Path]:
@@ -38,7 +29,7 @@ def remove_abandoned(root: Path) -> list[Path]:
     removed = []
     for path in root.glob(f"{STAGING_PREFIX}*"):
         pid = path.name[len(STAGING_PREFIX):].split("-", 1)[0]
-        if path.is_dir() and (not pid.isdigit() or (int(pid) != os.getpid() and not _alive(int(pid)))):
+        if path.is_dir() and process_gone(pid):
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path)
     return removed
