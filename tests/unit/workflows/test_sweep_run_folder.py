@@ -13,22 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from tests.unit.backtest.bt_helpers import write_bar_folder
 
-from vyapari.strategy.synthetic import random_walk_panel
 from vyapari.workflows.run_folder import STAGING_PREFIX, staged_run
 
 ROOT = Path(__file__).resolve().parents[3]
-
-
-def _folder(path: Path) -> Path:
-    panel = random_walk_panel(3, 4, seed=11)
-    ts = pd.DatetimeIndex(pd.to_datetime(panel.ts, utc=True)).tz_convert("Asia/Kolkata")
-    path.mkdir()
-    for j, symbol in enumerate(panel.symbols):
-        pd.DataFrame({"ts": ts, "open": panel.open[:, j], "high": panel.high[:, j], "low": panel.low[:, j],
-                      "close": panel.close[:, j], "volume": panel.volume[:, j].astype("int64")}
-                     ).to_parquet(path / f"{symbol}.parquet", index=False)
-    return path
 
 
 def _sweep(data: Path, out: Path, grid: dict[str, list[int]], *extra: str) -> dict:
@@ -49,7 +38,7 @@ def _digests(folder: Path) -> dict[str, str]:
 
 
 def test_a_second_sweep_into_the_same_out_replaces_the_first(tmp_path: Path) -> None:
-    data, out = _folder(tmp_path / "bars"), tmp_path / "out"
+    data, out = write_bar_folder(tmp_path / "bars", 3, 4, seed=11), tmp_path / "out"
     first = _sweep(data, out, {"fast": [3, 5, 8], "slow": [20, 30]}, "--keep-runs")
     run = out / "runs" / "sweep"
     assert first["items"] == 6 and len(list(run.glob("*/trades.parquet"))) == 6
@@ -72,7 +61,7 @@ def test_a_second_sweep_into_the_same_out_replaces_the_first(tmp_path: Path) -> 
 
 
 def test_a_sweep_with_another_run_id_keeps_the_first_run(tmp_path: Path) -> None:
-    data, out = _folder(tmp_path / "bars"), tmp_path / "out"
+    data, out = write_bar_folder(tmp_path / "bars", 3, 4, seed=11), tmp_path / "out"
     _sweep(data, out, {"fast": [3, 5], "slow": [20]}, "--run-id", "a")
     before = _digests(out / "runs" / "a")
     _sweep(data, out, {"fast": [4], "slow": [25]}, "--run-id", "b")
