@@ -154,7 +154,7 @@ class EventContext:
         if n is None:
             n = self.column(request.symbol)  # raises, naming it
         order = Order(
-            self._ids[n](self.now_iso(), len(engine.ledger.order_rows)),
+            self.order_id(n, len(engine.ledger.order_rows)),
             self._instruments[n],
             request.side,
             request.quantity,
